@@ -1,0 +1,72 @@
+/* Build and run a ccada machine: hardware, RMM, host VMM, Realm guest, devices.
+ * The machine is single-threaded and deterministic: the same config (and seed) gives the
+ * same output. */
+#ifndef CCADA_MACHINE_H
+#define CCADA_MACHINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ccada/status.h"
+
+struct ccada_machine;
+
+struct ccada_machine_config {
+        uint64_t mem_size;      /* physical memory, bytes (default 128 MiB) */
+        uint64_t mem_base;      /* first physical address (default 0x80000000) */
+        uint64_t realm_ram;     /* guest RAM, bytes, multiple of 2 MiB (default 32 MiB) */
+        unsigned ipa_bits;      /* 33..48 (default 40) */
+        unsigned hash_algo;     /* 0 SHA-256 (default), 1 SHA-512 */
+        uint64_t seed;          /* default 1 */
+        uint64_t trace_events;  /* mask of enabled trace events (lib/trace.h order) */
+        FILE *trace_file;       /* ftrace text (may be NULL) */
+        FILE *trace_json;       /* Chrome/Perfetto JSON (may be NULL) */
+        FILE *trace_pipe;       /* ftrace lines as they happen (may be NULL) */
+        FILE *console;          /* the Realm's console lines (may be NULL) */
+};
+
+void ccada_machine_config_default(struct ccada_machine_config *cfg);
+
+/* Parses a trace event list (names or subsystems, comma-separated, "all", "none") into
+ * cfg->trace_events. On error writes a message naming the bad item and returns false. */
+bool ccada_parse_events(const char *list, uint64_t *mask, char *err, size_t errlen);
+
+CCADA_MUST_CHECK ccada_status ccada_machine_create(struct ccada_machine **out,
+                                                   const struct ccada_machine_config *cfg);
+void ccada_machine_destroy(struct ccada_machine *m);
+
+/* Builds the Realm and runs the demo workload until the Realm powers off. */
+CCADA_MUST_CHECK ccada_status ccada_machine_run_demo(struct ccada_machine *m);
+
+/* Flushes and closes trace sinks (the FILEs stay open; the caller owns them). */
+CCADA_MUST_CHECK bool ccada_machine_finish_trace(struct ccada_machine *m);
+
+#define CCADA_EXIT_REASONS 7
+
+struct ccada_demo_summary {
+        char hash_algo[16];             /* "sha-256" / "sha-512" */
+        char rim_hex[129];
+        char rem1_hex[129];
+        char rpv_hex[129];              /* Realm Personalization Value (from the seed) */
+        uint64_t exits[CCADA_EXIT_REASONS];     /* by RmiRecExitReason */
+        const char *exit_names[CCADA_EXIT_REASONS];
+        uint64_t gpf;                   /* granule protection faults raised */
+        uint64_t shared_pages;          /* pages the Realm shared at its peak */
+        uint64_t ripas_changes;
+        uint64_t mmio_reads, mmio_writes;
+        uint64_t rmi_calls, rsi_calls;
+        bool booted, is_realm, powered_off;
+        unsigned ipa_bits;
+        bool host_read_shared, host_read_private_faulted, host_write_private_faulted;
+        bool private_intact, mmio_ok, rem_extended, unshare_ok;
+        unsigned console_lines;
+        char error[160];
+};
+
+void ccada_machine_summary(const struct ccada_machine *m, struct ccada_demo_summary *s);
+
+/* True when every demo check passed. */
+bool ccada_demo_passed(const struct ccada_demo_summary *s);
+
+#endif

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Make sure the Debian packages ccada builds and tests with are installed.
+# As root: installs what is missing with apt-get (after apt-get update).
+# Otherwise: prints the exact apt-get line to run and exits 1.
+set -euo pipefail
+
+PKGS=(gcc make cmake pkg-config libcmocka-dev libssl-dev python3)
+
+missing=()
+for p in "${PKGS[@]}"; do
+        if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+                missing+=("$p")
+        fi
+done
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+line="apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+        echo "ccada: missing Debian packages: ${missing[*]}" >&2
+        echo "ccada: run as root:  apt-get update && $line" >&2
+        exit 1
+fi
+echo "ccada: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+$line

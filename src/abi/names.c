@@ -1,0 +1,129 @@
+/* Names for the ABI enumerations of include/ccada (RMI, RSI, CPU results, ccada_status),
+ * so logs, traces and tests print names, not numbers. */
+#include "ccada/cpu.h"
+#include "ccada/rmi.h"
+#include "ccada/rsi.h"
+#include "ccada/status.h"
+
+#include <stddef.h>
+
+const char *ccada_status_name(ccada_status s)
+{
+        static const char *const names[] = {
+#define N_(id, text) #id,
+                CCADA_STATUSES(N_)
+#undef N_
+        };
+        return (unsigned)s < CCADA_STATUS_COUNT ? names[s] : "CCADA_E_UNKNOWN";
+}
+
+const char *ccada_status_text(ccada_status s)
+{
+        static const char *const texts[] = {
+#define T_(id, text) text,
+                CCADA_STATUSES(T_)
+#undef T_
+        };
+        return (unsigned)s < CCADA_STATUS_COUNT ? texts[s] : "unknown status";
+}
+
+const char *rmi_command_name(uint64_t fid)
+{
+        switch (fid) {
+        case RMI_VERSION: return "RMI_VERSION";
+        case RMI_GRANULE_DELEGATE: return "RMI_GRANULE_DELEGATE";
+        case RMI_GRANULE_UNDELEGATE: return "RMI_GRANULE_UNDELEGATE";
+        case RMI_DATA_CREATE: return "RMI_DATA_CREATE";
+        case RMI_DATA_CREATE_UNKNOWN: return "RMI_DATA_CREATE_UNKNOWN";
+        case RMI_DATA_DESTROY: return "RMI_DATA_DESTROY";
+        case RMI_REALM_ACTIVATE: return "RMI_REALM_ACTIVATE";
+        case RMI_REALM_CREATE: return "RMI_REALM_CREATE";
+        case RMI_REALM_DESTROY: return "RMI_REALM_DESTROY";
+        case RMI_REC_CREATE: return "RMI_REC_CREATE";
+        case RMI_REC_DESTROY: return "RMI_REC_DESTROY";
+        case RMI_REC_ENTER: return "RMI_REC_ENTER";
+        case RMI_RTT_CREATE: return "RMI_RTT_CREATE";
+        case RMI_RTT_DESTROY: return "RMI_RTT_DESTROY";
+        case RMI_RTT_MAP_UNPROTECTED: return "RMI_RTT_MAP_UNPROTECTED";
+        case RMI_RTT_READ_ENTRY: return "RMI_RTT_READ_ENTRY";
+        case RMI_RTT_UNMAP_UNPROTECTED: return "RMI_RTT_UNMAP_UNPROTECTED";
+        case RMI_PSCI_COMPLETE: return "RMI_PSCI_COMPLETE";
+        case RMI_FEATURES: return "RMI_FEATURES";
+        case RMI_RTT_FOLD: return "RMI_RTT_FOLD";
+        case RMI_REC_AUX_COUNT: return "RMI_REC_AUX_COUNT";
+        case RMI_RTT_INIT_RIPAS: return "RMI_RTT_INIT_RIPAS";
+        case RMI_RTT_SET_RIPAS: return "RMI_RTT_SET_RIPAS";
+        default: return "RMI_UNKNOWN";
+        }
+}
+
+const char *rmi_status_name(unsigned status)
+{
+        static const char *const names[] = {
+                "RMI_SUCCESS", "RMI_ERROR_INPUT", "RMI_ERROR_REALM", "RMI_ERROR_REC", "RMI_ERROR_RTT",
+        };
+        return status < sizeof(names) / sizeof(names[0]) ? names[status] : "RMI_ERROR_UNKNOWN";
+}
+
+const char *rmi_exit_reason_name(unsigned reason)
+{
+        static const char *const names[] = {
+                "RMI_EXIT_SYNC", "RMI_EXIT_IRQ", "RMI_EXIT_FIQ", "RMI_EXIT_PSCI",
+                "RMI_EXIT_RIPAS_CHANGE", "RMI_EXIT_HOST_CALL", "RMI_EXIT_SERROR",
+        };
+        return reason < sizeof(names) / sizeof(names[0]) ? names[reason] : "RMI_EXIT_UNKNOWN";
+}
+
+const char *rmi_ripas_name(unsigned ripas)
+{
+        static const char *const names[] = { "EMPTY", "RAM", "DESTROYED" };
+        return ripas < sizeof(names) / sizeof(names[0]) ? names[ripas] : "UNKNOWN";
+}
+
+const char *rsi_command_name(uint64_t fid)
+{
+        switch (fid) {
+        case RSI_VERSION: return "RSI_VERSION";
+        case RSI_FEATURES: return "RSI_FEATURES";
+        case RSI_MEASUREMENT_READ: return "RSI_MEASUREMENT_READ";
+        case RSI_MEASUREMENT_EXTEND: return "RSI_MEASUREMENT_EXTEND";
+        case RSI_ATTESTATION_TOKEN_INIT: return "RSI_ATTESTATION_TOKEN_INIT";
+        case RSI_ATTESTATION_TOKEN_CONTINUE: return "RSI_ATTESTATION_TOKEN_CONTINUE";
+        case RSI_REALM_CONFIG: return "RSI_REALM_CONFIG";
+        case RSI_IPA_STATE_SET: return "RSI_IPA_STATE_SET";
+        case RSI_IPA_STATE_GET: return "RSI_IPA_STATE_GET";
+        case RSI_HOST_CALL: return "RSI_HOST_CALL";
+        case PSCI_VERSION: return "PSCI_VERSION";
+        case PSCI_CPU_OFF: return "PSCI_CPU_OFF";
+        case PSCI_CPU_ON_64: return "PSCI_CPU_ON";
+        case PSCI_AFFINITY_INFO_64: return "PSCI_AFFINITY_INFO";
+        case PSCI_SYSTEM_OFF: return "PSCI_SYSTEM_OFF";
+        case PSCI_SYSTEM_RESET: return "PSCI_SYSTEM_RESET";
+        case PSCI_FEATURES: return "PSCI_FEATURES";
+        default: return "RSI_UNKNOWN";
+        }
+}
+
+const char *rsi_status_name(unsigned status)
+{
+        static const char *const names[] = {
+                "RSI_SUCCESS", "RSI_ERROR_INPUT", "RSI_ERROR_STATE", "RSI_INCOMPLETE", "RSI_ERROR_UNKNOWN",
+        };
+        return status < sizeof(names) / sizeof(names[0]) ? names[status] : "RSI_ERROR_UNKNOWN";
+}
+
+const char *rsi_ripas_name(unsigned ripas)
+{
+        return rmi_ripas_name(ripas);
+}
+
+const char *cpu_result_name(enum cpu_result r)
+{
+        switch (r) {
+        case CPU_OK: return "CPU_OK";
+        case CPU_SEA: return "CPU_SEA";
+        case CPU_GPF: return "CPU_GPF";
+        case CPU_HALTED: return "CPU_HALTED";
+        }
+        return "CPU_UNKNOWN";
+}

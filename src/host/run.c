@@ -1,0 +1,298 @@
+/* The VMM's REC loop: REC_ENTER, read RmiRecExit from the run page (the host's own NS
+ * memory), handle the exit, enter again. DEN0137 1.0 A4.3 (exits), A5.4 (RIPAS change). */
+#include <string.h>
+
+#include "host/vm_internal.h"
+#include "lib/bytes.h"
+#include "proto/hostcall.h"
+
+struct run_exit {
+        unsigned reason;
+        uint64_t esr, far, hpfar;
+        uint64_t gprs[RMI_REC_NUM_GPRS];
+        uint64_t ripas_base, ripas_top;
+        uint8_t ripas_value;
+        uint16_t imm;
+};
+
+struct run_entry {
+        uint64_t flags;
+        uint64_t gprs[RMI_REC_NUM_GPRS];
+};
+
+static ccada_status write_entry(struct host_vm *vm, const struct run_entry *e)
+{
+        uint8_t buf[RMI_REC_ENTRY_SIZE];
+        struct byte_writer w;
+        memset(buf, 0, sizeof(buf));
+        bw_init(&w, buf, sizeof(buf));
+        bw_seek(&w, RMI_REC_ENTRY_FLAGS); bw_le64(&w, e->flags);
+        bw_seek(&w, RMI_REC_ENTRY_GPRS);
+        for (unsigned i = 0; i < RMI_REC_NUM_GPRS; i++)
+                bw_le64(&w, e->gprs[i]);
+        if (hw_write(vm->mem, HW_WORLD_NS, vm->run + RMI_REC_ENTRY_OFFSET, buf, sizeof(buf), NULL) != HW_OK)
+                return CCADA_E_GPF;
+        return CCADA_OK;
+}
+
+static ccada_status read_exit(struct host_vm *vm, struct run_exit *x)
+{
+        uint8_t buf[RMI_REC_RUN_SIZE - RMI_REC_EXIT_OFFSET];
+        struct byte_reader r;
+        if (hw_read(vm->mem, HW_WORLD_NS, vm->run + RMI_REC_EXIT_OFFSET, buf, sizeof(buf), NULL) != HW_OK)
+                return CCADA_E_GPF;
+        br_init(&r, buf, sizeof(buf));
+        br_seek(&r, RMI_REC_EXIT_REASON); x->reason = (unsigned)(br_le64(&r) & 0xFF);
+        br_seek(&r, RMI_REC_EXIT_ESR); x->esr = br_le64(&r);
+        x->far = br_le64(&r);
+        x->hpfar = br_le64(&r);
+        br_seek(&r, RMI_REC_EXIT_GPRS);
+        for (unsigned i = 0; i < RMI_REC_NUM_GPRS; i++)
+                x->gprs[i] = br_le64(&r);
+        br_seek(&r, RMI_REC_EXIT_RIPAS_BASE); x->ripas_base = br_le64(&r);
+        x->ripas_top = br_le64(&r);
+        x->ripas_value = br_u8(&r);
+        br_seek(&r, RMI_REC_EXIT_IMM); x->imm = (uint16_t)br_le32(&r);
+        return br_ok(&r) ? CCADA_OK : CCADA_E_PEER;
+}
+
+static struct host_mmio_dev *find_dev(struct host_vm *vm, uint64_t gpa)
+{
+        for (struct host_mmio_dev *d = vm->devs; d; d = d->next)
+                if (gpa >= d->base && gpa - d->base < d->size)
+                        return d;
+        return NULL;
+}
+
+static void trace_mmio(struct host_vm *vm, const struct host_mmio_dev *d, bool write, uint64_t gpa,
+                       unsigned size, uint64_t val)
+{
+        if (trace_on(vm->trace, TRACE_MMIO))
+                trace_emit(vm->trace, TRACE_MMIO, "dev=%s op=%s gpa=0x%llx size=%u val=0x%llx",
+                           d ? d->name : "none", write ? "write" : "read", (unsigned long long)gpa, size,
+                           (unsigned long long)val);
+}
+
+/* An emulatable data abort (ISV=1) on an emulated device: do the access. */
+static void handle_mmio(struct host_vm *vm, const struct run_exit *x, uint64_t ipa, struct run_entry *e)
+{
+        unsigned size = 1u << ((x->esr & ESR_SAS_MASK) >> ESR_SAS_SHIFT);
+        bool write = x->esr & ESR_WNR;
+        uint64_t gpa = ipa & ~vm->shared_bit;
+        struct host_mmio_dev *d = find_dev(vm, gpa);
+        uint64_t val = write ? x->gprs[0] : 0;
+        bool ok = false;
+
+        if (size < 8)
+                val &= (1ULL << (8 * size)) - 1;
+        if (d)
+                ok = write ? d->write(d, gpa - d->base, size, val) : d->read(d, gpa - d->base, size, &val);
+        trace_mmio(vm, d, write, gpa, size, val);
+        if (!ok) {
+                e->flags |= RMI_REC_ENTRY_FLAG_INJECT_SEA;
+                return;
+        }
+        write ? vm->stats.mmio_writes++ : vm->stats.mmio_reads++;
+        e->flags |= RMI_REC_ENTRY_FLAG_EMUL_MMIO;
+        e->gprs[0] = val;
+}
+
+/* A stage-2 fault the host may fix by giving memory; otherwise an SEA for the Realm. */
+static void handle_abort(struct host_vm *vm, uint64_t ipa, struct run_entry *e)
+{
+        uint64_t i;
+        bool fixed = false;
+        if (host_ram_index(vm, ipa, &i)) {
+                if (!(ipa & vm->shared_bit) && !vm->prot_pa[i] && !vm->shared_pa[i])
+                        fixed = host_populate_page(vm, ipa & ~GRANULE_MASK) == CCADA_OK;
+        }
+        if (!fixed)
+                e->flags |= RMI_REC_ENTRY_FLAG_INJECT_SEA;
+}
+
+static void handle_sync(struct host_vm *vm, const struct run_exit *x, struct run_entry *e)
+{
+        uint64_t ec = (x->esr & ESR_EC_MASK) >> ESR_EC_SHIFT;
+        if (ec == ESR_EC_WFX)
+                return; /* nothing to poll in the foundation machine */
+        if (ec != ESR_EC_DABT_LOWER) {
+                e->flags |= RMI_REC_ENTRY_FLAG_INJECT_SEA;
+                return;
+        }
+        uint64_t ipa = ((x->hpfar >> HPFAR_FIPA_SHIFT) << GRANULE_SHIFT) | (x->far & GRANULE_MASK);
+        if (x->esr & ESR_ISV)
+                handle_mmio(vm, x, ipa, e);
+        else
+                handle_abort(vm, ipa, e);
+}
+
+/* RIPAS_CHANGE: apply it with RTT_SET_RIPAS and move the backing memory (A5.4.2). */
+static ccada_status handle_ripas(struct host_vm *vm, const struct run_exit *x, struct run_entry *e)
+{
+        struct smc_regs r;
+        vm->stats.ripas_changes++;
+        if (x->ripas_value == RMI_RAM && vm->cfg.reject_ripas_ram) {
+                e->flags |= RMI_REC_ENTRY_FLAG_RIPAS_RESPONSE;
+                return CCADA_OK;
+        }
+        uint64_t base = x->ripas_base;
+        while (base < x->ripas_top) {
+                uint64_t x0 = host_rmi(vm, RMI_RTT_SET_RIPAS, vm->rd, vm->rec, base, x->ripas_top, 0, &r);
+                if (x0 != RMI_SUCCESS) {
+                        host_log(vm, "RMI_RTT_SET_RIPAS failed: %s", rmi_status_name(RMI_STATUS(x0)));
+                        return CCADA_E_RMM;
+                }
+                for (uint64_t ipa = base; ipa < r.x[1]; ipa += GRANULE_SIZE) {
+                        uint64_t i;
+                        if (!host_ram_index(vm, ipa, &i))
+                                continue; /* not RAM the host backs: nothing to move */
+                        ccada_status st = x->ripas_value == RMI_EMPTY ? host_share_page(vm, ipa)
+                                                                      : host_unshare_page(vm, ipa);
+                        if (st != CCADA_OK)
+                                return st;
+                }
+                if (r.x[1] == base)
+                        break; /* no progress (a DESTROYED page): the Realm sees new_base < top */
+                base = r.x[1];
+        }
+        return CCADA_OK;
+}
+
+/* HOSTCALL_DEMO_PEEK: try to read the shared page and to read and write the private one,
+ * as the NS world. The first works; the others are granule protection faults. */
+static void handle_peek(struct host_vm *vm, const struct run_exit *x, struct run_entry *e)
+{
+        uint8_t buf[64];
+        uint64_t len = x->gprs[2] < sizeof(buf) ? x->gprs[2] : sizeof(buf);
+        e->gprs[0] = host_gpa_read(vm, x->gprs[0], buf, (size_t)len) == CCADA_OK;
+        uint64_t pa = host_vm_private_pa(vm, x->gprs[1]);
+        struct hw_fault f;
+        e->gprs[1] = pa && hw_read(vm->mem, HW_WORLD_NS, pa, buf, (size_t)len, &f) == HW_GPF;
+        memset(buf, 0x66, sizeof(buf));
+        e->gprs[2] = pa && hw_write(vm->mem, HW_WORLD_NS, pa, buf, (size_t)len, &f) == HW_GPF;
+        vm->stats.peek_shared_ok += e->gprs[0];
+        vm->stats.peek_private_read_gpf += e->gprs[1];
+        vm->stats.peek_private_write_gpf += e->gprs[2];
+}
+
+static void handle_host_call(struct host_vm *vm, const struct run_exit *x, struct run_entry *e)
+{
+        if (trace_on(vm->trace, TRACE_HOST_CALL))
+                trace_emit(vm->trace, TRACE_HOST_CALL, "imm=0x%x x0=0x%llx x1=0x%llx", x->imm,
+                           (unsigned long long)x->gprs[0], (unsigned long long)x->gprs[1]);
+        memcpy(e->gprs, x->gprs, sizeof(e->gprs)); /* unknown calls: returned unchanged */
+        if (x->imm == HOSTCALL_DEMO_PEEK)
+                handle_peek(vm, x, e);
+}
+
+/* Returns true when the loop must stop (the Realm is off). */
+static bool handle_psci(struct host_vm *vm, const struct run_exit *x)
+{
+        uint64_t fid = x->gprs[0];
+        if (fid == PSCI_SYSTEM_OFF || fid == PSCI_SYSTEM_RESET || fid == PSCI_CPU_OFF) {
+                vm->stats.powered_off = true;
+                return true;
+        }
+        /* CPU_ON / AFFINITY_INFO for another REC: this VMM runs a single REC. */
+        struct smc_regs r;
+        (void)host_rmi(vm, RMI_PSCI_COMPLETE, vm->rec, vm->rec, (uint64_t)(int64_t)PSCI_RET_DENIED, 0, 0, &r);
+        return false;
+}
+
+static ccada_status handle_exit(struct host_vm *vm, const struct run_exit *x, struct run_entry *e,
+                                bool *stop)
+{
+        *stop = false;
+        switch (x->reason) {
+        case RMI_EXIT_SYNC: handle_sync(vm, x, e); return CCADA_OK;
+        case RMI_EXIT_RIPAS_CHANGE: return handle_ripas(vm, x, e);
+        case RMI_EXIT_HOST_CALL: handle_host_call(vm, x, e); return CCADA_OK;
+        case RMI_EXIT_PSCI: *stop = handle_psci(vm, x); return CCADA_OK;
+        case RMI_EXIT_IRQ:
+        case RMI_EXIT_FIQ: return CCADA_OK;
+        default:
+                host_log(vm, "unexpected REC exit %s", rmi_exit_reason_name(x->reason));
+                return CCADA_E_PEER;
+        }
+}
+
+ccada_status host_vm_run(struct host_vm *vm)
+{
+        struct run_entry e = { .flags = RMI_REC_ENTRY_FLAG_TRAP_WFI };
+        struct run_exit x;
+        ccada_status st = CCADA_OK;
+        bool stop = false;
+
+        if (!vm->created)
+                return CCADA_E_STATE;
+        struct trace_who saved = vm->trace ? trace_get_who(vm->trace) : (struct trace_who){ 0 };
+        if (vm->trace)
+                trace_restore_who(vm->trace, vm->who);
+        while (st == CCADA_OK && !stop) {
+                if ((st = write_entry(vm, &e)) != CCADA_OK)
+                        break;
+                uint64_t x0 = host_rmi(vm, RMI_REC_ENTER, vm->rec, vm->run, 0, 0, 0, NULL);
+                if (x0 != RMI_SUCCESS) {
+                        host_log(vm, "RMI_REC_ENTER failed: %s", rmi_status_name(RMI_STATUS(x0)));
+                        st = CCADA_E_RMM;
+                        break;
+                }
+                if ((st = read_exit(vm, &x)) != CCADA_OK)
+                        break;
+                vm->stats.exits[x.reason <= RMI_EXIT_SERROR ? x.reason : RMI_EXIT_SERROR]++;
+                memset(&e, 0, sizeof(e));
+                e.flags = RMI_REC_ENTRY_FLAG_TRAP_WFI;
+                st = handle_exit(vm, &x, &e, &stop);
+        }
+        if (vm->trace)
+                trace_restore_who(vm->trace, saved);
+        return st;
+}
+
+void host_vm_get_stats(const struct host_vm *vm, struct host_vm_stats *st)
+{
+        *st = vm->stats;
+}
+
+uint64_t host_vm_private_pa(const struct host_vm *vm, uint64_t ipa)
+{
+        uint64_t i;
+        if ((ipa & vm->shared_bit) || !host_ram_index(vm, ipa, &i))
+                return 0;
+        return vm->prot_pa[i] ? vm->prot_pa[i] + (ipa & GRANULE_MASK) : 0;
+}
+
+uint64_t host_vm_rd(const struct host_vm *vm) { return vm->rd; }
+uint64_t host_vm_rec(const struct host_vm *vm) { return vm->rec; }
+uint64_t host_vm_run_pa(const struct host_vm *vm) { return vm->run; }
+struct ccada_rmm *host_vm_rmm(struct host_vm *vm) { return vm->rmm; }
+
+/* The host's view of guest memory: only what it mapped at unprotected aliases. */
+static ccada_status gpa_access(struct host_vm *vm, uint64_t gpa, void *buf, size_t len, bool write)
+{
+        uint8_t *p = buf;
+        while (len) {
+                uint64_t i;
+                size_t n = (size_t)(GRANULE_SIZE - (gpa & GRANULE_MASK));
+                n = n < len ? n : len;
+                if (!(gpa & vm->shared_bit) || !host_ram_index(vm, gpa, &i) || !vm->shared_pa[i])
+                        return CCADA_E_RANGE;
+                uint64_t pa = vm->shared_pa[i] + (gpa & GRANULE_MASK);
+                enum hw_result h = write ? hw_write(vm->mem, HW_WORLD_NS, pa, p, n, NULL)
+                                         : hw_read(vm->mem, HW_WORLD_NS, pa, p, n, NULL);
+                if (h != HW_OK)
+                        return h == HW_GPF ? CCADA_E_GPF : CCADA_E_RANGE;
+                gpa += n, p += n, len -= n;
+        }
+        return CCADA_OK;
+}
+
+ccada_status host_gpa_read(struct host_vm *vm, uint64_t gpa, void *dst, size_t len)
+{
+        return gpa_access(vm, gpa, dst, len, false);
+}
+
+ccada_status host_gpa_write(struct host_vm *vm, uint64_t gpa, const void *src, size_t len)
+{
+        return gpa_access(vm, gpa, (void *)(uintptr_t)src, len, true);
+}

@@ -1,0 +1,117 @@
+/* The hardware: physical memory in 4 KiB granules and the Granule Protection Table.
+ *
+ * Every access by any world goes through hw_read/hw_write/hw_copy/hw_fill, which apply
+ * the RME granule protection check (Arm ARM D9, "GPC"):
+ *
+ *     world \ PAS   Secure  Non-secure  Root  Realm
+ *     Non-secure      -        yes       -      -
+ *     Secure         yes       yes       -      -
+ *     Realm           -        yes       -     yes
+ *     Root           yes       yes      yes    yes
+ *
+ * A denied access is a Granule Protection Fault: the call returns HW_GPF, fills the
+ * fault record (first faulting granule), emits a `gpf` trace event, counts it, and
+ * moves no data at all (the check covers the whole range before any byte moves).
+ * An address outside memory is HW_ADDR_FAULT (an external abort), also with no data moved.
+ *
+ * Only the Root world (EL3) changes the GPT: hw_gpt_transition() is the model of the
+ * GTSI service TF-A offers the RMM (SMC_RMM_GTSI_DELEGATE/UNDELEGATE).
+ * At reset every granule is Non-secure.
+ */
+#ifndef CCADA_HW_HW_H
+#define CCADA_HW_HW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/trace.h"
+
+#define GRANULE_SHIFT 12
+#define GRANULE_SIZE  ((uint64_t)1 << GRANULE_SHIFT)
+#define GRANULE_MASK  (GRANULE_SIZE - 1)
+
+/* Physical address spaces, encoded as {NSE,NS} (Arm ARM D1.4.5.3). Worlds use the same
+ * encoding for their security state. */
+enum hw_pas {
+        HW_PAS_SECURE = 0,
+        HW_PAS_NS = 1,
+        HW_PAS_ROOT = 2,
+        HW_PAS_REALM = 3,
+};
+
+enum hw_world {
+        HW_WORLD_SECURE = 0,
+        HW_WORLD_NS = 1,
+        HW_WORLD_ROOT = 2,
+        HW_WORLD_REALM = 3,
+};
+
+enum hw_access {
+        HW_ACCESS_READ = 0,
+        HW_ACCESS_WRITE = 1,
+};
+
+enum hw_result {
+        HW_OK = 0,
+        HW_GPF,         /* granule protection fault */
+        HW_ADDR_FAULT,  /* no memory at that physical address (or range wraps) */
+};
+
+/* What faulted (valid when a call returns HW_GPF or HW_ADDR_FAULT). */
+struct hw_fault {
+        enum hw_world world;
+        enum hw_pas pas;        /* PAS of the faulting granule (HW_GPF only) */
+        enum hw_access access;
+        uint64_t pa;            /* first faulting address */
+};
+
+struct hw_mem;
+
+const char *hw_pas_name(enum hw_pas pas);       /* "Secure", "Non-secure", "Root", "Realm" */
+const char *hw_world_name(enum hw_world w);
+const char *hw_result_name(enum hw_result r);
+
+/* Creates memory [base, base+size). base and size must be granule-aligned and size > 0;
+ * returns false otherwise or when out of memory. trace may be NULL. All bytes zero, all
+ * granules Non-secure. */
+bool hw_mem_create(struct hw_mem **out, uint64_t base, uint64_t size, struct trace *trace);
+void hw_mem_destroy(struct hw_mem *m);
+
+uint64_t hw_mem_base(const struct hw_mem *m);
+uint64_t hw_mem_size(const struct hw_mem *m);
+
+/* True if [pa, pa+len) lies in memory (len 0 is allowed and checks pa only). */
+bool hw_mem_contains(const struct hw_mem *m, uint64_t pa, uint64_t len);
+
+/* Checked accesses. len may be 0 (a no-op that still checks pa). fault may be NULL. */
+enum hw_result hw_read(struct hw_mem *m, enum hw_world w, uint64_t pa, void *dst, size_t len,
+                       struct hw_fault *fault);
+enum hw_result hw_write(struct hw_mem *m, enum hw_world w, uint64_t pa, const void *src,
+                        size_t len, struct hw_fault *fault);
+/* Copies within memory; src read-checked, dst write-checked, ranges may overlap. */
+enum hw_result hw_copy(struct hw_mem *m, enum hw_world w, uint64_t dst_pa, uint64_t src_pa,
+                       size_t len, struct hw_fault *fault);
+enum hw_result hw_fill(struct hw_mem *m, enum hw_world w, uint64_t pa, uint8_t byte, size_t len,
+                       struct hw_fault *fault);
+
+/* The protection check alone (no data moves, but a denial is a GPF like any other). */
+enum hw_result hw_check(struct hw_mem *m, enum hw_world w, uint64_t pa, uint64_t len,
+                        enum hw_access access, struct hw_fault *fault);
+
+/* PAS of the granule holding pa; false if pa is outside memory. */
+bool hw_gpt_get(const struct hw_mem *m, uint64_t pa, enum hw_pas *pas);
+
+/* Root world only: changes one granule's PAS from `from` to `to`. Returns HW_OK, or
+ * HW_ADDR_FAULT (pa unaligned/outside), or HW_GPF when the caller is not Root, the
+ * granule is not currently in `from`, or `to` is not a PAS (nothing changes then).
+ * Checked in that order. A refused transition is a refused call, not an access: it is
+ * not counted by hw_gpf_count and emits no `gpf` event. Memory contents are untouched
+ * (scrubbing is the caller's job). */
+enum hw_result hw_gpt_transition(struct hw_mem *m, enum hw_world caller, uint64_t pa,
+                                 enum hw_pas from, enum hw_pas to);
+
+/* Number of GPFs raised so far. */
+uint64_t hw_gpf_count(const struct hw_mem *m);
+
+#endif

@@ -1,0 +1,34 @@
+/* Hashes over OpenSSL. Digests are written to caller storage of HASH_MAX_LEN bytes. */
+#ifndef CCADA_LIB_CRYPTO_H
+#define CCADA_LIB_CRYPTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HASH_MAX_LEN 64
+
+enum hash_alg {
+        HASH_SHA256,
+        HASH_SHA384,
+        HASH_SHA512,
+};
+
+/* Digest length in bytes (32, 48, 64). */
+size_t hash_len(enum hash_alg alg);
+const char *hash_alg_name(enum hash_alg alg); /* "sha-256", "sha-384", "sha-512" */
+
+/* out receives hash_len(alg) bytes. Returns false only if OpenSSL fails. */
+bool hash_once(enum hash_alg alg, const void *data, size_t len, uint8_t *out);
+
+/* Incremental hashing. */
+struct hash_ctx;
+bool hash_begin(struct hash_ctx **out, enum hash_alg alg);
+bool hash_update(struct hash_ctx *h, const void *data, size_t len);
+/* Writes the digest and frees h (also on failure). */
+bool hash_end(struct hash_ctx *h, uint8_t *out);
+
+/* Lower-case hex of n bytes into dst (2n+1 bytes, NUL-terminated). */
+void hex_encode(char *dst, const uint8_t *src, size_t n);
+
+#endif

@@ -1,0 +1,183 @@
+/* The board: wires hardware, RMM, host and Realm into a runnable machine with embedded
+ * defaults (like a QEMU machine type). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ccada/machine.h"
+#include "host/host.h"
+#include "host/pl011.h"
+#include "hw/hw.h"
+#include "lib/crypto.h"
+#include "lib/prng.h"
+#include "realm/realm.h"
+#include "rmm/rmm.h"
+
+#define CONSOLE_BASE 0x09000000ULL
+
+struct ccada_machine {
+        struct ccada_machine_config cfg;
+        struct trace trace;
+        struct hw_mem *mem;
+        struct ccada_rmm *rmm;
+        struct host_vm *vm;
+        struct realm_kernel *kernel;
+        struct pl011 uart;
+        bool ran;
+        uint8_t rpv[64];
+};
+
+void ccada_machine_config_default(struct ccada_machine_config *cfg)
+{
+        memset(cfg, 0, sizeof(*cfg));
+        cfg->mem_size = 128ULL << 20;
+        cfg->mem_base = 0x80000000ULL;
+        cfg->realm_ram = 32ULL << 20;
+        cfg->ipa_bits = 40;
+        cfg->hash_algo = 0;
+        cfg->seed = 1;
+}
+
+bool ccada_parse_events(const char *list, uint64_t *mask, char *err, size_t errlen)
+{
+        return trace_parse_events(list, mask, err, errlen);
+}
+
+static ccada_status machine_build(struct ccada_machine *m)
+{
+        struct rmm_config rc;
+        if (!hw_mem_create(&m->mem, m->cfg.mem_base, m->cfg.mem_size, &m->trace))
+                return CCADA_E_INVAL;
+        rmm_config_default(&rc);
+        if (!rmm_create(&m->rmm, m->mem, &m->trace, &rc))
+                return CCADA_E_NOMEM;
+        if (!realm_kernel_create(&m->kernel, &m->trace, realm_demo_init))
+                return CCADA_E_NOMEM;
+        struct ccada_realm_program prog = { .entry = realm_kernel_entry, .kernel = m->kernel };
+        rmm_set_realm_program(m->rmm, &prog);
+        ccada_status st = host_vm_create(&m->vm, m->mem, m->rmm, &m->trace);
+        if (st != CCADA_OK)
+                return st;
+        pl011_init(&m->uart, CONSOLE_BASE, m->cfg.console, "[realm] ");
+        host_vm_add_mmio(m->vm, &m->uart.dev);
+        return CCADA_OK;
+}
+
+ccada_status ccada_machine_create(struct ccada_machine **out, const struct ccada_machine_config *cfg)
+{
+        struct ccada_machine *m = calloc(1, sizeof(*m));
+        if (!m)
+                return CCADA_E_NOMEM;
+        m->cfg = *cfg;
+        trace_init(&m->trace);
+        trace_enable(&m->trace, cfg->trace_events);
+        trace_set_file(&m->trace, cfg->trace_file);
+        trace_set_json(&m->trace, cfg->trace_json);
+        trace_set_pipe(&m->trace, cfg->trace_pipe);
+        ccada_status st = machine_build(m);
+        if (st != CCADA_OK) {
+                ccada_machine_destroy(m);
+                return st;
+        }
+        *out = m;
+        return CCADA_OK;
+}
+
+void ccada_machine_destroy(struct ccada_machine *m)
+{
+        if (!m)
+                return;
+        (void)trace_close(&m->trace);
+        host_vm_destroy(m->vm);
+        rmm_destroy(m->rmm);
+        realm_kernel_destroy(m->kernel);
+        hw_mem_destroy(m->mem);
+        free(m);
+}
+
+ccada_status ccada_machine_run_demo(struct ccada_machine *m)
+{
+        uint8_t image[REALM_IMAGE_SIZE];
+        struct realm_image_info info = {
+                .ram_base = 0x80000000ULL,
+                .ram_size = m->cfg.realm_ram,
+                .console_base = CONSOLE_BASE,
+        };
+        struct host_vm_config vc;
+
+        if (m->ran)
+                return CCADA_E_STATE;
+        m->ran = true;
+        snprintf(info.cmdline, sizeof(info.cmdline), "console=pl011,mmio,0x%llx init=ccada-demo",
+                 (unsigned long long)CONSOLE_BASE);
+        if (!realm_image_build(&info, image, sizeof(image)))
+                return CCADA_E_INVAL;
+        host_vm_config_default(&vc);
+        vc.ipa_bits = m->cfg.ipa_bits;
+        vc.hash_algo = m->cfg.hash_algo;
+        vc.ram_base = info.ram_base;
+        vc.ram_size = info.ram_size;
+        vc.image = image;
+        struct prng rng;
+        prng_seed(&rng, m->cfg.seed);
+        prng_fill(&rng, vc.rpv, sizeof(vc.rpv)); /* the Realm Personalization Value */
+        memcpy(m->rpv, vc.rpv, sizeof(m->rpv));
+        vc.image_len = sizeof(image);
+        ccada_status st = host_vm_create_realm(m->vm, &vc);
+        if (st == CCADA_OK)
+                st = host_vm_run(m->vm);
+        pl011_flush(&m->uart);
+        return st;
+}
+
+bool ccada_machine_finish_trace(struct ccada_machine *m)
+{
+        return trace_close(&m->trace);
+}
+
+void ccada_machine_summary(const struct ccada_machine *m, struct ccada_demo_summary *s)
+{
+        const struct realm_report *rep = realm_kernel_report(m->kernel);
+        struct host_vm_stats hs;
+        struct rmm_stats rs;
+
+        memset(s, 0, sizeof(*s));
+        host_vm_get_stats(m->vm, &hs);
+        rmm_get_stats(m->rmm, &rs);
+        snprintf(s->hash_algo, sizeof(s->hash_algo), "%s",
+                 hash_alg_name(m->cfg.hash_algo == 1 ? HASH_SHA512 : HASH_SHA256));
+        size_t hl = hash_len(m->cfg.hash_algo == 1 ? HASH_SHA512 : HASH_SHA256);
+        hex_encode(s->rim_hex, rep->rim, hl);
+        hex_encode(s->rem1_hex, rep->rem1, hl);
+        for (unsigned i = 0; i < CCADA_EXIT_REASONS; i++) {
+                s->exits[i] = hs.exits[i];
+                s->exit_names[i] = rmi_exit_reason_name(i);
+        }
+        s->gpf = hw_gpf_count(m->mem);
+        s->shared_pages = hs.shared_pages_peak;
+        s->ripas_changes = hs.ripas_changes;
+        s->mmio_reads = hs.mmio_reads;
+        s->mmio_writes = hs.mmio_writes;
+        s->rmi_calls = rs.rmi_calls;
+        s->rsi_calls = rs.rsi_calls;
+        s->booted = rep->booted;
+        s->is_realm = rep->is_realm;
+        s->ipa_bits = rep->ipa_bits;
+        s->powered_off = hs.powered_off;
+        s->host_read_shared = rep->host_read_shared;
+        s->host_read_private_faulted = rep->host_read_private_faulted;
+        s->host_write_private_faulted = rep->host_write_private_faulted;
+        s->private_intact = rep->private_intact;
+        s->mmio_ok = rep->mmio_ok;
+        s->rem_extended = rep->rem_extended;
+        s->unshare_ok = rep->unshare_ok;
+        s->console_lines = (unsigned)m->uart.lines;
+        memcpy(s->error, rep->error, sizeof(s->error));
+        hex_encode(s->rpv_hex, m->rpv, sizeof(m->rpv));
+}
+
+bool ccada_demo_passed(const struct ccada_demo_summary *s)
+{
+        return s->booted && s->powered_off && s->host_read_shared && s->host_read_private_faulted &&
+               s->host_write_private_faulted && s->private_intact && s->mmio_ok && s->rem_extended &&
+               s->unshare_ok && !s->error[0];
+}

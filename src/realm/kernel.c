@@ -1,0 +1,382 @@
+/* The Realm kernel: boot (RSI version, realm config, RAM RIPAS), page allocator, memory
+ * encryption ops, MMIO and console, RSI helpers. Modelled on arch/arm64/kernel/rsi.c and
+ * arch/arm64/mm/pageattr.c behaviour (no code taken). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ccada/cpu.h"
+#include "ccada/rsi.h"
+#include "lib/bytes.h"
+#include "realm/realm.h"
+
+struct realm_kernel {
+        struct ccada_cpu *cpu;
+        struct trace *trace;
+        realm_init_fn init;
+        struct realm_task task;
+        bool is_realm;
+        unsigned ipa_bits;
+        uint64_t shared_bit;
+        struct realm_image_info img;
+        uint64_t ram_pages;
+        uint8_t *page_used;             /* one byte per RAM page: 0 free, 1 used */
+        uint8_t *page_shared;           /* 1 if decrypted */
+        uint64_t alloc_hint;
+        uint64_t hostcall_ipa;          /* a protected page for RsiHostCall */
+        uint64_t console;               /* console MMIO address as mapped (alias in a Realm) */
+        bool console_ok;
+        struct realm_report report;
+};
+
+static ccada_status from_cpu(enum cpu_result r)
+{
+        switch (r) {
+        case CPU_OK: return CCADA_OK;
+        case CPU_GPF: return CCADA_E_GPF;
+        case CPU_HALTED: return CCADA_E_STATE;
+        default: return CCADA_E_SEA;
+        }
+}
+
+bool realm_kernel_create(struct realm_kernel **out, struct trace *trace, realm_init_fn init)
+{
+        struct realm_kernel *k = calloc(1, sizeof(*k));
+        if (!k)
+                return false;
+        k->trace = trace;
+        k->init = init;
+        *out = k;
+        return true;
+}
+
+void realm_kernel_destroy(struct realm_kernel *k)
+{
+        if (!k)
+                return;
+        free(k->page_used);
+        free(k->page_shared);
+        free(k);
+}
+
+const struct realm_report *realm_kernel_report(const struct realm_kernel *k) { return &k->report; }
+struct realm_report *rk_report(struct realm_kernel *k) { return &k->report; }
+
+ccada_status rk_read(struct realm_kernel *k, uint64_t ipa, void *dst, size_t len)
+{
+        return from_cpu(cpu_load(k->cpu, ipa, dst, len));
+}
+
+ccada_status rk_write(struct realm_kernel *k, uint64_t ipa, const void *src, size_t len)
+{
+        return from_cpu(cpu_store(k->cpu, ipa, src, len));
+}
+
+ccada_status rk_copy(struct realm_kernel *k, uint64_t dst_ipa, uint64_t src_ipa, size_t len)
+{
+        return from_cpu(cpu_copy(k->cpu, dst_ipa, src_ipa, len));
+}
+
+ccada_status rk_fill(struct realm_kernel *k, uint64_t ipa, uint8_t byte, size_t len)
+{
+        return from_cpu(cpu_fill(k->cpu, ipa, byte, len));
+}
+
+uint64_t rk_shared_bit(const struct realm_kernel *k) { return k->shared_bit; }
+uint64_t rk_console_base(const struct realm_kernel *k) { return k->img.console_base; }
+bool rk_is_realm(const struct realm_kernel *k) { return k->is_realm; }
+const struct realm_task *rk_current(const struct realm_kernel *k) { return &k->task; }
+struct trace *rk_trace(struct realm_kernel *k) { return k->trace; }
+
+void rk_set_current(struct realm_kernel *k, const char *comm, int pid)
+{
+        snprintf(k->task.comm, sizeof(k->task.comm), "%s", comm);
+        k->task.pid = pid;
+        if (k->trace)
+                trace_set_who(k->trace, k->task.comm, pid, 0, ".....");
+}
+
+ccada_status rk_mmio_read(struct realm_kernel *k, uint64_t ipa, unsigned size, uint64_t *val)
+{
+        return from_cpu(cpu_mmio_read(k->cpu, ipa | k->shared_bit, size, val));
+}
+
+ccada_status rk_mmio_write(struct realm_kernel *k, uint64_t ipa, unsigned size, uint64_t val)
+{
+        return from_cpu(cpu_mmio_write(k->cpu, ipa | k->shared_bit, size, val));
+}
+
+void rk_wait(struct realm_kernel *k)
+{
+        cpu_wfi(k->cpu);
+}
+
+/* printk: the console is the PL011's data register, one MMIO write per byte, as an
+ * earlycon does. Also a trace event. */
+void rk_printk(struct realm_kernel *k, const char *fmt, ...)
+{
+        char buf[256];
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+        va_end(ap);
+        if (n < 0)
+                return;
+        size_t len = strlen(buf);
+        if (trace_on(k->trace, TRACE_REALM_LOG))
+                trace_emit(k->trace, TRACE_REALM_LOG, "%s", buf);
+        if (!k->console_ok)
+                return;
+        for (size_t i = 0; i <= len; i++) {
+                uint8_t c = i < len ? (uint8_t)buf[i] : '\n';
+                if (rk_mmio_write(k, k->img.console_base, 4, c) != CCADA_OK) {
+                        k->console_ok = false; /* a console that faults is abandoned, not retried */
+                        return;
+                }
+        }
+}
+
+/* ---- page allocator over protected RAM ---- */
+
+ccada_status rk_alloc_pages(struct realm_kernel *k, size_t npages, uint64_t *ipa)
+{
+        if (!npages || npages > k->ram_pages)
+                return CCADA_E_INVAL;
+        for (uint64_t n = 0; n < k->ram_pages; n++) {
+                uint64_t start = (k->alloc_hint + n) % k->ram_pages;
+                if (start + npages > k->ram_pages)
+                        continue;
+                uint64_t i = 0;
+                while (i < npages && !k->page_used[start + i])
+                        i++;
+                if (i < npages)
+                        continue;
+                uint64_t addr = k->img.ram_base + (start << RK_PAGE_SHIFT);
+                ccada_status st = rk_fill(k, addr, 0, npages * RK_PAGE_SIZE);
+                if (st != CCADA_OK)
+                        return st;
+                memset(k->page_used + start, 1, npages);
+                k->alloc_hint = start + npages;
+                *ipa = addr;
+                return CCADA_OK;
+        }
+        return CCADA_E_NOMEM;
+}
+
+static bool ram_range(const struct realm_kernel *k, uint64_t ipa, size_t npages, uint64_t *first)
+{
+        if (ipa & (RK_PAGE_SIZE - 1) || ipa < k->img.ram_base || !npages)
+                return false;
+        *first = (ipa - k->img.ram_base) >> RK_PAGE_SHIFT;
+        return *first < k->ram_pages && npages <= k->ram_pages - *first;
+}
+
+void rk_free_pages(struct realm_kernel *k, uint64_t ipa, size_t npages)
+{
+        uint64_t first;
+        if (!ram_range(k, ipa, npages, &first)) {
+                rk_printk(k, "BUG: free of bad range 0x%llx (+%zu pages)", (unsigned long long)ipa, npages);
+                return;
+        }
+        memset(k->page_used + first, 0, npages);
+}
+
+/* ---- RSI ---- */
+
+static void rsi(struct realm_kernel *k, struct smc_regs *r)
+{
+        cpu_smc(k->cpu, r);
+}
+
+/* rsi_set_memory_range: loop IPA_STATE_SET until the whole range is done. */
+static ccada_status rsi_set_range(struct realm_kernel *k, uint64_t base, uint64_t top, unsigned ripas,
+                                  unsigned flags)
+{
+        while (base < top) {
+                struct smc_regs r = { .x = { RSI_IPA_STATE_SET, base, top, ripas, flags } };
+                rsi(k, &r);
+                if (r.x[0] != RSI_SUCCESS || r.x[1] < base || r.x[1] > top)
+                        return CCADA_E_RMM;
+                if (r.x[2] != RSI_ACCEPT)
+                        return CCADA_E_REJECTED;
+                if (r.x[1] == base)
+                        return CCADA_E_RMM; /* no progress: a DESTROYED page */
+                base = r.x[1];
+        }
+        return CCADA_OK;
+}
+
+static ccada_status set_memory_state(struct realm_kernel *k, uint64_t ipa, size_t npages, bool shared)
+{
+        uint64_t first;
+        if (!ram_range(k, ipa, npages, &first))
+                return CCADA_E_INVAL;
+        for (size_t i = 0; i < npages; i++)
+                if (!k->page_used[first + i] || k->page_shared[first + i] == shared)
+                        return CCADA_E_INVAL;
+        if (k->is_realm) {
+                ccada_status st = rsi_set_range(k, ipa, ipa + npages * RK_PAGE_SIZE,
+                                                shared ? RSI_RIPAS_EMPTY : RSI_RIPAS_RAM, RSI_CHANGE_DESTROYED);
+                if (st != CCADA_OK) {
+                        rk_printk(k, "Failed to %s memory, %zu pages will be leaked",
+                                  shared ? "decrypt" : "encrypt", npages);
+                        return st;
+                }
+        }
+        memset(k->page_shared + first, shared, npages);
+        k->report.shared_pages_now += shared ? npages : (uint64_t)0 - npages;
+        return CCADA_OK;
+}
+
+ccada_status rk_set_memory_decrypted(struct realm_kernel *k, uint64_t ipa, size_t npages)
+{
+        return set_memory_state(k, ipa, npages, true);
+}
+
+ccada_status rk_set_memory_encrypted(struct realm_kernel *k, uint64_t ipa, size_t npages)
+{
+        return set_memory_state(k, ipa, npages, false);
+}
+
+ccada_status rk_measurement_extend(struct realm_kernel *k, unsigned index, const void *data, size_t len)
+{
+        uint8_t v[64] = { 0 };
+        if (len > sizeof(v))
+                return CCADA_E_INVAL;
+        memcpy(v, data, len);
+        struct smc_regs r = { .x = { RSI_MEASUREMENT_EXTEND, index, len } };
+        for (unsigned i = 0; i < 8; i++)
+                r.x[3 + i] = ld_le64(v + 8 * i);
+        rsi(k, &r);
+        return r.x[0] == RSI_SUCCESS ? CCADA_OK : CCADA_E_RMM;
+}
+
+ccada_status rk_measurement_read(struct realm_kernel *k, unsigned index, uint8_t out[64])
+{
+        struct smc_regs r = { .x = { RSI_MEASUREMENT_READ, index } };
+        rsi(k, &r);
+        if (r.x[0] != RSI_SUCCESS)
+                return CCADA_E_RMM;
+        for (unsigned i = 0; i < 8; i++)
+                st_le64(out + 8 * i, r.x[1 + i]);
+        return CCADA_OK;
+}
+
+/* RSI_HOST_CALL through the kernel's RsiHostCall page; gprs in and out. */
+ccada_status rk_host_call(struct realm_kernel *k, uint16_t imm, uint64_t gprs[31])
+{
+        uint8_t hc[RSI_HOST_CALL_SIZE] = { 0 };
+        st_le16(hc + RSI_HOST_CALL_IMM, imm);
+        for (unsigned i = 0; i < RSI_HOST_CALL_NUM_GPRS; i++)
+                st_le64(hc + RSI_HOST_CALL_GPRS + 8 * i, gprs[i]);
+        ccada_status st = rk_write(k, k->hostcall_ipa, hc, sizeof(hc));
+        if (st != CCADA_OK)
+                return st;
+        struct smc_regs r = { .x = { RSI_HOST_CALL, k->hostcall_ipa } };
+        rsi(k, &r);
+        if (r.x[0] != RSI_SUCCESS)
+                return CCADA_E_RMM;
+        if ((st = rk_read(k, k->hostcall_ipa, hc, sizeof(hc))) != CCADA_OK)
+                return st;
+        for (unsigned i = 0; i < RSI_HOST_CALL_NUM_GPRS; i++)
+                gprs[i] = ld_le64(hc + RSI_HOST_CALL_GPRS + 8 * i);
+        return CCADA_OK;
+}
+
+void rk_poweroff(struct realm_kernel *k)
+{
+        struct smc_regs r = { .x = { PSCI_SYSTEM_OFF } };
+        rsi(k, &r); /* does not return in a Realm: the RMM never enters it again */
+}
+
+/* ---- boot ---- */
+
+static void boot_fail(struct realm_kernel *k, const char *what)
+{
+        snprintf(k->report.error, sizeof(k->report.error), "boot: %s", what);
+        rk_printk(k, "Kernel panic - not syncing: %s", what);
+        rk_poweroff(k);
+}
+
+/* arm64_rsi_init: RSI_VERSION, then REALM_CONFIG for the IPA width (shared bit). */
+static bool boot_rsi(struct realm_kernel *k, uint64_t config_ipa)
+{
+        struct smc_regs r = { .x = { RSI_VERSION, RSI_ABI_VERSION_1_0 } };
+        rsi(k, &r);
+        if (r.x[0] == SMCCC_RET_NOT_SUPPORTED)
+                return true; /* not a Realm: a normal VM */
+        if (r.x[0] != RSI_SUCCESS)
+                return false;
+        k->report.rsi_major = (unsigned)(r.x[2] >> 16) & 0x7FFF;
+        k->report.rsi_minor = (unsigned)r.x[2] & 0xFFFF;
+        struct smc_regs c = { .x = { RSI_REALM_CONFIG, config_ipa } };
+        rsi(k, &c);
+        uint8_t cfg[16];
+        if (c.x[0] != RSI_SUCCESS || rk_read(k, config_ipa, cfg, sizeof(cfg)) != CCADA_OK)
+                return false;
+        k->ipa_bits = (unsigned)ld_le64(cfg + RSI_REALM_CONFIG_IPA_WIDTH);
+        if (k->ipa_bits < 33 || k->ipa_bits > 52)
+                return false;
+        k->is_realm = true;
+        k->shared_bit = 1ULL << (k->ipa_bits - 1);
+        return true;
+}
+
+/* The console's region is outside RAM: RIPAS EMPTY, so it is reached through the alias
+ * (arm64_rsi_is_protected). */
+static void boot_console(struct realm_kernel *k)
+{
+        if (k->is_realm) {
+                struct smc_regs r = { .x = { RSI_IPA_STATE_GET, k->img.console_base, k->img.console_base + RK_PAGE_SIZE } };
+                rsi(k, &r);
+                if (r.x[0] != RSI_SUCCESS || r.x[2] != RSI_RIPAS_EMPTY)
+                        return; /* not an emulated region: no console */
+        }
+        k->console_ok = true;
+}
+
+static bool boot_memory(struct realm_kernel *k, uint64_t reserved_pages)
+{
+        k->ram_pages = k->img.ram_size >> RK_PAGE_SHIFT;
+        k->page_used = calloc(k->ram_pages, 1);
+        k->page_shared = calloc(k->ram_pages, 1);
+        if (!k->page_used || !k->page_shared || reserved_pages >= k->ram_pages)
+                return false;
+        memset(k->page_used, 1, reserved_pages);
+        k->alloc_hint = reserved_pages;
+        /* arm64_rsi_setup_memory: all RAM protected, without reviving DESTROYED pages. */
+        if (k->is_realm && rsi_set_range(k, k->img.ram_base, k->img.ram_base + k->img.ram_size,
+                                         RSI_RIPAS_RAM, RSI_NO_CHANGE_DESTROYED) != CCADA_OK)
+                return false;
+        return rk_alloc_pages(k, 1, &k->hostcall_ipa) == CCADA_OK;
+}
+
+void realm_kernel_entry(struct realm_kernel *k, struct ccada_cpu *cpu, uint64_t pc, const uint64_t x[8])
+{
+        uint8_t image[REALM_IMAGE_SIZE];
+        k->cpu = cpu;
+        rk_set_current(k, "swapper/0", 0);
+        if (rk_read(k, x[0], image, sizeof(image)) != CCADA_OK ||
+            !realm_image_parse(image, sizeof(image), &k->img))
+                return; /* no image: nothing to boot; the REC turns off */
+        if (!boot_rsi(k, k->img.ram_base + REALM_IMAGE_SIZE))
+                return boot_fail(k, "RMM doesn't support RSI version 1.0");
+        boot_console(k);
+        if (!boot_memory(k, (REALM_IMAGE_SIZE >> RK_PAGE_SHIFT) + 1))
+                return boot_fail(k, "Failed to set memory range to protected");
+        k->report.is_realm = k->is_realm;
+        k->report.ipa_bits = k->ipa_bits;
+        if (k->is_realm)
+                rk_printk(k, "RME: Using RSI version %u.%u", k->report.rsi_major, k->report.rsi_minor);
+        rk_printk(k, "Realm IPA width %u bits, shared (unprotected) bit 0x%llx", k->ipa_bits,
+                  (unsigned long long)k->shared_bit);
+        rk_printk(k, "Memory: %lluK RAM at 0x%llx", (unsigned long long)(k->img.ram_size >> 10),
+                  (unsigned long long)k->img.ram_base);
+        k->report.booted = true;
+        if (k->init)
+                k->init(k);
+        rk_set_current(k, "swapper/0", 0);
+        rk_printk(k, "reboot: Power down");
+        rk_poweroff(k);
+}

@@ -1,0 +1,74 @@
+/* The Realm guest kernel: the services its subsystems (DMA/SWIOTLB, PCI, VirtIO drivers,
+ * apps) build on. Everything here runs inside the guest, on its CPU (include/ccada/cpu.h):
+ * memory is reached by IPA through stage 2, the RMM through RSI, the host only through
+ * shared memory, MMIO exits and host calls.
+ *
+ * Memory model: data that crosses the DMA path (app buffers, bounce slots, rings) lives in
+ * modelled guest memory and is reached with rk_read/rk_write/rk_copy. The kernel's own
+ * bookkeeping (C structs) lives in the simulator's heap and stands for private Realm
+ * memory: the host has no way to name it.
+ */
+#ifndef CCADA_REALM_KERNEL_H
+#define CCADA_REALM_KERNEL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ccada/status.h"
+#include "lib/trace.h"
+
+#define RK_PAGE_SIZE 4096u
+#define RK_PAGE_SHIFT 12
+
+struct realm_kernel;
+struct ccada_cpu;
+
+struct realm_task {
+        char comm[16];
+        int pid;
+};
+
+/* --- memory by IPA (checked by the CPU; errors: CCADA_E_SEA, CCADA_E_GPF, CCADA_E_STATE
+ * when the guest is halted). A private buffer is a protected IPA; shared memory is reached
+ * through its alias (ipa | rk_shared_bit()). --- */
+ccada_status rk_read(struct realm_kernel *k, uint64_t ipa, void *dst, size_t len) CCADA_MUST_CHECK;
+ccada_status rk_write(struct realm_kernel *k, uint64_t ipa, const void *src, size_t len) CCADA_MUST_CHECK;
+ccada_status rk_copy(struct realm_kernel *k, uint64_t dst_ipa, uint64_t src_ipa, size_t len) CCADA_MUST_CHECK;
+ccada_status rk_fill(struct realm_kernel *k, uint64_t ipa, uint8_t byte, size_t len) CCADA_MUST_CHECK;
+
+/* 1 << (ipa_bits - 1) in a Realm (PROT_NS_SHARED); 0 in a normal VM. */
+uint64_t rk_shared_bit(const struct realm_kernel *k);
+/* True when running in a Realm (RSI answered). Drives force_dma_unencrypted(). */
+bool rk_is_realm(const struct realm_kernel *k);
+
+/* --- page allocator over protected RAM: contiguous, zeroed pages. CCADA_E_NOMEM when no
+ * run of npages is free. --- */
+ccada_status rk_alloc_pages(struct realm_kernel *k, size_t npages, uint64_t *ipa) CCADA_MUST_CHECK;
+void rk_free_pages(struct realm_kernel *k, uint64_t ipa, size_t npages);
+
+/* set_memory_decrypted/encrypted semantics (arch/arm64/mm/pageattr.c): RSI_IPA_STATE_SET
+ * to EMPTY (decrypt) or RAM (encrypt) with CHANGE_DESTROYED, looping on partial progress.
+ * After decrypting, the pages are reached only through their alias. No-op in a normal VM.
+ * On failure the pages must be leaked by the caller (their state is unknown).
+ * Errors: CCADA_E_INVAL (not page-aligned / not allocated RAM), CCADA_E_REJECTED,
+ * CCADA_E_RMM. */
+ccada_status rk_set_memory_decrypted(struct realm_kernel *k, uint64_t ipa, size_t npages) CCADA_MUST_CHECK;
+ccada_status rk_set_memory_encrypted(struct realm_kernel *k, uint64_t ipa, size_t npages) CCADA_MUST_CHECK;
+
+/* --- MMIO (the ioremap'd view: through the alias in a Realm), size 1/2/4/8. --- */
+ccada_status rk_mmio_read(struct realm_kernel *k, uint64_t ipa, unsigned size, uint64_t *val) CCADA_MUST_CHECK;
+ccada_status rk_mmio_write(struct realm_kernel *k, uint64_t ipa, unsigned size, uint64_t val) CCADA_MUST_CHECK;
+
+/* WFI: give the host a chance to run its backends. */
+void rk_wait(struct realm_kernel *k);
+
+/* --- tasks, logging, tracing --- */
+const struct realm_task *rk_current(const struct realm_kernel *k);
+/* Switches the current task (comm truncated to 15 chars); events are attributed to it. */
+void rk_set_current(struct realm_kernel *k, const char *comm, int pid);
+struct trace *rk_trace(struct realm_kernel *k);
+void rk_printk(struct realm_kernel *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

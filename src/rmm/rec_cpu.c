@@ -1,0 +1,276 @@
+/* The CPU a REC gives Realm code (include/ccada/cpu.h): stage-2 translation through the
+ * Realm's RTT, then physical accesses as the Realm world (so the GPC applies), and the
+ * REC exits an access causes. DEN0137 1.0 A5.2 (IPA space, RIPAS and access outcomes),
+ * A4.3.x (REC exit due to data abort, emulatable aborts). */
+#include <string.h>
+
+#include "rmm/rmm_internal.h"
+
+static struct rec *to_rec(struct ccada_cpu *cpu)
+{
+        return (struct rec *)cpu; /* struct ccada_cpu is the first member of struct rec */
+}
+
+void rec_exit_to_host(struct rec *rec)
+{
+        coro_yield(rec->coro);
+}
+
+enum rec_xlate rec_translate(struct rec *rec, uint64_t ipa, uint64_t *pa, bool *unprotected)
+{
+        const struct realm *realm = rec->realm;
+        struct rtt_walk w;
+
+        if (!rtt_ipa_in_range(realm, ipa))
+                return XLATE_SEA;
+        *unprotected = !rtt_ipa_protected(realm, ipa);
+        rtt_walk(realm, ipa, RTT_PAGE_LEVEL, &w);
+        const struct rtte *e = rtt_walk_entry(&w);
+        if (e->state == RMI_ASSIGNED) {
+                if (!*unprotected && e->ripas != RMI_RAM)
+                        return XLATE_SEA; /* assigned but RIPAS EMPTY: A5.2.2 */
+                *pa = e->addr + (ipa & GRANULE_MASK);
+                return XLATE_OK;
+        }
+        if (!*unprotected && e->ripas == RMI_EMPTY)
+                return XLATE_SEA;
+        /* Unassigned RAM, DESTROYED (an exit that never makes progress), or an unmapped
+         * unprotected IPA: a stage-2 fault the host sees. */
+        return XLATE_FAULT;
+}
+
+static uint64_t esr_dabt(bool isv, unsigned size, bool write)
+{
+        uint64_t esr = ESR_EC_DABT_LOWER << ESR_EC_SHIFT | ESR_IL | ESR_DFSC_TRANS_L3;
+        if (isv) {
+                unsigned sas = size == 1 ? 0 : size == 2 ? 1 : size == 4 ? 2 : 3;
+                esr |= ESR_ISV | (uint64_t)sas << ESR_SAS_SHIFT; /* SRT = 0: x0 */
+        }
+        if (write)
+                esr |= ESR_WNR;
+        return esr;
+}
+
+/* A data abort exit. Returns after the host re-entered; rec->sea says whether it asked
+ * for an SEA, rec->emulated whether it emulated the access. */
+static void rec_data_abort(struct rec *rec, uint64_t ipa, bool isv, unsigned size, bool write,
+                           uint64_t wval)
+{
+        memset(&rec->exit, 0, sizeof(rec->exit));
+        rec->exit.reason = RMI_EXIT_SYNC;
+        rec->exit.esr = esr_dabt(isv, size, write);
+        rec->exit.far = ipa & GRANULE_MASK; /* only the offset within the granule is exposed */
+        rec->exit.hpfar = (ipa >> GRANULE_SHIFT) << HPFAR_FIPA_SHIFT;
+        if (isv && write)
+                rec->exit.gprs[0] = wval;
+        rec->pending = isv ? REC_PENDING_MMIO : REC_PENDING_ABORT;
+        rec_exit_to_host(rec);
+        rec->pending = REC_PENDING_NONE;
+}
+
+static enum cpu_result halted(const struct rec *rec)
+{
+        return rec->realm->state == REALM_SYSTEM_OFF ? CPU_HALTED : CPU_OK;
+}
+
+/* Translates one granule-bounded piece, resolving stage-2 faults with the host. */
+static enum cpu_result rec_xlate_resolve(struct rec *rec, uint64_t ipa, bool write, uint64_t *pa)
+{
+        bool unprot;
+        for (;;) {
+                enum rec_xlate x = rec_translate(rec, ipa, pa, &unprot);
+                if (x == XLATE_OK)
+                        return CPU_OK;
+                if (x == XLATE_SEA)
+                        return CPU_SEA;
+                rec_data_abort(rec, ipa, false, 0, write, 0);
+                if (rec->sea)
+                        return CPU_SEA;
+                if (halted(rec) != CPU_OK)
+                        return CPU_HALTED;
+        }
+}
+
+static enum cpu_result hw_to_cpu(enum hw_result h)
+{
+        return h == HW_OK ? CPU_OK : h == HW_GPF ? CPU_GPF : CPU_SEA;
+}
+
+static size_t piece(uint64_t ipa, size_t len)
+{
+        size_t room = (size_t)(GRANULE_SIZE - (ipa & GRANULE_MASK));
+        return len < room ? len : room;
+}
+
+static enum cpu_result rec_load(struct ccada_cpu *cpu, uint64_t ipa, void *dst, size_t len)
+{
+        struct rec *rec = to_rec(cpu);
+        uint8_t *d = dst;
+        while (len) {
+                uint64_t pa;
+                size_t n = piece(ipa, len);
+                enum cpu_result res = rec_xlate_resolve(rec, ipa, false, &pa);
+                if (res == CPU_OK)
+                        res = hw_to_cpu(hw_read(rec->rmm->mem, HW_WORLD_REALM, pa, d, n, NULL));
+                if (res != CPU_OK)
+                        return res;
+                ipa += n, d += n, len -= n;
+        }
+        return CPU_OK;
+}
+
+static enum cpu_result rec_store(struct ccada_cpu *cpu, uint64_t ipa, const void *src, size_t len)
+{
+        struct rec *rec = to_rec(cpu);
+        const uint8_t *s = src;
+        while (len) {
+                uint64_t pa;
+                size_t n = piece(ipa, len);
+                enum cpu_result res = rec_xlate_resolve(rec, ipa, true, &pa);
+                if (res == CPU_OK)
+                        res = hw_to_cpu(hw_write(rec->rmm->mem, HW_WORLD_REALM, pa, s, n, NULL));
+                if (res != CPU_OK)
+                        return res;
+                ipa += n, s += n, len -= n;
+        }
+        return CPU_OK;
+}
+
+static enum cpu_result rec_fill(struct ccada_cpu *cpu, uint64_t ipa, uint8_t byte, size_t len)
+{
+        struct rec *rec = to_rec(cpu);
+        while (len) {
+                uint64_t pa;
+                size_t n = piece(ipa, len);
+                enum cpu_result res = rec_xlate_resolve(rec, ipa, true, &pa);
+                if (res == CPU_OK)
+                        res = hw_to_cpu(hw_fill(rec->rmm->mem, HW_WORLD_REALM, pa, byte, n, NULL));
+                if (res != CPU_OK)
+                        return res;
+                ipa += n, len -= n;
+        }
+        return CPU_OK;
+}
+
+/* memmove semantics: copy backwards when dst overlaps the tail of src. */
+static enum cpu_result rec_copy(struct ccada_cpu *cpu, uint64_t dst, uint64_t src, size_t len)
+{
+        struct rec *rec = to_rec(cpu);
+        bool backwards = dst > src && dst - src < len;
+        while (len) {
+                uint64_t s_ipa = backwards ? src + len - 1 : src, d_ipa = backwards ? dst + len - 1 : dst;
+                size_t n = backwards ? (size_t)(s_ipa & GRANULE_MASK) + 1 : piece(src, len);
+                size_t nd = backwards ? (size_t)(d_ipa & GRANULE_MASK) + 1 : piece(dst, len);
+                n = n < nd ? n : nd;
+                n = n < len ? n : len;
+                uint64_t s0 = backwards ? s_ipa + 1 - n : src, d0 = backwards ? d_ipa + 1 - n : dst;
+                uint64_t spa, dpa;
+                enum cpu_result res = rec_xlate_resolve(rec, s0, false, &spa);
+                if (res == CPU_OK)
+                        res = rec_xlate_resolve(rec, d0, true, &dpa);
+                if (res == CPU_OK)
+                        res = hw_to_cpu(hw_copy(rec->rmm->mem, HW_WORLD_REALM, dpa, spa, n, NULL));
+                if (res != CPU_OK)
+                        return res;
+                if (!backwards)
+                        src += n, dst += n;
+                len -= n;
+        }
+        return CPU_OK;
+}
+
+static bool mmio_size_ok(unsigned size)
+{
+        return size == 1 || size == 2 || size == 4 || size == 8;
+}
+
+/* A single-register access: memory if mapped; otherwise an emulatable abort exit. Without
+ * EMUL_MMIO on re-entry the instruction runs again (and faults again), as on hardware. */
+static enum cpu_result rec_mmio(struct rec *rec, uint64_t ipa, unsigned size, bool write, uint64_t *val)
+{
+        if (!mmio_size_ok(size) || ipa & (size - 1))
+                return CPU_SEA;
+        for (;;) {
+                uint64_t pa;
+                bool unprot;
+                enum rec_xlate x = rec_translate(rec, ipa, &pa, &unprot);
+                if (x == XLATE_SEA)
+                        return CPU_SEA;
+                if (x == XLATE_OK) {
+                        uint8_t b[8] = { 0 };
+                        enum hw_result h;
+                        if (write) {
+                                for (unsigned i = 0; i < size; i++)
+                                        b[i] = (uint8_t)(*val >> (8 * i));
+                                h = hw_write(rec->rmm->mem, HW_WORLD_REALM, pa, b, size, NULL);
+                        } else {
+                                h = hw_read(rec->rmm->mem, HW_WORLD_REALM, pa, b, size, NULL);
+                                *val = 0;
+                                for (unsigned i = 0; i < size; i++)
+                                        *val |= (uint64_t)b[i] << (8 * i);
+                        }
+                        return hw_to_cpu(h);
+                }
+                rec_data_abort(rec, ipa, unprot, size, write, write ? *val : 0);
+                if (rec->sea)
+                        return CPU_SEA;
+                if (halted(rec) != CPU_OK)
+                        return CPU_HALTED;
+                if (unprot && rec->emulated) {
+                        if (!write)
+                                *val = size == 8 ? rec->mmio_val : rec->mmio_val & ((1ULL << (8 * size)) - 1);
+                        return CPU_OK;
+                }
+        }
+}
+
+static enum cpu_result rec_mmio_read(struct ccada_cpu *cpu, uint64_t ipa, unsigned size, uint64_t *val)
+{
+        return rec_mmio(to_rec(cpu), ipa, size, false, val);
+}
+
+static enum cpu_result rec_mmio_write(struct ccada_cpu *cpu, uint64_t ipa, unsigned size, uint64_t val)
+{
+        return rec_mmio(to_rec(cpu), ipa, size, true, &val);
+}
+
+/* WFI traps to the host only when it asked (TRAP_WFI); otherwise there is nothing to wait
+ * for in this model (no interrupt sources) and it completes at once. */
+static void rec_wfi(struct ccada_cpu *cpu)
+{
+        struct rec *rec = to_rec(cpu);
+        if (!(rec->entry.flags & RMI_REC_ENTRY_FLAG_TRAP_WFI))
+                return;
+        memset(&rec->exit, 0, sizeof(rec->exit));
+        rec->exit.reason = RMI_EXIT_SYNC;
+        rec->exit.esr = ESR_EC_WFX << ESR_EC_SHIFT | ESR_IL;
+        rec->pending = REC_PENDING_WFI;
+        rec_exit_to_host(rec);
+        rec->pending = REC_PENDING_NONE;
+}
+
+static void rec_smc(struct ccada_cpu *cpu, struct smc_regs *regs)
+{
+        rsi_handle(to_rec(cpu), regs);
+}
+
+const struct ccada_cpu_ops rec_cpu_ops = {
+        .smc = rec_smc,
+        .load = rec_load,
+        .store = rec_store,
+        .copy = rec_copy,
+        .fill = rec_fill,
+        .mmio_read = rec_mmio_read,
+        .mmio_write = rec_mmio_write,
+        .wfi = rec_wfi,
+};
+
+enum cpu_result rec_mem_read(struct rec *rec, uint64_t ipa, void *dst, size_t len)
+{
+        return rec_load(&rec->cpu, ipa, dst, len);
+}
+
+enum cpu_result rec_mem_write(struct rec *rec, uint64_t ipa, const void *src, size_t len)
+{
+        return rec_store(&rec->cpu, ipa, src, len);
+}

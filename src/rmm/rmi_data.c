@@ -1,0 +1,125 @@
+/* RMI_DATA_CREATE / RMI_DATA_CREATE_UNKNOWN / RMI_DATA_DESTROY. DEN0137 1.0 B4.3.3-B4.3.5. */
+#include "rmm/rmm_internal.h"
+
+/* data_align/bound/state, rd_*, ipa_align/bound (protected), then the level-3 walk. On
+ * success *w holds the UNASSIGNED level-3 entry for ipa; otherwise r->x[0] is set. */
+static struct realm *data_args(struct ccada_rmm *rmm, uint64_t rd, uint64_t data, uint64_t ipa,
+                               struct rtt_walk *w, struct smc_regs *r)
+{
+        struct granule *g = granule_at(rmm, data);
+        struct realm *realm = rd_lookup(rmm, rd);
+
+        r->x[0] = RMI_ERROR_INPUT;
+        if (!g || g->state != GRANULE_DELEGATED || !realm)
+                return NULL;
+        if (ipa & GRANULE_MASK || !rtt_ipa_protected(realm, ipa))
+                return NULL;
+        return realm;
+}
+
+static bool data_walk(struct realm *realm, uint64_t ipa, struct rtt_walk *w, struct smc_regs *r)
+{
+        rtt_walk(realm, ipa, RTT_PAGE_LEVEL, w);
+        if (w->level < RTT_PAGE_LEVEL) {
+                r->x[0] = RMI_RETURN(RMI_ERROR_RTT, w->level);
+                return false;
+        }
+        const struct rtte *e = rtt_walk_entry(w);
+        if (e->state != RMI_UNASSIGNED || e->ripas == RMI_DESTROYED) {
+                r->x[0] = RMI_RETURN(RMI_ERROR_RTT, RTT_PAGE_LEVEL);
+                return false;
+        }
+        return true;
+}
+
+static void data_commit(struct ccada_rmm *rmm, uint64_t data, struct rtt_walk *w)
+{
+        struct rtte *e = rtt_walk_entry(w);
+        struct granule *g = granule_at(rmm, data);
+        e->state = RMI_ASSIGNED;
+        e->addr = data;
+        w->table->live++;
+        g->state = GRANULE_DATA;
+}
+
+void rmi_data_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
+{
+        uint64_t rd = a->x[1], data = a->x[2], ipa = a->x[3], src = a->x[4], flags = a->x[5];
+        uint8_t content[GRANULE_SIZE];
+        struct rtt_walk w;
+
+        r->x[0] = RMI_ERROR_INPUT;
+        /* src_align, src_bound, src_pas: the RMM copies the source in once */
+        if (!rmm_copy_in_ns(rmm, src, content, sizeof(content)))
+                return;
+        struct realm *realm = data_args(rmm, rd, data, ipa, &w, r);
+        if (!realm)
+                return;
+        if (flags & ~(uint64_t)RMI_MEASURE_CONTENT)
+                return;
+        if (realm->state != REALM_NEW) {
+                r->x[0] = RMI_ERROR_REALM;
+                return;
+        }
+        if (!data_walk(realm, ipa, &w, r))
+                return;
+        if (hw_write(rmm->mem, HW_WORLD_REALM, data, content, sizeof(content), NULL) != HW_OK ||
+            !measure_data(realm, ipa, flags, content)) {
+                (void)granule_scrub(rmm, data);
+                r->x[0] = RMI_ERROR_INPUT;
+                return;
+        }
+        data_commit(rmm, data, &w);
+        r->x[0] = RMI_SUCCESS;
+}
+
+void rmi_data_create_unknown(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
+{
+        uint64_t rd = a->x[1], data = a->x[2], ipa = a->x[3];
+        struct rtt_walk w;
+
+        struct realm *realm = data_args(rmm, rd, data, ipa, &w, r);
+        if (!realm)
+                return;
+        if (!data_walk(realm, ipa, &w, r))
+                return;
+        /* Contents are "unknown" to the Realm; a DELEGATED granule is zero, so they are zero. */
+        data_commit(rmm, data, &w);
+        r->x[0] = RMI_SUCCESS;
+}
+
+void rmi_data_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
+{
+        uint64_t rd = a->x[1], ipa = a->x[2];
+        struct realm *realm = rd_lookup(rmm, rd);
+        struct rtt_walk w;
+
+        r->x[0] = RMI_ERROR_INPUT;
+        if (!realm || ipa & GRANULE_MASK || !rtt_ipa_protected(realm, ipa))
+                return;
+        rtt_walk(realm, ipa, RTT_PAGE_LEVEL, &w);
+        if (w.level < RTT_PAGE_LEVEL) {
+                r->x[0] = RMI_RETURN(RMI_ERROR_RTT, w.level);
+                r->x[2] = (ipa & ~(rtt_entry_size(w.level) - 1)) + rtt_entry_size(w.level);
+                return;
+        }
+        struct rtte *e = rtt_walk_entry(&w);
+        if (e->state != RMI_ASSIGNED) {
+                r->x[0] = RMI_RETURN(RMI_ERROR_RTT, RTT_PAGE_LEVEL);
+                r->x[2] = ipa + GRANULE_SIZE;
+                return;
+        }
+        uint64_t data = e->addr;
+        struct granule *g = granule_at(rmm, data);
+        /* Realm data never reaches the host: scrubbed before the granule can be undelegated. */
+        (void)granule_scrub(rmm, data);
+        g->state = GRANULE_DELEGATED;
+        e->state = RMI_UNASSIGNED;
+        e->addr = 0;
+        if (e->ripas == RMI_RAM)
+                e->ripas = RMI_DESTROYED;
+        w.table->live--;
+        r->x[0] = RMI_SUCCESS;
+        r->x[1] = data;
+        r->x[2] = ipa + GRANULE_SIZE;
+}

@@ -1,0 +1,216 @@
+/* RMI_REALM_CREATE / RMI_REALM_ACTIVATE / RMI_REALM_DESTROY. DEN0137 1.0 B4.3.9-B4.3.11.
+ * RmiRealmParams is copied in from NS memory once, then decoded with the byte reader. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/bytes.h"
+#include "rmm/rmm_internal.h"
+
+#define S2SZ_MIN 32
+
+struct realm_params {
+        uint64_t flags;
+        unsigned s2sz, sve_vl, num_bps, num_wps, pmu_num_ctrs, hash_algo;
+        uint8_t rpv[64];
+        uint16_t vmid;
+        uint64_t rtt_base;
+        int64_t rtt_level_start;
+        uint32_t rtt_num_start;
+};
+
+static void realm_params_decode(const uint8_t *page, struct realm_params *p)
+{
+        struct byte_reader r;
+        br_init(&r, page, RMI_REALM_PARAMS_SIZE);
+        br_seek(&r, RMI_REALM_PARAMS_FLAGS); p->flags = br_le64(&r);
+        br_seek(&r, RMI_REALM_PARAMS_S2SZ); p->s2sz = br_u8(&r);
+        br_seek(&r, RMI_REALM_PARAMS_SVE_VL); p->sve_vl = br_u8(&r);
+        br_seek(&r, RMI_REALM_PARAMS_NUM_BPS); p->num_bps = br_u8(&r);
+        br_seek(&r, RMI_REALM_PARAMS_NUM_WPS); p->num_wps = br_u8(&r);
+        br_seek(&r, RMI_REALM_PARAMS_PMU_NUM_CTRS); p->pmu_num_ctrs = br_u8(&r);
+        br_seek(&r, RMI_REALM_PARAMS_HASH_ALGO); p->hash_algo = br_u8(&r);
+        br_seek(&r, RMI_REALM_PARAMS_RPV); br_bytes(&r, p->rpv, sizeof(p->rpv));
+        br_seek(&r, RMI_REALM_PARAMS_VMID); p->vmid = br_le16(&r);
+        br_seek(&r, RMI_REALM_PARAMS_RTT_BASE); p->rtt_base = br_le64(&r);
+        br_seek(&r, RMI_REALM_PARAMS_RTT_LEVEL_START); p->rtt_level_start = (int64_t)br_le64(&r);
+        br_seek(&r, RMI_REALM_PARAMS_RTT_NUM_START); p->rtt_num_start = br_le32(&r);
+}
+
+/* Number of concatenated starting tables that s2sz needs at level, or 0 if the pair is
+ * not a valid stage-2 configuration (Arm ARM D8.2: at most 16 concatenated tables, and
+ * the starting level must resolve at least one address bit). */
+static unsigned rtt_num_start_for(unsigned s2sz, int64_t level)
+{
+        if (level < 0 || level > 3)
+                return 0;
+        unsigned cover = (unsigned)(GRANULE_SHIFT + 9 * (4 - level));
+        if (s2sz + 9 <= cover || s2sz > cover + 4)
+                return 0;
+        return s2sz > cover ? 1u << (s2sz - cover) : 1u;
+}
+
+/* params_valid (B4.3.9.2) */
+static bool realm_params_valid(const struct ccada_rmm *rmm, const struct realm_params *p)
+{
+        if (p->flags & (RMI_REALM_FLAGS_LPA2 | RMI_REALM_FLAGS_SVE | RMI_REALM_FLAGS_PMU))
+                return false; /* not offered by RMI_FEATURES */
+        if (p->flags >> 3)
+                return false;
+        if (p->s2sz < S2SZ_MIN || p->s2sz > rmm->cfg.max_s2sz)
+                return false;
+        if (p->hash_algo != RMI_HASH_SHA_256 && !(p->hash_algo == RMI_HASH_SHA_512 && rmm->cfg.sha512))
+                return false;
+        if (p->num_bps || p->num_wps || p->pmu_num_ctrs || p->sve_vl)
+                return false;
+        unsigned n = rtt_num_start_for(p->s2sz, p->rtt_level_start);
+        return n != 0 && n == p->rtt_num_start;
+}
+
+static bool vmid_in_use(const struct ccada_rmm *rmm, uint16_t vmid)
+{
+        return (rmm->vmids[vmid / 8] >> (vmid % 8)) & 1;
+}
+
+static void vmid_set(struct ccada_rmm *rmm, uint16_t vmid, bool used)
+{
+        if (used)
+                rmm->vmids[vmid / 8] |= (uint8_t)(1u << (vmid % 8));
+        else
+                rmm->vmids[vmid / 8] &= (uint8_t)~(1u << (vmid % 8));
+}
+
+/* rtt_align, rtt_state, alias: the starting tables are DELEGATED and do not include rd. */
+static bool rtt_granules_ok(struct ccada_rmm *rmm, uint64_t rd, const struct realm_params *p)
+{
+        for (uint32_t i = 0; i < p->rtt_num_start; i++) {
+                uint64_t pa = p->rtt_base + (uint64_t)i * GRANULE_SIZE;
+                struct granule *g = granule_at(rmm, pa);
+                if (!g || g->state != GRANULE_DELEGATED || pa == rd)
+                        return false;
+        }
+        return true;
+}
+
+static struct realm *realm_build(struct ccada_rmm *rmm, uint64_t rd, const struct realm_params *p)
+{
+        struct realm *r = calloc(1, sizeof(*r));
+        if (!r)
+                return NULL;
+        r->rd = rd;
+        r->state = REALM_NEW;
+        r->s2sz = p->s2sz;
+        r->hash_algo_rmi = p->hash_algo;
+        r->hash = p->hash_algo == RMI_HASH_SHA_512 ? HASH_SHA512 : HASH_SHA256;
+        memcpy(r->rpv, p->rpv, sizeof(r->rpv));
+        r->vmid = p->vmid;
+        r->level_start = (int)p->rtt_level_start;
+        r->num_start = p->rtt_num_start;
+        r->root = calloc(r->num_start, sizeof(*r->root));
+        if (!r->root)
+                goto fail;
+        for (unsigned i = 0; i < r->num_start; i++) {
+                r->root[i] = rtt_table_new(p->rtt_base + (uint64_t)i * GRANULE_SIZE, r->level_start, NULL);
+                if (!r->root[i])
+                        goto fail;
+        }
+        if (!measure_realm_create(r, p->flags, p->s2sz, p->sve_vl, p->num_bps, p->num_wps,
+                                  p->pmu_num_ctrs, p->hash_algo))
+                goto fail;
+        return r;
+fail:
+        rtt_tree_free(r);
+        free(r);
+        return NULL;
+}
+
+void rmi_realm_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
+{
+        uint64_t rd = a->x[1], params_ptr = a->x[2];
+        uint8_t page[RMI_REALM_PARAMS_SIZE];
+        struct realm_params p;
+
+        r->x[0] = RMI_ERROR_INPUT;
+        /* params_align, params_bound, params_pas */
+        if (!rmm_copy_in_ns(rmm, params_ptr, page, sizeof(page)))
+                return;
+        realm_params_decode(page, &p);
+        /* params_valid */
+        if (!realm_params_valid(rmm, &p))
+                return;
+        /* rd_align, rd_bound, rd_state */
+        struct granule *g = granule_at(rmm, rd);
+        if (!g || g->state != GRANULE_DELEGATED)
+                return;
+        /* rtt_align, rtt_state, alias */
+        if (p.rtt_base & GRANULE_MASK || !rtt_granules_ok(rmm, rd, &p))
+                return;
+        /* vmid_valid */
+        if (vmid_in_use(rmm, p.vmid))
+                return;
+        struct realm *realm = realm_build(rmm, rd, &p);
+        if (!realm)
+                return;
+        for (uint32_t i = 0; i < p.rtt_num_start; i++) {
+                struct granule *t = granule_at(rmm, p.rtt_base + (uint64_t)i * GRANULE_SIZE);
+                t->state = GRANULE_RTT;
+                t->u.rtt = realm->root[i];
+        }
+        vmid_set(rmm, p.vmid, true);
+        g->state = GRANULE_RD;
+        g->u.realm = realm;
+        r->x[0] = RMI_SUCCESS;
+}
+
+void rmi_realm_activate(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
+{
+        struct realm *realm = rd_lookup(rmm, a->x[1]);
+        if (!realm) {
+                r->x[0] = RMI_ERROR_INPUT;
+                return;
+        }
+        if (realm->state != REALM_NEW) {
+                r->x[0] = RMI_ERROR_REALM;
+                return;
+        }
+        realm->state = REALM_ACTIVE; /* the RIM is frozen from here on */
+        r->x[0] = RMI_SUCCESS;
+}
+
+static bool realm_is_live(const struct realm *realm)
+{
+        if (realm->num_recs)
+                return true;
+        for (unsigned i = 0; i < realm->num_start; i++)
+                if (realm->root[i]->live)
+                        return true;
+        return false;
+}
+
+void rmi_realm_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
+{
+        uint64_t rd = a->x[1];
+        struct realm *realm = rd_lookup(rmm, rd);
+        if (!realm) {
+                r->x[0] = RMI_ERROR_INPUT;
+                return;
+        }
+        /* realm_live */
+        if (realm_is_live(realm)) {
+                r->x[0] = RMI_ERROR_REALM;
+                return;
+        }
+        for (unsigned i = 0; i < realm->num_start; i++) {
+                struct granule *t = granule_at(rmm, realm->root[i]->pa);
+                (void)granule_scrub(rmm, realm->root[i]->pa);
+                t->state = GRANULE_DELEGATED;
+                t->u.rtt = NULL;
+        }
+        struct granule *g = granule_at(rmm, rd);
+        (void)granule_scrub(rmm, rd);
+        g->state = GRANULE_DELEGATED;
+        g->u.realm = NULL;
+        vmid_set(rmm, realm->vmid, false);
+        rtt_tree_free(realm);
+        free(realm);
+        r->x[0] = RMI_SUCCESS;
+}

@@ -1,0 +1,296 @@
+/* RTT commands. DEN0137 1.0 B4.3.13 (RTT_CREATE), B4.3.14 (RTT_DESTROY), B4.3.16
+ * (RTT_INIT_RIPAS), B4.3.17 (RTT_MAP_UNPROTECTED), B4.3.19 (RTT_READ_ENTRY),
+ * B4.3.20 (RTT_SET_RIPAS), B4.3.21 (RTT_UNMAP_UNPROTECTED).
+ * Failure conditions are checked in the spec's order; ERROR_RTT carries the level at
+ * which the walk stopped in the index field. */
+#include "rmm/rmm_internal.h"
+
+/* rd_*, level_bound, ipa_align (to the entry size at align_level), ipa_bound */
+static struct realm *rtt_args(struct ccada_rmm *rmm, uint64_t rd, uint64_t ipa, uint64_t level,
+                              int min_level, int align_level)
+{
+        struct realm *realm = rd_lookup(rmm, rd);
+        if (!realm)
+                return NULL;
+        if ((int64_t)level < min_level || level > RTT_PAGE_LEVEL)
+                return NULL;
+        if (ipa & (rtt_entry_size(align_level) - 1) || !rtt_ipa_in_range(realm, ipa))
+                return NULL;
+        return realm;
+}
+
+void rmi_rtt_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
+{
+        uint64_t rd = a->x[1], rtt = a->x[2], ipa = a->x[3], level = a->x[4];
+        struct realm *realm = rd_lookup(rmm, rd);
+        struct rtt_walk w;
+
+        r->x[0] = RMI_ERROR_INPUT;
+        if (!realm)
+                return;
+        realm = rtt_args(rmm, rd, ipa, level, realm->level_start + 1,
+                         level >= 1 && level <= 3 ? (int)level - 1 : 0);
+        if (!realm)
+                return;
+        struct granule *g = granule_at(rmm, rtt);
+        if (!g || g->state != GRANULE_DELEGATED)
+                return;
+        rtt_walk(realm, ipa, (int)level - 1, &w);
+        if (w.level < (int)level - 1) {
+                r->x[0] = RMI_RETURN(RMI_ERROR_RTT, w.level);
+                return;
+        }
+        struct rtte *parent = rtt_walk_entry(&w);
+        /* rtte_state: already a table, or an assigned block (not modelled: see specs.md) */
+        if (parent->state != RMI_UNASSIGNED) {
+                r->x[0] = RMI_RETURN(RMI_ERROR_RTT, level - 1);
+                return;
+        }
+        struct rtt *t = rtt_table_new(rtt, (int)level, rtt_ipa_protected(realm, ipa) ? parent : NULL);
+        if (!t)
+                return;
+        parent->state = RMI_TABLE;
+        parent->table = t;
+        parent->addr = rtt;
+        w.table->live++;
+        g->state = GRANULE_RTT;
+        g->u.rtt = t;
+        r->x[0] = RMI_SUCCESS;
+}
+
+void rmi_rtt_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
+{
+        uint64_t rd = a->x[1], ipa = a->x[2], level = a->x[3];
+        struct realm *realm = rd_lookup(rmm, rd);
+        struct rtt_walk w;
+
+        r->x[0] = RMI_ERROR_INPUT;
+        if (!realm)
+                return;
+        realm = rtt_args(rmm, rd, ipa, level, realm->level_start + 1,
+                         level >= 1 && level <= 3 ? (int)level - 1 : 0);
+        if (!realm)
+                return;
+        rtt_walk(realm, ipa, (int)level - 1, &w);
+        if (w.level < (int)level - 1) {
+                r->x[0] = RMI_RETURN(RMI_ERROR_RTT, w.level);
+                r->x[2] = (ipa & ~(rtt_entry_size(w.level) - 1)) + rtt_entry_size(w.level);
+                return;
+        }
+        struct rtte *parent = rtt_walk_entry(&w);
+        uint64_t top = ipa + rtt_entry_size((int)level - 1);
+        if (parent->state != RMI_TABLE) {
+                r->x[0] = RMI_RETURN(RMI_ERROR_RTT, level - 1);
+                r->x[2] = top;
+                return;
+        }
+        struct rtt *child = parent->table;
+        /* rtt_live */
+        if (child->live) {
+                r->x[0] = RMI_RETURN(RMI_ERROR_RTT, level);
+                r->x[2] = ipa;
+                return;
+        }
+        struct granule *g = granule_at(rmm, child->pa);
+        (void)granule_scrub(rmm, child->pa);
+        g->state = GRANULE_DELEGATED;
+        g->u.rtt = NULL;
+        parent->state = RMI_UNASSIGNED;
+        parent->table = NULL;
+        parent->addr = 0;
+        /* The host can destroy a Realm's memory, never silently: RIPAS becomes DESTROYED. */
+        parent->ripas = rtt_ipa_protected(realm, ipa) ? RMI_DESTROYED : RMI_EMPTY;
+        w.table->live--;
+        r->x[0] = RMI_SUCCESS;
+        r->x[1] = child->pa;
+        r->x[2] = top;
+        rtt_table_free(child);
+}
+
+void rmi_rtt_read_entry(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
+{
+        uint64_t rd = a->x[1], ipa = a->x[2], level = a->x[3];
+        struct realm *realm = rd_lookup(rmm, rd);
+        struct rtt_walk w;
+
+        r->x[0] = RMI_ERROR_INPUT;
+        if (!realm)
+                return;
+        realm = rtt_args(rmm, rd, ipa, level, realm->level_start, level <= 3 ? (int)level : 3);
+        if (!realm)
+                return;
+        rtt_walk(realm, ipa, (int)level, &w);
+        const struct rtte *e = rtt_walk_entry(&w);
+        r->x[0] = RMI_SUCCESS;
+        r->x[1] = (uint64_t)w.level;
+        r->x[2] = e->state;
+        r->x[3] = e->state == RMI_UNASSIGNED ? 0 : e->addr | e->attrs;
+        r->x[4] = rtt_ipa_protected(realm, ipa) ? e->ripas : RMI_EMPTY;
+}
+
+/* Shared checks of INIT_RIPAS and SET_RIPAS: base/top aligned, top > base, protected. */
+static bool ripas_range_ok(const struct realm *realm, uint64_t base, uint64_t top)
+{
+        if (base & GRANULE_MASK || top & GRANULE_MASK || top <= base)
+                return false;
+        return top <= ((uint64_t)1 << (realm->s2sz - 1));
+}
+
+void rmi_rtt_init_ripas(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
+{
+        uint64_t rd = a->x[1], base = a->x[2], top = a->x[3];
+        struct realm *realm = rd_lookup(rmm, rd);
+        struct rtt_walk w;
+
+        if (!realm || !ripas_range_ok(realm, base, top)) {
+                r->x[0] = RMI_ERROR_INPUT;
+                return;
+        }
+        if (realm->state != REALM_NEW) {
+                r->x[0] = RMI_ERROR_REALM;
+                return;
+        }
+        rtt_walk(realm, base, RTT_PAGE_LEVEL, &w);
+        uint64_t size = rtt_entry_size(w.level);
+        uint64_t addr = base;
+        /* The entry reached must start at base: otherwise the host must create a deeper table. */
+        if (base & (size - 1)) {
+                r->x[0] = RMI_RETURN(RMI_ERROR_RTT, w.level);
+                return;
+        }
+        for (unsigned i = w.index; i < RTT_ENTRIES && addr + size <= top; i++) {
+                struct rtte *e = &w.table->e[i];
+                if (e->state != RMI_UNASSIGNED || e->ripas == RMI_DESTROYED)
+                        break;
+                e->ripas = RMI_RAM;
+                if (!measure_ripas(realm, addr, addr + size))
+                        break;
+                addr += size;
+        }
+        if (addr == base) {
+                r->x[0] = RMI_RETURN(RMI_ERROR_RTT, w.level);
+                return;
+        }
+        r->x[0] = RMI_SUCCESS;
+        r->x[1] = addr;
+}
+
+void rmi_rtt_set_ripas(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
+{
+        uint64_t rd = a->x[1], rec_pa = a->x[2], base = a->x[3], top = a->x[4];
+        struct realm *realm = rd_lookup(rmm, rd);
+        struct granule *rg = granule_at(rmm, rec_pa);
+        struct rtt_walk w;
+
+        r->x[0] = RMI_ERROR_INPUT;
+        if (!realm || !rg || rg->state != GRANULE_REC)
+                return;
+        struct rec *rec = rg->u.rec;
+        /* rec_owner */
+        if (rec->realm != realm) {
+                r->x[0] = RMI_ERROR_REC;
+                return;
+        }
+        /* size_valid, base_bound (== rec.ripas_addr), top_bound (<= rec.ripas_top) */
+        if (!ripas_range_ok(realm, base, top) || rec->pending != REC_PENDING_RIPAS ||
+            base != rec->ripas_addr || top > rec->ripas_top)
+                return;
+        rtt_walk(realm, base, RTT_PAGE_LEVEL, &w);
+        uint64_t size = rtt_entry_size(w.level);
+        if (base & (size - 1)) {
+                r->x[0] = RMI_RETURN(RMI_ERROR_RTT, w.level);
+                return;
+        }
+        uint64_t addr = base;
+        for (unsigned i = w.index; i < RTT_ENTRIES && addr + size <= top; i++) {
+                struct rtte *e = &w.table->e[i];
+                if (e->state == RMI_TABLE)
+                        break;
+                if (e->ripas == RMI_DESTROYED && !rec->ripas_change_destroyed)
+                        break; /* RSI_NO_CHANGE_DESTROYED: progress stops here */
+                e->ripas = rec->ripas_value;
+                addr += size;
+        }
+        if (addr == base && rtt_walk_entry(&w)->state == RMI_TABLE) {
+                r->x[0] = RMI_RETURN(RMI_ERROR_RTT, w.level);
+                return;
+        }
+        rec->ripas_addr = addr;
+        if (trace_on(rmm->trace, TRACE_RIPAS_CHANGE))
+                trace_emit(rmm->trace, TRACE_RIPAS_CHANGE, "base=0x%llx top=0x%llx ripas=%s progress=0x%llx",
+                           (unsigned long long)base, (unsigned long long)top,
+                           rmi_ripas_name(rec->ripas_value), (unsigned long long)addr);
+        r->x[0] = RMI_SUCCESS;
+        r->x[1] = addr;
+}
+
+/* RmiRttEntry for MAP_UNPROTECTED: output address [47:12], MemAttr [5:2], S2AP [7:6],
+ * SH [9:8]; every other bit must be zero (desc_valid). */
+#define UNPROT_DESC_ADDR_MASK  0x0000FFFFFFFFF000ULL
+#define UNPROT_DESC_ATTR_MASK  0x00000000000003FCULL
+
+void rmi_rtt_map_unprotected(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
+{
+        uint64_t rd = a->x[1], ipa = a->x[2], level = a->x[3], desc = a->x[4];
+        struct realm *realm = rd_lookup(rmm, rd);
+        struct rtt_walk w;
+
+        r->x[0] = RMI_ERROR_INPUT;
+        /* level_bound: only level 3 (page) mappings are modelled */
+        if (!realm || level != RTT_PAGE_LEVEL)
+                return;
+        if (!rtt_args(rmm, rd, ipa, level, RTT_PAGE_LEVEL, RTT_PAGE_LEVEL) || rtt_ipa_protected(realm, ipa))
+                return;
+        uint64_t pa = desc & UNPROT_DESC_ADDR_MASK;
+        if (desc & ~(UNPROT_DESC_ADDR_MASK | UNPROT_DESC_ATTR_MASK) ||
+            !hw_mem_contains(rmm->mem, pa, GRANULE_SIZE))
+                return;
+        rtt_walk(realm, ipa, RTT_PAGE_LEVEL, &w);
+        if (w.level < RTT_PAGE_LEVEL) {
+                r->x[0] = RMI_RETURN(RMI_ERROR_RTT, w.level);
+                return;
+        }
+        struct rtte *e = rtt_walk_entry(&w);
+        if (e->state != RMI_UNASSIGNED) {
+                r->x[0] = RMI_RETURN(RMI_ERROR_RTT, RTT_PAGE_LEVEL);
+                return;
+        }
+        /* The RMM does not check the PAS of pa: a non-NS granule here makes the Realm's
+         * accesses GPF (DEN0137 1.0 A5.2.6), which the Realm must tolerate. */
+        e->state = RMI_ASSIGNED;
+        e->addr = pa;
+        e->attrs = desc & UNPROT_DESC_ATTR_MASK;
+        w.table->live++;
+        r->x[0] = RMI_SUCCESS;
+}
+
+void rmi_rtt_unmap_unprotected(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
+{
+        uint64_t rd = a->x[1], ipa = a->x[2], level = a->x[3];
+        struct realm *realm = rd_lookup(rmm, rd);
+        struct rtt_walk w;
+
+        r->x[0] = RMI_ERROR_INPUT;
+        if (!realm || level != RTT_PAGE_LEVEL)
+                return;
+        if (!rtt_args(rmm, rd, ipa, level, RTT_PAGE_LEVEL, RTT_PAGE_LEVEL) || rtt_ipa_protected(realm, ipa))
+                return;
+        rtt_walk(realm, ipa, RTT_PAGE_LEVEL, &w);
+        if (w.level < RTT_PAGE_LEVEL) {
+                r->x[0] = RMI_RETURN(RMI_ERROR_RTT, w.level);
+                r->x[1] = (ipa & ~(rtt_entry_size(w.level) - 1)) + rtt_entry_size(w.level);
+                return;
+        }
+        struct rtte *e = rtt_walk_entry(&w);
+        if (e->state != RMI_ASSIGNED) {
+                r->x[0] = RMI_RETURN(RMI_ERROR_RTT, RTT_PAGE_LEVEL);
+                r->x[1] = ipa + GRANULE_SIZE;
+                return;
+        }
+        e->state = RMI_UNASSIGNED;
+        e->addr = 0;
+        e->attrs = 0;
+        w.table->live--;
+        r->x[0] = RMI_SUCCESS;
+        r->x[1] = ipa + GRANULE_SIZE;
+}

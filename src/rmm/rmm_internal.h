@@ -1,0 +1,237 @@
+/* RMM private state: granules, realms, RTTs, RECs. Only src/rmm includes this. */
+#ifndef CCADA_RMM_INTERNAL_H
+#define CCADA_RMM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ccada/cpu.h"
+#include "ccada/rmi.h"
+#include "ccada/rsi.h"
+#include "hw/hw.h"
+#include "lib/coro.h"
+#include "lib/crypto.h"
+#include "lib/trace.h"
+#include "rmm/rmm.h"
+
+/* Granule states (DEN0137 1.0 A2.2.3). Every transition into or out of RD, REC, DATA and
+ * RTT goes through DELEGATED. Invariant: a DELEGATED granule is all zeroes and its PAS is
+ * Realm; an UNDELEGATED granule's PAS is whatever it was (normally Non-secure). */
+enum granule_state {
+        GRANULE_UNDELEGATED = 0,
+        GRANULE_DELEGATED,
+        GRANULE_RD,
+        GRANULE_REC,
+        GRANULE_REC_AUX,
+        GRANULE_DATA,
+        GRANULE_RTT,
+};
+
+struct realm;
+struct rec;
+struct rtt;
+
+struct granule {
+        uint8_t state;          /* enum granule_state */
+        uint32_t refcount;      /* RD: RECs + RTTs referring to it; RTT: live entries */
+        union {
+                struct realm *realm;    /* GRANULE_RD */
+                struct rec *rec;        /* GRANULE_REC */
+                struct rtt *rtt;        /* GRANULE_RTT */
+        } u;
+};
+
+/* ---- stage 2 (RTT) ----
+ * A real tree of 512-entry tables, levels start..3 with 4 KiB granules (entry sizes
+ * 512 GiB / 1 GiB / 2 MiB / 4 KiB). The RMM keeps the tables in its own memory rather than
+ * in the RTT granules' bytes; the RTT granules are still delegated and owned. Blocks are
+ * supported for UNASSIGNED entries (RIPAS at block level); ASSIGNED entries exist only at
+ * level 3 (DATA_CREATE and RTT_MAP_UNPROTECTED take level 3 only; see docs/specs.md). */
+#define RTT_ENTRIES 512
+#define RTT_PAGE_LEVEL 3
+
+struct rtte {
+        uint8_t state;          /* RMI_UNASSIGNED / RMI_ASSIGNED / RMI_TABLE */
+        uint8_t ripas;          /* protected IPA only */
+        uint64_t addr;          /* ASSIGNED: output PA; TABLE: the child table's granule PA */
+        uint64_t attrs;         /* unprotected ASSIGNED: the host's descriptor attributes */
+        struct rtt *table;      /* TABLE */
+};
+
+struct rtt {
+        uint64_t pa;
+        int level;
+        unsigned live;          /* entries that are ASSIGNED or TABLE */
+        struct rtte e[RTT_ENTRIES];
+};
+
+struct rtt_walk {
+        struct rtt *table;      /* table holding the entry reached */
+        unsigned index;
+        int level;              /* level of that entry */
+};
+
+enum realm_state {
+        REALM_NEW = 0,
+        REALM_ACTIVE,
+        REALM_SYSTEM_OFF,
+};
+
+struct realm {
+        uint64_t rd;
+        enum realm_state state;
+        unsigned s2sz;
+        enum hash_alg hash;
+        unsigned hash_algo_rmi;         /* RMI_HASH_* as given */
+        uint8_t rpv[64];
+        uint16_t vmid;
+        int level_start;
+        unsigned num_start;
+        struct rtt **root;              /* num_start tables */
+        unsigned num_recs;
+        uint8_t rim[64];
+        uint8_t rem[4][64];
+};
+
+/* A REC's pending exit: what must be completed on the next REC_ENTER. */
+enum rec_pending {
+        REC_PENDING_NONE = 0,
+        REC_PENDING_MMIO,       /* emulatable data abort (ISV=1) */
+        REC_PENDING_ABORT,      /* non-emulatable stage-2 abort: host may map and re-enter */
+        REC_PENDING_WFI,
+        REC_PENDING_RIPAS,
+        REC_PENDING_HOST_CALL,
+        REC_PENDING_PSCI,
+};
+
+/* What the REC's coroutine hands back to REC_ENTER, and what REC_ENTER hands in. */
+struct rec_exit_info {
+        unsigned reason;
+        uint64_t esr, far, hpfar;
+        uint64_t gprs[RMI_REC_NUM_GPRS];
+        uint64_t ripas_base, ripas_top;
+        uint8_t ripas_value;
+        uint16_t imm;
+};
+
+struct rec_entry_info {
+        uint64_t flags;
+        uint64_t gprs[RMI_REC_NUM_GPRS];
+        uint64_t gicv3_hcr;
+        uint64_t gicv3_lrs[RMI_GICV3_NUM_LRS];
+};
+
+struct rec {
+        struct ccada_cpu cpu;           /* must be first: container_of */
+        struct ccada_rmm *rmm;
+        struct realm *realm;
+        uint64_t pa;
+        uint64_t rd;
+        bool runnable;
+        uint64_t mpidr;
+        uint64_t pc;
+        uint64_t gprs[8];
+        struct coro *coro;
+        bool halted;                    /* the code returned or SYSTEM_OFF */
+        struct trace_who who;           /* the Realm's trace context across exits */
+
+        enum rec_pending pending;
+        struct rec_exit_info exit;      /* built by the Realm side, copied out by REC_ENTER */
+        struct rec_entry_info entry;    /* copied in by REC_ENTER */
+        /* completion results for the Realm side */
+        bool sea;                       /* host asked to inject an SEA */
+        bool emulated;                  /* host emulated the MMIO access */
+        uint64_t mmio_val;
+        /* RIPAS change in progress (DEN0137 1.0 A5.4) */
+        uint64_t ripas_addr, ripas_top;
+        uint8_t ripas_value;
+        bool ripas_change_destroyed;
+        bool ripas_reject;
+        /* PSCI request awaiting RMI_PSCI_COMPLETE */
+        bool psci_pending;
+        uint64_t psci_fid;
+        uint64_t psci_target_mpidr;
+        uint64_t psci_entry, psci_context;
+        uint64_t psci_result;
+};
+
+struct ccada_rmm {
+        struct hw_mem *mem;
+        struct trace *trace;
+        struct rmm_config cfg;
+        uint64_t base;                  /* first PA */
+        uint64_t ngranules;
+        struct granule *granules;
+        struct ccada_realm_program prog;
+        uint8_t vmids[65536 / 8];
+        struct rmm_stats stats;
+};
+
+/* ---- granule.c ---- */
+struct granule *granule_at(struct ccada_rmm *rmm, uint64_t pa);  /* NULL if unaligned/outside */
+bool granule_scrub(struct ccada_rmm *rmm, uint64_t pa);
+
+/* ---- rtt.c ---- */
+uint64_t rtt_entry_size(int level);
+void rtt_walk(const struct realm *r, uint64_t ipa, int target_level, struct rtt_walk *w);
+static inline struct rtte *rtt_walk_entry(const struct rtt_walk *w) { return &w->table->e[w->index]; }
+bool rtt_ipa_in_range(const struct realm *r, uint64_t ipa);
+bool rtt_ipa_protected(const struct realm *r, uint64_t ipa);
+struct rtt *rtt_table_new(uint64_t pa, int level, const struct rtte *parent);
+void rtt_table_free(struct rtt *t);
+void rtt_tree_free(struct realm *r);  /* root tables and everything below */
+
+/* ---- measurement.c ---- */
+bool measure_realm_create(struct realm *r, uint64_t flags, unsigned s2sz, unsigned sve_vl,
+                          unsigned num_bps, unsigned num_wps, unsigned pmu_num_ctrs,
+                          unsigned hash_algo);
+bool measure_data(struct realm *r, uint64_t ipa, uint64_t flags, const uint8_t *content4k);
+bool measure_rec(struct realm *r, uint64_t flags, uint64_t pc, const uint64_t gprs[8]);
+bool measure_ripas(struct realm *r, uint64_t base, uint64_t top);
+bool measure_extend_rem(struct realm *r, unsigned index, const uint8_t *val, size_t size);
+
+/* ---- rmi_*.c handlers: regs in, results out ---- */
+void rmi_granule_delegate(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_granule_undelegate(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_realm_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_realm_activate(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_realm_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_rec_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_rec_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_rec_aux_count(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_rec_enter(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_psci_complete(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_rtt_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_rtt_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_rtt_read_entry(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_rtt_init_ripas(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_rtt_set_ripas(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_rtt_map_unprotected(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_rtt_unmap_unprotected(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_data_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_data_create_unknown(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_data_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+
+/* Looks up an RD argument: aligned, in range, in state RD. NULL otherwise. */
+struct realm *rd_lookup(struct ccada_rmm *rmm, uint64_t rd);
+/* Reads a 4 KiB parameter page from NS memory (RMM copies it in once). False if pa is
+ * unaligned, outside memory or not Non-secure. */
+bool rmm_copy_in_ns(struct ccada_rmm *rmm, uint64_t pa, uint8_t *buf, size_t len);
+
+/* ---- rec_cpu.c / rsi.c: the Realm side ---- */
+extern const struct ccada_cpu_ops rec_cpu_ops;
+void rec_exit_to_host(struct rec *rec);           /* yields; returns at the next REC_ENTER */
+void rsi_handle(struct rec *rec, struct smc_regs *regs);
+/* Translates a protected or unprotected IPA of len bytes within one granule. */
+enum rec_xlate {
+        XLATE_OK,
+        XLATE_SEA,      /* RIPAS EMPTY/DESTROYED-free protected, or outside the IPA space */
+        XLATE_FAULT,    /* stage-2 fault: unassigned; the host may fix it */
+};
+enum rec_xlate rec_translate(struct rec *rec, uint64_t ipa, uint64_t *pa, bool *unprotected);
+/* Access helpers for RSI handlers writing Realm memory (RsiRealmConfig, RsiHostCall):
+ * protected, RIPAS RAM; faults are resolved with the host like any access. */
+enum cpu_result rec_mem_read(struct rec *rec, uint64_t ipa, void *dst, size_t len);
+enum cpu_result rec_mem_write(struct rec *rec, uint64_t ipa, const void *src, size_t len);
+
+#endif

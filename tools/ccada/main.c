@@ -1,0 +1,45 @@
+/* ccada: the command-line tool. One file per sub-command. Exit codes: 0 success,
+ * 1 failure, 2 usage. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void usage(FILE *f)
+{
+        fputs("usage: ccada <command> [options]\n"
+              "\n"
+              "A software model of Arm CCA device attach: granule protection, an RMM (RMI/RSI),\n"
+              "an untrusted host VMM and a Realm guest, all in one deterministic process.\n"
+              "\n"
+              "commands:\n"
+              "  demo     boot a Realm on the default machine and show its memory isolation\n"
+              "  help     show this help, or `ccada help <command>`\n"
+              "\n"
+              "Run `ccada <command> --help` for the options of a command.\n",
+              f);
+}
+
+int main(int argc, char **argv)
+{
+        if (argc < 2) {
+                usage(stderr);
+                return CLI_USAGE;
+        }
+        const char *cmd = argv[1];
+        if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+                if (argc > 2 && !strcmp(cmd, "help") && !strcmp(argv[2], "demo"))
+                        return cli_demo_help(stdout), CLI_OK;
+                usage(stdout);
+                return CLI_OK;
+        }
+        if (!strcmp(cmd, "--version")) {
+                puts("ccada 0.1.0 (RMM 1.0 / RMI 1.0 / RSI 1.0)");
+                return CLI_OK;
+        }
+        if (!strcmp(cmd, "demo"))
+                return cli_demo(argc - 1, argv + 1);
+        fprintf(stderr, "ccada: unknown command '%s'\n", cmd);
+        usage(stderr);
+        return CLI_USAGE;
+}
