@@ -160,11 +160,9 @@ static ccada_status realm_checks(struct host_vm *vm, const struct host_vm_config
         return CCADA_OK;
 }
 
-ccada_status host_vm_create_realm(struct host_vm *vm, const struct host_vm_config *cfg)
+static ccada_status realm_build_all(struct host_vm *vm, const struct host_vm_config *cfg)
 {
         ccada_status st;
-        if (vm->created)
-                return CCADA_E_STATE;
         if ((st = realm_checks(vm, cfg)) != CCADA_OK)
                 return st;
         vm->cfg = *cfg;
@@ -176,19 +174,26 @@ ccada_status host_vm_create_realm(struct host_vm *vm, const struct host_vm_confi
         if (!vm->prot_pa || !vm->shared_pa)
                 return CCADA_E_NOMEM;
         vm->created = true;
+        if ((st = realm_create(vm, cfg)) != CCADA_OK || (st = realm_init_ram(vm, cfg)) != CCADA_OK ||
+            (st = realm_load_image(vm, cfg)) != CCADA_OK)
+                return st;
+        for (uint64_t i = 0; i < vm->ram_pages; i++)
+                if (!vm->prot_pa[i] && (st = host_populate_page(vm, cfg->ram_base + (i << GRANULE_SHIFT))) != CCADA_OK)
+                        return st;
+        if ((st = realm_create_rec(vm, cfg)) != CCADA_OK)
+                return st;
+        CHECK_RMI(vm, host_rmi(vm, RMI_REALM_ACTIVATE, vm->rd, 0, 0, 0, 0, NULL), "RMI_REALM_ACTIVATE");
+        return CCADA_OK;
+}
+
+ccada_status host_vm_create_realm(struct host_vm *vm, const struct host_vm_config *cfg)
+{
+        if (vm->created)
+                return CCADA_E_STATE;
         struct trace_who saved = vm->trace ? trace_get_who(vm->trace) : (struct trace_who){ 0 };
         if (vm->trace)
                 trace_restore_who(vm->trace, vm->who);
-        if ((st = realm_create(vm, cfg)) == CCADA_OK && (st = realm_init_ram(vm, cfg)) == CCADA_OK &&
-            (st = realm_load_image(vm, cfg)) == CCADA_OK) {
-                for (uint64_t i = 0; i < vm->ram_pages && st == CCADA_OK; i++)
-                        if (!vm->prot_pa[i])
-                                st = host_populate_page(vm, cfg->ram_base + (i << GRANULE_SHIFT));
-        }
-        if (st == CCADA_OK && (st = realm_create_rec(vm, cfg)) == CCADA_OK) {
-                uint64_t x0 = host_rmi(vm, RMI_REALM_ACTIVATE, vm->rd, 0, 0, 0, 0, NULL);
-                st = x0 == RMI_SUCCESS ? CCADA_OK : CCADA_E_RMM;
-        }
+        ccada_status st = realm_build_all(vm, cfg);
         if (vm->trace)
                 trace_restore_who(vm->trace, saved);
         return st;

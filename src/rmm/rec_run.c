@@ -92,7 +92,7 @@ static bool rec_run(struct rec *rec)
         struct trace_who host = t ? trace_get_who(t) : (struct trace_who){ 0 };
         if (t) {
                 trace_restore_who(t, rec->who);
-                trace_advance(t, 500);
+                trace_advance(t, 2000); /* world switch into the Realm */
         }
         coro_resume(rec->coro);
         if (t) {

@@ -65,7 +65,7 @@ void rmi_smc(struct ccada_rmm *rmm, struct smc_regs *r)
         rmi_handler h = rmi_lookup(fid);
 
         rmm->stats.rmi_calls++;
-        trace_advance(rmm->trace, 200);
+        trace_advance(rmm->trace, 1000); /* virtual time: about 1 us per RMI call */
         if (!h) {
                 /* SMCCC: unknown function IDs return NOT_SUPPORTED (includes RTT_FOLD). */
                 r->x[0] = SMCCC_RET_NOT_SUPPORTED;

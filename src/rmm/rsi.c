@@ -222,7 +222,7 @@ void rsi_handle(struct rec *rec, struct smc_regs *r)
         struct ccada_rmm *rmm = rec->rmm;
         uint64_t fid = r->x[0], a1 = r->x[1], a2 = r->x[2], a3 = r->x[3];
         rmm->stats.rsi_calls++;
-        trace_advance(rmm->trace, 100);
+        trace_advance(rmm->trace, 500); /* virtual time per RSI call */
         rsi_dispatch(rec, r);
         if (trace_on(rmm->trace, TRACE_RSI_CALL) && !is_psci(fid))
                 trace_emit(rmm->trace, TRACE_RSI_CALL, "cmd=%s x1=0x%llx x2=0x%llx x3=0x%llx status=%s",
