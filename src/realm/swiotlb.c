@@ -1,0 +1,998 @@
+/* SWIOTLB bounce pool with Linux semantics. Contract and state machine: swiotlb.h.
+ * Algorithms follow the prose of facts/rme-swiotlb-virtio.md §1; the code is our own. */
+#include "realm/swiotlb.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "realm/kernel.h"
+
+#define INVALID_ADDR (~(uint64_t)0)
+#define SWIOTLB_PFX "software IO TLB: "
+
+/* One 2 KiB slot. Linux kernel/dma/swiotlb.c: struct io_tlb_slot, plus head/mapping_size
+ * which let unmap reject double, misplaced and wrong-size unmaps. Protected by the lock of
+ * the area the slot belongs to. */
+struct io_tlb_slot {
+        uint64_t orig_addr;     /* original address shadowed by this slot, INVALID if none */
+        int64_t alloc_size;     /* bytes of the allocation from orig_addr to its end; may be
+                                 * negative (by less than a slot) on a later slot when the
+                                 * mapping keeps low address bits (min_align_mask) */
+        int64_t map_left;       /* same, bounded by the caller's mapping size */
+        uint16_t list;          /* free run length from here to the segment end; 0 = used */
+        uint16_t pad_slots;     /* head only: whole padding slots before it */
+        bool head;              /* first data slot of a mapping */
+        size_t mapping_size;    /* head only: size given to map */
+};
+
+/* Linux: struct io_tlb_area. lock protects used, index and the area's slots. */
+struct io_tlb_area {
+        pthread_mutex_t lock;
+        unsigned long used;
+        unsigned long index;    /* next-fit cursor, relative to the area */
+};
+
+/* Linux: struct io_tlb_pool. Immutable after creation except through the area locks. */
+struct io_tlb_pool {
+        uint64_t start;         /* canonical IPA of slot 0 */
+        uint64_t end;
+        uint64_t vaddr;         /* the CPU's (and device's) address: start | shared bit */
+        unsigned long nslabs;
+        unsigned nareas;
+        unsigned long area_nslabs;
+        struct io_tlb_slot *slots;
+        struct io_tlb_area *areas;
+};
+
+/* Linux: struct io_tlb_mem. */
+struct swiotlb {
+        struct realm_kernel *k;
+        uint64_t shared;        /* rk_shared_bit */
+        struct swiotlb_config cfg; /* defaults filled in */
+        unsigned nareas;        /* areas of the initial pool (default_nareas) */
+        unsigned long init_nslabs;
+        struct io_tlb_pool **pools; /* cfg.max_pools entries; first npools published */
+        atomic_uint npools;
+        pthread_mutex_t grow_lock;
+        atomic_ulong nslabs, used, hiwater, bounces, full;
+        atomic_ullong bounced_bytes;
+        atomic_bool overflow_warned;
+        pthread_mutex_t bp_lock; /* protects bp_seq */
+        pthread_cond_t bp_cond;
+        unsigned long bp_seq;   /* bumped by every unmap (back-pressure only) */
+        void (*reclaim)(struct dma_dev *dev);
+};
+
+/* A search request, computed once per map (facts §1.4 steps 1-3). */
+struct slot_req {
+        uint64_t orig;
+        size_t mapping_size;
+        size_t size;            /* padded: mapping_size + offset, aligned */
+        uint64_t offset;        /* pre-padding bytes: pad_slots * 2048 + low offset */
+        uint64_t alloc_align_mask;
+        uint64_t iotlb_align_mask;
+        uint64_t boundary_mask;
+        unsigned long stride;
+        unsigned long nslots;
+};
+
+static unsigned long nr_slots(uint64_t bytes)
+{
+        return (unsigned long)((bytes + IO_TLB_SIZE - 1) >> IO_TLB_SHIFT);
+}
+
+static bool is_pow2(unsigned long x)
+{
+        return x && !(x & (x - 1));
+}
+
+static unsigned long roundup_pow2(unsigned long x)
+{
+        unsigned long r = 1;
+
+        while (r < x)
+                r <<= 1;
+        return r;
+}
+
+static const char *dev_drv(const struct dma_dev *dev)
+{
+        return dev->driver[0] ? dev->driver : "dma";
+}
+
+/* ---- pool creation and destruction ---- */
+
+/* Linux kernel/dma/swiotlb.c: limit_nareas — every area holds at least one segment. */
+static unsigned limit_nareas(unsigned nareas, unsigned long nslabs)
+{
+        while (nareas > 1 && nslabs < (unsigned long)nareas * IO_TLB_SEGSIZE)
+                nareas /= 2;
+        return nareas;
+}
+
+static void pool_free_meta(struct io_tlb_pool *pool)
+{
+        if (!pool)
+                return;
+        for (unsigned a = 0; pool->areas && a < pool->nareas; a++)
+                pthread_mutex_destroy(&pool->areas[a].lock);
+        free(pool->areas);
+        free(pool->slots);
+        free(pool);
+}
+
+static ccada_status pool_init_meta(struct io_tlb_pool *pool, uint64_t start, uint64_t shared,
+                                   unsigned long nslabs, unsigned nareas)
+{
+        pool->start = start;
+        pool->end = start + ((uint64_t)nslabs << IO_TLB_SHIFT);
+        pool->vaddr = start | shared;
+        pool->nslabs = nslabs;
+        pool->nareas = nareas;
+        pool->area_nslabs = nslabs / nareas;
+        pool->slots = calloc(nslabs, sizeof(*pool->slots));
+        pool->areas = calloc(nareas, sizeof(*pool->areas));
+        if (!pool->slots || !pool->areas) {
+                free(pool->slots);
+                free(pool->areas);
+                pool->slots = NULL;
+                pool->areas = NULL;
+                return CCADA_E_NOMEM;
+        }
+        for (unsigned a = 0; a < nareas; a++)
+                pthread_mutex_init(&pool->areas[a].lock, NULL);
+        /* Linux swiotlb_init_io_tlb_pool: list counts down to each segment end. */
+        for (unsigned long i = 0; i < nslabs; i++) {
+                pool->slots[i].orig_addr = INVALID_ADDR;
+                pool->slots[i].list = (uint16_t)(IO_TLB_SEGSIZE - (i % IO_TLB_SEGSIZE));
+        }
+        return CCADA_OK;
+}
+
+/* Allocates and shares the pool memory, halving while rk_alloc_pages fails (Linux
+ * swiotlb_init_remap "retry" / swiotlb_alloc_pool). */
+static ccada_status pool_alloc_mem(struct swiotlb *tlb, unsigned long *nslabs,
+                                   unsigned long min_slabs, uint64_t *start)
+{
+        ccada_status st;
+
+        for (;;) {
+                size_t npages = (size_t)(*nslabs << IO_TLB_SHIFT) / RK_PAGE_SIZE;
+
+                st = rk_alloc_pages(tlb->k, npages, start);
+                if (st == CCADA_OK)
+                        break;
+                if (st != CCADA_E_NOMEM || *nslabs / 2 < min_slabs)
+                        return st;
+                *nslabs = *nslabs / 2;
+        }
+        size_t npages = (size_t)(*nslabs << IO_TLB_SHIFT) / RK_PAGE_SIZE;
+
+        st = rk_set_memory_decrypted(tlb->k, *start, npages);
+        if (st != CCADA_OK) {
+                /* Linux arch/arm64/mm/pageattr.c: the pages' state is unknown: leak. */
+                rk_printk(tlb->k, SWIOTLB_PFX "Failed to decrypt memory, %zu pages will be leaked",
+                          npages);
+                return st;
+        }
+        /* The host may have left anything in the newly shared pages. */
+        return rk_fill(tlb->k, *start | tlb->shared, 0, npages * RK_PAGE_SIZE);
+}
+
+static ccada_status pool_create(struct swiotlb *tlb, unsigned long nslabs, unsigned nareas,
+                                unsigned long min_slabs, struct io_tlb_pool **out)
+{
+        uint64_t start = 0;
+        ccada_status st = pool_alloc_mem(tlb, &nslabs, min_slabs, &start);
+
+        if (st != CCADA_OK)
+                return st;
+        struct io_tlb_pool *pool = calloc(1, sizeof(*pool));
+
+        if (!pool)
+                return CCADA_E_NOMEM; /* pages stay shared: leaked, never handed out */
+        st = pool_init_meta(pool, start, tlb->shared, nslabs, limit_nareas(nareas, nslabs));
+        if (st != CCADA_OK) {
+                free(pool); /* pool_init_meta freed what it allocated */
+                return st;
+        }
+        *out = pool;
+        return CCADA_OK;
+}
+
+static void pool_destroy(struct swiotlb *tlb, struct io_tlb_pool *pool)
+{
+        size_t npages = (size_t)(pool->nslabs << IO_TLB_SHIFT) / RK_PAGE_SIZE;
+
+        if (rk_set_memory_encrypted(tlb->k, pool->start, npages) == CCADA_OK)
+                rk_free_pages(tlb->k, pool->start, npages);
+        else /* Linux swiotlb_free_tlb: intentional leak if pages cannot be encrypted again */
+                rk_printk(tlb->k, SWIOTLB_PFX "Failed to encrypt memory, %zu pages will be leaked",
+                          npages);
+        pool_free_meta(pool);
+}
+
+/* Linux swiotlb_adjust_nareas / round_up_default_nslabs: nslabs is a multiple of 128,
+ * then raised so that every area has 128 slots, else rounded up to a power of two. */
+static void size_initial(struct swiotlb *tlb, unsigned long *nslabs)
+{
+        unsigned long n = nr_slots(tlb->cfg.size);
+        bool rounded = true;
+
+        n = (n + IO_TLB_SEGSIZE - 1) / IO_TLB_SEGSIZE * IO_TLB_SEGSIZE;
+        rk_printk(tlb->k, SWIOTLB_PFX "area num %u.", tlb->nareas);
+        if (n < (unsigned long)IO_TLB_SEGSIZE * tlb->nareas)
+                n = roundup_pow2((unsigned long)IO_TLB_SEGSIZE * tlb->nareas);
+        else if (!is_pow2(n))
+                n = roundup_pow2(n);
+        else
+                rounded = false;
+        if (rounded)
+                rk_printk(tlb->k, SWIOTLB_PFX "SWIOTLB bounce buffer size roundup to %luMB",
+                          (n << IO_TLB_SHIFT) >> 20);
+        *nslabs = n;
+}
+
+static ccada_status config_apply(struct swiotlb *tlb, const struct swiotlb_config *cfg)
+{
+        if (cfg)
+                tlb->cfg = *cfg;
+        if (!tlb->cfg.size)
+                tlb->cfg.size = SWIOTLB_DEFAULT_SIZE;
+        if (!tlb->cfg.ncpus)
+                tlb->cfg.ncpus = 1;
+        if (!tlb->cfg.max_pools)
+                tlb->cfg.max_pools = SWIOTLB_DEFAULT_MAX_POOLS;
+        if (!tlb->cfg.wait_ms)
+                tlb->cfg.wait_ms = SWIOTLB_DEFAULT_WAIT_MS;
+        if (tlb->cfg.max_pools > SWIOTLB_MAX_POOLS_LIMIT || tlb->cfg.size > SWIOTLB_MAX_SIZE)
+                return CCADA_E_INVAL;
+        if (tlb->cfg.nareas && !is_pow2(tlb->cfg.nareas))
+                return CCADA_E_INVAL;
+        tlb->nareas = tlb->cfg.nareas ? tlb->cfg.nareas : (unsigned)roundup_pow2(tlb->cfg.ncpus);
+        return CCADA_OK;
+}
+
+static void tlb_free(struct swiotlb *tlb)
+{
+        pthread_mutex_destroy(&tlb->grow_lock);
+        pthread_mutex_destroy(&tlb->bp_lock);
+        pthread_cond_destroy(&tlb->bp_cond);
+        free(tlb->pools);
+        free(tlb);
+}
+
+static ccada_status tlb_alloc(struct realm_kernel *k, struct swiotlb **out)
+{
+        struct swiotlb *tlb = calloc(1, sizeof(*tlb));
+        pthread_condattr_t ca;
+
+        if (!tlb)
+                return CCADA_E_NOMEM;
+        tlb->k = k;
+        tlb->shared = rk_shared_bit(k);
+        pthread_mutex_init(&tlb->grow_lock, NULL);
+        pthread_mutex_init(&tlb->bp_lock, NULL);
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        pthread_cond_init(&tlb->bp_cond, &ca);
+        pthread_condattr_destroy(&ca);
+        *out = tlb;
+        return CCADA_OK;
+}
+
+ccada_status swiotlb_init(struct realm_kernel *k, const struct swiotlb_config *cfg,
+                          struct swiotlb **out)
+{
+        struct swiotlb *tlb;
+        struct io_tlb_pool *pool = NULL;
+        unsigned long nslabs;
+        ccada_status st = tlb_alloc(k, &tlb);
+
+        if (st != CCADA_OK)
+                return st;
+        st = config_apply(tlb, cfg);
+        if (st == CCADA_OK) {
+                tlb->pools = calloc(tlb->cfg.max_pools, sizeof(*tlb->pools));
+                if (!tlb->pools)
+                        st = CCADA_E_NOMEM;
+        }
+        if (st == CCADA_OK) {
+                size_initial(tlb, &nslabs);
+                st = pool_create(tlb, nslabs, tlb->nareas,
+                                 nslabs < IO_TLB_MIN_SLABS ? nslabs : IO_TLB_MIN_SLABS, &pool);
+        }
+        if (st != CCADA_OK) {
+                tlb_free(tlb);
+                return st;
+        }
+        tlb->pools[0] = pool;
+        tlb->nareas = pool->nareas;
+        tlb->init_nslabs = pool->nslabs;
+        atomic_store(&tlb->nslabs, pool->nslabs);
+        atomic_store_explicit(&tlb->npools, 1, memory_order_release);
+        rk_printk(k, SWIOTLB_PFX "mapped [mem 0x%016llx-0x%016llx] (%luMB)",
+                  (unsigned long long)pool->start, (unsigned long long)(pool->end - 1),
+                  (pool->nslabs << IO_TLB_SHIFT) >> 20);
+        if (rk_is_realm(k))
+                rk_printk(k, SWIOTLB_PFX "Memory encryption is active and system is using DMA bounce buffers");
+        *out = tlb;
+        return CCADA_OK;
+}
+
+void swiotlb_destroy(struct swiotlb *tlb)
+{
+        if (!tlb)
+                return;
+        unsigned n = atomic_load(&tlb->npools);
+
+        for (unsigned i = 0; i < n; i++)
+                pool_destroy(tlb, tlb->pools[i]);
+        tlb_free(tlb);
+}
+
+void swiotlb_set_reclaim(struct swiotlb *tlb, void (*reclaim)(struct dma_dev *dev))
+{
+        tlb->reclaim = reclaim;
+}
+
+/* ---- growth (beyond Linux; see swiotlb.h (a)) ---- */
+
+/* Adds one pool unless another thread already did since seen_npools. Returns true when
+ * there is a pool the caller has not searched yet. */
+static bool grow(struct swiotlb *tlb, unsigned seen_npools)
+{
+        bool added = false;
+
+        pthread_mutex_lock(&tlb->grow_lock);
+        unsigned n = atomic_load_explicit(&tlb->npools, memory_order_acquire);
+
+        if (n != seen_npools) {
+                added = true;
+        } else if (n < tlb->cfg.max_pools) {
+                struct io_tlb_pool *pool;
+
+                if (pool_create(tlb, tlb->init_nslabs, tlb->nareas, IO_TLB_SEGSIZE,
+                                &pool) == CCADA_OK) {
+                        tlb->pools[n] = pool;
+                        atomic_fetch_add(&tlb->nslabs, pool->nslabs);
+                        /* Publishes the pool's metadata before its count (acquire in
+                         * readers). */
+                        atomic_store_explicit(&tlb->npools, n + 1, memory_order_release);
+                        rk_printk(tlb->k, SWIOTLB_PFX "added pool %u [mem 0x%016llx-0x%016llx] (%lu slots)",
+                                  n, (unsigned long long)pool->start,
+                                  (unsigned long long)(pool->end - 1), pool->nslabs);
+                        added = true;
+                } else {
+                        rk_printk(tlb->k, SWIOTLB_PFX "Failed to allocate new pool");
+                }
+        }
+        pthread_mutex_unlock(&tlb->grow_lock);
+        return added;
+}
+
+/* ---- slot search (facts §1.4) ---- */
+
+static void used_add(struct swiotlb *tlb, unsigned long n)
+{
+        unsigned long now = atomic_fetch_add(&tlb->used, n) + n;
+        unsigned long hi = atomic_load(&tlb->hiwater);
+
+        while (now > hi && !atomic_compare_exchange_weak(&tlb->hiwater, &hi, now))
+                ;
+}
+
+/* Linux kernel/dma/swiotlb.c: wrap_area_index — a reset to 0, not a modulo. */
+static unsigned long wrap_index(const struct io_tlb_pool *pool, unsigned long index)
+{
+        return index >= pool->area_nslabs ? 0 : index;
+}
+
+/* True when [addr, addr + nslots slots) crosses a (boundary_mask + 1) boundary (Linux
+ * include/linux/iommu-helper.h: iommu_is_span_boundary). */
+static bool crosses_boundary(uint64_t addr, unsigned long nslots, uint64_t boundary_mask)
+{
+        uint64_t last = addr + ((uint64_t)nslots << IO_TLB_SHIFT) - 1;
+
+        return (addr & ~boundary_mask) != (last & ~boundary_mask);
+}
+
+/* Marks [slot, slot+nslots) used, renumbers the free run before it (Linux
+ * swiotlb_search_pool_area "found") and records the mapping in its data slots (Linux
+ * swiotlb_tbl_map_single: pad_slots, per-slot orig_addr and alloc_size). Area lock held. */
+static void commit_slots(struct io_tlb_pool *pool, unsigned long slot, const struct slot_req *rq)
+{
+        unsigned long seg_start = slot - slot % IO_TLB_SEGSIZE;
+        unsigned long pad = (unsigned long)(rq->offset >> IO_TLB_SHIFT);
+        int64_t total = (int64_t)(rq->size - rq->offset);
+        uint16_t count = 0;
+
+        for (unsigned long i = slot; i < slot + rq->nslots; i++)
+                pool->slots[i].list = 0;
+        for (unsigned long i = slot; i > seg_start && pool->slots[i - 1].list; i--)
+                pool->slots[i - 1].list = ++count;
+        for (unsigned long j = 0; j < rq->nslots - pad; j++) {
+                struct io_tlb_slot *s = &pool->slots[slot + pad + j];
+                int64_t done = (int64_t)j << IO_TLB_SHIFT;
+
+                s->orig_addr = rq->orig + (uint64_t)done;
+                s->alloc_size = total - done;
+                s->map_left = (int64_t)rq->mapping_size - done;
+                s->head = j == 0;
+        }
+        pool->slots[slot + pad].pad_slots = (uint16_t)pad;
+        pool->slots[slot + pad].mapping_size = rq->mapping_size;
+}
+
+/* Linux kernel/dma/swiotlb.c: swiotlb_search_pool_area. Returns the pool slot index of
+ * the first allocated slot, or -1. */
+static long search_area(struct swiotlb *tlb, struct io_tlb_pool *pool, unsigned aidx,
+                        const struct slot_req *rq)
+{
+        struct io_tlb_area *area = &pool->areas[aidx];
+        unsigned long base = aidx * pool->area_nslabs;
+        uint64_t dma_base = pool->vaddr; /* phys_to_dma_unencrypted(pool->start) */
+        long found = -1;
+
+        pthread_mutex_lock(&area->lock);
+        if (rq->nslots > pool->area_nslabs - area->used)
+                goto out;
+        unsigned long index = wrap_index(pool, area->index);
+
+        for (unsigned long checked = 0; checked < pool->area_nslabs;) {
+                unsigned long slot = base + index;
+                uint64_t dma = dma_base + ((uint64_t)slot << IO_TLB_SHIFT);
+
+                if ((dma & rq->alloc_align_mask) ||
+                    (rq->orig && ((dma ^ rq->orig) & rq->iotlb_align_mask))) {
+                        index = wrap_index(pool, index + 1);
+                        checked++;
+                        continue;
+                }
+                if (!crosses_boundary(dma, rq->nslots, rq->boundary_mask) &&
+                    pool->slots[slot].list >= rq->nslots) {
+                        commit_slots(pool, slot, rq);
+                        area->index = wrap_index(pool, index + rq->nslots);
+                        area->used += rq->nslots;
+                        used_add(tlb, rq->nslots);
+                        found = (long)slot;
+                        break;
+                }
+                index = wrap_index(pool, index + rq->stride);
+                checked += rq->stride;
+        }
+out:
+        pthread_mutex_unlock(&area->lock);
+        return found;
+}
+
+/* Tries area (cpu + i) of every pool for i = 0, 1, ... (Linux swiotlb_find_slots, the
+ * SWIOTLB_DYNAMIC order; with one pool: start at the cpu's area, then each in turn). */
+static long find_slots(struct swiotlb *tlb, const struct slot_req *rq, unsigned cpu,
+                       struct io_tlb_pool **pool_out, unsigned *npools_seen)
+{
+        unsigned n = atomic_load_explicit(&tlb->npools, memory_order_acquire);
+
+        *npools_seen = n;
+        for (unsigned i = 0; i < tlb->nareas; i++) {
+                for (unsigned p = 0; p < n; p++) {
+                        struct io_tlb_pool *pool = tlb->pools[p];
+
+                        if (i >= pool->nareas)
+                                continue;
+                        long slot = search_area(tlb, pool, (cpu + i) & (pool->nareas - 1), rq);
+
+                        if (slot >= 0) {
+                                *pool_out = pool;
+                                return slot;
+                        }
+                }
+        }
+        return -1;
+}
+
+/* Linux swiotlb_tbl_map_single + swiotlb_search_pool_area steps 1-3: padding, size and
+ * the alignment masks. */
+static ccada_status req_init(const struct dma_dev *dev, uint64_t orig, size_t mapping_size,
+                             uint64_t alloc_align_mask, struct slot_req *rq)
+{
+        const uint64_t max = (uint64_t)IO_TLB_SEGSIZE << IO_TLB_SHIFT;
+
+        memset(rq, 0, sizeof(*rq));
+        if (alloc_align_mask >= max || (alloc_align_mask & (alloc_align_mask + 1)))
+                return CCADA_E_INVAL; /* not 2^n - 1 below one segment */
+        rq->orig = orig;
+        rq->mapping_size = mapping_size;
+        rq->offset = orig & dev->min_align_mask & (alloc_align_mask | (IO_TLB_SIZE - 1));
+        if (mapping_size > max)
+                return CCADA_E_RANGE;
+        rq->size = (size_t)((mapping_size + rq->offset + alloc_align_mask) & ~alloc_align_mask);
+        if (rq->size > max) /* Linux swiotlb_find_slots: never more than one segment */
+                return CCADA_E_RANGE;
+        rq->iotlb_align_mask = dev->min_align_mask;
+        /* Linux 14cebf689a78 (v6.9): mappings >= PAGE_SIZE are page-aligned when the
+         * device states no alignment of its own. */
+        if (!alloc_align_mask && !rq->iotlb_align_mask && rq->size >= RK_PAGE_SIZE)
+                alloc_align_mask = RK_PAGE_SIZE - 1;
+        alloc_align_mask |= IO_TLB_SIZE - 1;
+        rq->iotlb_align_mask &= ~alloc_align_mask;
+        rq->alloc_align_mask = alloc_align_mask;
+        uint64_t m = alloc_align_mask > rq->iotlb_align_mask ? alloc_align_mask
+                                                              : rq->iotlb_align_mask;
+
+        rq->stride = (unsigned long)(m >> IO_TLB_SHIFT) + 1;
+        rq->nslots = nr_slots(rq->size);
+        rq->boundary_mask = dev->seg_boundary_mask ? dev->seg_boundary_mask
+                                                   : DMA_SEG_BOUNDARY_DEFAULT;
+        return CCADA_OK;
+}
+
+/* ---- back-pressure (beyond Linux; see swiotlb.h (b)) ---- */
+
+static long bp_condwait(struct swiotlb *tlb, const struct slot_req *rq, unsigned cpu,
+                        struct io_tlb_pool **pool)
+{
+        struct timespec dl;
+        unsigned seen;
+        long slot = -1;
+
+        clock_gettime(CLOCK_MONOTONIC, &dl);
+        dl.tv_sec += (time_t)(tlb->cfg.wait_ms / 1000);
+        dl.tv_nsec += (long)(tlb->cfg.wait_ms % 1000) * 1000000L;
+        if (dl.tv_nsec >= 1000000000L) {
+                dl.tv_sec++;
+                dl.tv_nsec -= 1000000000L;
+        }
+        pthread_mutex_lock(&tlb->bp_lock);
+        for (;;) {
+                unsigned long seq = tlb->bp_seq;
+                int rc = 0;
+
+                pthread_mutex_unlock(&tlb->bp_lock);
+                slot = find_slots(tlb, rq, cpu, pool, &seen);
+                if (slot >= 0)
+                        return slot;
+                pthread_mutex_lock(&tlb->bp_lock);
+                /* seq was read before the search: an unmap in between is not lost. */
+                while (seq == tlb->bp_seq && rc != ETIMEDOUT)
+                        rc = pthread_cond_timedwait(&tlb->bp_cond, &tlb->bp_lock, &dl);
+                if (seq == tlb->bp_seq)
+                        break;
+        }
+        pthread_mutex_unlock(&tlb->bp_lock);
+        return -1;
+}
+
+static long bp_wait(struct swiotlb *tlb, struct dma_dev *dev, const struct slot_req *rq,
+                    unsigned cpu, struct io_tlb_pool **pool)
+{
+        unsigned rounds = tlb->cfg.threaded ? 1 : SWIOTLB_BP_WFI_ROUNDS;
+        unsigned seen;
+        long slot;
+
+        for (unsigned r = 0; r < rounds; r++) {
+                if (tlb->reclaim) {
+                        tlb->reclaim(dev);
+                        slot = find_slots(tlb, rq, cpu, pool, &seen);
+                        if (slot >= 0)
+                                return slot;
+                }
+                rk_wait(tlb->k);
+                slot = find_slots(tlb, rq, cpu, pool, &seen);
+                if (slot >= 0)
+                        return slot;
+        }
+        return tlb->cfg.threaded ? bp_condwait(tlb, rq, cpu, pool) : -1;
+}
+
+static void bp_signal(struct swiotlb *tlb)
+{
+        if (!tlb->cfg.backpressure)
+                return;
+        pthread_mutex_lock(&tlb->bp_lock);
+        tlb->bp_seq++;
+        pthread_cond_broadcast(&tlb->bp_cond);
+        pthread_mutex_unlock(&tlb->bp_lock);
+}
+
+/* ---- map ---- */
+
+static void report_full(struct swiotlb *tlb, const struct dma_dev *dev, size_t size,
+                        unsigned long attrs)
+{
+        unsigned long total = atomic_load(&tlb->nslabs);
+        unsigned long used = atomic_load(&tlb->used);
+        struct trace *t = rk_trace(tlb->k);
+
+        if (trace_on(t, TRACE_SWIOTLB_FULL))
+                trace_emit(t, TRACE_SWIOTLB_FULL, "dev=%s size=%zu total=%lu used=%lu",
+                           dev->name, size, total, used);
+        /* Linux swiotlb_tbl_map_single: dev_warn_ratelimited (not rate-limited here). */
+        if (!(attrs & DMA_ATTR_NO_WARN))
+                rk_printk(tlb->k, "%s %s: swiotlb buffer is full (sz: %zd bytes), total %lu (slots), used %lu (slots)",
+                          dev_drv(dev), dev->name, (ssize_t)size, total, used);
+}
+
+static long alloc_slots(struct swiotlb *tlb, struct dma_dev *dev, const struct slot_req *rq,
+                        unsigned cpu, unsigned long attrs, struct io_tlb_pool **pool)
+{
+        unsigned seen;
+        long slot = find_slots(tlb, rq, cpu, pool, &seen);
+
+        while (slot < 0 && tlb->cfg.grow && grow(tlb, seen))
+                slot = find_slots(tlb, rq, cpu, pool, &seen);
+        if (slot < 0 && tlb->cfg.backpressure)
+                slot = bp_wait(tlb, dev, rq, cpu, pool);
+        if (slot < 0) {
+                atomic_fetch_add(&tlb->full, 1);
+                report_full(tlb, dev, rq->size, attrs);
+        }
+        return slot;
+}
+
+static bool dir_valid(enum dma_data_direction dir)
+{
+        return dir == DMA_BIDIRECTIONAL || dir == DMA_TO_DEVICE || dir == DMA_FROM_DEVICE;
+}
+
+static struct io_tlb_pool *find_pool(const struct swiotlb *tlb, uint64_t addr)
+{
+        unsigned n = atomic_load_explicit(&tlb->npools, memory_order_acquire);
+
+        addr &= ~tlb->shared;
+        for (unsigned i = 0; i < n; i++)
+                if (addr >= tlb->pools[i]->start && addr < tlb->pools[i]->end)
+                        return tlb->pools[i];
+        return NULL;
+}
+
+bool swiotlb_is_buffer(const struct swiotlb *tlb, uint64_t addr)
+{
+        return tlb && find_pool(tlb, addr) != NULL;
+}
+
+static ccada_status bad_request(struct swiotlb *tlb, const struct dma_dev *dev,
+                                ccada_status st, size_t size, unsigned long attrs)
+{
+        /* A request no pool can ever hold: Linux reports it as "buffer is full" too, but
+         * we neither grow nor wait for it and say CCADA_E_RANGE. */
+        if (st == CCADA_E_RANGE && !(attrs & DMA_ATTR_NO_WARN))
+                rk_printk(tlb->k, "%s %s: swiotlb buffer is full (sz: %zd bytes), total %lu (slots), used %lu (slots)",
+                          dev_drv(dev), dev->name, (ssize_t)size,
+                          atomic_load(&tlb->nslabs), atomic_load(&tlb->used));
+        return st;
+}
+
+/* ---- bounce (facts §1.5 swiotlb_bounce) ---- */
+
+static void warn_overflow(struct swiotlb *tlb, const struct dma_dev *dev, int64_t left,
+                          size_t size)
+{
+        /* Linux swiotlb_bounce: dev_WARN_ONCE, then clamp. */
+        if (!atomic_exchange(&tlb->overflow_warned, true))
+                rk_printk(tlb->k, "%s %s: Buffer overflow detected. Allocation size: %zu. Mapping size: %zu.",
+                          dev_drv(dev), dev->name, (size_t)left, size);
+}
+
+/* Copies between the bounce buffer at tlb_addr (canonical) and the original, using a
+ * snapshot s of the slot holding tlb_addr. tlb_addr may be anywhere inside the mapping:
+ * tlb_offset re-bases orig_addr and the sizes (partial syncs). The copy never goes past
+ * the caller's mapping (Linux clamps to the allocation, which may include alignment
+ * round-up beyond the caller's buffer). */
+static ccada_status bounce_copy(struct swiotlb *tlb, const struct dma_dev *dev,
+                                const struct io_tlb_slot *s, uint64_t tlb_addr, size_t size,
+                                bool to_device)
+{
+        int64_t low = (int64_t)(s->orig_addr & dev->min_align_mask & (IO_TLB_SIZE - 1));
+        int64_t tlb_offset = (int64_t)(tlb_addr & (IO_TLB_SIZE - 1)) - low;
+        ccada_status st;
+
+        if (s->head && tlb_offset < 0) {
+                rk_printk(tlb->k, "%s %s: Access before mapping start detected. orig offset %lld, requested offset %lld.",
+                          dev_drv(dev), dev->name, (long long)low, (long long)(low + tlb_offset));
+                return CCADA_E_INVAL;
+        }
+        int64_t left = (s->alloc_size < s->map_left ? s->alloc_size : s->map_left) - tlb_offset;
+
+        if (left < 0)
+                left = 0;
+        if ((uint64_t)size > (uint64_t)left) {
+                warn_overflow(tlb, dev, left, size);
+                size = (size_t)left;
+        }
+        if (!size)
+                return CCADA_OK;
+        uint64_t orig = s->orig_addr + (uint64_t)tlb_offset;
+        uint64_t bounce = tlb_addr | tlb->shared;
+
+        st = to_device ? rk_copy(tlb->k, bounce, orig, size) : rk_copy(tlb->k, orig, bounce, size);
+        if (st == CCADA_OK)
+                atomic_fetch_add(&tlb->bounced_bytes, size);
+        return st;
+}
+
+static struct io_tlb_area *slot_area(struct io_tlb_pool *pool, unsigned long index)
+{
+        return &pool->areas[index / pool->area_nslabs];
+}
+
+/* Snapshots the slot under its area lock, then copies (or, when !copy, only checks that
+ * tlb_addr is in a live mapping). */
+static ccada_status bounce_at(struct swiotlb *tlb, const struct dma_dev *dev,
+                              struct io_tlb_pool *pool, uint64_t tlb_addr, size_t size,
+                              bool to_device, bool copy)
+{
+        unsigned long index = (unsigned long)((tlb_addr - pool->start) >> IO_TLB_SHIFT);
+        struct io_tlb_area *area = slot_area(pool, index);
+        struct io_tlb_slot s;
+
+        pthread_mutex_lock(&area->lock);
+        s = pool->slots[index];
+        pthread_mutex_unlock(&area->lock);
+        if (s.orig_addr == INVALID_ADDR) {
+                rk_printk(tlb->k, "%s %s: swiotlb: 0x%llx is not mapped", dev_drv(dev),
+                          dev->name, (unsigned long long)tlb_addr);
+                return CCADA_E_INVAL;
+        }
+        return copy ? bounce_copy(tlb, dev, &s, tlb_addr, size, to_device) : CCADA_OK;
+}
+
+/* Linux swiotlb_release_slots: frees the mapping whose head is data slot `head`, and
+ * renumbers the free runs so that they end at the next used slot or segment end. Area
+ * lock held. Returns the number of slots freed. */
+static unsigned long release_locked(struct io_tlb_pool *pool, unsigned long head, int64_t low)
+{
+        struct io_tlb_slot *h = &pool->slots[head];
+        unsigned long first = head - h->pad_slots;
+        unsigned long n = h->pad_slots + nr_slots((uint64_t)(h->alloc_size + low));
+        unsigned long end = first + n;
+        unsigned long seg_start = first - first % IO_TLB_SEGSIZE;
+        uint16_t count = end % IO_TLB_SEGSIZE ? pool->slots[end].list : 0;
+
+        for (unsigned long i = end; i > first; i--) {
+                struct io_tlb_slot *s = &pool->slots[i - 1];
+
+                memset(s, 0, sizeof(*s));
+                s->orig_addr = INVALID_ADDR;
+                s->list = ++count;
+        }
+        for (unsigned long i = first; i > seg_start && pool->slots[i - 1].list; i--)
+                pool->slots[i - 1].list = ++count;
+        slot_area(pool, first)->used -= n;
+        return n;
+}
+
+/* ---- public map/unmap/sync ---- */
+
+static void trace_op(struct swiotlb *tlb, enum trace_event e, const struct dma_dev *dev,
+                     uint64_t orig, uint64_t tlb_addr, size_t size, enum dma_data_direction dir)
+{
+        struct trace *t = rk_trace(tlb->k);
+
+        if (trace_on(t, e))
+                trace_emit(t, e, "dev=%s orig=0x%llx tlb=0x%llx size=%zu dir=%s", dev->name,
+                           (unsigned long long)orig, (unsigned long long)(tlb_addr | tlb->shared),
+                           size, dma_data_direction_name(dir));
+}
+
+ccada_status swiotlb_tbl_map_single(struct dma_dev *dev, uint64_t orig, size_t mapping_size,
+                                    uint64_t alloc_align_mask, enum dma_data_direction dir,
+                                    unsigned long attrs, unsigned cpu, uint64_t *tlb_addr)
+{
+        struct swiotlb *tlb = dev->tlb;
+        struct io_tlb_pool *pool = NULL;
+        struct slot_req rq;
+        ccada_status st;
+
+        *tlb_addr = DMA_MAPPING_ERROR;
+        if (!tlb) {
+                rk_printk(dev->k, "%s %s: Can not allocate SWIOTLB buffer earlier and can't now provide you with the DMA bounce buffer",
+                          dev_drv(dev), dev->name);
+                return CCADA_E_STATE;
+        }
+        if (!dir_valid(dir) || !mapping_size)
+                return CCADA_E_INVAL;
+        st = req_init(dev, orig, mapping_size, alloc_align_mask, &rq);
+        if (st != CCADA_OK)
+                return bad_request(tlb, dev, st, mapping_size + (size_t)rq.offset, attrs);
+        long slot = alloc_slots(tlb, dev, &rq, cpu, attrs, &pool);
+
+        if (slot < 0)
+                return CCADA_E_NOSPC;
+        unsigned long head = (unsigned long)slot + (unsigned long)(rq.offset >> IO_TLB_SHIFT);
+        uint64_t addr = pool->start + ((uint64_t)head << IO_TLB_SHIFT) + (rq.offset & (IO_TLB_SIZE - 1));
+
+        /* CVE-2022-0854: copy the original into the bounce buffer for EVERY direction and
+         * regardless of DMA_ATTR_SKIP_CPU_SYNC. The bounce must be invisible: bytes the
+         * device does not write must come back as the caller's own, never as whatever an
+         * earlier user left in the slot (Linux swiotlb_tbl_map_single, since v5.18). */
+        st = bounce_at(tlb, dev, pool, addr, mapping_size, true, true);
+        if (st != CCADA_OK) {
+                struct io_tlb_area *area = slot_area(pool, head);
+
+                pthread_mutex_lock(&area->lock);
+                unsigned long n = release_locked(pool, head, (int64_t)(rq.offset & (IO_TLB_SIZE - 1)));
+
+                pthread_mutex_unlock(&area->lock);
+                atomic_fetch_sub(&tlb->used, n);
+                bp_signal(tlb);
+                return st;
+        }
+        atomic_fetch_add(&tlb->bounces, 1);
+        trace_op(tlb, TRACE_SWIOTLB_MAP, dev, orig, addr, mapping_size, dir);
+        *tlb_addr = addr;
+        return CCADA_OK;
+}
+
+/* Checks that addr is the start of a live mapping of mapping_size bytes (Linux
+ * kernel/dma/debug.c check_unmap does the same for every DMA mapping). Area lock held. */
+static bool unmap_ok(struct swiotlb *tlb, const struct dma_dev *dev, const struct io_tlb_slot *s,
+                     uint64_t addr, size_t mapping_size)
+{
+        const char *why = NULL;
+
+        if (s->orig_addr == INVALID_ADDR)
+                why = "not mapped (double unmap?)";
+        else if (!s->head || (addr & (IO_TLB_SIZE - 1)) !=
+                                     (s->orig_addr & dev->min_align_mask & (IO_TLB_SIZE - 1)))
+                why = "not the start of a mapping";
+        else if (s->mapping_size != mapping_size)
+                why = "size differs from the mapped size";
+        if (why)
+                rk_printk(tlb->k, "%s %s: swiotlb: bad unmap of 0x%llx size %zu (mapped %zu): %s",
+                          dev_drv(dev), dev->name, (unsigned long long)(addr | tlb->shared),
+                          mapping_size, s->orig_addr == INVALID_ADDR ? 0 : s->mapping_size, why);
+        return why == NULL;
+}
+
+ccada_status swiotlb_tbl_unmap_single(struct dma_dev *dev, uint64_t tlb_addr, size_t mapping_size,
+                                      enum dma_data_direction dir, unsigned long attrs)
+{
+        struct swiotlb *tlb = dev->tlb;
+        ccada_status st = CCADA_OK;
+
+        if (!tlb || !dir_valid(dir))
+                return CCADA_E_INVAL;
+        uint64_t addr = tlb_addr & ~tlb->shared;
+        struct io_tlb_pool *pool = find_pool(tlb, addr);
+
+        if (!pool) {
+                rk_printk(tlb->k, "%s %s: swiotlb: bad unmap of 0x%llx: outside every pool",
+                          dev_drv(dev), dev->name, (unsigned long long)tlb_addr);
+                return CCADA_E_INVAL;
+        }
+        unsigned long index = (unsigned long)((addr - pool->start) >> IO_TLB_SHIFT);
+        struct io_tlb_area *area = slot_area(pool, index);
+        struct io_tlb_slot *s = &pool->slots[index];
+
+        pthread_mutex_lock(&area->lock);
+        if (!unmap_ok(tlb, dev, s, addr, mapping_size)) {
+                pthread_mutex_unlock(&area->lock);
+                return CCADA_E_INVAL;
+        }
+        uint64_t orig = s->orig_addr;
+
+        /* Copied back under the area lock: the slots cannot change owner meanwhile. */
+        if ((dir == DMA_FROM_DEVICE || dir == DMA_BIDIRECTIONAL) && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+                st = bounce_copy(tlb, dev, s, addr, mapping_size, false);
+        unsigned long n = release_locked(pool, index, (int64_t)(orig & dev->min_align_mask & (IO_TLB_SIZE - 1)));
+
+        pthread_mutex_unlock(&area->lock);
+        atomic_fetch_sub(&tlb->used, n);
+        bp_signal(tlb);
+        trace_op(tlb, TRACE_SWIOTLB_UNMAP, dev, orig, addr, mapping_size, dir);
+        return st;
+}
+
+static ccada_status sync_single(struct dma_dev *dev, uint64_t tlb_addr, size_t size,
+                                enum dma_data_direction dir, bool for_cpu)
+{
+        struct swiotlb *tlb = dev->tlb;
+
+        if (!tlb || !dir_valid(dir))
+                return CCADA_E_INVAL;
+        uint64_t addr = tlb_addr & ~tlb->shared;
+        struct io_tlb_pool *pool = find_pool(tlb, addr);
+
+        if (!pool) {
+                rk_printk(tlb->k, "%s %s: swiotlb: sync of 0x%llx: outside every pool",
+                          dev_drv(dev), dev->name, (unsigned long long)tlb_addr);
+                return CCADA_E_INVAL;
+        }
+        struct trace *t = rk_trace(tlb->k);
+
+        if (trace_on(t, TRACE_SWIOTLB_SYNC))
+                trace_emit(t, TRACE_SWIOTLB_SYNC, "dev=%s tlb=0x%llx size=%zu dir=%s for=%s",
+                           dev->name, (unsigned long long)(addr | tlb->shared), size,
+                           dma_data_direction_name(dir), for_cpu ? "cpu" : "device");
+        /* facts §1.6: for_cpu copies back for FROM_DEVICE/BIDIRECTIONAL, for_device copies
+         * out for TO_DEVICE/BIDIRECTIONAL (Linux 901c7280ca0d kept sync_for_device as is). */
+        bool copy = for_cpu ? dir != DMA_TO_DEVICE : dir != DMA_FROM_DEVICE;
+
+        return bounce_at(tlb, dev, pool, addr, size, !for_cpu, copy);
+}
+
+ccada_status swiotlb_sync_single_for_cpu(struct dma_dev *dev, uint64_t tlb_addr, size_t size,
+                                         enum dma_data_direction dir)
+{
+        return sync_single(dev, tlb_addr, size, dir, true);
+}
+
+ccada_status swiotlb_sync_single_for_device(struct dma_dev *dev, uint64_t tlb_addr, size_t size,
+                                            enum dma_data_direction dir)
+{
+        return sync_single(dev, tlb_addr, size, dir, false);
+}
+
+ccada_status swiotlb_map(struct dma_dev *dev, uint64_t ipa, size_t size,
+                         enum dma_data_direction dir, unsigned long attrs, uint64_t *dma_addr)
+{
+        struct trace *t = rk_trace(dev->k);
+        uint64_t tlb_addr;
+        ccada_status st;
+
+        *dma_addr = DMA_MAPPING_ERROR;
+        /* Linux kernel/dma/swiotlb.c: swiotlb_map — the event comes before the
+         * allocation, with the original buffer's DMA address (phys_to_dma). */
+        if (trace_on(t, TRACE_SWIOTLB_BOUNCED))
+                trace_emit(t, TRACE_SWIOTLB_BOUNCED,
+                           "dev_name: %s dma_mask=%llx dev_addr=%llx size=%zu %s", dev->name,
+                           (unsigned long long)dev->dma_mask, (unsigned long long)ipa, size,
+                           dev->force_bounce ? "FORCE" : "NORMAL");
+        st = swiotlb_tbl_map_single(dev, ipa, size, 0, dir, attrs, dev->cpu, &tlb_addr);
+        if (st != CCADA_OK)
+                return st;
+        uint64_t dma = tlb_addr | dev->tlb->shared; /* phys_to_dma_unencrypted */
+
+        if (!dma_capable(dev, dma, size)) {
+                rk_printk(dev->k, "%s %s: swiotlb addr 0x%llx+%zu overflow (mask %llx, bus limit %llx).",
+                          dev_drv(dev), dev->name, (unsigned long long)dma, size,
+                          (unsigned long long)dev->dma_mask, 0ull);
+                if (swiotlb_tbl_unmap_single(dev, tlb_addr, size, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC) != CCADA_OK)
+                        rk_printk(dev->k, SWIOTLB_PFX "unmap after overflow failed");
+                return CCADA_E_RANGE;
+        }
+        *dma_addr = dma;
+        return CCADA_OK;
+}
+
+/* ---- sizes, counters, geometry ---- */
+
+size_t swiotlb_max_mapping_size(const struct dma_dev *dev)
+{
+        uint64_t min_align = (dev->min_align_mask + IO_TLB_SIZE - 1) & ~(uint64_t)(IO_TLB_SIZE - 1);
+
+        return (size_t)(((uint64_t)IO_TLB_SEGSIZE << IO_TLB_SHIFT) - min_align);
+}
+
+void swiotlb_get_stats(const struct swiotlb *tlb, struct swiotlb_stats *st)
+{
+        st->nslabs = atomic_load(&tlb->nslabs);
+        st->used = atomic_load(&tlb->used);
+        st->used_hiwater = atomic_load(&tlb->hiwater);
+        st->bounces = atomic_load(&tlb->bounces);
+        st->bounced_bytes = atomic_load(&tlb->bounced_bytes);
+        st->full = atomic_load(&tlb->full);
+        st->pools = atomic_load(&tlb->npools);
+}
+
+void swiotlb_reset_hiwater(struct swiotlb *tlb)
+{
+        atomic_store(&tlb->hiwater, 0);
+}
+
+bool swiotlb_pool_info(const struct swiotlb *tlb, unsigned i, uint64_t *start,
+                       unsigned long *nslabs, unsigned *nareas)
+{
+        if (i >= atomic_load_explicit(&tlb->npools, memory_order_acquire))
+                return false;
+        *start = tlb->pools[i]->start;
+        *nslabs = tlb->pools[i]->nslabs;
+        *nareas = tlb->pools[i]->nareas;
+        return true;
+}

@@ -1,0 +1,66 @@
+/* A fake Realm kernel for unit tests of src/realm subsystems (DMA API, SWIOTLB).
+ *
+ * Implements every rk_* function of src/realm/kernel.h over a malloc'd guest memory at
+ * IPA 0 (64 MiB, ipa_bits 33: shared bit 1 << 32), with a first-fit page allocator (page
+ * 0 is never handed out) and per-page "decrypted" flags. Accesses are checked as the CPU
+ * would after set_memory_decrypted: a protected IPA of a decrypted page, or the alias of a
+ * page that is not decrypted, gives CCADA_E_SEA. So a test passing proves the code under
+ * test reached shared memory only through its alias.
+ *
+ * In normal-VM mode the shared bit is 0, rk_is_realm is false and
+ * rk_set_memory_decrypted/encrypted are no-ops.
+ *
+ * Thread safety: rk_* calls may come from several threads (the allocator, log and counters
+ * take a mutex); tests keep concurrent data accesses disjoint.
+ */
+#ifndef CCADA_TESTS_REALM_FAKE_KERNEL_H
+#define CCADA_TESTS_REALM_FAKE_KERNEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "realm/kernel.h"
+
+#define FAKE_MEM_SIZE (64u << 20)
+#define FAKE_IPA_BITS 33u
+#define FAKE_SHARED_BIT (1ull << (FAKE_IPA_BITS - 1))
+
+/* A new kernel; realm false gives a normal VM. Aborts on out-of-memory (tests only). */
+struct realm_kernel *fake_kernel_new(bool realm);
+void fake_kernel_free(struct realm_kernel *k);
+
+/* Everything rk_printk printed since creation or the last clear, one line per message
+ * (a newline is appended to each, as the real kernel does; NUL-terminated). */
+const char *fake_kernel_log(const struct realm_kernel *k);
+void fake_kernel_log_clear(struct realm_kernel *k);
+/* Number of occurrences of needle in the log. */
+unsigned fake_kernel_log_count(const struct realm_kernel *k, const char *needle);
+
+/* The host's (or a device's) view: it reaches decrypted pages only (any page in a normal
+ * VM). addr may be the alias or the canonical IPA. CCADA_E_GPF for a private page,
+ * CCADA_E_RANGE outside memory. */
+ccada_status fake_host_read(struct realm_kernel *k, uint64_t addr, void *dst, size_t len);
+ccada_status fake_host_write(struct realm_kernel *k, uint64_t addr, const void *src, size_t len);
+
+/* rk_wait calls hook(k, arg) (NULL: nothing) and counts calls. */
+void fake_kernel_set_wait_hook(struct realm_kernel *k,
+                               void (*hook)(struct realm_kernel *k, void *arg), void *arg);
+unsigned long fake_kernel_wait_calls(const struct realm_kernel *k);
+
+/* Failure injection: rk_alloc_pages of more than max_pages fails with CCADA_E_NOMEM
+ * (0: off); the next n decrypt / encrypt calls fail with CCADA_E_RMM. */
+void fake_kernel_fail_alloc_over(struct realm_kernel *k, size_t max_pages);
+void fake_kernel_fail_decrypt(struct realm_kernel *k, unsigned n);
+void fake_kernel_fail_encrypt(struct realm_kernel *k, unsigned n);
+
+/* Counts guest (rk_*) accesses touching [ipa, ipa+len) (canonical). */
+void fake_kernel_watch(struct realm_kernel *k, uint64_t ipa, size_t len);
+unsigned long fake_kernel_watch_hits(const struct realm_kernel *k);
+
+size_t fake_kernel_free_pages(const struct realm_kernel *k);
+size_t fake_kernel_decrypted_pages(const struct realm_kernel *k);
+/* Pages freed while still decrypted (a bug in the code under test). */
+unsigned long fake_kernel_bad_frees(const struct realm_kernel *k);
+
+#endif
