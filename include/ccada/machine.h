@@ -24,6 +24,7 @@ struct ccada_machine_config {
         FILE *trace_json;       /* Chrome/Perfetto JSON (may be NULL) */
         FILE *trace_pipe;       /* ftrace lines as they happen (may be NULL) */
         FILE *console;          /* the Realm's console lines (may be NULL) */
+        uint64_t swiotlb_slabs; /* Realm bounce pool in 2 KiB slots (default 2048 = 4 MiB) */
 };
 
 void ccada_machine_config_default(struct ccada_machine_config *cfg);
@@ -61,6 +62,9 @@ struct ccada_demo_summary {
         bool host_read_shared, host_read_private_faulted, host_write_private_faulted;
         bool private_intact, mmio_ok, rem_extended, unshare_ok;
         unsigned console_lines;
+        /* SWIOTLB (Linux debugfs names): slots, in use, peak, bounced mappings and bytes */
+        unsigned long swiotlb_nslabs, swiotlb_used, swiotlb_hiwater, swiotlb_bounces;
+        unsigned long long swiotlb_bounced_bytes;
         char error[160];
 };
 

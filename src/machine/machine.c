@@ -35,6 +35,7 @@ void ccada_machine_config_default(struct ccada_machine_config *cfg)
         cfg->ipa_bits = 40;
         cfg->hash_algo = 0;
         cfg->seed = 1;
+        cfg->swiotlb_slabs = 2048;
 }
 
 bool ccada_parse_events(const char *list, uint64_t *mask, char *err, size_t errlen)
@@ -107,8 +108,8 @@ ccada_status ccada_machine_run_demo(struct ccada_machine *m)
         if (m->ran)
                 return CCADA_E_STATE;
         m->ran = true;
-        snprintf(info.cmdline, sizeof(info.cmdline), "console=pl011,mmio,0x%llx init=ccada-demo",
-                 (unsigned long long)CONSOLE_BASE);
+        snprintf(info.cmdline, sizeof(info.cmdline), "console=pl011,mmio,0x%llx swiotlb=%llu init=ccada-demo",
+                 (unsigned long long)CONSOLE_BASE, (unsigned long long)m->cfg.swiotlb_slabs);
         if (!realm_image_build(&info, image, sizeof(image)))
                 return CCADA_E_INVAL;
         host_vm_config_default(&vc);
@@ -172,6 +173,11 @@ void ccada_machine_summary(const struct ccada_machine *m, struct ccada_demo_summ
         s->unshare_ok = rep->unshare_ok;
         s->console_lines = (unsigned)m->uart.lines;
         memcpy(s->error, rep->error, sizeof(s->error));
+        s->swiotlb_nslabs = rep->swiotlb_nslabs;
+        s->swiotlb_used = rep->swiotlb_used;
+        s->swiotlb_hiwater = rep->swiotlb_hiwater;
+        s->swiotlb_bounces = rep->swiotlb_bounces;
+        s->swiotlb_bounced_bytes = rep->swiotlb_bounced_bytes;
         hex_encode(s->rpv_hex, m->rpv, sizeof(m->rpv));
 }
 

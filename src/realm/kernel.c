@@ -10,6 +10,7 @@
 #include "ccada/rsi.h"
 #include "lib/bytes.h"
 #include "realm/realm.h"
+#include "realm/swiotlb.h"
 
 struct realm_kernel {
         struct ccada_cpu *cpu;
@@ -27,6 +28,7 @@ struct realm_kernel {
         uint64_t hostcall_ipa;          /* a protected page for RsiHostCall */
         uint64_t console;               /* console MMIO address as mapped (alias in a Realm) */
         bool console_ok;
+        struct swiotlb *swiotlb;       /* the default bounce pool (a Realm only) */
         struct realm_report report;
 };
 
@@ -55,6 +57,8 @@ void realm_kernel_destroy(struct realm_kernel *k)
 {
         if (!k)
                 return;
+        if (k->swiotlb)
+                swiotlb_free_metadata(k->swiotlb); /* the guest is gone: free our bookkeeping only */
         free(k->page_used);
         free(k->page_shared);
         free(k);
@@ -352,6 +356,30 @@ static bool boot_memory(struct realm_kernel *k, uint64_t reserved_pages)
         return rk_alloc_pages(k, 1, &k->hostcall_ipa) == CCADA_OK;
 }
 
+/* "swiotlb=<nslabs>" on the command line, as Linux's boot parameter; default 4 MiB. */
+static uint64_t cmdline_swiotlb_bytes(const char *cmdline)
+{
+        const char *p = strstr(cmdline, "swiotlb=");
+        if (!p || (p != cmdline && p[-1] != ' '))
+                return SWIOTLB_DEFAULT_SIZE;
+        uint64_t n = 0;
+        for (p += 8; *p >= '0' && *p <= '9' && n < (1ULL << 40); p++)
+                n = n * 10 + (uint64_t)(*p - '0');
+        return n ? n << IO_TLB_SHIFT : SWIOTLB_DEFAULT_SIZE;
+}
+
+/* arch_mm_preinit in a Realm: SWIOTLB forced, its pool shared (set_memory_decrypted). */
+static bool boot_swiotlb(struct realm_kernel *k)
+{
+        struct swiotlb_config cfg = { .size = (size_t)cmdline_swiotlb_bytes(k->img.cmdline) };
+        return swiotlb_init(k, &cfg, &k->swiotlb) == CCADA_OK; /* prints the boot lines */
+}
+
+struct swiotlb *rk_default_swiotlb(struct realm_kernel *k)
+{
+        return k->swiotlb;
+}
+
 void realm_kernel_entry(struct realm_kernel *k, struct ccada_cpu *cpu, uint64_t pc, const uint64_t x[8])
 {
         uint8_t image[REALM_IMAGE_SIZE];
@@ -373,10 +401,21 @@ void realm_kernel_entry(struct realm_kernel *k, struct ccada_cpu *cpu, uint64_t 
                   (unsigned long long)k->shared_bit);
         rk_printk(k, "Memory: %lluK RAM at 0x%llx", (unsigned long long)(k->img.ram_size >> 10),
                   (unsigned long long)k->img.ram_base);
+        if (k->is_realm && !boot_swiotlb(k))
+                return boot_fail(k, "Can not allocate SWIOTLB buffer");
         k->report.booted = true;
         if (k->init)
                 k->init(k);
         rk_set_current(k, "swapper/0", 0);
+        if (k->swiotlb) {
+                struct swiotlb_stats st;
+                swiotlb_get_stats(k->swiotlb, &st);
+                k->report.swiotlb_nslabs = st.nslabs;
+                k->report.swiotlb_used = st.used;
+                k->report.swiotlb_hiwater = st.used_hiwater;
+                k->report.swiotlb_bounces = st.bounces;
+                k->report.swiotlb_bounced_bytes = st.bounced_bytes;
+        }
         rk_printk(k, "reboot: Power down");
         rk_poweroff(k);
 }

@@ -55,6 +55,8 @@ struct realm_report {
         bool mmio_ok;                   /* PL011 identified through MMIO */
         bool rem_extended;
         bool unshare_ok;
+        unsigned long swiotlb_nslabs, swiotlb_used, swiotlb_hiwater, swiotlb_bounces;
+        unsigned long long swiotlb_bounced_bytes;
         uint8_t rim[64];
         uint8_t rem1[64];
         char error[160];                /* first failure, if any */
@@ -81,5 +83,7 @@ ccada_status rk_measurement_read(struct realm_kernel *k, unsigned index, uint8_t
 ccada_status rk_host_call(struct realm_kernel *k, uint16_t imm, uint64_t gprs[31]) CCADA_MUST_CHECK;
 void rk_poweroff(struct realm_kernel *k);
 uint64_t rk_console_base(const struct realm_kernel *k);
+/* The kernel's default bounce pool (NULL in a normal VM). */
+struct swiotlb *rk_default_swiotlb(struct realm_kernel *k);
 
 #endif

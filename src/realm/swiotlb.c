@@ -336,6 +336,16 @@ void swiotlb_destroy(struct swiotlb *tlb)
         tlb_free(tlb);
 }
 
+void swiotlb_free_metadata(struct swiotlb *tlb)
+{
+        if (!tlb)
+                return;
+        unsigned n = atomic_load(&tlb->npools);
+        for (unsigned i = 0; i < n; i++)
+                pool_free_meta(tlb->pools[i]);
+        tlb_free(tlb);
+}
+
 void swiotlb_set_reclaim(struct swiotlb *tlb, void (*reclaim)(struct dma_dev *dev))
 {
         tlb->reclaim = reclaim;

@@ -24,7 +24,7 @@ RAM_BASE = 0x80000000
 RAM_SIZE = 32 << 20
 IPA_BITS = 40
 CONSOLE = 0x09000000
-CMDLINE = b"console=pl011,mmio,0x9000000 init=ccada-demo"
+CMDLINE = b"console=pl011,mmio,0x9000000 swiotlb=2048 init=ccada-demo"
 
 
 def h(alg, data):

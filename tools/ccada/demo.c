@@ -157,6 +157,8 @@ static void print_json(const struct ccada_demo_summary *s, bool passed)
                yes(s->booted), yes(s->host_read_shared), yes(s->host_read_private_faulted),
                yes(s->host_write_private_faulted), yes(s->private_intact), yes(s->mmio_ok),
                yes(s->rem_extended), yes(s->unshare_ok), yes(s->powered_off));
+        printf("  \"swiotlb\": {\"nslabs\": %lu, \"used\": %lu, \"used_hiwater\": %lu, \"bounces\": %lu, \"bounced_bytes\": %llu},\n",
+               s->swiotlb_nslabs, s->swiotlb_used, s->swiotlb_hiwater, s->swiotlb_bounces, s->swiotlb_bounced_bytes);
         printf("  \"error\": \"%s\"\n}\n", s->error); /* error text never contains quotes */
 }
 
@@ -175,6 +177,8 @@ static void print_human(const struct ccada_demo_summary *s, bool passed)
         printf("  MMIO with host UART            %s (%llu reads, %llu writes)\n", s->mmio_ok ? "ok" : "FAILED",
                (unsigned long long)s->mmio_reads, (unsigned long long)s->mmio_writes);
         printf("  REM extend                     %s\n", s->rem_extended ? "ok" : "FAILED");
+        printf("  SWIOTLB pool                   %lu slots (%lu KiB) shared, %lu in use, %lu bounces\n",
+               s->swiotlb_nslabs, s->swiotlb_nslabs * 2, s->swiotlb_used, s->swiotlb_bounces);
         printf("  REC exits         ");
         for (unsigned i = 0; i < CCADA_EXIT_REASONS; i++)
                 if (s->exits[i])
