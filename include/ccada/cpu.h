@@ -10,9 +10,10 @@
  *    memory and re-enters, and the access then completes.
  *  - Unprotected IPA (top bit set) mapped to an NS granule: the access happens (CPU_GPF
  *    if the host mapped a granule that is not Non-secure).
- *  - Unprotected IPA not mapped: an emulatable data abort REC exit (SYNC, ISV=1) when the
- *    access is a single 1/2/4/8-byte load or store (cpu_mmio_read/write); the host
- *    emulates it and re-enters. A bulk access there is CPU_SEA.
+ *  - Unprotected IPA not mapped: a data abort REC exit. A single 1/2/4/8-byte access
+ *    (cpu_mmio_read/write) is emulatable (SYNC, ISV=1): the host emulates it and
+ *    re-enters. A bulk access exits without ISV: the host may map memory there and
+ *    re-enter (the access then completes) or inject an SEA (CPU_SEA).
  */
 #ifndef CCADA_CPU_H
 #define CCADA_CPU_H

@@ -73,14 +73,25 @@ static enum cpu_result halted(const struct rec *rec)
         return rec->realm->state == REALM_SYSTEM_OFF ? CPU_HALTED : CPU_OK;
 }
 
-/* Translates one granule-bounded piece, resolving stage-2 faults with the host. */
-static enum cpu_result rec_xlate_resolve(struct rec *rec, uint64_t ipa, bool write, uint64_t *pa)
+static enum cpu_result hw_to_cpu(enum hw_result h);
+
+/* An unprotected IPA's output address is in the Non-secure PAS (the stage-2 descriptor's
+ * NS bit), so the GPC checks the access as NS: a granule the host mapped there that is not
+ * Non-secure faults (DEN0137 1.0 A5.2.6). The data then moves with the Realm world. */
+static enum cpu_result unprot_check(struct rec *rec, uint64_t pa, size_t len, bool write)
+{
+        return hw_to_cpu(hw_check(rec->rmm->mem, HW_WORLD_NS, pa, len,
+                                  write ? HW_ACCESS_WRITE : HW_ACCESS_READ, NULL));
+}
+
+/* Translates one granule-bounded piece of len bytes, resolving stage-2 faults with the host. */
+static enum cpu_result rec_xlate_resolve(struct rec *rec, uint64_t ipa, size_t len, bool write, uint64_t *pa)
 {
         bool unprot;
         for (;;) {
                 enum rec_xlate x = rec_translate(rec, ipa, pa, &unprot);
                 if (x == XLATE_OK)
-                        return CPU_OK;
+                        return unprot ? unprot_check(rec, *pa, len, write) : CPU_OK;
                 if (x == XLATE_SEA)
                         return CPU_SEA;
                 rec_data_abort(rec, ipa, false, 0, write, 0);
@@ -109,7 +120,7 @@ static enum cpu_result rec_load(struct ccada_cpu *cpu, uint64_t ipa, void *dst, 
         while (len) {
                 uint64_t pa;
                 size_t n = piece(ipa, len);
-                enum cpu_result res = rec_xlate_resolve(rec, ipa, false, &pa);
+                enum cpu_result res = rec_xlate_resolve(rec, ipa, n, false, &pa);
                 if (res == CPU_OK)
                         res = hw_to_cpu(hw_read(rec->rmm->mem, HW_WORLD_REALM, pa, d, n, NULL));
                 if (res != CPU_OK)
@@ -126,7 +137,7 @@ static enum cpu_result rec_store(struct ccada_cpu *cpu, uint64_t ipa, const void
         while (len) {
                 uint64_t pa;
                 size_t n = piece(ipa, len);
-                enum cpu_result res = rec_xlate_resolve(rec, ipa, true, &pa);
+                enum cpu_result res = rec_xlate_resolve(rec, ipa, n, true, &pa);
                 if (res == CPU_OK)
                         res = hw_to_cpu(hw_write(rec->rmm->mem, HW_WORLD_REALM, pa, s, n, NULL));
                 if (res != CPU_OK)
@@ -142,7 +153,7 @@ static enum cpu_result rec_fill(struct ccada_cpu *cpu, uint64_t ipa, uint8_t byt
         while (len) {
                 uint64_t pa;
                 size_t n = piece(ipa, len);
-                enum cpu_result res = rec_xlate_resolve(rec, ipa, true, &pa);
+                enum cpu_result res = rec_xlate_resolve(rec, ipa, n, true, &pa);
                 if (res == CPU_OK)
                         res = hw_to_cpu(hw_fill(rec->rmm->mem, HW_WORLD_REALM, pa, byte, n, NULL));
                 if (res != CPU_OK)
@@ -165,9 +176,9 @@ static enum cpu_result rec_copy(struct ccada_cpu *cpu, uint64_t dst, uint64_t sr
                 n = n < len ? n : len;
                 uint64_t s0 = backwards ? s_ipa + 1 - n : src, d0 = backwards ? d_ipa + 1 - n : dst;
                 uint64_t spa, dpa;
-                enum cpu_result res = rec_xlate_resolve(rec, s0, false, &spa);
+                enum cpu_result res = rec_xlate_resolve(rec, s0, n, false, &spa);
                 if (res == CPU_OK)
-                        res = rec_xlate_resolve(rec, d0, true, &dpa);
+                        res = rec_xlate_resolve(rec, d0, n, true, &dpa);
                 if (res == CPU_OK)
                         res = hw_to_cpu(hw_copy(rec->rmm->mem, HW_WORLD_REALM, dpa, spa, n, NULL));
                 if (res != CPU_OK)
@@ -199,6 +210,8 @@ static enum cpu_result rec_mmio(struct rec *rec, uint64_t ipa, unsigned size, bo
                 if (x == XLATE_OK) {
                         uint8_t b[8] = { 0 };
                         enum hw_result h;
+                        if (unprot && unprot_check(rec, pa, size, write) != CPU_OK)
+                                return CPU_GPF;
                         if (write) {
                                 for (unsigned i = 0; i < size; i++)
                                         b[i] = (uint8_t)(*val >> (8 * i));

@@ -66,7 +66,7 @@ void rmi_rec_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_
                 return;
         }
         /* mpidr_index: RECs are created in MPIDR order; num_aux == RMI_REC_AUX_COUNT; flags */
-        if (mpidr_to_index(p.mpidr) != realm->num_recs || p.num_aux != 0 || p.flags & ~RMI_REC_FLAG_RUNNABLE)
+        if (mpidr_to_index(p.mpidr) != realm->rec_index || p.num_aux != 0 || p.flags & ~RMI_REC_FLAG_RUNNABLE)
                 return;
         struct rec *rec = calloc(1, sizeof(*rec));
         if (!rec)
@@ -80,13 +80,14 @@ void rmi_rec_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_
         rec->mpidr = p.mpidr;
         rec->pc = p.pc;
         memcpy(rec->gprs, p.gprs, sizeof(rec->gprs));
-        snprintf(rec->who.comm, sizeof(rec->who.comm), "swapper/%u", realm->num_recs);
+        snprintf(rec->who.comm, sizeof(rec->who.comm), "swapper/%u", realm->rec_index);
         memcpy(rec->who.flags, ".....", 6);
         if (rec->runnable && !measure_rec(realm, p.flags, p.pc, p.gprs)) {
                 free(rec);
                 return;
         }
         realm->num_recs++;
+        realm->rec_index++; /* DEN0137 1.0 B4.3.11: REC_DESTROY does not give the index back */
         g->state = GRANULE_REC;
         g->u.rec = rec;
         r->x[0] = RMI_SUCCESS;

@@ -88,7 +88,8 @@ struct realm {
         int level_start;
         unsigned num_start;
         struct rtt **root;              /* num_start tables */
-        unsigned num_recs;
+        unsigned num_recs;              /* live RECs (REALM_DESTROY's realm_live) */
+        unsigned rec_index;             /* MPIDR index of the next REC; never decreases (B4.3.11) */
         uint8_t rim[64];
         uint8_t rem[4][64];
 };
