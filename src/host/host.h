@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ccada/cpu.h"
 #include "ccada/rmi.h"
 #include "ccada/status.h"
 #include "hw/hw.h"
@@ -60,6 +61,11 @@ void host_vm_add_mmio(struct host_vm *vm, struct host_mmio_dev *dev);
  * image with DATA_CREATE (measured), the rest of RAM with DATA_CREATE_UNKNOWN, REC_CREATE,
  * REALM_ACTIVATE. Errors: CCADA_E_RMM (a call failed: message on stderr), CCADA_E_NOMEM. */
 CCADA_MUST_CHECK ccada_status host_vm_create_realm(struct host_vm *vm, const struct host_vm_config *cfg);
+
+/* Builds a normal (non-Realm) VM for comparison: RAM is NS memory the host maps, the
+ * image is copied in, no RMM is involved; prog is the guest code its vCPU runs. */
+CCADA_MUST_CHECK ccada_status host_vm_create_normal(struct host_vm *vm, const struct host_vm_config *cfg,
+                                                   const struct ccada_realm_program *prog);
 
 /* Runs the REC loop until the Realm powers off (CCADA_OK) or something fails. */
 CCADA_MUST_CHECK ccada_status host_vm_run(struct host_vm *vm);

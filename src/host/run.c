@@ -56,43 +56,17 @@ static ccada_status read_exit(struct host_vm *vm, struct run_exit *x)
         return br_ok(&r) ? CCADA_OK : CCADA_E_PEER;
 }
 
-static struct host_mmio_dev *find_dev(struct host_vm *vm, uint64_t gpa)
-{
-        for (struct host_mmio_dev *d = vm->devs; d; d = d->next)
-                if (gpa >= d->base && gpa - d->base < d->size)
-                        return d;
-        return NULL;
-}
-
-static void trace_mmio(struct host_vm *vm, const struct host_mmio_dev *d, bool write, uint64_t gpa,
-                       unsigned size, uint64_t val)
-{
-        if (trace_on(vm->trace, TRACE_MMIO))
-                trace_emit(vm->trace, TRACE_MMIO, "dev=%s op=%s gpa=0x%llx size=%u val=0x%llx",
-                           d ? d->name : "none", write ? "write" : "read", (unsigned long long)gpa, size,
-                           (unsigned long long)val);
-}
-
 /* An emulatable data abort (ISV=1) on an emulated device: do the access. */
 static void handle_mmio(struct host_vm *vm, const struct run_exit *x, uint64_t ipa, struct run_entry *e)
 {
         unsigned size = 1u << ((x->esr & ESR_SAS_MASK) >> ESR_SAS_SHIFT);
         bool write = x->esr & ESR_WNR;
-        uint64_t gpa = ipa & ~vm->shared_bit;
-        struct host_mmio_dev *d = find_dev(vm, gpa);
         uint64_t val = write ? x->gprs[0] : 0;
-        bool ok = false;
 
-        if (size < 8)
-                val &= (1ULL << (8 * size)) - 1;
-        if (d)
-                ok = write ? d->write(d, gpa - d->base, size, val) : d->read(d, gpa - d->base, size, &val);
-        trace_mmio(vm, d, write, gpa, size, val);
-        if (!ok) {
+        if (!host_mmio_access(vm, ipa & ~vm->shared_bit, size, write, &val)) {
                 e->flags |= RMI_REC_ENTRY_FLAG_INJECT_SEA;
                 return;
         }
-        write ? vm->stats.mmio_writes++ : vm->stats.mmio_reads++;
         e->flags |= RMI_REC_ENTRY_FLAG_EMUL_MMIO;
         e->gprs[0] = val;
 }
@@ -225,6 +199,8 @@ ccada_status host_vm_run(struct host_vm *vm)
 
         if (!vm->created)
                 return CCADA_E_STATE;
+        if (vm->normal)
+                return host_vm_run_normal(vm);
         struct trace_who saved = vm->trace ? trace_get_who(vm->trace) : (struct trace_who){ 0 };
         if (vm->trace)
                 trace_restore_who(vm->trace, vm->who);
@@ -257,7 +233,7 @@ void host_vm_get_stats(const struct host_vm *vm, struct host_vm_stats *st)
 uint64_t host_vm_private_pa(const struct host_vm *vm, uint64_t ipa)
 {
         uint64_t i;
-        if ((ipa & vm->shared_bit) || !host_ram_index(vm, ipa, &i))
+        if (vm->normal || (ipa & vm->shared_bit) || !host_ram_index(vm, ipa, &i))
                 return 0;
         return vm->prot_pa[i] ? vm->prot_pa[i] + (ipa & GRANULE_MASK) : 0;
 }
@@ -275,9 +251,14 @@ static ccada_status gpa_access(struct host_vm *vm, uint64_t gpa, void *buf, size
                 uint64_t i;
                 size_t n = (size_t)(GRANULE_SIZE - (gpa & GRANULE_MASK));
                 n = n < len ? n : len;
-                if (!(gpa & vm->shared_bit) || !host_ram_index(vm, gpa, &i) || !vm->shared_pa[i])
+                uint64_t page;
+                if (vm->normal)
+                        page = host_ram_index(vm, gpa, &i) ? vm->ram_pa[i] : 0;
+                else
+                        page = (gpa & vm->shared_bit) && host_ram_index(vm, gpa, &i) ? vm->shared_pa[i] : 0;
+                if (!page)
                         return CCADA_E_RANGE;
-                uint64_t pa = vm->shared_pa[i] + (gpa & GRANULE_MASK);
+                uint64_t pa = page + (gpa & GRANULE_MASK);
                 enum hw_result h = write ? hw_write(vm->mem, HW_WORLD_NS, pa, p, n, NULL)
                                          : hw_read(vm->mem, HW_WORLD_NS, pa, p, n, NULL);
                 if (h != HW_OK)

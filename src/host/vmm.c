@@ -60,6 +60,7 @@ void host_vm_destroy(struct host_vm *vm)
         free(vm->used);
         free(vm->prot_pa);
         free(vm->shared_pa);
+        free(vm->ram_pa);
         free(vm);
 }
 

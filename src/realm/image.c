@@ -18,6 +18,9 @@ bool realm_image_build(const struct realm_image_info *info, uint8_t *buf, size_t
         bw_le64(&w, info->ram_base);
         bw_le64(&w, info->ram_size);
         bw_le64(&w, info->console_base);
+        bw_le64(&w, info->pci_ecam);
+        bw_le64(&w, info->pci_mmio_base);
+        bw_le64(&w, info->pci_mmio_size);
         bw_seek(&w, REALM_IMAGE_CMDLINE);
         bw_bytes(&w, info->cmdline, cl);
         return bw_ok(&w);
@@ -33,6 +36,9 @@ bool realm_image_parse(const uint8_t *buf, size_t len, struct realm_image_info *
         info->ram_base = br_le64(&r);
         info->ram_size = br_le64(&r);
         info->console_base = br_le64(&r);
+        info->pci_ecam = br_le64(&r);
+        info->pci_mmio_base = br_le64(&r);
+        info->pci_mmio_size = br_le64(&r);
         br_seek(&r, REALM_IMAGE_CMDLINE);
         const uint8_t *cl = br_take(&r, REALM_IMAGE_CMDLINE_MAX);
         if (!br_ok(&r) || memcmp(magic, REALM_IMAGE_MAGIC, 8) || version != REALM_IMAGE_VERSION ||

@@ -89,6 +89,13 @@ ccada_status rk_fill(struct realm_kernel *k, uint64_t ipa, uint8_t byte, size_t 
 
 uint64_t rk_shared_bit(const struct realm_kernel *k) { return k->shared_bit; }
 uint64_t rk_console_base(const struct realm_kernel *k) { return k->img.console_base; }
+
+void rk_pci_window(const struct realm_kernel *k, uint64_t *ecam, uint64_t *mmio_base, uint64_t *mmio_size)
+{
+        *ecam = k->img.pci_ecam;
+        *mmio_base = k->img.pci_mmio_base;
+        *mmio_size = k->img.pci_mmio_size;
+}
 bool rk_is_realm(const struct realm_kernel *k) { return k->is_realm; }
 const struct realm_task *rk_current(const struct realm_kernel *k) { return &k->task; }
 struct trace *rk_trace(struct realm_kernel *k) { return k->trace; }

@@ -8,6 +8,9 @@
  *   0x010  RAM base IPA (le64)
  *   0x018  RAM size in bytes (le64)
  *   0x020  console (PL011) base IPA, with the shared bit clear (le64)
+ *   0x028  PCI ECAM base (bus 0 only, 1 MiB) (le64), 0 = no PCI
+ *   0x030  PCI memory window base (le64)
+ *   0x038  PCI memory window size (le64)
  *   0x040  command line, NUL-terminated, at most 1024 bytes
  * The page after the image is reserved for RsiRealmConfig.
  */
@@ -32,6 +35,7 @@
 struct realm_image_info {
         uint64_t ram_base, ram_size;
         uint64_t console_base;
+        uint64_t pci_ecam, pci_mmio_base, pci_mmio_size;
         char cmdline[REALM_IMAGE_CMDLINE_MAX];
 };
 
@@ -83,6 +87,8 @@ ccada_status rk_measurement_read(struct realm_kernel *k, unsigned index, uint8_t
 ccada_status rk_host_call(struct realm_kernel *k, uint16_t imm, uint64_t gprs[31]) CCADA_MUST_CHECK;
 void rk_poweroff(struct realm_kernel *k);
 uint64_t rk_console_base(const struct realm_kernel *k);
+/* The PCI host bridge the boot image describes (ECAM base 0: none). */
+void rk_pci_window(const struct realm_kernel *k, uint64_t *ecam, uint64_t *mmio_base, uint64_t *mmio_size);
 /* The kernel's default bounce pool (NULL in a normal VM). */
 struct swiotlb *rk_default_swiotlb(struct realm_kernel *k);
 
