@@ -24,6 +24,7 @@ struct ccada_machine_config {
         FILE *trace_json;       /* Chrome/Perfetto JSON (may be NULL) */
         FILE *trace_pipe;       /* ftrace lines as they happen (may be NULL) */
         FILE *console;          /* the Realm's console lines (may be NULL) */
+        bool normal_vm;         /* run the guest in a normal (non-Realm) VM instead */
         uint64_t swiotlb_slabs; /* Realm bounce pool in 2 KiB slots (default 2048 = 4 MiB) */
 };
 
@@ -58,6 +59,7 @@ struct ccada_demo_summary {
         uint64_t mmio_reads, mmio_writes;
         uint64_t rmi_calls, rsi_calls;
         bool booted, is_realm, powered_off;
+        bool normal_vm;                 /* the run was a normal VM (the checks differ) */
         unsigned ipa_bits;
         bool host_read_shared, host_read_private_faulted, host_write_private_faulted;
         bool private_intact, mmio_ok, rem_extended, unshare_ok;

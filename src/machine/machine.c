@@ -58,7 +58,7 @@ static ccada_status machine_build(struct ccada_machine *m)
         ccada_status st = host_vm_create(&m->vm, m->mem, m->rmm, &m->trace);
         if (st != CCADA_OK)
                 return st;
-        pl011_init(&m->uart, CONSOLE_BASE, m->cfg.console, "[realm] ");
+        pl011_init(&m->uart, CONSOLE_BASE, m->cfg.console, m->cfg.normal_vm ? "[guest] " : "[realm] ");
         host_vm_add_mmio(m->vm, &m->uart.dev);
         return CCADA_OK;
 }
@@ -123,7 +123,9 @@ ccada_status ccada_machine_run_demo(struct ccada_machine *m)
         prng_fill(&rng, vc.rpv, sizeof(vc.rpv)); /* the Realm Personalization Value */
         memcpy(m->rpv, vc.rpv, sizeof(m->rpv));
         vc.image_len = sizeof(image);
-        ccada_status st = host_vm_create_realm(m->vm, &vc);
+        struct ccada_realm_program prog = { .entry = realm_kernel_entry, .kernel = m->kernel };
+        ccada_status st = m->cfg.normal_vm ? host_vm_create_normal(m->vm, &vc, &prog)
+                                           : host_vm_create_realm(m->vm, &vc);
         if (st == CCADA_OK)
                 st = host_vm_run(m->vm);
         pl011_flush(&m->uart);
@@ -161,6 +163,7 @@ void ccada_machine_summary(const struct ccada_machine *m, struct ccada_demo_summ
         s->rmi_calls = rs.rmi_calls;
         s->rsi_calls = rs.rsi_calls;
         s->booted = rep->booted;
+        s->normal_vm = m->cfg.normal_vm;
         s->is_realm = rep->is_realm;
         s->ipa_bits = rep->ipa_bits;
         s->powered_off = hs.powered_off;
@@ -183,6 +186,8 @@ void ccada_machine_summary(const struct ccada_machine *m, struct ccada_demo_summ
 
 bool ccada_demo_passed(const struct ccada_demo_summary *s)
 {
+        if (s->normal_vm)
+                return s->booted && s->powered_off && !s->is_realm && s->mmio_ok && !s->error[0];
         return s->booted && s->powered_off && s->host_read_shared && s->host_read_private_faulted &&
                s->host_write_private_faulted && s->private_intact && s->mmio_ok && s->rem_extended &&
                s->unshare_ok && !s->error[0];

@@ -70,6 +70,12 @@ void realm_demo_init(struct realm_kernel *k)
         ccada_status st;
 
         rk_set_current(k, "ccada-demo", 101);
+        if (!rk_is_realm(k)) {
+                /* A normal VM has no RMM: nothing to share, measure or protect. */
+                rep->mmio_ok = demo_mmio(k, rk_console_base(k));
+                rk_printk(k, "demo: normal VM (no RSI): PL011 identified over MMIO: %s", rep->mmio_ok ? "yes" : "no");
+                return;
+        }
         if ((st = rk_alloc_pages(k, 1, &priv)) != CCADA_OK || (st = rk_alloc_pages(k, 1, &shared)) != CCADA_OK)
                 return fail(k, "page allocation", st);
         if ((st = rk_write(k, priv, private_secret, sizeof(private_secret))) != CCADA_OK)

@@ -404,8 +404,11 @@ void realm_kernel_entry(struct realm_kernel *k, struct ccada_cpu *cpu, uint64_t 
         k->report.ipa_bits = k->ipa_bits;
         if (k->is_realm)
                 rk_printk(k, "RME: Using RSI version %u.%u", k->report.rsi_major, k->report.rsi_minor);
-        rk_printk(k, "Realm IPA width %u bits, shared (unprotected) bit 0x%llx", k->ipa_bits,
-                  (unsigned long long)k->shared_bit);
+        if (k->is_realm)
+                rk_printk(k, "Realm IPA width %u bits, shared (unprotected) bit 0x%llx", k->ipa_bits,
+                          (unsigned long long)k->shared_bit);
+        else
+                rk_printk(k, "RSI not supported: not a Realm, running as a normal VM");
         rk_printk(k, "Memory: %lluK RAM at 0x%llx", (unsigned long long)(k->img.ram_size >> 10),
                   (unsigned long long)k->img.ram_base);
         if (k->is_realm && !boot_swiotlb(k))

@@ -25,6 +25,7 @@ void cli_demo_help(FILE *f)
               "  --hash ALG         Realm hash algorithm: sha256 (default) or sha512\n"
               "  --ipa-bits N       Realm IPA width, 33..48 (default 40)\n"
               "  --ram SIZE         Realm RAM, multiple of 2M (default 32M)\n"
+              "  --vm KIND          realm (default) or normal: the same guest in a non-Realm VM\n"
               "  --json             print a machine-readable summary on stdout (console to stderr)\n"
               "  -h, --help         show this help\n"
               "\n"
@@ -72,7 +73,7 @@ static void list_events(void)
 
 static int parse_opts(int argc, char **argv, struct demo_opts *o)
 {
-        enum { O_TRACE = 256, O_JSONTRACE, O_EVENTS, O_SEED, O_JSON, O_HASH, O_IPA, O_RAM };
+        enum { O_TRACE = 256, O_JSONTRACE, O_EVENTS, O_SEED, O_JSON, O_HASH, O_IPA, O_RAM, O_VM };
         static const struct option longopts[] = {
                 { "trace", required_argument, NULL, O_TRACE },
                 { "trace-json", required_argument, NULL, O_JSONTRACE },
@@ -82,6 +83,7 @@ static int parse_opts(int argc, char **argv, struct demo_opts *o)
                 { "hash", required_argument, NULL, O_HASH },
                 { "ipa-bits", required_argument, NULL, O_IPA },
                 { "ram", required_argument, NULL, O_RAM },
+                { "vm", required_argument, NULL, O_VM },
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
@@ -116,6 +118,11 @@ static int parse_opts(int argc, char **argv, struct demo_opts *o)
                                 return fprintf(stderr, "ccada demo: --ram must be a multiple of 2M up to 1G, not '%s'\n", optarg), CLI_USAGE;
                         o->cfg.realm_ram = v;
                         break;
+                case O_VM:
+                        if (strcmp(optarg, "realm") && strcmp(optarg, "normal"))
+                                return fprintf(stderr, "ccada demo: --vm is realm or normal, not '%s'\n", optarg), CLI_USAGE;
+                        o->cfg.normal_vm = !strcmp(optarg, "normal");
+                        break;
                 case 'h': cli_demo_help(stdout); return -1;
                 default: cli_demo_help(stderr); return CLI_USAGE;
                 }
@@ -141,7 +148,8 @@ static void print_json(const struct ccada_demo_summary *s, bool passed)
 {
         printf("{\n  \"passed\": %s,\n  \"rim\": \"%s\",\n  \"hash_algo\": \"%s\",\n  \"rem1\": \"%s\",\n",
                yes(passed), s->rim_hex, s->hash_algo, s->rem1_hex);
-        printf("  \"rpv\": \"%s\",\n  \"ipa_bits\": %u,\n  \"exits\": {", s->rpv_hex, s->ipa_bits);
+        printf("  \"vm\": \"%s\",\n  \"rpv\": \"%s\",\n  \"ipa_bits\": %u,\n  \"exits\": {",
+               s->normal_vm ? "normal" : "realm", s->rpv_hex, s->ipa_bits);
         for (unsigned i = 0; i < CCADA_EXIT_REASONS; i++)
                 printf("%s\"%s\": %llu", i ? ", " : "", s->exit_names[i] + 9 /* "RMI_EXIT_" */,
                        (unsigned long long)s->exits[i]);
@@ -162,7 +170,7 @@ static void print_json(const struct ccada_demo_summary *s, bool passed)
         printf("  \"error\": \"%s\"\n}\n", s->error); /* error text never contains quotes */
 }
 
-static void print_human(const struct ccada_demo_summary *s, bool passed)
+static void print_isolation(const struct ccada_demo_summary *s)
 {
         printf("\nRealm Initial Measurement (%s): %s\n", s->hash_algo, s->rim_hex);
         printf("REM[1] after extend:               %s\n\n", s->rem1_hex);
@@ -174,12 +182,20 @@ static void print_human(const struct ccada_demo_summary *s, bool passed)
         printf("  host reads private page        %s\n", s->host_read_private_faulted ? "granule protection fault" : "NOT BLOCKED");
         printf("  host writes private page       %s\n", s->host_write_private_faulted ? "granule protection fault" : "NOT BLOCKED");
         printf("  Realm data unchanged           %s\n", s->private_intact ? "yes" : "NO");
-        printf("  MMIO with host UART            %s (%llu reads, %llu writes)\n", s->mmio_ok ? "ok" : "FAILED",
-               (unsigned long long)s->mmio_reads, (unsigned long long)s->mmio_writes);
         printf("  REM extend                     %s\n", s->rem_extended ? "ok" : "FAILED");
         printf("  SWIOTLB pool                   %lu slots (%lu KiB) shared, %lu in use, %lu bounces\n",
                s->swiotlb_nslabs, s->swiotlb_nslabs * 2, s->swiotlb_used, s->swiotlb_bounces);
-        printf("  REC exits         ");
+}
+
+static void print_human(const struct ccada_demo_summary *s, bool passed)
+{
+        if (s->normal_vm)
+                printf("\nnormal VM (no RMM, no isolation): boot %s\n", s->booted ? "ok" : "FAILED");
+        else
+                print_isolation(s);
+        printf("  MMIO with host UART            %s (%llu reads, %llu writes)\n", s->mmio_ok ? "ok" : "FAILED",
+               (unsigned long long)s->mmio_reads, (unsigned long long)s->mmio_writes);
+        printf("  %s exits         ", s->normal_vm ? "VM " : "REC");
         for (unsigned i = 0; i < CCADA_EXIT_REASONS; i++)
                 if (s->exits[i])
                         printf(" %s=%llu", s->exit_names[i] + 9, (unsigned long long)s->exits[i]);
