@@ -12,6 +12,13 @@
 
 struct ccada_machine;
 
+/* What the guest runs after boot. */
+enum ccada_workload {
+        CCADA_WORKLOAD_DEMO = 0,        /* the isolation demo (and blk-test when a disk exists) */
+        CCADA_WORKLOAD_BENCH_SWIOTLB,   /* SWIOTLB map+unmap cost per size vs memcpy */
+        CCADA_WORKLOAD_BENCH_BLK,       /* virtio-blk throughput and IOPS */
+};
+
 struct ccada_machine_config {
         uint64_t mem_size;      /* physical memory, bytes (default 128 MiB) */
         uint64_t mem_base;      /* first physical address (default 0x80000000) */
@@ -25,6 +32,8 @@ struct ccada_machine_config {
         FILE *trace_pipe;       /* ftrace lines as they happen (may be NULL) */
         FILE *console;          /* the Realm's console lines (may be NULL) */
         bool normal_vm;         /* run the guest in a normal (non-Realm) VM instead */
+        enum ccada_workload workload;
+        unsigned bench_reps;    /* benchmark repetitions (median taken); default 7 */
         uint64_t swiotlb_slabs; /* Realm bounce pool in 2 KiB slots (default 2048 = 4 MiB) */
 };
 
@@ -38,8 +47,19 @@ CCADA_MUST_CHECK ccada_status ccada_machine_create(struct ccada_machine **out,
                                                    const struct ccada_machine_config *cfg);
 void ccada_machine_destroy(struct ccada_machine *m);
 
-/* Builds the Realm and runs the demo workload until the Realm powers off. */
-CCADA_MUST_CHECK ccada_status ccada_machine_run_demo(struct ccada_machine *m);
+/* Builds the guest (a Realm, or a normal VM) and runs its workload until it powers off. */
+CCADA_MUST_CHECK ccada_status ccada_machine_run(struct ccada_machine *m);
+
+/* SWIOTLB benchmark results (CCADA_WORKLOAD_BENCH_SWIOTLB): ns per operation, medians. */
+struct ccada_bench_swiotlb_row {
+        uint64_t size;
+        double map_unmap_ns;    /* bounced dma_map_single + dma_unmap_single in the guest */
+        double guest_copy_ns;   /* the same bytes copied private-to-private in the guest */
+        double memcpy_ns;       /* native memcpy, same run: the physical limit */
+};
+/* Copies up to max rows; returns how many. An error text (if the run failed) goes to err. */
+unsigned ccada_machine_bench_swiotlb(const struct ccada_machine *m, struct ccada_bench_swiotlb_row *rows,
+                                     unsigned max, char *err, size_t errlen);
 
 /* Flushes and closes trace sinks (the FILEs stay open; the caller owns them). */
 CCADA_MUST_CHECK bool ccada_machine_finish_trace(struct ccada_machine *m);

@@ -9,6 +9,7 @@
 #include "hw/hw.h"
 #include "lib/crypto.h"
 #include "lib/prng.h"
+#include "realm/bench.h"
 #include "realm/realm.h"
 #include "rmm/rmm.h"
 
@@ -51,8 +52,10 @@ static ccada_status machine_build(struct ccada_machine *m)
         rmm_config_default(&rc);
         if (!rmm_create(&m->rmm, m->mem, &m->trace, &rc))
                 return CCADA_E_NOMEM;
-        if (!realm_kernel_create(&m->kernel, &m->trace, realm_demo_init))
+        realm_init_fn init = m->cfg.workload == CCADA_WORKLOAD_BENCH_SWIOTLB ? realm_bench_swiotlb : realm_demo_init;
+        if (!realm_kernel_create(&m->kernel, &m->trace, init))
                 return CCADA_E_NOMEM;
+        rk_bench(m->kernel)->reps = m->cfg.bench_reps;
         struct ccada_realm_program prog = { .entry = realm_kernel_entry, .kernel = m->kernel };
         rmm_set_realm_program(m->rmm, &prog);
         ccada_status st = host_vm_create(&m->vm, m->mem, m->rmm, &m->trace);
@@ -95,7 +98,7 @@ void ccada_machine_destroy(struct ccada_machine *m)
         free(m);
 }
 
-ccada_status ccada_machine_run_demo(struct ccada_machine *m)
+ccada_status ccada_machine_run(struct ccada_machine *m)
 {
         uint8_t image[REALM_IMAGE_SIZE];
         struct realm_image_info info = {
@@ -191,4 +194,20 @@ bool ccada_demo_passed(const struct ccada_demo_summary *s)
         return s->booted && s->powered_off && s->host_read_shared && s->host_read_private_faulted &&
                s->host_write_private_faulted && s->private_intact && s->mmio_ok && s->rem_extended &&
                s->unshare_ok && !s->error[0];
+}
+
+unsigned ccada_machine_bench_swiotlb(const struct ccada_machine *m, struct ccada_bench_swiotlb_row *rows,
+                                     unsigned max, char *err, size_t errlen)
+{
+        struct realm_bench *b = rk_bench(m->kernel);
+        unsigned n = b->nrows < max ? b->nrows : max;
+        for (unsigned i = 0; i < n; i++) {
+                rows[i].size = b->rows[i].size;
+                rows[i].map_unmap_ns = b->rows[i].map_unmap_ns;
+                rows[i].guest_copy_ns = b->rows[i].guest_copy_ns;
+                rows[i].memcpy_ns = b->rows[i].memcpy_ns;
+        }
+        if (err && errlen)
+                snprintf(err, errlen, "%s", b->error[0] ? b->error : realm_kernel_report(m->kernel)->error);
+        return n;
 }

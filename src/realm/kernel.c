@@ -11,6 +11,7 @@
 #include "lib/bytes.h"
 #include "realm/realm.h"
 #include "realm/swiotlb.h"
+#include "realm/bench.h"
 
 struct realm_kernel {
         struct ccada_cpu *cpu;
@@ -30,6 +31,7 @@ struct realm_kernel {
         bool console_ok;
         struct swiotlb *swiotlb;       /* the default bounce pool (a Realm only) */
         struct realm_report report;
+        struct realm_bench bench;
 };
 
 static ccada_status from_cpu(enum cpu_result r)
@@ -66,6 +68,7 @@ void realm_kernel_destroy(struct realm_kernel *k)
 
 const struct realm_report *realm_kernel_report(const struct realm_kernel *k) { return &k->report; }
 struct realm_report *rk_report(struct realm_kernel *k) { return &k->report; }
+struct realm_bench *rk_bench(struct realm_kernel *k) { return &k->bench; }
 
 ccada_status rk_read(struct realm_kernel *k, uint64_t ipa, void *dst, size_t len)
 {

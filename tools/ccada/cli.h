@@ -8,6 +8,9 @@
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
 int cli_demo(int argc, char **argv);
+int cli_bench(int argc, char **argv);
+void cli_bench_help(FILE *f);
+int cli_bench_blk(unsigned reps, bool json);
 void cli_demo_help(FILE *f);
 
 /* Parses an unsigned decimal or 0x-hex number with an optional K/M/G suffix (when

@@ -215,7 +215,7 @@ static int run(struct demo_opts *o)
                 fprintf(stderr, "ccada demo: cannot build the machine: %s\n", ccada_status_text(st));
                 return CLI_FAIL;
         }
-        st = ccada_machine_run_demo(m);
+        st = ccada_machine_run(m);
         bool trace_ok = ccada_machine_finish_trace(m);
         ccada_machine_summary(m, &s);
         ccada_machine_destroy(m);
