@@ -113,54 +113,45 @@ static size_t piece(uint64_t ipa, size_t len)
         return len < room ? len : room;
 }
 
-static enum cpu_result rec_load(struct ccada_cpu *cpu, uint64_t ipa, void *dst, size_t len)
+enum rec_op { OP_LOAD, OP_STORE, OP_FILL };
+
+/* Loads, stores and fills, one granule-bounded piece at a time. */
+static enum cpu_result rec_access(struct rec *rec, enum rec_op op, uint64_t ipa, uint8_t *buf, uint8_t byte,
+                                  size_t len)
 {
-        struct rec *rec = to_rec(cpu);
-        uint8_t *d = dst;
+        struct hw_mem *mem = rec->rmm->mem;
         while (len) {
                 uint64_t pa;
                 size_t n = piece(ipa, len);
-                enum cpu_result res = rec_xlate_resolve(rec, ipa, n, false, &pa);
-                if (res == CPU_OK)
-                        res = hw_to_cpu(hw_read(rec->rmm->mem, HW_WORLD_REALM, pa, d, n, NULL));
+                enum cpu_result res = rec_xlate_resolve(rec, ipa, n, op != OP_LOAD, &pa);
                 if (res != CPU_OK)
                         return res;
-                ipa += n, d += n, len -= n;
+                enum hw_result h = op == OP_LOAD    ? hw_read(mem, HW_WORLD_REALM, pa, buf, n, NULL)
+                                   : op == OP_STORE ? hw_write(mem, HW_WORLD_REALM, pa, buf, n, NULL)
+                                                    : hw_fill(mem, HW_WORLD_REALM, pa, byte, n, NULL);
+                if (h != HW_OK)
+                        return hw_to_cpu(h);
+                ipa += n, len -= n;
+                if (buf)
+                        buf += n;
         }
         return CPU_OK;
+}
+
+static enum cpu_result rec_load(struct ccada_cpu *cpu, uint64_t ipa, void *dst, size_t len)
+{
+        return rec_access(to_rec(cpu), OP_LOAD, ipa, dst, 0, len);
 }
 
 static enum cpu_result rec_store(struct ccada_cpu *cpu, uint64_t ipa, const void *src, size_t len)
 {
-        struct rec *rec = to_rec(cpu);
-        const uint8_t *s = src;
-        while (len) {
-                uint64_t pa;
-                size_t n = piece(ipa, len);
-                enum cpu_result res = rec_xlate_resolve(rec, ipa, n, true, &pa);
-                if (res == CPU_OK)
-                        res = hw_to_cpu(hw_write(rec->rmm->mem, HW_WORLD_REALM, pa, s, n, NULL));
-                if (res != CPU_OK)
-                        return res;
-                ipa += n, s += n, len -= n;
-        }
-        return CPU_OK;
+        /* hw_write takes const data: the cast only shares rec_access's loop */
+        return rec_access(to_rec(cpu), OP_STORE, ipa, (uint8_t *)(uintptr_t)src, 0, len);
 }
 
 static enum cpu_result rec_fill(struct ccada_cpu *cpu, uint64_t ipa, uint8_t byte, size_t len)
 {
-        struct rec *rec = to_rec(cpu);
-        while (len) {
-                uint64_t pa;
-                size_t n = piece(ipa, len);
-                enum cpu_result res = rec_xlate_resolve(rec, ipa, n, true, &pa);
-                if (res == CPU_OK)
-                        res = hw_to_cpu(hw_fill(rec->rmm->mem, HW_WORLD_REALM, pa, byte, n, NULL));
-                if (res != CPU_OK)
-                        return res;
-                ipa += n, len -= n;
-        }
-        return CPU_OK;
+        return rec_access(to_rec(cpu), OP_FILL, ipa, NULL, byte, len);
 }
 
 /* memmove semantics: copy backwards when dst overlaps the tail of src. */

@@ -19,17 +19,22 @@ static struct realm *rtt_args(struct ccada_rmm *rmm, uint64_t rd, uint64_t ipa, 
         return realm;
 }
 
+/* RTT_CREATE / RTT_DESTROY: level in [start+1, 3], ipa aligned to the parent entry. */
+static struct realm *rtt_table_args(struct ccada_rmm *rmm, uint64_t rd, uint64_t ipa, uint64_t level)
+{
+        struct realm *realm = rd_lookup(rmm, rd);
+        if (!realm || level < 1 || level > RTT_PAGE_LEVEL)
+                return NULL;
+        return rtt_args(rmm, rd, ipa, level, realm->level_start + 1, (int)level - 1);
+}
+
 void rmi_rtt_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
 {
         uint64_t rd = a->x[1], rtt = a->x[2], ipa = a->x[3], level = a->x[4];
-        struct realm *realm = rd_lookup(rmm, rd);
         struct rtt_walk w;
 
         r->x[0] = RMI_ERROR_INPUT;
-        if (!realm)
-                return;
-        realm = rtt_args(rmm, rd, ipa, level, realm->level_start + 1,
-                         level >= 1 && level <= 3 ? (int)level - 1 : 0);
+        struct realm *realm = rtt_table_args(rmm, rd, ipa, level);
         if (!realm)
                 return;
         struct granule *g = granule_at(rmm, rtt);
@@ -61,14 +66,10 @@ void rmi_rtt_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_
 void rmi_rtt_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
 {
         uint64_t rd = a->x[1], ipa = a->x[2], level = a->x[3];
-        struct realm *realm = rd_lookup(rmm, rd);
         struct rtt_walk w;
 
         r->x[0] = RMI_ERROR_INPUT;
-        if (!realm)
-                return;
-        realm = rtt_args(rmm, rd, ipa, level, realm->level_start + 1,
-                         level >= 1 && level <= 3 ? (int)level - 1 : 0);
+        struct realm *realm = rtt_table_args(rmm, rd, ipa, level);
         if (!realm)
                 return;
         rtt_walk(realm, ipa, (int)level - 1, &w);
