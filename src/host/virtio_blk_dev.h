@@ -1,0 +1,99 @@
+/* virtio-blk device backend (virtio 1.2 §5.2) on the virtio-pci transport.
+ *
+ * One request queue. Requests are served synchronously when the driver notifies:
+ *   IN (read), OUT (write), FLUSH, GET_ID (VIRTIO_BLK_ID_BYTES, NUL-padded serial);
+ *   any other type completes with UNSUPP.
+ * A request's device-readable part starts with the 16-byte header; its device-writable
+ * part ends with the status byte (virtio 1.2 §5.2.6). The layout across descriptors does
+ * not matter (virtio 1.2 §2.7.4, message framing).
+ *   - IN: readable part exactly the header; writable part = data + status.
+ *   - OUT: readable part = header + data; writable part exactly the status byte.
+ *   - FLUSH: header only; writable part exactly the status byte.
+ *   - GET_ID: header only; writes min(data, 20) bytes of the serial.
+ * Data for IN/OUT is a multiple of 512 bytes, at most VIRTIO_BLK_DEV_MAX_DATA, within
+ * capacity; otherwise (or when the backend or guest memory fails) the status is IOERR.
+ * used.len is the number of bytes written to the writable part (data + status on
+ * success, the status byte alone on error).
+ * A chain the device cannot answer at all (readable part shorter than the header, no
+ * writable byte for the status, a status byte the host cannot write) or a ring the driver
+ * broke (vdq_pop's CCADA_E_PEER) sets DEVICE_NEEDS_RESET: the device stops until reset.
+ *
+ * Backends: a file (pread/pwrite, fdatasync on FLUSH) or RAM. Capacity is the backend
+ * size in 512-byte sectors (a file's trailing partial sector is not used).
+ *
+ * Offered features: SIZE_MAX (size_max = VIRTIO_BLK_DEV_SIZE_MAX: one SWIOTLB bounce
+ * mapping at most, what a Realm can bounce at once), SEG_MAX (seg_max =
+ * VIRTIO_BLK_DEV_SEG_MAX), BLK_SIZE (512), FLUSH; plus the transport's.
+ *
+ * Context: single-threaded; the device is owned by whoever opened it.
+ */
+#ifndef CCADA_HOST_VIRTIO_BLK_DEV_H
+#define CCADA_HOST_VIRTIO_BLK_DEV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ccada/status.h"
+#include "host/virtio_pci.h"
+#include "proto/virtio_blk.h"
+
+#define VIRTIO_BLK_DEV_MAX_DATA   (4u << 20)            /* bytes of data per request */
+#define VIRTIO_BLK_DEV_SIZE_MAX   (256u << 10)          /* largest segment */
+#define VIRTIO_BLK_DEV_SEG_MAX    (VDQ_MAX_SEGS - 2u)   /* data segments: header, status */
+#define VIRTIO_BLK_DEV_QUEUE_SIZE 128u                  /* default maximum queue size */
+#define VIRTIO_BLK_DEV_DEFAULT_ID "ccada-blk0"
+#define VIRTIO_BLK_DEV_CLASS      0x018000u             /* mass storage, other */
+
+struct virtio_blk_dev; /* opaque */
+
+struct virtio_blk_dev_config {
+        struct host_vm *vm;             /* whose memory the queue lives in (required) */
+        struct trace *trace;            /* may be NULL */
+        const char *serial;             /* GET_ID answer (first 20 bytes); NULL: the default */
+        uint16_t queue_size;            /* maximum queue size; 0: VIRTIO_BLK_DEV_QUEUE_SIZE */
+        /* Optional, passed to the transport (see struct virtio_pci_config). */
+        void (*interrupt)(struct virtio_pci_dev *d, uint8_t isr);
+};
+
+struct virtio_blk_dev_stats {
+        uint64_t requests;              /* completed (any status) */
+        uint64_t reads, writes, flushes, get_ids, unsupported;
+        uint64_t bytes_read;            /* from the backend to the guest */
+        uint64_t bytes_written;         /* from the guest to the backend */
+        uint64_t errors;                /* completed with IOERR */
+};
+
+/* Opens a device backed by the file at path. When the file does not exist and
+ * create_size_if_missing > 0, creates it (mode 0600) with that many bytes (rounded down
+ * to sectors); otherwise the file must exist and hold at least one sector.
+ * *out is the new device; close it with virtio_blk_dev_close().
+ * Errors: CCADA_E_INVAL (NULL arguments, no vm, bad queue size), CCADA_E_IO (open,
+ * create, size or stat failed; file smaller than a sector), CCADA_E_NOMEM. */
+ccada_status virtio_blk_dev_open_file(struct virtio_blk_dev **out, const struct virtio_blk_dev_config *cfg,
+                                      const char *path, uint64_t create_size_if_missing) CCADA_MUST_CHECK;
+
+/* Opens a device backed by size bytes of zeroed RAM (rounded down to sectors, >= 512).
+ * Errors: CCADA_E_INVAL, CCADA_E_NOMEM. */
+ccada_status virtio_blk_dev_open_ram(struct virtio_blk_dev **out, const struct virtio_blk_dev_config *cfg,
+                                     uint64_t size) CCADA_MUST_CHECK;
+
+/* Opens a device backed by a new temporary file of size bytes in $TMPDIR (default /tmp),
+ * created with mkstemp and unlinked at once: it disappears when the device is closed.
+ * Errors: as virtio_blk_dev_open_file. */
+ccada_status virtio_blk_dev_open_temp(struct virtio_blk_dev **out, const struct virtio_blk_dev_config *cfg,
+                                      uint64_t size) CCADA_MUST_CHECK;
+
+/* Closes the backend and frees d (NULL: no-op). Remove it from its bus first. */
+void virtio_blk_dev_close(struct virtio_blk_dev *d);
+
+/* The transport and PCI function, for host_pci_bus_add() and tests. */
+struct virtio_pci_dev *virtio_blk_dev_pci(struct virtio_blk_dev *d);
+struct host_pci_func *virtio_blk_dev_func(struct virtio_blk_dev *d);
+
+/* Capacity in 512-byte sectors. */
+uint64_t virtio_blk_dev_capacity(const struct virtio_blk_dev *d);
+void virtio_blk_dev_get_stats(const struct virtio_blk_dev *d, struct virtio_blk_dev_stats *st);
+/* The backing file descriptor (-1 for RAM), for inspection only: do not close it. */
+int virtio_blk_dev_fd(const struct virtio_blk_dev *d);
+
+#endif
