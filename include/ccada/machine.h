@@ -35,6 +35,9 @@ struct ccada_machine_config {
         enum ccada_workload workload;
         unsigned bench_reps;    /* benchmark repetitions (median taken); default 7 */
         uint64_t swiotlb_slabs; /* Realm bounce pool in 2 KiB slots (default 2048 = 4 MiB) */
+        const char *disk_path;  /* virtio-blk image file (created if missing); NULL: a temporary image */
+        bool disk_ram;          /* back the disk with host RAM instead of a file */
+        uint64_t disk_size;     /* size of a created or RAM disk (default 64 MiB) */
 };
 
 void ccada_machine_config_default(struct ccada_machine_config *cfg);
@@ -84,6 +87,8 @@ struct ccada_demo_summary {
         bool host_read_shared, host_read_private_faulted, host_write_private_faulted;
         bool private_intact, mmio_ok, rem_extended, unshare_ok;
         unsigned console_lines;
+        bool blk_present, blk_verified, host_read_bounce;
+        uint64_t blk_bytes_written, blk_bytes_read;
         /* SWIOTLB (Linux debugfs names): slots, in use, peak, bounced mappings and bytes */
         unsigned long swiotlb_nslabs, swiotlb_used, swiotlb_hiwater, swiotlb_bounces;
         unsigned long long swiotlb_bounced_bytes;

@@ -139,6 +139,8 @@ static void handle_peek(struct host_vm *vm, const struct run_exit *x, struct run
         uint8_t buf[64];
         uint64_t len = x->gprs[2] < sizeof(buf) ? x->gprs[2] : sizeof(buf);
         e->gprs[0] = host_gpa_read(vm, x->gprs[0], buf, (size_t)len) == CCADA_OK;
+        if (e->gprs[0] && len >= 8)
+                e->gprs[3] = ld_le64(buf); /* what the host saw, to show it */
         uint64_t pa = host_vm_private_pa(vm, x->gprs[1]);
         struct hw_fault f;
         e->gprs[1] = pa && hw_read(vm->mem, HW_WORLD_NS, pa, buf, (size_t)len, &f) == HW_GPF;

@@ -5,7 +5,9 @@
 
 #include "ccada/machine.h"
 #include "host/host.h"
+#include "host/pci.h"
 #include "host/pl011.h"
+#include "host/virtio_blk_dev.h"
 #include "hw/hw.h"
 #include "lib/crypto.h"
 #include "lib/prng.h"
@@ -23,6 +25,8 @@ struct ccada_machine {
         struct host_vm *vm;
         struct realm_kernel *kernel;
         struct pl011 uart;
+        struct host_pci_bus pci;
+        struct virtio_blk_dev *blk;
         bool ran;
         uint8_t rpv[64];
 };
@@ -37,11 +41,34 @@ void ccada_machine_config_default(struct ccada_machine_config *cfg)
         cfg->hash_algo = 0;
         cfg->seed = 1;
         cfg->swiotlb_slabs = 2048;
+        cfg->disk_size = 64ULL << 20;
 }
 
 bool ccada_parse_events(const char *list, uint64_t *mask, char *err, size_t errlen)
 {
         return trace_parse_events(list, mask, err, errlen);
+}
+
+/* The PCI host bridge with a virtio-blk disk at 0000:00:00.0. */
+static ccada_status machine_add_disk(struct ccada_machine *m)
+{
+        struct virtio_blk_dev_config bc = { .vm = m->vm, .trace = &m->trace, .serial = "ccada-blk0" };
+        ccada_status st = host_pci_bus_init(&m->pci, HOST_PCI_ECAM_BASE, HOST_PCI_WIN_BASE, HOST_PCI_WIN_SIZE);
+        if (st != CCADA_OK)
+                return st;
+        if (m->cfg.disk_ram)
+                st = virtio_blk_dev_open_ram(&m->blk, &bc, m->cfg.disk_size);
+        else if (m->cfg.disk_path)
+                st = virtio_blk_dev_open_file(&m->blk, &bc, m->cfg.disk_path, m->cfg.disk_size);
+        else
+                st = virtio_blk_dev_open_temp(&m->blk, &bc, m->cfg.disk_size);
+        if (st != CCADA_OK)
+                return st;
+        if ((st = host_pci_bus_add(&m->pci, virtio_blk_dev_func(m->blk), 0)) != CCADA_OK)
+                return st;
+        host_vm_add_mmio(m->vm, &m->pci.ecam);
+        host_vm_add_mmio(m->vm, &m->pci.window);
+        return CCADA_OK;
 }
 
 static ccada_status machine_build(struct ccada_machine *m)
@@ -63,7 +90,7 @@ static ccada_status machine_build(struct ccada_machine *m)
                 return st;
         pl011_init(&m->uart, CONSOLE_BASE, m->cfg.console, m->cfg.normal_vm ? "[guest] " : "[realm] ");
         host_vm_add_mmio(m->vm, &m->uart.dev);
-        return CCADA_OK;
+        return machine_add_disk(m);
 }
 
 ccada_status ccada_machine_create(struct ccada_machine **out, const struct ccada_machine_config *cfg)
@@ -92,6 +119,7 @@ void ccada_machine_destroy(struct ccada_machine *m)
                 return;
         (void)trace_close(&m->trace);
         host_vm_destroy(m->vm);
+        virtio_blk_dev_close(m->blk);
         rmm_destroy(m->rmm);
         realm_kernel_destroy(m->kernel);
         hw_mem_destroy(m->mem);
@@ -105,14 +133,18 @@ ccada_status ccada_machine_run(struct ccada_machine *m)
                 .ram_base = 0x80000000ULL,
                 .ram_size = m->cfg.realm_ram,
                 .console_base = CONSOLE_BASE,
+                .pci_ecam = HOST_PCI_ECAM_BASE,
+                .pci_mmio_base = HOST_PCI_WIN_BASE,
+                .pci_mmio_size = HOST_PCI_WIN_SIZE,
         };
         struct host_vm_config vc;
 
         if (m->ran)
                 return CCADA_E_STATE;
         m->ran = true;
-        snprintf(info.cmdline, sizeof(info.cmdline), "console=pl011,mmio,0x%llx swiotlb=%llu init=ccada-demo",
-                 (unsigned long long)CONSOLE_BASE, (unsigned long long)m->cfg.swiotlb_slabs);
+        snprintf(info.cmdline, sizeof(info.cmdline), "console=pl011,mmio,0x%llx swiotlb=%llu init=ccada-demo ccada.seed=%llu",
+                 (unsigned long long)CONSOLE_BASE, (unsigned long long)m->cfg.swiotlb_slabs,
+                 (unsigned long long)m->cfg.seed);
         if (!realm_image_build(&info, image, sizeof(image)))
                 return CCADA_E_INVAL;
         host_vm_config_default(&vc);
@@ -179,6 +211,11 @@ void ccada_machine_summary(const struct ccada_machine *m, struct ccada_demo_summ
         s->unshare_ok = rep->unshare_ok;
         s->console_lines = (unsigned)m->uart.lines;
         memcpy(s->error, rep->error, sizeof(s->error));
+        s->blk_present = rep->blk_present;
+        s->blk_verified = rep->blk_verified;
+        s->blk_bytes_written = rep->blk_bytes_written;
+        s->blk_bytes_read = rep->blk_bytes_read;
+        s->host_read_bounce = rep->host_read_bounce;
         s->swiotlb_nslabs = rep->swiotlb_nslabs;
         s->swiotlb_used = rep->swiotlb_used;
         s->swiotlb_hiwater = rep->swiotlb_hiwater;
@@ -190,8 +227,9 @@ void ccada_machine_summary(const struct ccada_machine *m, struct ccada_demo_summ
 bool ccada_demo_passed(const struct ccada_demo_summary *s)
 {
         if (s->normal_vm)
-                return s->booted && s->powered_off && !s->is_realm && s->mmio_ok && !s->error[0];
-        return s->booted && s->powered_off && s->host_read_shared && s->host_read_private_faulted &&
+                return s->booted && s->powered_off && !s->is_realm && s->mmio_ok && s->blk_verified &&
+                       s->swiotlb_bounces == 0 && !s->error[0];
+        return s->blk_verified && s->host_read_bounce && s->swiotlb_bounces > 0 && s->booted && s->powered_off && s->host_read_shared && s->host_read_private_faulted &&
                s->host_write_private_faulted && s->private_intact && s->mmio_ok && s->rem_extended &&
                s->unshare_ok && !s->error[0];
 }

@@ -2,8 +2,14 @@
  * shared and private memory, talk to the UART over MMIO, extend a REM, unshare. */
 #include <string.h>
 
+#include <stdlib.h>
+
 #include "proto/hostcall.h"
+#include "realm/blk_test.h"
+#include "realm/pci.h"
 #include "realm/realm.h"
+#include "realm/swiotlb.h"
+#include "realm/virtio_blk.h"
 
 static const char private_secret[] = "realm private data: the host must never read this";
 static const char shared_msg[] = "hello from the realm (shared page)";
@@ -63,6 +69,59 @@ static void demo_measure(struct realm_kernel *k)
         rk_printk(k, "demo: extended REM[1] with \"%s\"", event);
 }
 
+/* After blk-test, the host looks at the first bounce slot (shared: it sees the last data
+ * bounced through it) and at a private page (granule protection faults). */
+static void demo_bounce_peek(struct realm_kernel *k, uint64_t priv)
+{
+        struct realm_report *rep = rk_report(k);
+        uint64_t start;
+        unsigned long nslabs;
+        unsigned nareas;
+        if (!rk_default_swiotlb(k) || !swiotlb_pool_info(rk_default_swiotlb(k), 0, &start, &nslabs, &nareas))
+                return;
+        uint64_t g[31] = { start | rk_shared_bit(k), priv, 16 };
+        if (rk_host_call(k, HOSTCALL_DEMO_PEEK, g) != CCADA_OK)
+                return;
+        rep->host_read_bounce = g[0] == 1;
+        rep->host_bounce_bytes = g[3];
+        rk_printk(k, "demo: host read bounce slot 0 (shared): %s, first bytes 0x%016llx; private page: %s",
+                  rep->host_read_bounce ? "yes" : "no", (unsigned long long)g[3],
+                  g[1] == 1 ? "granule protection fault" : "NOT BLOCKED");
+}
+
+/* blk-test on the first virtio-blk device, through the DMA API (bounced in a Realm). */
+static void demo_blk(struct realm_kernel *k, uint64_t seed)
+{
+        struct realm_report *rep = rk_report(k);
+        struct pci_root *root = calloc(1, sizeof(*root));
+        struct virtio_blk *b = NULL;
+        struct blk_test_result res;
+        struct blk_test_config cfg = { .seed = seed };
+        if (!root)
+                return fail(k, "blk: pci root", CCADA_E_NOMEM);
+        ccada_status st = virtio_blk_probe_first(k, root, &b);
+        if (st == CCADA_OK) {
+                rep->blk_present = true;
+                st = blk_test_run(k, b, &cfg, &res);
+                rep->blk_bytes_written = res.bytes_written;
+                rep->blk_bytes_read = res.bytes_read;
+                rep->blk_verified = st == CCADA_OK && res.verified;
+                virtio_blk_destroy(b);
+        }
+        free(root);
+        if (st != CCADA_OK && st != CCADA_E_UNSUPPORTED)
+                fail(k, "blk-test", st);
+}
+
+static uint64_t cmdline_seed(struct realm_kernel *k)
+{
+        const char *p = strstr(rk_cmdline(k), "ccada.seed=");
+        uint64_t v = 0;
+        for (p = p ? p + 11 : ""; *p >= '0' && *p <= '9'; p++)
+                v = v * 10 + (uint64_t)(*p - '0');
+        return v;
+}
+
 void realm_demo_init(struct realm_kernel *k)
 {
         struct realm_report *rep = rk_report(k);
@@ -74,6 +133,7 @@ void realm_demo_init(struct realm_kernel *k)
                 /* A normal VM has no RMM: nothing to share, measure or protect. */
                 rep->mmio_ok = demo_mmio(k, rk_console_base(k));
                 rk_printk(k, "demo: normal VM (no RSI): PL011 identified over MMIO: %s", rep->mmio_ok ? "yes" : "no");
+                demo_blk(k, cmdline_seed(k));
                 return;
         }
         if ((st = rk_alloc_pages(k, 1, &priv)) != CCADA_OK || (st = rk_alloc_pages(k, 1, &shared)) != CCADA_OK)
@@ -91,6 +151,8 @@ void realm_demo_init(struct realm_kernel *k)
         rep->mmio_ok = demo_mmio(k, rk_console_base(k));
         rk_printk(k, "demo: PL011 identified over MMIO: %s", rep->mmio_ok ? "yes" : "no");
         demo_measure(k);
+        demo_blk(k, cmdline_seed(k));
+        demo_bounce_peek(k, priv);
         st = rk_set_memory_encrypted(k, shared, 1);
         rep->unshare_ok = st == CCADA_OK;
         if (st != CCADA_OK)

@@ -92,6 +92,7 @@ ccada_status rk_fill(struct realm_kernel *k, uint64_t ipa, uint8_t byte, size_t 
 
 uint64_t rk_shared_bit(const struct realm_kernel *k) { return k->shared_bit; }
 uint64_t rk_console_base(const struct realm_kernel *k) { return k->img.console_base; }
+const char *rk_cmdline(const struct realm_kernel *k) { return k->img.cmdline; }
 
 void rk_pci_window(const struct realm_kernel *k, uint64_t *ecam, uint64_t *mmio_base, uint64_t *mmio_size)
 {

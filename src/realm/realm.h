@@ -59,6 +59,10 @@ struct realm_report {
         bool mmio_ok;                   /* PL011 identified through MMIO */
         bool rem_extended;
         bool unshare_ok;
+        bool blk_present, blk_verified;
+        uint64_t blk_bytes_written, blk_bytes_read;
+        bool host_read_bounce;          /* the host could read a bounce slot (shared) */
+        uint64_t host_bounce_bytes;     /* the first 8 bytes it saw there */
         unsigned long swiotlb_nslabs, swiotlb_used, swiotlb_hiwater, swiotlb_bounces;
         unsigned long long swiotlb_bounced_bytes;
         uint8_t rim[64];
@@ -87,6 +91,8 @@ ccada_status rk_measurement_read(struct realm_kernel *k, unsigned index, uint8_t
 ccada_status rk_host_call(struct realm_kernel *k, uint16_t imm, uint64_t gprs[31]) CCADA_MUST_CHECK;
 void rk_poweroff(struct realm_kernel *k);
 uint64_t rk_console_base(const struct realm_kernel *k);
+/* The boot command line (from the measured image). */
+const char *rk_cmdline(const struct realm_kernel *k);
 /* The PCI host bridge the boot image describes (ECAM base 0: none). */
 void rk_pci_window(const struct realm_kernel *k, uint64_t *ecam, uint64_t *mmio_base, uint64_t *mmio_size);
 /* The kernel's default bounce pool (NULL in a normal VM). */

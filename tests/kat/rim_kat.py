@@ -24,7 +24,10 @@ RAM_BASE = 0x80000000
 RAM_SIZE = 32 << 20
 IPA_BITS = 40
 CONSOLE = 0x09000000
-CMDLINE = b"console=pl011,mmio,0x9000000 swiotlb=2048 init=ccada-demo"
+PCI_ECAM = 0x40000000
+PCI_MMIO_BASE = 0x50000000
+PCI_MMIO_SIZE = 0x10000000
+CMDLINE = b"console=pl011,mmio,0x9000000 swiotlb=2048 init=ccada-demo ccada.seed=1"
 
 
 def h(alg, data):
@@ -55,7 +58,8 @@ def descriptor(desc_type, rim, fields):
 def boot_image():
     img = bytearray(4096)
     img[0:8] = b"CCADAKRN"
-    struct.pack_into("<IIQQQ", img, 8, 1, 4096, RAM_BASE, RAM_SIZE, CONSOLE)
+    struct.pack_into("<IIQQQQQQ", img, 8, 1, 4096, RAM_BASE, RAM_SIZE, CONSOLE,
+                     PCI_ECAM, PCI_MMIO_BASE, PCI_MMIO_SIZE)
     img[0x40:0x40 + len(CMDLINE)] = CMDLINE
     return bytes(img)
 

@@ -20,12 +20,16 @@ void cli_demo_help(FILE *f)
               "  --trace FILE       write an ftrace-format trace (# tracer: nop) to FILE\n"
               "  --trace-json FILE  write a Chrome/Perfetto JSON trace to FILE\n"
               "  --events LIST      trace only these events or subsystems, comma-separated\n"
-              "                     (default: all when a trace file is given); 'list' shows them\n"
+              "                     (default: all into a trace file; without one, the\n"
+              "                     swiotlb_bounced lines stream to stdout); 'list' shows them\n"
               "  --seed N           seed for everything random (default 1); same seed, same output\n"
               "  --hash ALG         Realm hash algorithm: sha256 (default) or sha512\n"
               "  --ipa-bits N       Realm IPA width, 33..48 (default 40)\n"
               "  --ram SIZE         Realm RAM, multiple of 2M (default 32M)\n"
               "  --vm KIND          realm (default) or normal: the same guest in a non-Realm VM\n"
+              "  --disk PATH        back the virtio-blk disk with PATH (created, 64M, if missing);\n"
+              "                     default: a temporary image, deleted at exit\n"
+              "  --disk-ram         back the disk with host RAM instead\n"
               "  --json             print a machine-readable summary on stdout (console to stderr)\n"
               "  -h, --help         show this help\n"
               "\n"
@@ -73,7 +77,7 @@ static void list_events(void)
 
 static int parse_opts(int argc, char **argv, struct demo_opts *o)
 {
-        enum { O_TRACE = 256, O_JSONTRACE, O_EVENTS, O_SEED, O_JSON, O_HASH, O_IPA, O_RAM, O_VM };
+        enum { O_TRACE = 256, O_JSONTRACE, O_EVENTS, O_SEED, O_JSON, O_HASH, O_IPA, O_RAM, O_VM, O_DISK, O_DISKRAM };
         static const struct option longopts[] = {
                 { "trace", required_argument, NULL, O_TRACE },
                 { "trace-json", required_argument, NULL, O_JSONTRACE },
@@ -84,6 +88,8 @@ static int parse_opts(int argc, char **argv, struct demo_opts *o)
                 { "ipa-bits", required_argument, NULL, O_IPA },
                 { "ram", required_argument, NULL, O_RAM },
                 { "vm", required_argument, NULL, O_VM },
+                { "disk", required_argument, NULL, O_DISK },
+                { "disk-ram", no_argument, NULL, O_DISKRAM },
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
@@ -123,6 +129,8 @@ static int parse_opts(int argc, char **argv, struct demo_opts *o)
                                 return fprintf(stderr, "ccada demo: --vm is realm or normal, not '%s'\n", optarg), CLI_USAGE;
                         o->cfg.normal_vm = !strcmp(optarg, "normal");
                         break;
+                case O_DISK: o->cfg.disk_path = optarg; break;
+                case O_DISKRAM: o->cfg.disk_ram = true; break;
                 case 'h': cli_demo_help(stdout); return -1;
                 default: cli_demo_help(stderr); return CLI_USAGE;
                 }
@@ -167,6 +175,10 @@ static void print_json(const struct ccada_demo_summary *s, bool passed)
                yes(s->rem_extended), yes(s->unshare_ok), yes(s->powered_off));
         printf("  \"swiotlb\": {\"nslabs\": %lu, \"used\": %lu, \"used_hiwater\": %lu, \"bounces\": %lu, \"bounced_bytes\": %llu},\n",
                s->swiotlb_nslabs, s->swiotlb_used, s->swiotlb_hiwater, s->swiotlb_bounces, s->swiotlb_bounced_bytes);
+        printf("  \"blk\": {\"present\": %s, \"bytes_written\": %llu, \"bytes_read\": %llu, \"verified\": %s},\n",
+               yes(s->blk_present), (unsigned long long)s->blk_bytes_written, (unsigned long long)s->blk_bytes_read,
+               yes(s->blk_verified));
+        printf("  \"host_read_bounce_slot\": %s,\n", yes(s->host_read_bounce));
         printf("  \"error\": \"%s\"\n}\n", s->error); /* error text never contains quotes */
 }
 
@@ -183,8 +195,18 @@ static void print_isolation(const struct ccada_demo_summary *s)
         printf("  host writes private page       %s\n", s->host_write_private_faulted ? "granule protection fault" : "NOT BLOCKED");
         printf("  Realm data unchanged           %s\n", s->private_intact ? "yes" : "NO");
         printf("  REM extend                     %s\n", s->rem_extended ? "ok" : "FAILED");
-        printf("  SWIOTLB pool                   %lu slots (%lu KiB) shared, %lu in use, %lu bounces\n",
-               s->swiotlb_nslabs, s->swiotlb_nslabs * 2, s->swiotlb_used, s->swiotlb_bounces);
+        printf("  host reads a bounce slot       %s (shared: what was bounced is not confidential)\n",
+               s->host_read_bounce ? "yes" : "no");
+}
+
+static void print_swiotlb(const struct ccada_demo_summary *s)
+{
+        printf("  SWIOTLB           nslabs %lu (%lu KiB), used %lu, used_hiwater %lu, bounces %lu, bounced %llu bytes\n",
+               s->swiotlb_nslabs, s->swiotlb_nslabs * 2, s->swiotlb_used, s->swiotlb_hiwater, s->swiotlb_bounces,
+               s->swiotlb_bounced_bytes);
+        printf("  virtio-blk        %s: wrote %llu bytes, read %llu bytes back, %s\n",
+               s->blk_present ? "0000:00:00.0" : "absent", (unsigned long long)s->blk_bytes_written,
+               (unsigned long long)s->blk_bytes_read, s->blk_verified ? "verified" : "NOT VERIFIED");
 }
 
 static void print_human(const struct ccada_demo_summary *s, bool passed)
@@ -193,7 +215,8 @@ static void print_human(const struct ccada_demo_summary *s, bool passed)
                 printf("\nnormal VM (no RMM, no isolation): boot %s\n", s->booted ? "ok" : "FAILED");
         else
                 print_isolation(s);
-        printf("  MMIO with host UART            %s (%llu reads, %llu writes)\n", s->mmio_ok ? "ok" : "FAILED",
+        print_swiotlb(s);
+        printf("  MMIO              %s (%llu reads, %llu writes)\n", s->mmio_ok ? "PL011 identified" : "FAILED",
                (unsigned long long)s->mmio_reads, (unsigned long long)s->mmio_writes);
         printf("  %s exits         ", s->normal_vm ? "VM " : "REC");
         for (unsigned i = 0; i < CCADA_EXIT_REASONS; i++)
@@ -242,7 +265,7 @@ int cli_demo(int argc, char **argv)
                 return rc < 0 ? CLI_OK : rc;
         if (o.events && !strcmp(o.events, "list"))
                 return list_events(), CLI_OK;
-        const char *events = o.events ? o.events : (o.trace || o.trace_json ? "all" : "none");
+        const char *events = o.events ? o.events : (o.trace || o.trace_json ? "all" : "swiotlb_bounced");
         if (!ccada_parse_events(events, &o.cfg.trace_events, err, sizeof(err))) {
                 fprintf(stderr, "ccada demo: %s\n", err);
                 return CLI_USAGE;
@@ -254,8 +277,8 @@ int cli_demo(int argc, char **argv)
         }
         o.cfg.trace_file = tf;
         o.cfg.trace_json = jf;
-        /* --events without a trace file streams the lines, like reading trace_pipe. */
-        o.cfg.trace_pipe = o.events && !o.trace && !o.trace_json ? (o.json ? stderr : stdout) : NULL;
+        /* Without a trace file the events stream as they happen, like reading trace_pipe. */
+        o.cfg.trace_pipe = !o.trace && !o.trace_json ? (o.json ? stderr : stdout) : NULL;
         o.cfg.console = o.json ? stderr : stdout;
         rc = run(&o);
         if (tf && fclose(tf))

@@ -1,0 +1,183 @@
+/* The `blk-test` app (see blk_test.h). */
+#include "realm/blk_test.h"
+
+#include <string.h>
+
+#include "lib/prng.h"
+#include "proto/virtio_blk.h"
+#include "realm/kernel.h"
+
+/* What one run works on. */
+struct blk_run {
+        struct realm_kernel *k;
+        struct virtio_blk *b;
+        uint64_t bytes;
+        uint32_t req;
+        uint64_t sector;
+        uint64_t seed;
+        uint64_t wbuf, rbuf;    /* private buffers */
+        size_t npages;          /* pages of each buffer */
+};
+
+static ccada_status resolve(struct blk_run *r, const struct blk_test_config *cfg)
+{
+        r->bytes = cfg && cfg->bytes ? cfg->bytes : BLK_TEST_DEFAULT_BYTES;
+        r->req = cfg && cfg->request_size ? cfg->request_size : BLK_TEST_DEFAULT_REQUEST;
+        r->sector = cfg ? cfg->start_sector : 0;
+        r->seed = cfg ? cfg->seed : 0;
+        if (r->bytes % VIRTIO_BLK_SECTOR_SIZE || r->bytes > BLK_TEST_MAX_BYTES ||
+            r->req % VIRTIO_BLK_SECTOR_SIZE || r->req > VIRTIO_BLK_MAX_IO)
+                return CCADA_E_INVAL;
+        uint64_t cap = virtio_blk_capacity(r->b);
+        if (r->sector > cap || r->bytes / VIRTIO_BLK_SECTOR_SIZE > cap - r->sector)
+                return CCADA_E_RANGE;
+        r->npages = (size_t)((r->bytes + RK_PAGE_SIZE - 1) / RK_PAGE_SIZE);
+        return CCADA_OK;
+}
+
+static ccada_status fill_pattern(const struct blk_run *r)
+{
+        uint8_t chunk[RK_PAGE_SIZE];
+        struct prng p;
+
+        prng_seed(&p, r->seed);
+        for (uint64_t off = 0; off < r->bytes; off += sizeof(chunk)) {
+                size_t n = r->bytes - off < sizeof(chunk) ? (size_t)(r->bytes - off) : sizeof(chunk);
+                prng_fill(&p, chunk, n);
+                ccada_status st = rk_write(r->k, r->wbuf + off, chunk, n);
+                if (st != CCADA_OK)
+                        return st;
+        }
+        return CCADA_OK;
+}
+
+/* The first request as 3 segments (writev/readv), when it holds at least 3 sectors. */
+static ccada_status transfer_sg(const struct blk_run *r, bool write, uint64_t buf, uint32_t len)
+{
+        uint32_t a = len / VIRTIO_BLK_SECTOR_SIZE / 3 * VIRTIO_BLK_SECTOR_SIZE;
+        struct blk_seg segs[3] = { { buf, a }, { buf + a, a }, { buf + 2 * (uint64_t)a, len - 2 * a } };
+
+        return write ? virtio_blk_writev(r->b, r->sector, segs, 3) : virtio_blk_readv(r->b, r->sector, segs, 3);
+}
+
+static ccada_status transfer(const struct blk_run *r, bool write, uint64_t buf, uint64_t *done)
+{
+        *done = 0;
+        while (*done < r->bytes) {
+                uint32_t len = r->bytes - *done < r->req ? (uint32_t)(r->bytes - *done) : r->req;
+                uint64_t sector = r->sector + *done / VIRTIO_BLK_SECTOR_SIZE;
+                ccada_status st;
+
+                if (*done == 0 && len >= 3 * VIRTIO_BLK_SECTOR_SIZE)
+                        st = transfer_sg(r, write, buf, len);
+                else if (write)
+                        st = virtio_blk_write(r->b, sector, buf + *done, len);
+                else
+                        st = virtio_blk_read(r->b, sector, buf + *done, len);
+                if (st != CCADA_OK) {
+                        rk_printk(r->k, "blk-test: %s at sector %llu failed: %s", write ? "write" : "read",
+                                  (unsigned long long)sector, ccada_status_text(st));
+                        return st;
+                }
+                *done += len;
+        }
+        return CCADA_OK;
+}
+
+static ccada_status compare(const struct blk_run *r, bool *same)
+{
+        uint8_t w[RK_PAGE_SIZE], d[RK_PAGE_SIZE];
+
+        *same = false;
+        for (uint64_t off = 0; off < r->bytes; off += sizeof(w)) {
+                size_t n = r->bytes - off < sizeof(w) ? (size_t)(r->bytes - off) : sizeof(w);
+                ccada_status st = rk_read(r->k, r->wbuf + off, w, n);
+                if (st == CCADA_OK)
+                        st = rk_read(r->k, r->rbuf + off, d, n);
+                if (st != CCADA_OK)
+                        return st;
+                for (size_t i = 0; i < n; i++) {
+                        if (w[i] != d[i]) {
+                                rk_printk(r->k, "blk-test: data differ at offset %llu (wrote 0x%02x, read 0x%02x)",
+                                          (unsigned long long)(off + i), w[i], d[i]);
+                                return CCADA_E_VERIFY;
+                        }
+                }
+        }
+        *same = true;
+        return CCADA_OK;
+}
+
+static ccada_status run_steps(struct blk_run *r, struct blk_test_result *res)
+{
+        ccada_status st = fill_pattern(r);
+
+        if (st == CCADA_OK)
+                st = transfer(r, true, r->wbuf, &res->bytes_written);
+        if (st != CCADA_OK)
+                return st;
+        rk_printk(r->k, "blk-test: wrote %llu bytes at sector %llu in requests of %u bytes",
+                  (unsigned long long)res->bytes_written, (unsigned long long)r->sector, r->req);
+        if ((st = virtio_blk_flush(r->b)) != CCADA_OK) {
+                rk_printk(r->k, "blk-test: flush failed: %s", ccada_status_text(st));
+                return st;
+        }
+        rk_printk(r->k, "blk-test: flushed");
+        if ((st = transfer(r, false, r->rbuf, &res->bytes_read)) != CCADA_OK ||
+            (st = compare(r, &res->verified)) != CCADA_OK)
+                return st;
+        rk_printk(r->k, "blk-test: read back %llu bytes: verified", (unsigned long long)res->bytes_read);
+        st = virtio_blk_get_id(r->b, res->id);
+        if (st == CCADA_E_UNSUPPORTED) {
+                rk_printk(r->k, "blk-test: device does not report an ID");
+                return CCADA_OK;
+        }
+        if (st == CCADA_OK)
+                rk_printk(r->k, "blk-test: device ID \"%s\"", res->id);
+        return st;
+}
+
+static ccada_status run(struct blk_run *r, struct blk_test_result *res)
+{
+        struct virtio_blk_stats before, after;
+        ccada_status st;
+
+        virtio_blk_get_stats(r->b, &before);
+        rk_printk(r->k, "blk-test: %s: %llu sectors, testing %llu bytes, seed %llu", virtio_blk_name(r->b),
+                  (unsigned long long)virtio_blk_capacity(r->b), (unsigned long long)r->bytes,
+                  (unsigned long long)r->seed);
+        if ((st = rk_alloc_pages(r->k, r->npages, &r->wbuf)) != CCADA_OK)
+                return st;
+        if ((st = rk_alloc_pages(r->k, r->npages, &r->rbuf)) != CCADA_OK) {
+                rk_free_pages(r->k, r->wbuf, r->npages);
+                return st;
+        }
+        st = run_steps(r, res);
+        rk_free_pages(r->k, r->rbuf, r->npages);
+        rk_free_pages(r->k, r->wbuf, r->npages);
+        virtio_blk_get_stats(r->b, &after);
+        res->requests = after.requests - before.requests;
+        rk_printk(r->k, "blk-test: %s (%llu requests)", st == CCADA_OK ? "PASS" : "FAIL",
+                  (unsigned long long)res->requests);
+        return st;
+}
+
+ccada_status blk_test_run(struct realm_kernel *k, struct virtio_blk *b, const struct blk_test_config *cfg,
+                          struct blk_test_result *res)
+{
+        struct blk_run r = { .k = k, .b = b };
+
+        if (!res)
+                return CCADA_E_INVAL;
+        memset(res, 0, sizeof(*res));
+        if (!k || !b)
+                return CCADA_E_INVAL;
+        ccada_status st = resolve(&r, cfg);
+        if (st != CCADA_OK)
+                return st;
+        struct realm_task prev = *rk_current(k);
+        rk_set_current(k, BLK_TEST_COMM, BLK_TEST_PID);
+        st = run(&r, res);
+        rk_set_current(k, prev.comm, prev.pid);
+        return st;
+}

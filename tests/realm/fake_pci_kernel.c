@@ -1,0 +1,427 @@
+/* Fake Realm kernel with MMIO, a PCI host bridge and a default bounce pool, for the PCI
+ * and virtio driver tests: see fake_pci_kernel.h. A copy of fake_kernel.c (which stays
+ * the DMA/SWIOTLB tests' fake) plus the MMIO dispatch and realm.h's window/pool. */
+#include "fake_pci_kernel.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NPAGES (FAKE_MEM_SIZE / RK_PAGE_SIZE)
+
+struct realm_kernel {
+        uint8_t *mem;
+        bool realm;
+        uint64_t shared;
+        bool used[NPAGES];
+        bool decrypted[NPAGES];
+        pthread_mutex_t lock;   /* allocator, flags, log, counters */
+        char *log;
+        size_t log_len, log_cap;
+        struct trace trace;
+        struct realm_task cur;
+        void (*wait_hook)(struct realm_kernel *k, void *arg);
+        void *wait_arg;
+        unsigned long wait_calls;
+        size_t fail_alloc_over;
+        unsigned fail_decrypt, fail_encrypt;
+        uint64_t watch_lo, watch_hi;
+        unsigned long watch_hits;
+        unsigned long bad_frees;
+        struct fake_mmio mmio;
+        uint64_t ecam, mmio_base, mmio_size;
+        struct swiotlb *tlb;
+        unsigned long mmio_shared_bit_calls;
+};
+
+struct realm_kernel *fake_kernel_new(bool realm)
+{
+        struct realm_kernel *k = calloc(1, sizeof(*k));
+
+        if (!k)
+                abort();
+        k->mem = calloc(1, FAKE_MEM_SIZE);
+        if (!k->mem)
+                abort();
+        k->realm = realm;
+        k->shared = realm ? FAKE_SHARED_BIT : 0;
+        k->used[0] = true; /* IPA 0 is never a buffer */
+        pthread_mutex_init(&k->lock, NULL);
+        trace_init(&k->trace);
+        rk_set_current(k, "swapper/0", 0);
+        return k;
+}
+
+void fake_kernel_free(struct realm_kernel *k)
+{
+        if (!k)
+                return;
+        pthread_mutex_destroy(&k->lock);
+        free(k->log);
+        free(k->mem);
+        free(k);
+}
+
+/* ---- checked guest access ---- */
+
+/* Resolves a guest access to an offset in mem, applying the Realm rules page by page. */
+static ccada_status guest_check(struct realm_kernel *k, uint64_t ipa, size_t len, size_t *off)
+{
+        bool alias = k->shared && (ipa & k->shared);
+        uint64_t c = ipa & ~k->shared;
+
+        if (c >= FAKE_MEM_SIZE || len > FAKE_MEM_SIZE - c)
+                return CCADA_E_SEA;
+        if (len) {
+                pthread_mutex_lock(&k->lock);
+                for (uint64_t p = c / RK_PAGE_SIZE; p <= (c + len - 1) / RK_PAGE_SIZE; p++) {
+                        if (k->decrypted[p] != alias) {
+                                pthread_mutex_unlock(&k->lock);
+                                return CCADA_E_SEA;
+                        }
+                }
+                if (c < k->watch_hi && c + len > k->watch_lo)
+                        k->watch_hits++;
+                pthread_mutex_unlock(&k->lock);
+        }
+        *off = (size_t)c;
+        return CCADA_OK;
+}
+
+ccada_status rk_read(struct realm_kernel *k, uint64_t ipa, void *dst, size_t len)
+{
+        size_t off;
+        ccada_status st = guest_check(k, ipa, len, &off);
+
+        if (st == CCADA_OK && len)
+                memcpy(dst, k->mem + off, len);
+        return st;
+}
+
+ccada_status rk_write(struct realm_kernel *k, uint64_t ipa, const void *src, size_t len)
+{
+        size_t off;
+        ccada_status st = guest_check(k, ipa, len, &off);
+
+        if (st == CCADA_OK && len)
+                memcpy(k->mem + off, src, len);
+        return st;
+}
+
+ccada_status rk_copy(struct realm_kernel *k, uint64_t dst_ipa, uint64_t src_ipa, size_t len)
+{
+        size_t d, s;
+        ccada_status st = guest_check(k, src_ipa, len, &s);
+
+        if (st == CCADA_OK)
+                st = guest_check(k, dst_ipa, len, &d);
+        if (st == CCADA_OK && len)
+                memmove(k->mem + d, k->mem + s, len);
+        return st;
+}
+
+ccada_status rk_fill(struct realm_kernel *k, uint64_t ipa, uint8_t byte, size_t len)
+{
+        size_t off;
+        ccada_status st = guest_check(k, ipa, len, &off);
+
+        if (st == CCADA_OK && len)
+                memset(k->mem + off, byte, len);
+        return st;
+}
+
+uint64_t rk_shared_bit(const struct realm_kernel *k) { return k->shared; }
+bool rk_is_realm(const struct realm_kernel *k) { return k->realm; }
+
+/* ---- pages ---- */
+
+ccada_status rk_alloc_pages(struct realm_kernel *k, size_t npages, uint64_t *ipa)
+{
+        ccada_status st = CCADA_E_NOMEM;
+
+        if (!npages || npages > NPAGES)
+                return CCADA_E_NOMEM;
+        pthread_mutex_lock(&k->lock);
+        if (k->fail_alloc_over && npages > k->fail_alloc_over)
+                goto out;
+        for (size_t p = 1, run = 0; p < NPAGES; p++) {
+                run = k->used[p] ? 0 : run + 1;
+                if (run == npages) {
+                        size_t first = p + 1 - npages;
+
+                        for (size_t i = first; i <= p; i++)
+                                k->used[i] = true;
+                        memset(k->mem + first * RK_PAGE_SIZE, 0, npages * RK_PAGE_SIZE);
+                        *ipa = (uint64_t)first * RK_PAGE_SIZE;
+                        st = CCADA_OK;
+                        break;
+                }
+        }
+out:
+        pthread_mutex_unlock(&k->lock);
+        return st;
+}
+
+void rk_free_pages(struct realm_kernel *k, uint64_t ipa, size_t npages)
+{
+        pthread_mutex_lock(&k->lock);
+        for (size_t p = ipa / RK_PAGE_SIZE; p < ipa / RK_PAGE_SIZE + npages && p < NPAGES; p++) {
+                if (k->decrypted[p])
+                        k->bad_frees++;
+                k->used[p] = false;
+        }
+        pthread_mutex_unlock(&k->lock);
+}
+
+static ccada_status set_state(struct realm_kernel *k, uint64_t ipa, size_t npages, bool dec)
+{
+        ccada_status st = CCADA_OK;
+
+        if (!k->realm)
+                return CCADA_OK; /* no-op in a normal VM */
+        if (ipa % RK_PAGE_SIZE || ipa / RK_PAGE_SIZE + npages > NPAGES || !npages)
+                return CCADA_E_INVAL;
+        pthread_mutex_lock(&k->lock);
+        unsigned *fail = dec ? &k->fail_decrypt : &k->fail_encrypt;
+
+        if (*fail) {
+                (*fail)--;
+                st = CCADA_E_RMM;
+                goto out;
+        }
+        for (size_t p = ipa / RK_PAGE_SIZE; p < ipa / RK_PAGE_SIZE + npages; p++) {
+                if (!k->used[p]) {
+                        st = CCADA_E_INVAL;
+                        goto out;
+                }
+        }
+        for (size_t p = ipa / RK_PAGE_SIZE; p < ipa / RK_PAGE_SIZE + npages; p++) {
+                k->decrypted[p] = dec;
+                /* RIPAS change with CHANGE_DESTROYED: contents are not preserved. */
+                memset(k->mem + p * RK_PAGE_SIZE, dec ? 0xa5 : 0x00, RK_PAGE_SIZE);
+        }
+out:
+        pthread_mutex_unlock(&k->lock);
+        return st;
+}
+
+ccada_status rk_set_memory_decrypted(struct realm_kernel *k, uint64_t ipa, size_t npages)
+{
+        return set_state(k, ipa, npages, true);
+}
+
+ccada_status rk_set_memory_encrypted(struct realm_kernel *k, uint64_t ipa, size_t npages)
+{
+        return set_state(k, ipa, npages, false);
+}
+
+/* The real kernel adds the shared bit itself: callers pass canonical addresses. One
+ * that passes the alias is counted (and still served, as the hardware would). */
+static uint64_t mmio_canonical(struct realm_kernel *k, uint64_t ipa)
+{
+        if (k->shared && (ipa & k->shared))
+                k->mmio_shared_bit_calls++;
+        return ipa & ~k->shared;
+}
+
+ccada_status rk_mmio_read(struct realm_kernel *k, uint64_t ipa, unsigned size, uint64_t *val)
+{
+        *val = 0;
+        if (size != 1 && size != 2 && size != 4 && size != 8)
+                return CCADA_E_INVAL;
+        if (!k->mmio.read)
+                return CCADA_E_SEA;
+        return k->mmio.read(k->mmio.ctx, mmio_canonical(k, ipa), size, val);
+}
+
+ccada_status rk_mmio_write(struct realm_kernel *k, uint64_t ipa, unsigned size, uint64_t val)
+{
+        if (size != 1 && size != 2 && size != 4 && size != 8)
+                return CCADA_E_INVAL;
+        if (!k->mmio.write)
+                return CCADA_E_SEA;
+        return k->mmio.write(k->mmio.ctx, mmio_canonical(k, ipa), size, val);
+}
+
+void fake_kernel_set_mmio(struct realm_kernel *k, const struct fake_mmio *mmio)
+{
+        k->mmio = mmio ? *mmio : (struct fake_mmio){ 0 };
+}
+
+unsigned long fake_kernel_mmio_alias_calls(const struct realm_kernel *k) { return k->mmio_shared_bit_calls; }
+
+void fake_kernel_set_pci_window(struct realm_kernel *k, uint64_t ecam, uint64_t mmio_base, uint64_t mmio_size)
+{
+        k->ecam = ecam;
+        k->mmio_base = mmio_base;
+        k->mmio_size = mmio_size;
+}
+
+void rk_pci_window(const struct realm_kernel *k, uint64_t *ecam, uint64_t *mmio_base, uint64_t *mmio_size)
+{
+        *ecam = k->ecam;
+        *mmio_base = k->mmio_base;
+        *mmio_size = k->mmio_size;
+}
+
+void fake_kernel_set_swiotlb(struct realm_kernel *k, struct swiotlb *tlb) { k->tlb = tlb; }
+
+struct swiotlb *rk_default_swiotlb(struct realm_kernel *k) { return k->tlb; }
+
+void rk_wait(struct realm_kernel *k)
+{
+        pthread_mutex_lock(&k->lock);
+        k->wait_calls++;
+        pthread_mutex_unlock(&k->lock);
+        if (k->wait_hook)
+                k->wait_hook(k, k->wait_arg);
+}
+
+/* ---- tasks, log, trace ---- */
+
+const struct realm_task *rk_current(const struct realm_kernel *k) { return &k->cur; }
+
+void rk_set_current(struct realm_kernel *k, const char *comm, int pid)
+{
+        size_t n = comm ? strnlen(comm, sizeof(k->cur.comm) - 1) : 0;
+
+        memcpy(k->cur.comm, comm ? comm : "", n);
+        k->cur.comm[n] = '\0';
+        k->cur.pid = pid;
+        trace_set_who(&k->trace, k->cur.comm, pid, 0, NULL);
+}
+
+struct trace *rk_trace(struct realm_kernel *k) { return &k->trace; }
+
+void rk_printk(struct realm_kernel *k, const char *fmt, ...)
+{
+        char line[1025];
+        va_list ap;
+
+        va_start(ap, fmt);
+        int n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+
+        va_end(ap);
+        if (n < 0)
+                return;
+        size_t len = strnlen(line, sizeof(line) - 1);
+
+        /* One message per call, newline added (as the real kernel's console does). */
+        line[len++] = '\n';
+        line[len] = '\0';
+
+        pthread_mutex_lock(&k->lock);
+        if (k->log_len + len + 1 > k->log_cap) {
+                size_t cap = (k->log_cap ? k->log_cap * 2 : 4096) + len;
+                char *p = realloc(k->log, cap);
+
+                if (!p)
+                        abort();
+                k->log = p;
+                k->log_cap = cap;
+        }
+        memcpy(k->log + k->log_len, line, len + 1);
+        k->log_len += len;
+        pthread_mutex_unlock(&k->lock);
+        if (getenv("FAKE_KERNEL_VERBOSE"))
+                fputs(line, stderr);
+}
+
+const char *fake_kernel_log(const struct realm_kernel *k) { return k->log ? k->log : ""; }
+
+void fake_kernel_log_clear(struct realm_kernel *k)
+{
+        pthread_mutex_lock(&k->lock);
+        k->log_len = 0;
+        if (k->log)
+                k->log[0] = '\0';
+        pthread_mutex_unlock(&k->lock);
+}
+
+unsigned fake_kernel_log_count(const struct realm_kernel *k, const char *needle)
+{
+        unsigned n = 0;
+        size_t nl = strlen(needle);
+
+        for (const char *p = fake_kernel_log(k); nl && (p = strstr(p, needle)); p += nl)
+                n++;
+        return n;
+}
+
+/* ---- host view and test controls ---- */
+
+static ccada_status host_check(struct realm_kernel *k, uint64_t addr, size_t len, size_t *off)
+{
+        uint64_t c = addr & ~FAKE_SHARED_BIT;
+
+        if (c >= FAKE_MEM_SIZE || len > FAKE_MEM_SIZE - c)
+                return CCADA_E_RANGE;
+        for (uint64_t p = c / RK_PAGE_SIZE; len && p <= (c + len - 1) / RK_PAGE_SIZE; p++)
+                if (k->realm && !k->decrypted[p])
+                        return CCADA_E_GPF;
+        *off = (size_t)c;
+        return CCADA_OK;
+}
+
+ccada_status fake_host_read(struct realm_kernel *k, uint64_t addr, void *dst, size_t len)
+{
+        size_t off;
+        ccada_status st = host_check(k, addr, len, &off);
+
+        if (st == CCADA_OK && len)
+                memcpy(dst, k->mem + off, len);
+        return st;
+}
+
+ccada_status fake_host_write(struct realm_kernel *k, uint64_t addr, const void *src, size_t len)
+{
+        size_t off;
+        ccada_status st = host_check(k, addr, len, &off);
+
+        if (st == CCADA_OK && len)
+                memcpy(k->mem + off, src, len);
+        return st;
+}
+
+void fake_kernel_set_wait_hook(struct realm_kernel *k,
+                               void (*hook)(struct realm_kernel *k, void *arg), void *arg)
+{
+        k->wait_hook = hook;
+        k->wait_arg = arg;
+}
+
+unsigned long fake_kernel_wait_calls(const struct realm_kernel *k) { return k->wait_calls; }
+void fake_kernel_fail_alloc_over(struct realm_kernel *k, size_t max_pages) { k->fail_alloc_over = max_pages; }
+void fake_kernel_fail_decrypt(struct realm_kernel *k, unsigned n) { k->fail_decrypt = n; }
+void fake_kernel_fail_encrypt(struct realm_kernel *k, unsigned n) { k->fail_encrypt = n; }
+
+void fake_kernel_watch(struct realm_kernel *k, uint64_t ipa, size_t len)
+{
+        k->watch_lo = ipa;
+        k->watch_hi = ipa + len;
+        k->watch_hits = 0;
+}
+
+unsigned long fake_kernel_watch_hits(const struct realm_kernel *k) { return k->watch_hits; }
+
+size_t fake_kernel_free_pages(const struct realm_kernel *k)
+{
+        size_t n = 0;
+
+        for (size_t p = 0; p < NPAGES; p++)
+                n += !k->used[p];
+        return n;
+}
+
+size_t fake_kernel_decrypted_pages(const struct realm_kernel *k)
+{
+        size_t n = 0;
+
+        for (size_t p = 0; p < NPAGES; p++)
+                n += k->decrypted[p];
+        return n;
+}
+
+unsigned long fake_kernel_bad_frees(const struct realm_kernel *k) { return k->bad_frees; }
