@@ -67,6 +67,17 @@ unsigned ccada_machine_bench_swiotlb(const struct ccada_machine *m, struct ccada
 /* Flushes and closes trace sinks (the FILEs stay open; the caller owns them). */
 CCADA_MUST_CHECK bool ccada_machine_finish_trace(struct ccada_machine *m);
 
+/* virtio-blk benchmark results (CCADA_WORKLOAD_BENCH_BLK), medians, queue depth 1. */
+struct ccada_bench_blk {
+        double seq_write_mbps, seq_read_mbps;
+        double rand_read_iops, rand_write_iops;
+        double memcpy_mbps;             /* native memcpy of 1 MiB, same run */
+        uint64_t region_bytes;
+        unsigned long bounces;          /* SWIOTLB bounced mappings during the run */
+};
+CCADA_MUST_CHECK bool ccada_machine_bench_blk(const struct ccada_machine *m, struct ccada_bench_blk *out,
+                                              char *err, size_t errlen);
+
 #define CCADA_EXIT_REASONS 7
 
 struct ccada_demo_summary {

@@ -79,7 +79,9 @@ static ccada_status machine_build(struct ccada_machine *m)
         rmm_config_default(&rc);
         if (!rmm_create(&m->rmm, m->mem, &m->trace, &rc))
                 return CCADA_E_NOMEM;
-        realm_init_fn init = m->cfg.workload == CCADA_WORKLOAD_BENCH_SWIOTLB ? realm_bench_swiotlb : realm_demo_init;
+        realm_init_fn init = m->cfg.workload == CCADA_WORKLOAD_BENCH_SWIOTLB ? realm_bench_swiotlb
+                             : m->cfg.workload == CCADA_WORKLOAD_BENCH_BLK   ? realm_bench_blk
+                                                                              : realm_demo_init;
         if (!realm_kernel_create(&m->kernel, &m->trace, init))
                 return CCADA_E_NOMEM;
         rk_bench(m->kernel)->reps = m->cfg.bench_reps;
@@ -248,4 +250,19 @@ unsigned ccada_machine_bench_swiotlb(const struct ccada_machine *m, struct ccada
         if (err && errlen)
                 snprintf(err, errlen, "%s", b->error[0] ? b->error : realm_kernel_report(m->kernel)->error);
         return n;
+}
+
+bool ccada_machine_bench_blk(const struct ccada_machine *m, struct ccada_bench_blk *out, char *err, size_t errlen)
+{
+        const struct realm_bench *b = rk_bench(m->kernel);
+        out->seq_write_mbps = b->blk.seq_write_mbps;
+        out->seq_read_mbps = b->blk.seq_read_mbps;
+        out->rand_read_iops = b->blk.rand_read_iops;
+        out->rand_write_iops = b->blk.rand_write_iops;
+        out->memcpy_mbps = b->blk.memcpy_mbps;
+        out->region_bytes = b->blk.region_bytes;
+        out->bounces = realm_kernel_report(m->kernel)->swiotlb_bounces;
+        if (err && errlen)
+                snprintf(err, errlen, "%s", b->error[0] ? b->error : realm_kernel_report(m->kernel)->error);
+        return !b->error[0] && b->blk.region_bytes;
 }

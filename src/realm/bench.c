@@ -124,3 +124,87 @@ out:
         free(na);
         free(nb);
 }
+
+/* ---- virtio-blk: sequential MB/s and 4 KiB random IOPS at queue depth 1 ---- */
+
+#include "lib/prng.h"
+#include "realm/pci.h"
+#include "realm/virtio_blk.h"
+
+#define BLK_BENCH_REGION (16u << 20)
+#define BLK_BENCH_SEQ_REQ (1u << 20)
+#define BLK_BENCH_RAND_OPS 2000u
+
+static ccada_status blk_seq(struct virtio_blk *b, uint64_t buf, bool write, double *mbps)
+{
+        double t0 = now_ns();
+        for (uint64_t off = 0; off < BLK_BENCH_REGION; off += BLK_BENCH_SEQ_REQ) {
+                ccada_status st = write ? virtio_blk_write(b, off / 512, buf, BLK_BENCH_SEQ_REQ)
+                                        : virtio_blk_read(b, off / 512, buf, BLK_BENCH_SEQ_REQ);
+                if (st != CCADA_OK)
+                        return st;
+        }
+        *mbps = BLK_BENCH_REGION / ((now_ns() - t0) / 1e9) / 1e6;
+        return CCADA_OK;
+}
+
+static ccada_status blk_rand(struct virtio_blk *b, uint64_t buf, bool write, uint64_t seed, double *iops)
+{
+        struct prng rng;
+        prng_seed(&rng, seed);
+        double t0 = now_ns();
+        for (unsigned i = 0; i < BLK_BENCH_RAND_OPS; i++) {
+                uint64_t sector = prng_below(&rng, BLK_BENCH_REGION / 4096) * 8;
+                ccada_status st = write ? virtio_blk_write(b, sector, buf, 4096) : virtio_blk_read(b, sector, buf, 4096);
+                if (st != CCADA_OK)
+                        return st;
+        }
+        *iops = BLK_BENCH_RAND_OPS / ((now_ns() - t0) / 1e9);
+        return CCADA_OK;
+}
+
+static ccada_status blk_rounds(struct virtio_blk *b, uint64_t buf, unsigned reps, struct realm_bench_blk *out)
+{
+        double sw[32], sr[32], rr[32], rw[32], mc[32];
+        uint8_t *na = malloc(BLK_BENCH_SEQ_REQ), *nb = malloc(BLK_BENCH_SEQ_REQ);
+        ccada_status st = na && nb ? CCADA_OK : CCADA_E_NOMEM;
+        if (na && nb)
+                memset(na, 0x5a, BLK_BENCH_SEQ_REQ);
+        for (unsigned r = 0; r < reps && st == CCADA_OK; r++) {
+                if ((st = blk_seq(b, buf, true, &sw[r])) == CCADA_OK && (st = blk_seq(b, buf, false, &sr[r])) == CCADA_OK &&
+                    (st = blk_rand(b, buf, false, r + 1, &rr[r])) == CCADA_OK)
+                        st = blk_rand(b, buf, true, r + 101, &rw[r]);
+                mc[r] = BLK_BENCH_SEQ_REQ / (time_memcpy(nb, na, BLK_BENCH_SEQ_REQ, 16) / 1e9) / 1e6;
+        }
+        free(na);
+        free(nb);
+        if (st != CCADA_OK)
+                return st;
+        out->seq_write_mbps = median(sw, reps);
+        out->seq_read_mbps = median(sr, reps);
+        out->rand_read_iops = median(rr, reps);
+        out->rand_write_iops = median(rw, reps);
+        out->memcpy_mbps = median(mc, reps);
+        out->region_bytes = BLK_BENCH_REGION;
+        return CCADA_OK;
+}
+
+void realm_bench_blk(struct realm_kernel *k)
+{
+        struct realm_bench *bench = rk_bench(k);
+        struct pci_root *root = calloc(1, sizeof(*root));
+        struct virtio_blk *b = NULL;
+        uint64_t buf;
+        unsigned reps = bench->reps ? (bench->reps > 31 ? 31 : bench->reps) : 7;
+        ccada_status st = root ? virtio_blk_probe_first(k, root, &b) : CCADA_E_NOMEM;
+
+        rk_set_current(k, "blk-bench", 151);
+        if (st == CCADA_OK)
+                st = rk_alloc_pages(k, BLK_BENCH_SEQ_REQ / RK_PAGE_SIZE, &buf);
+        if (st == CCADA_OK)
+                st = blk_rounds(b, buf, reps, &bench->blk);
+        if (st != CCADA_OK)
+                snprintf(bench->error, sizeof(bench->error), "virtio-blk: %s", ccada_status_text(st));
+        virtio_blk_destroy(b);
+        free(root);
+}
