@@ -1,4 +1,7 @@
-/* Stackful coroutines over ucontext (POSIX.1-2001 getcontext/makecontext/swapcontext).
+/* Stackful coroutines: ucontext (getcontext/makecontext) builds the coroutine's first
+ * frame on its own stack, and every switch after that is _setjmp/_longjmp, which unlike
+ * swapcontext does not save and restore the signal mask with a system call on each switch
+ * (a REC entry and exit is two switches, so this is on the hot path of every MMIO exit).
  *
  * Each coroutine owns a page-aligned heap stack whose lowest page is a guard, so an
  * overflow faults instead of corrupting the heap. Stacks grow down on every target we
@@ -17,6 +20,7 @@
 #include "lib/coro.h"
 
 #include <assert.h>
+#include <setjmp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -32,8 +36,9 @@
 #define CORO_MIN_STACK     (16u * 1024u)
 
 struct coro {
-        ucontext_t ctx;         /* the coroutine's own context while it is switched out */
-        ucontext_t caller;      /* the resumer's context while the coroutine runs */
+        ucontext_t ctx;         /* the coroutine's first frame (makecontext) */
+        jmp_buf self;           /* where the coroutine continues after a yield */
+        jmp_buf caller;         /* where the resumer continues */
         coro_fn fn;
         void *arg;
         unsigned char *mem;     /* allocation: guard page, then the usable stack */
@@ -138,8 +143,7 @@ static void coro_entry(unsigned int lo, unsigned int hi)
         c->running = false;
         /* Final switch out: this stack is dead, so no fake stack is kept (NULL). */
         asan_start(NULL, c->caller_bottom, c->caller_size);
-        setcontext(&c->caller);
-        abort();        /* setcontext returns only on failure */
+        _longjmp(c->caller, 1);
 }
 
 bool coro_create(struct coro **out, size_t stack_size, coro_fn fn, void *arg)
@@ -177,11 +181,17 @@ void coro_resume(struct coro *c)
         assert(!c->running && "coro_resume from inside the coroutine");
         if (c->finished || c->running)
                 return;
+        bool first = !c->started;
         c->started = true;
         c->running = true;
         asan_start(&fake, stack_base(c), c->stack_size);
-        if (swapcontext(&c->caller, &c->ctx) != 0)
-                abort();        /* only fails on an invalid context: our own bug */
+        if (_setjmp(c->caller) == 0) {
+                if (first)
+                        setcontext(&c->ctx);    /* returns only on failure: our own bug */
+                else
+                        _longjmp(c->self, 1);
+                abort();
+        }
         asan_finish(fake, NULL, NULL);
 }
 
@@ -192,8 +202,8 @@ void coro_yield(struct coro *c)
         assert(c->running && "coro_yield outside the coroutine");
         c->running = false;
         asan_start(&fake, c->caller_bottom, c->caller_size);
-        if (swapcontext(&c->ctx, &c->caller) != 0)
-                abort();
+        if (_setjmp(c->self) == 0)
+                _longjmp(c->caller, 1);
         /* Resumed, possibly from another stack than last time: remember it. */
         asan_finish(fake, &c->caller_bottom, &c->caller_size);
 }
