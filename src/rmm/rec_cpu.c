@@ -16,7 +16,7 @@ void rec_exit_to_host(struct rec *rec)
         coro_yield(rec->coro);
 }
 
-enum rec_xlate rec_translate(struct rec *rec, uint64_t ipa, uint64_t *pa, bool *unprotected)
+static enum rec_xlate rec_walk(struct rec *rec, uint64_t ipa, uint64_t *pa, bool *unprotected)
 {
         const struct realm *realm = rec->realm;
         struct rtt_walk w;
@@ -37,6 +37,24 @@ enum rec_xlate rec_translate(struct rec *rec, uint64_t ipa, uint64_t *pa, bool *
         /* Unassigned RAM, DESTROYED (an exit that never makes progress), or an unmapped
          * unprotected IPA: a stage-2 fault the host sees. */
         return XLATE_FAULT;
+}
+
+enum rec_xlate rec_translate(struct rec *rec, uint64_t ipa, uint64_t *pa, bool *unprotected)
+{
+        uint64_t page = ipa >> GRANULE_SHIFT;
+        struct rec_tlb_entry *t = &rec->tlb[page % REC_TLB_ENTRIES];
+        uint64_t gen = rec->realm->rtt_gen + 1; /* never 0: a zeroed entry is never valid */
+
+        if (t->gen == gen && t->ipa_page == page) {
+                *pa = t->pa_page | (ipa & GRANULE_MASK);
+                *unprotected = t->unprot;
+                return XLATE_OK;
+        }
+        enum rec_xlate x = rec_walk(rec, ipa, pa, unprotected);
+        if (x == XLATE_OK)
+                *t = (struct rec_tlb_entry){ .ipa_page = page, .pa_page = *pa & ~GRANULE_MASK, .gen = gen,
+                                             .unprot = *unprotected };
+        return x;
 }
 
 static uint64_t esr_dabt(bool isv, unsigned size, bool write)

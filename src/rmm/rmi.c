@@ -58,6 +58,14 @@ static rmi_handler rmi_lookup(uint64_t fid)
         }
 }
 
+/* Commands that may change a Realm's stage-2 translations (x1 is the RD for all). */
+static bool changes_mappings(uint64_t fid)
+{
+        return fid == RMI_RTT_CREATE || fid == RMI_RTT_DESTROY || fid == RMI_RTT_INIT_RIPAS ||
+               fid == RMI_RTT_SET_RIPAS || fid == RMI_RTT_MAP_UNPROTECTED || fid == RMI_RTT_UNMAP_UNPROTECTED ||
+               fid == RMI_DATA_CREATE || fid == RMI_DATA_CREATE_UNKNOWN || fid == RMI_DATA_DESTROY;
+}
+
 void rmi_smc(struct ccada_rmm *rmm, struct smc_regs *r)
 {
         uint64_t fid = r->x[0];
@@ -75,6 +83,9 @@ void rmi_smc(struct ccada_rmm *rmm, struct smc_regs *r)
                 struct smc_regs args = *r;
                 memset(r, 0, sizeof(*r));
                 h(rmm, &args, r);
+                struct realm *realm = changes_mappings(fid) ? rd_lookup(rmm, a1) : NULL;
+                if (realm)
+                        realm->rtt_gen++; /* invalidates every REC's translation cache */
         }
         if (trace_on(rmm->trace, TRACE_RMI_CALL) && fid != RMI_REC_ENTER) {
                 unsigned st = RMI_STATUS(r->x[0]);

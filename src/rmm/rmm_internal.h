@@ -92,6 +92,7 @@ struct realm {
         unsigned rec_index;             /* MPIDR index of the next REC; never decreases (B4.3.11) */
         uint8_t rim[64];
         uint8_t rem[4][64];
+        uint64_t rtt_gen;               /* bumped by every command that may change a mapping */
 };
 
 /* A REC's pending exit: what must be completed on the next REC_ENTER. */
@@ -122,6 +123,15 @@ struct rec_entry_info {
         uint64_t gicv3_lrs[RMI_GICV3_NUM_LRS];
 };
 
+/* A REC's translation cache (a model of the TLB): IPA page -> PA page for successful
+ * stage-2 translations, valid while the realm's rtt_gen is unchanged. The GPC check is
+ * not cached: every access still checks the granule's PAS. */
+#define REC_TLB_ENTRIES 64
+struct rec_tlb_entry {
+        uint64_t ipa_page, pa_page, gen;
+        bool unprot;
+};
+
 struct rec {
         struct ccada_cpu cpu;           /* must be first: container_of */
         struct ccada_rmm *rmm;
@@ -135,6 +145,7 @@ struct rec {
         struct coro *coro;
         bool halted;                    /* the code returned or SYSTEM_OFF */
         struct trace_who who;           /* the Realm's trace context across exits */
+        struct rec_tlb_entry tlb[REC_TLB_ENTRIES];
 
         enum rec_pending pending;
         struct rec_exit_info exit;      /* built by the Realm side, copied out by REC_ENTER */

@@ -13,7 +13,7 @@
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, host_setup, host_teardown)
 
-enum op { OP_LOAD, OP_STORE, OP_MMIO_READ, OP_MMIO_WRITE, OP_COPY };
+enum op { OP_LOAD, OP_STORE, OP_MMIO_READ, OP_MMIO_WRITE, OP_COPY, OP_LOAD_WFI_LOAD };
 
 /* The Realm does one access (then a second identical one when `twice`) and records it. */
 struct realm_kernel {
@@ -22,7 +22,7 @@ struct realm_kernel {
         unsigned size;
         uint64_t val;           /* MMIO write value / MMIO read result */
         uint8_t buf[64];
-        enum cpu_result res;
+        enum cpu_result res, res2;
         unsigned done;
         bool finished;
 };
@@ -35,6 +35,11 @@ static void prog(struct realm_kernel *k, struct ccada_cpu *cpu, uint64_t pc, con
         case OP_MMIO_READ: k->res = cpu_mmio_read(cpu, k->ipa, k->size, &k->val); break;
         case OP_MMIO_WRITE: k->res = cpu_mmio_write(cpu, k->ipa, k->size, k->val); break;
         case OP_COPY: k->res = cpu_copy(cpu, k->ipa2, k->ipa, k->size); break;
+        case OP_LOAD_WFI_LOAD:
+                k->res = cpu_load(cpu, k->ipa, k->buf, k->size);
+                cpu_wfi(cpu);
+                k->res2 = cpu_load(cpu, k->ipa, k->buf, k->size);
+                break;
         }
         k->done++;
         k->finished = true;
@@ -328,6 +333,26 @@ static void realm_access_to_mapped_ns_granule_reaches_it(void **state)
         assert_memory_equal(got, want, 32);
 }
 
+/* The REC's translation cache must not outlive the mapping: after the host unmaps the
+ * page, the same access faults to the host again instead of reaching the old granule. */
+static void realm_access_after_host_unmap_faults_despite_cached_translation(void **state)
+{
+        struct host *h = *state;
+        struct acc_fx f;
+        fx_init(h, &f, OP_LOAD_WFI_LOAD, H_UNPROT_BASE + 0x10, 16);
+        uint64_t ns = host_alloc(h);
+        host_fill_ns(h, ns, 0x77);
+        assert_int_equal(rmi(h, RMI_RTT_MAP_UNPROTECTED, f.r.rd, H_UNPROT_BASE, 3, ns, 0, NULL), RMI_SUCCESS);
+        fx_start(h, &f);
+        enter_expect(h, &f, RMI_REC_ENTRY_FLAG_TRAP_WFI, RMI_EXIT_SYNC); /* the WFI */
+        assert_int_equal(f.k.res, CPU_OK);
+        assert_int_equal(f.k.buf[0], 0x77);
+        assert_int_equal(rmi(h, RMI_RTT_UNMAP_UNPROTECTED, f.r.rd, H_UNPROT_BASE, 3, 0, 0, NULL), RMI_SUCCESS);
+        enter_expect(h, &f, RMI_REC_ENTRY_FLAG_TRAP_WFI, RMI_EXIT_SYNC); /* the second load: abort */
+        enter_to_completion(h, &f, RMI_REC_ENTRY_FLAG_INJECT_SEA);
+        assert_int_equal(f.k.res2, CPU_SEA);
+}
+
 /* The RMM does not check the PAS of an unprotected mapping (DEN0137 1.0 A5.2.6): mapping a
  * delegated granule succeeds, but the Realm's access through it is a GPF and moves nothing. */
 static void rtt_map_unprotected_of_delegated_granule_succeeds_but_realm_access_gpfs(void **state)
@@ -396,6 +421,7 @@ int main(void)
                 T(rmi_rec_enter_malformed_during_pending_mmio_leaves_rec_usable),
                 T(realm_mmio_rejects_bad_size_or_misaligned_access),
                 T(realm_access_to_mapped_ns_granule_reaches_it),
+                T(realm_access_after_host_unmap_faults_despite_cached_translation),
                 T(rtt_map_unprotected_of_delegated_granule_succeeds_but_realm_access_gpfs),
                 T(rtt_map_unprotected_of_realm_data_gives_realm_gpf_and_data_intact),
                 T(rtt_map_unprotected_of_delegated_granule_load_gpfs_and_leaks_nothing),
