@@ -35,6 +35,8 @@ struct ccada_machine_config {
         enum ccada_workload workload;
         unsigned bench_reps;    /* benchmark repetitions (median taken); default 7 */
         uint64_t swiotlb_slabs; /* Realm bounce pool in 2 KiB slots (default 2048 = 4 MiB) */
+        bool swiotlb_grow;      /* add shared pools instead of failing when full (off) */
+        bool swiotlb_backpressure; /* wait for slots instead of failing when full (off) */
         const char *disk_path;  /* virtio-blk image file (created if missing); NULL: a temporary image */
         bool disk_ram;          /* back the disk with host RAM instead of a file */
         uint64_t disk_size;     /* size of a created or RAM disk (default 64 MiB) */

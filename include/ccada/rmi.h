@@ -169,6 +169,22 @@
 /* HPFAR_EL2.FIPA holds IPA[51:12] in bits [43:4]. */
 #define HPFAR_FIPA_SHIFT  4
 
+/* The layouts are the contract: fields in the spec's order, none overlapping, each
+ * structure exactly one granule (DEN0137 1.0 B4.4). */
+_Static_assert(RMI_REALM_PARAMS_RTT_NUM_START + 4 <= RMI_REALM_PARAMS_SIZE, "RmiRealmParams fits 4 KiB");
+_Static_assert(RMI_REALM_PARAMS_RPV + 64 <= RMI_REALM_PARAMS_VMID, "rpv precedes vmid");
+_Static_assert(RMI_REC_PARAMS_GPRS + 8 * 8 <= RMI_REC_PARAMS_NUM_AUX, "RmiRecParams gprs[8] before num_aux");
+_Static_assert(RMI_REC_PARAMS_AUX + 8 * RMI_REC_PARAMS_MAX_AUX <= RMI_REC_PARAMS_SIZE, "aux[16] fits");
+_Static_assert(RMI_REC_ENTRY_GPRS + 8 * RMI_REC_NUM_GPRS <= RMI_REC_ENTRY_GICV3_HCR, "entry gprs[31] before gicv3_hcr");
+_Static_assert(RMI_REC_ENTRY_GICV3_LRS + 8 * RMI_GICV3_NUM_LRS <= RMI_REC_ENTRY_SIZE, "entry fits its 2 KiB");
+_Static_assert(RMI_REC_EXIT_OFFSET == RMI_REC_ENTRY_SIZE, "RmiRecExit follows RmiRecEntry");
+_Static_assert(RMI_REC_EXIT_ESR + 8 == RMI_REC_EXIT_FAR && RMI_REC_EXIT_FAR + 8 == RMI_REC_EXIT_HPFAR, "esr, far, hpfar");
+_Static_assert(RMI_REC_EXIT_GPRS + 8 * RMI_REC_NUM_GPRS <= RMI_REC_EXIT_GICV3_HCR, "exit gprs[31] before gicv3_hcr");
+_Static_assert(RMI_REC_EXIT_GICV3_LRS + 8 * RMI_GICV3_NUM_LRS == RMI_REC_EXIT_GICV3_MISR, "lrs[16] then misr");
+_Static_assert(RMI_REC_EXIT_RIPAS_BASE + 8 == RMI_REC_EXIT_RIPAS_TOP && RMI_REC_EXIT_RIPAS_TOP + 8 == RMI_REC_EXIT_RIPAS_VALUE,
+               "ripas_base, ripas_top, ripas_value");
+_Static_assert(RMI_REC_EXIT_OFFSET + RMI_REC_EXIT_PMU_OVF + 8 <= RMI_REC_RUN_SIZE, "RmiRecRun fits 4 KiB");
+
 /* Host side: issue one RMI call. regs->x[0] holds the FID on entry and the status on
  * return. Implemented by the RMM (src/rmm); the host knows nothing else of it. */
 struct ccada_rmm;

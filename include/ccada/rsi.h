@@ -56,6 +56,9 @@
 #define RSI_HOST_CALL_GPRS  0x08 /* 31 x u64 */
 #define RSI_HOST_CALL_NUM_GPRS 31
 
+_Static_assert(RSI_HOST_CALL_GPRS + 8 * RSI_HOST_CALL_NUM_GPRS == RSI_HOST_CALL_SIZE, "RsiHostCall is 256 bytes");
+_Static_assert(RSI_REALM_CONFIG_RPV + 64 <= RSI_REALM_CONFIG_SIZE, "RsiRealmConfig fits 4 KiB");
+
 #define RSI_MEASUREMENT_SLOTS 5  /* 0 = RIM, 1..4 = REMs */
 #define RSI_MEASUREMENT_MAX   64 /* bytes */
 

@@ -144,8 +144,9 @@ ccada_status ccada_machine_run(struct ccada_machine *m)
         if (m->ran)
                 return CCADA_E_STATE;
         m->ran = true;
-        snprintf(info.cmdline, sizeof(info.cmdline), "console=pl011,mmio,0x%llx swiotlb=%llu init=ccada-demo ccada.seed=%llu",
+        snprintf(info.cmdline, sizeof(info.cmdline), "console=pl011,mmio,0x%llx swiotlb=%llu%s%s init=ccada-demo ccada.seed=%llu",
                  (unsigned long long)CONSOLE_BASE, (unsigned long long)m->cfg.swiotlb_slabs,
+                 m->cfg.swiotlb_grow ? " swiotlb.grow" : "", m->cfg.swiotlb_backpressure ? " swiotlb.backpressure" : "",
                  (unsigned long long)m->cfg.seed);
         if (!realm_image_build(&info, image, sizeof(image)))
                 return CCADA_E_INVAL;

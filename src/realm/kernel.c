@@ -379,10 +379,24 @@ static uint64_t cmdline_swiotlb_bytes(const char *cmdline)
         return n ? n << IO_TLB_SHIFT : SWIOTLB_DEFAULT_SIZE;
 }
 
-/* arch_mm_preinit in a Realm: SWIOTLB forced, its pool shared (set_memory_decrypted). */
+static bool cmdline_has(const char *cmdline, const char *word)
+{
+        size_t n = strlen(word);
+        for (const char *p = strstr(cmdline, word); p; p = strstr(p + 1, word))
+                if ((p == cmdline || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+                        return true;
+        return false;
+}
+
+/* arch_mm_preinit in a Realm: SWIOTLB forced, its pool shared (set_memory_decrypted).
+ * ccada extensions, off unless on the command line: swiotlb.grow, swiotlb.backpressure. */
 static bool boot_swiotlb(struct realm_kernel *k)
 {
-        struct swiotlb_config cfg = { .size = (size_t)cmdline_swiotlb_bytes(k->img.cmdline) };
+        struct swiotlb_config cfg = {
+                .size = (size_t)cmdline_swiotlb_bytes(k->img.cmdline),
+                .grow = cmdline_has(k->img.cmdline, "swiotlb.grow"),
+                .backpressure = cmdline_has(k->img.cmdline, "swiotlb.backpressure"),
+        };
         return swiotlb_init(k, &cfg, &k->swiotlb) == CCADA_OK; /* prints the boot lines */
 }
 

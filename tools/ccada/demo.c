@@ -30,6 +30,9 @@ void cli_demo_help(FILE *f)
               "  --disk PATH        back the virtio-blk disk with PATH (created, 64M, if missing);\n"
               "                     default: a temporary image, deleted at exit\n"
               "  --disk-ram         back the disk with host RAM instead\n"
+              "  --swiotlb SIZE     Realm bounce pool size, 256K..1G (default 4M; Linux: 64M)\n"
+              "  --swiotlb-grow     add shared pools when the pool is full instead of failing\n"
+              "  --swiotlb-backpressure  make a mapping wait for free slots instead of failing\n"
               "  --json             print a machine-readable summary on stdout (console to stderr)\n"
               "  -h, --help         show this help\n"
               "\n"
@@ -77,7 +80,7 @@ static void list_events(void)
 
 static int parse_opts(int argc, char **argv, struct demo_opts *o)
 {
-        enum { O_TRACE = 256, O_JSONTRACE, O_EVENTS, O_SEED, O_JSON, O_HASH, O_IPA, O_RAM, O_VM, O_DISK, O_DISKRAM };
+        enum { O_TRACE = 256, O_JSONTRACE, O_EVENTS, O_SEED, O_JSON, O_HASH, O_IPA, O_RAM, O_VM, O_DISK, O_DISKRAM, O_SWIOTLB, O_GROW, O_BP };
         static const struct option longopts[] = {
                 { "trace", required_argument, NULL, O_TRACE },
                 { "trace-json", required_argument, NULL, O_JSONTRACE },
@@ -90,6 +93,9 @@ static int parse_opts(int argc, char **argv, struct demo_opts *o)
                 { "vm", required_argument, NULL, O_VM },
                 { "disk", required_argument, NULL, O_DISK },
                 { "disk-ram", no_argument, NULL, O_DISKRAM },
+                { "swiotlb", required_argument, NULL, O_SWIOTLB },
+                { "swiotlb-grow", no_argument, NULL, O_GROW },
+                { "swiotlb-backpressure", no_argument, NULL, O_BP },
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
@@ -131,6 +137,13 @@ static int parse_opts(int argc, char **argv, struct demo_opts *o)
                         break;
                 case O_DISK: o->cfg.disk_path = optarg; break;
                 case O_DISKRAM: o->cfg.disk_ram = true; break;
+                case O_GROW: o->cfg.swiotlb_grow = true; break;
+                case O_BP: o->cfg.swiotlb_backpressure = true; break;
+                case O_SWIOTLB:
+                        if (!cli_parse_u64(optarg, true, &v) || v < (256u << 10) || v > (1u << 30) || v % 2048)
+                                return fprintf(stderr, "ccada demo: --swiotlb must be 256K..1G in 2K slots, not '%s'\n", optarg), CLI_USAGE;
+                        o->cfg.swiotlb_slabs = v / 2048;
+                        break;
                 case 'h': cli_demo_help(stdout); return -1;
                 default: cli_demo_help(stderr); return CLI_USAGE;
                 }
