@@ -1,5 +1,6 @@
-/* Fake Realm kernel for unit tests: see fake_kernel.h. */
-#include "fake_kernel.h"
+/* Fake Realm kernel for unit tests: see fake_kernel.h, and fake_pci_kernel.h for the MMIO,
+ * PCI window and default bounce pool controls of the PCI / virtio driver tests. */
+#include "fake_pci_kernel.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -28,6 +29,10 @@ struct realm_kernel {
         uint64_t watch_lo, watch_hi;
         unsigned long watch_hits;
         unsigned long bad_frees;
+        struct fake_mmio mmio;  /* device side of rk_mmio_* (fake_kernel_set_mmio) */
+        unsigned long mmio_shared_bit_calls;
+        uint64_t ecam, mmio_base, mmio_size;
+        struct swiotlb *tlb;
 };
 
 struct realm_kernel *fake_kernel_new(bool realm)
@@ -211,16 +216,58 @@ ccada_status rk_set_memory_encrypted(struct realm_kernel *k, uint64_t ipa, size_
         return set_state(k, ipa, npages, false);
 }
 
+/* The real kernel adds the shared bit itself: callers pass canonical addresses. One
+ * that passes the alias is counted (and still served, as the hardware would). */
+static uint64_t mmio_canonical(struct realm_kernel *k, uint64_t ipa)
+{
+        if (k->shared && (ipa & k->shared))
+                k->mmio_shared_bit_calls++;
+        return ipa & ~k->shared;
+}
+
 ccada_status rk_mmio_read(struct realm_kernel *k, uint64_t ipa, unsigned size, uint64_t *val)
 {
         *val = 0;
-        return CCADA_E_UNSUPPORTED;
+        if (size != 1 && size != 2 && size != 4 && size != 8)
+                return CCADA_E_INVAL;
+        if (!k->mmio.read)
+                return CCADA_E_SEA;
+        return k->mmio.read(k->mmio.ctx, mmio_canonical(k, ipa), size, val);
 }
 
 ccada_status rk_mmio_write(struct realm_kernel *k, uint64_t ipa, unsigned size, uint64_t val)
 {
-        return CCADA_E_UNSUPPORTED;
+        if (size != 1 && size != 2 && size != 4 && size != 8)
+                return CCADA_E_INVAL;
+        if (!k->mmio.write)
+                return CCADA_E_SEA;
+        return k->mmio.write(k->mmio.ctx, mmio_canonical(k, ipa), size, val);
 }
+
+void fake_kernel_set_mmio(struct realm_kernel *k, const struct fake_mmio *mmio)
+{
+        k->mmio = mmio ? *mmio : (struct fake_mmio){ 0 };
+}
+
+unsigned long fake_kernel_mmio_alias_calls(const struct realm_kernel *k) { return k->mmio_shared_bit_calls; }
+
+void fake_kernel_set_pci_window(struct realm_kernel *k, uint64_t ecam, uint64_t mmio_base, uint64_t mmio_size)
+{
+        k->ecam = ecam;
+        k->mmio_base = mmio_base;
+        k->mmio_size = mmio_size;
+}
+
+void rk_pci_window(const struct realm_kernel *k, uint64_t *ecam, uint64_t *mmio_base, uint64_t *mmio_size)
+{
+        *ecam = k->ecam;
+        *mmio_base = k->mmio_base;
+        *mmio_size = k->mmio_size;
+}
+
+void fake_kernel_set_swiotlb(struct realm_kernel *k, struct swiotlb *tlb) { k->tlb = tlb; }
+
+struct swiotlb *rk_default_swiotlb(struct realm_kernel *k) { return k->tlb; }
 
 void rk_wait(struct realm_kernel *k)
 {

@@ -2,7 +2,9 @@
  *
  * Implements every rk_* function of src/realm/kernel.h over a malloc'd guest memory at
  * IPA 0 (64 MiB, ipa_bits 33: shared bit 1 << 32), with a first-fit page allocator (page
- * 0 is never handed out) and per-page "decrypted" flags. Accesses are checked as the CPU
+ * 0 is never handed out) and per-page "decrypted" flags. MMIO, rk_pci_window and
+ * rk_default_swiotlb are set up by the PCI / virtio tests through fake_pci_kernel.h
+ * (without that, MMIO faults, there is no PCI window and no default bounce pool). Accesses are checked as the CPU
  * would after set_memory_decrypted: a protected IPA of a decrypted page, or the alias of a
  * page that is not decrypted, gives CCADA_E_SEA. So a test passing proves the code under
  * test reached shared memory only through its alias.

@@ -1,11 +1,12 @@
-/* A fake Realm kernel with MMIO for the PCI / virtio-pci / virtio-blk driver tests.
+/* The fake Realm kernel's MMIO side, for the PCI / virtio-pci / virtio-blk driver tests.
  *
- * Everything of fake_kernel.h (same functions, same guest memory model), plus:
- *   - rk_mmio_read/rk_mmio_write dispatch to the test's device model (struct fake_mmio)
- *     with the canonical address (the real kernel adds the shared bit itself);
- *     without a model every access gives CCADA_E_SEA;
+ * Everything of fake_kernel.h (same kernel, same guest memory model), plus the controls of:
+ *   - rk_mmio_read/rk_mmio_write, which dispatch to the test's device model (struct
+ *     fake_mmio) with the canonical address (the real kernel adds the shared bit itself);
+ *     a size other than 1, 2, 4 or 8 gives CCADA_E_INVAL and, without a model, every
+ *     access gives CCADA_E_SEA;
  *   - rk_pci_window and rk_default_swiotlb from realm.h, set by the test.
- * Link exactly one of fake_kernel.c and fake_pci_kernel.c into a test.
+ * All of it is implemented in fake_kernel.c (there is one fake kernel).
  */
 #ifndef CCADA_TESTS_REALM_FAKE_PCI_KERNEL_H
 #define CCADA_TESTS_REALM_FAKE_PCI_KERNEL_H
