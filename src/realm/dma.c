@@ -125,8 +125,9 @@ ccada_status dma_unmap_single(struct dma_dev *dev, uint64_t dma_addr, size_t siz
         return swiotlb_tbl_unmap_single(dev, dma_addr, size, dir, attrs);
 }
 
-ccada_status dma_sync_single_for_cpu(struct dma_dev *dev, uint64_t dma_addr, size_t size,
-                                     enum dma_data_direction dir)
+/* Hands a streaming mapping to the CPU or to the device; a direct mapping needs nothing. */
+static ccada_status dma_sync(struct dma_dev *dev, uint64_t dma_addr, size_t size, enum dma_data_direction dir,
+                             bool for_cpu)
 {
         bool bounced;
 
@@ -136,21 +137,20 @@ ccada_status dma_sync_single_for_cpu(struct dma_dev *dev, uint64_t dma_addr, siz
 
         if (st != CCADA_OK || !bounced)
                 return st;
-        return swiotlb_sync_single_for_cpu(dev, dma_addr, size, dir);
+        return for_cpu ? swiotlb_sync_single_for_cpu(dev, dma_addr, size, dir)
+                       : swiotlb_sync_single_for_device(dev, dma_addr, size, dir);
+}
+
+ccada_status dma_sync_single_for_cpu(struct dma_dev *dev, uint64_t dma_addr, size_t size,
+                                     enum dma_data_direction dir)
+{
+        return dma_sync(dev, dma_addr, size, dir, true);
 }
 
 ccada_status dma_sync_single_for_device(struct dma_dev *dev, uint64_t dma_addr, size_t size,
                                         enum dma_data_direction dir)
 {
-        bool bounced;
-
-        if (!dir_ok(dir))
-                return CCADA_E_INVAL;
-        ccada_status st = classify(dev, dma_addr, "dma_sync", &bounced);
-
-        if (st != CCADA_OK || !bounced)
-                return st;
-        return swiotlb_sync_single_for_device(dev, dma_addr, size, dir);
+        return dma_sync(dev, dma_addr, size, dir, false);
 }
 
 ccada_status dma_sync_single_range_for_cpu(struct dma_dev *dev, uint64_t dma_addr,
