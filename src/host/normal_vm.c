@@ -9,6 +9,7 @@
 
 #include "ccada/rsi.h"
 #include "host/vm_internal.h"
+#include "lib/chunk.h"
 
 struct host_vcpu {
         struct ccada_cpu cpu;   /* first: container */
@@ -80,16 +81,12 @@ static enum cpu_result vcpu_fill(struct ccada_cpu *cpu, uint64_t gpa, uint8_t by
 static enum cpu_result vcpu_copy(struct ccada_cpu *cpu, uint64_t dst, uint64_t src, size_t len)
 {
         struct host_vcpu *v = to_vcpu(cpu);
-        bool backwards = dst > src && dst - src < len;
+        bool backwards = chunk_backwards(dst, src, len);
         if (v->off)
                 return CPU_HALTED;
         while (len) {
-                uint64_t s_end = src + len, d_end = dst + len, spa, dpa;
-                size_t n = backwards ? (size_t)((s_end - 1) & GRANULE_MASK) + 1 : piece(src, len);
-                size_t nd = backwards ? (size_t)((d_end - 1) & GRANULE_MASK) + 1 : piece(dst, len);
-                n = n < nd ? n : nd;
-                n = n < len ? n : len;
-                uint64_t s0 = backwards ? s_end - n : src, d0 = backwards ? d_end - n : dst;
+                uint64_t s0, d0, spa, dpa;
+                size_t n = chunk_next(dst, src, len, GRANULE_MASK, backwards, &d0, &s0);
                 if (!gpa_to_pa(v->vm, s0, &spa) || !gpa_to_pa(v->vm, d0, &dpa))
                         return CPU_SEA;
                 if (hw_copy(v->vm->mem, HW_WORLD_NS, dpa, spa, n, NULL) != HW_OK)

@@ -860,22 +860,34 @@ static bool unmap_ok(struct swiotlb *tlb, const struct dma_dev *dev, const struc
         return why == NULL;
 }
 
+/* The pool holding the bounce address of an unmap or sync request, or NULL (reported)
+ * when the request names no pool or an invalid direction. *addr is the canonical address. */
+static struct io_tlb_pool *request_pool(struct dma_dev *dev, uint64_t tlb_addr, enum dma_data_direction dir,
+                                        const char *what, uint64_t *addr)
+{
+        struct swiotlb *tlb = dev->tlb;
+
+        if (!tlb || !dir_valid(dir))
+                return NULL;
+        *addr = tlb_addr & ~tlb->shared;
+        struct io_tlb_pool *pool = find_pool(tlb, *addr);
+
+        if (!pool)
+                rk_printk(tlb->k, "%s %s: swiotlb: %s of 0x%llx: outside every pool", dev_drv(dev), dev->name,
+                          what, (unsigned long long)tlb_addr);
+        return pool;
+}
+
 ccada_status swiotlb_tbl_unmap_single(struct dma_dev *dev, uint64_t tlb_addr, size_t mapping_size,
                                       enum dma_data_direction dir, unsigned long attrs)
 {
         struct swiotlb *tlb = dev->tlb;
         ccada_status st = CCADA_OK;
+        uint64_t addr;
+        struct io_tlb_pool *pool = request_pool(dev, tlb_addr, dir, "bad unmap", &addr);
 
-        if (!tlb || !dir_valid(dir))
+        if (!pool)
                 return CCADA_E_INVAL;
-        uint64_t addr = tlb_addr & ~tlb->shared;
-        struct io_tlb_pool *pool = find_pool(tlb, addr);
-
-        if (!pool) {
-                rk_printk(tlb->k, "%s %s: swiotlb: bad unmap of 0x%llx: outside every pool",
-                          dev_drv(dev), dev->name, (unsigned long long)tlb_addr);
-                return CCADA_E_INVAL;
-        }
         unsigned long index = (unsigned long)((addr - pool->start) >> IO_TLB_SHIFT);
         struct io_tlb_area *area = slot_area(pool, index);
         struct io_tlb_slot *s = &pool->slots[index];
@@ -903,17 +915,11 @@ static ccada_status sync_single(struct dma_dev *dev, uint64_t tlb_addr, size_t s
                                 enum dma_data_direction dir, bool for_cpu)
 {
         struct swiotlb *tlb = dev->tlb;
+        uint64_t addr;
+        struct io_tlb_pool *pool = request_pool(dev, tlb_addr, dir, "sync", &addr);
 
-        if (!tlb || !dir_valid(dir))
+        if (!pool)
                 return CCADA_E_INVAL;
-        uint64_t addr = tlb_addr & ~tlb->shared;
-        struct io_tlb_pool *pool = find_pool(tlb, addr);
-
-        if (!pool) {
-                rk_printk(tlb->k, "%s %s: swiotlb: sync of 0x%llx: outside every pool",
-                          dev_drv(dev), dev->name, (unsigned long long)tlb_addr);
-                return CCADA_E_INVAL;
-        }
         struct trace *t = rk_trace(tlb->k);
 
         if (trace_on(t, TRACE_SWIOTLB_SYNC))

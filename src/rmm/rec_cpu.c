@@ -4,6 +4,7 @@
  * A4.3.x (REC exit due to data abort, emulatable aborts). */
 #include <string.h>
 
+#include "lib/chunk.h"
 #include "rmm/rmm_internal.h"
 
 static struct rec *to_rec(struct ccada_cpu *cpu)
@@ -176,14 +177,10 @@ static enum cpu_result rec_fill(struct ccada_cpu *cpu, uint64_t ipa, uint8_t byt
 static enum cpu_result rec_copy(struct ccada_cpu *cpu, uint64_t dst, uint64_t src, size_t len)
 {
         struct rec *rec = to_rec(cpu);
-        bool backwards = dst > src && dst - src < len;
+        bool backwards = chunk_backwards(dst, src, len);
         while (len) {
-                uint64_t s_ipa = backwards ? src + len - 1 : src, d_ipa = backwards ? dst + len - 1 : dst;
-                size_t n = backwards ? (size_t)(s_ipa & GRANULE_MASK) + 1 : piece(src, len);
-                size_t nd = backwards ? (size_t)(d_ipa & GRANULE_MASK) + 1 : piece(dst, len);
-                n = n < nd ? n : nd;
-                n = n < len ? n : len;
-                uint64_t s0 = backwards ? s_ipa + 1 - n : src, d0 = backwards ? d_ipa + 1 - n : dst;
+                uint64_t s0, d0;
+                size_t n = chunk_next(dst, src, len, GRANULE_MASK, backwards, &d0, &s0);
                 uint64_t spa, dpa;
                 enum cpu_result res = rec_xlate_resolve(rec, s0, n, false, &spa);
                 if (res == CPU_OK)

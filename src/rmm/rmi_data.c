@@ -1,10 +1,10 @@
 /* RMI_DATA_CREATE / RMI_DATA_CREATE_UNKNOWN / RMI_DATA_DESTROY. DEN0137 1.0 B4.3.3-B4.3.5. */
 #include "rmm/rmm_internal.h"
 
-/* data_align/bound/state, rd_*, ipa_align/bound (protected), then the level-3 walk. On
- * success *w holds the UNASSIGNED level-3 entry for ipa; otherwise r->x[0] is set. */
+/* data_align/bound/state, rd_*, ipa_align/bound (protected). NULL with r->x[0] set on
+ * failure; the level-3 walk follows in data_walk. */
 static struct realm *data_args(struct ccada_rmm *rmm, uint64_t rd, uint64_t data, uint64_t ipa,
-                               struct rtt_walk *w, struct smc_regs *r)
+                               struct smc_regs *r)
 {
         struct granule *g = granule_at(rmm, data);
         struct realm *realm = rd_lookup(rmm, rd);
@@ -52,7 +52,7 @@ void rmi_data_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc
         /* src_align, src_bound, src_pas: the RMM copies the source in once */
         if (!rmm_copy_in_ns(rmm, src, content, sizeof(content)))
                 return;
-        struct realm *realm = data_args(rmm, rd, data, ipa, &w, r);
+        struct realm *realm = data_args(rmm, rd, data, ipa, r);
         if (!realm)
                 return;
         if (flags & ~(uint64_t)RMI_MEASURE_CONTENT)
@@ -78,7 +78,7 @@ void rmi_data_create_unknown(struct ccada_rmm *rmm, const struct smc_regs *a, st
         uint64_t rd = a->x[1], data = a->x[2], ipa = a->x[3];
         struct rtt_walk w;
 
-        struct realm *realm = data_args(rmm, rd, data, ipa, &w, r);
+        struct realm *realm = data_args(rmm, rd, data, ipa, r);
         if (!realm)
                 return;
         if (!data_walk(realm, ipa, &w, r))
