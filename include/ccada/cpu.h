@@ -4,8 +4,10 @@
  * access is subject to the GPC.
  *
  *  - Protected IPA, RIPAS RAM, mapped: the access happens.
- *  - Protected IPA, RIPAS EMPTY or DESTROYED: synchronous external abort (CPU_SEA);
- *    nothing moves. (DEN0137 1.0 A5.2.2)
+ *  - Protected IPA, RIPAS EMPTY: synchronous external abort (CPU_SEA); nothing moves.
+ *  - Protected IPA, RIPAS DESTROYED: a data abort REC exit that never makes progress
+ *    (the host cannot map a DESTROYED IPA); it ends only if the host injects an SEA.
+ *    (DEN0137 1.0 A5.2.2, A5.4)
  *  - Protected IPA, RIPAS RAM, not mapped: a stage-2 fault REC exit; the host maps
  *    memory and re-enters, and the access then completes.
  *  - Unprotected IPA (top bit set) mapped to an NS granule: the access happens (CPU_GPF
@@ -14,6 +16,9 @@
  *    (cpu_mmio_read/write) is emulatable (SYNC, ISV=1): the host emulates it and
  *    re-enters. A bulk access exits without ISV: the host may map memory there and
  *    re-enter (the access then completes) or inject an SEA (CPU_SEA).
+ *  - Every access that an exit interrupts is translated and checked again afterwards:
+ *    a bulk access completes granule-bounded pieces one at a time, and a copy translates
+ *    its source again if its destination exited to the host.
  */
 #ifndef CCADA_CPU_H
 #define CCADA_CPU_H

@@ -40,6 +40,10 @@ struct ccada_machine_config {
         const char *disk_path;  /* virtio-blk image file (created if missing); NULL: a temporary image */
         bool disk_ram;          /* back the disk with host RAM instead of a file */
         uint64_t disk_size;     /* size of a created or RAM disk (default 64 MiB) */
+        /* Check the RMM's invariants after every RMI and RSI call, and that every access a
+         * REC makes touches only its own Realm's granules (off: it scans the granule table
+         * per call). A violation fails the run (ccada_demo_summary.violations). */
+        bool check_invariants;
 };
 
 void ccada_machine_config_default(struct ccada_machine_config *cfg);
@@ -106,6 +110,8 @@ struct ccada_demo_summary {
         unsigned long swiotlb_nslabs, swiotlb_used, swiotlb_hiwater, swiotlb_bounces;
         unsigned long long swiotlb_bounced_bytes;
         char error[160];
+        uint64_t violations;            /* RMM invariant and isolation violations (check_invariants) */
+        char first_violation[320];
 };
 
 void ccada_machine_summary(const struct ccada_machine *m, struct ccada_demo_summary *s);

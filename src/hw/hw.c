@@ -15,6 +15,7 @@ struct hw_mem {
         uint64_t size;
         uint8_t *bytes;         /* size bytes */
         uint8_t *gpt;           /* one enum hw_pas per granule */
+        uint32_t *owner;        /* one owner tag per granule (model aid, see hw.h) */
         struct trace *trace;    /* may be NULL */
         uint64_t gpf_count;
 };
@@ -80,7 +81,8 @@ bool hw_mem_create(struct hw_mem **out, uint64_t base, uint64_t size, struct tra
         m->trace = trace;
         m->bytes = calloc((size_t)size, 1);
         m->gpt = malloc((size_t)(size >> GRANULE_SHIFT));
-        if (!m->bytes || !m->gpt) {
+        m->owner = calloc((size_t)(size >> GRANULE_SHIFT), sizeof(*m->owner));
+        if (!m->bytes || !m->gpt || !m->owner) {
                 hw_mem_destroy(m);
                 return false;
         }
@@ -95,6 +97,7 @@ void hw_mem_destroy(struct hw_mem *m)
                 return;
         free(m->bytes);
         free(m->gpt);
+        free(m->owner);
         free(m);
 }
 
@@ -244,3 +247,37 @@ enum hw_result hw_gpt_transition(struct hw_mem *m, enum hw_world caller, uint64_
 }
 
 uint64_t hw_gpf_count(const struct hw_mem *m) { return m->gpf_count; }
+
+/* ---- ownership (model aid) ---- */
+
+void hw_owner_set(struct hw_mem *m, uint64_t pa, uint32_t owner)
+{
+        if (hw_mem_contains(m, pa, 0))
+                m->owner[(pa - m->base) >> GRANULE_SHIFT] = owner;
+}
+
+uint32_t hw_owner_get(const struct hw_mem *m, uint64_t pa)
+{
+        return hw_mem_contains(m, pa, 0) ? m->owner[(pa - m->base) >> GRANULE_SHIFT] : 0;
+}
+
+const uint8_t *hw_gpt_view(const struct hw_mem *m) { return m->gpt; }
+const uint32_t *hw_owner_view(const struct hw_mem *m) { return m->owner; }
+
+bool hw_owner_check(const struct hw_mem *m, uint32_t owner, uint64_t pa, uint64_t len,
+                    uint64_t *bad_pa)
+{
+        if (!hw_mem_contains(m, pa, len)) {
+                *bad_pa = pa;
+                return false;
+        }
+        uint64_t off = pa - m->base;
+        uint64_t last = (len ? off + len - 1 : off) >> GRANULE_SHIFT;
+        for (uint64_t g = off >> GRANULE_SHIFT; g <= last; g++) {
+                if (m->gpt[g] == HW_PAS_REALM && m->owner[g] != owner) {
+                        *bad_pa = m->base + (g << GRANULE_SHIFT);
+                        return false;
+                }
+        }
+        return true;
+}

@@ -114,4 +114,22 @@ enum hw_result hw_gpt_transition(struct hw_mem *m, enum hw_world caller, uint64_
 /* Number of GPFs raised so far. */
 uint64_t hw_gpf_count(const struct hw_mem *m);
 
+/* ---- ownership: a debugging aid of the model, not an architectural feature ----
+ * Real hardware knows only a granule's PAS. The model also records which Realm owns each
+ * Realm-PAS granule (a nonzero tag the RMM chooses; 0 = no Realm), so that test builds can
+ * assert that a REC touches only its own Realm's granules. Reset: every tag 0. */
+
+/* Tags the granule holding pa (any alignment). No-op outside memory. */
+void hw_owner_set(struct hw_mem *m, uint64_t pa, uint32_t owner);
+/* The tag of the granule holding pa; 0 outside memory. */
+uint32_t hw_owner_get(const struct hw_mem *m, uint64_t pa);
+/* Read-only views for whole-memory checkers (one entry per granule, index (pa - base) >> 12):
+ * the GPT as enum hw_pas bytes, and the ownership tags. Valid while m lives. */
+const uint8_t *hw_gpt_view(const struct hw_mem *m);
+const uint32_t *hw_owner_view(const struct hw_mem *m);
+/* True if every Realm-PAS granule in [pa, pa+len) carries `owner` (NS granules pass: they
+ * belong to no Realm). On false, *bad_pa is the first granule that does not. */
+bool hw_owner_check(const struct hw_mem *m, uint32_t owner, uint64_t pa, uint64_t len,
+                    uint64_t *bad_pa);
+
 #endif

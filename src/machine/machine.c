@@ -77,6 +77,7 @@ static ccada_status machine_build(struct ccada_machine *m)
         if (!hw_mem_create(&m->mem, m->cfg.mem_base, m->cfg.mem_size, &m->trace))
                 return CCADA_E_INVAL;
         rmm_config_default(&rc);
+        rc.check_invariants = m->cfg.check_invariants;
         if (!rmm_create(&m->rmm, m->mem, &m->trace, &rc))
                 return CCADA_E_NOMEM;
         realm_init_fn init = m->cfg.workload == CCADA_WORKLOAD_BENCH_SWIOTLB ? realm_bench_swiotlb
@@ -225,10 +226,15 @@ void ccada_machine_summary(const struct ccada_machine *m, struct ccada_demo_summ
         s->swiotlb_bounces = rep->swiotlb_bounces;
         s->swiotlb_bounced_bytes = rep->swiotlb_bounced_bytes;
         hex_encode(s->rpv_hex, m->rpv, sizeof(m->rpv));
+        const char *first;
+        s->violations = rmm_violations(m->rmm, &first);
+        snprintf(s->first_violation, sizeof(s->first_violation), "%s", first);
 }
 
 bool ccada_demo_passed(const struct ccada_demo_summary *s)
 {
+        if (s->violations)
+                return false;
         if (s->normal_vm)
                 return s->booted && s->powered_off && !s->is_realm && s->mmio_ok && s->blk_verified &&
                        s->swiotlb_bounces == 0 && !s->error[0];

@@ -8,6 +8,7 @@ void rmm_config_default(struct rmm_config *cfg)
 {
         cfg->max_s2sz = 48;
         cfg->sha512 = true;
+        cfg->check_invariants = false;
 }
 
 bool rmm_create(struct ccada_rmm **out, struct hw_mem *mem, struct trace *trace,
@@ -81,6 +82,25 @@ struct granule *granule_at(struct ccada_rmm *rmm, uint64_t pa)
 bool granule_scrub(struct ccada_rmm *rmm, uint64_t pa)
 {
         return hw_fill(rmm->mem, HW_WORLD_REALM, pa, 0, GRANULE_SIZE, NULL) == HW_OK;
+}
+
+void granule_take(struct ccada_rmm *rmm, uint64_t pa, enum granule_state state, struct realm *owner)
+{
+        struct granule *g = granule_at(rmm, pa);
+        g->state = (uint8_t)state;
+        g->owner = owner;
+        hw_owner_set(rmm->mem, pa, realm_owner_tag(owner));
+}
+
+void granule_give_back(struct ccada_rmm *rmm, uint64_t pa)
+{
+        struct granule *g = granule_at(rmm, pa);
+        /* Realm data never reaches the host: zero before it can be undelegated. */
+        (void)granule_scrub(rmm, pa);
+        g->state = GRANULE_DELEGATED;
+        g->owner = NULL;
+        g->u.realm = NULL; /* clears whichever union member was in use */
+        hw_owner_set(rmm->mem, pa, 0);
 }
 
 struct realm *rd_lookup(struct ccada_rmm *rmm, uint64_t rd)

@@ -1,11 +1,38 @@
 /* The CPU a REC gives Realm code (include/ccada/cpu.h): stage-2 translation through the
  * Realm's RTT, then physical accesses as the Realm world (so the GPC applies), and the
  * REC exits an access causes. DEN0137 1.0 A5.2 (IPA space, RIPAS and access outcomes),
- * A4.3.x (REC exit due to data abort, emulatable aborts). */
+ * A4.3.x (REC exit due to data abort, emulatable aborts).
+ *
+ * Where a translation may be cached, and what invalidates it:
+ *  - The REC's TLB (rec->tlb) holds IPA page -> PA page for successful stage-2 walks. Every
+ *    RMI command that can change a Realm's stage-2 mapping bumps realm->rtt_gen (rmi.c),
+ *    which invalidates every entry of every REC of that Realm. The TLB never caches the
+ *    granule protection check: every access checks the PAS again, so a GPT change (DELEGATE,
+ *    UNDELEGATE) needs no invalidation.
+ *  - A PA in a local variable is valid only until the REC next exits to the host. While the
+ *    REC is out the host may destroy, undelegate, re-delegate or unmap anything. A
+ *    translation is therefore a struct rec_pa stamped with rec->exits, and the one function
+ *    that moves bytes (rec_phys) refuses a stale one. An access that needs two translations
+ *    (a copy) restarts its piece when resolving the second one exited: the first is
+ *    translated (and protection-checked) again, as the instruction would be on re-entry.
+ *  - Each granule-bounded piece of a bulk access is one access: pieces before an exit have
+ *    completed (as the instructions of a memcpy loop before a fault have), the faulting
+ *    piece is re-translated after the exit.
+ * Nothing else in src/rmm keeps a Realm PA across an exit: RSI handlers that touch Realm
+ * memory around an exit (RSI_HOST_CALL) access it through rec_mem_read/rec_mem_write
+ * before and after, each translating afresh. */
+#include <assert.h>
 #include <string.h>
 
 #include "lib/chunk.h"
 #include "rmm/rmm_internal.h"
+
+/* A translated address and the exit count at which it was translated. */
+struct rec_pa {
+        uint64_t ipa, pa;
+        uint64_t epoch;
+        bool unprot;
+};
 
 static struct rec *to_rec(struct ccada_cpu *cpu)
 {
@@ -14,6 +41,7 @@ static struct rec *to_rec(struct ccada_cpu *cpu)
 
 void rec_exit_to_host(struct rec *rec)
 {
+        rec->exits++; /* every PA translated so far is stale from here on */
         coro_yield(rec->coro);
 }
 
@@ -103,14 +131,18 @@ static enum cpu_result unprot_check(struct rec *rec, uint64_t pa, size_t len, bo
                                   write ? HW_ACCESS_WRITE : HW_ACCESS_READ, NULL));
 }
 
-/* Translates one granule-bounded piece of len bytes, resolving stage-2 faults with the host. */
-static enum cpu_result rec_xlate_resolve(struct rec *rec, uint64_t ipa, size_t len, bool write, uint64_t *pa)
+/* Translates one granule-bounded piece of len bytes, resolving stage-2 faults with the
+ * host. On CPU_OK, *out is valid until the REC's next exit. */
+static enum cpu_result rec_xlate_resolve(struct rec *rec, uint64_t ipa, size_t len, bool write,
+                                         struct rec_pa *out)
 {
-        bool unprot;
         for (;;) {
-                enum rec_xlate x = rec_translate(rec, ipa, pa, &unprot);
-                if (x == XLATE_OK)
-                        return unprot ? unprot_check(rec, *pa, len, write) : CPU_OK;
+                enum rec_xlate x = rec_translate(rec, ipa, &out->pa, &out->unprot);
+                if (x == XLATE_OK) {
+                        out->ipa = ipa;
+                        out->epoch = rec->exits;
+                        return out->unprot ? unprot_check(rec, out->pa, len, write) : CPU_OK;
+                }
                 if (x == XLATE_SEA)
                         return CPU_SEA;
                 rec_data_abort(rec, ipa, false, 0, write, 0);
@@ -132,24 +164,42 @@ static size_t piece(uint64_t ipa, size_t len)
         return len < room ? len : room;
 }
 
-enum rec_op { OP_LOAD, OP_STORE, OP_FILL };
+enum rec_op { OP_LOAD, OP_STORE, OP_FILL, OP_COPY };
+
+/* The one place a REC's access moves bytes: only with translations made since its last
+ * exit (anything else is a bug in this file, not something input can cause). */
+static enum cpu_result rec_phys(struct rec *rec, enum rec_op op, const struct rec_pa *to,
+                                const struct rec_pa *from, uint8_t *buf, uint8_t byte, size_t n)
+{
+        struct hw_mem *mem = rec->rmm->mem;
+        assert(to->epoch == rec->exits && (!from || from->epoch == rec->exits));
+        if (rec->rmm->cfg.check_invariants) {
+                rec_isolation_check(rec, to->ipa, to->pa, n, op != OP_LOAD);
+                if (from)
+                        rec_isolation_check(rec, from->ipa, from->pa, n, false);
+        }
+        enum hw_result h;
+        switch (op) {
+        case OP_LOAD: h = hw_read(mem, HW_WORLD_REALM, to->pa, buf, n, NULL); break;
+        case OP_STORE: h = hw_write(mem, HW_WORLD_REALM, to->pa, buf, n, NULL); break;
+        case OP_FILL: h = hw_fill(mem, HW_WORLD_REALM, to->pa, byte, n, NULL); break;
+        default: h = hw_copy(mem, HW_WORLD_REALM, to->pa, from->pa, n, NULL); break;
+        }
+        return hw_to_cpu(h);
+}
 
 /* Loads, stores and fills, one granule-bounded piece at a time. */
 static enum cpu_result rec_access(struct rec *rec, enum rec_op op, uint64_t ipa, uint8_t *buf, uint8_t byte,
                                   size_t len)
 {
-        struct hw_mem *mem = rec->rmm->mem;
         while (len) {
-                uint64_t pa;
+                struct rec_pa pa;
                 size_t n = piece(ipa, len);
                 enum cpu_result res = rec_xlate_resolve(rec, ipa, n, op != OP_LOAD, &pa);
+                if (res == CPU_OK)
+                        res = rec_phys(rec, op, &pa, NULL, buf, byte, n);
                 if (res != CPU_OK)
                         return res;
-                enum hw_result h = op == OP_LOAD    ? hw_read(mem, HW_WORLD_REALM, pa, buf, n, NULL)
-                                   : op == OP_STORE ? hw_write(mem, HW_WORLD_REALM, pa, buf, n, NULL)
-                                                    : hw_fill(mem, HW_WORLD_REALM, pa, byte, n, NULL);
-                if (h != HW_OK)
-                        return hw_to_cpu(h);
                 ipa += n, len -= n;
                 if (buf)
                         buf += n;
@@ -173,6 +223,23 @@ static enum cpu_result rec_fill(struct ccada_cpu *cpu, uint64_t ipa, uint8_t byt
         return rec_access(to_rec(cpu), OP_FILL, ipa, NULL, byte, len);
 }
 
+/* Both translations of one copy piece with no exit between them. If resolving the
+ * destination exited to the host, the source PA predates that exit: the piece restarts
+ * and the source is translated and checked again (it may now be DESTROYED, unmapped, or
+ * a granule of another world). */
+static enum cpu_result rec_copy_xlate(struct rec *rec, uint64_t d, uint64_t s, size_t n, struct rec_pa *dpa,
+                                      struct rec_pa *spa)
+{
+        for (;;) {
+                enum cpu_result res = rec_xlate_resolve(rec, s, n, false, spa);
+                if (res != CPU_OK)
+                        return res;
+                res = rec_xlate_resolve(rec, d, n, true, dpa);
+                if (res != CPU_OK || spa->epoch == rec->exits)
+                        return res;
+        }
+}
+
 /* memmove semantics: copy backwards when dst overlaps the tail of src. */
 static enum cpu_result rec_copy(struct ccada_cpu *cpu, uint64_t dst, uint64_t src, size_t len)
 {
@@ -181,12 +248,10 @@ static enum cpu_result rec_copy(struct ccada_cpu *cpu, uint64_t dst, uint64_t sr
         while (len) {
                 uint64_t s0, d0;
                 size_t n = chunk_next(dst, src, len, GRANULE_MASK, backwards, &d0, &s0);
-                uint64_t spa, dpa;
-                enum cpu_result res = rec_xlate_resolve(rec, s0, n, false, &spa);
+                struct rec_pa spa, dpa;
+                enum cpu_result res = rec_copy_xlate(rec, d0, s0, n, &dpa, &spa);
                 if (res == CPU_OK)
-                        res = rec_xlate_resolve(rec, d0, n, true, &dpa);
-                if (res == CPU_OK)
-                        res = hw_to_cpu(hw_copy(rec->rmm->mem, HW_WORLD_REALM, dpa, spa, n, NULL));
+                        res = rec_phys(rec, OP_COPY, &dpa, &spa, NULL, 0, n);
                 if (res != CPU_OK)
                         return res;
                 if (!backwards)
@@ -214,21 +279,19 @@ static enum cpu_result rec_mmio(struct rec *rec, uint64_t ipa, unsigned size, bo
                 if (x == XLATE_SEA)
                         return CPU_SEA;
                 if (x == XLATE_OK) {
+                        struct rec_pa p = { .ipa = ipa, .pa = pa, .epoch = rec->exits, .unprot = unprot };
                         uint8_t b[8] = { 0 };
-                        enum hw_result h;
                         if (unprot && unprot_check(rec, pa, size, write) != CPU_OK)
                                 return CPU_GPF;
-                        if (write) {
-                                for (unsigned i = 0; i < size; i++)
-                                        b[i] = (uint8_t)(*val >> (8 * i));
-                                h = hw_write(rec->rmm->mem, HW_WORLD_REALM, pa, b, size, NULL);
-                        } else {
-                                h = hw_read(rec->rmm->mem, HW_WORLD_REALM, pa, b, size, NULL);
+                        for (unsigned i = 0; write && i < size; i++)
+                                b[i] = (uint8_t)(*val >> (8 * i));
+                        enum cpu_result res = rec_phys(rec, write ? OP_STORE : OP_LOAD, &p, NULL, b, 0, size);
+                        if (!write) {
                                 *val = 0;
                                 for (unsigned i = 0; i < size; i++)
                                         *val |= (uint64_t)b[i] << (8 * i);
                         }
-                        return hw_to_cpu(h);
+                        return res;
                 }
                 rec_data_abort(rec, ipa, unprot, size, write, write ? *val : 0);
                 if (rec->sea)

@@ -86,6 +86,8 @@ void rmi_smc(struct ccada_rmm *rmm, struct smc_regs *r)
                 struct realm *realm = changes_mappings(fid) ? rd_lookup(rmm, a1) : NULL;
                 if (realm)
                         realm->rtt_gen++; /* invalidates every REC's translation cache */
+                if (rmm->cfg.check_invariants)
+                        (void)rmm_check_invariants(rmm);
         }
         if (trace_on(rmm->trace, TRACE_RMI_CALL) && fid != RMI_REC_ENTER) {
                 unsigned st = RMI_STATUS(r->x[0]);

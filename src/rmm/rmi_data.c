@@ -32,14 +32,13 @@ static bool data_walk(struct realm *realm, uint64_t ipa, struct rtt_walk *w, str
         return true;
 }
 
-static void data_commit(struct ccada_rmm *rmm, uint64_t data, struct rtt_walk *w)
+static void data_commit(struct ccada_rmm *rmm, struct realm *realm, uint64_t data, struct rtt_walk *w)
 {
         struct rtte *e = rtt_walk_entry(w);
-        struct granule *g = granule_at(rmm, data);
         e->state = RMI_ASSIGNED;
         e->addr = data;
         w->table->live++;
-        g->state = GRANULE_DATA;
+        granule_take(rmm, data, GRANULE_DATA, realm);
 }
 
 void rmi_data_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
@@ -69,7 +68,7 @@ void rmi_data_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc
                 r->x[0] = RMI_ERROR_INPUT;
                 return;
         }
-        data_commit(rmm, data, &w);
+        data_commit(rmm, realm, data, &w);
         r->x[0] = RMI_SUCCESS;
 }
 
@@ -84,7 +83,7 @@ void rmi_data_create_unknown(struct ccada_rmm *rmm, const struct smc_regs *a, st
         if (!data_walk(realm, ipa, &w, r))
                 return;
         /* Contents are "unknown" to the Realm; a DELEGATED granule is zero, so they are zero. */
-        data_commit(rmm, data, &w);
+        data_commit(rmm, realm, data, &w);
         r->x[0] = RMI_SUCCESS;
 }
 
@@ -110,10 +109,7 @@ void rmi_data_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct sm
                 return;
         }
         uint64_t data = e->addr;
-        struct granule *g = granule_at(rmm, data);
-        /* Realm data never reaches the host: scrubbed before the granule can be undelegated. */
-        (void)granule_scrub(rmm, data);
-        g->state = GRANULE_DELEGATED;
+        granule_give_back(rmm, data);
         e->state = RMI_UNASSIGNED;
         e->addr = 0;
         if (e->ripas == RMI_RAM)

@@ -151,12 +151,12 @@ void rmi_realm_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct sm
         if (!realm)
                 return;
         for (uint32_t i = 0; i < p.rtt_num_start; i++) {
-                struct granule *t = granule_at(rmm, p.rtt_base + (uint64_t)i * GRANULE_SIZE);
-                t->state = GRANULE_RTT;
-                t->u.rtt = realm->root[i];
+                uint64_t pa = p.rtt_base + (uint64_t)i * GRANULE_SIZE;
+                granule_take(rmm, pa, GRANULE_RTT, realm);
+                granule_at(rmm, pa)->u.rtt = realm->root[i];
         }
         vmid_set(rmm, p.vmid, true);
-        g->state = GRANULE_RD;
+        granule_take(rmm, rd, GRANULE_RD, realm);
         g->u.realm = realm;
         r->x[0] = RMI_SUCCESS;
 }
@@ -199,16 +199,9 @@ void rmi_realm_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct s
                 r->x[0] = RMI_ERROR_REALM;
                 return;
         }
-        for (unsigned i = 0; i < realm->num_start; i++) {
-                struct granule *t = granule_at(rmm, realm->root[i]->pa);
-                (void)granule_scrub(rmm, realm->root[i]->pa);
-                t->state = GRANULE_DELEGATED;
-                t->u.rtt = NULL;
-        }
-        struct granule *g = granule_at(rmm, rd);
-        (void)granule_scrub(rmm, rd);
-        g->state = GRANULE_DELEGATED;
-        g->u.realm = NULL;
+        for (unsigned i = 0; i < realm->num_start; i++)
+                granule_give_back(rmm, realm->root[i]->pa);
+        granule_give_back(rmm, rd);
         vmid_set(rmm, realm->vmid, false);
         rtt_tree_free(realm);
         free(realm);

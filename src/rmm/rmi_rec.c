@@ -88,7 +88,7 @@ void rmi_rec_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_
         }
         realm->num_recs++;
         realm->rec_index++; /* DEN0137 1.0 B4.3.11: REC_DESTROY does not give the index back */
-        g->state = GRANULE_REC;
+        granule_take(rmm, rec_pa, GRANULE_REC, realm);
         g->u.rec = rec;
         r->x[0] = RMI_SUCCESS;
 }
@@ -104,9 +104,7 @@ void rmi_rec_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc
         rec->realm->num_recs--;
         coro_destroy(rec->coro);
         free(rec);
-        (void)granule_scrub(rmm, a->x[1]);
-        g->state = GRANULE_DELEGATED;
-        g->u.rec = NULL;
+        granule_give_back(rmm, a->x[1]);
         r->x[0] = RMI_SUCCESS;
 }
 

@@ -58,7 +58,7 @@ void rmi_rtt_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_
         parent->table = t;
         parent->addr = rtt;
         w.table->live++;
-        g->state = GRANULE_RTT;
+        granule_take(rmm, rtt, GRANULE_RTT, realm);
         g->u.rtt = t;
         r->x[0] = RMI_SUCCESS;
 }
@@ -92,10 +92,7 @@ void rmi_rtt_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc
                 r->x[2] = ipa;
                 return;
         }
-        struct granule *g = granule_at(rmm, child->pa);
-        (void)granule_scrub(rmm, child->pa);
-        g->state = GRANULE_DELEGATED;
-        g->u.rtt = NULL;
+        granule_give_back(rmm, child->pa);
         parent->state = RMI_UNASSIGNED;
         parent->table = NULL;
         parent->addr = 0;

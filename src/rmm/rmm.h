@@ -14,6 +14,10 @@
 struct rmm_config {
         unsigned max_s2sz;      /* largest IPA width offered (RMI_FEATURES.S2SZ); default 48 */
         bool sha512;            /* offer SHA-512 as well as SHA-256; default true */
+        /* Test builds and fuzzers: check the RMM's invariants after every RMI and RSI call,
+         * and that every access a REC makes touches only its own Realm's granules. Costs a
+         * scan of the granule table per call; default false. */
+        bool check_invariants;
 };
 
 void rmm_config_default(struct rmm_config *cfg);
@@ -33,5 +37,19 @@ struct rmm_stats {
         uint64_t rec_exits[RMI_EXIT_SERROR + 1];
 };
 void rmm_get_stats(const struct ccada_rmm *rmm, struct rmm_stats *st);
+
+/* Checks every invariant of the RMM's state now (granule states against the GPT and the
+ * ownership tags, DELEGATED granules zero, exact RTT live counts, each DATA and RTT granule
+ * referenced once by its own Realm, RECs of live Realms and exact num_recs, RmiRecExit
+ * fields only where the exit defines them). Each violation is recorded (see
+ * rmm_violations). Returns true if all hold. Callable at any time; changes nothing else. */
+bool rmm_check_invariants(struct ccada_rmm *rmm);
+
+/* Violations recorded so far: invariants found broken by rmm_check_invariants and
+ * isolation failures (a REC touching a granule of another Realm, or of none). *first, if
+ * not NULL, receives a description of the first ("" when there is none); the string lives
+ * as long as the RMM. */
+#define RMM_VIOLATION_TEXT 320
+uint64_t rmm_violations(const struct ccada_rmm *rmm, const char **first);
 
 #endif

@@ -33,7 +33,7 @@ struct rtt;
 
 struct granule {
         uint8_t state;          /* enum granule_state */
-        uint32_t refcount;      /* RD: RECs + RTTs referring to it; RTT: live entries */
+        struct realm *owner;    /* RD, REC, RTT, DATA: the Realm it belongs to; else NULL */
         union {
                 struct realm *realm;    /* GRANULE_RD */
                 struct rec *rec;        /* GRANULE_REC */
@@ -95,6 +95,10 @@ struct realm {
         uint64_t rtt_gen;               /* bumped by every command that may change a mapping */
 };
 
+/* The tag the hardware model's ownership aid records for a Realm's granules (hw.h): VMIDs
+ * are unique among live Realms, and 0 means "no Realm". */
+static inline uint32_t realm_owner_tag(const struct realm *r) { return r ? (uint32_t)r->vmid + 1 : 0; }
+
 /* A REC's pending exit: what must be completed on the next REC_ENTER. */
 enum rec_pending {
         REC_PENDING_NONE = 0,
@@ -146,6 +150,8 @@ struct rec {
         bool halted;                    /* the code returned or SYSTEM_OFF */
         struct trace_who who;           /* the Realm's trace context across exits */
         struct rec_tlb_entry tlb[REC_TLB_ENTRIES];
+        uint64_t exits;                 /* exits to the host so far: a PA translated while this
+                                         * was n is never used once it is n+1 (rec_cpu.c) */
 
         enum rec_pending pending;
         struct rec_exit_info exit;      /* built by the Realm side, copied out by REC_ENTER */
@@ -177,11 +183,24 @@ struct ccada_rmm {
         struct ccada_realm_program prog;
         uint8_t vmids[65536 / 8];
         struct rmm_stats stats;
+        /* Test builds: invariant and isolation violations found so far (invariants.c). */
+        uint64_t violations;
+        char first_violation[RMM_VIOLATION_TEXT];
 };
 
 /* ---- granule.c ---- */
 struct granule *granule_at(struct ccada_rmm *rmm, uint64_t pa);  /* NULL if unaligned/outside */
 bool granule_scrub(struct ccada_rmm *rmm, uint64_t pa);
+/* DELEGATED -> state (RD, REC, RTT, DATA), owned by owner: the one place a granule gains an
+ * owner, so the RMM's record and the hardware model's ownership tag never disagree. */
+void granule_take(struct ccada_rmm *rmm, uint64_t pa, enum granule_state state, struct realm *owner);
+/* RD, REC, RTT or DATA -> DELEGATED: scrubbed (a DELEGATED granule is zero), no owner. */
+void granule_give_back(struct ccada_rmm *rmm, uint64_t pa);
+
+/* ---- invariants.c (run after every RMI and RSI call when cfg.check_invariants) ---- */
+void rmm_violation(struct ccada_rmm *rmm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Test builds: a REC's access to [pa, pa+len) at ipa touches only its own Realm's granules. */
+void rec_isolation_check(struct rec *rec, uint64_t ipa, uint64_t pa, uint64_t len, bool write);
 
 /* ---- rtt.c ---- */
 uint64_t rtt_entry_size(int level);

@@ -224,6 +224,8 @@ void rsi_handle(struct rec *rec, struct smc_regs *r)
         rmm->stats.rsi_calls++;
         trace_advance(rmm->trace, 500); /* virtual time per RSI call */
         rsi_dispatch(rec, r);
+        if (rmm->cfg.check_invariants)
+                (void)rmm_check_invariants(rmm);
         if (trace_on(rmm->trace, TRACE_RSI_CALL) && !is_psci(fid))
                 trace_emit(rmm->trace, TRACE_RSI_CALL, "cmd=%s x1=0x%llx x2=0x%llx x3=0x%llx status=%s",
                            rsi_command_name(fid), (unsigned long long)a1, (unsigned long long)a2,

@@ -438,6 +438,49 @@ static void hw_large_memory_range_check_is_fast_enough(void **state)
         hw_mem_destroy(m);
 }
 
+/* ---- ownership (model aid) ---- */
+
+static void hw_owner_tags_start_zero_and_follow_set(void **state)
+{
+        struct fixture *f = *state;
+
+        assert_int_equal(hw_owner_get(f->m, BASE), 0);
+        hw_owner_set(f->m, BASE + GRANULE_SIZE + 5, 7);
+        assert_int_equal(hw_owner_get(f->m, BASE + GRANULE_SIZE), 7);
+        assert_int_equal(hw_owner_get(f->m, BASE + 2 * GRANULE_SIZE - 1), 7);
+        assert_int_equal(hw_owner_get(f->m, BASE), 0);
+        hw_owner_set(f->m, BASE + SIZE, 9); /* outside: ignored */
+        assert_int_equal(hw_owner_get(f->m, BASE + SIZE), 0);
+}
+
+static void hw_owner_check_passes_ns_and_own_realm_granules(void **state)
+{
+        struct fixture *f = *state;
+        uint64_t bad = 0;
+
+        set_pas(f->m, BASE + GRANULE_SIZE, HW_PAS_REALM);
+        hw_owner_set(f->m, BASE + GRANULE_SIZE, 3);
+        assert_true(hw_owner_check(f->m, 3, BASE, 2 * GRANULE_SIZE, &bad));
+}
+
+static void hw_owner_check_reports_first_granule_of_another_realm(void **state)
+{
+        struct fixture *f = *state;
+        uint64_t bad = 0;
+
+        set_pas(f->m, BASE + GRANULE_SIZE, HW_PAS_REALM);
+        set_pas(f->m, BASE + 2 * GRANULE_SIZE, HW_PAS_REALM);
+        hw_owner_set(f->m, BASE + GRANULE_SIZE, 3);
+        hw_owner_set(f->m, BASE + 2 * GRANULE_SIZE, 4);
+        assert_false(hw_owner_check(f->m, 3, BASE + 100, 2 * GRANULE_SIZE, &bad));
+        assert_int_equal(bad, BASE + 2 * GRANULE_SIZE);
+        /* a Realm granule that no Realm owns (DELEGATED) is not the REC's either */
+        set_pas(f->m, BASE + 3 * GRANULE_SIZE, HW_PAS_REALM);
+        assert_false(hw_owner_check(f->m, 4, BASE + 3 * GRANULE_SIZE, 1, &bad));
+        assert_int_equal(bad, BASE + 3 * GRANULE_SIZE);
+        assert_false(hw_owner_check(f->m, 4, BASE + SIZE, 1, &bad)); /* outside memory */
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -460,6 +503,9 @@ int main(void)
                 T(gpt_transition_by_non_root_world_is_refused),
                 T(gpt_transition_from_wrong_pas_is_refused_and_changes_nothing),
                 T(gpt_transition_of_unaligned_or_outside_pa_is_address_fault),
+                T(hw_owner_tags_start_zero_and_follow_set),
+                T(hw_owner_check_passes_ns_and_own_realm_granules),
+                T(hw_owner_check_reports_first_granule_of_another_realm),
                 cmocka_unit_test(hw_names_match_arm_terms),
                 cmocka_unit_test(hw_large_memory_range_check_is_fast_enough),
         };

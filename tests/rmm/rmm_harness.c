@@ -13,9 +13,15 @@
 
 void host_init_cfg(struct host *h, const struct rmm_config *cfg)
 {
+        struct rmm_config c;
+        if (cfg)
+                c = *cfg;
+        else
+                rmm_config_default(&c);
+        c.check_invariants = true; /* every RMI and RSI call of every RMM test is checked */
         memset(h, 0, sizeof(*h));
         assert_true(hw_mem_create(&h->mem, H_MEM_BASE, H_MEM_SIZE, NULL));
-        assert_true(rmm_create(&h->rmm, h->mem, NULL, cfg));
+        assert_true(rmm_create(&h->rmm, h->mem, NULL, &c));
         h->next = H_MEM_BASE;
         h->next_vmid = 1;
 }
@@ -25,8 +31,16 @@ void host_init(struct host *h)
         host_init_cfg(h, NULL);
 }
 
+void assert_no_violations(struct host *h)
+{
+        const char *first;
+        if (!h->expect_violations && rmm_violations(h->rmm, &first) != 0)
+                fail_msg("RMM violation: %s", first);
+}
+
 void host_fini(struct host *h)
 {
+        assert_no_violations(h);
         rmm_destroy(h->rmm);
         hw_mem_destroy(h->mem);
 }
@@ -127,6 +141,7 @@ uint64_t rmi(struct host *h, uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3
 {
         struct smc_regs r = { .x = { fid, a1, a2, a3, a4, a5 } };
         rmi_smc(h->rmm, &r);
+        assert_no_violations(h);
         if (out)
                 *out = r;
         return r.x[0];

@@ -33,6 +33,7 @@ struct host {
         struct ccada_rmm *rmm;
         uint64_t next;          /* bump allocator: next free granule */
         uint16_t next_vmid;
+        bool expect_violations; /* a test that breaks the machine on purpose checks them itself */
 };
 
 /* A Realm as the host knows it. */
@@ -65,6 +66,9 @@ struct hrec_params {
 void host_init(struct host *h);                       /* default rmm_config */
 void host_init_cfg(struct host *h, const struct rmm_config *cfg);
 void host_fini(struct host *h);
+/* Fails the test with the first violation the RMM recorded (its invariants are checked
+ * after every RMI and RSI call; isolation on every REC access). rmi() calls it each time. */
+void assert_no_violations(struct host *h);
 void host_set_program(struct host *h, void (*entry)(struct realm_kernel *, struct ccada_cpu *,
                                                       uint64_t, const uint64_t *),
                       struct realm_kernel *k);

@@ -1,0 +1,240 @@
+/* The RMM's invariants, checkable at any time, and the isolation check on every access a
+ * REC makes. Test builds and fuzzers run them after every RMI and RSI call
+ * (rmm_config.check_invariants); a violation is recorded, never repaired.
+ *
+ * Granules (DEN0137 1.0 A2.2): UNDELEGATED is never Realm PAS (Non-secure, or Secure/Root
+ * memory of other worlds); every other state is Realm PAS; DELEGATED is all zeroes and owned by no Realm; RD, REC, RTT and DATA carry the
+ * owner the hardware model's ownership tag also records.
+ * Stage 2: each table's live count is its number of ASSIGNED and TABLE entries; each RTT
+ * granule is referenced once (a root of its Realm or one TABLE entry); each DATA granule
+ * once, by a protected ASSIGNED entry of the Realm that owns it.
+ * RECs: each belongs to a live Realm, whose num_recs counts them exactly; its RmiRecExit
+ * carries only the fields its exit reason defines (A4.3). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rmm/rmm_internal.h"
+
+void rmm_violation(struct ccada_rmm *rmm, const char *fmt, ...)
+{
+        if (rmm->violations++ == 0) {
+                va_list ap;
+                va_start(ap, fmt);
+                vsnprintf(rmm->first_violation, sizeof(rmm->first_violation), fmt, ap);
+                va_end(ap);
+        }
+}
+
+uint64_t rmm_violations(const struct ccada_rmm *rmm, const char **first)
+{
+        if (first)
+                *first = rmm->first_violation;
+        return rmm->violations;
+}
+
+void rec_isolation_check(struct rec *rec, uint64_t ipa, uint64_t pa, uint64_t len, bool write)
+{
+        uint64_t bad;
+        uint32_t own = realm_owner_tag(rec->realm);
+        if (hw_owner_check(rec->rmm->mem, own, pa, len, &bad))
+                return;
+        rmm_violation(rec->rmm,
+                      "isolation: REC 0x%llx of the Realm with VMID %u %s %llu bytes at IPA 0x%llx -> PA 0x%llx; "
+                      "granule 0x%llx is owned by tag %u, not %u",
+                      (unsigned long long)rec->pa, rec->realm->vmid, write ? "writes" : "reads",
+                      (unsigned long long)len, (unsigned long long)ipa, (unsigned long long)pa,
+                      (unsigned long long)bad, hw_owner_get(rec->rmm->mem, bad), own);
+}
+
+static const char *state_name(unsigned st)
+{
+        static const char *const n[] = { "UNDELEGATED", "DELEGATED", "RD", "REC", "REC_AUX", "DATA", "RTT" };
+        return st < sizeof(n) / sizeof(n[0]) ? n[st] : "?";
+}
+
+struct inv {
+        struct ccada_rmm *rmm;
+        const uint8_t *gpt;     /* the hardware's views, indexed like rmm->granules */
+        const uint32_t *tags;
+        uint32_t *refs;         /* references to each granule from RTTs and RDs */
+        bool ok;
+};
+
+static void fail(struct inv *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail(struct inv *v, const char *fmt, ...)
+{
+        char text[RMM_VIOLATION_TEXT];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(text, sizeof(text), fmt, ap);
+        va_end(ap);
+        rmm_violation(v->rmm, "invariant: %s", text);
+        v->ok = false;
+}
+
+static uint64_t gpa(const struct ccada_rmm *rmm, uint64_t i)
+{
+        return rmm->base + (i << GRANULE_SHIFT);
+}
+
+/* One granule: PAS, zeroes, owner tag. The common case (nothing wrong, not DELEGATED)
+ * costs a few loads: this runs for every granule after every call. */
+static void check_granule(struct inv *v, uint64_t i)
+{
+        struct ccada_rmm *rmm = v->rmm;
+        const struct granule *g = &rmm->granules[i];
+        bool realm_pas = g->state != GRANULE_UNDELEGATED; /* Secure/Root memory stays UNDELEGATED */
+        bool owned = realm_pas && g->state != GRANULE_DELEGATED;
+        bool bad = (v->gpt[i] == HW_PAS_REALM) != realm_pas || owned != (g->owner != NULL) ||
+                   v->tags[i] != realm_owner_tag(g->owner);
+        if (bad) {
+                uint64_t pa = gpa(rmm, i);
+                if ((v->gpt[i] == HW_PAS_REALM) != realm_pas)
+                        fail(v, "granule 0x%llx is %s but its PAS is %s", (unsigned long long)pa,
+                             state_name(g->state), hw_pas_name((enum hw_pas)v->gpt[i]));
+                if (owned != (g->owner != NULL))
+                        fail(v, "granule 0x%llx is %s but %s an owner", (unsigned long long)pa,
+                             state_name(g->state), owned ? "has no" : "has");
+                if (v->tags[i] != realm_owner_tag(g->owner))
+                        fail(v, "granule 0x%llx: hardware ownership tag %u, RMM owner tag %u",
+                             (unsigned long long)pa, v->tags[i], realm_owner_tag(g->owner));
+        }
+        if (g->state == GRANULE_DELEGATED) {
+                static const uint8_t zero[GRANULE_SIZE];
+                uint8_t buf[GRANULE_SIZE];
+                uint64_t pa = gpa(rmm, i);
+                if (hw_read(rmm->mem, HW_WORLD_ROOT, pa, buf, sizeof(buf), NULL) != HW_OK ||
+                    memcmp(buf, zero, sizeof(buf)) != 0)
+                        fail(v, "DELEGATED granule 0x%llx is not all zeroes", (unsigned long long)pa);
+        }
+}
+
+/* A reference from an RTT entry (or an RD's root list) to a granule that must be in
+ * `state` and owned by `realm`. */
+static void ref(struct inv *v, const struct realm *realm, uint64_t pa, unsigned state, uint64_t ipa)
+{
+        struct granule *g = granule_at(v->rmm, pa);
+        if (!g) {
+                fail(v, "Realm VMID %u: IPA 0x%llx maps 0x%llx, outside the granule table", realm->vmid,
+                     (unsigned long long)ipa, (unsigned long long)pa);
+                return;
+        }
+        v->refs[(pa - v->rmm->base) >> GRANULE_SHIFT]++;
+        if (g->state != state || g->owner != realm)
+                fail(v, "Realm VMID %u: IPA 0x%llx refers to granule 0x%llx in state %s of %s Realm", realm->vmid,
+                     (unsigned long long)ipa, (unsigned long long)pa, state_name(g->state),
+                     g->owner == realm ? "this" : "another");
+}
+
+static void check_table(struct inv *v, const struct realm *realm, const struct rtt *t, uint64_t ipa0)
+{
+        unsigned live = 0;
+        uint64_t size = rtt_entry_size(t->level);
+        for (unsigned i = 0; i < RTT_ENTRIES; i++) {
+                const struct rtte *e = &t->e[i];
+                uint64_t ipa = ipa0 + i * size;
+                if (e->state == RMI_TABLE) {
+                        live++;
+                        if (!e->table || e->table->pa != e->addr || e->table->level != t->level + 1) {
+                                fail(v, "Realm VMID %u: TABLE entry at IPA 0x%llx level %d is inconsistent",
+                                     realm->vmid, (unsigned long long)ipa, t->level);
+                                continue;
+                        }
+                        ref(v, realm, e->addr, GRANULE_RTT, ipa);
+                        check_table(v, realm, e->table, ipa);
+                } else if (e->state == RMI_ASSIGNED) {
+                        live++;
+                        if (rtt_ipa_protected(realm, ipa))
+                                ref(v, realm, e->addr, GRANULE_DATA, ipa);
+                }
+        }
+        if (live != t->live)
+                fail(v, "Realm VMID %u: RTT 0x%llx (level %d) counts %u live entries, has %u", realm->vmid,
+                     (unsigned long long)t->pa, t->level, t->live, live);
+}
+
+static void check_realm(struct inv *v, const struct realm *realm, uint64_t rd)
+{
+        if (realm->rd != rd)
+                fail(v, "RD 0x%llx holds a Realm that names RD 0x%llx", (unsigned long long)rd,
+                     (unsigned long long)realm->rd);
+        uint64_t span = rtt_entry_size(realm->level_start) * RTT_ENTRIES;
+        for (unsigned i = 0; i < realm->num_start; i++) {
+                ref(v, realm, realm->root[i]->pa, GRANULE_RTT, i * span);
+                check_table(v, realm, realm->root[i], i * span);
+        }
+}
+
+/* Which RmiRecExit fields each exit reason defines (A4.3.x): the rest must be zero. */
+static void check_rec_exit(struct inv *v, const struct rec *rec)
+{
+        const struct rec_exit_info *x = &rec->exit;
+        unsigned ngprs = 0;
+        bool sync = x->reason == RMI_EXIT_SYNC, ripas = x->reason == RMI_EXIT_RIPAS_CHANGE;
+        switch (x->reason) {
+        case RMI_EXIT_SYNC: /* a trapped emulatable write carries the value in gprs[0] */
+                ngprs = (x->esr & ESR_ISV) && (x->esr & ESR_WNR) ? 1 : 0;
+                break;
+        case RMI_EXIT_PSCI: ngprs = 4; break;
+        case RMI_EXIT_HOST_CALL: ngprs = RSI_HOST_CALL_NUM_GPRS; break;
+        default: break;
+        }
+        bool extra = (!sync && (x->esr || x->far || x->hpfar)) ||
+                     (!ripas && (x->ripas_base || x->ripas_top || x->ripas_value)) ||
+                     (x->reason != RMI_EXIT_HOST_CALL && x->imm);
+        for (unsigned i = ngprs; i < RMI_REC_NUM_GPRS; i++)
+                extra |= x->gprs[i] != 0;
+        if (extra)
+                fail(v, "REC 0x%llx: RmiRecExit (%s) carries a field its exit reason does not define",
+                     (unsigned long long)rec->pa, rmi_exit_reason_name(x->reason));
+}
+
+static void check_rec(struct inv *v, const struct rec *rec, uint64_t pa)
+{
+        const struct realm *realm = rd_lookup(v->rmm, rec->rd);
+        if (rec->pa != pa || !realm || realm != rec->realm)
+                fail(v, "REC 0x%llx does not belong to a live Realm", (unsigned long long)pa);
+        else
+                v->refs[(rec->rd - v->rmm->base) >> GRANULE_SHIFT]++; /* an RD's refs count its RECs */
+        if (granule_at(v->rmm, pa)->owner != rec->realm)
+                fail(v, "REC 0x%llx is owned by another Realm than its own", (unsigned long long)pa);
+        check_rec_exit(v, rec);
+}
+
+/* Every DATA and RTT granule was referenced exactly once by the walks above, and each
+ * Realm's num_recs is the number of RECs found naming it. */
+static void check_refs(struct inv *v)
+{
+        for (uint64_t i = 0; i < v->rmm->ngranules; i++) {
+                const struct granule *g = &v->rmm->granules[i];
+                if ((g->state == GRANULE_DATA || g->state == GRANULE_RTT) && v->refs[i] != 1)
+                        fail(v, "%s granule 0x%llx is referenced %u times", state_name(g->state),
+                             (unsigned long long)gpa(v->rmm, i), v->refs[i]);
+                if (g->state == GRANULE_RD && v->refs[i] != g->u.realm->num_recs)
+                        fail(v, "Realm VMID %u counts %u RECs, has %u", g->u.realm->vmid, g->u.realm->num_recs,
+                             v->refs[i]);
+        }
+}
+
+bool rmm_check_invariants(struct ccada_rmm *rmm)
+{
+        struct inv v = { .rmm = rmm, .gpt = hw_gpt_view(rmm->mem), .tags = hw_owner_view(rmm->mem), .ok = true };
+        v.refs = calloc(rmm->ngranules, sizeof(*v.refs));
+        if (!v.refs) {
+                rmm_violation(rmm, "invariant check: out of memory");
+                return false;
+        }
+        for (uint64_t i = 0; i < rmm->ngranules; i++) {
+                const struct granule *g = &rmm->granules[i];
+                check_granule(&v, i);
+                if (g->state == GRANULE_RD)
+                        check_realm(&v, g->u.realm, gpa(rmm, i));
+                else if (g->state == GRANULE_REC)
+                        check_rec(&v, g->u.rec, gpa(rmm, i));
+        }
+        check_refs(&v);
+        free(v.refs);
+        return v.ok;
+}
