@@ -52,6 +52,7 @@ void rmm_destroy(struct ccada_rmm *rmm)
         for (uint64_t i = 0; i < rmm->ngranules; i++) {
                 struct granule *g = &rmm->granules[i];
                 if (g->state == GRANULE_RD) {
+                        shadow_destroy(g->u.realm->shadow);
                         rtt_tree_free(g->u.realm);
                         free(g->u.realm);
                 }
@@ -63,6 +64,15 @@ void rmm_destroy(struct ccada_rmm *rmm)
 void rmm_set_realm_program(struct ccada_rmm *rmm, const struct ccada_realm_program *prog)
 {
         rmm->prog = *prog;
+}
+
+bool rmm_bind_realm_program(struct ccada_rmm *rmm, uint64_t rd, const struct ccada_realm_program *prog)
+{
+        struct realm *r = rd_lookup(rmm, rd);
+        if (!r)
+                return false;
+        r->prog = *prog;
+        return true;
 }
 
 void rmm_get_stats(const struct ccada_rmm *rmm, struct rmm_stats *st)

@@ -9,7 +9,9 @@
  * granule is referenced once (a root of its Realm or one TABLE entry); each DATA granule
  * once, by a protected ASSIGNED entry of the Realm that owns it.
  * RECs: each belongs to a live Realm, whose num_recs counts them exactly; its RmiRecExit
- * carries only the fields its exit reason defines (A4.3). */
+ * carries only the fields its exit reason defines (A4.3).
+ * Accesses: a REC touches only its own Realm's granules, and a protected load returns what
+ * the Realm stored there (the oracle of shadow.c). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,18 +36,78 @@ uint64_t rmm_violations(const struct ccada_rmm *rmm, const char **first)
         return rmm->violations;
 }
 
-void rec_isolation_check(struct rec *rec, uint64_t ipa, uint64_t pa, uint64_t len, bool write)
+/* A REC touches only its own Realm's granules (NS granules belong to no Realm). */
+static void isolation_check(struct rec *rec, const struct rec_pa *a, uint64_t len, bool write)
 {
         uint64_t bad;
         uint32_t own = realm_owner_tag(rec->realm);
-        if (hw_owner_check(rec->rmm->mem, own, pa, len, &bad))
+        if (hw_owner_check(rec->rmm->mem, own, a->pa, len, &bad))
                 return;
         rmm_violation(rec->rmm,
                       "isolation: REC 0x%llx of the Realm with VMID %u %s %llu bytes at IPA 0x%llx -> PA 0x%llx; "
                       "granule 0x%llx is owned by tag %u, not %u",
                       (unsigned long long)rec->pa, rec->realm->vmid, write ? "writes" : "reads",
-                      (unsigned long long)len, (unsigned long long)ipa, (unsigned long long)pa,
+                      (unsigned long long)len, (unsigned long long)a->ipa, (unsigned long long)a->pa,
                       (unsigned long long)bad, hw_owner_get(rec->rmm->mem, bad), own);
+}
+
+/* A protected load saw `got`: it must be what the Realm stored there. */
+static void oracle_load(struct rec *rec, uint64_t ipa, const uint8_t *got, size_t n)
+{
+        const uint8_t *want = shadow_bytes(rec->realm->shadow, ipa, n);
+        if (!want) {
+                rmm_violation(rec->rmm, "memory: the Realm with VMID %u loaded %zu bytes at IPA 0x%llx, a page it "
+                              "never had", rec->realm->vmid, n, (unsigned long long)ipa);
+                return;
+        }
+        for (size_t i = 0; i < n; i++) {
+                if (got[i] != want[i]) {
+                        rmm_violation(rec->rmm, "memory: the Realm with VMID %u loaded 0x%02x at IPA 0x%llx, but "
+                                      "stored 0x%02x there", rec->realm->vmid, got[i],
+                                      (unsigned long long)(ipa + i), want[i]);
+                        return;
+                }
+        }
+}
+
+static void oracle_store(struct rec *rec, uint64_t ipa, const uint8_t *data, uint8_t byte, size_t n)
+{
+        uint8_t *mine = shadow_bytes(rec->realm->shadow, ipa, n);
+        if (!mine) {
+                rmm_violation(rec->rmm, "memory: the Realm with VMID %u stored %zu bytes at IPA 0x%llx, a page it "
+                              "never had", rec->realm->vmid, n, (unsigned long long)ipa);
+                return;
+        }
+        if (data)
+                memcpy(mine, data, n);
+        else
+                memset(mine, byte, n);
+}
+
+void rec_check_before(struct rec *rec, enum rec_op op, const struct rec_pa *to, const struct rec_pa *from,
+                      size_t n)
+{
+        isolation_check(rec, to, n, op != OP_LOAD);
+        if (op != OP_COPY)
+                return;
+        isolation_check(rec, from, n, false);
+        /* What the copy moves (read as Root: a check must not raise GPFs of its own). */
+        if (hw_read(rec->rmm->mem, HW_WORLD_ROOT, from->pa, rec->scratch, n, NULL) == HW_OK && !from->unprot &&
+            rec->realm->shadow)
+                oracle_load(rec, from->ipa, rec->scratch, n);
+}
+
+void rec_check_after(struct rec *rec, enum rec_op op, const struct rec_pa *to, const uint8_t *buf, uint8_t byte,
+                     size_t n)
+{
+        if (to->unprot || !rec->realm->shadow)
+                return; /* shared memory is the host's to change */
+        switch (op) {
+        case OP_LOAD: oracle_load(rec, to->ipa, buf, n); break;
+        case OP_STORE: oracle_store(rec, to->ipa, buf, 0, n); break;
+        case OP_FILL: oracle_store(rec, to->ipa, NULL, byte, n); break;
+        case OP_COPY: oracle_store(rec, to->ipa, rec->scratch, 0, n); break;
+        }
 }
 
 static const char *state_name(unsigned st)

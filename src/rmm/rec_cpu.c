@@ -27,13 +27,6 @@
 #include "lib/chunk.h"
 #include "rmm/rmm_internal.h"
 
-/* A translated address and the exit count at which it was translated. */
-struct rec_pa {
-        uint64_t ipa, pa;
-        uint64_t epoch;
-        bool unprot;
-};
-
 static struct rec *to_rec(struct ccada_cpu *cpu)
 {
         return (struct rec *)cpu; /* struct ccada_cpu is the first member of struct rec */
@@ -164,20 +157,16 @@ static size_t piece(uint64_t ipa, size_t len)
         return len < room ? len : room;
 }
 
-enum rec_op { OP_LOAD, OP_STORE, OP_FILL, OP_COPY };
-
 /* The one place a REC's access moves bytes: only with translations made since its last
  * exit (anything else is a bug in this file, not something input can cause). */
 static enum cpu_result rec_phys(struct rec *rec, enum rec_op op, const struct rec_pa *to,
                                 const struct rec_pa *from, uint8_t *buf, uint8_t byte, size_t n)
 {
         struct hw_mem *mem = rec->rmm->mem;
+        bool check = rec->rmm->cfg.check_invariants;
         assert(to->epoch == rec->exits && (!from || from->epoch == rec->exits));
-        if (rec->rmm->cfg.check_invariants) {
-                rec_isolation_check(rec, to->ipa, to->pa, n, op != OP_LOAD);
-                if (from)
-                        rec_isolation_check(rec, from->ipa, from->pa, n, false);
-        }
+        if (check)
+                rec_check_before(rec, op, to, from, n);
         enum hw_result h;
         switch (op) {
         case OP_LOAD: h = hw_read(mem, HW_WORLD_REALM, to->pa, buf, n, NULL); break;
@@ -185,6 +174,8 @@ static enum cpu_result rec_phys(struct rec *rec, enum rec_op op, const struct re
         case OP_FILL: h = hw_fill(mem, HW_WORLD_REALM, to->pa, byte, n, NULL); break;
         default: h = hw_copy(mem, HW_WORLD_REALM, to->pa, from->pa, n, NULL); break;
         }
+        if (check && h == HW_OK)
+                rec_check_after(rec, op, to, buf, byte, n);
         return hw_to_cpu(h);
 }
 

@@ -72,8 +72,9 @@ static void rec_main(struct coro *self, void *arg)
 {
         struct rec *rec = arg;
         struct ccada_rmm *rmm = rec->rmm;
-        if (rmm->prog.entry)
-                rmm->prog.entry(rmm->prog.kernel, &rec->cpu, rec->pc, rec->gprs);
+        const struct ccada_realm_program *prog = rec->realm->prog.entry ? &rec->realm->prog : &rmm->prog;
+        if (prog->entry)
+                prog->entry(prog->kernel, &rec->cpu, rec->pc, rec->gprs);
         /* Falling off the end: the REC turns itself off (PSCI CPU_OFF). */
         rec->halted = true;
         rec->runnable = false;

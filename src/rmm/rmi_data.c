@@ -32,9 +32,13 @@ static bool data_walk(struct realm *realm, uint64_t ipa, struct rtt_walk *w, str
         return true;
 }
 
-static void data_commit(struct ccada_rmm *rmm, struct realm *realm, uint64_t data, struct rtt_walk *w)
+/* content: what the Realm finds in the page (NULL: zero, for DATA_CREATE_UNKNOWN). */
+static void data_commit(struct ccada_rmm *rmm, struct realm *realm, uint64_t data, uint64_t ipa,
+                        const uint8_t *content, struct rtt_walk *w)
 {
         struct rtte *e = rtt_walk_entry(w);
+        if (realm->shadow && !shadow_set_page(realm->shadow, ipa, content))
+                rmm_violation(rmm, "memory oracle: out of memory");
         e->state = RMI_ASSIGNED;
         e->addr = data;
         w->table->live++;
@@ -68,7 +72,7 @@ void rmi_data_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc
                 r->x[0] = RMI_ERROR_INPUT;
                 return;
         }
-        data_commit(rmm, realm, data, &w);
+        data_commit(rmm, realm, data, ipa, content, &w);
         r->x[0] = RMI_SUCCESS;
 }
 
@@ -83,7 +87,7 @@ void rmi_data_create_unknown(struct ccada_rmm *rmm, const struct smc_regs *a, st
         if (!data_walk(realm, ipa, &w, r))
                 return;
         /* Contents are "unknown" to the Realm; a DELEGATED granule is zero, so they are zero. */
-        data_commit(rmm, realm, data, &w);
+        data_commit(rmm, realm, data, ipa, NULL, &w);
         r->x[0] = RMI_SUCCESS;
 }
 
@@ -110,6 +114,8 @@ void rmi_data_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct sm
         }
         uint64_t data = e->addr;
         granule_give_back(rmm, data);
+        if (realm->shadow)
+                shadow_drop_page(realm->shadow, ipa);
         e->state = RMI_UNASSIGNED;
         e->addr = 0;
         if (e->ripas == RMI_RAM)

@@ -116,9 +116,12 @@ static struct realm *realm_build(struct ccada_rmm *rmm, uint64_t rd, const struc
         if (!measure_realm_create(r, p->flags, p->s2sz, p->sve_vl, p->num_bps, p->num_wps,
                                   p->pmu_num_ctrs, p->hash_algo))
                 goto fail;
+        if (rmm->cfg.check_invariants && !(r->shadow = shadow_create()))
+                goto fail;
         return r;
 fail:
         rtt_tree_free(r);
+        shadow_destroy(r->shadow);
         free(r);
         return NULL;
 }
@@ -203,6 +206,7 @@ void rmi_realm_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct s
                 granule_give_back(rmm, realm->root[i]->pa);
         granule_give_back(rmm, rd);
         vmid_set(rmm, realm->vmid, false);
+        shadow_destroy(realm->shadow);
         rtt_tree_free(realm);
         free(realm);
         r->x[0] = RMI_SUCCESS;

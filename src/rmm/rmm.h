@@ -27,8 +27,12 @@ bool rmm_create(struct ccada_rmm **out, struct hw_mem *mem, struct trace *trace,
                 const struct rmm_config *cfg);
 void rmm_destroy(struct ccada_rmm *rmm);
 
-/* The code every REC runs (see cpu.h). Must be set before the first REC_ENTER. */
+/* The code every REC runs (see cpu.h) unless its Realm has a program of its own. Must be
+ * set before the first REC_ENTER. */
 void rmm_set_realm_program(struct ccada_rmm *rmm, const struct ccada_realm_program *prog);
+/* The code the RECs of the Realm whose RD is at rd run (a machine with several Realms runs
+ * a kernel per Realm). False if rd is not an RD. A REC takes its program at its first entry. */
+bool rmm_bind_realm_program(struct ccada_rmm *rmm, uint64_t rd, const struct ccada_realm_program *prog);
 
 /* Statistics for reports. */
 struct rmm_stats {

@@ -93,6 +93,8 @@ struct realm {
         uint8_t rim[64];
         uint8_t rem[4][64];
         uint64_t rtt_gen;               /* bumped by every command that may change a mapping */
+        struct ccada_realm_program prog; /* its RECs' code; entry NULL: the RMM's default */
+        struct shadow *shadow;          /* test builds: the memory oracle; else NULL */
 };
 
 /* The tag the hardware model's ownership aid records for a Realm's granules (hw.h): VMIDs
@@ -152,6 +154,7 @@ struct rec {
         struct rec_tlb_entry tlb[REC_TLB_ENTRIES];
         uint64_t exits;                 /* exits to the host so far: a PA translated while this
                                          * was n is never used once it is n+1 (rec_cpu.c) */
+        uint8_t scratch[GRANULE_SIZE];  /* test builds: a copy's source bytes (invariants.c) */
 
         enum rec_pending pending;
         struct rec_exit_info exit;      /* built by the Realm side, copied out by REC_ENTER */
@@ -199,8 +202,32 @@ void granule_give_back(struct ccada_rmm *rmm, uint64_t pa);
 
 /* ---- invariants.c (run after every RMI and RSI call when cfg.check_invariants) ---- */
 void rmm_violation(struct ccada_rmm *rmm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Test builds: a REC's access to [pa, pa+len) at ipa touches only its own Realm's granules. */
-void rec_isolation_check(struct rec *rec, uint64_t ipa, uint64_t pa, uint64_t len, bool write);
+
+/* A REC's translated address and the exit count at which it was translated (rec_cpu.c). */
+struct rec_pa {
+        uint64_t ipa, pa;
+        uint64_t epoch;
+        bool unprot;
+};
+enum rec_op { OP_LOAD, OP_STORE, OP_FILL, OP_COPY };
+/* Test builds, around every physical access a REC makes (n bytes within one granule):
+ * before, the isolation check (only its own Realm's granules) and, for a copy, the source
+ * bytes captured and checked against the oracle; after a successful access, a load is
+ * checked against the oracle and a store, fill or copy updates it (protected IPAs). */
+void rec_check_before(struct rec *rec, enum rec_op op, const struct rec_pa *to, const struct rec_pa *from,
+                      size_t n);
+void rec_check_after(struct rec *rec, enum rec_op op, const struct rec_pa *to, const uint8_t *buf, uint8_t byte,
+                     size_t n);
+
+/* ---- shadow.c: the memory oracle of test builds (what a Realm stored, by IPA page) ---- */
+struct shadow;
+struct shadow *shadow_create(void);
+void shadow_destroy(struct shadow *s);
+/* Sets the page at ipa to content (NULL: zero). False when out of memory. */
+bool shadow_set_page(struct shadow *s, uint64_t ipa, const uint8_t *content);
+void shadow_drop_page(struct shadow *s, uint64_t ipa);
+/* The oracle's bytes for [ipa, ipa+len) within one page; NULL if it has no such page. */
+uint8_t *shadow_bytes(const struct shadow *s, uint64_t ipa, size_t len);
 
 /* ---- rtt.c ---- */
 uint64_t rtt_entry_size(int level);

@@ -276,14 +276,19 @@ uint64_t host_rec_create(struct host *h, const struct hrealm *r, uint64_t mpidr)
         return rec;
 }
 
-void host_realm_setup(struct host *h, struct hrealm *r, uint64_t *rec)
+void host_realm_setup_fill(struct host *h, struct hrealm *r, uint64_t *rec, uint8_t byte)
 {
         host_realm_new(h, r);
         host_rtts_l3(h, r, 0);
         host_init_ripas(h, r, 0, H_RAM_TOP);
         for (uint64_t ipa = 0; ipa < H_DATA_TOP; ipa += GRANULE_SIZE)
-                (void)host_data_create(h, r, ipa, 0, RMI_NO_MEASURE_CONTENT);
+                (void)host_data_create(h, r, ipa, byte, RMI_NO_MEASURE_CONTENT);
         *rec = host_rec_create(h, r, 0);
+}
+
+void host_realm_setup(struct host *h, struct hrealm *r, uint64_t *rec)
+{
+        host_realm_setup_fill(h, r, rec, 0);
 }
 
 /* ---- RmiRecRun ---- */

@@ -122,6 +122,9 @@ uint64_t host_rec_create(struct host *h, const struct hrealm *r, uint64_t mpidr)
 #define H_DATA_TOP 0x4000ULL
 #define H_RAM_TOP  0x10000ULL
 void host_realm_setup(struct host *h, struct hrealm *r, uint64_t *rec);
+/* The same with every DATA granule holding `byte` (contents the Realm starts with: RMM
+ * tests never write Realm memory behind the Realm's back, the memory oracle would object). */
+void host_realm_setup_fill(struct host *h, struct hrealm *r, uint64_t *rec, uint8_t byte);
 
 /* ---- RmiRecRun ---- */
 uint64_t host_run_alloc(struct host *h);

@@ -51,16 +51,22 @@ struct acc_fx {
         struct realm_kernel k;
 };
 
-/* The standard Realm plus tables over the first 2 MiB of unprotected space; active. */
-static void fx_init(struct host *h, struct acc_fx *f, enum op op, uint64_t ipa, unsigned size)
+/* The standard Realm (DATA holding `fill`) plus tables over the first 2 MiB of unprotected
+ * space; not yet active. */
+static void fx_init_fill(struct host *h, struct acc_fx *f, enum op op, uint64_t ipa, unsigned size, uint8_t fill)
 {
         memset(f, 0, sizeof(*f));
-        host_realm_setup(h, &f->r, &f->rec);
+        host_realm_setup_fill(h, &f->r, &f->rec, fill);
         host_rtts_l3(h, &f->r, H_UNPROT_BASE);
         f->k.op = op;
         f->k.ipa = ipa;
         f->k.size = size;
         f->run = host_run_alloc(h);
+}
+
+static void fx_init(struct host *h, struct acc_fx *f, enum op op, uint64_t ipa, unsigned size)
+{
+        fx_init_fill(h, f, op, ipa, size, 0);
 }
 
 static void fx_start(struct host *h, struct acc_fx *f)
@@ -101,11 +107,9 @@ static void realm_load_from_ram_data_succeeds(void **state)
 {
         struct host *h = *state;
         struct acc_fx f;
-        fx_init(h, &f, OP_LOAD, 0x1000, 16);
-        uint64_t pa = data_pa(h, &f, 0x1000);
+        fx_init_fill(h, &f, OP_LOAD, 0x1000, 16, 0x3C);
         uint8_t pat[16];
         memset(pat, 0x3C, sizeof(pat));
-        assert_int_equal(hw_write(h->mem, HW_WORLD_ROOT, pa, pat, sizeof(pat), NULL), HW_OK);
         fx_start(h, &f);
         enter_to_completion(h, &f, 0);
         assert_int_equal(f.k.res, CPU_OK);

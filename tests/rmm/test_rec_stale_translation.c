@@ -59,20 +59,12 @@ static uint64_t data_pa(struct host *h, const struct hrealm *r, uint64_t ipa)
         return out.x[3] & 0x0000FFFFFFFFF000ULL;
 }
 
-static void fill_root(struct host *h, uint64_t pa, uint8_t byte)
-{
-        uint8_t b[GRANULE_SIZE];
-        memset(b, byte, sizeof(b));
-        assert_int_equal(hw_write(h->mem, HW_WORLD_ROOT, pa, b, sizeof(b), NULL), HW_OK);
-}
-
 /* Realm A active with its REC; realm B NEW with tables and RIPAS RAM, able to take DATA. */
 static void fx_init(struct host *h, struct fx *f, uint64_t src)
 {
         memset(f, 0, sizeof(*f));
-        host_realm_setup(h, &f->a, &f->rec);
+        host_realm_setup_fill(h, &f->a, &f->rec, SECRET_A);
         host_rtts_l3(h, &f->a, H_UNPROT_BASE);
-        fill_root(h, data_pa(h, &f->a, SRC), SECRET_A);
         host_realm_new(h, &f->b);
         host_rtts_l3(h, &f->b, 0);
         host_init_ripas(h, &f->b, 0, H_RAM_TOP);
@@ -247,6 +239,26 @@ static void isolation_check_reports_rec_access_to_granule_of_another_realm(void 
         assert_non_null(strstr(first, "owned by tag 48879"));
 }
 
+/* The memory oracle: a Realm load must return what the Realm stored. Bytes changed behind
+ * its back (here by the Root world, as a bug that maps the wrong granule would) are reported
+ * at the load that sees them. */
+static void memory_oracle_reports_load_of_bytes_the_realm_never_stored(void **state)
+{
+        struct host *h = *state;
+        struct fx f;
+        fx_init(h, &f, SRC);
+        uint64_t src_pa = data_pa(h, &f.a, SRC);
+        run_until_destination_fault(h, &f);
+        host_maps_destination(h, &f);
+        h->expect_violations = true;
+        uint8_t junk = 0x77;
+        assert_int_equal(hw_write(h->mem, HW_WORLD_ROOT, src_pa + 3, &junk, 1, NULL), HW_OK);
+        assert_int_equal(enter(h, &f, 0), RMI_EXIT_PSCI);
+        const char *first;
+        assert_true(rmm_violations(h->rmm, &first) >= 1);
+        assert_string_equal(first, "memory: the Realm with VMID 1 loaded 0x77 at IPA 0x3, but stored 0xa5 there");
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -256,6 +268,7 @@ int main(void)
                 T(realm_copy_shared_source_delegated_while_mapped_is_gpf),
                 T(realm_copy_completes_after_destination_fault_when_source_untouched),
                 T(isolation_check_reports_rec_access_to_granule_of_another_realm),
+                T(memory_oracle_reports_load_of_bytes_the_realm_never_stored),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
