@@ -6,6 +6,7 @@
 
 #include "proto/hostcall.h"
 #include "realm/blk_test.h"
+#include "realm/cmdline.h"
 #include "realm/pci.h"
 #include "realm/realm.h"
 #include "realm/swiotlb.h"
@@ -113,13 +114,15 @@ static void demo_blk(struct realm_kernel *k, uint64_t seed)
                 fail(k, "blk-test", st);
 }
 
+/* "ccada.seed=N" on the command line; 0 when absent or malformed (with a warning). */
 static uint64_t cmdline_seed(struct realm_kernel *k)
 {
-        const char *p = strstr(rk_cmdline(k), "ccada.seed=");
-        uint64_t v = 0;
-        for (p = p ? p + 11 : ""; *p >= '0' && *p <= '9'; p++)
-                v = v * 10 + (uint64_t)(*p - '0');
-        return v;
+        enum ccada_number_error why;
+        uint64_t seed = 0;
+
+        if (cmdline_u64(rk_cmdline(k), "ccada.seed", &seed, &why) && why != CCADA_NUMBER_OK)
+                rk_printk(k, "demo: malformed ccada.seed (%s): using 0", ccada_number_error_text(why));
+        return seed;
 }
 
 void realm_demo_init(struct realm_kernel *k)

@@ -9,6 +9,7 @@
 #include "ccada/cpu.h"
 #include "ccada/rsi.h"
 #include "lib/bytes.h"
+#include "realm/cmdline.h"
 #include "realm/realm.h"
 #include "realm/swiotlb.h"
 #include "realm/bench.h"
@@ -367,25 +368,22 @@ static bool boot_memory(struct realm_kernel *k, uint64_t reserved_pages)
         return rk_alloc_pages(k, 1, &k->hostcall_ipa) == CCADA_OK;
 }
 
-/* "swiotlb=<nslabs>" on the command line, as Linux's boot parameter; default 4 MiB. */
-static uint64_t cmdline_swiotlb_bytes(const char *cmdline)
+/* "swiotlb=<nslabs>" on the command line, as Linux's boot parameter; default 4 MiB. A
+ * malformed value is ignored with Linux's warning (init/main.c, do_early_param). */
+static uint64_t cmdline_swiotlb_bytes(struct realm_kernel *k)
 {
-        const char *p = strstr(cmdline, "swiotlb=");
-        if (!p || (p != cmdline && p[-1] != ' '))
-                return SWIOTLB_DEFAULT_SIZE;
-        uint64_t n = 0;
-        for (p += 8; *p >= '0' && *p <= '9' && n < (1ULL << 40); p++)
-                n = n * 10 + (uint64_t)(*p - '0');
-        return n ? n << IO_TLB_SHIFT : SWIOTLB_DEFAULT_SIZE;
-}
+        enum ccada_number_error why;
+        uint64_t nslabs;
 
-static bool cmdline_has(const char *cmdline, const char *word)
-{
-        size_t n = strlen(word);
-        for (const char *p = strstr(cmdline, word); p; p = strstr(p + 1, word))
-                if ((p == cmdline || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
-                        return true;
-        return false;
+        if (!cmdline_u64(k->img.cmdline, "swiotlb", &nslabs, &why))
+                return SWIOTLB_DEFAULT_SIZE;
+        if (why == CCADA_NUMBER_OK && nslabs > UINT64_MAX >> IO_TLB_SHIFT)
+                why = CCADA_NUMBER_OVERFLOW;
+        if (why != CCADA_NUMBER_OK) {
+                rk_printk(k, "Malformed early option 'swiotlb': %s", ccada_number_error_text(why));
+                return SWIOTLB_DEFAULT_SIZE;
+        }
+        return nslabs ? nslabs << IO_TLB_SHIFT : SWIOTLB_DEFAULT_SIZE;
 }
 
 /* arch_mm_preinit in a Realm: SWIOTLB forced, its pool shared (set_memory_decrypted).
@@ -393,9 +391,9 @@ static bool cmdline_has(const char *cmdline, const char *word)
 static bool boot_swiotlb(struct realm_kernel *k)
 {
         struct swiotlb_config cfg = {
-                .size = (size_t)cmdline_swiotlb_bytes(k->img.cmdline),
-                .grow = cmdline_has(k->img.cmdline, "swiotlb.grow"),
-                .backpressure = cmdline_has(k->img.cmdline, "swiotlb.backpressure"),
+                .size = (size_t)cmdline_swiotlb_bytes(k),
+                .grow = cmdline_flag(k->img.cmdline, "swiotlb.grow"),
+                .backpressure = cmdline_flag(k->img.cmdline, "swiotlb.backpressure"),
         };
         return swiotlb_init(k, &cfg, &k->swiotlb) == CCADA_OK; /* prints the boot lines */
 }

@@ -192,7 +192,25 @@ void vq_destroy(struct virtqueue *vq)
         vq->num_free = 0;
 }
 
-/* ---- adding buffers ---- */
+/* ---- adding buffers ----
+ *
+ * vq_add() is a transaction. It plans the request (struct vq_post) without side effects,
+ * writes shared memory (descriptors or the indirect table and its ring descriptor, the avail
+ * ring entry, then avail.idx) reading but never changing the private shadow, and commits the
+ * shadow only once the last write succeeded. A failed write therefore leaves the shadow
+ * exactly as it was: what did reach shared memory sits in free descriptors and in the avail
+ * slot at avail.idx, which avail.idx does not cover yet, and the next add overwrites it. */
+
+/* One request as it will be posted. */
+struct vq_post {
+        const struct vq_buf *bufs;
+        unsigned n_out, n;      /* device-readable buffers, all buffers */
+        uint16_t head;          /* first free descriptor */
+        uint16_t ndescs;        /* ring descriptors taken: 1 when indirect, else n */
+        bool indirect;
+        uint32_t in_len;        /* device-writable bytes */
+        uint64_t token;
+};
 
 static ccada_status write_desc(struct virtqueue *vq, uint64_t ipa, const struct vring_desc *d)
 {
@@ -213,72 +231,123 @@ static uint16_t buf_flags(unsigned i, unsigned n_out, unsigned n)
         return f;
 }
 
-/* Writes bufs as a chain of n ring descriptors taken from the free list at head. */
-static ccada_status add_chain(struct virtqueue *vq, uint16_t head, const struct vq_buf *bufs, unsigned n_out,
-                             unsigned n)
+/* Buffer i of a chain, held in ring descriptor d. A free descriptor's shadow link is the
+ * next free one: a chain takes descriptors in free-list order, so the link doubles as the
+ * chain's next. */
+static struct vring_desc chain_desc(const struct virtqueue *vq, const struct vq_post *p, unsigned i, uint16_t d)
 {
-        uint16_t d = head, last = head;
+        return (struct vring_desc){
+                .addr = p->bufs[i].addr,
+                .len = p->bufs[i].len,
+                .flags = buf_flags(i, p->n_out, p->n),
+                .next = i + 1 < p->n ? vq->extra[d].next : 0,
+        };
+}
 
-        for (unsigned i = 0; i < n; i++) {
-                /* A free descriptor's shadow link is the next free one: the chain uses them
-                 * in free-list order, so the link doubles as the chain's next. */
-                struct vring_desc desc = {
-                        .addr = bufs[i].addr,
-                        .len = bufs[i].len,
-                        .flags = buf_flags(i, n_out, n),
-                        .next = i + 1 < n ? vq->extra[d].next : 0,
-                };
+/* Writes the chain into the descriptors the free list names; changes no shadow. */
+static ccada_status write_chain(struct virtqueue *vq, const struct vq_post *p)
+{
+        uint16_t d = p->head;
+
+        for (unsigned i = 0; i < p->n; i++) {
+                struct vring_desc desc = chain_desc(vq, p, i, d);
                 ccada_status s = write_desc(vq, vq->desc.cpu + vring_desc_off(d), &desc);
                 if (s != CCADA_OK)
                         return s;
-                vq->extra[d].addr = desc.addr;
-                vq->extra[d].len = desc.len;
-                vq->extra[d].flags = desc.flags;
-                last = d;
                 d = vq->extra[d].next;
         }
-        vq->free_head = vq->extra[last].next;
-        vq->num_free = (uint16_t)(vq->num_free - n);
         return CCADA_OK;
 }
 
-/* Writes bufs into head's indirect table (shared memory) and one INDIRECT ring descriptor.
- * virtio 1.2 §2.7.5.3 */
-static ccada_status add_indirect(struct virtqueue *vq, uint16_t head, const struct vq_buf *bufs, unsigned n_out,
-                                 unsigned n)
+static uint64_t indirect_off(uint16_t head) { return (uint64_t)head * VQ_INDIRECT_TABLE_BYTES; }
+
+/* The one ring descriptor of an indirect request: it points at head's table.
+ * "The driver MUST NOT set the VIRTQ_DESC_F_INDIRECT flag ... with NEXT"; the WRITE flag
+ * of this descriptor is ignored by the device.  virtio 1.2 §2.7.5.3.1 */
+static struct vring_desc indirect_desc(const struct virtqueue *vq, const struct vq_post *p)
+{
+        return (struct vring_desc){
+                .addr = vq->indirect_area.dma + indirect_off(p->head),
+                .len = (uint32_t)(p->n * VRING_DESC_SIZE),
+                .flags = VRING_DESC_F_INDIRECT,
+        };
+}
+
+/* Writes the buffers into head's indirect table, then its ring descriptor; changes no
+ * shadow.  virtio 1.2 §2.7.5.3 */
+static ccada_status write_indirect(struct virtqueue *vq, const struct vq_post *p)
 {
         uint8_t table[VQ_INDIRECT_TABLE_BYTES];
-        uint64_t off = (uint64_t)head * VQ_INDIRECT_TABLE_BYTES;
 
-        for (unsigned i = 0; i < n; i++) {
+        for (unsigned i = 0; i < p->n; i++) {
                 struct vring_desc desc = {
-                        .addr = bufs[i].addr,
-                        .len = bufs[i].len,
-                        .flags = buf_flags(i, n_out, n),
-                        .next = (uint16_t)(i + 1 < n ? i + 1 : 0),
+                        .addr = p->bufs[i].addr,
+                        .len = p->bufs[i].len,
+                        .flags = buf_flags(i, p->n_out, p->n),
+                        .next = (uint16_t)(i + 1 < p->n ? i + 1 : 0),
                 };
                 bool ok = vring_desc_encode(table + (size_t)i * VRING_DESC_SIZE, VRING_DESC_SIZE, &desc);
                 assert(ok);
                 (void)ok;
         }
-        size_t bytes = (size_t)n * VRING_DESC_SIZE;
-        ccada_status s = ring_write(vq, vq->indirect_area.cpu + off, table, bytes);
+        ccada_status s = ring_write(vq, vq->indirect_area.cpu + indirect_off(p->head), table,
+                                    (size_t)p->n * VRING_DESC_SIZE);
         if (s != CCADA_OK)
                 return s;
-        /* "The driver MUST NOT set the VIRTQ_DESC_F_INDIRECT flag ... with NEXT"; the WRITE
-         * flag of this descriptor is ignored by the device.  virtio 1.2 §2.7.5.3.1 */
-        struct vring_desc desc = {
-                .addr = vq->indirect_area.dma + off, .len = (uint32_t)bytes, .flags = VRING_DESC_F_INDIRECT,
+        struct vring_desc desc = indirect_desc(vq, p);
+        return write_desc(vq, vq->desc.cpu + vring_desc_off(p->head), &desc);
+}
+
+/* Makes head available: ring entry first, then avail.idx; changes no shadow.
+ * virtio 1.2 §2.7.13 */
+static ccada_status publish(struct virtqueue *vq, uint16_t head)
+{
+        uint16_t idx = vq->avail_idx_shadow;
+        uint16_t slot = (uint16_t)(idx & (vq->qsz - 1));
+        ccada_status s = ring_write_le16(vq, vq->avail.cpu + vring_avail_ring_off(slot), head);
+        if (s != CCADA_OK)
+                return s;
+        /* Release: "The driver MUST perform a suitable memory barrier before the idx update,
+         * to ensure the device sees the most up-to-date copy."  virtio 1.2 §2.7.13.3.1.
+         * Single-threaded model: program order is the barrier. */
+        return ring_write_le16(vq, vq->avail.cpu + VRING_AVAIL_OFF_IDX, (uint16_t)(idx + 1));
+}
+
+static void shadow_desc(struct virtqueue *vq, uint16_t d, const struct vring_desc *desc)
+{
+        vq->extra[d].addr = desc->addr;
+        vq->extra[d].len = desc->len;
+        vq->extra[d].flags = desc->flags;
+}
+
+/* Records a published request in the private shadow: its descriptors leave the free list,
+ * its head goes in flight, avail idx and the counters advance. Committing after avail.idx
+ * is safe: only vq_get_used() consumes completions, and never concurrently with vq_add(). */
+static void commit_post(struct virtqueue *vq, const struct vq_post *p)
+{
+        uint16_t d = p->head, last = p->head;
+
+        if (p->indirect) {
+                struct vring_desc desc = indirect_desc(vq, p);
+                shadow_desc(vq, p->head, &desc);
+        } else {
+                for (unsigned i = 0; i < p->n; i++) {
+                        struct vring_desc desc = chain_desc(vq, p, i, d);
+                        shadow_desc(vq, d, &desc);
+                        last = d;
+                        d = vq->extra[d].next;
+                }
+        }
+        vq->free_head = vq->extra[last].next;
+        vq->num_free = (uint16_t)(vq->num_free - p->ndescs);
+        vq->heads[p->head] = (struct vq_head_state){
+                .in_flight = true, .indirect = p->indirect, .ndescs = p->ndescs, .in_len = p->in_len,
+                .token = p->token,
         };
-        s = write_desc(vq, vq->desc.cpu + vring_desc_off(head), &desc);
-        if (s != CCADA_OK)
-                return s;
-        vq->extra[head].addr = desc.addr;
-        vq->extra[head].len = desc.len;
-        vq->extra[head].flags = desc.flags;
-        vq->free_head = vq->extra[head].next;
-        vq->num_free = (uint16_t)(vq->num_free - 1);
-        return CCADA_OK;
+        vq->num_in_flight++;
+        vq->added++;
+        vq->avail_idx_shadow++;
+        assert(vq->num_free + vq->num_in_flight <= vq->qsz);
 }
 
 /* Sums the posted lengths; false when the chain would exceed 2^32 - 1 bytes.
@@ -297,21 +366,9 @@ static bool sum_lengths(const struct vq_buf *bufs, unsigned n_out, unsigned n, u
         return true;
 }
 
-/* Makes head available: ring entry first, then avail.idx.  virtio 1.2 §2.7.13 */
-static ccada_status publish(struct virtqueue *vq, uint16_t head)
-{
-        uint16_t slot = (uint16_t)(vq->avail_idx_shadow & (vq->qsz - 1));
-        ccada_status s = ring_write_le16(vq, vq->avail.cpu + vring_avail_ring_off(slot), head);
-        if (s != CCADA_OK)
-                return s;
-        /* Release: "The driver MUST perform a suitable memory barrier before the idx update,
-         * to ensure the device sees the most up-to-date copy."  virtio 1.2 §2.7.13.3.1.
-         * Single-threaded model: program order is the barrier. */
-        vq->avail_idx_shadow++;
-        return ring_write_le16(vq, vq->avail.cpu + VRING_AVAIL_OFF_IDX, vq->avail_idx_shadow);
-}
-
-ccada_status vq_add(struct virtqueue *vq, const struct vq_buf *bufs, unsigned n_out, unsigned n_in, uint64_t token)
+/* Checks vq_add()'s arguments against the queue and plans the request; no side effects. */
+static ccada_status plan_post(const struct virtqueue *vq, const struct vq_buf *bufs, unsigned n_out,
+                              unsigned n_in, uint64_t token, struct vq_post *p)
 {
         if (vq->broken)
                 return CCADA_E_BROKEN;
@@ -321,25 +378,32 @@ ccada_status vq_add(struct virtqueue *vq, const struct vq_buf *bufs, unsigned n_
         uint32_t in_len;
         if (!sum_lengths(bufs, n_out, n, &in_len))
                 return CCADA_E_INVAL;
-        bool use_indirect = vq->indirect && n > 1 && n <= VQ_INDIRECT_MAX;
-        if (!use_indirect && n > vq->qsz)
+        bool indirect = vq->indirect && n > 1 && n <= VQ_INDIRECT_MAX;
+        if (!indirect && n > vq->qsz)
                 return CCADA_E_INVAL;
-        unsigned need = use_indirect ? 1 : n;
+        unsigned need = indirect ? 1 : n;
         if (vq->num_free < need)
                 return CCADA_E_NOSPC;
+        *p = (struct vq_post){
+                .bufs = bufs, .n_out = n_out, .n = n, .head = vq->free_head, .ndescs = (uint16_t)need,
+                .indirect = indirect, .in_len = in_len, .token = token,
+        };
+        return CCADA_OK;
+}
 
-        uint16_t head = vq->free_head;
-        ccada_status s = use_indirect ? add_indirect(vq, head, bufs, n_out, n) : add_chain(vq, head, bufs, n_out, n);
+ccada_status vq_add(struct virtqueue *vq, const struct vq_buf *bufs, unsigned n_out, unsigned n_in, uint64_t token)
+{
+        struct vq_post p;
+        ccada_status s = plan_post(vq, bufs, n_out, n_in, token, &p);
         if (s != CCADA_OK)
                 return s;
-        vq->heads[head] = (struct vq_head_state){
-                .in_flight = true, .indirect = use_indirect, .ndescs = (uint16_t)need, .in_len = in_len,
-                .token = token,
-        };
-        vq->num_in_flight++;
-        vq->added++;
-        assert(vq->num_free + vq->num_in_flight <= vq->qsz);
-        return publish(vq, head);
+        s = p.indirect ? write_indirect(vq, &p) : write_chain(vq, &p);
+        if (s == CCADA_OK)
+                s = publish(vq, p.head);
+        if (s != CCADA_OK)
+                return s; /* the queue broke; its shadow holds no trace of this request */
+        commit_post(vq, &p);
+        return CCADA_OK;
 }
 
 /* ---- notification ---- */

@@ -146,10 +146,13 @@ void vq_destroy(struct virtqueue *vq);
  * descriptor (the head's indirect table); otherwise a chain of n descriptors.
  * token comes back from vq_get_used() for this request. Makes the head available
  * (avail.idx advances) but does not notify: call vq_kick_prepare().
- * Errors: CCADA_E_BROKEN; CCADA_E_INVAL (n == 0, NULL bufs, chain could never fit
+ * All or nothing: on any error the request was not posted. It holds no descriptor and no
+ * in-flight record, vq_detach_unused() never returns its token, avail.idx and every counter
+ * are unchanged, and the caller still owns (and must unmap) its buffers.
+ * Errors: CCADA_E_BROKEN (the queue was broken, or a ring write faulted: the queue is then
+ * BROKEN with VQ_RING_FAULT); CCADA_E_INVAL (n == 0, NULL bufs, chain could never fit
  * (n > qsz without indirect), total length > 2^32 - 1); CCADA_E_NOSPC (not enough free
- * descriptors now: retry after a completion); the ring write error (the queue is then
- * BROKEN with VQ_RING_FAULT). */
+ * descriptors now: retry after a completion). */
 ccada_status vq_add(struct virtqueue *vq, const struct vq_buf *bufs, unsigned n_out, unsigned n_in,
                     uint64_t token) CCADA_MUST_CHECK;
 

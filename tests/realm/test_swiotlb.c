@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ccada/parse.h"
 #include "fake_kernel.h"
 #include "lib/prng.h"
 #include "realm/dma.h"
@@ -1312,7 +1313,10 @@ static void swiotlb_random_ops_keep_data_and_return_used_to_zero(void **state)
 {
         struct swiotlb_config c = { .size = 512 * KiB, .nareas = 2 };
         const char *env = getenv("CCADA_TEST_SEED");
-        uint64_t seed = env ? strtoull(env, NULL, 0) : 0x5eed2024ull;
+        uint64_t seed = 0x5eed2024ull;
+        enum ccada_number_error why = env ? ccada_parse_u64(env, strlen(env), &seed) : CCADA_NUMBER_OK;
+        if (why != CCADA_NUMBER_OK)
+                fail_msg("CCADA_TEST_SEED '%s' is not a number: %s", env, ccada_number_error_text(why));
         struct prop *p = calloc(1, sizeof(*p));
 
         printf("swiotlb property test seed: 0x%llx (set CCADA_TEST_SEED to replay)\n",

@@ -100,11 +100,29 @@ static ccada_status check(const struct fake_machine *m, uint64_t addr, size_t le
         return CCADA_OK;
 }
 
+void fake_fail_nth_access(struct fake_machine *m, unsigned long n)
+{
+        m->fail_access = n ? m->realm_accesses + n : 0;
+}
+
+bool fake_failed_access_fired(const struct fake_machine *m)
+{
+        return m->fail_access && m->realm_accesses >= m->fail_access;
+}
+
 /* ---- the Realm kernel's view ---- */
+
+/* Counts the access, then checks it like check(); the armed access fails. */
+static ccada_status realm_check(struct fake_machine *m, uint64_t ipa, size_t len)
+{
+        if (++m->realm_accesses == m->fail_access)
+                return CCADA_E_SEA;
+        return check(m, ipa, len, CCADA_E_SEA);
+}
 
 ccada_status rk_read(struct realm_kernel *k, uint64_t ipa, void *dst, size_t len)
 {
-        ccada_status s = check(k->m, ipa, len, CCADA_E_SEA);
+        ccada_status s = realm_check(k->m, ipa, len);
         if (s == CCADA_OK)
                 memcpy(dst, k->m->mem + (ipa - FAKE_MEM_BASE), len);
         return s;
@@ -112,7 +130,7 @@ ccada_status rk_read(struct realm_kernel *k, uint64_t ipa, void *dst, size_t len
 
 ccada_status rk_write(struct realm_kernel *k, uint64_t ipa, const void *src, size_t len)
 {
-        ccada_status s = check(k->m, ipa, len, CCADA_E_SEA);
+        ccada_status s = realm_check(k->m, ipa, len);
         if (s == CCADA_OK)
                 memcpy(k->m->mem + (ipa - FAKE_MEM_BASE), src, len);
         return s;
@@ -120,7 +138,7 @@ ccada_status rk_write(struct realm_kernel *k, uint64_t ipa, const void *src, siz
 
 ccada_status rk_fill(struct realm_kernel *k, uint64_t ipa, uint8_t byte, size_t len)
 {
-        ccada_status s = check(k->m, ipa, len, CCADA_E_SEA);
+        ccada_status s = realm_check(k->m, ipa, len);
         if (s == CCADA_OK)
                 memset(k->m->mem + (ipa - FAKE_MEM_BASE), byte, len);
         return s;

@@ -48,6 +48,8 @@ struct fake_machine {
         struct fake_area allocs[FAKE_MAX_ALLOCS];
         unsigned nallocs;
         struct fake_area revoked;       /* len 0: none */
+        unsigned long realm_accesses;   /* rk_read/rk_write/rk_fill calls so far */
+        unsigned long fail_access;      /* the one of them that fails (0: none) */
         struct realm_kernel k;
         struct host_vm vm;
         struct realm_task task;
@@ -73,6 +75,13 @@ bool fake_canaries_intact(const struct fake_machine *m);
 uint8_t *fake_ptr(struct fake_machine *m, uint64_t addr, size_t len);
 /* Makes accesses touching [addr, addr + len) fail with CCADA_E_GPF. */
 void fake_revoke(struct fake_machine *m, uint64_t addr, size_t len);
+
+/* Makes the n-th Realm access (rk_read, rk_write or rk_fill) from now on fail with
+ * CCADA_E_SEA without touching memory, as when the host pulls a shared page away between
+ * two accesses; every other access behaves as usual. n == 0 disarms. */
+void fake_fail_nth_access(struct fake_machine *m, unsigned long n);
+/* True once the access armed by fake_fail_nth_access() has failed. */
+bool fake_failed_access_fired(const struct fake_machine *m);
 
 /* True when the printk log / the trace output contains needle. */
 bool fake_log_contains(const struct fake_machine *m, const char *needle);

@@ -32,9 +32,11 @@ static int bench_swiotlb(unsigned reps, bool json)
         ccada_machine_config_default(&cfg);
         cfg.workload = CCADA_WORKLOAD_BENCH_SWIOTLB;
         cfg.bench_reps = reps;
-        if (ccada_machine_create(&m, &cfg) != CCADA_OK)
-                return fputs("ccada bench: cannot build the machine\n", stderr), CLI_FAIL;
-        ccada_status st = ccada_machine_run(m);
+        ccada_status st = ccada_machine_create(&m, &cfg);
+        if (st != CCADA_OK)
+                return fprintf(stderr, "ccada bench swiotlb: cannot build the machine: %s\n", ccada_status_text(st)),
+                       CLI_FAIL;
+        st = ccada_machine_run(m);
         unsigned n = ccada_machine_bench_swiotlb(m, rows, 16, err, sizeof(err));
         ccada_machine_destroy(m);
         if (st != CCADA_OK || !n || err[0]) {
@@ -71,13 +73,14 @@ int cli_bench(int argc, char **argv)
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
+        static const struct cli_number_opt opt_reps = { "bench", "--reps", false, 1, 31, 0, "must be 1..31" };
         uint64_t reps = 7;
         bool json = false;
         int c;
         optind = 1;
         while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-                if (c == 'r' && (!cli_parse_u64(optarg, false, &reps) || !reps || reps > 31))
-                        return fprintf(stderr, "ccada bench: --reps must be 1..31, not '%s'\n", optarg), CLI_USAGE;
+                if (c == 'r' && cli_number(&opt_reps, optarg, &reps) != CLI_OK)
+                        return CLI_USAGE;
                 else if (c == 'j')
                         json = true;
                 else if (c == 'h')

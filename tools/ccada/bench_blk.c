@@ -14,9 +14,10 @@ static bool run_one(bool normal, unsigned reps, struct ccada_bench_blk *out)
         cfg.disk_ram = true; /* measure the data path, not the host's file system */
         cfg.realm_ram = 64ULL << 20;
         cfg.mem_size = 256ULL << 20;
-        if (ccada_machine_create(&m, &cfg) != CCADA_OK)
-                return fputs("ccada bench blk: cannot build the machine\n", stderr), false;
-        ccada_status st = ccada_machine_run(m);
+        ccada_status st = ccada_machine_create(&m, &cfg);
+        if (st != CCADA_OK)
+                return fprintf(stderr, "ccada bench blk: cannot build the machine: %s\n", ccada_status_text(st)), false;
+        st = ccada_machine_run(m);
         bool ok = ccada_machine_bench_blk(m, out, err, sizeof(err)) && st == CCADA_OK;
         ccada_machine_destroy(m);
         if (!ok)

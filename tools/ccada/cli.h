@@ -2,6 +2,7 @@
 #define CCADA_TOOLS_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -13,8 +14,26 @@ void cli_bench_help(FILE *f);
 int cli_bench_blk(unsigned reps, bool json);
 void cli_demo_help(FILE *f);
 
-/* Parses an unsigned decimal or 0x-hex number with an optional K/M/G suffix (when
- * allow_suffix). False on anything else (trailing junk, overflow, empty). */
-bool cli_parse_u64(const char *s, bool allow_suffix, uint64_t *out);
+/* A numeric option of a sub-command, for cli_number(). */
+struct cli_number_opt {
+        const char *cmd;        /* "demo" */
+        const char *name;       /* "--ram" */
+        bool size;              /* a K, M or G suffix is accepted */
+        uint64_t min, max;      /* inclusive bounds */
+        uint64_t align;         /* the value must be a multiple of it (0 or 1: any) */
+        const char *rule;       /* what a value out of bounds is told: "must be 1..31" */
+};
+
+/* Parses arg, the value given to option o, with the strict parser of ccada/parse.h and
+ * checks it against o's bounds. Returns CLI_OK and *out, or prints why on stderr
+ * ("ccada demo: --seed ' -1' is not a number: white space is not allowed ...") and
+ * returns CLI_USAGE leaving *out unchanged. */
+int cli_number(const struct cli_number_opt *o, const char *arg, uint64_t *out);
+
+/* Prints "ccada <cmd>: <opt> '<arg>': <why>" on stderr; returns CLI_USAGE. */
+int cli_bad_value(const char *cmd, const char *opt, const char *arg, const char *why);
+
+/* Writes bytes as the shortest exact size a user could type: "4M", "256K", "1G", "3000". */
+void cli_format_size(uint64_t bytes, char *buf, size_t len);
 
 #endif

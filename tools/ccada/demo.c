@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ccada/machine.h"
 #include "cli.h"
@@ -36,35 +37,20 @@ void cli_demo_help(FILE *f)
               "  --json             print a machine-readable summary on stdout (console to stderr)\n"
               "  -h, --help         show this help\n"
               "\n"
-              "exit status: 0 all checks passed, 1 a check or the run failed, 2 usage error\n",
+              "N and SIZE are digits, or 0x and hex digits (no sign, no white space); a SIZE may\n"
+              "end in K, M or G. Combinations that cannot boot are refused before the run: a\n"
+              "--swiotlb pool (rounded up to a power of two) larger than --ram, a --disk image\n"
+              "smaller than blk-test's 256K, --disk with --disk-ram.\n"
+              "\n"
+              "exit status: 0 all checks passed, 1 a check or the run failed (the reason is on\n"
+              "stderr), 2 usage error\n",
               f);
-}
-
-bool cli_parse_u64(const char *s, bool allow_suffix, uint64_t *out)
-{
-        char *end;
-        if (!s || !*s || *s == '-')
-                return false;
-        errno = 0;
-        unsigned long long v = strtoull(s, &end, 0);
-        if (errno || end == s)
-                return false;
-        unsigned shift = 0;
-        if (allow_suffix && *end) {
-                shift = *end == 'K' || *end == 'k' ? 10 : *end == 'M' || *end == 'm' ? 20 : *end == 'G' || *end == 'g' ? 30 : 64;
-                if (shift == 64)
-                        return false;
-                end++;
-        }
-        if (*end || (shift && v > (~0ULL >> shift)))
-                return false;
-        *out = (uint64_t)v << shift;
-        return true;
 }
 
 struct demo_opts {
         const char *trace, *trace_json, *events;
         bool json;
+        bool swiotlb_given;     /* --swiotlb was on the command line (else the default) */
         struct ccada_machine_config cfg;
 };
 
@@ -78,81 +64,206 @@ static void list_events(void)
         printf("%s\n", p ? p : err);
 }
 
+enum demo_opt {
+        O_TRACE = 256, O_JSONTRACE, O_EVENTS, O_SEED, O_JSON, O_HASH, O_IPA, O_RAM, O_VM, O_DISK, O_DISKRAM,
+        O_SWIOTLB, O_GROW, O_BP,
+};
+
+/* The numeric options and their bounds. */
+static const struct cli_number_opt OPT_SEED = { "demo", "--seed", false, 0, UINT64_MAX, 0, "" };
+static const struct cli_number_opt OPT_IPA_BITS = { "demo", "--ipa-bits", false, 33, 48, 0, "must be 33..48" };
+static const struct cli_number_opt OPT_RAM = {
+        "demo", "--ram", true, 2u << 20, 1u << 30, 2u << 20, "must be a multiple of 2M from 2M to 1G",
+};
+static const struct cli_number_opt OPT_SWIOTLB = {
+        "demo", "--swiotlb", true, 256u << 10, 1u << 30, 2048, "must be 256K..1G in whole 2K slots",
+};
+
+static int set_hash(struct ccada_machine_config *cfg, const char *arg)
+{
+        if (!strcmp(arg, "sha256") || !strcmp(arg, "sha-256"))
+                cfg->hash_algo = 0;
+        else if (!strcmp(arg, "sha512") || !strcmp(arg, "sha-512"))
+                cfg->hash_algo = 1;
+        else
+                return cli_bad_value("demo", "--hash", arg, "must be sha256 or sha512");
+        return CLI_OK;
+}
+
+static int set_vm(struct ccada_machine_config *cfg, const char *arg)
+{
+        if (strcmp(arg, "realm") && strcmp(arg, "normal"))
+                return cli_bad_value("demo", "--vm", arg, "must be realm or normal");
+        cfg->normal_vm = !strcmp(arg, "normal");
+        return CLI_OK;
+}
+
+/* Applies one numeric option. */
+static int set_number(struct demo_opts *o, int c, const char *arg)
+{
+        uint64_t v;
+        int rc;
+
+        switch (c) {
+        case O_SEED: return cli_number(&OPT_SEED, arg, &o->cfg.seed);
+        case O_RAM: return cli_number(&OPT_RAM, arg, &o->cfg.realm_ram);
+        case O_IPA:
+                if ((rc = cli_number(&OPT_IPA_BITS, arg, &v)) == CLI_OK)
+                        o->cfg.ipa_bits = (unsigned)v;
+                return rc;
+        default: /* O_SWIOTLB */
+                if ((rc = cli_number(&OPT_SWIOTLB, arg, &v)) != CLI_OK)
+                        return rc;
+                o->cfg.swiotlb_slabs = v / 2048;
+                o->swiotlb_given = true;
+                return CLI_OK;
+        }
+}
+
+static const struct option demo_longopts[] = {
+        { "trace", required_argument, NULL, O_TRACE },
+        { "trace-json", required_argument, NULL, O_JSONTRACE },
+        { "events", required_argument, NULL, O_EVENTS },
+        { "seed", required_argument, NULL, O_SEED },
+        { "json", no_argument, NULL, O_JSON },
+        { "hash", required_argument, NULL, O_HASH },
+        { "ipa-bits", required_argument, NULL, O_IPA },
+        { "ram", required_argument, NULL, O_RAM },
+        { "vm", required_argument, NULL, O_VM },
+        { "disk", required_argument, NULL, O_DISK },
+        { "disk-ram", no_argument, NULL, O_DISKRAM },
+        { "swiotlb", required_argument, NULL, O_SWIOTLB },
+        { "swiotlb-grow", no_argument, NULL, O_GROW },
+        { "swiotlb-backpressure", no_argument, NULL, O_BP },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+};
+
+/* Applies one option. Returns CLI_OK, CLI_USAGE (after saying why) or -1 (help shown). */
+static int set_opt(struct demo_opts *o, int c, const char *arg)
+{
+        switch (c) {
+        case O_TRACE: o->trace = arg; return CLI_OK;
+        case O_JSONTRACE: o->trace_json = arg; return CLI_OK;
+        case O_EVENTS: o->events = arg; return CLI_OK;
+        case O_JSON: o->json = true; return CLI_OK;
+        case O_DISK: o->cfg.disk_path = arg; return CLI_OK;
+        case O_DISKRAM: o->cfg.disk_ram = true; return CLI_OK;
+        case O_GROW: o->cfg.swiotlb_grow = true; return CLI_OK;
+        case O_BP: o->cfg.swiotlb_backpressure = true; return CLI_OK;
+        case O_HASH: return set_hash(&o->cfg, arg);
+        case O_VM: return set_vm(&o->cfg, arg);
+        case O_SEED: case O_RAM: case O_IPA: case O_SWIOTLB: return set_number(o, c, arg);
+        case 'h': cli_demo_help(stdout); return -1;
+        default: cli_demo_help(stderr); return CLI_USAGE;
+        }
+}
+
+static uint64_t roundup_pow2(uint64_t v)
+{
+        uint64_t p = 1;
+        while (p < v)
+                p <<= 1;
+        return p;
+}
+
+/* A Realm takes its SWIOTLB pool from its own RAM after rounding it up to a power of two,
+ * as Linux does (src/realm/swiotlb.c, size_initial); a pool larger than the whole RAM
+ * fails the boot ("Can not allocate SWIOTLB buffer"). One that fits but finds no free run
+ * is halved until it does, so it boots. A normal VM has no pool. */
+static int check_swiotlb_fits(const struct demo_opts *o)
+{
+        uint64_t asked = o->cfg.swiotlb_slabs * 2048, pool = roundup_pow2(asked), ram = o->cfg.realm_ram;
+        char a[24], p[24], r[24], fit[24];
+
+        if (o->cfg.normal_vm || pool <= ram)
+                return CLI_OK;
+        cli_format_size(asked, a, sizeof(a));
+        cli_format_size(pool, p, sizeof(p));
+        cli_format_size(ram, r, sizeof(r));
+        cli_format_size(roundup_pow2(ram + 1) >> 1, fit, sizeof(fit)); /* largest power of two <= ram */
+        fprintf(stderr,
+                "ccada demo: %s--swiotlb %s does not fit in --ram %s: the Realm takes its bounce pool, rounded up "
+                "to a power of two (%s), from its RAM; use --swiotlb %s or less, or --ram %s or more\n",
+                o->swiotlb_given ? "" : "the default ", a, r, p, fit, p);
+        return CLI_USAGE;
+}
+
+/* The demo's blk-test writes and reads back this many bytes from the start of the disk
+ * (BLK_TEST_DEFAULT_BYTES in src/realm/blk_test.h): a smaller image fails it. */
+#define DEMO_DISK_MIN_BYTES (256u << 10)
+
+/* Checks that dir exists, for the machine to create the disk image in it (what). */
+static int check_dir(const char *dir, const char *what, const char *hint)
+{
+        struct stat st;
+        const char *why = "not a directory";
+
+        if (stat(dir, &st) != 0)
+                why = strerror(errno);
+        else if (S_ISDIR(st.st_mode))
+                return CLI_OK;
+        fprintf(stderr, "ccada demo: cannot create %s: '%s': %s%s\n", what, dir, why, hint);
+        return CLI_FAIL;
+}
+
+/* The machine backs the disk with --disk PATH (created when missing) or, without --disk
+ * and --disk-ram, with a temporary image in $TMPDIR or /tmp (src/host/virtio_blk_dev.c).
+ * Refuses an image that can never hold the demo's blk-test; says why one cannot be made. */
+static int check_disk(const struct ccada_machine_config *cfg)
+{
+        struct stat st;
+        char why[256], created[24], dir[4096];
+
+        if (cfg->disk_ram)
+                return CLI_OK;
+        if (!cfg->disk_path) {
+                const char *tmp = getenv("TMPDIR");
+                return check_dir(tmp && *tmp ? tmp : "/tmp", "the temporary disk image",
+                                 " (set TMPDIR to a directory, or use --disk or --disk-ram)");
+        }
+        if (stat(cfg->disk_path, &st) != 0) {
+                const char *slash = strrchr(cfg->disk_path, '/');
+                snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - cfg->disk_path) : 1,
+                         slash ? cfg->disk_path : ".");
+                return check_dir(dir[0] ? dir : "/", "the disk image", "");
+        }
+        cli_format_size(cfg->disk_size, created, sizeof(created));
+        if (!S_ISREG(st.st_mode)) {
+                snprintf(why, sizeof(why), "not a regular file: give a disk image, or a new path (created, %s)",
+                         created);
+                return cli_bad_value("demo", "--disk", cfg->disk_path, why);
+        }
+        if ((uint64_t)st.st_size >= DEMO_DISK_MIN_BYTES)
+                return CLI_OK;
+        snprintf(why, sizeof(why),
+                 "the image holds %lld bytes, but the demo's blk-test writes 256K from its start: give a larger "
+                 "image, or a new path (created, %s)", (long long)st.st_size, created);
+        return cli_bad_value("demo", "--disk", cfg->disk_path, why);
+}
+
+/* Refuses option combinations that can never boot or pass, saying what to change. */
+static int check_combinations(const struct demo_opts *o)
+{
+        if (o->cfg.disk_path && o->cfg.disk_ram)
+                return fputs("ccada demo: --disk and --disk-ram exclude each other: give one of them\n", stderr),
+                       CLI_USAGE;
+        int rc = check_swiotlb_fits(o);
+        return rc == CLI_OK ? check_disk(&o->cfg) : rc;
+}
+
 static int parse_opts(int argc, char **argv, struct demo_opts *o)
 {
-        enum { O_TRACE = 256, O_JSONTRACE, O_EVENTS, O_SEED, O_JSON, O_HASH, O_IPA, O_RAM, O_VM, O_DISK, O_DISKRAM, O_SWIOTLB, O_GROW, O_BP };
-        static const struct option longopts[] = {
-                { "trace", required_argument, NULL, O_TRACE },
-                { "trace-json", required_argument, NULL, O_JSONTRACE },
-                { "events", required_argument, NULL, O_EVENTS },
-                { "seed", required_argument, NULL, O_SEED },
-                { "json", no_argument, NULL, O_JSON },
-                { "hash", required_argument, NULL, O_HASH },
-                { "ipa-bits", required_argument, NULL, O_IPA },
-                { "ram", required_argument, NULL, O_RAM },
-                { "vm", required_argument, NULL, O_VM },
-                { "disk", required_argument, NULL, O_DISK },
-                { "disk-ram", no_argument, NULL, O_DISKRAM },
-                { "swiotlb", required_argument, NULL, O_SWIOTLB },
-                { "swiotlb-grow", no_argument, NULL, O_GROW },
-                { "swiotlb-backpressure", no_argument, NULL, O_BP },
-                { "help", no_argument, NULL, 'h' },
-                { NULL, 0, NULL, 0 },
-        };
-        uint64_t v;
-        int c;
+        int c, rc;
         optind = 1;
-        while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-                switch (c) {
-                case O_TRACE: o->trace = optarg; break;
-                case O_JSONTRACE: o->trace_json = optarg; break;
-                case O_EVENTS: o->events = optarg; break;
-                case O_JSON: o->json = true; break;
-                case O_SEED:
-                        if (!cli_parse_u64(optarg, false, &o->cfg.seed))
-                                return fprintf(stderr, "ccada demo: --seed takes a number, not '%s'\n", optarg), CLI_USAGE;
-                        break;
-                case O_HASH:
-                        if (!strcmp(optarg, "sha256") || !strcmp(optarg, "sha-256"))
-                                o->cfg.hash_algo = 0;
-                        else if (!strcmp(optarg, "sha512") || !strcmp(optarg, "sha-512"))
-                                o->cfg.hash_algo = 1;
-                        else
-                                return fprintf(stderr, "ccada demo: --hash is sha256 or sha512, not '%s'\n", optarg), CLI_USAGE;
-                        break;
-                case O_IPA:
-                        if (!cli_parse_u64(optarg, false, &v) || v < 33 || v > 48)
-                                return fprintf(stderr, "ccada demo: --ipa-bits must be 33..48, not '%s'\n", optarg), CLI_USAGE;
-                        o->cfg.ipa_bits = (unsigned)v;
-                        break;
-                case O_RAM:
-                        if (!cli_parse_u64(optarg, true, &v) || !v || v % (2u << 20) || v > (1ULL << 30))
-                                return fprintf(stderr, "ccada demo: --ram must be a multiple of 2M up to 1G, not '%s'\n", optarg), CLI_USAGE;
-                        o->cfg.realm_ram = v;
-                        break;
-                case O_VM:
-                        if (strcmp(optarg, "realm") && strcmp(optarg, "normal"))
-                                return fprintf(stderr, "ccada demo: --vm is realm or normal, not '%s'\n", optarg), CLI_USAGE;
-                        o->cfg.normal_vm = !strcmp(optarg, "normal");
-                        break;
-                case O_DISK: o->cfg.disk_path = optarg; break;
-                case O_DISKRAM: o->cfg.disk_ram = true; break;
-                case O_GROW: o->cfg.swiotlb_grow = true; break;
-                case O_BP: o->cfg.swiotlb_backpressure = true; break;
-                case O_SWIOTLB:
-                        if (!cli_parse_u64(optarg, true, &v) || v < (256u << 10) || v > (1u << 30) || v % 2048)
-                                return fprintf(stderr, "ccada demo: --swiotlb must be 256K..1G in 2K slots, not '%s'\n", optarg), CLI_USAGE;
-                        o->cfg.swiotlb_slabs = v / 2048;
-                        break;
-                case 'h': cli_demo_help(stdout); return -1;
-                default: cli_demo_help(stderr); return CLI_USAGE;
-                }
-        }
+        while ((c = getopt_long(argc, argv, "h", demo_longopts, NULL)) != -1)
+                if ((rc = set_opt(o, c, optarg)) != CLI_OK)
+                        return rc;
         if (optind < argc)
                 return fprintf(stderr, "ccada demo: unexpected argument '%s'\n", argv[optind]), CLI_USAGE;
         if (o->cfg.realm_ram + (16u << 20) > o->cfg.mem_size)
                 o->cfg.mem_size = o->cfg.realm_ram * 2 + (32u << 20);
-        return CLI_OK;
+        return check_combinations(o);
 }
 
 static FILE *open_out(const char *path)
@@ -242,6 +353,41 @@ static void print_human(const struct ccada_demo_summary *s, bool passed)
         printf("\n%s\n", passed ? "demo: all checks passed" : "demo: FAILED");
 }
 
+struct demo_check {
+        const char *name;
+        bool ok;
+};
+
+/* Says on stderr why the demo failed: the guest's error, else the checks that failed (the
+ * report on stdout has the details). */
+static void print_failure(const struct ccada_demo_summary *s)
+{
+        const struct demo_check checks[] = {
+                /* every VM */
+                { "booted", s->booted }, { "powered_off", s->powered_off }, { "mmio", s->mmio_ok },
+                { "blk_verified", s->blk_verified },
+                /* a Realm only */
+                { "host_read_shared", s->host_read_shared },
+                { "host_read_private_faulted", s->host_read_private_faulted },
+                { "host_write_private_faulted", s->host_write_private_faulted },
+                { "private_intact", s->private_intact }, { "rem_extended", s->rem_extended },
+                { "unshared", s->unshare_ok }, { "host_read_bounce_slot", s->host_read_bounce },
+        };
+        size_t n = s->normal_vm ? 4 : sizeof(checks) / sizeof(checks[0]);
+        char failed[512] = "";
+        size_t used = 0;
+
+        if (s->error[0]) {
+                fprintf(stderr, "ccada demo: FAILED: %s\n", s->error);
+                return;
+        }
+        for (size_t i = 0; i < n && used < sizeof(failed); i++)
+                if (!checks[i].ok)
+                        used += (size_t)snprintf(failed + used, sizeof(failed) - used, "%s%s", used ? ", " : "",
+                                                 checks[i].name);
+        fprintf(stderr, "ccada demo: FAILED: %s\n", used ? failed : "a check failed (see the report)");
+}
+
 static int run(struct demo_opts *o)
 {
         struct ccada_machine *m;
@@ -258,6 +404,8 @@ static int run(struct demo_opts *o)
         bool passed = st == CCADA_OK && ccada_demo_passed(&s);
         if (st != CCADA_OK)
                 fprintf(stderr, "ccada demo: the run failed: %s\n", ccada_status_text(st));
+        if (!passed)
+                print_failure(&s);
         if (!trace_ok)
                 fprintf(stderr, "ccada demo: writing the trace failed\n");
         if (o->json)
