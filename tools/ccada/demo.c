@@ -35,6 +35,9 @@ void cli_demo_help(FILE *f)
               "  --swiotlb-grow     add shared pools when the pool is full instead of failing\n"
               "  --swiotlb-backpressure  make a mapping wait for free slots instead of failing\n"
               "  --json             print a machine-readable summary on stdout (console to stderr)\n"
+              "  --check-invariants check the RMM's invariants after every RMI and RSI call, and\n"
+              "                     that every Realm access touches only its own granules and\n"
+              "                     reads what it stored (slower; a violation fails the demo)\n"
               "  -h, --help         show this help\n"
               "\n"
               "N and SIZE are digits, or 0x and hex digits (no sign, no white space); a SIZE may\n"
@@ -66,7 +69,7 @@ static void list_events(void)
 
 enum demo_opt {
         O_TRACE = 256, O_JSONTRACE, O_EVENTS, O_SEED, O_JSON, O_HASH, O_IPA, O_RAM, O_VM, O_DISK, O_DISKRAM,
-        O_SWIOTLB, O_GROW, O_BP,
+        O_SWIOTLB, O_GROW, O_BP, O_CHECK,
 };
 
 /* The numeric options and their bounds. */
@@ -135,6 +138,7 @@ static const struct option demo_longopts[] = {
         { "swiotlb", required_argument, NULL, O_SWIOTLB },
         { "swiotlb-grow", no_argument, NULL, O_GROW },
         { "swiotlb-backpressure", no_argument, NULL, O_BP },
+        { "check-invariants", no_argument, NULL, O_CHECK },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
 };
@@ -151,6 +155,7 @@ static int set_opt(struct demo_opts *o, int c, const char *arg)
         case O_DISKRAM: o->cfg.disk_ram = true; return CLI_OK;
         case O_GROW: o->cfg.swiotlb_grow = true; return CLI_OK;
         case O_BP: o->cfg.swiotlb_backpressure = true; return CLI_OK;
+        case O_CHECK: o->cfg.check_invariants = true; return CLI_OK;
         case O_HASH: return set_hash(&o->cfg, arg);
         case O_VM: return set_vm(&o->cfg, arg);
         case O_SEED: case O_RAM: case O_IPA: case O_SWIOTLB: return set_number(o, c, arg);
@@ -276,6 +281,22 @@ static FILE *open_out(const char *path)
 
 static const char *yes(bool b) { return b ? "true" : "false"; }
 
+/* A JSON string: quotes, backslashes and control characters escaped. */
+static void print_json_string(const char *t)
+{
+        putchar('"');
+        for (; *t; t++) {
+                unsigned char c = (unsigned char)*t;
+                if (c == '"' || c == '\\')
+                        printf("\\%c", c);
+                else if (c < 0x20)
+                        printf("\\u%04x", c);
+                else
+                        putchar(c);
+        }
+        putchar('"');
+}
+
 static void print_json(const struct ccada_demo_summary *s, bool passed)
 {
         printf("{\n  \"passed\": %s,\n  \"rim\": \"%s\",\n  \"hash_algo\": \"%s\",\n  \"rem1\": \"%s\",\n",
@@ -303,6 +324,9 @@ static void print_json(const struct ccada_demo_summary *s, bool passed)
                yes(s->blk_present), (unsigned long long)s->blk_bytes_written, (unsigned long long)s->blk_bytes_read,
                yes(s->blk_verified));
         printf("  \"host_read_bounce_slot\": %s,\n", yes(s->host_read_bounce));
+        printf("  \"violations\": %llu,\n  \"first_violation\": ", (unsigned long long)s->violations);
+        print_json_string(s->first_violation);
+        printf(",\n");
         printf("  \"error\": \"%s\"\n}\n", s->error); /* error text never contains quotes */
 }
 
@@ -350,6 +374,9 @@ static void print_human(const struct ccada_demo_summary *s, bool passed)
                (unsigned long long)s->rmi_calls, (unsigned long long)s->rsi_calls);
         if (s->error[0])
                 printf("  error             %s\n", s->error);
+        if (s->violations)
+                printf("  RMM violations    %llu, the first: %s\n", (unsigned long long)s->violations,
+                       s->first_violation);
         printf("\n%s\n", passed ? "demo: all checks passed" : "demo: FAILED");
 }
 
@@ -377,6 +404,11 @@ static void print_failure(const struct ccada_demo_summary *s)
         char failed[512] = "";
         size_t used = 0;
 
+        if (s->violations) {
+                fprintf(stderr, "ccada demo: FAILED: %llu RMM violations, the first: %s\n",
+                        (unsigned long long)s->violations, s->first_violation);
+                return;
+        }
         if (s->error[0]) {
                 fprintf(stderr, "ccada demo: FAILED: %s\n", s->error);
                 return;
