@@ -44,6 +44,16 @@ struct ccada_machine_config {
          * REC makes touches only its own Realm's granules (off: it scans the granule table
          * per call). A violation fails the run (ccada_demo_summary.violations). */
         bool check_invariants;
+        /* Only the per-access part of check_invariants: every access a REC makes touches
+         * only its own Realm's granules and every protected load returns what the Realm
+         * stored (cheap per access: for fuzzers that check invariants themselves). */
+        bool check_accesses;
+        /* Realms on the board (default 1). With 2, a second Realm "B" runs the same workload
+         * next to "A": its own host VM on the same host (VMID 2), kernel, console (lines
+         * prefixed "[realm-b] ", same console FILE), PCI bus and RAM-backed disk of
+         * disk_size bytes, and an RPV derived from the seed differently from A's; the two
+         * REC loops run interleaved, one entry each. Not with normal_vm. */
+        unsigned realms;
 };
 
 void ccada_machine_config_default(struct ccada_machine_config *cfg);
@@ -52,11 +62,16 @@ void ccada_machine_config_default(struct ccada_machine_config *cfg);
  * cfg->trace_events. On error writes a message naming the bad item and returns false. */
 bool ccada_parse_events(const char *list, uint64_t *mask, char *err, size_t errlen);
 
+/* Creates a machine (memory, RMM, host VMs, Realm kernels, devices); builds no guest yet.
+ * Errors: CCADA_E_INVAL (realms not 1 or 2, or 2 with normal_vm; a memory layout hw refuses),
+ * CCADA_E_NOMEM, and the disk's errors (CCADA_E_IO). */
 CCADA_MUST_CHECK ccada_status ccada_machine_create(struct ccada_machine **out,
                                                    const struct ccada_machine_config *cfg);
 void ccada_machine_destroy(struct ccada_machine *m);
 
-/* Builds the guest (a Realm, or a normal VM) and runs its workload until it powers off. */
+/* Builds the guests (one or two Realms, or a normal VM) and runs their workloads until they
+ * power off, one REC entry of each Realm in turn. Once only (CCADA_E_STATE after that);
+ * the first failure of either Realm's host stops the run. */
 CCADA_MUST_CHECK ccada_status ccada_machine_run(struct ccada_machine *m);
 
 /* SWIOTLB benchmark results (CCADA_WORKLOAD_BENCH_SWIOTLB): ns per operation, medians. */
@@ -112,11 +127,16 @@ struct ccada_demo_summary {
         char error[160];
         uint64_t violations;            /* RMM invariant and isolation violations (check_invariants) */
         char first_violation[320];
+        unsigned realms;                /* Realms on the board (ccada_machine_config.realms) */
+        bool realm_b_passed;            /* with 2: Realm B passed the same checks as A */
 };
 
+/* Realm A's summary (with two Realms, the counts gpf, rmi_calls and rsi_calls are A's
+ * share: those counted while the board built or stepped A; violations are the machine's),
+ * plus realm_b_passed. */
 void ccada_machine_summary(const struct ccada_machine *m, struct ccada_demo_summary *s);
 
-/* True when every demo check passed. */
+/* True when every demo check passed (with two Realms: in both). */
 bool ccada_demo_passed(const struct ccada_demo_summary *s);
 
 #endif

@@ -34,6 +34,7 @@ struct host_vm_config {
         const uint8_t *image;           /* loaded at ram_base with DATA_CREATE (measured) */
         size_t image_len;
         uint8_t rpv[64];
+        uint16_t vmid;                  /* RmiRealmParams.vmid, unique among live Realms; default 1 */
         bool reject_ripas_ram;          /* test knob: REJECT every RIPAS change to RAM */
 };
 
@@ -50,9 +51,18 @@ struct host_vm_stats {
         bool powered_off;
 };
 
+/* A VM of a new host over mem: its own NS granule allocator (every granule of mem free).
+ * trace may be NULL.
+ * Errors: CCADA_E_NOMEM. */
 CCADA_MUST_CHECK
 ccada_status host_vm_create(struct host_vm **out, struct hw_mem *mem, struct ccada_rmm *rmm,
                             struct trace *trace);
+/* A second VM on the same host: same memory, RMM, trace and the SAME NS page allocator as
+ * peer (two VMs are never handed the same granule). The allocator is reference-counted:
+ * the VMs may be destroyed in any order. The host's n-th VM (from 0) traces as pid 1000 + n
+ * and logs as "host[vm n]:". Errors: CCADA_E_INVAL (peer NULL), CCADA_E_NOMEM. */
+CCADA_MUST_CHECK ccada_status host_vm_create_peer(struct host_vm **out, struct host_vm *peer);
+/* Frees the host's bookkeeping (not the Realm: its granules stay with the RMM). NULL: no-op. */
 void host_vm_destroy(struct host_vm *vm);
 
 void host_vm_add_mmio(struct host_vm *vm, struct host_mmio_dev *dev);
@@ -67,8 +77,44 @@ CCADA_MUST_CHECK ccada_status host_vm_create_realm(struct host_vm *vm, const str
 CCADA_MUST_CHECK ccada_status host_vm_create_normal(struct host_vm *vm, const struct host_vm_config *cfg,
                                                    const struct ccada_realm_program *prog);
 
-/* Runs the REC loop until the Realm powers off (CCADA_OK) or something fails. */
+/* Runs the REC loop until the Realm powers off (CCADA_OK) or something fails: exactly
+ * host_vm_enter_once then host_vm_handle_exit, again and again. A normal VM runs its
+ * guest code to the end instead. Errors: those of the two steps. */
 CCADA_MUST_CHECK ccada_status host_vm_run(struct host_vm *vm);
+
+/* The seam between two REC entries, where a test or a fuzzer may act as a hostile host
+ * (any RMI call through host_rmi) around the real Realm guest. A hostile host's calls may
+ * break the honest host's bookkeeping (a page it populated destroyed, an alias it mapped
+ * unmapped): host_vm_handle_exit then copes where the Realm can go on (it forgets the
+ * granule, undelegating it when it can and leaking it otherwise, with a message on stderr)
+ * or fails with CCADA_E_RMM and a message. */
+
+/* A REC exit as the host decoded it from its RmiRecRun page (DEN0137 1.0 RmiRecExit). */
+struct host_rec_exit {
+        unsigned reason;
+        uint64_t esr, far, hpfar;
+        uint64_t gprs[RMI_REC_NUM_GPRS];
+        uint64_t ripas_base, ripas_top;
+        uint8_t ripas_value;
+        uint16_t imm;
+};
+/* Enters the REC once with the pending entry (initially flags TRAP_WFI; then whatever the last
+ * host_vm_handle_exit prepared, possibly changed with host_vm_set_entry_flags) and decodes
+ * the exit into *x. A successful entry consumes the pending entry (the next one is flags
+ * TRAP_WFI, GPRs zero, until host_vm_handle_exit prepares another); *x is zeroed first.
+ * Errors: CCADA_E_RMM (REC_ENTER failed, message on stderr; the pending entry is kept),
+ * CCADA_E_GPF, CCADA_E_PEER (undecodable run page), CCADA_E_STATE (no Realm built). */
+CCADA_MUST_CHECK ccada_status host_vm_enter_once(struct host_vm *vm, struct host_rec_exit *x);
+/* The honest host's handling of exit x (MMIO emulation, stage-2 faults, RIPAS changes, host
+ * calls, PSCI); prepares the next entry, replacing the pending one (so change its flags
+ * after this call). *stop becomes true when the Realm powered off. x may come from anywhere:
+ * every field is checked before use. Errors: CCADA_E_RMM (an RMI call failed: message on
+ * stderr), CCADA_E_PEER (an exit reason the host cannot handle), CCADA_E_NOMEM (no NS
+ * memory to give), CCADA_E_STATE (no Realm built). */
+CCADA_MUST_CHECK ccada_status host_vm_handle_exit(struct host_vm *vm, const struct host_rec_exit *x, bool *stop);
+/* The next entry's flags (RMI_REC_ENTRY_FLAG_*), which a hostile host may change. */
+uint64_t host_vm_entry_flags(const struct host_vm *vm);
+void host_vm_set_entry_flags(struct host_vm *vm, uint64_t flags);
 
 void host_vm_get_stats(const struct host_vm *vm, struct host_vm_stats *st);
 
@@ -79,12 +125,21 @@ uint64_t host_vm_rd(const struct host_vm *vm);
 uint64_t host_vm_rec(const struct host_vm *vm);
 uint64_t host_vm_run_pa(const struct host_vm *vm);
 struct ccada_rmm *host_vm_rmm(struct host_vm *vm);
+/* For tests and fuzzers: the NS granule the host maps at ipa's unprotected alias (0 if none;
+ * ipa with or without the shared bit; like host_vm_private_pa, plus ipa's offset in its
+ * page), the shared bit (0 before a Realm is built, and in a normal VM), and guest RAM
+ * (both 0 before the VM is built). */
+uint64_t host_vm_shared_pa(const struct host_vm *vm, uint64_t ipa);
+uint64_t host_vm_shared_bit(const struct host_vm *vm);
+void host_vm_ram(const struct host_vm *vm, uint64_t *base, uint64_t *size);
 
 /* One RMI call with up to 5 arguments; results in out (may be NULL). Returns X0. */
 uint64_t host_rmi(struct host_vm *vm, uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3,
                   uint64_t a4, uint64_t a5, struct smc_regs *out);
 
-/* NS granule allocator over the machine's memory. 0 when exhausted. */
+/* The host's NS granule allocator over the machine's memory, shared by the VMs of one host
+ * (host_vm_create_peer). Allocation clears the granule as the NS world; 0 when exhausted
+ * (or the granule cannot be cleared). Freeing a PA outside memory is a no-op. */
 uint64_t host_alloc_granule(struct host_vm *vm);
 void host_free_granule(struct host_vm *vm, uint64_t pa);
 

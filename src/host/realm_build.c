@@ -32,16 +32,6 @@ static void pick_start_level(unsigned ipa_bits, int *level, unsigned *num)
         *num = 1;
 }
 
-static uint64_t delegated(struct host_vm *vm)
-{
-        uint64_t pa = host_alloc_granule(vm);
-        if (pa && host_rmi(vm, RMI_GRANULE_DELEGATE, pa, 0, 0, 0, 0, NULL) == RMI_SUCCESS)
-                return pa;
-        if (pa)
-                host_free_granule(vm, pa);
-        return 0;
-}
-
 static ccada_status write_ns_page(struct host_vm *vm, uint64_t pa, const uint8_t *page)
 {
         return hw_write(vm->mem, HW_WORLD_NS, pa, page, GRANULE_SIZE, NULL) == HW_OK ? CCADA_OK : CCADA_E_GPF;
@@ -53,10 +43,10 @@ static ccada_status realm_create(struct host_vm *vm, const struct host_vm_config
         struct byte_writer w;
 
         pick_start_level(cfg->ipa_bits, &vm->level_start, &vm->num_start);
-        vm->rd = delegated(vm);
+        vm->rd = host_delegated_granule(vm);
         uint64_t rtt0 = 0;
         for (unsigned i = 0; i < vm->num_start; i++) {
-                uint64_t pa = delegated(vm);
+                uint64_t pa = host_delegated_granule(vm);
                 if (!pa || (i && pa != rtt0 + i * GRANULE_SIZE))
                         return CCADA_E_NOMEM; /* the starting tables must be contiguous */
                 if (!i)
@@ -70,7 +60,7 @@ static ccada_status realm_create(struct host_vm *vm, const struct host_vm_config
         bw_seek(&w, RMI_REALM_PARAMS_S2SZ); bw_u8(&w, (uint8_t)cfg->ipa_bits);
         bw_seek(&w, RMI_REALM_PARAMS_HASH_ALGO); bw_u8(&w, (uint8_t)cfg->hash_algo);
         bw_seek(&w, RMI_REALM_PARAMS_RPV); bw_bytes(&w, cfg->rpv, 64);
-        bw_seek(&w, RMI_REALM_PARAMS_VMID); bw_le16(&w, 1);
+        bw_seek(&w, RMI_REALM_PARAMS_VMID); bw_le16(&w, cfg->vmid);
         bw_seek(&w, RMI_REALM_PARAMS_RTT_BASE); bw_le64(&w, rtt0);
         bw_seek(&w, RMI_REALM_PARAMS_RTT_LEVEL_START); bw_le64(&w, (uint64_t)(int64_t)vm->level_start);
         bw_seek(&w, RMI_REALM_PARAMS_RTT_NUM_START); bw_le32(&w, vm->num_start);
@@ -106,7 +96,7 @@ static ccada_status realm_load_image(struct host_vm *vm, const struct host_vm_co
                 memset(page, 0, sizeof(page));
                 memcpy(page, cfg->image + off, n);
                 uint64_t ipa = cfg->ram_base + off, idx;
-                uint64_t data = delegated(vm);
+                uint64_t data = host_delegated_granule(vm);
                 if (!data || write_ns_page(vm, src, page) != CCADA_OK || !host_ram_index(vm, ipa, &idx))
                         return CCADA_E_NOMEM;
                 CHECK_RMI(vm, host_rmi(vm, RMI_DATA_CREATE, vm->rd, data, ipa, src, RMI_MEASURE_CONTENT, NULL),
@@ -126,7 +116,7 @@ static ccada_status realm_create_rec(struct host_vm *vm, const struct host_vm_co
         CHECK_RMI(vm, host_rmi(vm, RMI_REC_AUX_COUNT, vm->rd, 0, 0, 0, 0, &r), "RMI_REC_AUX_COUNT");
         if (r.x[1] != 0)
                 return CCADA_E_UNSUPPORTED;
-        vm->rec = delegated(vm);
+        vm->rec = host_delegated_granule(vm);
         vm->run = host_alloc_granule(vm);
         if (!vm->rec || !vm->run)
                 return CCADA_E_NOMEM;
@@ -190,11 +180,8 @@ ccada_status host_vm_create_realm(struct host_vm *vm, const struct host_vm_confi
 {
         if (vm->created)
                 return CCADA_E_STATE;
-        struct trace_who saved = vm->trace ? trace_get_who(vm->trace) : (struct trace_who){ 0 };
-        if (vm->trace)
-                trace_restore_who(vm->trace, vm->who);
+        struct trace_who saved = host_trace_enter(vm);
         ccada_status st = realm_build_all(vm, cfg);
-        if (vm->trace)
-                trace_restore_who(vm->trace, saved);
+        host_trace_leave(vm, saved);
         return st;
 }

@@ -1,26 +1,14 @@
 /* The VMM's REC loop: REC_ENTER, read RmiRecExit from the run page (the host's own NS
- * memory), handle the exit, enter again. DEN0137 1.0 A4.3 (exits), A5.4 (RIPAS change). */
+ * memory), handle the exit, enter again. Each step is its own call (host_vm_enter_once,
+ * host_vm_handle_exit) so that a test or a fuzzer can act between two entries.
+ * DEN0137 1.0 A4.3 (exits), A5.4 (RIPAS change). */
 #include <string.h>
 
 #include "host/vm_internal.h"
 #include "lib/bytes.h"
 #include "proto/hostcall.h"
 
-struct run_exit {
-        unsigned reason;
-        uint64_t esr, far, hpfar;
-        uint64_t gprs[RMI_REC_NUM_GPRS];
-        uint64_t ripas_base, ripas_top;
-        uint8_t ripas_value;
-        uint16_t imm;
-};
-
-struct run_entry {
-        uint64_t flags;
-        uint64_t gprs[RMI_REC_NUM_GPRS];
-};
-
-static ccada_status write_entry(struct host_vm *vm, const struct run_entry *e)
+static ccada_status write_entry(struct host_vm *vm, const struct host_rec_entry *e)
 {
         uint8_t buf[RMI_REC_ENTRY_SIZE];
         struct byte_writer w;
@@ -35,7 +23,7 @@ static ccada_status write_entry(struct host_vm *vm, const struct run_entry *e)
         return CCADA_OK;
 }
 
-static ccada_status read_exit(struct host_vm *vm, struct run_exit *x)
+static ccada_status read_exit(struct host_vm *vm, struct host_rec_exit *x)
 {
         uint8_t buf[RMI_REC_RUN_SIZE - RMI_REC_EXIT_OFFSET];
         struct byte_reader r;
@@ -57,7 +45,7 @@ static ccada_status read_exit(struct host_vm *vm, struct run_exit *x)
 }
 
 /* An emulatable data abort (ISV=1) on an emulated device: do the access. */
-static void handle_mmio(struct host_vm *vm, const struct run_exit *x, uint64_t ipa, struct run_entry *e)
+static void handle_mmio(struct host_vm *vm, const struct host_rec_exit *x, uint64_t ipa, struct host_rec_entry *e)
 {
         unsigned size = 1u << ((x->esr & ESR_SAS_MASK) >> ESR_SAS_SHIFT);
         bool write = x->esr & ESR_WNR;
@@ -72,7 +60,7 @@ static void handle_mmio(struct host_vm *vm, const struct run_exit *x, uint64_t i
 }
 
 /* A stage-2 fault the host may fix by giving memory; otherwise an SEA for the Realm. */
-static void handle_abort(struct host_vm *vm, uint64_t ipa, struct run_entry *e)
+static void handle_abort(struct host_vm *vm, uint64_t ipa, struct host_rec_entry *e)
 {
         uint64_t i;
         bool fixed = false;
@@ -84,7 +72,7 @@ static void handle_abort(struct host_vm *vm, uint64_t ipa, struct run_entry *e)
                 e->flags |= RMI_REC_ENTRY_FLAG_INJECT_SEA;
 }
 
-static void handle_sync(struct host_vm *vm, const struct run_exit *x, struct run_entry *e)
+static void handle_sync(struct host_vm *vm, const struct host_rec_exit *x, struct host_rec_entry *e)
 {
         uint64_t ec = (x->esr & ESR_EC_MASK) >> ESR_EC_SHIFT;
         if (ec == ESR_EC_WFX)
@@ -101,7 +89,7 @@ static void handle_sync(struct host_vm *vm, const struct run_exit *x, struct run
 }
 
 /* RIPAS_CHANGE: apply it with RTT_SET_RIPAS and move the backing memory (A5.4.2). */
-static ccada_status handle_ripas(struct host_vm *vm, const struct run_exit *x, struct run_entry *e)
+static ccada_status handle_ripas(struct host_vm *vm, const struct host_rec_exit *x, struct host_rec_entry *e)
 {
         struct smc_regs r;
         vm->stats.ripas_changes++;
@@ -134,7 +122,7 @@ static ccada_status handle_ripas(struct host_vm *vm, const struct run_exit *x, s
 
 /* HOSTCALL_DEMO_PEEK: try to read the shared page and to read and write the private one,
  * as the NS world. The first works; the others are granule protection faults. */
-static void handle_peek(struct host_vm *vm, const struct run_exit *x, struct run_entry *e)
+static void handle_peek(struct host_vm *vm, const struct host_rec_exit *x, struct host_rec_entry *e)
 {
         uint8_t buf[64];
         uint64_t len = x->gprs[2] < sizeof(buf) ? x->gprs[2] : sizeof(buf);
@@ -151,7 +139,7 @@ static void handle_peek(struct host_vm *vm, const struct run_exit *x, struct run
         vm->stats.peek_private_write_gpf += e->gprs[2];
 }
 
-static void handle_host_call(struct host_vm *vm, const struct run_exit *x, struct run_entry *e)
+static void handle_host_call(struct host_vm *vm, const struct host_rec_exit *x, struct host_rec_entry *e)
 {
         if (trace_on(vm->trace, TRACE_HOST_CALL))
                 trace_emit(vm->trace, TRACE_HOST_CALL, "imm=0x%x x0=0x%llx x1=0x%llx", x->imm,
@@ -162,7 +150,7 @@ static void handle_host_call(struct host_vm *vm, const struct run_exit *x, struc
 }
 
 /* Returns true when the loop must stop (the Realm is off). */
-static bool handle_psci(struct host_vm *vm, const struct run_exit *x)
+static bool handle_psci(struct host_vm *vm, const struct host_rec_exit *x)
 {
         uint64_t fid = x->gprs[0];
         if (fid == PSCI_SYSTEM_OFF || fid == PSCI_SYSTEM_RESET || fid == PSCI_CPU_OFF) {
@@ -175,10 +163,9 @@ static bool handle_psci(struct host_vm *vm, const struct run_exit *x)
         return false;
 }
 
-static ccada_status handle_exit(struct host_vm *vm, const struct run_exit *x, struct run_entry *e,
+static ccada_status handle_exit(struct host_vm *vm, const struct host_rec_exit *x, struct host_rec_entry *e,
                                 bool *stop)
 {
-        *stop = false;
         switch (x->reason) {
         case RMI_EXIT_SYNC: handle_sync(vm, x, e); return CCADA_OK;
         case RMI_EXIT_RIPAS_CHANGE: return handle_ripas(vm, x, e);
@@ -192,38 +179,83 @@ static ccada_status handle_exit(struct host_vm *vm, const struct run_exit *x, st
         }
 }
 
+/* What the host writes when it has nothing to say: trap WFI, GPRs zero. */
+static void entry_reset(struct host_rec_entry *e)
+{
+        memset(e, 0, sizeof(*e));
+        e->flags = RMI_REC_ENTRY_FLAG_TRAP_WFI;
+}
+
+static bool has_realm(const struct host_vm *vm)
+{
+        return vm->created && !vm->normal;
+}
+
+static ccada_status enter_rec(struct host_vm *vm, struct host_rec_exit *x)
+{
+        ccada_status st = write_entry(vm, &vm->next);
+        if (st != CCADA_OK)
+                return st;
+        uint64_t x0 = host_rmi(vm, RMI_REC_ENTER, vm->rec, vm->run, 0, 0, 0, NULL);
+        if (x0 != RMI_SUCCESS) {
+                host_log(vm, "RMI_REC_ENTER failed: %s", rmi_status_name(RMI_STATUS(x0)));
+                return CCADA_E_RMM;
+        }
+        entry_reset(&vm->next); /* consumed */
+        if ((st = read_exit(vm, x)) != CCADA_OK)
+                return st;
+        vm->stats.exits[x->reason <= RMI_EXIT_SERROR ? x->reason : RMI_EXIT_SERROR]++;
+        return CCADA_OK;
+}
+
+ccada_status host_vm_enter_once(struct host_vm *vm, struct host_rec_exit *x)
+{
+        memset(x, 0, sizeof(*x));
+        if (!has_realm(vm))
+                return CCADA_E_STATE;
+        struct trace_who saved = host_trace_enter(vm);
+        ccada_status st = enter_rec(vm, x);
+        host_trace_leave(vm, saved);
+        return st;
+}
+
+ccada_status host_vm_handle_exit(struct host_vm *vm, const struct host_rec_exit *x, bool *stop)
+{
+        *stop = false;
+        if (!has_realm(vm))
+                return CCADA_E_STATE;
+        struct trace_who saved = host_trace_enter(vm);
+        entry_reset(&vm->next);
+        ccada_status st = handle_exit(vm, x, &vm->next, stop);
+        host_trace_leave(vm, saved);
+        return st;
+}
+
+uint64_t host_vm_entry_flags(const struct host_vm *vm)
+{
+        return vm->next.flags;
+}
+
+void host_vm_set_entry_flags(struct host_vm *vm, uint64_t flags)
+{
+        vm->next.flags = flags;
+}
+
 ccada_status host_vm_run(struct host_vm *vm)
 {
-        struct run_entry e = { .flags = RMI_REC_ENTRY_FLAG_TRAP_WFI };
-        struct run_exit x;
-        ccada_status st = CCADA_OK;
+        ccada_status st;
         bool stop = false;
 
         if (!vm->created)
                 return CCADA_E_STATE;
         if (vm->normal)
                 return host_vm_run_normal(vm);
-        struct trace_who saved = vm->trace ? trace_get_who(vm->trace) : (struct trace_who){ 0 };
-        if (vm->trace)
-                trace_restore_who(vm->trace, vm->who);
-        while (st == CCADA_OK && !stop) {
-                if ((st = write_entry(vm, &e)) != CCADA_OK)
-                        break;
-                uint64_t x0 = host_rmi(vm, RMI_REC_ENTER, vm->rec, vm->run, 0, 0, 0, NULL);
-                if (x0 != RMI_SUCCESS) {
-                        host_log(vm, "RMI_REC_ENTER failed: %s", rmi_status_name(RMI_STATUS(x0)));
-                        st = CCADA_E_RMM;
-                        break;
-                }
-                if ((st = read_exit(vm, &x)) != CCADA_OK)
-                        break;
-                vm->stats.exits[x.reason <= RMI_EXIT_SERROR ? x.reason : RMI_EXIT_SERROR]++;
-                memset(&e, 0, sizeof(e));
-                e.flags = RMI_REC_ENTRY_FLAG_TRAP_WFI;
-                st = handle_exit(vm, &x, &e, &stop);
-        }
-        if (vm->trace)
-                trace_restore_who(vm->trace, saved);
+        do {
+                struct host_rec_exit x;
+                st = host_vm_enter_once(vm, &x);
+                if (st == CCADA_OK)
+                        st = host_vm_handle_exit(vm, &x, &stop);
+        } while (st == CCADA_OK && !stop);
         return st;
 }
 
@@ -235,9 +267,25 @@ void host_vm_get_stats(const struct host_vm *vm, struct host_vm_stats *st)
 uint64_t host_vm_private_pa(const struct host_vm *vm, uint64_t ipa)
 {
         uint64_t i;
-        if (vm->normal || (ipa & vm->shared_bit) || !host_ram_index(vm, ipa, &i))
+        if (!vm->prot_pa || (ipa & vm->shared_bit) || !host_ram_index(vm, ipa, &i))
                 return 0;
         return vm->prot_pa[i] ? vm->prot_pa[i] + (ipa & GRANULE_MASK) : 0;
+}
+
+uint64_t host_vm_shared_pa(const struct host_vm *vm, uint64_t ipa)
+{
+        uint64_t i;
+        if (!vm->shared_pa || !host_ram_index(vm, ipa, &i))
+                return 0;
+        return vm->shared_pa[i] ? vm->shared_pa[i] + (ipa & GRANULE_MASK) : 0;
+}
+
+uint64_t host_vm_shared_bit(const struct host_vm *vm) { return vm->shared_bit; }
+
+void host_vm_ram(const struct host_vm *vm, uint64_t *base, uint64_t *size)
+{
+        *base = vm->created ? vm->cfg.ram_base : 0;
+        *size = vm->created ? vm->cfg.ram_size : 0;
 }
 
 uint64_t host_vm_rd(const struct host_vm *vm) { return vm->rd; }

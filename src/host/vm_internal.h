@@ -5,6 +5,22 @@
 #include "host/guest_mem.h"
 #include "host/host.h"
 
+/* The host's NS granule allocator: one bit per granule of memory (set: handed out).
+ * Shared by every VM of one host; each VM holds a reference, the last one frees it. */
+struct host_granules {
+        struct hw_mem *mem;
+        unsigned refs;
+        unsigned vms;           /* VMs created on this host so far: the next one's trace pid */
+        uint64_t mem_base, ngranules, next_hint;
+        uint8_t *used;
+};
+
+/* The RmiRecEntry the host writes before its next REC_ENTER. */
+struct host_rec_entry {
+        uint64_t flags;
+        uint64_t gprs[RMI_REC_NUM_GPRS];
+};
+
 struct host_vm {
         struct hw_mem *mem;
         struct ccada_rmm *rmm;
@@ -12,9 +28,8 @@ struct host_vm {
         struct host_vm_config cfg;
         struct host_vm_stats stats;
         struct host_mmio_dev *devs;
-        /* NS granule allocator: one bit per granule of memory */
-        uint64_t mem_base, ngranules, next_hint;
-        uint8_t *used;
+        struct host_granules *ns;       /* shared with the host's other VMs */
+        unsigned index;                 /* 0 for the host's first VM, then 1, 2... (logs, trace pid) */
         /* the Realm */
         uint64_t rd, rec, run, params;
         uint64_t shared_bit;
@@ -23,6 +38,7 @@ struct host_vm {
         uint64_t ram_pages;
         uint64_t *prot_pa;      /* per RAM page: DATA granule PA, or 0 */
         uint64_t *shared_pa;    /* per RAM page: NS granule mapped at its alias, or 0 */
+        struct host_rec_entry next;     /* pending entry (host_vm_enter_once) */
         bool created;
         bool normal;            /* a normal VM: no RMM, RAM is the host's NS memory */
         uint64_t *ram_pa;       /* normal VM: PA of each RAM page */
@@ -30,8 +46,16 @@ struct host_vm {
         struct trace_who who;
 };
 
+/* granules.c */
+ccada_status host_granules_create(struct host_granules **out, struct hw_mem *mem);
+void host_granules_put(struct host_granules *g);
 /* vmm.c */
+/* Logs "<what> at IPA <ipa> failed: <status>" on stderr; returns CCADA_E_RMM. */
+ccada_status host_rmi_failed(struct host_vm *vm, const char *what, uint64_t ipa, uint64_t x0);
+uint64_t host_delegated_granule(struct host_vm *vm);
+void host_release_delegated(struct host_vm *vm, uint64_t pa);
 ccada_status host_ensure_rtt(struct host_vm *vm, uint64_t ipa, int level);
+/* pages.c */
 ccada_status host_populate_page(struct host_vm *vm, uint64_t ipa);
 ccada_status host_share_page(struct host_vm *vm, uint64_t ipa);
 ccada_status host_unshare_page(struct host_vm *vm, uint64_t ipa);
@@ -40,5 +64,8 @@ bool host_ram_index(const struct host_vm *vm, uint64_t ipa, uint64_t *index);
 bool host_mmio_access(struct host_vm *vm, uint64_t gpa, unsigned size, bool write, uint64_t *val);
 ccada_status host_vm_run_normal(struct host_vm *vm);
 void host_log(struct host_vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Attributes trace events to this VM's vCPU thread until host_trace_leave(vm, saved). */
+struct trace_who host_trace_enter(struct host_vm *vm);
+void host_trace_leave(struct host_vm *vm, struct trace_who saved);
 
 #endif

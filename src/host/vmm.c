@@ -1,14 +1,11 @@
-/* The VMM: creates a Realm through RMI only, the way KVM and kvmtool do, and keeps track
- * of the granules it handed over. DEN0137 1.0 A2 (realm creation flow), A5.4 (RIPAS). */
+/* The VMM: its VMs (one host may run several, sharing one NS granule allocator), RMI calls,
+ * delegation, and the RTTs it creates, the way KVM and kvmtool do. DEN0137 1.0 A2. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "host/vm_internal.h"
-#include "lib/bytes.h"
-
-#define S2_ATTR_NORMAL_RW 0x3FCULL /* MemAttr=0xF (normal WB), S2AP=RW, SH=inner */
 
 void host_vm_config_default(struct host_vm_config *cfg)
 {
@@ -17,21 +14,39 @@ void host_vm_config_default(struct host_vm_config *cfg)
         cfg->hash_algo = RMI_HASH_SHA_256;
         cfg->ram_base = 0x80000000ULL;
         cfg->ram_size = 32ULL << 20;
+        cfg->vmid = 1;
 }
 
 void host_log(struct host_vm *vm, const char *fmt, ...)
 {
         va_list ap;
         va_start(ap, fmt);
-        fputs("host: ", stderr);
+        if (vm->index)
+                fprintf(stderr, "host[vm %u]: ", vm->index); /* a peer VM (the first is "host:") */
+        else
+                fputs("host: ", stderr);
         vfprintf(stderr, fmt, ap);
         fputc('\n', stderr);
         va_end(ap);
-        (void)vm;
 }
 
-ccada_status host_vm_create(struct host_vm **out, struct hw_mem *mem, struct ccada_rmm *rmm,
-                            struct trace *trace)
+struct trace_who host_trace_enter(struct host_vm *vm)
+{
+        struct trace_who saved = vm->trace ? trace_get_who(vm->trace) : (struct trace_who){ 0 };
+        if (vm->trace)
+                trace_restore_who(vm->trace, vm->who);
+        return saved;
+}
+
+void host_trace_leave(struct host_vm *vm, struct trace_who saved)
+{
+        if (vm->trace)
+                trace_restore_who(vm->trace, saved);
+}
+
+/* A VM on the host whose allocator is ns (the new VM takes a reference). */
+static ccada_status vm_new(struct host_vm **out, struct hw_mem *mem, struct ccada_rmm *rmm, struct trace *trace,
+                           struct host_granules *ns)
 {
         struct host_vm *vm = calloc(1, sizeof(*vm));
         if (!vm)
@@ -39,25 +54,41 @@ ccada_status host_vm_create(struct host_vm **out, struct hw_mem *mem, struct cca
         vm->mem = mem;
         vm->rmm = rmm;
         vm->trace = trace;
-        vm->mem_base = hw_mem_base(mem);
-        vm->ngranules = hw_mem_size(mem) >> GRANULE_SHIFT;
-        vm->used = calloc((size_t)(vm->ngranules + 7) / 8, 1);
-        if (!vm->used) {
-                free(vm);
-                return CCADA_E_NOMEM;
-        }
+        vm->ns = ns;
+        ns->refs++;
+        vm->next.flags = RMI_REC_ENTRY_FLAG_TRAP_WFI;
         snprintf(vm->who.comm, sizeof(vm->who.comm), "lkvm-vcpu-0");
-        vm->who.pid = 1000;
+        vm->index = ns->vms++;
+        vm->who.pid = 1000 + (int)vm->index;
         memcpy(vm->who.flags, ".....", 6);
         *out = vm;
         return CCADA_OK;
+}
+
+ccada_status host_vm_create(struct host_vm **out, struct hw_mem *mem, struct ccada_rmm *rmm,
+                            struct trace *trace)
+{
+        struct host_granules *ns;
+        ccada_status st = host_granules_create(&ns, mem);
+        if (st != CCADA_OK)
+                return st;
+        st = vm_new(out, mem, rmm, trace, ns);
+        host_granules_put(ns); /* the VM holds its own reference */
+        return st;
+}
+
+ccada_status host_vm_create_peer(struct host_vm **out, struct host_vm *peer)
+{
+        if (!peer)
+                return CCADA_E_INVAL;
+        return vm_new(out, peer->mem, peer->rmm, peer->trace, peer->ns);
 }
 
 void host_vm_destroy(struct host_vm *vm)
 {
         if (!vm)
                 return;
-        free(vm->used);
+        host_granules_put(vm->ns);
         free(vm->prot_pa);
         free(vm->shared_pa);
         free(vm->ram_pa);
@@ -70,28 +101,11 @@ void host_vm_add_mmio(struct host_vm *vm, struct host_mmio_dev *dev)
         vm->devs = dev;
 }
 
-uint64_t host_alloc_granule(struct host_vm *vm)
+ccada_status host_rmi_failed(struct host_vm *vm, const char *what, uint64_t ipa, uint64_t x0)
 {
-        for (uint64_t n = 0; n < vm->ngranules; n++) {
-                uint64_t i = (vm->next_hint + n) % vm->ngranules;
-                if (!(vm->used[i / 8] >> (i % 8) & 1)) {
-                        vm->used[i / 8] |= (uint8_t)(1u << (i % 8));
-                        vm->next_hint = i + 1;
-                        uint64_t pa = vm->mem_base + (i << GRANULE_SHIFT);
-                        /* The host's own page: clear it as the NS world would. */
-                        if (hw_fill(vm->mem, HW_WORLD_NS, pa, 0, GRANULE_SIZE, NULL) != HW_OK)
-                                return 0;
-                        return pa;
-                }
-        }
-        return 0;
-}
-
-void host_free_granule(struct host_vm *vm, uint64_t pa)
-{
-        uint64_t i = (pa - vm->mem_base) >> GRANULE_SHIFT;
-        if (pa >= vm->mem_base && i < vm->ngranules)
-                vm->used[i / 8] &= (uint8_t)~(1u << (i % 8));
+        host_log(vm, "%s at IPA 0x%llx failed: %s (index %u)", what, (unsigned long long)ipa,
+                 rmi_status_name(RMI_STATUS(x0)), RMI_INDEX(x0));
+        return CCADA_E_RMM;
 }
 
 uint64_t host_rmi(struct host_vm *vm, uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3,
@@ -105,7 +119,7 @@ uint64_t host_rmi(struct host_vm *vm, uint64_t fid, uint64_t a1, uint64_t a2, ui
 }
 
 /* Allocates an NS granule and delegates it. 0 on failure. */
-static uint64_t host_delegated_granule(struct host_vm *vm)
+uint64_t host_delegated_granule(struct host_vm *vm)
 {
         uint64_t pa = host_alloc_granule(vm);
         if (!pa)
@@ -117,7 +131,9 @@ static uint64_t host_delegated_granule(struct host_vm *vm)
         return pa;
 }
 
-static void host_release_delegated(struct host_vm *vm, uint64_t pa)
+/* Undelegates pa and frees it; one that cannot be undelegated (it is not an idle delegated
+ * granule any more) stays marked used: leaked, with a message. */
+void host_release_delegated(struct host_vm *vm, uint64_t pa)
 {
         if (host_rmi(vm, RMI_GRANULE_UNDELEGATE, pa, 0, 0, 0, 0, NULL) == RMI_SUCCESS)
                 host_free_granule(vm, pa);
@@ -138,92 +154,23 @@ ccada_status host_ensure_rtt(struct host_vm *vm, uint64_t ipa, int level)
         for (int l = vm->level_start + 1; l <= level; l++) {
                 uint64_t parent = ipa & ~(level_size(l - 1) - 1);
                 uint64_t x0 = host_rmi(vm, RMI_RTT_READ_ENTRY, vm->rd, parent, (uint64_t)(l - 1), 0, 0, &r);
-                if (x0 != RMI_SUCCESS || r.x[1] != (uint64_t)(l - 1))
+                if (x0 != RMI_SUCCESS)
+                        return host_rmi_failed(vm, "RMI_RTT_READ_ENTRY", parent, x0);
+                if (r.x[1] != (uint64_t)(l - 1)) {
+                        host_log(vm, "the RTT walk of IPA 0x%llx stops at level %llu, not %d",
+                                 (unsigned long long)parent, (unsigned long long)r.x[1], l - 1);
                         return CCADA_E_RMM;
+                }
                 if (r.x[2] == RMI_TABLE)
                         continue;
                 uint64_t rtt = host_delegated_granule(vm);
                 if (!rtt)
                         return CCADA_E_NOMEM;
-                if (host_rmi(vm, RMI_RTT_CREATE, vm->rd, rtt, parent, (uint64_t)l, 0, NULL) != RMI_SUCCESS) {
+                x0 = host_rmi(vm, RMI_RTT_CREATE, vm->rd, rtt, parent, (uint64_t)l, 0, NULL);
+                if (x0 != RMI_SUCCESS) {
                         host_release_delegated(vm, rtt);
-                        return CCADA_E_RMM;
+                        return host_rmi_failed(vm, "RMI_RTT_CREATE", parent, x0);
                 }
         }
         return CCADA_OK;
-}
-
-bool host_ram_index(const struct host_vm *vm, uint64_t ipa, uint64_t *index)
-{
-        uint64_t canon = ipa & ~vm->shared_bit;
-        if (canon < vm->cfg.ram_base || canon >= vm->cfg.ram_base + vm->cfg.ram_size)
-                return false;
-        *index = (canon - vm->cfg.ram_base) >> GRANULE_SHIFT;
-        return true;
-}
-
-/* Backs a protected RAM page with a fresh DATA granule (contents unknown: zero). */
-ccada_status host_populate_page(struct host_vm *vm, uint64_t ipa)
-{
-        uint64_t i;
-        if (!host_ram_index(vm, ipa, &i) || vm->prot_pa[i])
-                return CCADA_E_INVAL;
-        uint64_t pa = host_delegated_granule(vm);
-        if (!pa)
-                return CCADA_E_NOMEM;
-        uint64_t x0 = host_rmi(vm, RMI_DATA_CREATE_UNKNOWN, vm->rd, pa, ipa, 0, 0, NULL);
-        if (x0 != RMI_SUCCESS) {
-                host_release_delegated(vm, pa);
-                return CCADA_E_RMM;
-        }
-        vm->prot_pa[i] = pa;
-        return CCADA_OK;
-}
-
-/* The Realm made ipa EMPTY: reclaim its DATA granule, map an NS page at the alias. */
-ccada_status host_share_page(struct host_vm *vm, uint64_t ipa)
-{
-        uint64_t i;
-        struct smc_regs r;
-        if (!host_ram_index(vm, ipa, &i))
-                return CCADA_E_INVAL;
-        if (vm->prot_pa[i]) {
-                if (host_rmi(vm, RMI_DATA_DESTROY, vm->rd, ipa, 0, 0, 0, &r) != RMI_SUCCESS)
-                        return CCADA_E_RMM;
-                host_release_delegated(vm, vm->prot_pa[i]);
-                vm->prot_pa[i] = 0;
-        }
-        if (vm->shared_pa[i])
-                return CCADA_OK;
-        uint64_t alias = ipa | vm->shared_bit;
-        ccada_status st = host_ensure_rtt(vm, alias, 3);
-        if (st != CCADA_OK)
-                return st;
-        uint64_t pa = host_alloc_granule(vm);
-        if (!pa)
-                return CCADA_E_NOMEM;
-        if (host_rmi(vm, RMI_RTT_MAP_UNPROTECTED, vm->rd, alias, 3, pa | S2_ATTR_NORMAL_RW, 0, NULL) != RMI_SUCCESS) {
-                host_free_granule(vm, pa);
-                return CCADA_E_RMM;
-        }
-        vm->shared_pa[i] = pa;
-        if (++vm->stats.shared_pages > vm->stats.shared_pages_peak)
-                vm->stats.shared_pages_peak = vm->stats.shared_pages;
-        return CCADA_OK;
-}
-
-/* The Realm made ipa RAM again: unmap the alias, back it with a fresh DATA granule. */
-ccada_status host_unshare_page(struct host_vm *vm, uint64_t ipa)
-{
-        uint64_t i;
-        if (!host_ram_index(vm, ipa, &i))
-                return CCADA_E_INVAL;
-        if (vm->shared_pa[i]) {
-                if (host_rmi(vm, RMI_RTT_UNMAP_UNPROTECTED, vm->rd, ipa | vm->shared_bit, 3, 0, 0, NULL) != RMI_SUCCESS)
-                        return CCADA_E_RMM;
-                host_free_granule(vm, vm->shared_pa[i]);
-                vm->shared_pa[i] = 0;
-                vm->stats.shared_pages--;
-        }
-        return vm->prot_pa[i] ? CCADA_OK : host_populate_page(vm, ipa);
 }

@@ -1,5 +1,6 @@
 /* The board: wires hardware, RMM, host and Realm into a runnable machine with embedded
- * defaults (like a QEMU machine type). */
+ * defaults (like a QEMU machine type). It holds one Realm or two (machine/board.h); each
+ * Realm is a slot built and stepped by the same code. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,24 +12,46 @@
 #include "hw/hw.h"
 #include "lib/crypto.h"
 #include "lib/prng.h"
+#include "machine/board.h"
 #include "realm/bench.h"
 #include "realm/realm.h"
 #include "rmm/rmm.h"
 
-#define CONSOLE_BASE 0x09000000ULL
+/* Machine-wide counters (RMI and RSI calls, granule protection faults), or one Realm's
+ * share of them. */
+struct slot_meter {
+        uint64_t rmi_calls, rsi_calls, gpf;
+};
+
+/* One Realm with everything it owns. */
+struct machine_slot {
+        struct host_vm *vm;
+        struct realm_kernel *kernel;
+        struct pl011 uart;
+        struct host_pci_bus pci;
+        struct virtio_blk_dev *blk;
+        uint8_t rpv[64];
+        struct slot_meter meter;        /* counted while the board built or stepped it */
+        bool off;                       /* powered off */
+};
 
 struct ccada_machine {
         struct ccada_machine_config cfg;
         struct trace trace;
         struct hw_mem *mem;
         struct ccada_rmm *rmm;
-        struct host_vm *vm;
-        struct realm_kernel *kernel;
-        struct pl011 uart;
-        struct host_pci_bus pci;
-        struct virtio_blk_dev *blk;
-        bool ran;
-        uint8_t rpv[64];
+        struct machine_slot slot[MACHINE_MAX_REALMS];
+        unsigned nslots;
+        bool booted, ran;
+};
+
+/* What tells the Realms of a board apart, one row per slot. */
+static const struct slot_row {
+        const char *prefix;     /* console lines */
+        const char *serial;     /* virtio-blk device ID */
+} slot_rows[MACHINE_MAX_REALMS] = {
+        { "[realm] ", "ccada-blk0" },
+        { "[realm-b] ", "ccada-blk1" },
 };
 
 void ccada_machine_config_default(struct ccada_machine_config *cfg)
@@ -42,6 +65,7 @@ void ccada_machine_config_default(struct ccada_machine_config *cfg)
         cfg->seed = 1;
         cfg->swiotlb_slabs = 2048;
         cfg->disk_size = 64ULL << 20;
+        cfg->realms = 1;
 }
 
 bool ccada_parse_events(const char *list, uint64_t *mask, char *err, size_t errlen)
@@ -49,26 +73,55 @@ bool ccada_parse_events(const char *list, uint64_t *mask, char *err, size_t errl
         return trace_parse_events(list, mask, err, errlen);
 }
 
-/* The PCI host bridge with a virtio-blk disk at 0000:00:00.0. */
-static ccada_status machine_add_disk(struct ccada_machine *m)
+/* Slot A's disk as configured; B's always in RAM (a file cannot back two disks). */
+static ccada_status slot_open_disk(const struct ccada_machine *m, unsigned i, const struct virtio_blk_dev_config *bc,
+                                   struct virtio_blk_dev **out)
 {
-        struct virtio_blk_dev_config bc = { .vm = m->vm, .trace = &m->trace, .serial = "ccada-blk0" };
-        ccada_status st = host_pci_bus_init(&m->pci, HOST_PCI_ECAM_BASE, HOST_PCI_WIN_BASE, HOST_PCI_WIN_SIZE);
+        if (i > 0 || m->cfg.disk_ram)
+                return virtio_blk_dev_open_ram(out, bc, m->cfg.disk_size);
+        if (m->cfg.disk_path)
+                return virtio_blk_dev_open_file(out, bc, m->cfg.disk_path, m->cfg.disk_size);
+        return virtio_blk_dev_open_temp(out, bc, m->cfg.disk_size);
+}
+
+/* The slot's PCI host bridge with a virtio-blk disk at 0000:00:00.0. */
+static ccada_status slot_add_disk(struct ccada_machine *m, unsigned i)
+{
+        struct machine_slot *s = &m->slot[i];
+        struct virtio_blk_dev_config bc = { .vm = s->vm, .trace = &m->trace, .serial = slot_rows[i].serial };
+        ccada_status st = host_pci_bus_init(&s->pci, HOST_PCI_ECAM_BASE, HOST_PCI_WIN_BASE, HOST_PCI_WIN_SIZE);
         if (st != CCADA_OK)
                 return st;
-        if (m->cfg.disk_ram)
-                st = virtio_blk_dev_open_ram(&m->blk, &bc, m->cfg.disk_size);
-        else if (m->cfg.disk_path)
-                st = virtio_blk_dev_open_file(&m->blk, &bc, m->cfg.disk_path, m->cfg.disk_size);
-        else
-                st = virtio_blk_dev_open_temp(&m->blk, &bc, m->cfg.disk_size);
-        if (st != CCADA_OK)
+        if ((st = slot_open_disk(m, i, &bc, &s->blk)) != CCADA_OK)
                 return st;
-        if ((st = host_pci_bus_add(&m->pci, virtio_blk_dev_func(m->blk), 0)) != CCADA_OK)
+        if ((st = host_pci_bus_add(&s->pci, virtio_blk_dev_func(s->blk), 0)) != CCADA_OK)
                 return st;
-        host_vm_add_mmio(m->vm, &m->pci.ecam);
-        host_vm_add_mmio(m->vm, &m->pci.window);
+        host_vm_add_mmio(s->vm, &s->pci.ecam);
+        host_vm_add_mmio(s->vm, &s->pci.window);
         return CCADA_OK;
+}
+
+static realm_init_fn workload_init(enum ccada_workload w)
+{
+        return w == CCADA_WORKLOAD_BENCH_SWIOTLB ? realm_bench_swiotlb
+               : w == CCADA_WORKLOAD_BENCH_BLK   ? realm_bench_blk
+                                                  : realm_demo_init;
+}
+
+/* Slot i's kernel object, host VM (B's on A's host), console and disk. */
+static ccada_status slot_build(struct ccada_machine *m, unsigned i)
+{
+        struct machine_slot *s = &m->slot[i];
+        if (!realm_kernel_create(&s->kernel, &m->trace, workload_init(m->cfg.workload)))
+                return CCADA_E_NOMEM;
+        rk_bench(s->kernel)->reps = m->cfg.bench_reps;
+        ccada_status st = i ? host_vm_create_peer(&s->vm, m->slot[0].vm)
+                            : host_vm_create(&s->vm, m->mem, m->rmm, &m->trace);
+        if (st != CCADA_OK)
+                return st;
+        pl011_init(&s->uart, MACHINE_CONSOLE_BASE, m->cfg.console, m->cfg.normal_vm ? "[guest] " : slot_rows[i].prefix);
+        host_vm_add_mmio(s->vm, &s->uart.dev);
+        return slot_add_disk(m, i);
 }
 
 static ccada_status machine_build(struct ccada_machine *m)
@@ -78,30 +131,24 @@ static ccada_status machine_build(struct ccada_machine *m)
                 return CCADA_E_INVAL;
         rmm_config_default(&rc);
         rc.check_invariants = m->cfg.check_invariants;
+        rc.check_accesses = m->cfg.check_accesses;
         if (!rmm_create(&m->rmm, m->mem, &m->trace, &rc))
                 return CCADA_E_NOMEM;
-        realm_init_fn init = m->cfg.workload == CCADA_WORKLOAD_BENCH_SWIOTLB ? realm_bench_swiotlb
-                             : m->cfg.workload == CCADA_WORKLOAD_BENCH_BLK   ? realm_bench_blk
-                                                                              : realm_demo_init;
-        if (!realm_kernel_create(&m->kernel, &m->trace, init))
-                return CCADA_E_NOMEM;
-        rk_bench(m->kernel)->reps = m->cfg.bench_reps;
-        struct ccada_realm_program prog = { .entry = realm_kernel_entry, .kernel = m->kernel };
-        rmm_set_realm_program(m->rmm, &prog);
-        ccada_status st = host_vm_create(&m->vm, m->mem, m->rmm, &m->trace);
-        if (st != CCADA_OK)
-                return st;
-        pl011_init(&m->uart, CONSOLE_BASE, m->cfg.console, m->cfg.normal_vm ? "[guest] " : "[realm] ");
-        host_vm_add_mmio(m->vm, &m->uart.dev);
-        return machine_add_disk(m);
+        ccada_status st = CCADA_OK;
+        for (unsigned i = 0; i < m->nslots && st == CCADA_OK; i++)
+                st = slot_build(m, i);
+        return st;
 }
 
 ccada_status ccada_machine_create(struct ccada_machine **out, const struct ccada_machine_config *cfg)
 {
+        if ((cfg->realms != 1 && cfg->realms != 2) || (cfg->realms == 2 && cfg->normal_vm))
+                return CCADA_E_INVAL;
         struct ccada_machine *m = calloc(1, sizeof(*m));
         if (!m)
                 return CCADA_E_NOMEM;
         m->cfg = *cfg;
+        m->nslots = cfg->realms;
         trace_init(&m->trace);
         trace_enable(&m->trace, cfg->trace_events);
         trace_set_file(&m->trace, cfg->trace_file);
@@ -121,53 +168,151 @@ void ccada_machine_destroy(struct ccada_machine *m)
         if (!m)
                 return;
         (void)trace_close(&m->trace);
-        host_vm_destroy(m->vm);
-        virtio_blk_dev_close(m->blk);
+        for (unsigned i = 0; i < m->nslots; i++) {
+                host_vm_destroy(m->slot[i].vm);
+                virtio_blk_dev_close(m->slot[i].blk);
+        }
         rmm_destroy(m->rmm);
-        realm_kernel_destroy(m->kernel);
+        for (unsigned i = 0; i < m->nslots; i++)
+                realm_kernel_destroy(m->slot[i].kernel);
         hw_mem_destroy(m->mem);
         free(m);
 }
 
-ccada_status ccada_machine_run(struct ccada_machine *m)
+struct hw_mem *machine_mem(struct ccada_machine *m) { return m->mem; }
+struct ccada_rmm *machine_rmm(struct ccada_machine *m) { return m->rmm; }
+
+struct host_vm *machine_vm(struct ccada_machine *m, unsigned i)
 {
-        uint8_t image[REALM_IMAGE_SIZE];
+        return i < m->nslots ? m->slot[i].vm : NULL;
+}
+
+const struct realm_report *machine_realm_report(const struct ccada_machine *m, unsigned i)
+{
+        return i < m->nslots ? realm_kernel_report(m->slot[i].kernel) : NULL;
+}
+
+static struct slot_meter meter_now(const struct ccada_machine *m)
+{
+        struct rmm_stats rs;
+        rmm_get_stats(m->rmm, &rs);
+        return (struct slot_meter){ .rmi_calls = rs.rmi_calls, .rsi_calls = rs.rsi_calls, .gpf = hw_gpf_count(m->mem) };
+}
+
+/* Charges slot s with what the machine counted since `before`. */
+static void meter_charge(const struct ccada_machine *m, struct machine_slot *s, const struct slot_meter *before)
+{
+        struct slot_meter now = meter_now(m);
+        s->meter.rmi_calls += now.rmi_calls - before->rmi_calls;
+        s->meter.rsi_calls += now.rsi_calls - before->rsi_calls;
+        s->meter.gpf += now.gpf - before->gpf;
+}
+
+/* The boot image every Realm of the board loads (the same for each: same RIM). */
+static ccada_status machine_image(const struct ccada_machine *m, uint8_t image[REALM_IMAGE_SIZE])
+{
         struct realm_image_info info = {
                 .ram_base = 0x80000000ULL,
                 .ram_size = m->cfg.realm_ram,
-                .console_base = CONSOLE_BASE,
+                .console_base = MACHINE_CONSOLE_BASE,
                 .pci_ecam = HOST_PCI_ECAM_BASE,
                 .pci_mmio_base = HOST_PCI_WIN_BASE,
                 .pci_mmio_size = HOST_PCI_WIN_SIZE,
         };
-        struct host_vm_config vc;
-
-        if (m->ran)
-                return CCADA_E_STATE;
-        m->ran = true;
         snprintf(info.cmdline, sizeof(info.cmdline), "console=pl011,mmio,0x%llx swiotlb=%llu%s%s init=ccada-demo ccada.seed=%llu",
-                 (unsigned long long)CONSOLE_BASE, (unsigned long long)m->cfg.swiotlb_slabs,
+                 (unsigned long long)MACHINE_CONSOLE_BASE, (unsigned long long)m->cfg.swiotlb_slabs,
                  m->cfg.swiotlb_grow ? " swiotlb.grow" : "", m->cfg.swiotlb_backpressure ? " swiotlb.backpressure" : "",
                  (unsigned long long)m->cfg.seed);
-        if (!realm_image_build(&info, image, sizeof(image)))
-                return CCADA_E_INVAL;
+        return realm_image_build(&info, image, REALM_IMAGE_SIZE) ? CCADA_OK : CCADA_E_INVAL;
+}
+
+/* Slot i's Realm Personalization Value: the (i+1)-th 64 bytes of the seed's stream. */
+static void slot_rpv(const struct ccada_machine *m, unsigned i, uint8_t rpv[64])
+{
+        struct prng rng;
+        prng_seed(&rng, m->cfg.seed);
+        for (unsigned n = 0; n <= i; n++)
+                prng_fill(&rng, rpv, 64);
+}
+
+/* Builds slot i's guest from image and gives the Realm its own kernel. */
+static ccada_status slot_boot(struct ccada_machine *m, unsigned i, const uint8_t *image)
+{
+        struct machine_slot *s = &m->slot[i];
+        struct host_vm_config vc;
         host_vm_config_default(&vc);
         vc.ipa_bits = m->cfg.ipa_bits;
         vc.hash_algo = m->cfg.hash_algo;
-        vc.ram_base = info.ram_base;
-        vc.ram_size = info.ram_size;
+        vc.ram_base = 0x80000000ULL;
+        vc.ram_size = m->cfg.realm_ram;
         vc.image = image;
-        struct prng rng;
-        prng_seed(&rng, m->cfg.seed);
-        prng_fill(&rng, vc.rpv, sizeof(vc.rpv)); /* the Realm Personalization Value */
-        memcpy(m->rpv, vc.rpv, sizeof(m->rpv));
-        vc.image_len = sizeof(image);
-        struct ccada_realm_program prog = { .entry = realm_kernel_entry, .kernel = m->kernel };
-        ccada_status st = m->cfg.normal_vm ? host_vm_create_normal(m->vm, &vc, &prog)
-                                           : host_vm_create_realm(m->vm, &vc);
+        vc.image_len = REALM_IMAGE_SIZE;
+        vc.vmid = (uint16_t)(1 + i);
+        slot_rpv(m, i, s->rpv);
+        memcpy(vc.rpv, s->rpv, sizeof(vc.rpv));
+        struct ccada_realm_program prog = { .entry = realm_kernel_entry, .kernel = s->kernel };
+        if (m->cfg.normal_vm)
+                return host_vm_create_normal(s->vm, &vc, &prog);
+        ccada_status st = host_vm_create_realm(s->vm, &vc);
+        if (st == CCADA_OK && !rmm_bind_realm_program(m->rmm, host_vm_rd(s->vm), &prog))
+                st = CCADA_E_STATE;
+        return st;
+}
+
+ccada_status machine_boot(struct ccada_machine *m)
+{
+        uint8_t image[REALM_IMAGE_SIZE];
+        if (m->booted)
+                return CCADA_E_STATE;
+        m->booted = true;
+        ccada_status st = machine_image(m, image);
+        for (unsigned i = 0; i < m->nslots && st == CCADA_OK; i++) {
+                struct slot_meter before = meter_now(m);
+                st = slot_boot(m, i, image);
+                meter_charge(m, &m->slot[i], &before);
+        }
+        return st;
+}
+
+/* One REC entry of slot s and the honest host's handling of its exit. */
+static ccada_status slot_step(struct ccada_machine *m, struct machine_slot *s)
+{
+        struct slot_meter before = meter_now(m);
+        struct host_rec_exit x;
+        ccada_status st = host_vm_enter_once(s->vm, &x);
         if (st == CCADA_OK)
-                st = host_vm_run(m->vm);
-        pl011_flush(&m->uart);
+                st = host_vm_handle_exit(s->vm, &x, &s->off);
+        meter_charge(m, s, &before);
+        return st;
+}
+
+/* The REC loops of every Realm, interleaved one entry each, until all are off. */
+static ccada_status machine_loop(struct ccada_machine *m)
+{
+        ccada_status st = CCADA_OK;
+        bool busy = true;
+        while (busy && st == CCADA_OK) {
+                busy = false;
+                for (unsigned i = 0; i < m->nslots && st == CCADA_OK; i++) {
+                        if (m->slot[i].off)
+                                continue;
+                        busy = true;
+                        st = slot_step(m, &m->slot[i]);
+                }
+        }
+        return st;
+}
+
+ccada_status ccada_machine_run(struct ccada_machine *m)
+{
+        if (m->ran)
+                return CCADA_E_STATE;
+        m->ran = true;
+        ccada_status st = machine_boot(m);
+        if (st == CCADA_OK)
+                st = m->cfg.normal_vm ? host_vm_run(m->slot[0].vm) : machine_loop(m);
+        for (unsigned i = 0; i < m->nslots; i++)
+                pl011_flush(&m->slot[i].uart);
         return st;
 }
 
@@ -176,36 +321,51 @@ bool ccada_machine_finish_trace(struct ccada_machine *m)
         return trace_close(&m->trace);
 }
 
-void ccada_machine_summary(const struct ccada_machine *m, struct ccada_demo_summary *s)
+/* Slot i's share of the machine-wide counters; with one Realm, the machine's totals (all
+ * of them are its own, however the board was stepped). */
+static struct slot_meter slot_counts(const struct ccada_machine *m, unsigned i)
 {
-        const struct realm_report *rep = realm_kernel_report(m->kernel);
-        struct host_vm_stats hs;
-        struct rmm_stats rs;
+        return m->nslots == 1 ? meter_now(m) : m->slot[i].meter;
+}
 
-        memset(s, 0, sizeof(*s));
-        host_vm_get_stats(m->vm, &hs);
-        rmm_get_stats(m->rmm, &rs);
+/* What the host saw of slot i, and the board-wide facts. */
+static void slot_summary_host(const struct ccada_machine *m, unsigned i, struct ccada_demo_summary *s)
+{
+        struct host_vm_stats hs;
+        struct slot_meter c = slot_counts(m, i);
+        host_vm_get_stats(m->slot[i].vm, &hs);
         snprintf(s->hash_algo, sizeof(s->hash_algo), "%s",
                  hash_alg_name(m->cfg.hash_algo == 1 ? HASH_SHA512 : HASH_SHA256));
-        size_t hl = hash_len(m->cfg.hash_algo == 1 ? HASH_SHA512 : HASH_SHA256);
-        hex_encode(s->rim_hex, rep->rim, hl);
-        hex_encode(s->rem1_hex, rep->rem1, hl);
-        for (unsigned i = 0; i < CCADA_EXIT_REASONS; i++) {
-                s->exits[i] = hs.exits[i];
-                s->exit_names[i] = rmi_exit_reason_name(i);
+        for (unsigned e = 0; e < CCADA_EXIT_REASONS; e++) {
+                s->exits[e] = hs.exits[e];
+                s->exit_names[e] = rmi_exit_reason_name(e);
         }
-        s->gpf = hw_gpf_count(m->mem);
+        s->gpf = c.gpf;
         s->shared_pages = hs.shared_pages_peak;
         s->ripas_changes = hs.ripas_changes;
         s->mmio_reads = hs.mmio_reads;
         s->mmio_writes = hs.mmio_writes;
-        s->rmi_calls = rs.rmi_calls;
-        s->rsi_calls = rs.rsi_calls;
-        s->booted = rep->booted;
+        s->rmi_calls = c.rmi_calls;
+        s->rsi_calls = c.rsi_calls;
         s->normal_vm = m->cfg.normal_vm;
+        s->powered_off = hs.powered_off;
+        s->console_lines = (unsigned)m->slot[i].uart.lines;
+        hex_encode(s->rpv_hex, m->slot[i].rpv, sizeof(m->slot[i].rpv));
+        const char *first;
+        s->violations = rmm_violations(m->rmm, &first);
+        snprintf(s->first_violation, sizeof(s->first_violation), "%s", first);
+}
+
+/* What the Realm in slot i reported about itself. */
+static void slot_summary_realm(const struct ccada_machine *m, unsigned i, struct ccada_demo_summary *s)
+{
+        const struct realm_report *rep = realm_kernel_report(m->slot[i].kernel);
+        size_t hl = hash_len(m->cfg.hash_algo == 1 ? HASH_SHA512 : HASH_SHA256);
+        hex_encode(s->rim_hex, rep->rim, hl);
+        hex_encode(s->rem1_hex, rep->rem1, hl);
+        s->booted = rep->booted;
         s->is_realm = rep->is_realm;
         s->ipa_bits = rep->ipa_bits;
-        s->powered_off = hs.powered_off;
         s->host_read_shared = rep->host_read_shared;
         s->host_read_private_faulted = rep->host_read_private_faulted;
         s->host_write_private_faulted = rep->host_write_private_faulted;
@@ -213,7 +373,6 @@ void ccada_machine_summary(const struct ccada_machine *m, struct ccada_demo_summ
         s->mmio_ok = rep->mmio_ok;
         s->rem_extended = rep->rem_extended;
         s->unshare_ok = rep->unshare_ok;
-        s->console_lines = (unsigned)m->uart.lines;
         memcpy(s->error, rep->error, sizeof(s->error));
         s->blk_present = rep->blk_present;
         s->blk_verified = rep->blk_verified;
@@ -225,13 +384,18 @@ void ccada_machine_summary(const struct ccada_machine *m, struct ccada_demo_summ
         s->swiotlb_hiwater = rep->swiotlb_hiwater;
         s->swiotlb_bounces = rep->swiotlb_bounces;
         s->swiotlb_bounced_bytes = rep->swiotlb_bounced_bytes;
-        hex_encode(s->rpv_hex, m->rpv, sizeof(m->rpv));
-        const char *first;
-        s->violations = rmm_violations(m->rmm, &first);
-        snprintf(s->first_violation, sizeof(s->first_violation), "%s", first);
 }
 
-bool ccada_demo_passed(const struct ccada_demo_summary *s)
+static void slot_summary(const struct ccada_machine *m, unsigned i, struct ccada_demo_summary *s)
+{
+        memset(s, 0, sizeof(*s));
+        slot_summary_host(m, i, s);
+        slot_summary_realm(m, i, s);
+        s->realms = m->nslots;
+}
+
+/* The demo's checks on one Realm's summary. */
+static bool demo_checks(const struct ccada_demo_summary *s)
 {
         if (s->violations)
                 return false;
@@ -243,10 +407,30 @@ bool ccada_demo_passed(const struct ccada_demo_summary *s)
                s->unshare_ok && !s->error[0];
 }
 
+bool machine_realm_passed(const struct ccada_machine *m, unsigned i)
+{
+        struct ccada_demo_summary s;
+        if (i >= m->nslots)
+                return false;
+        slot_summary(m, i, &s);
+        return demo_checks(&s);
+}
+
+void ccada_machine_summary(const struct ccada_machine *m, struct ccada_demo_summary *s)
+{
+        slot_summary(m, 0, s);
+        s->realm_b_passed = machine_realm_passed(m, 1);
+}
+
+bool ccada_demo_passed(const struct ccada_demo_summary *s)
+{
+        return demo_checks(s) && (s->realms < 2 || s->realm_b_passed);
+}
+
 unsigned ccada_machine_bench_swiotlb(const struct ccada_machine *m, struct ccada_bench_swiotlb_row *rows,
                                      unsigned max, char *err, size_t errlen)
 {
-        struct realm_bench *b = rk_bench(m->kernel);
+        struct realm_bench *b = rk_bench(m->slot[0].kernel);
         unsigned n = b->nrows < max ? b->nrows : max;
         for (unsigned i = 0; i < n; i++) {
                 rows[i].size = b->rows[i].size;
@@ -255,21 +439,21 @@ unsigned ccada_machine_bench_swiotlb(const struct ccada_machine *m, struct ccada
                 rows[i].memcpy_ns = b->rows[i].memcpy_ns;
         }
         if (err && errlen)
-                snprintf(err, errlen, "%s", b->error[0] ? b->error : realm_kernel_report(m->kernel)->error);
+                snprintf(err, errlen, "%s", b->error[0] ? b->error : realm_kernel_report(m->slot[0].kernel)->error);
         return n;
 }
 
 bool ccada_machine_bench_blk(const struct ccada_machine *m, struct ccada_bench_blk *out, char *err, size_t errlen)
 {
-        const struct realm_bench *b = rk_bench(m->kernel);
+        const struct realm_bench *b = rk_bench(m->slot[0].kernel);
         out->seq_write_mbps = b->blk.seq_write_mbps;
         out->seq_read_mbps = b->blk.seq_read_mbps;
         out->rand_read_iops = b->blk.rand_read_iops;
         out->rand_write_iops = b->blk.rand_write_iops;
         out->memcpy_mbps = b->blk.memcpy_mbps;
         out->region_bytes = b->blk.region_bytes;
-        out->bounces = realm_kernel_report(m->kernel)->swiotlb_bounces;
+        out->bounces = realm_kernel_report(m->slot[0].kernel)->swiotlb_bounces;
         if (err && errlen)
-                snprintf(err, errlen, "%s", b->error[0] ? b->error : realm_kernel_report(m->kernel)->error);
+                snprintf(err, errlen, "%s", b->error[0] ? b->error : realm_kernel_report(m->slot[0].kernel)->error);
         return !b->error[0] && b->blk.region_bytes;
 }

@@ -9,6 +9,7 @@ void rmm_config_default(struct rmm_config *cfg)
         cfg->max_s2sz = 48;
         cfg->sha512 = true;
         cfg->check_invariants = false;
+        cfg->check_accesses = false;
 }
 
 bool rmm_create(struct ccada_rmm **out, struct hw_mem *mem, struct trace *trace,
@@ -23,6 +24,7 @@ bool rmm_create(struct ccada_rmm **out, struct hw_mem *mem, struct trace *trace,
                 rmm->cfg = *cfg;
         else
                 rmm_config_default(&rmm->cfg);
+        rmm->cfg.check_accesses |= rmm->cfg.check_invariants;
         rmm->base = hw_mem_base(mem);
         rmm->ngranules = hw_mem_size(mem) >> GRANULE_SHIFT;
         rmm->granules = calloc(rmm->ngranules, sizeof(*rmm->granules));

@@ -163,7 +163,7 @@ static enum cpu_result rec_phys(struct rec *rec, enum rec_op op, const struct re
                                 const struct rec_pa *from, uint8_t *buf, uint8_t byte, size_t n)
 {
         struct hw_mem *mem = rec->rmm->mem;
-        bool check = rec->rmm->cfg.check_invariants;
+        bool check = rec->rmm->cfg.check_accesses;
         assert(to->epoch == rec->exits && (!from || from->epoch == rec->exits));
         if (check)
                 rec_check_before(rec, op, to, from, n);

@@ -116,7 +116,7 @@ static struct realm *realm_build(struct ccada_rmm *rmm, uint64_t rd, const struc
         if (!measure_realm_create(r, p->flags, p->s2sz, p->sve_vl, p->num_bps, p->num_wps,
                                   p->pmu_num_ctrs, p->hash_algo))
                 goto fail;
-        if (rmm->cfg.check_invariants && !(r->shadow = shadow_create()))
+        if (rmm->cfg.check_accesses && !(r->shadow = shadow_create()))
                 goto fail;
         return r;
 fail:

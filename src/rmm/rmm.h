@@ -14,10 +14,14 @@
 struct rmm_config {
         unsigned max_s2sz;      /* largest IPA width offered (RMI_FEATURES.S2SZ); default 48 */
         bool sha512;            /* offer SHA-512 as well as SHA-256; default true */
-        /* Test builds and fuzzers: check the RMM's invariants after every RMI and RSI call,
-         * and that every access a REC makes touches only its own Realm's granules. Costs a
-         * scan of the granule table per call; default false. */
+        /* Test builds: check the RMM's invariants after every RMI and RSI call (a scan of
+         * the granule table per call). Implies check_accesses. Default false. */
         bool check_invariants;
+        /* Test builds and fuzzers: every access a REC makes touches only its own Realm's
+         * granules, and every protected load returns what the Realm stored (a memory
+         * oracle, a copy of each Realm's protected memory). Cheap per access; a fuzzer that
+         * checks invariants per step of its own uses this alone. Default false. */
+        bool check_accesses;
 };
 
 void rmm_config_default(struct rmm_config *cfg);

@@ -1,0 +1,244 @@
+/* The seam of the host's REC loop (src/host/run.c): host_vm_enter_once and
+ * host_vm_handle_exit are the loop of host_vm_run, and what a hostile host changes
+ * between them (the next entry's flags) reaches the RMM and the real Realm guest. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "machine/board.h"
+#include "realm/realm.h"
+#include "vm_kit.h"
+
+struct traced_run {
+        char *trace;
+        size_t len;
+        struct host_vm_stats stats;
+        struct realm_report report;
+        bool passed;
+};
+
+static void run_traced(bool by_steps, struct traced_run *out)
+{
+        FILE *f = open_memstream(&out->trace, &out->len);
+        assert_non_null(f);
+        struct ccada_machine *m = kit_board(3, false, f);
+        struct host_vm *vm = machine_vm(m, 0);
+        if (by_steps) {
+                bool stop = false;
+                while (!stop) {
+                        struct host_rec_exit x;
+                        assert_int_equal(host_vm_enter_once(vm, &x), CCADA_OK);
+                        assert_int_equal(host_vm_handle_exit(vm, &x, &stop), CCADA_OK);
+                }
+        } else {
+                assert_int_equal(host_vm_run(vm), CCADA_OK);
+        }
+        host_vm_get_stats(vm, &out->stats);
+        out->report = *machine_realm_report(m, 0);
+        out->passed = machine_realm_passed(m, 0);
+        ccada_machine_destroy(m);
+        assert_int_equal(fclose(f), 0);
+}
+
+static void host_vm_enter_once_and_handle_exit_reproduce_host_vm_run(void **state)
+{
+        struct traced_run whole, steps;
+        (void)state;
+        run_traced(false, &whole);
+        run_traced(true, &steps);
+        assert_true(whole.passed && steps.passed);
+        assert_true(whole.len > 0);
+        assert_int_equal(whole.len, steps.len);
+        assert_memory_equal(whole.trace, steps.trace, whole.len);
+        assert_memory_equal(&whole.stats, &steps.stats, sizeof(whole.stats));
+        assert_memory_equal(&whole.report, &steps.report, sizeof(whole.report));
+        free(whole.trace);
+        free(steps.trace);
+}
+
+/* An MMIO read of the PL011's identification registers. */
+static bool is_uart_id_read(struct host_vm *vm, const struct host_rec_exit *x)
+{
+        uint64_t ipa = kit_exit_ipa(x) & ~host_vm_shared_bit(vm);
+        return kit_is_data_abort(x, true) && !(x->esr & ESR_WNR) && ipa >= MACHINE_CONSOLE_BASE + 0xFE0 &&
+               ipa < MACHINE_CONSOLE_BASE + 0x1000;
+}
+
+static void host_vm_set_entry_flags_inject_sea_on_an_mmio_exit_reaches_the_realm(void **state)
+{
+        struct ccada_machine *m = kit_board(1, true, NULL);
+        struct host_vm *vm = machine_vm(m, 0);
+        unsigned injected = 0;
+        bool stop = false;
+        (void)state;
+        while (!stop) {
+                struct host_rec_exit x;
+                assert_int_equal(host_vm_enter_once(vm, &x), CCADA_OK);
+                assert_int_equal(host_vm_handle_exit(vm, &x, &stop), CCADA_OK);
+                if (!is_uart_id_read(vm, &x))
+                        continue;
+                assert_true(host_vm_entry_flags(vm) & RMI_REC_ENTRY_FLAG_EMUL_MMIO); /* the honest answer */
+                host_vm_set_entry_flags(vm, RMI_REC_ENTRY_FLAG_TRAP_WFI | RMI_REC_ENTRY_FLAG_INJECT_SEA);
+                injected++;
+        }
+        const struct realm_report *rep = machine_realm_report(m, 0);
+        assert_true(injected > 0);
+        assert_true(rep->booted && rep->blk_verified);
+        assert_false(rep->mmio_ok); /* the Realm could not identify its UART */
+        assert_false(machine_realm_passed(m, 0));
+        ccada_machine_destroy(m);
+}
+
+static bool is_protected_abort(struct host_vm *vm, const struct host_rec_exit *x, void *arg)
+{
+        uint64_t base, size, ipa = kit_exit_ipa(x);
+        (void)arg;
+        host_vm_ram(vm, &base, &size);
+        return kit_is_data_abort(x, false) && !(ipa & host_vm_shared_bit(vm)) && ipa >= base && ipa < base + size;
+}
+
+static bool is_mmio(struct host_vm *vm, const struct host_rec_exit *x, void *arg)
+{
+        (void)vm, (void)arg;
+        return kit_is_data_abort(x, true);
+}
+
+/* The hostile host destroys every RAM page; the Realm's next access is a stage-2 fault the
+ * honest host answers with an SEA. Entered without it, the access faults again. */
+static void host_vm_set_entry_flags_without_sea_makes_a_stage2_fault_come_back(void **state)
+{
+        struct ccada_machine *m = kit_board(1, false, NULL);
+        struct host_vm *vm = machine_vm(m, 0);
+        struct host_rec_exit x, again;
+        uint64_t base, size;
+        bool stop;
+        (void)state;
+        assert_true(kit_run_until(vm, is_mmio, NULL, &x)); /* booted: RAM is RIPAS RAM */
+        host_vm_ram(vm, &base, &size);
+        for (uint64_t ipa = base; ipa < base + size; ipa += 4096)
+                assert_int_equal(host_rmi(vm, RMI_DATA_DESTROY, host_vm_rd(vm), ipa, 0, 0, 0, NULL), RMI_SUCCESS);
+        assert_int_equal(host_vm_handle_exit(vm, &x, &stop), CCADA_OK);
+        assert_true(kit_run_until(vm, is_protected_abort, NULL, &x));
+        assert_int_equal(host_vm_handle_exit(vm, &x, &stop), CCADA_OK);
+        assert_true(host_vm_entry_flags(vm) & RMI_REC_ENTRY_FLAG_INJECT_SEA);
+        host_vm_set_entry_flags(vm, RMI_REC_ENTRY_FLAG_TRAP_WFI);
+        assert_int_equal(host_vm_enter_once(vm, &again), CCADA_OK);
+        assert_true(is_protected_abort(vm, &again, NULL));
+        assert_int_equal(again.hpfar, x.hpfar);
+        assert_int_equal(again.esr, x.esr);
+        /* With the SEA, the Realm gets past the access (its workload fails; it powers off). */
+        assert_int_equal(host_vm_handle_exit(vm, &again, &stop), CCADA_OK);
+        assert_int_equal(host_vm_run(vm), CCADA_OK);
+        assert_false(machine_realm_passed(m, 0));
+        ccada_machine_destroy(m);
+}
+
+static void host_vm_enter_once_refused_by_the_rmm_keeps_the_pending_entry(void **state)
+{
+        struct ccada_machine *m = kit_board(1, false, NULL);
+        struct host_vm *vm = machine_vm(m, 0);
+        struct host_rec_exit x;
+        (void)state;
+        assert_int_equal(host_vm_entry_flags(vm), RMI_REC_ENTRY_FLAG_TRAP_WFI);
+        host_vm_set_entry_flags(vm, RMI_REC_ENTRY_FLAG_EMUL_MMIO); /* nothing to emulate yet */
+        memset(&x, 0xAA, sizeof(x));
+        assert_int_equal(host_vm_enter_once(vm, &x), CCADA_E_RMM);
+        assert_int_equal(x.reason, 0);
+        assert_int_equal(host_vm_entry_flags(vm), RMI_REC_ENTRY_FLAG_EMUL_MMIO);
+        host_vm_set_entry_flags(vm, RMI_REC_ENTRY_FLAG_TRAP_WFI);
+        assert_int_equal(host_vm_run(vm), CCADA_OK);
+        assert_true(machine_realm_passed(m, 0));
+        ccada_machine_destroy(m);
+}
+
+static void host_vm_enter_once_consumes_the_entry_and_handle_exit_prepares_the_next(void **state)
+{
+        struct ccada_machine *m = kit_board(1, false, NULL);
+        struct host_vm *vm = machine_vm(m, 0);
+        struct host_rec_exit x;
+        bool stop;
+        (void)state;
+        host_vm_set_entry_flags(vm, RMI_REC_ENTRY_FLAG_TRAP_WFI | RMI_REC_ENTRY_FLAG_TRAP_WFE);
+        assert_int_equal(host_vm_enter_once(vm, &x), CCADA_OK);
+        assert_int_equal(host_vm_entry_flags(vm), RMI_REC_ENTRY_FLAG_TRAP_WFI);
+        host_vm_set_entry_flags(vm, RMI_REC_ENTRY_FLAG_TRAP_WFE);
+        assert_int_equal(host_vm_handle_exit(vm, &x, &stop), CCADA_OK);
+        assert_true(host_vm_entry_flags(vm) & RMI_REC_ENTRY_FLAG_TRAP_WFI);
+        assert_false(host_vm_entry_flags(vm) & RMI_REC_ENTRY_FLAG_TRAP_WFE);
+        ccada_machine_destroy(m);
+}
+
+static void host_vm_handle_exit_rejects_an_exit_reason_it_does_not_know(void **state)
+{
+        struct ccada_machine *m = kit_board(1, false, NULL);
+        struct host_rec_exit x = { .reason = 0x7F };
+        bool stop = true;
+        (void)state;
+        assert_int_equal(host_vm_handle_exit(machine_vm(m, 0), &x, &stop), CCADA_E_PEER);
+        assert_false(stop);
+        ccada_machine_destroy(m);
+}
+
+/* A RIPAS change the REC never asked for: the RMM refuses RTT_SET_RIPAS, the host says so. */
+static void host_vm_handle_exit_of_a_made_up_ripas_change_fails_with_an_rmm_error(void **state)
+{
+        struct ccada_machine *m = kit_board(1, false, NULL);
+        struct host_vm *vm = machine_vm(m, 0);
+        uint64_t base, size;
+        bool stop;
+        (void)state;
+        host_vm_ram(vm, &base, &size);
+        struct host_rec_exit x = { .reason = RMI_EXIT_RIPAS_CHANGE, .ripas_base = base + size - 4096,
+                                   .ripas_top = base + size, .ripas_value = RMI_EMPTY };
+        assert_int_equal(host_vm_handle_exit(vm, &x, &stop), CCADA_E_RMM);
+        x.ripas_base = ~0ULL << 12; /* wildly out of range */
+        x.ripas_top = ~0ULL;
+        assert_int_equal(host_vm_handle_exit(vm, &x, &stop), CCADA_E_RMM);
+        ccada_machine_destroy(m);
+}
+
+static void host_vm_seam_needs_a_realm(void **state)
+{
+        struct ccada_machine_config cfg;
+        struct ccada_machine *m;
+        struct host_rec_exit x;
+        bool stop;
+        (void)state;
+        ccada_machine_config_default(&cfg);
+        cfg.mem_size = 16ULL << 20;
+        cfg.realm_ram = 4ULL << 20;
+        cfg.disk_ram = true;
+        cfg.disk_size = 1ULL << 20;
+        assert_int_equal(ccada_machine_create(&m, &cfg), CCADA_OK);
+        memset(&x, 0xAA, sizeof(x));
+        assert_int_equal(host_vm_enter_once(machine_vm(m, 0), &x), CCADA_E_STATE); /* not built */
+        assert_int_equal(x.reason, 0);
+        assert_int_equal(host_vm_handle_exit(machine_vm(m, 0), &x, &stop), CCADA_E_STATE);
+        ccada_machine_destroy(m);
+        cfg.normal_vm = true;
+        assert_int_equal(ccada_machine_create(&m, &cfg), CCADA_OK);
+        assert_int_equal(machine_boot(m), CCADA_OK);
+        assert_int_equal(host_vm_enter_once(machine_vm(m, 0), &x), CCADA_E_STATE); /* no REC */
+        assert_int_equal(host_vm_handle_exit(machine_vm(m, 0), &x, &stop), CCADA_E_STATE);
+        ccada_machine_destroy(m);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(host_vm_enter_once_and_handle_exit_reproduce_host_vm_run),
+                cmocka_unit_test(host_vm_set_entry_flags_inject_sea_on_an_mmio_exit_reaches_the_realm),
+                cmocka_unit_test(host_vm_set_entry_flags_without_sea_makes_a_stage2_fault_come_back),
+                cmocka_unit_test(host_vm_enter_once_refused_by_the_rmm_keeps_the_pending_entry),
+                cmocka_unit_test(host_vm_enter_once_consumes_the_entry_and_handle_exit_prepares_the_next),
+                cmocka_unit_test(host_vm_handle_exit_rejects_an_exit_reason_it_does_not_know),
+                cmocka_unit_test(host_vm_handle_exit_of_a_made_up_ripas_change_fails_with_an_rmm_error),
+                cmocka_unit_test(host_vm_seam_needs_a_realm),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
