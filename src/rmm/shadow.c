@@ -54,6 +54,7 @@ static bool shadow_grow(struct shadow *s)
         struct shadow_slot *slots = calloc(cap, sizeof(*slots));
         if (!slots)
                 return false;
+        size_t live = 0; /* removed slots are dropped by the rehash */
         for (size_t i = 0; i < s->cap; i++) {
                 uint64_t key = s->slots[i].key;
                 if (key == SLOT_EMPTY || key == SLOT_REMOVED)
@@ -62,13 +63,11 @@ static bool shadow_grow(struct shadow *s)
                 while (slots[j].key != SLOT_EMPTY)
                         j = (j + 1) & (cap - 1);
                 slots[j] = s->slots[i];
+                live++;
         }
         free(s->slots);
         s->slots = slots;
         s->cap = cap;
-        size_t live = 0;
-        for (size_t i = 0; i < cap; i++)
-                live += slots[i].key != SLOT_EMPTY;
         s->used = live;
         return true;
 }

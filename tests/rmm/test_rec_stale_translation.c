@@ -218,6 +218,18 @@ static void realm_copy_completes_after_destination_fault_when_source_untouched(v
                 assert_int_equal(f.k.got[i], SECRET_A);
 }
 
+/* The copy faulted at DST and the host mapped it: the next entry completes it. The tests of
+ * the checks tamper with the machine here, as a bug would. Returns the source's PA. */
+static uint64_t run_until_copy_can_complete(struct host *h, struct fx *f)
+{
+        fx_init(h, f, SRC);
+        uint64_t src_pa = data_pa(h, &f->a, SRC);
+        run_until_destination_fault(h, f);
+        host_maps_destination(h, f);
+        h->expect_violations = true;
+        return src_pa;
+}
+
 /* The isolation check itself: a REC that reaches a granule of another Realm is reported,
  * with the access. (The RMM never lets this happen; the test breaks the machine's
  * ownership record on purpose, as a bug in the RMM would.) */
@@ -225,12 +237,7 @@ static void isolation_check_reports_rec_access_to_granule_of_another_realm(void 
 {
         struct host *h = *state;
         struct fx f;
-        fx_init(h, &f, SRC);
-        uint64_t src_pa = data_pa(h, &f.a, SRC);
-        run_until_destination_fault(h, &f);
-        host_maps_destination(h, &f);
-        h->expect_violations = true;
-        hw_owner_set(h->mem, src_pa, 0xBEEF);
+        hw_owner_set(h->mem, run_until_copy_can_complete(h, &f), 0xBEEF);
         assert_int_equal(enter(h, &f, 0), RMI_EXIT_PSCI);
         const char *first;
         assert_true(rmm_violations(h->rmm, &first) >= 1);
@@ -246,11 +253,7 @@ static void memory_oracle_reports_load_of_bytes_the_realm_never_stored(void **st
 {
         struct host *h = *state;
         struct fx f;
-        fx_init(h, &f, SRC);
-        uint64_t src_pa = data_pa(h, &f.a, SRC);
-        run_until_destination_fault(h, &f);
-        host_maps_destination(h, &f);
-        h->expect_violations = true;
+        uint64_t src_pa = run_until_copy_can_complete(h, &f);
         uint8_t junk = 0x77;
         assert_int_equal(hw_write(h->mem, HW_WORLD_ROOT, src_pa + 3, &junk, 1, NULL), HW_OK);
         assert_int_equal(enter(h, &f, 0), RMI_EXIT_PSCI);
