@@ -105,6 +105,53 @@ bool hash_end(struct hash_ctx *h, uint8_t *out)
         return ok;
 }
 
+struct hasher {
+        EVP_MD *md; /* fetched: EVP_DigestInit_ex2 then does no look-up */
+        EVP_MD_CTX *ctx;
+        enum hash_alg alg;
+};
+
+bool hasher_new(struct hasher **out, enum hash_alg alg)
+{
+        const EVP_MD *named = alg_md(alg);
+        struct hasher *h;
+
+        *out = NULL;
+        if (!named || !(h = calloc(1, sizeof(*h))))
+                return false;
+        h->alg = alg;
+        h->md = EVP_MD_fetch(NULL, EVP_MD_get0_name(named), NULL);
+        h->ctx = EVP_MD_CTX_new();
+        if (!h->md || !h->ctx) {
+                hasher_free(h);
+                return false;
+        }
+        *out = h;
+        return true;
+}
+
+enum hash_alg hasher_alg(const struct hasher *h)
+{
+        return h->alg;
+}
+
+bool hasher_digest(struct hasher *h, const void *data, size_t len, uint8_t *out)
+{
+        unsigned int n = 0;
+        return EVP_DigestInit_ex2(h->ctx, h->md, NULL) == 1 &&
+               (len == 0 || EVP_DigestUpdate(h->ctx, data, len) == 1) &&
+               EVP_DigestFinal_ex(h->ctx, out, &n) == 1 && n == hash_len(h->alg);
+}
+
+void hasher_free(struct hasher *h)
+{
+        if (!h)
+                return;
+        EVP_MD_CTX_free(h->ctx);
+        EVP_MD_free(h->md);
+        free(h);
+}
+
 void hex_encode(char *dst, const uint8_t *src, size_t n)
 {
         static const char digits[] = "0123456789abcdef";

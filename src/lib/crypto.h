@@ -28,6 +28,16 @@ bool hash_update(struct hash_ctx *h, const void *data, size_t len);
 /* Writes the digest and frees h (also on failure). */
 bool hash_end(struct hash_ctx *h, uint8_t *out);
 
+/* A hasher for many one-shot digests of one algorithm. It fetches the algorithm from
+ * OpenSSL once; hash_once fetches it on every call, which costs more than hashing a
+ * 256-byte measurement descriptor. */
+struct hasher;
+bool hasher_new(struct hasher **out, enum hash_alg alg);
+enum hash_alg hasher_alg(const struct hasher *h);
+/* out receives hash_len bytes. Returns false only if OpenSSL fails. */
+bool hasher_digest(struct hasher *h, const void *data, size_t len, uint8_t *out);
+void hasher_free(struct hasher *h); /* NULL: no-op */
+
 /* Lower-case hex of n bytes into dst (2n+1 bytes, NUL-terminated). */
 void hex_encode(char *dst, const uint8_t *src, size_t n);
 

@@ -53,11 +53,8 @@ void rmm_destroy(struct ccada_rmm *rmm)
         }
         for (uint64_t i = 0; i < rmm->ngranules; i++) {
                 struct granule *g = &rmm->granules[i];
-                if (g->state == GRANULE_RD) {
-                        shadow_destroy(g->u.realm->shadow);
-                        rtt_tree_free(g->u.realm);
-                        free(g->u.realm);
-                }
+                if (g->state == GRANULE_RD)
+                        realm_free(g->u.realm);
         }
         free(rmm->granules);
         free(rmm);

@@ -31,7 +31,7 @@ static void desc_begin(const struct realm *r, uint8_t *d, uint8_t type)
 static bool rim_update(struct realm *r, const uint8_t *d)
 {
         uint8_t h[HASH_MAX_LEN] = { 0 };
-        if (!hash_once(r->hash, d, MEAS_DESC_SIZE, h))
+        if (!hasher_digest(r->meas, d, MEAS_DESC_SIZE, h))
                 return false;
         memset(r->rim, 0, sizeof(r->rim));
         memcpy(r->rim, h, hash_len(r->hash));
@@ -55,7 +55,7 @@ bool measure_realm_create(struct realm *r, uint64_t flags, unsigned s2sz, unsign
         p[RMI_REALM_PARAMS_NUM_WPS] = (uint8_t)num_wps;
         p[RMI_REALM_PARAMS_PMU_NUM_CTRS] = (uint8_t)pmu_num_ctrs;
         p[RMI_REALM_PARAMS_HASH_ALGO] = (uint8_t)hash_algo;
-        if (!hash_once(r->hash, p, page, h))
+        if (!hasher_digest(r->meas, p, page, h))
                 return false;
         memset(r->rim, 0, sizeof(r->rim));
         memcpy(r->rim, h, hash_len(r->hash));
@@ -71,7 +71,7 @@ bool measure_data(struct realm *r, uint64_t ipa, uint64_t flags, const uint8_t *
         st_le64(d + MEAS_DESC_FIELDS, ipa);
         st_le64(d + MEAS_DESC_FIELDS + 8, flags);
         if (flags & RMI_MEASURE_CONTENT) {
-                if (!hash_once(r->hash, content4k, GRANULE_SIZE, d + MEAS_DESC_FIELDS + 0x10))
+                if (!hasher_digest(r->meas, content4k, GRANULE_SIZE, d + MEAS_DESC_FIELDS + 0x10))
                         return false;
         }
         return rim_update(r, d);
@@ -89,7 +89,7 @@ bool measure_rec(struct realm *r, uint64_t flags, uint64_t pc, const uint64_t gp
         for (unsigned i = 0; i < 8; i++)
                 st_le64(p + RMI_REC_PARAMS_GPRS + 8 * i, gprs[i]);
         desc_begin(r, d, MEAS_TYPE_REC);
-        if (!hash_once(r->hash, p, sizeof(p), d + MEAS_DESC_FIELDS))
+        if (!hasher_digest(r->meas, p, sizeof(p), d + MEAS_DESC_FIELDS))
                 return false;
         return rim_update(r, d);
 }
@@ -115,7 +115,7 @@ bool measure_extend_rem(struct realm *r, unsigned index, const uint8_t *val, siz
 
         memcpy(buf, rem, hl);
         memcpy(buf + hl, val, size);
-        if (!hash_once(r->hash, buf, hl + size, h))
+        if (!hasher_digest(r->meas, buf, hl + size, h))
                 return false;
         memset(rem, 0, 64);
         memcpy(rem, h, hl);

@@ -113,17 +113,25 @@ static struct realm *realm_build(struct ccada_rmm *rmm, uint64_t rd, const struc
                 if (!r->root[i])
                         goto fail;
         }
-        if (!measure_realm_create(r, p->flags, p->s2sz, p->sve_vl, p->num_bps, p->num_wps,
+        if (!hasher_new(&r->meas, r->hash) || !measure_realm_create(r, p->flags, p->s2sz, p->sve_vl, p->num_bps, p->num_wps,
                                   p->pmu_num_ctrs, p->hash_algo))
                 goto fail;
         if (rmm->cfg.check_accesses && !(r->shadow = shadow_create()))
                 goto fail;
         return r;
 fail:
+        realm_free(r);
+        return NULL;
+}
+
+void realm_free(struct realm *r)
+{
+        if (!r)
+                return;
         rtt_tree_free(r);
         shadow_destroy(r->shadow);
+        hasher_free(r->meas);
         free(r);
-        return NULL;
 }
 
 void rmi_realm_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
@@ -206,8 +214,6 @@ void rmi_realm_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct s
                 granule_give_back(rmm, realm->root[i]->pa);
         granule_give_back(rmm, rd);
         vmid_set(rmm, realm->vmid, false);
-        shadow_destroy(realm->shadow);
-        rtt_tree_free(realm);
-        free(realm);
+        realm_free(realm);
         r->x[0] = RMI_SUCCESS;
 }

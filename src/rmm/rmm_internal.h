@@ -82,6 +82,7 @@ struct realm {
         enum realm_state state;
         unsigned s2sz;
         enum hash_alg hash;
+        struct hasher *meas;            /* RIM and REM extensions, hash */
         unsigned hash_algo_rmi;         /* RMI_HASH_* as given */
         uint8_t rpv[64];
         uint16_t vmid;
@@ -238,6 +239,8 @@ bool rtt_ipa_protected(const struct realm *r, uint64_t ipa);
 struct rtt *rtt_table_new(uint64_t pa, int level, const struct rtte *parent);
 void rtt_table_free(struct rtt *t);
 void rtt_tree_free(struct realm *r);  /* root tables and everything below */
+/* rmi_realm.c: frees r and what it owns in the model (not its granules). NULL: no-op. */
+void realm_free(struct realm *r);
 
 /* ---- measurement.c ---- */
 bool measure_realm_create(struct realm *r, uint64_t flags, unsigned s2sz, unsigned sve_vl,

@@ -86,6 +86,37 @@ static void hash_incremental_equals_one_shot(void **state)
         }
 }
 
+/* One hasher, many digests: each matches the known answer, whatever came before it. */
+static void hasher_reused_matches_known_answers_every_time(void **state)
+{
+        (void)state;
+        for (size_t i = 0; i < sizeof(kats) / sizeof(kats[0]); i++) {
+                const struct kat *k = &kats[i];
+                struct hasher *h;
+                assert_true(hasher_new(&h, k->alg));
+                assert_int_equal(hasher_alg(h), k->alg);
+                for (int round = 0; round < 3; round++) {
+                        uint8_t md[HASH_MAX_LEN];
+                        char hex[2 * HASH_MAX_LEN + 1];
+                        uint8_t other[300] = { 1 };
+                        assert_true(hasher_digest(h, other, sizeof(other), md)); /* in between */
+                        assert_true(hasher_digest(h, k->msg, strlen(k->msg), md));
+                        hex_encode(hex, md, hash_len(k->alg));
+                        assert_string_equal(hex, k->hex);
+                }
+                hasher_free(h);
+        }
+}
+
+static void hasher_with_unknown_algorithm_fails_and_free_of_null_is_a_no_op(void **state)
+{
+        struct hasher *h = (struct hasher *)&h;
+        (void)state;
+        assert_false(hasher_new(&h, (enum hash_alg)99));
+        assert_null(h);
+        hasher_free(NULL);
+}
+
 static void hash_len_and_name_per_algorithm(void **state)
 {
         (void)state;
@@ -127,6 +158,8 @@ int main(void)
                 cmocka_unit_test(hash_once_matches_fips_180_2_known_answers),
                 cmocka_unit_test(hash_once_of_null_empty_input_is_empty_digest),
                 cmocka_unit_test(hash_incremental_equals_one_shot),
+                cmocka_unit_test(hasher_reused_matches_known_answers_every_time),
+                cmocka_unit_test(hasher_with_unknown_algorithm_fails_and_free_of_null_is_a_no_op),
                 cmocka_unit_test(hash_len_and_name_per_algorithm),
                 cmocka_unit_test(hash_begin_with_unknown_algorithm_fails),
                 cmocka_unit_test(hex_encode_writes_lower_case_and_terminates),
