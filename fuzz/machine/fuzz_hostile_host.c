@@ -208,11 +208,11 @@ static bool fz_start(struct fz *f)
 {
         struct ccada_machine_config cfg;
         ccada_machine_config_default(&cfg);
-        cfg.mem_size = 24ULL << 20;
-        cfg.realm_ram = 4ULL << 20;
+        cfg.mem_size = 8ULL << 20; /* 2 x 2M of RAM, RTTs, shared pages, room to spare */
+        cfg.realm_ram = 2ULL << 20;
         cfg.swiotlb_slabs = 256;
         cfg.disk_ram = true;
-        cfg.disk_size = 1ULL << 20;
+        cfg.disk_size = 256ULL << 10; /* what blk-test uses */
         cfg.realms = NVM;
         cfg.check_accesses = true;
         memset(f, 0, sizeof(*f));
