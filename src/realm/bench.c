@@ -99,7 +99,7 @@ void realm_bench_swiotlb(struct realm_kernel *k)
         const size_t max = 262144, pages = max / RK_PAGE_SIZE;
         uint64_t a, c;
         struct dma_dev dev;
-        uint8_t *na = calloc(1, max), *nb = calloc(1, max);
+        uint8_t *na = rk_zalloc(k, 1, max), *nb = rk_zalloc(k, 1, max);
         unsigned reps = b->reps ? (b->reps > 31 ? 31 : b->reps) : 7;
 
         rk_set_current(k, "swiotlb-bench", 150);
@@ -121,8 +121,8 @@ void realm_bench_swiotlb(struct realm_kernel *k)
                 b->nrows++;
         }
 out:
-        free(na);
-        free(nb);
+        rk_kfree(k, na);
+        rk_kfree(k, nb);
 }
 
 /* ---- virtio-blk: sequential MB/s and 4 KiB random IOPS at queue depth 1 ---- */
@@ -163,10 +163,11 @@ static ccada_status blk_rand(struct virtio_blk *b, uint64_t buf, bool write, uin
         return CCADA_OK;
 }
 
-static ccada_status blk_rounds(struct virtio_blk *b, uint64_t buf, unsigned reps, struct realm_bench_blk *out)
+static ccada_status blk_rounds(struct realm_kernel *k, struct virtio_blk *b, uint64_t buf, unsigned reps,
+                               struct realm_bench_blk *out)
 {
         double sw[32], sr[32], rr[32], rw[32], mc[32];
-        uint8_t *na = malloc(BLK_BENCH_SEQ_REQ), *nb = malloc(BLK_BENCH_SEQ_REQ);
+        uint8_t *na = rk_zalloc(k, 1, BLK_BENCH_SEQ_REQ), *nb = rk_zalloc(k, 1, BLK_BENCH_SEQ_REQ);
         ccada_status st = na && nb ? CCADA_OK : CCADA_E_NOMEM;
         if (na && nb)
                 memset(na, 0x5a, BLK_BENCH_SEQ_REQ);
@@ -176,8 +177,8 @@ static ccada_status blk_rounds(struct virtio_blk *b, uint64_t buf, unsigned reps
                         st = blk_rand(b, buf, true, r + 101, &rw[r]);
                 mc[r] = BLK_BENCH_SEQ_REQ / (time_memcpy(nb, na, BLK_BENCH_SEQ_REQ, 16) / 1e9) / 1e6;
         }
-        free(na);
-        free(nb);
+        rk_kfree(k, na);
+        rk_kfree(k, nb);
         if (st != CCADA_OK)
                 return st;
         out->seq_write_mbps = median(sw, reps);
@@ -192,7 +193,7 @@ static ccada_status blk_rounds(struct virtio_blk *b, uint64_t buf, unsigned reps
 void realm_bench_blk(struct realm_kernel *k)
 {
         struct realm_bench *bench = rk_bench(k);
-        struct pci_root *root = calloc(1, sizeof(*root));
+        struct pci_root *root = rk_zalloc(k, 1, sizeof(*root));
         struct virtio_blk *b = NULL;
         uint64_t buf;
         unsigned reps = bench->reps ? (bench->reps > 31 ? 31 : bench->reps) : 7;
@@ -202,9 +203,9 @@ void realm_bench_blk(struct realm_kernel *k)
         if (st == CCADA_OK)
                 st = rk_alloc_pages(k, BLK_BENCH_SEQ_REQ / RK_PAGE_SIZE, &buf);
         if (st == CCADA_OK)
-                st = blk_rounds(b, buf, reps, &bench->blk);
+                st = blk_rounds(k, b, buf, reps, &bench->blk);
         if (st != CCADA_OK)
                 snprintf(bench->error, sizeof(bench->error), "virtio-blk: %s", ccada_status_text(st));
         virtio_blk_destroy(b);
-        free(root);
+        rk_kfree(k, root);
 }

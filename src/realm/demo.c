@@ -94,7 +94,7 @@ static void demo_bounce_peek(struct realm_kernel *k, uint64_t priv)
 static void demo_blk(struct realm_kernel *k, uint64_t seed)
 {
         struct realm_report *rep = rk_report(k);
-        struct pci_root *root = calloc(1, sizeof(*root));
+        struct pci_root *root = rk_zalloc(k, 1, sizeof(*root));
         struct virtio_blk *b = NULL;
         struct blk_test_result res;
         struct blk_test_config cfg = { .seed = seed };
@@ -109,7 +109,7 @@ static void demo_blk(struct realm_kernel *k, uint64_t seed)
                 rep->blk_verified = st == CCADA_OK && res.verified;
                 virtio_blk_destroy(b);
         }
-        free(root);
+        rk_kfree(k, root);
         if (st != CCADA_OK && st != CCADA_E_UNSUPPORTED)
                 fail(k, "blk-test", st);
 }

@@ -10,6 +10,7 @@
 #include "ccada/rsi.h"
 #include "lib/bytes.h"
 #include "realm/cmdline.h"
+#include "realm/kheap.h"
 #include "realm/realm.h"
 #include "realm/swiotlb.h"
 #include "realm/bench.h"
@@ -31,6 +32,7 @@ struct realm_kernel {
         uint64_t console;               /* console MMIO address as mapped (alias in a Realm) */
         bool console_ok;
         struct swiotlb *swiotlb;       /* the default bounce pool (a Realm only) */
+        struct kheap heap;              /* everything the guest allocated (rk_zalloc) */
         struct realm_report report;
         struct realm_bench bench;
 };
@@ -60,8 +62,7 @@ void realm_kernel_destroy(struct realm_kernel *k)
 {
         if (!k)
                 return;
-        if (k->swiotlb)
-                swiotlb_free_metadata(k->swiotlb); /* the guest is gone: free our bookkeeping only */
+        kheap_release(&k->heap); /* the guest is gone, its allocations with it */
         free(k->page_used);
         free(k->page_shared);
         free(k);
@@ -70,6 +71,17 @@ void realm_kernel_destroy(struct realm_kernel *k)
 const struct realm_report *realm_kernel_report(const struct realm_kernel *k) { return &k->report; }
 struct realm_report *rk_report(struct realm_kernel *k) { return &k->report; }
 struct realm_bench *rk_bench(struct realm_kernel *k) { return &k->bench; }
+
+void *rk_zalloc(struct realm_kernel *k, size_t count, size_t size)
+{
+        return kheap_zalloc(&k->heap, count, size);
+}
+
+void rk_kfree(struct realm_kernel *k, void *p)
+{
+        if (p)
+                kheap_free(&k->heap, p);
+}
 
 ccada_status rk_read(struct realm_kernel *k, uint64_t ipa, void *dst, size_t len)
 {

@@ -48,6 +48,12 @@ bool rk_is_realm(const struct realm_kernel *k);
 ccada_status rk_alloc_pages(struct realm_kernel *k, size_t npages, uint64_t *ipa) CCADA_MUST_CHECK;
 void rk_free_pages(struct realm_kernel *k, uint64_t ipa, size_t npages);
 
+/* --- the kernel heap (kzalloc/kfree) for the guest's own bookkeeping: count * size zeroed
+ * bytes, NULL when out of memory (or the product overflows). What is still allocated when
+ * the kernel is destroyed goes with it (realm/kheap.h). --- */
+void *rk_zalloc(struct realm_kernel *k, size_t count, size_t size);
+void rk_kfree(struct realm_kernel *k, void *p); /* NULL: no-op */
+
 /* set_memory_decrypted/encrypted semantics (arch/arm64/mm/pageattr.c): RSI_IPA_STATE_SET
  * to EMPTY (decrypt) or RAM (encrypt) with CHANGE_DESTROYED, looping on partial progress.
  * After decrypting, the pages are reached only through their alias. No-op in a normal VM.

@@ -115,19 +115,19 @@ static unsigned limit_nareas(unsigned nareas, unsigned long nslabs)
         return nareas;
 }
 
-static void pool_free_meta(struct io_tlb_pool *pool)
+static void pool_free_meta(struct realm_kernel *k, struct io_tlb_pool *pool)
 {
         if (!pool)
                 return;
         for (unsigned a = 0; pool->areas && a < pool->nareas; a++)
                 pthread_mutex_destroy(&pool->areas[a].lock);
-        free(pool->areas);
-        free(pool->slots);
-        free(pool);
+        rk_kfree(k, pool->areas);
+        rk_kfree(k, pool->slots);
+        rk_kfree(k, pool);
 }
 
-static ccada_status pool_init_meta(struct io_tlb_pool *pool, uint64_t start, uint64_t shared,
-                                   unsigned long nslabs, unsigned nareas)
+static ccada_status pool_init_meta(struct realm_kernel *k, struct io_tlb_pool *pool, uint64_t start,
+                                   uint64_t shared, unsigned long nslabs, unsigned nareas)
 {
         pool->start = start;
         pool->end = start + ((uint64_t)nslabs << IO_TLB_SHIFT);
@@ -135,11 +135,11 @@ static ccada_status pool_init_meta(struct io_tlb_pool *pool, uint64_t start, uin
         pool->nslabs = nslabs;
         pool->nareas = nareas;
         pool->area_nslabs = nslabs / nareas;
-        pool->slots = calloc(nslabs, sizeof(*pool->slots));
-        pool->areas = calloc(nareas, sizeof(*pool->areas));
+        pool->slots = rk_zalloc(k, nslabs, sizeof(*pool->slots));
+        pool->areas = rk_zalloc(k, nareas, sizeof(*pool->areas));
         if (!pool->slots || !pool->areas) {
-                free(pool->slots);
-                free(pool->areas);
+                rk_kfree(k, pool->slots);
+                rk_kfree(k, pool->areas);
                 pool->slots = NULL;
                 pool->areas = NULL;
                 return CCADA_E_NOMEM;
@@ -192,13 +192,13 @@ static ccada_status pool_create(struct swiotlb *tlb, unsigned long nslabs, unsig
 
         if (st != CCADA_OK)
                 return st;
-        struct io_tlb_pool *pool = calloc(1, sizeof(*pool));
+        struct io_tlb_pool *pool = rk_zalloc(tlb->k, 1, sizeof(*pool));
 
         if (!pool)
                 return CCADA_E_NOMEM; /* pages stay shared: leaked, never handed out */
-        st = pool_init_meta(pool, start, tlb->shared, nslabs, limit_nareas(nareas, nslabs));
+        st = pool_init_meta(tlb->k, pool, start, tlb->shared, nslabs, limit_nareas(nareas, nslabs));
         if (st != CCADA_OK) {
-                free(pool); /* pool_init_meta freed what it allocated */
+                rk_kfree(tlb->k, pool); /* pool_init_meta freed what it allocated */
                 return st;
         }
         *out = pool;
@@ -214,7 +214,7 @@ static void pool_destroy(struct swiotlb *tlb, struct io_tlb_pool *pool)
         else /* Linux swiotlb_free_tlb: intentional leak if pages cannot be encrypted again */
                 rk_printk(tlb->k, SWIOTLB_PFX "Failed to encrypt memory, %zu pages will be leaked",
                           npages);
-        pool_free_meta(pool);
+        pool_free_meta(tlb->k, pool);
 }
 
 /* Linux swiotlb_adjust_nareas / round_up_default_nslabs: nslabs is a multiple of 128,
@@ -263,13 +263,14 @@ static void tlb_free(struct swiotlb *tlb)
         pthread_mutex_destroy(&tlb->grow_lock);
         pthread_mutex_destroy(&tlb->bp_lock);
         pthread_cond_destroy(&tlb->bp_cond);
-        free(tlb->pools);
-        free(tlb);
+        struct realm_kernel *k = tlb->k;
+        rk_kfree(k, tlb->pools);
+        rk_kfree(k, tlb);
 }
 
 static ccada_status tlb_alloc(struct realm_kernel *k, struct swiotlb **out)
 {
-        struct swiotlb *tlb = calloc(1, sizeof(*tlb));
+        struct swiotlb *tlb = rk_zalloc(k, 1, sizeof(*tlb));
         pthread_condattr_t ca;
 
         if (!tlb)
@@ -298,7 +299,7 @@ ccada_status swiotlb_init(struct realm_kernel *k, const struct swiotlb_config *c
                 return st;
         st = config_apply(tlb, cfg);
         if (st == CCADA_OK) {
-                tlb->pools = calloc(tlb->cfg.max_pools, sizeof(*tlb->pools));
+                tlb->pools = rk_zalloc(k, tlb->cfg.max_pools, sizeof(*tlb->pools));
                 if (!tlb->pools)
                         st = CCADA_E_NOMEM;
         }
@@ -333,16 +334,6 @@ void swiotlb_destroy(struct swiotlb *tlb)
 
         for (unsigned i = 0; i < n; i++)
                 pool_destroy(tlb, tlb->pools[i]);
-        tlb_free(tlb);
-}
-
-void swiotlb_free_metadata(struct swiotlb *tlb)
-{
-        if (!tlb)
-                return;
-        unsigned n = atomic_load(&tlb->npools);
-        for (unsigned i = 0; i < n; i++)
-                pool_free_meta(tlb->pools[i]);
         tlb_free(tlb);
 }
 

@@ -127,9 +127,6 @@ ccada_status swiotlb_init(struct realm_kernel *k, const struct swiotlb_config *c
 /* Re-encrypts and frees every pool (leaking, with a warning, a pool that cannot be
  * re-encrypted) and frees tlb. NULL is a no-op. No mapping may be used afterwards. */
 void swiotlb_destroy(struct swiotlb *tlb);
-/* Frees only the host-side bookkeeping of tlb, without touching guest memory or calling
- * the RMM: for when the guest no longer runs (powered off or torn down). NULL allowed. */
-void swiotlb_free_metadata(struct swiotlb *tlb);
 
 /* Sets the back-pressure reclaim hook (NULL: none). It is called without locks held, with
  * the device whose mapping is waiting; a driver reaps its completions there (and so

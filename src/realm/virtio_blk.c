@@ -493,7 +493,7 @@ ccada_status virtio_blk_probe(struct realm_kernel *k, struct pci_device *pdev, s
 {
         if (!k || !pdev || !out)
                 return CCADA_E_INVAL;
-        struct virtio_blk *b = calloc(1, sizeof(*b));
+        struct virtio_blk *b = rk_zalloc(k, 1, sizeof(*b));
         if (!b)
                 return CCADA_E_NOMEM;
         b->k = k;
@@ -502,7 +502,7 @@ ccada_status virtio_blk_probe(struct realm_kernel *k, struct pci_device *pdev, s
                                       .probe = blk_pci_probe };
         ccada_status st = pci_bind_driver(pdev, &b->drv);
         if (st != CCADA_OK) {
-                free(b);
+                rk_kfree(k, b);
                 return st;
         }
         *out = b;
@@ -545,7 +545,7 @@ void virtio_blk_destroy(struct virtio_blk *b)
                 ; /* QD1: nothing is in flight between operations */
         pci_unbind_driver(b->pdev);
         blk_release(b);
-        free(b);
+        rk_kfree(b->k, b);
 }
 
 /* ---- accessors ---- */

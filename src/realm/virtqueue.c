@@ -163,8 +163,8 @@ ccada_status vq_init(struct virtqueue *vq, struct realm_kernel *k, const struct 
         vq->used = cfg->used;
         vq->indirect_area = cfg->indirect_area;
 
-        vq->extra = calloc(cfg->qsz, sizeof(*vq->extra));
-        vq->heads = calloc(cfg->qsz, sizeof(*vq->heads));
+        vq->extra = rk_zalloc(k, cfg->qsz, sizeof(*vq->extra));
+        vq->heads = rk_zalloc(k, cfg->qsz, sizeof(*vq->heads));
         if (!vq->extra || !vq->heads) {
                 vq_destroy(vq);
                 return CCADA_E_NOMEM;
@@ -185,8 +185,8 @@ void vq_destroy(struct virtqueue *vq)
 {
         if (!vq)
                 return;
-        free(vq->extra);
-        free(vq->heads);
+        rk_kfree(vq->k, vq->extra);
+        rk_kfree(vq->k, vq->heads);
         vq->extra = NULL;
         vq->heads = NULL;
         vq->num_free = 0;

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "realm/kheap.h"
+
 #define NPAGES (FAKE_MEM_SIZE / RK_PAGE_SIZE)
 
 struct realm_kernel {
@@ -33,6 +35,7 @@ struct realm_kernel {
         unsigned long mmio_shared_bit_calls;
         uint64_t ecam, mmio_base, mmio_size;
         struct swiotlb *tlb;
+        struct kheap heap;      /* rk_zalloc */
 };
 
 struct realm_kernel *fake_kernel_new(bool realm)
@@ -57,10 +60,34 @@ void fake_kernel_free(struct realm_kernel *k)
 {
         if (!k)
                 return;
+        if (k->heap.live) {
+                /* every test frees what the code under test allocated: a leak fails it */
+                fprintf(stderr, "fake kernel: %zu heap allocations never freed\n", k->heap.live);
+                abort();
+        }
         pthread_mutex_destroy(&k->lock);
         free(k->log);
         free(k->mem);
         free(k);
+}
+
+/* ---- kernel heap (the code under test may allocate from several threads) ---- */
+
+void *rk_zalloc(struct realm_kernel *k, size_t count, size_t size)
+{
+        pthread_mutex_lock(&k->lock);
+        void *p = kheap_zalloc(&k->heap, count, size);
+        pthread_mutex_unlock(&k->lock);
+        return p;
+}
+
+void rk_kfree(struct realm_kernel *k, void *p)
+{
+        if (!p)
+                return;
+        pthread_mutex_lock(&k->lock);
+        kheap_free(&k->heap, p);
+        pthread_mutex_unlock(&k->lock);
 }
 
 /* ---- checked guest access ---- */

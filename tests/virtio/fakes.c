@@ -11,6 +11,19 @@
 
 #include "host/guest_mem.h"
 
+/* ---- kernel heap ---- */
+
+void *rk_zalloc(struct realm_kernel *k, size_t count, size_t size)
+{
+        return kheap_zalloc(&k->heap, count, size);
+}
+
+void rk_kfree(struct realm_kernel *k, void *p)
+{
+        if (p)
+                kheap_free(&k->heap, p);
+}
+
 /* ---- memory ---- */
 
 struct fake_machine *fake_create(void)
@@ -37,6 +50,7 @@ void fake_destroy(struct fake_machine *m)
 {
         if (!m)
                 return;
+        assert_int_equal(m->k.heap.live, 0); /* the queue freed what it allocated */
         (void)trace_close(&m->trace);
         fclose(m->trace_pipe);
         free(m->trace_text);

@@ -18,6 +18,7 @@
 #include "host/virtqueue_dev.h"
 #include "lib/trace.h"
 #include "realm/kernel.h"
+#include "realm/kheap.h"
 #include "realm/virtqueue.h"
 
 #define FAKE_MEM_BASE   0x40000000u
@@ -31,6 +32,7 @@ struct fake_machine;
 
 struct realm_kernel {
         struct fake_machine *m;
+        struct kheap heap;      /* rk_zalloc: empty again when the test tears down */
 };
 
 struct host_vm {
