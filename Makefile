@@ -41,7 +41,7 @@ fuzz: deps
 	CC=clang cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCCADA_FUZZ=ON -DCCADA_SANITIZE=ON $(CMAKE_ARGS)
 	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target hostile_host_fuzzer
 	mkdir -p $(BUILD_FUZZ)/corpus/hostile_host
-	ASAN_OPTIONS=detect_leaks=0 $(BUILD_FUZZ)/fuzz/hostile_host_fuzzer -max_total_time=$(FUZZ_SECONDS) -timeout=60 \
+	$(BUILD_FUZZ)/fuzz/hostile_host_fuzzer -max_total_time=$(FUZZ_SECONDS) -timeout=60 \
 		-print_final_stats=1 $(BUILD_FUZZ)/corpus/hostile_host fuzz/corpus/hostile_host
 
 bench: build
