@@ -34,15 +34,20 @@ test-asan: deps
 	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure -j $(JOBS)
 
-# The whole-machine hostile-host fuzzer (libFuzzer, clang) under ASan+UBSan, FUZZ_SECONDS
-# long; new inputs go to $(BUILD_FUZZ)/corpus, the committed seeds are read too.
-fuzz: deps
-	@command -v clang >/dev/null || { echo "make fuzz needs clang: apt-get install --no-install-recommends clang"; exit 2; }
+# Every libFuzzer harness (clang) under ASan+UBSan, FUZZ_SECONDS each; new inputs go to
+# $(BUILD_FUZZ)/corpus/<name>, the committed seeds in fuzz/corpus/<name> are read too.
+FUZZ_TARGETS ?= hostile_host rmi_rec_run
+fuzz:
+	@scripts/setup-deps.sh --fuzz
 	CC=clang cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCCADA_FUZZ=ON -DCCADA_SANITIZE=ON $(CMAKE_ARGS)
-	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target hostile_host_fuzzer
-	mkdir -p $(BUILD_FUZZ)/corpus/hostile_host
-	$(BUILD_FUZZ)/fuzz/hostile_host_fuzzer -max_total_time=$(FUZZ_SECONDS) -timeout=60 \
-		-print_final_stats=1 $(BUILD_FUZZ)/corpus/hostile_host fuzz/corpus/hostile_host
+	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target $(addsuffix _fuzzer,$(FUZZ_TARGETS))
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(BUILD_FUZZ)/corpus/$$t; \
+		echo "== $$t ($(FUZZ_SECONDS) s)"; \
+		$(BUILD_FUZZ)/fuzz/$${t}_fuzzer -max_total_time=$(FUZZ_SECONDS) -timeout=60 -print_final_stats=1 \
+			$(BUILD_FUZZ)/corpus/$$t fuzz/corpus/$$t 2>$(BUILD_FUZZ)/fuzz-$$t.log || { tail -n 40 $(BUILD_FUZZ)/fuzz-$$t.log; exit 1; }; \
+		grep -E "^stat::(number_of_executed_units|average_exec_per_sec)" $(BUILD_FUZZ)/fuzz-$$t.log; \
+	done
 
 bench: build
 	$(BUILD)/ccada bench

@@ -2,9 +2,13 @@
 # Make sure the Debian packages ccada builds and tests with are installed.
 # As root: installs what is missing with apt-get (after apt-get update).
 # Otherwise: prints the exact apt-get line to run and exits 1.
+# --fuzz adds what `make fuzz` needs (clang, with libFuzzer and the sanitizer runtimes).
 set -euo pipefail
 
 PKGS=(gcc make cmake pkg-config libcmocka-dev libssl-dev python3)
+if [ "${1:-}" = "--fuzz" ]; then
+        PKGS+=(clang libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -183,7 +183,7 @@ static bool hostile_action(struct fz *f, unsigned i, struct sched *s)
 /* One step of VM i: enter, maybe misbehave, handle the exit (or not). */
 static void step(struct fz *f, unsigned i, struct sched *s)
 {
-        struct host_rec_exit x;
+        struct rmi_rec_exit x;
         bool stop = false, handle = true;
         if (host_vm_enter_once(f->vm[i], &x) != CCADA_OK) {
                 f->off[i] = true; /* the host gave up on this Realm: allowed */

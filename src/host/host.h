@@ -13,6 +13,7 @@
 #include "ccada/status.h"
 #include "hw/hw.h"
 #include "lib/trace.h"
+#include "proto/rmi_rec_run.h"
 
 struct host_vm;
 
@@ -90,28 +91,20 @@ CCADA_MUST_CHECK ccada_status host_vm_run(struct host_vm *vm);
  * or fails with CCADA_E_RMM and a message. */
 
 /* A REC exit as the host decoded it from its RmiRecRun page (DEN0137 1.0 RmiRecExit). */
-struct host_rec_exit {
-        unsigned reason;
-        uint64_t esr, far, hpfar;
-        uint64_t gprs[RMI_REC_NUM_GPRS];
-        uint64_t ripas_base, ripas_top;
-        uint8_t ripas_value;
-        uint16_t imm;
-};
 /* Enters the REC once with the pending entry (initially flags TRAP_WFI; then whatever the last
  * host_vm_handle_exit prepared, possibly changed with host_vm_set_entry_flags) and decodes
  * the exit into *x. A successful entry consumes the pending entry (the next one is flags
  * TRAP_WFI, GPRs zero, until host_vm_handle_exit prepares another); *x is zeroed first.
  * Errors: CCADA_E_RMM (REC_ENTER failed, message on stderr; the pending entry is kept),
  * CCADA_E_GPF, CCADA_E_PEER (undecodable run page), CCADA_E_STATE (no Realm built). */
-CCADA_MUST_CHECK ccada_status host_vm_enter_once(struct host_vm *vm, struct host_rec_exit *x);
+CCADA_MUST_CHECK ccada_status host_vm_enter_once(struct host_vm *vm, struct rmi_rec_exit *x);
 /* The honest host's handling of exit x (MMIO emulation, stage-2 faults, RIPAS changes, host
  * calls, PSCI); prepares the next entry, replacing the pending one (so change its flags
  * after this call). *stop becomes true when the Realm powered off. x may come from anywhere:
  * every field is checked before use. Errors: CCADA_E_RMM (an RMI call failed: message on
  * stderr), CCADA_E_PEER (an exit reason the host cannot handle), CCADA_E_NOMEM (no NS
  * memory to give), CCADA_E_STATE (no Realm built). */
-CCADA_MUST_CHECK ccada_status host_vm_handle_exit(struct host_vm *vm, const struct host_rec_exit *x, bool *stop);
+CCADA_MUST_CHECK ccada_status host_vm_handle_exit(struct host_vm *vm, const struct rmi_rec_exit *x, bool *stop);
 /* The next entry's flags (RMI_REC_ENTRY_FLAG_*), which a hostile host may change. */
 uint64_t host_vm_entry_flags(const struct host_vm *vm);
 void host_vm_set_entry_flags(struct host_vm *vm, uint64_t flags);

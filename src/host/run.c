@@ -8,44 +8,26 @@
 #include "lib/bytes.h"
 #include "proto/hostcall.h"
 
-static ccada_status write_entry(struct host_vm *vm, const struct host_rec_entry *e)
+static ccada_status write_entry(struct host_vm *vm, const struct rmi_rec_entry *e)
 {
         uint8_t buf[RMI_REC_ENTRY_SIZE];
-        struct byte_writer w;
-        memset(buf, 0, sizeof(buf));
-        bw_init(&w, buf, sizeof(buf));
-        bw_seek(&w, RMI_REC_ENTRY_FLAGS); bw_le64(&w, e->flags);
-        bw_seek(&w, RMI_REC_ENTRY_GPRS);
-        for (unsigned i = 0; i < RMI_REC_NUM_GPRS; i++)
-                bw_le64(&w, e->gprs[i]);
+        rmi_rec_entry_encode(e, buf);
         if (hw_write(vm->mem, HW_WORLD_NS, vm->run + RMI_REC_ENTRY_OFFSET, buf, sizeof(buf), NULL) != HW_OK)
                 return CCADA_E_GPF;
         return CCADA_OK;
 }
 
-static ccada_status read_exit(struct host_vm *vm, struct host_rec_exit *x)
+static ccada_status read_exit(struct host_vm *vm, struct rmi_rec_exit *x)
 {
-        uint8_t buf[RMI_REC_RUN_SIZE - RMI_REC_EXIT_OFFSET];
-        struct byte_reader r;
+        uint8_t buf[RMI_REC_EXIT_SIZE];
         if (hw_read(vm->mem, HW_WORLD_NS, vm->run + RMI_REC_EXIT_OFFSET, buf, sizeof(buf), NULL) != HW_OK)
                 return CCADA_E_GPF;
-        br_init(&r, buf, sizeof(buf));
-        br_seek(&r, RMI_REC_EXIT_REASON); x->reason = (unsigned)(br_le64(&r) & 0xFF);
-        br_seek(&r, RMI_REC_EXIT_ESR); x->esr = br_le64(&r);
-        x->far = br_le64(&r);
-        x->hpfar = br_le64(&r);
-        br_seek(&r, RMI_REC_EXIT_GPRS);
-        for (unsigned i = 0; i < RMI_REC_NUM_GPRS; i++)
-                x->gprs[i] = br_le64(&r);
-        br_seek(&r, RMI_REC_EXIT_RIPAS_BASE); x->ripas_base = br_le64(&r);
-        x->ripas_top = br_le64(&r);
-        x->ripas_value = br_u8(&r);
-        br_seek(&r, RMI_REC_EXIT_IMM); x->imm = (uint16_t)br_le32(&r);
-        return br_ok(&r) ? CCADA_OK : CCADA_E_PEER;
+        rmi_rec_exit_decode(buf, x);
+        return CCADA_OK;
 }
 
 /* An emulatable data abort (ISV=1) on an emulated device: do the access. */
-static void handle_mmio(struct host_vm *vm, const struct host_rec_exit *x, uint64_t ipa, struct host_rec_entry *e)
+static void handle_mmio(struct host_vm *vm, const struct rmi_rec_exit *x, uint64_t ipa, struct rmi_rec_entry *e)
 {
         unsigned size = 1u << ((x->esr & ESR_SAS_MASK) >> ESR_SAS_SHIFT);
         bool write = x->esr & ESR_WNR;
@@ -60,7 +42,7 @@ static void handle_mmio(struct host_vm *vm, const struct host_rec_exit *x, uint6
 }
 
 /* A stage-2 fault the host may fix by giving memory; otherwise an SEA for the Realm. */
-static void handle_abort(struct host_vm *vm, uint64_t ipa, struct host_rec_entry *e)
+static void handle_abort(struct host_vm *vm, uint64_t ipa, struct rmi_rec_entry *e)
 {
         uint64_t i;
         bool fixed = false;
@@ -72,7 +54,7 @@ static void handle_abort(struct host_vm *vm, uint64_t ipa, struct host_rec_entry
                 e->flags |= RMI_REC_ENTRY_FLAG_INJECT_SEA;
 }
 
-static void handle_sync(struct host_vm *vm, const struct host_rec_exit *x, struct host_rec_entry *e)
+static void handle_sync(struct host_vm *vm, const struct rmi_rec_exit *x, struct rmi_rec_entry *e)
 {
         uint64_t ec = (x->esr & ESR_EC_MASK) >> ESR_EC_SHIFT;
         if (ec == ESR_EC_WFX)
@@ -89,7 +71,7 @@ static void handle_sync(struct host_vm *vm, const struct host_rec_exit *x, struc
 }
 
 /* RIPAS_CHANGE: apply it with RTT_SET_RIPAS and move the backing memory (A5.4.2). */
-static ccada_status handle_ripas(struct host_vm *vm, const struct host_rec_exit *x, struct host_rec_entry *e)
+static ccada_status handle_ripas(struct host_vm *vm, const struct rmi_rec_exit *x, struct rmi_rec_entry *e)
 {
         struct smc_regs r;
         vm->stats.ripas_changes++;
@@ -122,7 +104,7 @@ static ccada_status handle_ripas(struct host_vm *vm, const struct host_rec_exit 
 
 /* HOSTCALL_DEMO_PEEK: try to read the shared page and to read and write the private one,
  * as the NS world. The first works; the others are granule protection faults. */
-static void handle_peek(struct host_vm *vm, const struct host_rec_exit *x, struct host_rec_entry *e)
+static void handle_peek(struct host_vm *vm, const struct rmi_rec_exit *x, struct rmi_rec_entry *e)
 {
         uint8_t buf[64];
         uint64_t len = x->gprs[2] < sizeof(buf) ? x->gprs[2] : sizeof(buf);
@@ -139,7 +121,7 @@ static void handle_peek(struct host_vm *vm, const struct host_rec_exit *x, struc
         vm->stats.peek_private_write_gpf += e->gprs[2];
 }
 
-static void handle_host_call(struct host_vm *vm, const struct host_rec_exit *x, struct host_rec_entry *e)
+static void handle_host_call(struct host_vm *vm, const struct rmi_rec_exit *x, struct rmi_rec_entry *e)
 {
         if (trace_on(vm->trace, TRACE_HOST_CALL))
                 trace_emit(vm->trace, TRACE_HOST_CALL, "imm=0x%x x0=0x%llx x1=0x%llx", x->imm,
@@ -150,7 +132,7 @@ static void handle_host_call(struct host_vm *vm, const struct host_rec_exit *x, 
 }
 
 /* Returns true when the loop must stop (the Realm is off). */
-static bool handle_psci(struct host_vm *vm, const struct host_rec_exit *x)
+static bool handle_psci(struct host_vm *vm, const struct rmi_rec_exit *x)
 {
         uint64_t fid = x->gprs[0];
         if (fid == PSCI_SYSTEM_OFF || fid == PSCI_SYSTEM_RESET || fid == PSCI_CPU_OFF) {
@@ -163,7 +145,7 @@ static bool handle_psci(struct host_vm *vm, const struct host_rec_exit *x)
         return false;
 }
 
-static ccada_status handle_exit(struct host_vm *vm, const struct host_rec_exit *x, struct host_rec_entry *e,
+static ccada_status handle_exit(struct host_vm *vm, const struct rmi_rec_exit *x, struct rmi_rec_entry *e,
                                 bool *stop)
 {
         switch (x->reason) {
@@ -180,7 +162,7 @@ static ccada_status handle_exit(struct host_vm *vm, const struct host_rec_exit *
 }
 
 /* What the host writes when it has nothing to say: trap WFI, GPRs zero. */
-static void entry_reset(struct host_rec_entry *e)
+static void entry_reset(struct rmi_rec_entry *e)
 {
         memset(e, 0, sizeof(*e));
         e->flags = RMI_REC_ENTRY_FLAG_TRAP_WFI;
@@ -191,7 +173,7 @@ static bool has_realm(const struct host_vm *vm)
         return vm->created && !vm->normal;
 }
 
-static ccada_status enter_rec(struct host_vm *vm, struct host_rec_exit *x)
+static ccada_status enter_rec(struct host_vm *vm, struct rmi_rec_exit *x)
 {
         ccada_status st = write_entry(vm, &vm->next);
         if (st != CCADA_OK)
@@ -208,7 +190,7 @@ static ccada_status enter_rec(struct host_vm *vm, struct host_rec_exit *x)
         return CCADA_OK;
 }
 
-ccada_status host_vm_enter_once(struct host_vm *vm, struct host_rec_exit *x)
+ccada_status host_vm_enter_once(struct host_vm *vm, struct rmi_rec_exit *x)
 {
         memset(x, 0, sizeof(*x));
         if (!has_realm(vm))
@@ -219,7 +201,7 @@ ccada_status host_vm_enter_once(struct host_vm *vm, struct host_rec_exit *x)
         return st;
 }
 
-ccada_status host_vm_handle_exit(struct host_vm *vm, const struct host_rec_exit *x, bool *stop)
+ccada_status host_vm_handle_exit(struct host_vm *vm, const struct rmi_rec_exit *x, bool *stop)
 {
         *stop = false;
         if (!has_realm(vm))
@@ -251,7 +233,7 @@ ccada_status host_vm_run(struct host_vm *vm)
         if (vm->normal)
                 return host_vm_run_normal(vm);
         do {
-                struct host_rec_exit x;
+                struct rmi_rec_exit x;
                 st = host_vm_enter_once(vm, &x);
                 if (st == CCADA_OK)
                         st = host_vm_handle_exit(vm, &x, &stop);

@@ -4,8 +4,7 @@
 #include <string.h>
 
 #include "lib/bytes.h"
-
-#define VP_OF(f) ((struct virtio_pci_dev *)(void *)((char *)(f) - offsetof(struct virtio_pci_dev, func)))
+#include "lib/container.h"
 
 _Static_assert(VIRTIO_PCI_COMMON_CFG_SIZE <= VIRTIO_PCI_REGION_SIZE, "common cfg fits its region");
 _Static_assert(VIRTIO_PCI_MAX_QUEUES * VIRTIO_PCI_NOTIFY_MULT <= VIRTIO_PCI_REGION_SIZE, "notify fits its region");
@@ -432,7 +431,7 @@ static bool in_region(uint64_t off, unsigned size, uint64_t base, uint64_t len)
 
 static bool vp_bar_read(struct host_pci_func *f, unsigned bar, uint64_t off, unsigned size, uint64_t *val)
 {
-        struct virtio_pci_dev *d = VP_OF(f);
+        struct virtio_pci_dev *d = container_of(f, struct virtio_pci_dev, func);
         uint64_t mask = size == 8 ? UINT64_MAX : ((uint64_t)1 << (8 * size)) - 1;
         *val = 0;
         if (bar != VIRTIO_PCI_BAR)
@@ -456,7 +455,7 @@ static bool vp_bar_read(struct host_pci_func *f, unsigned bar, uint64_t off, uns
 
 static bool vp_bar_write(struct host_pci_func *f, unsigned bar, uint64_t off, unsigned size, uint64_t val)
 {
-        struct virtio_pci_dev *d = VP_OF(f);
+        struct virtio_pci_dev *d = container_of(f, struct virtio_pci_dev, func);
         if (bar != VIRTIO_PCI_BAR)
                 return false;
         if (in_region(off, size, VIRTIO_PCI_COMMON_OFF, VIRTIO_PCI_COMMON_CFG_SIZE)) {

@@ -15,12 +15,6 @@ struct host_granules {
         uint8_t *used;
 };
 
-/* The RmiRecEntry the host writes before its next REC_ENTER. */
-struct host_rec_entry {
-        uint64_t flags;
-        uint64_t gprs[RMI_REC_NUM_GPRS];
-};
-
 struct host_vm {
         struct hw_mem *mem;
         struct ccada_rmm *rmm;
@@ -38,7 +32,7 @@ struct host_vm {
         uint64_t ram_pages;
         uint64_t *prot_pa;      /* per RAM page: DATA granule PA, or 0 */
         uint64_t *shared_pa;    /* per RAM page: NS granule mapped at its alias, or 0 */
-        struct host_rec_entry next;     /* pending entry (host_vm_enter_once) */
+        struct rmi_rec_entry next;     /* pending entry (host_vm_enter_once) */
         bool created;
         bool normal;            /* a normal VM: no RMM, RAM is the host's NS memory */
         uint64_t *ram_pa;       /* normal VM: PA of each RAM page */

@@ -278,7 +278,7 @@ ccada_status machine_boot(struct ccada_machine *m)
 static ccada_status slot_step(struct ccada_machine *m, struct machine_slot *s)
 {
         struct slot_meter before = meter_now(m);
-        struct host_rec_exit x;
+        struct rmi_rec_exit x;
         ccada_status st = host_vm_enter_once(s->vm, &x);
         if (st == CCADA_OK)
                 st = host_vm_handle_exit(s->vm, &x, &s->off);

@@ -113,7 +113,7 @@ void rec_check_after(struct rec *rec, enum rec_op op, const struct rec_pa *to, c
 static const char *state_name(unsigned st)
 {
         static const char *const n[] = { "UNDELEGATED", "DELEGATED", "RD", "REC", "REC_AUX", "DATA", "RTT" };
-        return st < sizeof(n) / sizeof(n[0]) ? n[st] : "?";
+        return st < ARRAY_SIZE(n) ? n[st] : "?";
 }
 
 struct inv {
@@ -232,7 +232,7 @@ static void check_realm(struct inv *v, const struct realm *realm, uint64_t rd)
 /* Which RmiRecExit fields each exit reason defines (A4.3.x): the rest must be zero. */
 static void check_rec_exit(struct inv *v, const struct rec *rec)
 {
-        const struct rec_exit_info *x = &rec->exit;
+        const struct rmi_rec_exit *x = &rec->exit;
         unsigned ngprs = 0;
         bool sync = x->reason == RMI_EXIT_SYNC, ripas = x->reason == RMI_EXIT_RIPAS_CHANGE;
         switch (x->reason) {

@@ -1,9 +1,6 @@
 /* RMI_REC_ENTER: copy RmiRecEntry in, validate, complete the pending exit, run the REC's
  * coroutine until its next exit, copy RmiRecExit out. DEN0137 1.0 B4.3.7, A4.3 (REC entry
  * and exit), A5.4 (RIPAS change completion). */
-#include <string.h>
-
-#include "lib/bytes.h"
 #include "rmm/rmm_internal.h"
 
 #define REC_ENTRY_FLAGS_VALID 0x1FULL
@@ -11,39 +8,8 @@
 #define GICV3_HCR_VALID 0xFFULL
 #define GICV3_LR_HW     (1ULL << 61)
 
-static void rec_entry_decode(const uint8_t *buf, struct rec_entry_info *e)
-{
-        struct byte_reader r;
-        br_init(&r, buf, RMI_REC_ENTRY_SIZE);
-        br_seek(&r, RMI_REC_ENTRY_FLAGS); e->flags = br_le64(&r);
-        br_seek(&r, RMI_REC_ENTRY_GPRS);
-        for (unsigned i = 0; i < RMI_REC_NUM_GPRS; i++)
-                e->gprs[i] = br_le64(&r);
-        br_seek(&r, RMI_REC_ENTRY_GICV3_HCR); e->gicv3_hcr = br_le64(&r);
-        for (unsigned i = 0; i < RMI_GICV3_NUM_LRS; i++)
-                e->gicv3_lrs[i] = br_le64(&r);
-}
-
-static void rec_exit_encode(const struct rec_exit_info *x, uint8_t *buf)
-{
-        struct byte_writer w;
-        memset(buf, 0, RMI_REC_RUN_SIZE - RMI_REC_EXIT_OFFSET);
-        bw_init(&w, buf, RMI_REC_RUN_SIZE - RMI_REC_EXIT_OFFSET);
-        bw_seek(&w, RMI_REC_EXIT_REASON); bw_le64(&w, x->reason);
-        bw_seek(&w, RMI_REC_EXIT_ESR); bw_le64(&w, x->esr);
-        bw_le64(&w, x->far);
-        bw_le64(&w, x->hpfar);
-        bw_seek(&w, RMI_REC_EXIT_GPRS);
-        for (unsigned i = 0; i < RMI_REC_NUM_GPRS; i++)
-                bw_le64(&w, x->gprs[i]);
-        bw_seek(&w, RMI_REC_EXIT_RIPAS_BASE); bw_le64(&w, x->ripas_base);
-        bw_le64(&w, x->ripas_top);
-        bw_u8(&w, x->ripas_value);
-        bw_seek(&w, RMI_REC_EXIT_IMM); bw_le32(&w, x->imm);
-}
-
 /* rec_mmio, rec_gicv3, flags: the entry must make sense for what the REC is waiting on. */
-static bool rec_entry_valid(const struct rec *rec, const struct rec_entry_info *e)
+static bool rec_entry_valid(const struct rec *rec, const struct rmi_rec_entry *e)
 {
         bool abort = rec->pending == REC_PENDING_MMIO || rec->pending == REC_PENDING_ABORT;
         if ((e->flags & RMI_REC_ENTRY_FLAG_EMUL_MMIO) && rec->pending != REC_PENDING_MMIO)
@@ -61,7 +27,7 @@ static bool rec_entry_valid(const struct rec *rec, const struct rec_entry_info *
 /* Hands the host's answer to the Realm side, which finishes the interrupted operation. */
 static void rec_complete_pending(struct rec *rec)
 {
-        const struct rec_entry_info *e = &rec->entry;
+        const struct rmi_rec_entry *e = &rec->entry;
         rec->sea = e->flags & RMI_REC_ENTRY_FLAG_INJECT_SEA;
         rec->emulated = e->flags & RMI_REC_ENTRY_FLAG_EMUL_MMIO;
         rec->mmio_val = e->gprs[0];
@@ -78,9 +44,7 @@ static void rec_main(struct coro *self, void *arg)
         /* Falling off the end: the REC turns itself off (PSCI CPU_OFF). */
         rec->halted = true;
         rec->runnable = false;
-        memset(&rec->exit, 0, sizeof(rec->exit));
-        rec->exit.reason = RMI_EXIT_PSCI;
-        rec->exit.gprs[0] = PSCI_CPU_OFF;
+        rec->exit = (struct rmi_rec_exit){ .reason = RMI_EXIT_PSCI, .gprs[0] = PSCI_CPU_OFF };
         rec->pending = REC_PENDING_NONE;
 }
 
@@ -105,7 +69,7 @@ static bool rec_run(struct rec *rec)
 
 static void trace_rec_exit(struct ccada_rmm *rmm, const struct rec *rec)
 {
-        const struct rec_exit_info *x = &rec->exit;
+        const struct rmi_rec_exit *x = &rec->exit;
         if (!trace_on(rmm->trace, TRACE_REC_EXIT))
                 return;
         trace_emit(rmm->trace, TRACE_REC_EXIT, "reason=%s esr=0x%llx far=0x%llx hpfar=0x%llx imm=%u ripas_base=0x%llx ripas_top=0x%llx ripas=%s",
@@ -118,7 +82,7 @@ void rmi_rec_enter(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_r
 {
         uint64_t rec_pa = a->x[1], run_ptr = a->x[2];
         uint8_t buf[RMI_REC_RUN_SIZE];
-        struct rec_entry_info entry;
+        struct rmi_rec_entry entry;
 
         r->x[0] = RMI_ERROR_INPUT;
         /* run_align, run_bound, run_pas: RmiRecEntry copied in once */
@@ -132,7 +96,7 @@ void rmi_rec_enter(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_r
                 r->x[0] = RMI_ERROR_REALM;
                 return;
         }
-        rec_entry_decode(buf, &entry);
+        rmi_rec_entry_decode(buf, &entry);
         if (entry.flags & ~REC_ENTRY_FLAGS_VALID)
                 return;
         if (!rec->runnable || rec->halted || rec->psci_pending || !rec_entry_valid(rec, &entry)) {
@@ -146,7 +110,7 @@ void rmi_rec_enter(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_r
                            (unsigned long long)rec_pa, (unsigned long long)entry.flags);
         if (!rec_run(rec))
                 return;
-        rec_exit_encode(&rec->exit, buf + RMI_REC_EXIT_OFFSET);
+        rmi_rec_exit_encode(&rec->exit, buf + RMI_REC_EXIT_OFFSET);
         if (hw_write(rmm->mem, HW_WORLD_REALM, run_ptr + RMI_REC_EXIT_OFFSET, buf + RMI_REC_EXIT_OFFSET,
                      RMI_REC_RUN_SIZE - RMI_REC_EXIT_OFFSET, NULL) != HW_OK)
                 return;

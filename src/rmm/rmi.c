@@ -29,52 +29,65 @@ static void rmi_features(struct ccada_rmm *rmm, const struct smc_regs *a, struct
 
 typedef void (*rmi_handler)(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
 
-static rmi_handler rmi_lookup(uint64_t fid)
-{
-        switch (fid) {
-        case RMI_VERSION: return rmi_version;
-        case RMI_FEATURES: return rmi_features;
-        case RMI_GRANULE_DELEGATE: return rmi_granule_delegate;
-        case RMI_GRANULE_UNDELEGATE: return rmi_granule_undelegate;
-        case RMI_REALM_CREATE: return rmi_realm_create;
-        case RMI_REALM_ACTIVATE: return rmi_realm_activate;
-        case RMI_REALM_DESTROY: return rmi_realm_destroy;
-        case RMI_REC_CREATE: return rmi_rec_create;
-        case RMI_REC_DESTROY: return rmi_rec_destroy;
-        case RMI_REC_AUX_COUNT: return rmi_rec_aux_count;
-        case RMI_REC_ENTER: return rmi_rec_enter;
-        case RMI_PSCI_COMPLETE: return rmi_psci_complete;
-        case RMI_RTT_CREATE: return rmi_rtt_create;
-        case RMI_RTT_DESTROY: return rmi_rtt_destroy;
-        case RMI_RTT_READ_ENTRY: return rmi_rtt_read_entry;
-        case RMI_RTT_INIT_RIPAS: return rmi_rtt_init_ripas;
-        case RMI_RTT_SET_RIPAS: return rmi_rtt_set_ripas;
-        case RMI_RTT_MAP_UNPROTECTED: return rmi_rtt_map_unprotected;
-        case RMI_RTT_UNMAP_UNPROTECTED: return rmi_rtt_unmap_unprotected;
-        case RMI_DATA_CREATE: return rmi_data_create;
-        case RMI_DATA_CREATE_UNKNOWN: return rmi_data_create_unknown;
-        case RMI_DATA_DESTROY: return rmi_data_destroy;
-        default: return NULL;
-        }
-}
+enum {
+        RMI_MAPS = 1u << 0, /* may change the stage-2 translations of the Realm whose RD is x1 */
+};
 
-/* Commands that may change a Realm's stage-2 translations (x1 is the RD for all). */
-static bool changes_mappings(uint64_t fid)
+struct rmi_cmd {
+        rmi_handler handler;
+        unsigned flags;
+};
+
+/* The RMI commands DEN0137 1.0 defines occupy function IDs 0x150..0x169 (B4.3); the table
+ * is indexed by the offset from the first. RMI_RTT_FOLD (and the IDs the spec leaves
+ * unused) have no handler: NOT_SUPPORTED, as SMCCC says for an unknown function. */
+#define RMI_FID_FIRST RMI_VERSION
+#define RMI_FID_LAST  RMI_RTT_SET_RIPAS
+#define RMI_CMD(fid)  [(fid) - RMI_FID_FIRST]
+static const struct rmi_cmd rmi_cmds[] = {
+        RMI_CMD(RMI_VERSION) = { rmi_version, 0 },
+        RMI_CMD(RMI_FEATURES) = { rmi_features, 0 },
+        RMI_CMD(RMI_GRANULE_DELEGATE) = { rmi_granule_delegate, 0 },
+        RMI_CMD(RMI_GRANULE_UNDELEGATE) = { rmi_granule_undelegate, 0 },
+        RMI_CMD(RMI_REALM_CREATE) = { rmi_realm_create, 0 },
+        RMI_CMD(RMI_REALM_ACTIVATE) = { rmi_realm_activate, 0 },
+        RMI_CMD(RMI_REALM_DESTROY) = { rmi_realm_destroy, 0 },
+        RMI_CMD(RMI_REC_CREATE) = { rmi_rec_create, 0 },
+        RMI_CMD(RMI_REC_DESTROY) = { rmi_rec_destroy, 0 },
+        RMI_CMD(RMI_REC_AUX_COUNT) = { rmi_rec_aux_count, 0 },
+        RMI_CMD(RMI_REC_ENTER) = { rmi_rec_enter, 0 },
+        RMI_CMD(RMI_PSCI_COMPLETE) = { rmi_psci_complete, 0 },
+        RMI_CMD(RMI_RTT_CREATE) = { rmi_rtt_create, RMI_MAPS },
+        RMI_CMD(RMI_RTT_DESTROY) = { rmi_rtt_destroy, RMI_MAPS },
+        RMI_CMD(RMI_RTT_READ_ENTRY) = { rmi_rtt_read_entry, 0 },
+        RMI_CMD(RMI_RTT_INIT_RIPAS) = { rmi_rtt_init_ripas, RMI_MAPS },
+        RMI_CMD(RMI_RTT_SET_RIPAS) = { rmi_rtt_set_ripas, RMI_MAPS },
+        RMI_CMD(RMI_RTT_MAP_UNPROTECTED) = { rmi_rtt_map_unprotected, RMI_MAPS },
+        RMI_CMD(RMI_RTT_UNMAP_UNPROTECTED) = { rmi_rtt_unmap_unprotected, RMI_MAPS },
+        RMI_CMD(RMI_DATA_CREATE) = { rmi_data_create, RMI_MAPS },
+        RMI_CMD(RMI_DATA_CREATE_UNKNOWN) = { rmi_data_create_unknown, RMI_MAPS },
+        RMI_CMD(RMI_DATA_DESTROY) = { rmi_data_destroy, RMI_MAPS },
+};
+_Static_assert(ARRAY_SIZE(rmi_cmds) == RMI_FID_LAST - RMI_FID_FIRST + 1,
+               "the table reaches the last RMI function ID of DEN0137 1.0");
+
+/* NULL for a function ID without a handler. */
+static const struct rmi_cmd *rmi_lookup(uint64_t fid)
 {
-        return fid == RMI_RTT_CREATE || fid == RMI_RTT_DESTROY || fid == RMI_RTT_INIT_RIPAS ||
-               fid == RMI_RTT_SET_RIPAS || fid == RMI_RTT_MAP_UNPROTECTED || fid == RMI_RTT_UNMAP_UNPROTECTED ||
-               fid == RMI_DATA_CREATE || fid == RMI_DATA_CREATE_UNKNOWN || fid == RMI_DATA_DESTROY;
+        if (fid < RMI_FID_FIRST || fid > RMI_FID_LAST || !rmi_cmds[fid - RMI_FID_FIRST].handler)
+                return NULL;
+        return &rmi_cmds[fid - RMI_FID_FIRST];
 }
 
 void rmi_smc(struct ccada_rmm *rmm, struct smc_regs *r)
 {
         uint64_t fid = r->x[0];
         uint64_t a1 = r->x[1], a2 = r->x[2], a3 = r->x[3];
-        rmi_handler h = rmi_lookup(fid);
+        const struct rmi_cmd *cmd = rmi_lookup(fid);
 
         rmm->stats.rmi_calls++;
         trace_advance(rmm->trace, 1000); /* virtual time: about 1 us per RMI call */
-        if (!h) {
+        if (!cmd) {
                 /* SMCCC: unknown function IDs return NOT_SUPPORTED (includes RTT_FOLD). */
                 r->x[0] = SMCCC_RET_NOT_SUPPORTED;
         } else {
@@ -82,8 +95,8 @@ void rmi_smc(struct ccada_rmm *rmm, struct smc_regs *r)
                  * registers: no argument leaks back as a result. */
                 struct smc_regs args = *r;
                 memset(r, 0, sizeof(*r));
-                h(rmm, &args, r);
-                struct realm *realm = changes_mappings(fid) ? rd_lookup(rmm, a1) : NULL;
+                cmd->handler(rmm, &args, r);
+                struct realm *realm = cmd->flags & RMI_MAPS ? rd_lookup(rmm, a1) : NULL;
                 if (realm)
                         realm->rtt_gen++; /* invalidates every REC's translation cache */
                 if (rmm->cfg.check_invariants)
@@ -94,6 +107,6 @@ void rmi_smc(struct ccada_rmm *rmm, struct smc_regs *r)
                 trace_emit(rmm->trace, TRACE_RMI_CALL, "cmd=%s x1=0x%llx x2=0x%llx x3=0x%llx status=%s index=%u",
                            rmi_command_name(fid), (unsigned long long)a1, (unsigned long long)a2,
                            (unsigned long long)a3,
-                           h ? rmi_status_name(st) : "NOT_SUPPORTED", h ? RMI_INDEX(r->x[0]) : 0);
+                           cmd ? rmi_status_name(st) : "NOT_SUPPORTED", cmd ? RMI_INDEX(r->x[0]) : 0);
         }
 }

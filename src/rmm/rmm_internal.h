@@ -9,9 +9,11 @@
 #include "ccada/rmi.h"
 #include "ccada/rsi.h"
 #include "hw/hw.h"
+#include "lib/container.h"
 #include "lib/coro.h"
 #include "lib/crypto.h"
 #include "lib/trace.h"
+#include "proto/rmi_rec_run.h"
 #include "rmm/rmm.h"
 
 /* Granule states (DEN0137 1.0 A2.2.3). Every transition into or out of RD, REC, DATA and
@@ -113,22 +115,6 @@ enum rec_pending {
         REC_PENDING_PSCI,
 };
 
-/* What the REC's coroutine hands back to REC_ENTER, and what REC_ENTER hands in. */
-struct rec_exit_info {
-        unsigned reason;
-        uint64_t esr, far, hpfar;
-        uint64_t gprs[RMI_REC_NUM_GPRS];
-        uint64_t ripas_base, ripas_top;
-        uint8_t ripas_value;
-        uint16_t imm;
-};
-
-struct rec_entry_info {
-        uint64_t flags;
-        uint64_t gprs[RMI_REC_NUM_GPRS];
-        uint64_t gicv3_hcr;
-        uint64_t gicv3_lrs[RMI_GICV3_NUM_LRS];
-};
 
 /* A REC's translation cache (a model of the TLB): IPA page -> PA page for successful
  * stage-2 translations, valid while the realm's rtt_gen is unchanged. The GPC check is
@@ -158,8 +144,8 @@ struct rec {
         uint8_t scratch[GRANULE_SIZE];  /* test builds: a copy's source bytes (invariants.c) */
 
         enum rec_pending pending;
-        struct rec_exit_info exit;      /* built by the Realm side, copied out by REC_ENTER */
-        struct rec_entry_info entry;    /* copied in by REC_ENTER */
+        struct rmi_rec_exit exit;      /* built by the Realm side, copied out by REC_ENTER */
+        struct rmi_rec_entry entry;    /* copied in by REC_ENTER */
         /* completion results for the Realm side */
         bool sea;                       /* host asked to inject an SEA */
         bool emulated;                  /* host emulated the MMIO access */
@@ -279,10 +265,33 @@ struct realm *rd_lookup(struct ccada_rmm *rmm, uint64_t rd);
  * unaligned, outside memory or not Non-secure. */
 bool rmm_copy_in_ns(struct ccada_rmm *rmm, uint64_t pa, uint8_t *buf, size_t len);
 
-/* ---- rec_cpu.c / rsi.c: the Realm side ---- */
+/* ---- the Realm side: rec_cpu.c (the CPU's ops: traps), rec_exit.c, rec_mem.c, rsi*.c ---- */
 extern const struct ccada_cpu_ops rec_cpu_ops;
 void rec_exit_to_host(struct rec *rec);           /* yields; returns at the next REC_ENTER */
+/* Exits with *x, marking what the host's next REC_ENTER completes; returns after it. */
+void rec_exit_and_wait(struct rec *rec, enum rec_pending pending, const struct rmi_rec_exit *x);
 void rsi_handle(struct rec *rec, struct smc_regs *regs);
+/* RSI handlers by area (rsi_*.c, psci.c): regs in, results out, as the Realm sees them. */
+void rsi_measurement_read(struct rec *rec, struct smc_regs *r);
+void rsi_measurement_extend(struct rec *rec, struct smc_regs *r);
+void rsi_realm_config(struct rec *rec, struct smc_regs *r);
+void rsi_ipa_state_set(struct rec *rec, struct smc_regs *r);
+void rsi_ipa_state_get(struct rec *rec, struct smc_regs *r);
+void rsi_host_call(struct rec *rec, struct smc_regs *r);
+bool psci_is_fid(uint64_t fid);
+void psci_handle(struct rec *rec, struct smc_regs *r);
+/* The RMM writes Realm memory for an RSI call only at protected IPAs (RIPAS RAM is then
+ * the access's own check). */
+static inline bool rsi_addr_ok(const struct rec *rec, uint64_t ipa, uint64_t align)
+{
+        return !(ipa & (align - 1)) && rtt_ipa_protected(rec->realm, ipa);
+}
+/* rec_mem.c: the REC's accesses (faults resolved with the host, as on hardware). buf is the
+ * source of a store, the destination of a load, NULL for a fill. */
+enum cpu_result rec_access(struct rec *rec, enum rec_op op, uint64_t ipa, uint8_t *buf, uint8_t byte,
+                           size_t len);
+enum cpu_result rec_copy(struct rec *rec, uint64_t dst, uint64_t src, size_t len); /* memmove */
+enum cpu_result rec_mmio(struct rec *rec, uint64_t ipa, unsigned size, bool write, uint64_t *val);
 /* Translates a protected or unprotected IPA of len bytes within one granule. */
 enum rec_xlate {
         XLATE_OK,

@@ -10,14 +10,14 @@
 #include "machine/board.h"
 #include "vm_kit.h"
 
-static bool is_ripas_change_to(struct host_vm *vm, const struct host_rec_exit *x, void *arg)
+static bool is_ripas_change_to(struct host_vm *vm, const struct rmi_rec_exit *x, void *arg)
 {
         (void)vm;
         return x->reason == RMI_EXIT_RIPAS_CHANGE && x->ripas_value == *(const uint8_t *)arg;
 }
 
 /* A change back to RAM of a page the host maps at the unprotected alias. */
-static bool is_unshare(struct host_vm *vm, const struct host_rec_exit *x, void *arg)
+static bool is_unshare(struct host_vm *vm, const struct rmi_rec_exit *x, void *arg)
 {
         (void)arg;
         return x->reason == RMI_EXIT_RIPAS_CHANGE && x->ripas_value == RMI_RAM &&
@@ -37,7 +37,7 @@ static void host_vm_handle_exit_copes_when_a_hostile_host_destroyed_a_page_it_po
 {
         struct ccada_machine *m = kit_board(1, true, NULL);
         struct host_vm *vm = machine_vm(m, 0);
-        struct host_rec_exit x;
+        struct rmi_rec_exit x;
         uint8_t empty = RMI_EMPTY;
         bool stop;
         (void)state;
@@ -57,7 +57,7 @@ static void host_vm_handle_exit_copes_when_a_hostile_host_unmapped_a_page_it_sha
 {
         struct ccada_machine *m = kit_board(1, true, NULL);
         struct host_vm *vm = machine_vm(m, 0);
-        struct host_rec_exit x;
+        struct rmi_rec_exit x;
         bool stop;
         (void)state;
         assert_true(kit_run_until(vm, is_unshare, NULL, &x));
@@ -77,7 +77,7 @@ static void host_vm_handle_exit_fails_with_an_rmm_error_when_a_hostile_host_back
 {
         struct ccada_machine *m = kit_board(1, false, NULL);
         struct host_vm *vm = machine_vm(m, 0);
-        struct host_rec_exit x;
+        struct rmi_rec_exit x;
         bool stop;
         (void)state;
         assert_true(kit_run_until(vm, is_unshare, NULL, &x));

@@ -31,7 +31,7 @@ static void run_traced(bool by_steps, struct traced_run *out)
         if (by_steps) {
                 bool stop = false;
                 while (!stop) {
-                        struct host_rec_exit x;
+                        struct rmi_rec_exit x;
                         assert_int_equal(host_vm_enter_once(vm, &x), CCADA_OK);
                         assert_int_equal(host_vm_handle_exit(vm, &x, &stop), CCADA_OK);
                 }
@@ -62,7 +62,7 @@ static void host_vm_enter_once_and_handle_exit_reproduce_host_vm_run(void **stat
 }
 
 /* An MMIO read of the PL011's identification registers. */
-static bool is_uart_id_read(struct host_vm *vm, const struct host_rec_exit *x)
+static bool is_uart_id_read(struct host_vm *vm, const struct rmi_rec_exit *x)
 {
         uint64_t ipa = kit_exit_ipa(x) & ~host_vm_shared_bit(vm);
         return kit_is_data_abort(x, true) && !(x->esr & ESR_WNR) && ipa >= MACHINE_CONSOLE_BASE + 0xFE0 &&
@@ -77,7 +77,7 @@ static void host_vm_set_entry_flags_inject_sea_on_an_mmio_exit_reaches_the_realm
         bool stop = false;
         (void)state;
         while (!stop) {
-                struct host_rec_exit x;
+                struct rmi_rec_exit x;
                 assert_int_equal(host_vm_enter_once(vm, &x), CCADA_OK);
                 assert_int_equal(host_vm_handle_exit(vm, &x, &stop), CCADA_OK);
                 if (!is_uart_id_read(vm, &x))
@@ -94,7 +94,7 @@ static void host_vm_set_entry_flags_inject_sea_on_an_mmio_exit_reaches_the_realm
         ccada_machine_destroy(m);
 }
 
-static bool is_protected_abort(struct host_vm *vm, const struct host_rec_exit *x, void *arg)
+static bool is_protected_abort(struct host_vm *vm, const struct rmi_rec_exit *x, void *arg)
 {
         uint64_t base, size, ipa = kit_exit_ipa(x);
         (void)arg;
@@ -102,7 +102,7 @@ static bool is_protected_abort(struct host_vm *vm, const struct host_rec_exit *x
         return kit_is_data_abort(x, false) && !(ipa & host_vm_shared_bit(vm)) && ipa >= base && ipa < base + size;
 }
 
-static bool is_mmio(struct host_vm *vm, const struct host_rec_exit *x, void *arg)
+static bool is_mmio(struct host_vm *vm, const struct rmi_rec_exit *x, void *arg)
 {
         (void)vm, (void)arg;
         return kit_is_data_abort(x, true);
@@ -114,7 +114,7 @@ static void host_vm_set_entry_flags_without_sea_makes_a_stage2_fault_come_back(v
 {
         struct ccada_machine *m = kit_board(1, false, NULL);
         struct host_vm *vm = machine_vm(m, 0);
-        struct host_rec_exit x, again;
+        struct rmi_rec_exit x, again;
         uint64_t base, size;
         bool stop;
         (void)state;
@@ -142,7 +142,7 @@ static void host_vm_enter_once_refused_by_the_rmm_keeps_the_pending_entry(void *
 {
         struct ccada_machine *m = kit_board(1, false, NULL);
         struct host_vm *vm = machine_vm(m, 0);
-        struct host_rec_exit x;
+        struct rmi_rec_exit x;
         (void)state;
         assert_int_equal(host_vm_entry_flags(vm), RMI_REC_ENTRY_FLAG_TRAP_WFI);
         host_vm_set_entry_flags(vm, RMI_REC_ENTRY_FLAG_EMUL_MMIO); /* nothing to emulate yet */
@@ -160,7 +160,7 @@ static void host_vm_enter_once_consumes_the_entry_and_handle_exit_prepares_the_n
 {
         struct ccada_machine *m = kit_board(1, false, NULL);
         struct host_vm *vm = machine_vm(m, 0);
-        struct host_rec_exit x;
+        struct rmi_rec_exit x;
         bool stop;
         (void)state;
         host_vm_set_entry_flags(vm, RMI_REC_ENTRY_FLAG_TRAP_WFI | RMI_REC_ENTRY_FLAG_TRAP_WFE);
@@ -176,7 +176,7 @@ static void host_vm_enter_once_consumes_the_entry_and_handle_exit_prepares_the_n
 static void host_vm_handle_exit_rejects_an_exit_reason_it_does_not_know(void **state)
 {
         struct ccada_machine *m = kit_board(1, false, NULL);
-        struct host_rec_exit x = { .reason = 0x7F };
+        struct rmi_rec_exit x = { .reason = 0x7F };
         bool stop = true;
         (void)state;
         assert_int_equal(host_vm_handle_exit(machine_vm(m, 0), &x, &stop), CCADA_E_PEER);
@@ -193,7 +193,7 @@ static void host_vm_handle_exit_of_a_made_up_ripas_change_fails_with_an_rmm_erro
         bool stop;
         (void)state;
         host_vm_ram(vm, &base, &size);
-        struct host_rec_exit x = { .reason = RMI_EXIT_RIPAS_CHANGE, .ripas_base = base + size - 4096,
+        struct rmi_rec_exit x = { .reason = RMI_EXIT_RIPAS_CHANGE, .ripas_base = base + size - 4096,
                                    .ripas_top = base + size, .ripas_value = RMI_EMPTY };
         assert_int_equal(host_vm_handle_exit(vm, &x, &stop), CCADA_E_RMM);
         x.ripas_base = ~0ULL << 12; /* wildly out of range */
@@ -206,7 +206,7 @@ static void host_vm_seam_needs_a_realm(void **state)
 {
         struct ccada_machine_config cfg;
         struct ccada_machine *m;
-        struct host_rec_exit x;
+        struct rmi_rec_exit x;
         bool stop;
         (void)state;
         ccada_machine_config_default(&cfg);

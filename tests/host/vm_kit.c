@@ -26,8 +26,8 @@ struct ccada_machine *kit_board(uint64_t seed, bool check_invariants, FILE *trac
         return m;
 }
 
-bool kit_run_until(struct host_vm *vm, bool (*want)(struct host_vm *vm, const struct host_rec_exit *x, void *arg),
-                   void *arg, struct host_rec_exit *x)
+bool kit_run_until(struct host_vm *vm, bool (*want)(struct host_vm *vm, const struct rmi_rec_exit *x, void *arg),
+                   void *arg, struct rmi_rec_exit *x)
 {
         bool stop = false;
         while (!stop) {
@@ -39,12 +39,12 @@ bool kit_run_until(struct host_vm *vm, bool (*want)(struct host_vm *vm, const st
         return false;
 }
 
-uint64_t kit_exit_ipa(const struct host_rec_exit *x)
+uint64_t kit_exit_ipa(const struct rmi_rec_exit *x)
 {
         return ((x->hpfar >> HPFAR_FIPA_SHIFT) << 12) | (x->far & 0xFFF);
 }
 
-bool kit_is_data_abort(const struct host_rec_exit *x, bool isv)
+bool kit_is_data_abort(const struct rmi_rec_exit *x, bool isv)
 {
         return x->reason == RMI_EXIT_SYNC && (x->esr & ESR_EC_MASK) >> ESR_EC_SHIFT == ESR_EC_DABT_LOWER &&
                !!(x->esr & ESR_ISV) == isv;

@@ -18,12 +18,12 @@ struct ccada_machine *kit_board(uint64_t seed, bool check_invariants, FILE *trac
 
 /* Steps vm as the honest host until an exit for which want(x, arg) is true: returns true
  * with *x entered but not yet handled. False if the Realm powered off first. */
-bool kit_run_until(struct host_vm *vm, bool (*want)(struct host_vm *vm, const struct host_rec_exit *x, void *arg),
-                   void *arg, struct host_rec_exit *x);
+bool kit_run_until(struct host_vm *vm, bool (*want)(struct host_vm *vm, const struct rmi_rec_exit *x, void *arg),
+                   void *arg, struct rmi_rec_exit *x);
 
 /* The IPA of a data abort exit (HPFAR page, FAR offset). */
-uint64_t kit_exit_ipa(const struct host_rec_exit *x);
+uint64_t kit_exit_ipa(const struct rmi_rec_exit *x);
 /* A data abort exit (SYNC, EC = data abort from a lower EL); emulatable when isv. */
-bool kit_is_data_abort(const struct host_rec_exit *x, bool isv);
+bool kit_is_data_abort(const struct rmi_rec_exit *x, bool isv);
 
 #endif

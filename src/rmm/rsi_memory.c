@@ -1,0 +1,57 @@
+/* RSI_IPA_STATE_SET and RSI_IPA_STATE_GET. DEN0137 1.0 B5.3.8-9, A5.4 (RIPAS change). */
+#include "rmm/rmm_internal.h"
+
+/* B5.3.9 RSI_IPA_STATE_SET: validate, exit to the host with RIPAS_CHANGE, and on re-entry
+ * report how far it got and whether the host rejected it (A5.4). */
+void rsi_ipa_state_set(struct rec *rec, struct smc_regs *r)
+{
+        uint64_t base = r->x[1], top = r->x[2], ripas = r->x[3], flags = r->x[4];
+        const struct realm *realm = rec->realm;
+
+        if (base & GRANULE_MASK || top & GRANULE_MASK || top <= base ||
+            top > ((uint64_t)1 << (realm->s2sz - 1)) ||
+            (ripas != RSI_RIPAS_EMPTY && ripas != RSI_RIPAS_RAM) || flags & ~1ULL) {
+                r->x[0] = RSI_ERROR_INPUT;
+                return;
+        }
+        rec->ripas_addr = base;
+        rec->ripas_top = top;
+        rec->ripas_value = (uint8_t)ripas;
+        rec->ripas_change_destroyed = flags & RSI_CHANGE_DESTROYED;
+        struct rmi_rec_exit x = { .reason = RMI_EXIT_RIPAS_CHANGE, .ripas_base = base, .ripas_top = top,
+                                  .ripas_value = (uint8_t)ripas };
+        rec_exit_and_wait(rec, REC_PENDING_RIPAS, &x);
+        r->x[0] = RSI_SUCCESS;
+        r->x[1] = rec->ripas_addr;
+        /* Only a change to RAM can be rejected (A5.4.3). */
+        r->x[2] = ripas == RSI_RIPAS_RAM && rec->ripas_addr != top && rec->ripas_reject ? RSI_REJECT
+                                                                                        : RSI_ACCEPT;
+        rec->ripas_top = rec->ripas_addr; /* nothing further may be set by the host */
+}
+
+/* B5.3.8 RSI_IPA_STATE_GET(base, end): RIPAS at base and how far it extends. */
+void rsi_ipa_state_get(struct rec *rec, struct smc_regs *r)
+{
+        uint64_t base = r->x[1], end = r->x[2];
+        const struct realm *realm = rec->realm;
+        struct rtt_walk w;
+
+        if (base & GRANULE_MASK || end & GRANULE_MASK || end <= base ||
+            end > ((uint64_t)1 << (realm->s2sz - 1))) {
+                r->x[0] = RSI_ERROR_INPUT;
+                return;
+        }
+        rtt_walk(realm, base, RTT_PAGE_LEVEL, &w);
+        uint8_t ripas = rtt_walk_entry(&w)->ripas;
+        uint64_t addr = base;
+        while (addr < end) {
+                rtt_walk(realm, addr, RTT_PAGE_LEVEL, &w);
+                if (rtt_walk_entry(&w)->ripas != ripas)
+                        break;
+                uint64_t size = rtt_entry_size(w.level);
+                addr = (addr & ~(size - 1)) + size;
+        }
+        r->x[0] = RSI_SUCCESS;
+        r->x[1] = addr < end ? addr : end;
+        r->x[2] = ripas;
+}
