@@ -87,70 +87,19 @@
 #define RMI_FEATURE_REGISTER_0_HASH_SHA_512    (1ULL << 33)
 #define RMI_FEATURE_REGISTER_0_MAX_RECS_ORDER_SHIFT 38
 
-/* ---- RmiRealmParams (B4.4.x; 4096 bytes) ---- */
-#define RMI_REALM_PARAMS_SIZE            0x1000
-#define RMI_REALM_PARAMS_FLAGS           0x000 /* u64: bit0 LPA2, bit1 SVE, bit2 PMU */
-#define RMI_REALM_PARAMS_S2SZ            0x008 /* u8 */
-#define RMI_REALM_PARAMS_SVE_VL          0x010 /* u8 */
-#define RMI_REALM_PARAMS_NUM_BPS         0x018 /* u8 */
-#define RMI_REALM_PARAMS_NUM_WPS         0x020 /* u8 */
-#define RMI_REALM_PARAMS_PMU_NUM_CTRS    0x028 /* u8 */
-#define RMI_REALM_PARAMS_HASH_ALGO       0x030 /* u8 */
-#define RMI_REALM_PARAMS_RPV             0x400 /* 64 bytes */
-#define RMI_REALM_PARAMS_VMID            0x800 /* u16 */
-#define RMI_REALM_PARAMS_RTT_BASE        0x808 /* u64 */
-#define RMI_REALM_PARAMS_RTT_LEVEL_START 0x810 /* s64 */
-#define RMI_REALM_PARAMS_RTT_NUM_START   0x818 /* u32 */
+/* ---- RmiRealmParams.flags, RmiRecParams.flags, RmiRecEntry.flags (the layouts themselves
+ * are wire formats: src/proto/rmi_params.h, src/proto/rmi_rec_run.h) ---- */
 #define RMI_REALM_FLAGS_LPA2 (1ULL << 0)
 #define RMI_REALM_FLAGS_SVE  (1ULL << 1)
 #define RMI_REALM_FLAGS_PMU  (1ULL << 2)
 
-/* ---- RmiRecParams (4096 bytes) ---- */
-#define RMI_REC_PARAMS_SIZE     0x1000
-#define RMI_REC_PARAMS_FLAGS    0x000 /* u64: bit0 RUNNABLE */
-#define RMI_REC_PARAMS_MPIDR    0x100
-#define RMI_REC_PARAMS_PC       0x200
-#define RMI_REC_PARAMS_GPRS     0x300 /* 8 x u64 */
-#define RMI_REC_PARAMS_NUM_AUX  0x800
-#define RMI_REC_PARAMS_AUX      0x808 /* num_aux x u64 (at most 16) */
-#define RMI_REC_PARAMS_MAX_AUX  16
 #define RMI_REC_FLAG_RUNNABLE   (1ULL << 0)
 
-/* ---- RmiRecRun (4096 bytes): RmiRecEntry at 0x000, RmiRecExit at 0x800 ---- */
-#define RMI_REC_RUN_SIZE           0x1000
-#define RMI_REC_ENTRY_OFFSET       0x000
-#define RMI_REC_ENTRY_FLAGS        0x000
-#define RMI_REC_ENTRY_GPRS         0x200 /* 31 x u64 */
-#define RMI_REC_ENTRY_GICV3_HCR    0x300
-#define RMI_REC_ENTRY_GICV3_LRS    0x308 /* 16 x u64 */
-#define RMI_REC_ENTRY_SIZE         0x800
 #define RMI_REC_ENTRY_FLAG_EMUL_MMIO      (1ULL << 0)
 #define RMI_REC_ENTRY_FLAG_INJECT_SEA     (1ULL << 1)
 #define RMI_REC_ENTRY_FLAG_TRAP_WFI       (1ULL << 2)
 #define RMI_REC_ENTRY_FLAG_TRAP_WFE       (1ULL << 3)
 #define RMI_REC_ENTRY_FLAG_RIPAS_RESPONSE (1ULL << 4) /* 1 = REJECT */
-
-#define RMI_REC_EXIT_OFFSET        0x800
-#define RMI_REC_EXIT_REASON        0x000 /* offsets within the exit part */
-#define RMI_REC_EXIT_ESR           0x100
-#define RMI_REC_EXIT_FAR           0x108
-#define RMI_REC_EXIT_HPFAR         0x110
-#define RMI_REC_EXIT_GPRS          0x200 /* 31 x u64 */
-#define RMI_REC_EXIT_GICV3_HCR     0x300
-#define RMI_REC_EXIT_GICV3_LRS     0x308
-#define RMI_REC_EXIT_GICV3_MISR    0x388
-#define RMI_REC_EXIT_GICV3_VMCR    0x390
-#define RMI_REC_EXIT_CNTP_CTL      0x400
-#define RMI_REC_EXIT_CNTP_CVAL     0x408
-#define RMI_REC_EXIT_CNTV_CTL      0x410
-#define RMI_REC_EXIT_CNTV_CVAL     0x418
-#define RMI_REC_EXIT_RIPAS_BASE    0x500
-#define RMI_REC_EXIT_RIPAS_TOP     0x508
-#define RMI_REC_EXIT_RIPAS_VALUE   0x510
-#define RMI_REC_EXIT_IMM           0x600
-#define RMI_REC_EXIT_PMU_OVF       0x700
-#define RMI_REC_NUM_GPRS           31
-#define RMI_GICV3_NUM_LRS          16
 
 /* ---- ESR_EL2 fields reported in exit.esr (Arm ARM D24.2.45) ---- */
 #define ESR_EC_SHIFT      26
@@ -168,22 +117,6 @@
 #define ESR_DFSC_TRANS_L3 0x07ULL /* translation fault, level 3 */
 /* HPFAR_EL2.FIPA holds IPA[51:12] in bits [43:4]. */
 #define HPFAR_FIPA_SHIFT  4
-
-/* The layouts are the contract: fields in the spec's order, none overlapping, each
- * structure exactly one granule (DEN0137 1.0 B4.4). */
-_Static_assert(RMI_REALM_PARAMS_RTT_NUM_START + 4 <= RMI_REALM_PARAMS_SIZE, "RmiRealmParams fits 4 KiB");
-_Static_assert(RMI_REALM_PARAMS_RPV + 64 <= RMI_REALM_PARAMS_VMID, "rpv precedes vmid");
-_Static_assert(RMI_REC_PARAMS_GPRS + 8 * 8 <= RMI_REC_PARAMS_NUM_AUX, "RmiRecParams gprs[8] before num_aux");
-_Static_assert(RMI_REC_PARAMS_AUX + 8 * RMI_REC_PARAMS_MAX_AUX <= RMI_REC_PARAMS_SIZE, "aux[16] fits");
-_Static_assert(RMI_REC_ENTRY_GPRS + 8 * RMI_REC_NUM_GPRS <= RMI_REC_ENTRY_GICV3_HCR, "entry gprs[31] before gicv3_hcr");
-_Static_assert(RMI_REC_ENTRY_GICV3_LRS + 8 * RMI_GICV3_NUM_LRS <= RMI_REC_ENTRY_SIZE, "entry fits its 2 KiB");
-_Static_assert(RMI_REC_EXIT_OFFSET == RMI_REC_ENTRY_SIZE, "RmiRecExit follows RmiRecEntry");
-_Static_assert(RMI_REC_EXIT_ESR + 8 == RMI_REC_EXIT_FAR && RMI_REC_EXIT_FAR + 8 == RMI_REC_EXIT_HPFAR, "esr, far, hpfar");
-_Static_assert(RMI_REC_EXIT_GPRS + 8 * RMI_REC_NUM_GPRS <= RMI_REC_EXIT_GICV3_HCR, "exit gprs[31] before gicv3_hcr");
-_Static_assert(RMI_REC_EXIT_GICV3_LRS + 8 * RMI_GICV3_NUM_LRS == RMI_REC_EXIT_GICV3_MISR, "lrs[16] then misr");
-_Static_assert(RMI_REC_EXIT_RIPAS_BASE + 8 == RMI_REC_EXIT_RIPAS_TOP && RMI_REC_EXIT_RIPAS_TOP + 8 == RMI_REC_EXIT_RIPAS_VALUE,
-               "ripas_base, ripas_top, ripas_value");
-_Static_assert(RMI_REC_EXIT_OFFSET + RMI_REC_EXIT_PMU_OVF + 8 <= RMI_REC_RUN_SIZE, "RmiRecRun fits 4 KiB");
 
 /* Host side: issue one RMI call. regs->x[0] holds the FID on entry and the status on
  * return. Implemented by the RMM (src/rmm); the host knows nothing else of it. */

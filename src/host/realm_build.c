@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "host/vm_internal.h"
-#include "lib/bytes.h"
+#include "proto/rmi_params.h"
 
 #define CHECK_RMI(vm, call, what)                                                            \
         do {                                                                                 \
@@ -40,7 +40,6 @@ static ccada_status write_ns_page(struct host_vm *vm, uint64_t pa, const uint8_t
 static ccada_status realm_create(struct host_vm *vm, const struct host_vm_config *cfg)
 {
         uint8_t page[GRANULE_SIZE];
-        struct byte_writer w;
 
         pick_start_level(cfg->ipa_bits, &vm->level_start, &vm->num_start);
         vm->rd = host_delegated_granule(vm);
@@ -55,16 +54,12 @@ static ccada_status realm_create(struct host_vm *vm, const struct host_vm_config
         vm->params = host_alloc_granule(vm);
         if (!vm->rd || !rtt0 || !vm->params)
                 return CCADA_E_NOMEM;
-        memset(page, 0, sizeof(page));
-        bw_init(&w, page, sizeof(page));
-        bw_seek(&w, RMI_REALM_PARAMS_S2SZ); bw_u8(&w, (uint8_t)cfg->ipa_bits);
-        bw_seek(&w, RMI_REALM_PARAMS_HASH_ALGO); bw_u8(&w, (uint8_t)cfg->hash_algo);
-        bw_seek(&w, RMI_REALM_PARAMS_RPV); bw_bytes(&w, cfg->rpv, 64);
-        bw_seek(&w, RMI_REALM_PARAMS_VMID); bw_le16(&w, cfg->vmid);
-        bw_seek(&w, RMI_REALM_PARAMS_RTT_BASE); bw_le64(&w, rtt0);
-        bw_seek(&w, RMI_REALM_PARAMS_RTT_LEVEL_START); bw_le64(&w, (uint64_t)(int64_t)vm->level_start);
-        bw_seek(&w, RMI_REALM_PARAMS_RTT_NUM_START); bw_le32(&w, vm->num_start);
-        if (!bw_ok(&w) || write_ns_page(vm, vm->params, page) != CCADA_OK)
+        struct rmi_realm_params p = { .s2sz = cfg->ipa_bits, .hash_algo = cfg->hash_algo, .vmid = cfg->vmid,
+                                      .rtt_base = rtt0, .rtt_level_start = vm->level_start,
+                                      .rtt_num_start = vm->num_start };
+        memcpy(p.rpv, cfg->rpv, sizeof(p.rpv));
+        rmi_realm_params_encode(&p, page);
+        if (write_ns_page(vm, vm->params, page) != CCADA_OK)
                 return CCADA_E_INVAL;
         CHECK_RMI(vm, host_rmi(vm, RMI_REALM_CREATE, vm->rd, vm->params, 0, 0, 0, NULL), "RMI_REALM_CREATE");
         return CCADA_OK;
@@ -110,7 +105,6 @@ static ccada_status realm_load_image(struct host_vm *vm, const struct host_vm_co
 static ccada_status realm_create_rec(struct host_vm *vm, const struct host_vm_config *cfg)
 {
         uint8_t page[GRANULE_SIZE];
-        struct byte_writer w;
         struct smc_regs r;
 
         CHECK_RMI(vm, host_rmi(vm, RMI_REC_AUX_COUNT, vm->rd, 0, 0, 0, 0, &r), "RMI_REC_AUX_COUNT");
@@ -120,13 +114,10 @@ static ccada_status realm_create_rec(struct host_vm *vm, const struct host_vm_co
         vm->run = host_alloc_granule(vm);
         if (!vm->rec || !vm->run)
                 return CCADA_E_NOMEM;
-        memset(page, 0, sizeof(page));
-        bw_init(&w, page, sizeof(page));
-        bw_seek(&w, RMI_REC_PARAMS_FLAGS); bw_le64(&w, RMI_REC_FLAG_RUNNABLE);
-        bw_seek(&w, RMI_REC_PARAMS_MPIDR); bw_le64(&w, 0);
-        bw_seek(&w, RMI_REC_PARAMS_PC); bw_le64(&w, cfg->ram_base);
-        bw_seek(&w, RMI_REC_PARAMS_GPRS); bw_le64(&w, cfg->ram_base); /* x0: the boot image */
-        if (!bw_ok(&w) || write_ns_page(vm, vm->params, page) != CCADA_OK)
+        struct rmi_rec_params p = { .flags = RMI_REC_FLAG_RUNNABLE, .mpidr = 0, .pc = cfg->ram_base,
+                                    .gprs[0] = cfg->ram_base /* x0: the boot image */ };
+        rmi_rec_params_encode(&p, page);
+        if (write_ns_page(vm, vm->params, page) != CCADA_OK)
                 return CCADA_E_INVAL;
         CHECK_RMI(vm, host_rmi(vm, RMI_REC_CREATE, vm->rd, vm->rec, vm->params, 0, 0, NULL), "RMI_REC_CREATE");
         return CCADA_OK;

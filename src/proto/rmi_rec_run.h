@@ -1,7 +1,7 @@
 /* RmiRecRun (DEN0137 1.0 B4.4.x): the granule the host hands to RMI_REC_ENTER. Its first
  * half, RmiRecEntry, is written by the host and read by the RMM; its second half, RmiRecExit,
- * is written by the RMM and read by the host. Offsets are in include/ccada/rmi.h; this is
- * the one codec both parties use.
+ * is written by the RMM and read by the host. Its layout, and the one codec both parties
+ * use. The flag and exit-reason values are ABI: include/ccada/rmi.h.
  *
  * The model carries the fields it implements: no GICv3 list registers, timers or PMU state
  * go out (they encode as zero), and an entry's GICv3 fields come in only to be validated. */
@@ -10,7 +10,48 @@
 
 #include <stdint.h>
 
-#include "ccada/rmi.h"
+/* ---- RmiRecRun (4096 bytes): RmiRecEntry at 0x000, RmiRecExit at 0x800 ---- */
+#define RMI_REC_RUN_SIZE           0x1000
+#define RMI_REC_ENTRY_OFFSET       0x000
+#define RMI_REC_ENTRY_FLAGS        0x000
+#define RMI_REC_ENTRY_GPRS         0x200 /* 31 x u64 */
+#define RMI_REC_ENTRY_GICV3_HCR    0x300
+#define RMI_REC_ENTRY_GICV3_LRS    0x308 /* 16 x u64 */
+#define RMI_REC_ENTRY_SIZE         0x800
+
+#define RMI_REC_EXIT_OFFSET        0x800
+#define RMI_REC_EXIT_REASON        0x000 /* offsets within the exit part */
+#define RMI_REC_EXIT_ESR           0x100
+#define RMI_REC_EXIT_FAR           0x108
+#define RMI_REC_EXIT_HPFAR         0x110
+#define RMI_REC_EXIT_GPRS          0x200 /* 31 x u64 */
+#define RMI_REC_EXIT_GICV3_HCR     0x300
+#define RMI_REC_EXIT_GICV3_LRS     0x308
+#define RMI_REC_EXIT_GICV3_MISR    0x388
+#define RMI_REC_EXIT_GICV3_VMCR    0x390
+#define RMI_REC_EXIT_CNTP_CTL      0x400
+#define RMI_REC_EXIT_CNTP_CVAL     0x408
+#define RMI_REC_EXIT_CNTV_CTL      0x410
+#define RMI_REC_EXIT_CNTV_CVAL     0x418
+#define RMI_REC_EXIT_RIPAS_BASE    0x500
+#define RMI_REC_EXIT_RIPAS_TOP     0x508
+#define RMI_REC_EXIT_RIPAS_VALUE   0x510
+#define RMI_REC_EXIT_IMM           0x600
+#define RMI_REC_EXIT_PMU_OVF       0x700
+#define RMI_REC_NUM_GPRS           31
+#define RMI_GICV3_NUM_LRS          16
+
+/* The layout is the contract: fields in the spec's order, none overlapping, one granule
+ * (DEN0137 1.0 B4.4). */
+_Static_assert(RMI_REC_ENTRY_GPRS + 8 * RMI_REC_NUM_GPRS <= RMI_REC_ENTRY_GICV3_HCR, "entry gprs[31] before gicv3_hcr");
+_Static_assert(RMI_REC_ENTRY_GICV3_LRS + 8 * RMI_GICV3_NUM_LRS <= RMI_REC_ENTRY_SIZE, "entry fits its 2 KiB");
+_Static_assert(RMI_REC_EXIT_OFFSET == RMI_REC_ENTRY_SIZE, "RmiRecExit follows RmiRecEntry");
+_Static_assert(RMI_REC_EXIT_ESR + 8 == RMI_REC_EXIT_FAR && RMI_REC_EXIT_FAR + 8 == RMI_REC_EXIT_HPFAR, "esr, far, hpfar");
+_Static_assert(RMI_REC_EXIT_GPRS + 8 * RMI_REC_NUM_GPRS <= RMI_REC_EXIT_GICV3_HCR, "exit gprs[31] before gicv3_hcr");
+_Static_assert(RMI_REC_EXIT_GICV3_LRS + 8 * RMI_GICV3_NUM_LRS == RMI_REC_EXIT_GICV3_MISR, "lrs[16] then misr");
+_Static_assert(RMI_REC_EXIT_RIPAS_BASE + 8 == RMI_REC_EXIT_RIPAS_TOP && RMI_REC_EXIT_RIPAS_TOP + 8 == RMI_REC_EXIT_RIPAS_VALUE,
+               "ripas_base, ripas_top, ripas_value");
+_Static_assert(RMI_REC_EXIT_OFFSET + RMI_REC_EXIT_PMU_OVF + 8 <= RMI_REC_RUN_SIZE, "RmiRecRun fits 4 KiB");
 
 #define RMI_REC_EXIT_SIZE (RMI_REC_RUN_SIZE - RMI_REC_EXIT_OFFSET)
 

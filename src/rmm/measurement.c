@@ -39,23 +39,17 @@ static bool rim_update(struct realm *r, const uint8_t *d)
 }
 
 /* REALM_CREATE: RIM0 = H(RmiRealmParams page holding only the measured fields). */
-bool measure_realm_create(struct realm *r, uint64_t flags, unsigned s2sz, unsigned sve_vl,
-                          unsigned num_bps, unsigned num_wps, unsigned pmu_num_ctrs,
-                          unsigned hash_algo)
+bool measure_realm_create(struct realm *r, const struct rmi_realm_params *p)
 {
-        static const size_t page = RMI_REALM_PARAMS_SIZE;
-        uint8_t p[RMI_REALM_PARAMS_SIZE];
+        const struct rmi_realm_params measured = {
+                .flags = p->flags, .s2sz = p->s2sz, .sve_vl = p->sve_vl, .num_bps = p->num_bps,
+                .num_wps = p->num_wps, .pmu_num_ctrs = p->pmu_num_ctrs, .hash_algo = p->hash_algo,
+        };
+        uint8_t page[RMI_REALM_PARAMS_SIZE];
         uint8_t h[HASH_MAX_LEN] = { 0 };
 
-        memset(p, 0, page);
-        st_le64(p + RMI_REALM_PARAMS_FLAGS, flags);
-        p[RMI_REALM_PARAMS_S2SZ] = (uint8_t)s2sz;
-        p[RMI_REALM_PARAMS_SVE_VL] = (uint8_t)sve_vl;
-        p[RMI_REALM_PARAMS_NUM_BPS] = (uint8_t)num_bps;
-        p[RMI_REALM_PARAMS_NUM_WPS] = (uint8_t)num_wps;
-        p[RMI_REALM_PARAMS_PMU_NUM_CTRS] = (uint8_t)pmu_num_ctrs;
-        p[RMI_REALM_PARAMS_HASH_ALGO] = (uint8_t)hash_algo;
-        if (!hasher_digest(r->meas, p, page, h))
+        rmi_realm_params_encode(&measured, page);
+        if (!hasher_digest(r->meas, page, sizeof(page), h))
                 return false;
         memset(r->rim, 0, sizeof(r->rim));
         memcpy(r->rim, h, hash_len(r->hash));
@@ -78,18 +72,16 @@ bool measure_data(struct realm *r, uint64_t ipa, uint64_t flags, const uint8_t *
 }
 
 /* REC_CREATE (runnable RECs only): content = H(RmiRecParams page with flags, pc, gprs). */
-bool measure_rec(struct realm *r, uint64_t flags, uint64_t pc, const uint64_t gprs[8])
+bool measure_rec(struct realm *r, const struct rmi_rec_params *p)
 {
-        uint8_t p[RMI_REC_PARAMS_SIZE];
+        struct rmi_rec_params measured = { .flags = p->flags, .pc = p->pc };
+        uint8_t page[RMI_REC_PARAMS_SIZE];
         uint8_t d[MEAS_DESC_SIZE];
 
-        memset(p, 0, sizeof(p));
-        st_le64(p + RMI_REC_PARAMS_FLAGS, flags);
-        st_le64(p + RMI_REC_PARAMS_PC, pc);
-        for (unsigned i = 0; i < 8; i++)
-                st_le64(p + RMI_REC_PARAMS_GPRS + 8 * i, gprs[i]);
+        memcpy(measured.gprs, p->gprs, sizeof(measured.gprs));
+        rmi_rec_params_encode(&measured, page);
         desc_begin(r, d, MEAS_TYPE_REC);
-        if (!hasher_digest(r->meas, p, sizeof(p), d + MEAS_DESC_FIELDS))
+        if (!hasher_digest(r->meas, page, sizeof(page), d + MEAS_DESC_FIELDS))
                 return false;
         return rim_update(r, d);
 }

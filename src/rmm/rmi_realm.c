@@ -3,38 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/bytes.h"
 #include "rmm/rmm_internal.h"
 
 #define S2SZ_MIN 32
-
-struct realm_params {
-        uint64_t flags;
-        unsigned s2sz, sve_vl, num_bps, num_wps, pmu_num_ctrs, hash_algo;
-        uint8_t rpv[64];
-        uint16_t vmid;
-        uint64_t rtt_base;
-        int64_t rtt_level_start;
-        uint32_t rtt_num_start;
-};
-
-static void realm_params_decode(const uint8_t *page, struct realm_params *p)
-{
-        struct byte_reader r;
-        br_init(&r, page, RMI_REALM_PARAMS_SIZE);
-        br_seek(&r, RMI_REALM_PARAMS_FLAGS); p->flags = br_le64(&r);
-        br_seek(&r, RMI_REALM_PARAMS_S2SZ); p->s2sz = br_u8(&r);
-        br_seek(&r, RMI_REALM_PARAMS_SVE_VL); p->sve_vl = br_u8(&r);
-        br_seek(&r, RMI_REALM_PARAMS_NUM_BPS); p->num_bps = br_u8(&r);
-        br_seek(&r, RMI_REALM_PARAMS_NUM_WPS); p->num_wps = br_u8(&r);
-        br_seek(&r, RMI_REALM_PARAMS_PMU_NUM_CTRS); p->pmu_num_ctrs = br_u8(&r);
-        br_seek(&r, RMI_REALM_PARAMS_HASH_ALGO); p->hash_algo = br_u8(&r);
-        br_seek(&r, RMI_REALM_PARAMS_RPV); br_bytes(&r, p->rpv, sizeof(p->rpv));
-        br_seek(&r, RMI_REALM_PARAMS_VMID); p->vmid = br_le16(&r);
-        br_seek(&r, RMI_REALM_PARAMS_RTT_BASE); p->rtt_base = br_le64(&r);
-        br_seek(&r, RMI_REALM_PARAMS_RTT_LEVEL_START); p->rtt_level_start = (int64_t)br_le64(&r);
-        br_seek(&r, RMI_REALM_PARAMS_RTT_NUM_START); p->rtt_num_start = br_le32(&r);
-}
 
 /* Number of concatenated starting tables that s2sz needs at level, or 0 if the pair is
  * not a valid stage-2 configuration (Arm ARM D8.2: at most 16 concatenated tables, and
@@ -50,7 +21,7 @@ static unsigned rtt_num_start_for(unsigned s2sz, int64_t level)
 }
 
 /* params_valid (B4.3.9.2) */
-static bool realm_params_valid(const struct ccada_rmm *rmm, const struct realm_params *p)
+static bool realm_params_valid(const struct ccada_rmm *rmm, const struct rmi_realm_params *p)
 {
         if (p->flags & (RMI_REALM_FLAGS_LPA2 | RMI_REALM_FLAGS_SVE | RMI_REALM_FLAGS_PMU))
                 return false; /* not offered by RMI_FEATURES */
@@ -80,7 +51,7 @@ static void vmid_set(struct ccada_rmm *rmm, uint16_t vmid, bool used)
 }
 
 /* rtt_align, rtt_state, alias: the starting tables are DELEGATED and do not include rd. */
-static bool rtt_granules_ok(struct ccada_rmm *rmm, uint64_t rd, const struct realm_params *p)
+static bool rtt_granules_ok(struct ccada_rmm *rmm, uint64_t rd, const struct rmi_realm_params *p)
 {
         for (uint32_t i = 0; i < p->rtt_num_start; i++) {
                 uint64_t pa = p->rtt_base + (uint64_t)i * GRANULE_SIZE;
@@ -91,7 +62,7 @@ static bool rtt_granules_ok(struct ccada_rmm *rmm, uint64_t rd, const struct rea
         return true;
 }
 
-static struct realm *realm_build(struct ccada_rmm *rmm, uint64_t rd, const struct realm_params *p)
+static struct realm *realm_build(struct ccada_rmm *rmm, uint64_t rd, const struct rmi_realm_params *p)
 {
         struct realm *r = calloc(1, sizeof(*r));
         if (!r)
@@ -113,8 +84,7 @@ static struct realm *realm_build(struct ccada_rmm *rmm, uint64_t rd, const struc
                 if (!r->root[i])
                         goto fail;
         }
-        if (!hasher_new(&r->meas, r->hash) || !measure_realm_create(r, p->flags, p->s2sz, p->sve_vl, p->num_bps, p->num_wps,
-                                  p->pmu_num_ctrs, p->hash_algo))
+        if (!hasher_new(&r->meas, r->hash) || !measure_realm_create(r, p))
                 goto fail;
         if (rmm->cfg.check_accesses && !(r->shadow = shadow_create()))
                 goto fail;
@@ -138,13 +108,13 @@ void rmi_realm_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct sm
 {
         uint64_t rd = a->x[1], params_ptr = a->x[2];
         uint8_t page[RMI_REALM_PARAMS_SIZE];
-        struct realm_params p;
+        struct rmi_realm_params p;
 
         r->x[0] = RMI_ERROR_INPUT;
         /* params_align, params_bound, params_pas */
         if (!rmm_copy_in_ns(rmm, params_ptr, page, sizeof(page)))
                 return;
-        realm_params_decode(page, &p);
+        rmi_realm_params_decode(page, &p);
         /* params_valid */
         if (!realm_params_valid(rmm, &p))
                 return;

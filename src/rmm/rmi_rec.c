@@ -4,27 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/bytes.h"
 #include "rmm/rmm_internal.h"
-
-struct rec_params {
-        uint64_t flags, mpidr, pc;
-        uint64_t gprs[8];
-        uint64_t num_aux;
-};
-
-static void rec_params_decode(const uint8_t *page, struct rec_params *p)
-{
-        struct byte_reader r;
-        br_init(&r, page, RMI_REC_PARAMS_SIZE);
-        br_seek(&r, RMI_REC_PARAMS_FLAGS); p->flags = br_le64(&r);
-        br_seek(&r, RMI_REC_PARAMS_MPIDR); p->mpidr = br_le64(&r);
-        br_seek(&r, RMI_REC_PARAMS_PC); p->pc = br_le64(&r);
-        br_seek(&r, RMI_REC_PARAMS_GPRS);
-        for (unsigned i = 0; i < 8; i++)
-                p->gprs[i] = br_le64(&r);
-        br_seek(&r, RMI_REC_PARAMS_NUM_AUX); p->num_aux = br_le64(&r);
-}
 
 /* MPIDR affinity fields to a REC index: Aff0[3:0] | Aff1 << 4 | Aff2 << 12 | Aff3 << 20.
  * Other MPIDR bits must be zero. Returns UINT64_MAX if invalid. */
@@ -51,12 +31,12 @@ void rmi_rec_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_
 {
         uint64_t rd = a->x[1], rec_pa = a->x[2], params_ptr = a->x[3];
         uint8_t page[RMI_REC_PARAMS_SIZE];
-        struct rec_params p;
+        struct rmi_rec_params p;
 
         r->x[0] = RMI_ERROR_INPUT;
         if (!rmm_copy_in_ns(rmm, params_ptr, page, sizeof(page)))
                 return;
-        rec_params_decode(page, &p);
+        rmi_rec_params_decode(page, &p);
         struct realm *realm = rd_lookup(rmm, rd);
         struct granule *g = granule_at(rmm, rec_pa);
         if (!realm || !g || g->state != GRANULE_DELEGATED)
@@ -82,7 +62,7 @@ void rmi_rec_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_
         memcpy(rec->gprs, p.gprs, sizeof(rec->gprs));
         snprintf(rec->who.comm, sizeof(rec->who.comm), "swapper/%u", realm->rec_index);
         memcpy(rec->who.flags, ".....", 6);
-        if (rec->runnable && !measure_rec(realm, p.flags, p.pc, p.gprs)) {
+        if (rec->runnable && !measure_rec(realm, &p)) {
                 free(rec);
                 return;
         }

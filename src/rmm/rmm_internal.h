@@ -13,6 +13,7 @@
 #include "lib/coro.h"
 #include "lib/crypto.h"
 #include "lib/trace.h"
+#include "proto/rmi_params.h"
 #include "proto/rmi_rec_run.h"
 #include "rmm/rmm.h"
 
@@ -229,11 +230,9 @@ void rtt_tree_free(struct realm *r);  /* root tables and everything below */
 void realm_free(struct realm *r);
 
 /* ---- measurement.c ---- */
-bool measure_realm_create(struct realm *r, uint64_t flags, unsigned s2sz, unsigned sve_vl,
-                          unsigned num_bps, unsigned num_wps, unsigned pmu_num_ctrs,
-                          unsigned hash_algo);
+bool measure_realm_create(struct realm *r, const struct rmi_realm_params *p);
 bool measure_data(struct realm *r, uint64_t ipa, uint64_t flags, const uint8_t *content4k);
-bool measure_rec(struct realm *r, uint64_t flags, uint64_t pc, const uint64_t gprs[8]);
+bool measure_rec(struct realm *r, const struct rmi_rec_params *p);
 bool measure_ripas(struct realm *r, uint64_t base, uint64_t top);
 bool measure_extend_rem(struct realm *r, unsigned index, const uint8_t *val, size_t size);
 

@@ -149,7 +149,7 @@ uint64_t rmi(struct host *h, uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3
 
 /* ---- Realms ---- */
 
-void hrealm_params_default(struct host *h, struct hrealm_params *p)
+void hrealm_params_default(struct host *h, struct rmi_realm_params *p)
 {
         memset(p, 0, sizeof(*p));
         p->s2sz = H_S2SZ;
@@ -161,24 +161,10 @@ void hrealm_params_default(struct host *h, struct hrealm_params *p)
                 p->rpv[i] = (uint8_t)(0xA0 + i);
 }
 
-uint64_t host_write_realm_params(struct host *h, const struct hrealm_params *p)
+uint64_t host_write_realm_params(struct host *h, const struct rmi_realm_params *p)
 {
-        uint8_t page[RMI_REALM_PARAMS_SIZE] = { 0 };
-        struct byte_writer w;
-        bw_init(&w, page, sizeof(page));
-        bw_seek(&w, RMI_REALM_PARAMS_FLAGS); bw_le64(&w, p->flags);
-        bw_seek(&w, RMI_REALM_PARAMS_S2SZ); bw_u8(&w, (uint8_t)p->s2sz);
-        bw_seek(&w, RMI_REALM_PARAMS_SVE_VL); bw_u8(&w, (uint8_t)p->sve_vl);
-        bw_seek(&w, RMI_REALM_PARAMS_NUM_BPS); bw_u8(&w, (uint8_t)p->num_bps);
-        bw_seek(&w, RMI_REALM_PARAMS_NUM_WPS); bw_u8(&w, (uint8_t)p->num_wps);
-        bw_seek(&w, RMI_REALM_PARAMS_PMU_NUM_CTRS); bw_u8(&w, (uint8_t)p->pmu_num_ctrs);
-        bw_seek(&w, RMI_REALM_PARAMS_HASH_ALGO); bw_u8(&w, (uint8_t)p->hash_algo);
-        bw_seek(&w, RMI_REALM_PARAMS_RPV); bw_bytes(&w, p->rpv, sizeof(p->rpv));
-        bw_seek(&w, RMI_REALM_PARAMS_VMID); bw_le16(&w, p->vmid);
-        bw_seek(&w, RMI_REALM_PARAMS_RTT_BASE); bw_le64(&w, p->rtt_base);
-        bw_seek(&w, RMI_REALM_PARAMS_RTT_LEVEL_START); bw_le64(&w, (uint64_t)p->rtt_level_start);
-        bw_seek(&w, RMI_REALM_PARAMS_RTT_NUM_START); bw_le32(&w, p->rtt_num_start);
-        assert_true(bw_ok(&w));
+        uint8_t page[RMI_REALM_PARAMS_SIZE];
+        rmi_realm_params_encode(p, page);
         uint64_t pa = host_alloc(h);
         assert_int_equal(hw_write(h->mem, HW_WORLD_NS, pa, page, sizeof(page), NULL), HW_OK);
         return pa;
@@ -186,7 +172,7 @@ uint64_t host_write_realm_params(struct host *h, const struct hrealm_params *p)
 
 void host_realm_new_hash(struct host *h, struct hrealm *r, unsigned hash_algo)
 {
-        struct hrealm_params p;
+        struct rmi_realm_params p;
         hrealm_params_default(h, &p);
         p.hash_algo = hash_algo;
         r->rd = host_delegated(h);
@@ -241,26 +227,17 @@ void host_activate(struct host *h, const struct hrealm *r)
 
 /* ---- RECs ---- */
 
-void hrec_params_default(struct hrec_params *p, uint64_t mpidr)
+void hrec_params_default(struct rmi_rec_params *p, uint64_t mpidr)
 {
         memset(p, 0, sizeof(*p));
         p->flags = RMI_REC_FLAG_RUNNABLE;
         p->mpidr = mpidr;
 }
 
-uint64_t host_write_rec_params(struct host *h, const struct hrec_params *p)
+uint64_t host_write_rec_params(struct host *h, const struct rmi_rec_params *p)
 {
-        uint8_t page[RMI_REC_PARAMS_SIZE] = { 0 };
-        struct byte_writer w;
-        bw_init(&w, page, sizeof(page));
-        bw_seek(&w, RMI_REC_PARAMS_FLAGS); bw_le64(&w, p->flags);
-        bw_seek(&w, RMI_REC_PARAMS_MPIDR); bw_le64(&w, p->mpidr);
-        bw_seek(&w, RMI_REC_PARAMS_PC); bw_le64(&w, p->pc);
-        bw_seek(&w, RMI_REC_PARAMS_GPRS);
-        for (unsigned i = 0; i < 8; i++)
-                bw_le64(&w, p->gprs[i]);
-        bw_seek(&w, RMI_REC_PARAMS_NUM_AUX); bw_le64(&w, p->num_aux);
-        assert_true(bw_ok(&w));
+        uint8_t page[RMI_REC_PARAMS_SIZE];
+        rmi_rec_params_encode(p, page);
         uint64_t pa = host_alloc(h);
         assert_int_equal(hw_write(h->mem, HW_WORLD_NS, pa, page, sizeof(page), NULL), HW_OK);
         return pa;
@@ -268,7 +245,7 @@ uint64_t host_write_rec_params(struct host *h, const struct hrec_params *p)
 
 uint64_t host_rec_create(struct host *h, const struct hrealm *r, uint64_t mpidr)
 {
-        struct hrec_params p;
+        struct rmi_rec_params p;
         hrec_params_default(&p, mpidr);
         uint64_t params = host_write_rec_params(h, &p);
         uint64_t rec = host_delegated(h);

@@ -15,6 +15,8 @@
 #include "ccada/cpu.h"
 #include "ccada/rmi.h"
 #include "ccada/rsi.h"
+#include "proto/rmi_params.h"
+#include "proto/rmi_rec_run.h"
 #include "hw/hw.h"
 #include "rmm/rmm.h"
 
@@ -46,22 +48,6 @@ struct hrealm {
 };
 
 /* The RmiRealmParams fields a test may vary. */
-struct hrealm_params {
-        uint64_t flags;
-        unsigned s2sz, sve_vl, num_bps, num_wps, pmu_num_ctrs, hash_algo;
-        uint8_t rpv[64];
-        uint16_t vmid;
-        uint64_t rtt_base;
-        int64_t rtt_level_start;
-        uint32_t rtt_num_start;
-};
-
-struct hrec_params {
-        uint64_t flags, mpidr, pc;
-        uint64_t gprs[8];
-        uint64_t num_aux;
-};
-
 /* ---- machine ---- */
 void host_init(struct host *h);                       /* default rmm_config */
 void host_init_cfg(struct host *h, const struct rmm_config *cfg);
@@ -96,8 +82,8 @@ uint64_t rmi(struct host *h, uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3
              uint64_t a5, struct smc_regs *out);
 
 /* ---- Realms ---- */
-void hrealm_params_default(struct host *h, struct hrealm_params *p);   /* new vmid, rtt fields unset */
-uint64_t host_write_realm_params(struct host *h, const struct hrealm_params *p); /* NS page */
+void hrealm_params_default(struct host *h, struct rmi_realm_params *p);   /* new vmid, rtt fields unset */
+uint64_t host_write_realm_params(struct host *h, const struct rmi_realm_params *p); /* NS page */
 /* A NEW Realm: s2sz 40, level_start 1, num_start 2, hash_algo as given. */
 void host_realm_new_hash(struct host *h, struct hrealm *r, unsigned hash_algo);
 void host_realm_new(struct host *h, struct hrealm *r);
@@ -112,8 +98,8 @@ uint64_t host_data_create(struct host *h, const struct hrealm *r, uint64_t ipa, 
 void host_activate(struct host *h, const struct hrealm *r);
 
 /* ---- RECs ---- */
-void hrec_params_default(struct hrec_params *p, uint64_t mpidr);  /* runnable, pc 0 */
-uint64_t host_write_rec_params(struct host *h, const struct hrec_params *p);
+void hrec_params_default(struct rmi_rec_params *p, uint64_t mpidr);  /* runnable, pc 0 */
+uint64_t host_write_rec_params(struct host *h, const struct rmi_rec_params *p);
 uint64_t host_rec_create(struct host *h, const struct hrealm *r, uint64_t mpidr);
 
 /* The standard booted Realm of the REC tests, left NEW: level-2/3 tables over [0, 2 MiB),

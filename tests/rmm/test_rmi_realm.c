@@ -13,7 +13,7 @@
 struct create_try {
         uint64_t rd;
         uint64_t rtt;
-        struct hrealm_params p;
+        struct rmi_realm_params p;
 };
 
 /* Delegated RD + two contiguous delegated RTTs, default params pointing at them. */

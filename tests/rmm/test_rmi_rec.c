@@ -31,7 +31,7 @@ static void prog_once(struct realm_kernel *k, struct ccada_cpu *cpu, uint64_t pc
         k->psci_version = r.x[0];
 }
 
-static uint64_t try_rec_create(struct host *h, uint64_t rd, uint64_t rec, const struct hrec_params *p)
+static uint64_t try_rec_create(struct host *h, uint64_t rd, uint64_t rec, const struct rmi_rec_params *p)
 {
         return rmi(h, RMI_REC_CREATE, rd, rec, host_write_rec_params(h, p), 0, 0, NULL);
 }
@@ -52,7 +52,7 @@ static void rmi_rec_create_rejects_params_not_ns(void **state)
 {
         struct host *h = *state;
         struct hrealm r;
-        struct hrec_params p;
+        struct rmi_rec_params p;
         host_realm_new(h, &r);
         hrec_params_default(&p, 0);
         uint64_t params = host_write_rec_params(h, &p);
@@ -67,7 +67,7 @@ static void rmi_rec_create_rejects_rd_that_is_not_rd(void **state)
 {
         struct host *h = *state;
         struct hrealm r;
-        struct hrec_params p;
+        struct rmi_rec_params p;
         host_realm_new(h, &r);
         hrec_params_default(&p, 0);
         uint64_t rec = host_delegated(h);
@@ -80,7 +80,7 @@ static void rmi_rec_create_rejects_undelegated_rec(void **state)
 {
         struct host *h = *state;
         struct hrealm r;
-        struct hrec_params p;
+        struct rmi_rec_params p;
         host_realm_new(h, &r);
         hrec_params_default(&p, 0);
         uint64_t ns = host_alloc(h);
@@ -97,7 +97,7 @@ static void rmi_rec_create_in_active_realm_fails_error_realm(void **state)
 {
         struct host *h = *state;
         struct hrealm r;
-        struct hrec_params p;
+        struct rmi_rec_params p;
         host_realm_new(h, &r);
         host_activate(h, &r);
         hrec_params_default(&p, 0);
@@ -111,7 +111,7 @@ static void rmi_rec_create_rejects_mpidr_out_of_order(void **state)
 {
         struct host *h = *state;
         struct hrealm r;
-        struct hrec_params p;
+        struct rmi_rec_params p;
         host_realm_new(h, &r);
         hrec_params_default(&p, 1);
         uint64_t rec = host_delegated(h);
@@ -126,7 +126,7 @@ static void rmi_rec_create_rejects_mpidr_with_reserved_bits(void **state)
 {
         struct host *h = *state;
         struct hrealm r;
-        struct hrec_params p;
+        struct rmi_rec_params p;
         host_realm_new(h, &r);
         uint64_t rec = host_delegated(h);
         hrec_params_default(&p, 1ULL << 4); /* Aff0[7:4] */
@@ -151,7 +151,7 @@ static void rmi_rec_create_after_rec_destroy_rejects_reused_mpidr(void **state)
 {
         struct host *h = *state;
         struct hrealm r;
-        struct hrec_params p;
+        struct rmi_rec_params p;
         host_realm_new(h, &r);
         uint64_t rec0 = host_rec_create(h, &r, 0);
         (void)host_rec_create(h, &r, 1);
@@ -168,7 +168,7 @@ static void rmi_rec_create_rejects_nonzero_num_aux(void **state)
 {
         struct host *h = *state;
         struct hrealm r;
-        struct hrec_params p;
+        struct rmi_rec_params p;
         host_realm_new(h, &r);
         hrec_params_default(&p, 0);
         p.num_aux = 1;
@@ -181,7 +181,7 @@ static void rmi_rec_create_rejects_unknown_flags(void **state)
 {
         struct host *h = *state;
         struct hrealm r;
-        struct hrec_params p;
+        struct rmi_rec_params p;
         host_realm_new(h, &r);
         hrec_params_default(&p, 0);
         p.flags |= 1ULL << 1;
@@ -245,7 +245,7 @@ static void rmi_rec_enter_runs_realm_with_params_pc_and_gprs(void **state)
         struct host *h = *state;
         struct realm_kernel k = { 0 };
         struct hrealm r;
-        struct hrec_params p;
+        struct rmi_rec_params p;
         host_realm_new(h, &r);
         hrec_params_default(&p, 0);
         p.pc = 0x80000;
@@ -346,7 +346,7 @@ static void rmi_rec_enter_non_runnable_rec_fails_error_rec(void **state)
         struct host *h = *state;
         struct realm_kernel k = { 0 };
         struct hrealm r;
-        struct hrec_params p;
+        struct rmi_rec_params p;
         host_realm_new(h, &r);
         hrec_params_default(&p, 0);
         p.flags = 0;

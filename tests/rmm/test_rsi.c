@@ -356,7 +356,7 @@ static void rim_of_empty_realm_is_hash_of_measured_params(void **state)
         struct rsi_fx f;
         memset(&f, 0, sizeof(f));
         host_realm_new(h, &f.r);
-        struct hrec_params p;
+        struct rmi_rec_params p;
         hrec_params_default(&p, 0);
         p.flags = 0; /* a non-runnable REC is not measured... */
         uint64_t nr = host_delegated(h);
