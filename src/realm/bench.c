@@ -4,8 +4,8 @@
 #include <time.h>
 
 #include "realm/bench.h"
+#include "realm/boot.h"
 #include "realm/dma.h"
-#include "realm/realm.h"
 
 static double now_ns(void)
 {

@@ -11,6 +11,9 @@
  * decrypted (shared) and both the CPU and the device use the alias. Virtqueue rings live
  * there.
  *
+ * The device, the directions and the attribute bits are the DMA API's vocabulary, in
+ * realm/dma_dev.h, which SWIOTLB shares without depending on this API.
+ *
  * Concurrency: a struct dma_dev is read-only after dma_dev_init; every function here may be
  * called from any thread provided the caller does not map/unmap/sync the SAME mapping from
  * two threads at once (as in Linux).
@@ -23,50 +26,7 @@
 #include <stdint.h>
 
 #include "ccada/status.h"
-
-struct realm_kernel;
-struct swiotlb;
-
-/* Linux include/linux/dma-direction.h: same values. */
-enum dma_data_direction {
-        DMA_BIDIRECTIONAL = 0,
-        DMA_TO_DEVICE = 1,
-        DMA_FROM_DEVICE = 2,
-        DMA_NONE = 3,
-};
-
-/* "TO_DEVICE", "FROM_DEVICE", "BIDIRECTIONAL", "NONE" ("?" for an invalid value). */
-const char *dma_data_direction_name(enum dma_data_direction dir);
-
-/* Linux include/linux/dma-mapping.h: DMA_MAPPING_ERROR */
-#define DMA_MAPPING_ERROR (~(uint64_t)0)
-
-/* Linux include/linux/dma-mapping.h: attribute bits (same values). */
-#define DMA_ATTR_SKIP_CPU_SYNC (1ul << 5)
-#define DMA_ATTR_NO_WARN (1ul << 8)
-
-/* Linux include/linux/dma-mapping.h: dma_get_seg_boundary() default when unset. */
-#define DMA_SEG_BOUNDARY_DEFAULT 0xffffffffull
-
-/* A device as the DMA API sees it (Linux struct device's DMA fields). */
-struct dma_dev {
-        char name[32];          /* dev_name(), e.g. a BDF "0000:00:01.0" */
-        char driver[24];        /* dev_driver_string(), e.g. "virtio-pci" */
-        uint64_t dma_mask;      /* highest DMA address the device can reach */
-        uint64_t min_align_mask; /* low address bits a bounce must preserve (NVMe: 4095) */
-        uint64_t seg_boundary_mask; /* a mapping never crosses a (mask+1) boundary */
-        struct realm_kernel *k;
-        struct swiotlb *tlb;    /* bounce pool (NULL: no pool) */
-        bool force_bounce;      /* bounce every streaming mapping (true in a Realm) */
-        unsigned cpu;           /* CPU the caller runs on: picks the first SWIOTLB area */
-};
-
-/* Initialises dev: copies name and driver (truncated), dma_mask = all ones (64-bit),
- * min_align_mask = 0, seg_boundary_mask = DMA_SEG_BOUNDARY_DEFAULT, cpu 0, tlb as given,
- * force_bounce = rk_is_realm(k) (Linux arch/arm64/mm/init.c: arch_mm_preinit sets
- * SWIOTLB_FORCE in a Realm). Callers may adjust the fields afterwards, before first use. */
-void dma_dev_init(struct dma_dev *dev, struct realm_kernel *k, const char *name,
-                  const char *driver, struct swiotlb *tlb);
+#include "realm/dma_dev.h"
 
 /* dma_map_single: makes [ipa, ipa+size) available to the device for dir.
  * On success *dma_addr is the address to give the device; on failure it is
@@ -138,10 +98,6 @@ ccada_status dma_alloc_coherent(struct dma_dev *dev, size_t size, uint64_t *cpu_
  * cpu_addr and dma_addr disagree. */
 ccada_status dma_free_coherent(struct dma_dev *dev, size_t size, uint64_t cpu_addr,
                                uint64_t dma_addr) CCADA_MUST_CHECK;
-
-/* dma_capable (Linux include/linux/dma-direct.h): [addr, addr+size) lies within
- * dev->dma_mask. */
-bool dma_capable(const struct dma_dev *dev, uint64_t addr, size_t size);
 
 /* The largest size one bounced mapping can hold for dev (Linux dma_max_mapping_size). */
 size_t dma_max_mapping_size(const struct dma_dev *dev);

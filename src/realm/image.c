@@ -1,8 +1,8 @@
-/* The Realm boot image format (see realm.h). */
+/* The Realm boot image format (see image.h). */
 #include <string.h>
 
 #include "lib/bytes.h"
-#include "realm/realm.h"
+#include "realm/image.h"
 
 bool realm_image_build(const struct realm_image_info *info, uint8_t *buf, size_t len)
 {
@@ -42,8 +42,8 @@ bool realm_image_parse(const uint8_t *buf, size_t len, struct realm_image_info *
         br_seek(&r, REALM_IMAGE_CMDLINE);
         const uint8_t *cl = br_take(&r, REALM_IMAGE_CMDLINE_MAX);
         if (!br_ok(&r) || memcmp(magic, REALM_IMAGE_MAGIC, 8) || version != REALM_IMAGE_VERSION ||
-            size != REALM_IMAGE_SIZE || !info->ram_size || info->ram_size & (RK_PAGE_SIZE - 1) ||
-            info->ram_base & (RK_PAGE_SIZE - 1) || info->ram_base + info->ram_size < info->ram_base)
+            size != REALM_IMAGE_SIZE || !info->ram_size || info->ram_size & (REALM_IMAGE_PAGE_SIZE - 1) ||
+            info->ram_base & (REALM_IMAGE_PAGE_SIZE - 1) || info->ram_base + info->ram_size < info->ram_base)
                 return false;
         size_t n = strnlen((const char *)cl, REALM_IMAGE_CMDLINE_MAX);
         if (n == REALM_IMAGE_CMDLINE_MAX)

@@ -1,6 +1,10 @@
-/* The Realm kernel: boot (RSI version, realm config, RAM RIPAS), page allocator, memory
- * encryption ops, MMIO and console, RSI helpers. Modelled on arch/arm64/kernel/rsi.c and
- * arch/arm64/mm/pageattr.c behaviour (no code taken). */
+/* The Realm kernel, its lowest layer: its bring-up steps (RSI version, realm config, RAM
+ * RIPAS, console), page allocator, memory encryption ops, MMIO and console, RSI helpers.
+ * Modelled on arch/arm64/kernel/rsi.c and arch/arm64/mm/pageattr.c behaviour (no code
+ * taken). Boot itself, and what it builds on top of this layer, is realm/boot.c: this file
+ * includes nothing of the Realm above the boot image format, the heap and the report. */
+#include "realm/kernel.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,11 +13,12 @@
 #include "ccada/cpu.h"
 #include "ccada/rsi.h"
 #include "lib/bytes.h"
-#include "realm/cmdline.h"
+#include "realm/image.h"
+#include "realm/kernel_internal.h"
 #include "realm/kheap.h"
-#include "realm/realm.h"
-#include "realm/swiotlb.h"
-#include "realm/bench.h"
+#include "realm/report.h"
+
+_Static_assert(REALM_IMAGE_PAGE_SIZE == RK_PAGE_SIZE, "the boot image's RAM is in kernel pages");
 
 struct realm_kernel {
         struct ccada_cpu *cpu;
@@ -31,7 +36,7 @@ struct realm_kernel {
         uint64_t hostcall_ipa;          /* a protected page for RsiHostCall */
         uint64_t console;               /* console MMIO address as mapped (alias in a Realm) */
         bool console_ok;
-        struct swiotlb *swiotlb;       /* the default bounce pool (a Realm only) */
+        struct swiotlb *swiotlb;        /* the default bounce pool (a Realm only), set by boot.c */
         struct kheap heap;              /* everything the guest allocated (rk_zalloc) */
         struct realm_report report;
         struct realm_bench bench;
@@ -318,17 +323,19 @@ void rk_poweroff(struct realm_kernel *k)
         rsi(k, &r); /* does not return in a Realm: the RMM never enters it again */
 }
 
-/* ---- boot ---- */
+/* ---- bring-up steps, run by realm_kernel_entry (boot.c) ---- */
 
-static void boot_fail(struct realm_kernel *k, const char *what)
+bool rk_boot_image(struct realm_kernel *k, struct ccada_cpu *cpu, uint64_t image_ipa)
 {
-        snprintf(k->report.error, sizeof(k->report.error), "boot: %s", what);
-        rk_printk(k, "Kernel panic - not syncing: %s", what);
-        rk_poweroff(k);
+        uint8_t image[REALM_IMAGE_SIZE];
+
+        k->cpu = cpu;
+        return rk_read(k, image_ipa, image, sizeof(image)) == CCADA_OK &&
+               realm_image_parse(image, sizeof(image), &k->img);
 }
 
 /* arm64_rsi_init: RSI_VERSION, then REALM_CONFIG for the IPA width (shared bit). */
-static bool boot_rsi(struct realm_kernel *k, uint64_t config_ipa)
+bool rk_boot_rsi(struct realm_kernel *k, uint64_t config_ipa)
 {
         struct smc_regs r = { .x = { RSI_VERSION, RSI_ABI_VERSION_1_0 } };
         rsi(k, &r);
@@ -353,7 +360,7 @@ static bool boot_rsi(struct realm_kernel *k, uint64_t config_ipa)
 
 /* The console's region is outside RAM: RIPAS EMPTY, so it is reached through the alias
  * (arm64_rsi_is_protected). */
-static void boot_console(struct realm_kernel *k)
+void rk_boot_console(struct realm_kernel *k)
 {
         if (k->is_realm) {
                 struct smc_regs r = { .x = { RSI_IPA_STATE_GET, k->img.console_base, k->img.console_base + RK_PAGE_SIZE } };
@@ -364,7 +371,7 @@ static void boot_console(struct realm_kernel *k)
         k->console_ok = true;
 }
 
-static bool boot_memory(struct realm_kernel *k, uint64_t reserved_pages)
+bool rk_boot_memory(struct realm_kernel *k, uint64_t reserved_pages)
 {
         k->ram_pages = k->img.ram_size >> RK_PAGE_SHIFT;
         k->page_used = calloc(k->ram_pages, 1);
@@ -380,80 +387,12 @@ static bool boot_memory(struct realm_kernel *k, uint64_t reserved_pages)
         return rk_alloc_pages(k, 1, &k->hostcall_ipa) == CCADA_OK;
 }
 
-/* "swiotlb=<nslabs>" on the command line, as Linux's boot parameter; default 4 MiB. A
- * malformed value is ignored with Linux's warning (init/main.c, do_early_param). */
-static uint64_t cmdline_swiotlb_bytes(struct realm_kernel *k)
-{
-        enum ccada_number_error why;
-        uint64_t nslabs;
+const struct realm_image_info *rk_image(const struct realm_kernel *k) { return &k->img; }
+unsigned rk_ipa_bits(const struct realm_kernel *k) { return k->ipa_bits; }
+struct swiotlb **rk_default_swiotlb_slot(struct realm_kernel *k) { return &k->swiotlb; }
 
-        if (!cmdline_u64(k->img.cmdline, "swiotlb", &nslabs, &why))
-                return SWIOTLB_DEFAULT_SIZE;
-        if (why == CCADA_NUMBER_OK && nslabs > UINT64_MAX >> IO_TLB_SHIFT)
-                why = CCADA_NUMBER_OVERFLOW;
-        if (why != CCADA_NUMBER_OK) {
-                rk_printk(k, "Malformed early option 'swiotlb': %s", ccada_number_error_text(why));
-                return SWIOTLB_DEFAULT_SIZE;
-        }
-        return nslabs ? nslabs << IO_TLB_SHIFT : SWIOTLB_DEFAULT_SIZE;
-}
-
-/* arch_mm_preinit in a Realm: SWIOTLB forced, its pool shared (set_memory_decrypted).
- * ccada extensions, off unless on the command line: swiotlb.grow, swiotlb.backpressure. */
-static bool boot_swiotlb(struct realm_kernel *k)
+void rk_run_init(struct realm_kernel *k)
 {
-        struct swiotlb_config cfg = {
-                .size = (size_t)cmdline_swiotlb_bytes(k),
-                .grow = cmdline_flag(k->img.cmdline, "swiotlb.grow"),
-                .backpressure = cmdline_flag(k->img.cmdline, "swiotlb.backpressure"),
-        };
-        return swiotlb_init(k, &cfg, &k->swiotlb) == CCADA_OK; /* prints the boot lines */
-}
-
-struct swiotlb *rk_default_swiotlb(struct realm_kernel *k)
-{
-        return k->swiotlb;
-}
-
-void realm_kernel_entry(struct realm_kernel *k, struct ccada_cpu *cpu, uint64_t pc, const uint64_t x[8])
-{
-        uint8_t image[REALM_IMAGE_SIZE];
-        k->cpu = cpu;
-        rk_set_current(k, "swapper/0", 0);
-        if (rk_read(k, x[0], image, sizeof(image)) != CCADA_OK ||
-            !realm_image_parse(image, sizeof(image), &k->img))
-                return; /* no image: nothing to boot; the REC turns off */
-        if (!boot_rsi(k, k->img.ram_base + REALM_IMAGE_SIZE))
-                return boot_fail(k, "RMM doesn't support RSI version 1.0");
-        boot_console(k);
-        if (!boot_memory(k, (REALM_IMAGE_SIZE >> RK_PAGE_SHIFT) + 1))
-                return boot_fail(k, "Failed to set memory range to protected");
-        k->report.is_realm = k->is_realm;
-        k->report.ipa_bits = k->ipa_bits;
-        if (k->is_realm)
-                rk_printk(k, "RME: Using RSI version %u.%u", k->report.rsi_major, k->report.rsi_minor);
-        if (k->is_realm)
-                rk_printk(k, "Realm IPA width %u bits, shared (unprotected) bit 0x%llx", k->ipa_bits,
-                          (unsigned long long)k->shared_bit);
-        else
-                rk_printk(k, "RSI not supported: not a Realm, running as a normal VM");
-        rk_printk(k, "Memory: %lluK RAM at 0x%llx", (unsigned long long)(k->img.ram_size >> 10),
-                  (unsigned long long)k->img.ram_base);
-        if (k->is_realm && !boot_swiotlb(k))
-                return boot_fail(k, "Can not allocate SWIOTLB buffer");
-        k->report.booted = true;
         if (k->init)
                 k->init(k);
-        rk_set_current(k, "swapper/0", 0);
-        if (k->swiotlb) {
-                struct swiotlb_stats st;
-                swiotlb_get_stats(k->swiotlb, &st);
-                k->report.swiotlb_nslabs = st.nslabs;
-                k->report.swiotlb_used = st.used;
-                k->report.swiotlb_hiwater = st.used_hiwater;
-                k->report.swiotlb_bounces = st.bounces;
-                k->report.swiotlb_bounced_bytes = st.bounced_bytes;
-        }
-        rk_printk(k, "reboot: Power down");
-        rk_poweroff(k);
 }

@@ -30,6 +30,18 @@ struct realm_task {
         int pid;
 };
 
+/* --- lifecycle (the board, src/machine). The kernel is booted by realm_kernel_entry
+ * (realm/boot.h) on the REC's CPU. --- */
+
+/* The workload run after boot (the kernel's "init"). */
+typedef void (*realm_init_fn)(struct realm_kernel *k);
+
+/* A kernel that will run init (may be NULL) after boot, tracing to trace (may be NULL).
+ * False when out of memory. */
+bool realm_kernel_create(struct realm_kernel **out, struct trace *trace, realm_init_fn init);
+/* Frees k and everything its guest allocated (NULL: no-op). */
+void realm_kernel_destroy(struct realm_kernel *k);
+
 /* --- memory by IPA (checked by the CPU; errors: CCADA_E_SEA, CCADA_E_GPF, CCADA_E_STATE
  * when the guest is halted). A private buffer is a protected IPA; shared memory is reached
  * through its alias (ipa | rk_shared_bit()). --- */
@@ -69,6 +81,20 @@ ccada_status rk_mmio_write(struct realm_kernel *k, uint64_t ipa, unsigned size, 
 
 /* WFI: give the host a chance to run its backends. */
 void rk_wait(struct realm_kernel *k);
+
+/* --- RSI helpers used by the kernel and its apps. --- */
+ccada_status rk_measurement_extend(struct realm_kernel *k, unsigned index, const void *data,
+                                   size_t len) CCADA_MUST_CHECK;
+ccada_status rk_measurement_read(struct realm_kernel *k, unsigned index, uint8_t out[64]) CCADA_MUST_CHECK;
+ccada_status rk_host_call(struct realm_kernel *k, uint16_t imm, uint64_t gprs[31]) CCADA_MUST_CHECK;
+void rk_poweroff(struct realm_kernel *k);
+
+/* --- what the measured boot image describes (realm/image.h) --- */
+uint64_t rk_console_base(const struct realm_kernel *k);
+/* The boot command line. */
+const char *rk_cmdline(const struct realm_kernel *k);
+/* The PCI host bridge (ECAM base 0: none). */
+void rk_pci_window(const struct realm_kernel *k, uint64_t *ecam, uint64_t *mmio_base, uint64_t *mmio_size);
 
 /* --- tasks, logging, tracing --- */
 const struct realm_task *rk_current(const struct realm_kernel *k);

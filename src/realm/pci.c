@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "realm/kernel.h"
-#include "realm/realm.h"
 
 /* I/O space decoding enable.  PCI Local Bus 3.0 §6.2.2 */
 #define PCI_COMMAND_IO_SPACE 0x0001u

@@ -69,7 +69,7 @@
 #include <stdint.h>
 
 #include "ccada/status.h"
-#include "realm/dma.h"
+#include "realm/dma_dev.h"
 
 struct realm_kernel;
 struct swiotlb;

@@ -9,9 +9,9 @@
 
 #include "proto/virtio.h"
 #include "proto/virtio_blk.h"
+#include "realm/boot.h"
 #include "realm/dma.h"
 #include "realm/kernel.h"
-#include "realm/realm.h"
 #include "realm/virtio_pci.h"
 #include "realm/virtqueue.h"
 

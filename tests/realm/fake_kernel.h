@@ -1,8 +1,10 @@
 /* A fake Realm kernel for unit tests of src/realm subsystems (DMA API, SWIOTLB).
  *
- * Implements every rk_* function of src/realm/kernel.h over a malloc'd guest memory at
- * IPA 0 (64 MiB, ipa_bits 33: shared bit 1 << 32), with a first-fit page allocator (page
- * 0 is never handed out) and per-page "decrypted" flags. MMIO, rk_pci_window and
+ * Implements the rk_* functions of src/realm/kernel.h that subsystems use (not the RSI
+ * helpers, rk_cmdline or rk_console_base: only boot and the apps call those), and
+ * rk_default_swiotlb of src/realm/boot.h, over a malloc'd guest memory at IPA 0 (64 MiB,
+ * ipa_bits 33: shared bit 1 << 32), with a first-fit page allocator (page 0 is never
+ * handed out) and per-page "decrypted" flags. MMIO, rk_pci_window and
  * rk_default_swiotlb are set up by the PCI / virtio tests through fake_pci_kernel.h
  * (without that, MMIO faults, there is no PCI window and no default bounce pool). Accesses are checked as the CPU
  * would after set_memory_decrypted: a protected IPA of a decrypted page, or the alias of a

@@ -5,14 +5,15 @@
  *     fake_mmio) with the canonical address (the real kernel adds the shared bit itself);
  *     a size other than 1, 2, 4 or 8 gives CCADA_E_INVAL and, without a model, every
  *     access gives CCADA_E_SEA;
- *   - rk_pci_window and rk_default_swiotlb from realm.h, set by the test.
+ *   - rk_pci_window (realm/kernel.h) and rk_default_swiotlb (realm/boot.h: the fake
+ *     kernel stands in for boot too), set by the test.
  * All of it is implemented in fake_kernel.c (there is one fake kernel).
  */
 #ifndef CCADA_TESTS_REALM_FAKE_PCI_KERNEL_H
 #define CCADA_TESTS_REALM_FAKE_PCI_KERNEL_H
 
 #include "fake_kernel.h"
-#include "realm/realm.h"
+#include "realm/boot.h"
 
 struct swiotlb;
 

@@ -1,0 +1,116 @@
+/* Realm boot (see boot.h): the order of arm64 Linux's start_kernel in a Realm, over the
+ * kernel layer's own bring-up steps (kernel_internal.h), then the default SWIOTLB pool
+ * (arch_mm_preinit, swiotlb_init), init, and power-off. Modelled on that behaviour (no
+ * code taken). */
+#include "realm/boot.h"
+
+#include <stdio.h>
+
+#include "realm/cmdline.h"
+#include "realm/image.h"
+#include "realm/kernel.h"
+#include "realm/kernel_internal.h"
+#include "realm/report.h"
+#include "realm/swiotlb.h"
+
+static void boot_fail(struct realm_kernel *k, const char *what)
+{
+        struct realm_report *rep = rk_report(k);
+
+        snprintf(rep->error, sizeof(rep->error), "boot: %s", what);
+        rk_printk(k, "Kernel panic - not syncing: %s", what);
+        rk_poweroff(k);
+}
+
+/* What arm64 Linux prints once RSI and memory are set up. */
+static void boot_banner(struct realm_kernel *k)
+{
+        const struct realm_image_info *img = rk_image(k);
+        const struct realm_report *rep = realm_kernel_report(k);
+
+        if (rk_is_realm(k)) {
+                rk_printk(k, "RME: Using RSI version %u.%u", rep->rsi_major, rep->rsi_minor);
+                rk_printk(k, "Realm IPA width %u bits, shared (unprotected) bit 0x%llx", rk_ipa_bits(k),
+                          (unsigned long long)rk_shared_bit(k));
+        } else {
+                rk_printk(k, "RSI not supported: not a Realm, running as a normal VM");
+        }
+        rk_printk(k, "Memory: %lluK RAM at 0x%llx", (unsigned long long)(img->ram_size >> 10),
+                  (unsigned long long)img->ram_base);
+}
+
+/* "swiotlb=<nslabs>" on the command line, as Linux's boot parameter; default 4 MiB. A
+ * malformed value is ignored with Linux's warning (init/main.c, do_early_param). */
+static uint64_t cmdline_swiotlb_bytes(struct realm_kernel *k)
+{
+        enum ccada_number_error why;
+        uint64_t nslabs;
+
+        if (!cmdline_u64(rk_cmdline(k), "swiotlb", &nslabs, &why))
+                return SWIOTLB_DEFAULT_SIZE;
+        if (why == CCADA_NUMBER_OK && nslabs > UINT64_MAX >> IO_TLB_SHIFT)
+                why = CCADA_NUMBER_OVERFLOW;
+        if (why != CCADA_NUMBER_OK) {
+                rk_printk(k, "Malformed early option 'swiotlb': %s", ccada_number_error_text(why));
+                return SWIOTLB_DEFAULT_SIZE;
+        }
+        return nslabs ? nslabs << IO_TLB_SHIFT : SWIOTLB_DEFAULT_SIZE;
+}
+
+/* arch_mm_preinit in a Realm: SWIOTLB forced, its pool shared (set_memory_decrypted).
+ * ccada extensions, off unless on the command line: swiotlb.grow, swiotlb.backpressure. */
+static bool boot_swiotlb(struct realm_kernel *k)
+{
+        struct swiotlb_config cfg = {
+                .size = (size_t)cmdline_swiotlb_bytes(k),
+                .grow = cmdline_flag(rk_cmdline(k), "swiotlb.grow"),
+                .backpressure = cmdline_flag(rk_cmdline(k), "swiotlb.backpressure"),
+        };
+        return swiotlb_init(k, &cfg, rk_default_swiotlb_slot(k)) == CCADA_OK; /* prints the boot lines */
+}
+
+struct swiotlb *rk_default_swiotlb(struct realm_kernel *k)
+{
+        return *rk_default_swiotlb_slot(k);
+}
+
+/* The pool's counters, for the report, once init is done. */
+static void report_swiotlb(struct realm_kernel *k)
+{
+        struct realm_report *rep = rk_report(k);
+        struct swiotlb_stats st;
+
+        if (!rk_default_swiotlb(k))
+                return;
+        swiotlb_get_stats(rk_default_swiotlb(k), &st);
+        rep->swiotlb_nslabs = st.nslabs;
+        rep->swiotlb_used = st.used;
+        rep->swiotlb_hiwater = st.used_hiwater;
+        rep->swiotlb_bounces = st.bounces;
+        rep->swiotlb_bounced_bytes = st.bounced_bytes;
+}
+
+void realm_kernel_entry(struct realm_kernel *k, struct ccada_cpu *cpu, uint64_t pc, const uint64_t x[8])
+{
+        struct realm_report *rep = rk_report(k);
+
+        rk_set_current(k, "swapper/0", 0);
+        if (!rk_boot_image(k, cpu, x[0]))
+                return; /* no image: nothing to boot; the REC turns off */
+        if (!rk_boot_rsi(k, rk_image(k)->ram_base + REALM_IMAGE_SIZE))
+                return boot_fail(k, "RMM doesn't support RSI version 1.0");
+        rk_boot_console(k);
+        if (!rk_boot_memory(k, (REALM_IMAGE_SIZE >> RK_PAGE_SHIFT) + 1))
+                return boot_fail(k, "Failed to set memory range to protected");
+        rep->is_realm = rk_is_realm(k);
+        rep->ipa_bits = rk_ipa_bits(k);
+        boot_banner(k);
+        if (rk_is_realm(k) && !boot_swiotlb(k))
+                return boot_fail(k, "Can not allocate SWIOTLB buffer");
+        rep->booted = true;
+        rk_run_init(k);
+        rk_set_current(k, "swapper/0", 0);
+        report_swiotlb(k);
+        rk_printk(k, "reboot: Power down");
+        rk_poweroff(k);
+}
