@@ -1,4 +1,5 @@
 /* The RMM's granule table and the RMM object's life cycle. */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,35 +88,93 @@ struct granule *granule_at(struct ccada_rmm *rmm, uint64_t pa)
         return idx < rmm->ngranules ? &rmm->granules[idx] : NULL;
 }
 
-/* Zeroes a Realm-PAS granule (DELEGATED invariant). */
-bool granule_scrub(struct ccada_rmm *rmm, uint64_t pa)
-{
-        return hw_fill(rmm->mem, HW_WORLD_REALM, pa, 0, GRANULE_SIZE, NULL) == HW_OK;
-}
-
-void granule_take(struct ccada_rmm *rmm, uint64_t pa, enum granule_state state, struct realm *owner)
+struct granule *granule_find(struct ccada_rmm *rmm, uint64_t pa, enum granule_state expected)
 {
         struct granule *g = granule_at(rmm, pa);
-        g->state = (uint8_t)state;
+        return g && g->state == expected ? g : NULL;
+}
+
+uint64_t granule_pa(const struct ccada_rmm *rmm, const struct granule *g)
+{
+        return rmm->base + ((uint64_t)(g - rmm->granules) << GRANULE_SHIFT);
+}
+
+/* Zeroes a Realm-PAS granule. A failure means the RMM's record and the GPT disagree: a bug,
+ * recorded as a violation. */
+static bool scrub(struct ccada_rmm *rmm, const struct granule *g)
+{
+        uint64_t pa = granule_pa(rmm, g);
+        if (hw_fill(rmm->mem, HW_WORLD_REALM, pa, 0, GRANULE_SIZE, NULL) == HW_OK)
+                return true;
+        rmm_violation(rmm, "scrub: granule 0x%llx (%s) cannot be zeroed as the Realm world",
+                      (unsigned long long)pa, g->state == GRANULE_UNDELEGATED ? "UNDELEGATED" : "delegated");
+        return false;
+}
+
+static void set_state(struct ccada_rmm *rmm, struct granule *g, enum granule_state from, enum granule_state to,
+                      struct realm *owner)
+{
+        assert(g->state == from);
+        (void)from;
+        g->state = (uint8_t)to;
         g->owner = owner;
-        hw_owner_set(rmm->mem, pa, realm_owner_tag(owner));
+        hw_owner_set(rmm->mem, granule_pa(rmm, g), realm_owner_tag(owner));
 }
 
-void granule_give_back(struct ccada_rmm *rmm, uint64_t pa)
+bool granule_delegate(struct ccada_rmm *rmm, struct granule *g)
 {
-        struct granule *g = granule_at(rmm, pa);
+        uint64_t pa = granule_pa(rmm, g);
+        if (hw_gpt_transition(rmm->mem, HW_WORLD_ROOT, pa, HW_PAS_NS, HW_PAS_REALM) != HW_OK)
+                return false;
+        /* A DELEGATED granule is all zeroes: nothing the host left there reaches a Realm. */
+        if (!scrub(rmm, g)) {
+                (void)hw_gpt_transition(rmm->mem, HW_WORLD_ROOT, pa, HW_PAS_REALM, HW_PAS_NS);
+                return false;
+        }
+        set_state(rmm, g, GRANULE_UNDELEGATED, GRANULE_DELEGATED, NULL);
+        return true;
+}
+
+bool granule_undelegate(struct ccada_rmm *rmm, struct granule *g)
+{
+        /* Zero by invariant already; scrubbed again before the host can see it. */
+        if (!scrub(rmm, g) ||
+            hw_gpt_transition(rmm->mem, HW_WORLD_ROOT, granule_pa(rmm, g), HW_PAS_REALM, HW_PAS_NS) != HW_OK)
+                return false;
+        set_state(rmm, g, GRANULE_DELEGATED, GRANULE_UNDELEGATED, NULL);
+        return true;
+}
+
+void granule_take(struct ccada_rmm *rmm, struct granule *g, enum granule_state to, struct realm *owner,
+                  void *obj)
+{
+        set_state(rmm, g, GRANULE_DELEGATED, to, owner);
+        switch (to) {
+        case GRANULE_RD: g->u.realm = obj; break;
+        case GRANULE_REC: g->u.rec = obj; break;
+        case GRANULE_RTT: g->u.rtt = obj; break;
+        default: g->u.realm = NULL; break;
+        }
+}
+
+void granule_give_back(struct ccada_rmm *rmm, struct granule *g, enum granule_state from)
+{
         /* Realm data never reaches the host: zero before it can be undelegated. */
-        (void)granule_scrub(rmm, pa);
-        g->state = GRANULE_DELEGATED;
-        g->owner = NULL;
+        (void)scrub(rmm, g);
+        set_state(rmm, g, from, GRANULE_DELEGATED, NULL);
         g->u.realm = NULL; /* clears whichever union member was in use */
-        hw_owner_set(rmm->mem, pa, 0);
+}
+
+void granule_scrub_delegated(struct ccada_rmm *rmm, struct granule *g)
+{
+        assert(g->state == GRANULE_DELEGATED);
+        (void)scrub(rmm, g);
 }
 
 struct realm *rd_lookup(struct ccada_rmm *rmm, uint64_t rd)
 {
-        struct granule *g = granule_at(rmm, rd);
-        return g && g->state == GRANULE_RD ? g->u.realm : NULL;
+        struct granule *g = granule_find(rmm, rd, GRANULE_RD);
+        return g ? g->u.realm : NULL;
 }
 
 bool rmm_copy_in_ns(struct ccada_rmm *rmm, uint64_t pa, uint8_t *buf, size_t len)

@@ -88,8 +88,8 @@ void rmi_rec_enter(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_r
         /* run_align, run_bound, run_pas: RmiRecEntry copied in once */
         if (!rmm_copy_in_ns(rmm, run_ptr, buf, RMI_REC_ENTRY_SIZE))
                 return;
-        struct granule *g = granule_at(rmm, rec_pa);
-        if (!g || g->state != GRANULE_REC)
+        struct granule *g = granule_find(rmm, rec_pa, GRANULE_REC);
+        if (!g)
                 return;
         struct rec *rec = g->u.rec;
         if (rec->realm->state != REALM_ACTIVE) {

@@ -6,11 +6,11 @@
 static struct realm *data_args(struct ccada_rmm *rmm, uint64_t rd, uint64_t data, uint64_t ipa,
                                struct smc_regs *r)
 {
-        struct granule *g = granule_at(rmm, data);
+        struct granule *g = granule_find(rmm, data, GRANULE_DELEGATED);
         struct realm *realm = rd_lookup(rmm, rd);
 
         r->x[0] = RMI_ERROR_INPUT;
-        if (!g || g->state != GRANULE_DELEGATED || !realm)
+        if (!g || !realm)
                 return NULL;
         if (ipa & GRANULE_MASK || !rtt_ipa_protected(realm, ipa))
                 return NULL;
@@ -42,7 +42,7 @@ static void data_commit(struct ccada_rmm *rmm, struct realm *realm, uint64_t dat
         e->state = RMI_ASSIGNED;
         e->addr = data;
         w->table->live++;
-        granule_take(rmm, data, GRANULE_DATA, realm);
+        granule_take(rmm, granule_at(rmm, data), GRANULE_DATA, realm, NULL);
 }
 
 void rmi_data_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
@@ -68,7 +68,7 @@ void rmi_data_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc
                 return;
         if (hw_write(rmm->mem, HW_WORLD_REALM, data, content, sizeof(content), NULL) != HW_OK ||
             !measure_data(realm, ipa, flags, content)) {
-                (void)granule_scrub(rmm, data);
+                granule_scrub_delegated(rmm, granule_at(rmm, data));
                 r->x[0] = RMI_ERROR_INPUT;
                 return;
         }
@@ -113,7 +113,7 @@ void rmi_data_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct sm
                 return;
         }
         uint64_t data = e->addr;
-        granule_give_back(rmm, data);
+        granule_give_back(rmm, granule_at(rmm, data), GRANULE_DATA);
         if (realm->shadow)
                 shadow_drop_page(realm->shadow, ipa);
         e->state = RMI_UNASSIGNED;

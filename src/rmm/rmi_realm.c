@@ -55,8 +55,7 @@ static bool rtt_granules_ok(struct ccada_rmm *rmm, uint64_t rd, const struct rmi
 {
         for (uint32_t i = 0; i < p->rtt_num_start; i++) {
                 uint64_t pa = p->rtt_base + (uint64_t)i * GRANULE_SIZE;
-                struct granule *g = granule_at(rmm, pa);
-                if (!g || g->state != GRANULE_DELEGATED || pa == rd)
+                if (!granule_find(rmm, pa, GRANULE_DELEGATED) || pa == rd)
                         return false;
         }
         return true;
@@ -119,8 +118,8 @@ void rmi_realm_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct sm
         if (!realm_params_valid(rmm, &p))
                 return;
         /* rd_align, rd_bound, rd_state */
-        struct granule *g = granule_at(rmm, rd);
-        if (!g || g->state != GRANULE_DELEGATED)
+        struct granule *g = granule_find(rmm, rd, GRANULE_DELEGATED);
+        if (!g)
                 return;
         /* rtt_align, rtt_state, alias */
         if (p.rtt_base & GRANULE_MASK || !rtt_granules_ok(rmm, rd, &p))
@@ -133,12 +132,10 @@ void rmi_realm_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct sm
                 return;
         for (uint32_t i = 0; i < p.rtt_num_start; i++) {
                 uint64_t pa = p.rtt_base + (uint64_t)i * GRANULE_SIZE;
-                granule_take(rmm, pa, GRANULE_RTT, realm);
-                granule_at(rmm, pa)->u.rtt = realm->root[i];
+                granule_take(rmm, granule_at(rmm, pa), GRANULE_RTT, realm, realm->root[i]);
         }
         vmid_set(rmm, p.vmid, true);
-        granule_take(rmm, rd, GRANULE_RD, realm);
-        g->u.realm = realm;
+        granule_take(rmm, g, GRANULE_RD, realm, realm);
         r->x[0] = RMI_SUCCESS;
 }
 
@@ -181,8 +178,8 @@ void rmi_realm_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct s
                 return;
         }
         for (unsigned i = 0; i < realm->num_start; i++)
-                granule_give_back(rmm, realm->root[i]->pa);
-        granule_give_back(rmm, rd);
+                granule_give_back(rmm, granule_at(rmm, realm->root[i]->pa), GRANULE_RTT);
+        granule_give_back(rmm, granule_at(rmm, rd), GRANULE_RD);
         vmid_set(rmm, realm->vmid, false);
         realm_free(realm);
         r->x[0] = RMI_SUCCESS;

@@ -38,8 +38,8 @@ void rmi_rec_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_
                 return;
         rmi_rec_params_decode(page, &p);
         struct realm *realm = rd_lookup(rmm, rd);
-        struct granule *g = granule_at(rmm, rec_pa);
-        if (!realm || !g || g->state != GRANULE_DELEGATED)
+        struct granule *g = granule_find(rmm, rec_pa, GRANULE_DELEGATED);
+        if (!realm || !g)
                 return;
         if (realm->state != REALM_NEW) {
                 r->x[0] = RMI_ERROR_REALM;
@@ -68,15 +68,14 @@ void rmi_rec_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_
         }
         realm->num_recs++;
         realm->rec_index++; /* DEN0137 1.0 B4.3.11: REC_DESTROY does not give the index back */
-        granule_take(rmm, rec_pa, GRANULE_REC, realm);
-        g->u.rec = rec;
+        granule_take(rmm, g, GRANULE_REC, realm, rec);
         r->x[0] = RMI_SUCCESS;
 }
 
 void rmi_rec_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
 {
-        struct granule *g = granule_at(rmm, a->x[1]);
-        if (!g || g->state != GRANULE_REC) {
+        struct granule *g = granule_find(rmm, a->x[1], GRANULE_REC);
+        if (!g) {
                 r->x[0] = RMI_ERROR_INPUT;
                 return;
         }
@@ -84,7 +83,7 @@ void rmi_rec_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc
         rec->realm->num_recs--;
         coro_destroy(rec->coro);
         free(rec);
-        granule_give_back(rmm, a->x[1]);
+        granule_give_back(rmm, g, GRANULE_REC);
         r->x[0] = RMI_SUCCESS;
 }
 

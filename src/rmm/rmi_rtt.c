@@ -5,27 +5,38 @@
  * which the walk stopped in the index field. */
 #include "rmm/rmm_internal.h"
 
-/* rd_*, level_bound, ipa_align (to the entry size at align_level), ipa_bound */
-static struct realm *rtt_args(struct ccada_rmm *rmm, uint64_t rd, uint64_t ipa, uint64_t level,
-                              int min_level, int align_level)
+/* The spec's failure conditions shared by the RTT commands, by the spec's names; the RD has
+ * been looked up by the caller (rd_align, rd_bound, rd_state: rd_lookup). */
+
+/* level_bound: min_level <= level <= 3. */
+static bool level_bound(uint64_t level, int min_level)
 {
-        struct realm *realm = rd_lookup(rmm, rd);
-        if (!realm)
-                return NULL;
-        if ((int64_t)level < min_level || level > RTT_PAGE_LEVEL)
-                return NULL;
-        if (ipa & (rtt_entry_size(align_level) - 1) || !rtt_ipa_in_range(realm, ipa))
-                return NULL;
-        return realm;
+        return (int64_t)level >= min_level && level <= RTT_PAGE_LEVEL;
+}
+
+/* ipa_align: ipa is aligned to the size of an entry at level. */
+static bool ipa_align(uint64_t ipa, int level)
+{
+        return !(ipa & (rtt_entry_size(level) - 1));
+}
+
+/* level_bound, ipa_align (to the entry size at align_level), ipa_bound, in that order. */
+static bool rtt_args_ok(const struct realm *realm, uint64_t ipa, uint64_t level, int min_level, int align_level)
+{
+        return level_bound(level, min_level) && ipa_align(ipa, align_level) && rtt_ipa_in_range(realm, ipa);
 }
 
 /* RTT_CREATE / RTT_DESTROY: level in [start+1, 3], ipa aligned to the parent entry. */
-static struct realm *rtt_table_args(struct ccada_rmm *rmm, uint64_t rd, uint64_t ipa, uint64_t level)
+static bool rtt_table_args_ok(const struct realm *realm, uint64_t ipa, uint64_t level)
 {
-        struct realm *realm = rd_lookup(rmm, rd);
-        if (!realm || level < 1 || level > RTT_PAGE_LEVEL)
-                return NULL;
-        return rtt_args(rmm, rd, ipa, level, realm->level_start + 1, (int)level - 1);
+        return rtt_args_ok(realm, ipa, level, realm->level_start + 1, (int)level - 1); /* level >= 1 first */
+}
+
+/* MAP/UNMAP_UNPROTECTED: level 3 only (page mappings are all this model has), ipa
+ * page-aligned, in range, and unprotected. */
+static bool unprot_page_args_ok(const struct realm *realm, uint64_t ipa, uint64_t level)
+{
+        return rtt_args_ok(realm, ipa, level, RTT_PAGE_LEVEL, RTT_PAGE_LEVEL) && !rtt_ipa_protected(realm, ipa);
 }
 
 void rmi_rtt_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
@@ -34,11 +45,11 @@ void rmi_rtt_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_
         struct rtt_walk w;
 
         r->x[0] = RMI_ERROR_INPUT;
-        struct realm *realm = rtt_table_args(rmm, rd, ipa, level);
-        if (!realm)
+        struct realm *realm = rd_lookup(rmm, rd);
+        if (!realm || !rtt_table_args_ok(realm, ipa, level))
                 return;
-        struct granule *g = granule_at(rmm, rtt);
-        if (!g || g->state != GRANULE_DELEGATED)
+        struct granule *g = granule_find(rmm, rtt, GRANULE_DELEGATED);
+        if (!g)
                 return;
         rtt_walk(realm, ipa, (int)level - 1, &w);
         if (w.level < (int)level - 1) {
@@ -58,8 +69,7 @@ void rmi_rtt_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_
         parent->table = t;
         parent->addr = rtt;
         w.table->live++;
-        granule_take(rmm, rtt, GRANULE_RTT, realm);
-        g->u.rtt = t;
+        granule_take(rmm, g, GRANULE_RTT, realm, t);
         r->x[0] = RMI_SUCCESS;
 }
 
@@ -69,8 +79,8 @@ void rmi_rtt_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc
         struct rtt_walk w;
 
         r->x[0] = RMI_ERROR_INPUT;
-        struct realm *realm = rtt_table_args(rmm, rd, ipa, level);
-        if (!realm)
+        struct realm *realm = rd_lookup(rmm, rd);
+        if (!realm || !rtt_table_args_ok(realm, ipa, level))
                 return;
         rtt_walk(realm, ipa, (int)level - 1, &w);
         if (w.level < (int)level - 1) {
@@ -92,7 +102,7 @@ void rmi_rtt_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc
                 r->x[2] = ipa;
                 return;
         }
-        granule_give_back(rmm, child->pa);
+        granule_give_back(rmm, granule_at(rmm, child->pa), GRANULE_RTT);
         parent->state = RMI_UNASSIGNED;
         parent->table = NULL;
         parent->addr = 0;
@@ -112,10 +122,7 @@ void rmi_rtt_read_entry(struct ccada_rmm *rmm, const struct smc_regs *a, struct 
         struct rtt_walk w;
 
         r->x[0] = RMI_ERROR_INPUT;
-        if (!realm)
-                return;
-        realm = rtt_args(rmm, rd, ipa, level, realm->level_start, level <= 3 ? (int)level : 3);
-        if (!realm)
+        if (!realm || !rtt_args_ok(realm, ipa, level, realm->level_start, level <= 3 ? (int)level : 3))
                 return;
         rtt_walk(realm, ipa, (int)level, &w);
         const struct rtte *e = rtt_walk_entry(&w);
@@ -177,11 +184,11 @@ void rmi_rtt_set_ripas(struct ccada_rmm *rmm, const struct smc_regs *a, struct s
 {
         uint64_t rd = a->x[1], rec_pa = a->x[2], base = a->x[3], top = a->x[4];
         struct realm *realm = rd_lookup(rmm, rd);
-        struct granule *rg = granule_at(rmm, rec_pa);
+        struct granule *rg = granule_find(rmm, rec_pa, GRANULE_REC);
         struct rtt_walk w;
 
         r->x[0] = RMI_ERROR_INPUT;
-        if (!realm || !rg || rg->state != GRANULE_REC)
+        if (!realm || !rg)
                 return;
         struct rec *rec = rg->u.rec;
         /* rec_owner */
@@ -234,10 +241,7 @@ void rmi_rtt_map_unprotected(struct ccada_rmm *rmm, const struct smc_regs *a, st
         struct rtt_walk w;
 
         r->x[0] = RMI_ERROR_INPUT;
-        /* level_bound: only level 3 (page) mappings are modelled */
-        if (!realm || level != RTT_PAGE_LEVEL)
-                return;
-        if (!rtt_args(rmm, rd, ipa, level, RTT_PAGE_LEVEL, RTT_PAGE_LEVEL) || rtt_ipa_protected(realm, ipa))
+        if (!realm || !unprot_page_args_ok(realm, ipa, level))
                 return;
         uint64_t pa = desc & UNPROT_DESC_ADDR_MASK;
         if (desc & ~(UNPROT_DESC_ADDR_MASK | UNPROT_DESC_ATTR_MASK) ||
@@ -269,9 +273,7 @@ void rmi_rtt_unmap_unprotected(struct ccada_rmm *rmm, const struct smc_regs *a, 
         struct rtt_walk w;
 
         r->x[0] = RMI_ERROR_INPUT;
-        if (!realm || level != RTT_PAGE_LEVEL)
-                return;
-        if (!rtt_args(rmm, rd, ipa, level, RTT_PAGE_LEVEL, RTT_PAGE_LEVEL) || rtt_ipa_protected(realm, ipa))
+        if (!realm || !unprot_page_args_ok(realm, ipa, level))
                 return;
         rtt_walk(realm, ipa, RTT_PAGE_LEVEL, &w);
         if (w.level < RTT_PAGE_LEVEL) {

@@ -179,14 +179,30 @@ struct ccada_rmm {
         char first_violation[RMM_VIOLATION_TEXT];
 };
 
-/* ---- granule.c ---- */
+/* ---- granule.c: the granule state machine (DEN0137 1.0 A2.2), as TF-RMM keeps it: a
+ * handler finds a granule in the state it expects, then moves it with one of the calls
+ * below, which assert the from-state. No other code writes a granule's state, owner or
+ * object. ---- */
 struct granule *granule_at(struct ccada_rmm *rmm, uint64_t pa);  /* NULL if unaligned/outside */
-bool granule_scrub(struct ccada_rmm *rmm, uint64_t pa);
-/* DELEGATED -> state (RD, REC, RTT, DATA), owned by owner: the one place a granule gains an
- * owner, so the RMM's record and the hardware model's ownership tag never disagree. */
-void granule_take(struct ccada_rmm *rmm, uint64_t pa, enum granule_state state, struct realm *owner);
-/* RD, REC, RTT or DATA -> DELEGATED: scrubbed (a DELEGATED granule is zero), no owner. */
-void granule_give_back(struct ccada_rmm *rmm, uint64_t pa);
+/* The granule at pa if it is in state `expected` (gran_align, gran_bound, gran_state). */
+struct granule *granule_find(struct ccada_rmm *rmm, uint64_t pa, enum granule_state expected);
+uint64_t granule_pa(const struct ccada_rmm *rmm, const struct granule *g);
+/* UNDELEGATED (NS PAS) -> DELEGATED: the PAS change through EL3, then scrubbed. False (and
+ * nothing changed) if EL3 refuses or the scrub fails; a failed scrub is also a violation. */
+bool granule_delegate(struct ccada_rmm *rmm, struct granule *g);
+/* DELEGATED -> UNDELEGATED: scrubbed again, then back to NS PAS. False (still DELEGATED) if
+ * either step fails. */
+bool granule_undelegate(struct ccada_rmm *rmm, struct granule *g);
+/* DELEGATED -> to (RD, REC, RTT, DATA), owned by owner, with its object (the struct realm of
+ * an RD, struct rec of a REC, struct rtt of an RTT; NULL for DATA): the one place a granule
+ * gains an owner, so the RMM's record and the hardware model's ownership tag agree. */
+void granule_take(struct ccada_rmm *rmm, struct granule *g, enum granule_state to, struct realm *owner,
+                  void *obj);
+/* from (RD, REC, RTT or DATA) -> DELEGATED: scrubbed first (a DELEGATED granule is zero),
+ * no owner, no object. A failed scrub is a violation. */
+void granule_give_back(struct ccada_rmm *rmm, struct granule *g, enum granule_state from);
+/* Zeroes a delegated granule that holds no object (a failed DATA_CREATE's copy). */
+void granule_scrub_delegated(struct ccada_rmm *rmm, struct granule *g);
 
 /* ---- invariants.c (run after every RMI and RSI call when cfg.check_invariants) ---- */
 void rmm_violation(struct ccada_rmm *rmm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
