@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #include "realm/cmdline.h"
-#include "realm/image.h"
+#include "proto/realm_image.h"
 #include "realm/kernel.h"
 #include "realm/kernel_internal.h"
 #include "realm/report.h"

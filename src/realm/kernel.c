@@ -13,7 +13,7 @@
 #include "ccada/cpu.h"
 #include "ccada/rsi.h"
 #include "lib/bytes.h"
-#include "realm/image.h"
+#include "proto/realm_image.h"
 #include "realm/kernel_internal.h"
 #include "realm/kheap.h"
 #include "realm/report.h"

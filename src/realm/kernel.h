@@ -89,7 +89,7 @@ ccada_status rk_measurement_read(struct realm_kernel *k, unsigned index, uint8_t
 ccada_status rk_host_call(struct realm_kernel *k, uint16_t imm, uint64_t gprs[31]) CCADA_MUST_CHECK;
 void rk_poweroff(struct realm_kernel *k);
 
-/* --- what the measured boot image describes (realm/image.h) --- */
+/* --- what the measured boot image describes (proto/realm_image.h) --- */
 uint64_t rk_console_base(const struct realm_kernel *k);
 /* The boot command line. */
 const char *rk_cmdline(const struct realm_kernel *k);

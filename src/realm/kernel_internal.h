@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "realm/image.h"
+#include "proto/realm_image.h"
 
 struct ccada_cpu;
 struct realm_kernel;

@@ -1,6 +1,6 @@
 /* The Realm guest as the machine builds it: what the board (src/machine) needs to build,
  * run and read a Realm, each part declared where it belongs (the benchmark apps: bench.h):
- *   realm/image.h   the boot image the machine writes into guest RAM
+ *   proto/realm_image.h  the boot image the machine writes into guest RAM
  *   realm/kernel.h  the kernel object: realm_kernel_create/destroy, its init
  *   realm/boot.h    realm_kernel_entry, the entry point the RMM runs on the REC
  *                   (its type: struct ccada_realm_program, include/ccada/cpu.h)
@@ -12,7 +12,7 @@
 
 #include "ccada/cpu.h"
 #include "realm/boot.h"
-#include "realm/image.h"
+#include "proto/realm_image.h"
 #include "realm/kernel.h"
 #include "realm/report.h"
 

@@ -1,8 +1,8 @@
-/* The Realm boot image format (see image.h). */
+/* The Realm boot image format (see realm_image.h). */
 #include <string.h>
 
 #include "lib/bytes.h"
-#include "realm/image.h"
+#include "proto/realm_image.h"
 
 bool realm_image_build(const struct realm_image_info *info, uint8_t *buf, size_t len)
 {

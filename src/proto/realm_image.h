@@ -1,6 +1,6 @@
 /* The Realm's boot image: what the machine writes (realm_image_build) and the kernel reads
- * at entry (realm_image_parse). It depends on nothing else of the Realm, so both the board
- * and the lowest layer of the kernel can include it.
+ * at entry (realm_image_parse), a wire format between the two parties, so it lives in proto.
+ * The host loads it unread; the RIM measures it.
  *
  * Boot image (one or more 4 KiB pages at the start of guest RAM, loaded by the host with
  * DATA_CREATE and so measured into the RIM), little-endian:
@@ -16,8 +16,8 @@
  *   0x040  command line, NUL-terminated, at most 1024 bytes
  * The page after the image is reserved for RsiRealmConfig.
  */
-#ifndef CCADA_REALM_IMAGE_H
-#define CCADA_REALM_IMAGE_H
+#ifndef CCADA_PROTO_REALM_IMAGE_H
+#define CCADA_PROTO_REALM_IMAGE_H
 
 #include <stdbool.h>
 #include <stddef.h>
