@@ -145,7 +145,7 @@ void realm_demo_init(struct realm_kernel *k)
                 return fail(k, "private write", st);
         if ((st = rk_set_memory_decrypted(k, shared, 1)) != CCADA_OK)
                 return fail(k, "set_memory_decrypted", st);
-        st = rk_write(k, shared | rk_shared_bit(k), shared_msg, sizeof(shared_msg));
+        st = rk_shared_write(k, shared | rk_shared_bit(k), shared_msg, sizeof(shared_msg));
         rep->shared_write_ok = st == CCADA_OK;
         rk_printk(k, "demo: shared page 0x%llx (alias 0x%llx), private page 0x%llx",
                   (unsigned long long)shared, (unsigned long long)(shared | rk_shared_bit(k)),

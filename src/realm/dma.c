@@ -193,7 +193,7 @@ ccada_status dma_alloc_coherent(struct dma_dev *dev, size_t size, uint64_t *cpu_
         uint64_t alias = ipa | rk_shared_bit(dev->k);
 
         /* The host may have left anything in newly shared pages (Linux memsets too). */
-        st = rk_fill(dev->k, alias, 0, npages * RK_PAGE_SIZE);
+        st = rk_shared_fill(dev->k, alias, 0, npages * RK_PAGE_SIZE);
         if (st != CCADA_OK)
                 return st; /* leaked: a page we cannot write is in an unknown state */
         *cpu_addr = *dma_addr = alias;

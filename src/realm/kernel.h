@@ -50,6 +50,15 @@ ccada_status rk_write(struct realm_kernel *k, uint64_t ipa, const void *src, siz
 ccada_status rk_copy(struct realm_kernel *k, uint64_t dst_ipa, uint64_t src_ipa, size_t len) CCADA_MUST_CHECK;
 ccada_status rk_fill(struct realm_kernel *k, uint64_t ipa, uint8_t byte, size_t len) CCADA_MUST_CHECK;
 
+/* --- memory the host controls (shared pages, the rings, the bounce pool), src/realm/shared.c:
+ * the same accesses, but only through the unprotected alias in a Realm (anything else is a
+ * bug of the caller: CCADA_E_INVAL and a WARNING on the console). Every read of host-controlled memory goes
+ * through these, so one grep lists them; a copy has the alias on at least one side. --- */
+ccada_status rk_shared_read(struct realm_kernel *k, uint64_t ipa, void *dst, size_t len) CCADA_MUST_CHECK;
+ccada_status rk_shared_write(struct realm_kernel *k, uint64_t ipa, const void *src, size_t len) CCADA_MUST_CHECK;
+ccada_status rk_shared_fill(struct realm_kernel *k, uint64_t ipa, uint8_t byte, size_t len) CCADA_MUST_CHECK;
+ccada_status rk_shared_copy(struct realm_kernel *k, uint64_t dst, uint64_t src, size_t len) CCADA_MUST_CHECK;
+
 /* 1 << (ipa_bits - 1) in a Realm (PROT_NS_SHARED); 0 in a normal VM. */
 uint64_t rk_shared_bit(const struct realm_kernel *k);
 /* True when running in a Realm (RSI answered). Drives force_dma_unencrypted(). */

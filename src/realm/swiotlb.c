@@ -181,7 +181,7 @@ static ccada_status pool_alloc_mem(struct swiotlb *tlb, unsigned long *nslabs,
                 return st;
         }
         /* The host may have left anything in the newly shared pages. */
-        return rk_fill(tlb->k, *start | tlb->shared, 0, npages * RK_PAGE_SIZE);
+        return rk_shared_fill(tlb->k, *start | tlb->shared, 0, npages * RK_PAGE_SIZE);
 }
 
 static ccada_status pool_create(struct swiotlb *tlb, unsigned long nslabs, unsigned nareas,
@@ -711,7 +711,7 @@ static ccada_status bounce_copy(struct swiotlb *tlb, const struct dma_dev *dev,
         uint64_t orig = s->orig_addr + (uint64_t)tlb_offset;
         uint64_t bounce = tlb_addr | tlb->shared;
 
-        st = to_device ? rk_copy(tlb->k, bounce, orig, size) : rk_copy(tlb->k, orig, bounce, size);
+        st = to_device ? rk_shared_copy(tlb->k, bounce, orig, size) : rk_shared_copy(tlb->k, orig, bounce, size);
         if (st == CCADA_OK)
                 atomic_fetch_add(&tlb->bounced_bytes, size);
         return st;

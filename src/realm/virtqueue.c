@@ -97,14 +97,14 @@ static ccada_status ring_write_le16(struct virtqueue *vq, uint64_t ipa, uint16_t
 {
         uint8_t b[2];
         st_le16(b, v);
-        ccada_status s = rk_write(vq->k, ipa, b, sizeof(b));
+        ccada_status s = rk_shared_write(vq->k, ipa, b, sizeof(b));
         return s == CCADA_OK ? CCADA_OK : ring_fault(vq, s);
 }
 
 static ccada_status ring_read_le16(struct virtqueue *vq, uint64_t ipa, uint16_t *v)
 {
         uint8_t b[2];
-        ccada_status s = rk_read(vq->k, ipa, b, sizeof(b));
+        ccada_status s = rk_shared_read(vq->k, ipa, b, sizeof(b));
         if (s != CCADA_OK)
                 return ring_fault(vq, s);
         *v = ld_le16(b);
@@ -113,7 +113,7 @@ static ccada_status ring_read_le16(struct virtqueue *vq, uint64_t ipa, uint16_t 
 
 static ccada_status ring_write(struct virtqueue *vq, uint64_t ipa, const uint8_t *buf, size_t len)
 {
-        ccada_status s = rk_write(vq->k, ipa, buf, len);
+        ccada_status s = rk_shared_write(vq->k, ipa, buf, len);
         return s == CCADA_OK ? CCADA_OK : ring_fault(vq, s);
 }
 
@@ -137,13 +137,13 @@ static bool config_valid(const struct vq_config *cfg)
 
 static ccada_status zero_areas(struct virtqueue *vq)
 {
-        ccada_status s = rk_fill(vq->k, vq->desc.cpu, 0, vring_desc_table_size(vq->qsz));
+        ccada_status s = rk_shared_fill(vq->k, vq->desc.cpu, 0, vring_desc_table_size(vq->qsz));
         if (s == CCADA_OK)
-                s = rk_fill(vq->k, vq->avail.cpu, 0, vring_avail_size(vq->qsz));
+                s = rk_shared_fill(vq->k, vq->avail.cpu, 0, vring_avail_size(vq->qsz));
         if (s == CCADA_OK)
-                s = rk_fill(vq->k, vq->used.cpu, 0, vring_used_size(vq->qsz));
+                s = rk_shared_fill(vq->k, vq->used.cpu, 0, vring_used_size(vq->qsz));
         if (s == CCADA_OK && vq->indirect)
-                s = rk_fill(vq->k, vq->indirect_area.cpu, 0, (size_t)vq->qsz * VQ_INDIRECT_TABLE_BYTES);
+                s = rk_shared_fill(vq->k, vq->indirect_area.cpu, 0, (size_t)vq->qsz * VQ_INDIRECT_TABLE_BYTES);
         return s;
 }
 
@@ -484,7 +484,7 @@ static ccada_status read_used_elem(struct virtqueue *vq, struct vring_used_elem 
         uint8_t b[VRING_USED_ELEM_SIZE];
         uint16_t slot = (uint16_t)(vq->last_used_idx & (vq->qsz - 1));
         /* Acquire: only read the element after seeing used.idx cover it. */
-        ccada_status s = rk_read(vq->k, vq->used.cpu + vring_used_ring_off(slot), b, sizeof(b));
+        ccada_status s = rk_shared_read(vq->k, vq->used.cpu + vring_used_ring_off(slot), b, sizeof(b));
         if (s != CCADA_OK)
                 return ring_fault(vq, s);
         bool ok = vring_used_elem_decode(b, sizeof(b), e);
