@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/json.h"
+
 #define TRACE_LINE_MAX (TRACE_FIELDS_MAX + 160) /* prefix + event name + fields + "\n" */
 #define TRACE_BUF_MIN  (64 * 1024)
 
@@ -263,21 +265,6 @@ static void write_file_sink(struct trace *t)
 
 /* ---- JSON sink (Chrome trace event format, "Trace Event Format" document) ---- */
 
-/* Writes s as the inside of a JSON string (RFC 8259 §7). */
-static void json_string(FILE *f, const char *s)
-{
-        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-                if (*p == '"' || *p == '\\') {
-                        (void)fputc('\\', f);
-                        (void)fputc(*p, f);
-                } else if (*p < 0x20) {
-                        (void)fprintf(f, "\\u%04x", *p);
-                } else {
-                        (void)fputc(*p, f);
-                }
-        }
-}
-
 static void json_separator(struct trace *t)
 {
         (void)fputs(t->json_first ? "{\"traceEvents\":[\n" : ",\n", t->json);
@@ -296,7 +283,7 @@ static void json_name_thread(struct trace *t)
         json_separator(t);
         (void)fprintf(t->json, "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%d,"
                       "\"args\":{\"name\":\"", t->who.pid);
-        json_string(t->json, t->who.comm);
+        json_escape(t->json, t->who.comm);
         (void)fputs("\"}}", t->json);
 }
 
@@ -309,9 +296,9 @@ static void json_event(struct trace *t, enum trace_event e, const char *fields)
                       "\"args\":{\"comm\":\"",
                       event_names[e], event_subsystems[e], t->now_ns / 1000u,
                       t->now_ns % 1000u, t->who.pid);
-        json_string(t->json, t->who.comm);
+        json_escape(t->json, t->who.comm);
         (void)fputs("\",\"fields\":\"", t->json);
-        json_string(t->json, fields);
+        json_escape(t->json, fields);
         (void)fputs("\"}}", t->json);
 }
 
