@@ -139,4 +139,10 @@ void ccada_machine_summary(const struct ccada_machine *m, struct ccada_demo_summ
 /* True when every demo check passed (with two Realms: in both). */
 bool ccada_demo_passed(const struct ccada_demo_summary *s);
 
+struct ccada_report;
+/* The demo's findings into report r (include/ccada/report.h), under the keys `ccada demo
+ * --json` prints, with one named check per pass criterion (run_ok: the run completed);
+ * ccada_report_passed(r) then equals run_ok && ccada_demo_passed(s). */
+void ccada_demo_report(const struct ccada_demo_summary *s, bool run_ok, struct ccada_report *r);
+
 #endif

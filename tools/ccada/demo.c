@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "ccada/machine.h"
+#include "ccada/report.h"
 #include "cli.h"
 
 void cli_demo_help(FILE *f)
@@ -279,57 +280,6 @@ static FILE *open_out(const char *path)
         return f;
 }
 
-static const char *yes(bool b) { return b ? "true" : "false"; }
-
-/* A JSON string: quotes, backslashes and control characters escaped. */
-static void print_json_string(const char *t)
-{
-        putchar('"');
-        for (; *t; t++) {
-                unsigned char c = (unsigned char)*t;
-                if (c == '"' || c == '\\')
-                        printf("\\%c", c);
-                else if (c < 0x20)
-                        printf("\\u%04x", c);
-                else
-                        putchar(c);
-        }
-        putchar('"');
-}
-
-static void print_json(const struct ccada_demo_summary *s, bool passed)
-{
-        printf("{\n  \"passed\": %s,\n  \"rim\": \"%s\",\n  \"hash_algo\": \"%s\",\n  \"rem1\": \"%s\",\n",
-               yes(passed), s->rim_hex, s->hash_algo, s->rem1_hex);
-        printf("  \"vm\": \"%s\",\n  \"rpv\": \"%s\",\n  \"ipa_bits\": %u,\n  \"exits\": {",
-               s->normal_vm ? "normal" : "realm", s->rpv_hex, s->ipa_bits);
-        for (unsigned i = 0; i < CCADA_EXIT_REASONS; i++)
-                printf("%s\"%s\": %llu", i ? ", " : "", s->exit_names[i] + 9 /* "RMI_EXIT_" */,
-                       (unsigned long long)s->exits[i]);
-        printf("},\n  \"gpf\": %llu,\n  \"shared_pages\": %llu,\n  \"ripas_changes\": %llu,\n",
-               (unsigned long long)s->gpf, (unsigned long long)s->shared_pages,
-               (unsigned long long)s->ripas_changes);
-        printf("  \"mmio\": {\"reads\": %llu, \"writes\": %llu},\n  \"rmi_calls\": %llu,\n  \"rsi_calls\": %llu,\n",
-               (unsigned long long)s->mmio_reads, (unsigned long long)s->mmio_writes,
-               (unsigned long long)s->rmi_calls, (unsigned long long)s->rsi_calls);
-        printf("  \"checks\": {\"booted\": %s, \"host_read_shared\": %s, \"host_read_private_faulted\": %s, "
-               "\"host_write_private_faulted\": %s, \"private_intact\": %s, \"mmio\": %s, \"rem_extended\": %s, "
-               "\"unshared\": %s, \"powered_off\": %s},\n",
-               yes(s->booted), yes(s->host_read_shared), yes(s->host_read_private_faulted),
-               yes(s->host_write_private_faulted), yes(s->private_intact), yes(s->mmio_ok),
-               yes(s->rem_extended), yes(s->unshare_ok), yes(s->powered_off));
-        printf("  \"swiotlb\": {\"nslabs\": %lu, \"used\": %lu, \"used_hiwater\": %lu, \"bounces\": %lu, \"bounced_bytes\": %llu},\n",
-               s->swiotlb_nslabs, s->swiotlb_used, s->swiotlb_hiwater, s->swiotlb_bounces, s->swiotlb_bounced_bytes);
-        printf("  \"blk\": {\"present\": %s, \"bytes_written\": %llu, \"bytes_read\": %llu, \"verified\": %s},\n",
-               yes(s->blk_present), (unsigned long long)s->blk_bytes_written, (unsigned long long)s->blk_bytes_read,
-               yes(s->blk_verified));
-        printf("  \"host_read_bounce_slot\": %s,\n", yes(s->host_read_bounce));
-        printf("  \"violations\": %llu,\n  \"first_violation\": ", (unsigned long long)s->violations);
-        print_json_string(s->first_violation);
-        printf(",\n");
-        printf("  \"error\": \"%s\"\n}\n", s->error); /* error text never contains quotes */
-}
-
 static void print_isolation(const struct ccada_demo_summary *s)
 {
         printf("\nRealm Initial Measurement (%s): %s\n", s->hash_algo, s->rim_hex);
@@ -380,27 +330,10 @@ static void print_human(const struct ccada_demo_summary *s, bool passed)
         printf("\n%s\n", passed ? "demo: all checks passed" : "demo: FAILED");
 }
 
-struct demo_check {
-        const char *name;
-        bool ok;
-};
-
-/* Says on stderr why the demo failed: the guest's error, else the checks that failed (the
- * report on stdout has the details). */
-static void print_failure(const struct ccada_demo_summary *s)
+/* Says on stderr why the demo failed: the RMM's violations, else the guest's error, else
+ * the checks of the report that failed (the report on stdout has the details). */
+static void print_failure(const struct ccada_demo_summary *s, const struct ccada_report *rep)
 {
-        const struct demo_check checks[] = {
-                /* every VM */
-                { "booted", s->booted }, { "powered_off", s->powered_off }, { "mmio", s->mmio_ok },
-                { "blk_verified", s->blk_verified },
-                /* a Realm only */
-                { "host_read_shared", s->host_read_shared },
-                { "host_read_private_faulted", s->host_read_private_faulted },
-                { "host_write_private_faulted", s->host_write_private_faulted },
-                { "private_intact", s->private_intact }, { "rem_extended", s->rem_extended },
-                { "unshared", s->unshare_ok }, { "host_read_bounce_slot", s->host_read_bounce },
-        };
-        size_t n = s->normal_vm ? 4 : sizeof(checks) / sizeof(checks[0]);
         char failed[512] = "";
         size_t used = 0;
 
@@ -413,10 +346,16 @@ static void print_failure(const struct ccada_demo_summary *s)
                 fprintf(stderr, "ccada demo: FAILED: %s\n", s->error);
                 return;
         }
-        for (size_t i = 0; i < n && used < sizeof(failed); i++)
-                if (!checks[i].ok)
-                        used += (size_t)snprintf(failed + used, sizeof(failed) - used, "%s%s", used ? ", " : "",
-                                                 checks[i].name);
+        for (size_t sec = 0; sec < ccada_report_nsections(rep); sec++) {
+                const char *key;
+                struct ccada_report_value v;
+                if (strcmp(ccada_report_section_name(rep, sec), "checks"))
+                        continue;
+                for (size_t i = 0; ccada_report_item(rep, sec, i, &key, &v) && used < sizeof(failed); i++)
+                        if (!v.b)
+                                used += (size_t)snprintf(failed + used, sizeof(failed) - used, "%s%s",
+                                                         used ? ", " : "", key);
+        }
         fprintf(stderr, "ccada demo: FAILED: %s\n", used ? failed : "a check failed (see the report)");
 }
 
@@ -433,18 +372,27 @@ static int run(struct demo_opts *o)
         bool trace_ok = ccada_machine_finish_trace(m);
         ccada_machine_summary(m, &s);
         ccada_machine_destroy(m);
-        bool passed = st == CCADA_OK && ccada_demo_passed(&s);
+        struct ccada_report *rep;
+        if (ccada_report_create(&rep) != CCADA_OK) {
+                fprintf(stderr, "ccada demo: out of memory for the report\n");
+                return CLI_FAIL;
+        }
+        ccada_demo_report(&s, st == CCADA_OK, rep);
+        bool passed = ccada_report_passed(rep), out_ok = true;
         if (st != CCADA_OK)
                 fprintf(stderr, "ccada demo: the run failed: %s\n", ccada_status_text(st));
         if (!passed)
-                print_failure(&s);
+                print_failure(&s, rep);
         if (!trace_ok)
                 fprintf(stderr, "ccada demo: writing the trace failed\n");
         if (o->json)
-                print_json(&s, passed);
+                out_ok = ccada_report_print_json(rep, stdout);
         else
                 print_human(&s, passed);
-        return passed && trace_ok ? CLI_OK : CLI_FAIL;
+        ccada_report_destroy(rep);
+        if (!out_ok)
+                fprintf(stderr, "ccada demo: writing the report failed\n");
+        return passed && trace_ok && out_ok ? CLI_OK : CLI_FAIL;
 }
 
 int cli_demo(int argc, char **argv)

@@ -1,0 +1,43 @@
+/* The report's JSON form (include/ccada/report.h), through the one JSON writer. */
+#include "ccada/report.h"
+
+#include "lib/json.h"
+
+static void value(struct json_writer *w, const char *key, const struct ccada_report_value *v)
+{
+        switch (v->type) {
+        case CCADA_REPORT_BOOL: json_bool(w, key, v->b); break;
+        case CCADA_REPORT_U64: json_u64(w, key, v->u); break;
+        default: json_string(w, key, v->text); break;
+        }
+}
+
+static void items(struct json_writer *w, const struct ccada_report *r, size_t s)
+{
+        const char *key;
+        struct ccada_report_value v;
+        for (size_t i = 0; ccada_report_item(r, s, i, &key, &v); i++)
+                value(w, key, &v);
+}
+
+bool ccada_report_print_json(const struct ccada_report *r, FILE *f)
+{
+        struct json_writer w;
+        size_t n = ccada_report_nsections(r);
+        json_init(&w, f, true);
+        json_begin_object(&w, NULL);
+        json_bool(&w, "passed", ccada_report_passed(r));
+        for (size_t s = 0; s < n; s++)
+                if (!ccada_report_section_name(r, s)[0])
+                        items(&w, r, s);
+        for (size_t s = 0; s < n; s++) {
+                const char *name = ccada_report_section_name(r, s);
+                if (!name[0])
+                        continue;
+                json_begin_object(&w, name);
+                items(&w, r, s);
+                json_end_object(&w);
+        }
+        json_end_object(&w);
+        return json_finish(&w);
+}
