@@ -99,50 +99,12 @@ struct ccada_bench_blk {
 CCADA_MUST_CHECK bool ccada_machine_bench_blk(const struct ccada_machine *m, struct ccada_bench_blk *out,
                                               char *err, size_t errlen);
 
-#define CCADA_EXIT_REASONS 7
-
-struct ccada_demo_summary {
-        char hash_algo[16];             /* "sha-256" / "sha-512" */
-        char rim_hex[129];
-        char rem1_hex[129];
-        char rpv_hex[129];              /* Realm Personalization Value (from the seed) */
-        uint64_t exits[CCADA_EXIT_REASONS];     /* by RmiRecExitReason */
-        const char *exit_names[CCADA_EXIT_REASONS];
-        uint64_t gpf;                   /* granule protection faults raised */
-        uint64_t shared_pages;          /* pages the Realm shared at its peak */
-        uint64_t ripas_changes;
-        uint64_t mmio_reads, mmio_writes;
-        uint64_t rmi_calls, rsi_calls;
-        bool booted, is_realm, powered_off;
-        bool normal_vm;                 /* the run was a normal VM (the checks differ) */
-        unsigned ipa_bits;
-        bool host_read_shared, host_read_private_faulted, host_write_private_faulted;
-        bool private_intact, mmio_ok, rem_extended, unshare_ok;
-        unsigned console_lines;
-        bool blk_present, blk_verified, host_read_bounce;
-        uint64_t blk_bytes_written, blk_bytes_read;
-        /* SWIOTLB (Linux debugfs names): slots, in use, peak, bounced mappings and bytes */
-        unsigned long swiotlb_nslabs, swiotlb_used, swiotlb_hiwater, swiotlb_bounces;
-        unsigned long long swiotlb_bounced_bytes;
-        char error[160];
-        uint64_t violations;            /* RMM invariant and isolation violations (check_invariants) */
-        char first_violation[320];
-        unsigned realms;                /* Realms on the board (ccada_machine_config.realms) */
-        bool realm_b_passed;            /* with 2: Realm B passed the same checks as A */
-};
-
-/* Realm A's summary (with two Realms, the counts gpf, rmi_calls and rsi_calls are A's
- * share: those counted while the board built or stepped A; violations are the machine's),
- * plus realm_b_passed. */
-void ccada_machine_summary(const struct ccada_machine *m, struct ccada_demo_summary *s);
-
-/* True when every demo check passed (with two Realms: in both). */
-bool ccada_demo_passed(const struct ccada_demo_summary *s);
-
 struct ccada_report;
-/* The demo's findings into report r (include/ccada/report.h), under the keys `ccada demo
- * --json` prints, with one named check per pass criterion (run_ok: the run completed);
- * ccada_report_passed(r) then equals run_ok && ccada_demo_passed(s). */
-void ccada_demo_report(const struct ccada_demo_summary *s, bool run_ok, struct ccada_report *r);
+/* The run's report (include/ccada/report.h; docs/report.md): what the Realm's boot and apps
+ * found (Realm A's, with two Realms), what the host and the board saw (with two Realms,
+ * gpf, rmi_calls and rsi_calls are A's share; violations are the machine's), and the
+ * checks: every one must be true for the run to pass (with two Realms, "realm_b": B passed
+ * the same). run_ok: the run completed (ccada_machine_run returned CCADA_OK). */
+void ccada_machine_report(const struct ccada_machine *m, bool run_ok, struct ccada_report *r);
 
 #endif

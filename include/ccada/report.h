@@ -38,6 +38,10 @@ void ccada_report_text(struct ccada_report_section *s, const char *key, const ch
 void ccada_report_check(struct ccada_report *r, const char *name, bool ok);
 bool ccada_report_passed(const struct ccada_report *r);
 
+/* Copies every section, value and check of src into dst (values replace dst's values of
+ * the same key; sections new to dst go at its end). */
+void ccada_report_merge(struct ccada_report *dst, const struct ccada_report *src);
+
 /* Reading back, for printers and tests. */
 enum ccada_report_type { CCADA_REPORT_BOOL, CCADA_REPORT_U64, CCADA_REPORT_HEX, CCADA_REPORT_TEXT };
 struct ccada_report_value {

@@ -230,3 +230,33 @@ bool ccada_report_get(const struct ccada_report *r, const char *section_name, co
         }
         return false;
 }
+
+void ccada_report_merge(struct ccada_report *dst, const struct ccada_report *src)
+{
+        for (size_t i = 0; dst && src && i < src->n; i++) {
+                const struct ccada_report_section *from = src->sec[i];
+                bool checks = !strcmp(from->name, CHECKS);
+                struct ccada_report_section *to = section(dst, from->name);
+                for (size_t j = 0; to && j < from->n; j++) {
+                        const struct item *it = &from->items[j];
+                        switch (it->v.type) {
+                        case CCADA_REPORT_BOOL:
+                                if (checks)
+                                        ccada_report_check(dst, it->key, it->v.b);
+                                else
+                                        ccada_report_bool(to, it->key, it->v.b);
+                                break;
+                        case CCADA_REPORT_U64: ccada_report_u64(to, it->key, it->v.u); break;
+                        case CCADA_REPORT_HEX: {
+                                struct item *d = slot(to, it->key);
+                                if (d)
+                                        set_text(to, d, CCADA_REPORT_HEX, dup_str(it->v.text));
+                                break;
+                        }
+                        default: ccada_report_text(to, it->key, it->v.text); break;
+                        }
+                }
+        }
+        if (dst && src && src->oom)
+                dst->oom = true;
+}

@@ -8,7 +8,7 @@
  *
  * Stepping by hand: ccada_machine_create, machine_boot, then for each VM
  * host_vm_enter_once / host_vm_handle_exit (src/host/host.h) with any RMI calls between
- * them (host_rmi), then machine_realm_passed / ccada_machine_summary.
+ * them (host_rmi), then machine_realm_passed / ccada_machine_report.
  */
 #ifndef CCADA_MACHINE_BOARD_H
 #define CCADA_MACHINE_BOARD_H
@@ -21,7 +21,7 @@
 struct ccada_rmm;
 struct host_vm;
 struct hw_mem;
-struct realm_report;
+struct ccada_report;
 
 #define MACHINE_MAX_REALMS 2
 /* Where every Realm's PL011 console sits (IPA, shared bit clear). */
@@ -37,6 +37,6 @@ CCADA_MUST_CHECK ccada_status machine_boot(struct ccada_machine *m);
 /* True when the Realm in slot i passed its workload (its demo checks), after it powered off. */
 bool machine_realm_passed(const struct ccada_machine *m, unsigned i);
 /* What the Realm in slot i reported (RIM, REM, checks); NULL when there is no slot i. */
-const struct realm_report *machine_realm_report(const struct ccada_machine *m, unsigned i);
+const struct ccada_report *machine_realm_report(const struct ccada_machine *m, unsigned i);
 
 #endif

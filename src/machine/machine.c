@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ccada/machine.h"
+#include "ccada/report.h"
 #include "host/host.h"
 #include "host/pci.h"
 #include "host/pl011.h"
@@ -187,11 +188,6 @@ struct host_vm *machine_vm(struct ccada_machine *m, unsigned i)
         return i < m->nslots ? m->slot[i].vm : NULL;
 }
 
-const struct realm_report *machine_realm_report(const struct ccada_machine *m, unsigned i)
-{
-        return i < m->nslots ? realm_kernel_report(m->slot[i].kernel) : NULL;
-}
-
 static struct slot_meter meter_now(const struct ccada_machine *m)
 {
         struct rmm_stats rs;
@@ -328,103 +324,77 @@ static struct slot_meter slot_counts(const struct ccada_machine *m, unsigned i)
         return m->nslots == 1 ? meter_now(m) : m->slot[i].meter;
 }
 
-/* What the host saw of slot i, and the board-wide facts. */
-static void slot_summary_host(const struct ccada_machine *m, unsigned i, struct ccada_demo_summary *s)
+/* What the host and the board saw of slot i, and the checks only they can make. */
+static void slot_report_board(const struct ccada_machine *m, unsigned i, struct ccada_report *r)
 {
         struct host_vm_stats hs;
         struct slot_meter c = slot_counts(m, i);
-        host_vm_get_stats(m->slot[i].vm, &hs);
-        snprintf(s->hash_algo, sizeof(s->hash_algo), "%s",
-                 hash_alg_name(m->cfg.hash_algo == 1 ? HASH_SHA512 : HASH_SHA256));
-        for (unsigned e = 0; e < CCADA_EXIT_REASONS; e++) {
-                s->exits[e] = hs.exits[e];
-                s->exit_names[e] = rmi_exit_reason_name(e);
-        }
-        s->gpf = c.gpf;
-        s->shared_pages = hs.shared_pages_peak;
-        s->ripas_changes = hs.ripas_changes;
-        s->mmio_reads = hs.mmio_reads;
-        s->mmio_writes = hs.mmio_writes;
-        s->rmi_calls = c.rmi_calls;
-        s->rsi_calls = c.rsi_calls;
-        s->normal_vm = m->cfg.normal_vm;
-        s->powered_off = hs.powered_off;
-        s->console_lines = (unsigned)m->slot[i].uart.lines;
-        hex_encode(s->rpv_hex, m->slot[i].rpv, sizeof(m->slot[i].rpv));
+        struct ccada_report_section *top = ccada_report_section(r, "");
+        struct ccada_report_value v;
         const char *first;
-        s->violations = rmm_violations(m->rmm, &first);
-        snprintf(s->first_violation, sizeof(s->first_violation), "%s", first);
+        host_vm_get_stats(m->slot[i].vm, &hs);
+        ccada_report_text(top, "hash_algo", hash_alg_name(m->cfg.hash_algo == 1 ? HASH_SHA512 : HASH_SHA256));
+        ccada_report_text(top, "vm", m->cfg.normal_vm ? "normal" : "realm");
+        ccada_report_hex(top, "rpv", m->slot[i].rpv, sizeof(m->slot[i].rpv));
+        ccada_report_u64(top, "gpf", c.gpf);
+        ccada_report_u64(top, "shared_pages", hs.shared_pages_peak);
+        ccada_report_u64(top, "ripas_changes", hs.ripas_changes);
+        ccada_report_u64(top, "rmi_calls", c.rmi_calls);
+        ccada_report_u64(top, "rsi_calls", c.rsi_calls);
+        uint64_t violations = rmm_violations(m->rmm, &first);
+        ccada_report_u64(top, "violations", violations);
+        ccada_report_text(top, "first_violation", first);
+        if (!ccada_report_get(r, "", "error", &v))
+                ccada_report_text(top, "error", ""); /* the key is always there */
+        struct ccada_report_section *exits = ccada_report_section(r, "exits");
+        for (unsigned e = 0; e <= RMI_EXIT_SERROR; e++)
+                ccada_report_u64(exits, rmi_exit_reason_name(e) + strlen("RMI_EXIT_"), hs.exits[e]);
+        struct ccada_report_section *mmio = ccada_report_section(r, "mmio");
+        ccada_report_u64(mmio, "reads", hs.mmio_reads);
+        ccada_report_u64(mmio, "writes", hs.mmio_writes);
+        ccada_report_check(r, "powered_off", hs.powered_off);
+        if (m->cfg.normal_vm)
+                ccada_report_check(r, "not_a_realm", ccada_report_get(r, "", "is_realm", &v) && !v.b);
+        ccada_report_check(r, "no_error", ccada_report_get(r, "", "error", &v) && !v.text[0]);
+        ccada_report_check(r, "no_violations", violations == 0);
 }
 
-/* What the Realm in slot i reported about itself. */
-static void slot_summary_realm(const struct ccada_machine *m, unsigned i, struct ccada_demo_summary *s)
+/* Slot i's whole report: the Realm's own, then the board's. */
+static void slot_report(const struct ccada_machine *m, unsigned i, bool run_ok, struct ccada_report *r)
 {
-        const struct realm_report *rep = realm_kernel_report(m->slot[i].kernel);
-        size_t hl = hash_len(m->cfg.hash_algo == 1 ? HASH_SHA512 : HASH_SHA256);
-        hex_encode(s->rim_hex, rep->rim, hl);
-        hex_encode(s->rem1_hex, rep->rem1, hl);
-        s->booted = rep->booted;
-        s->is_realm = rep->is_realm;
-        s->ipa_bits = rep->ipa_bits;
-        s->host_read_shared = rep->host_read_shared;
-        s->host_read_private_faulted = rep->host_read_private_faulted;
-        s->host_write_private_faulted = rep->host_write_private_faulted;
-        s->private_intact = rep->private_intact;
-        s->mmio_ok = rep->mmio_ok;
-        s->rem_extended = rep->rem_extended;
-        s->unshare_ok = rep->unshare_ok;
-        memcpy(s->error, rep->error, sizeof(s->error));
-        s->blk_present = rep->blk_present;
-        s->blk_verified = rep->blk_verified;
-        s->blk_bytes_written = rep->blk_bytes_written;
-        s->blk_bytes_read = rep->blk_bytes_read;
-        s->host_read_bounce = rep->host_read_bounce;
-        s->swiotlb_nslabs = rep->swiotlb_nslabs;
-        s->swiotlb_used = rep->swiotlb_used;
-        s->swiotlb_hiwater = rep->swiotlb_hiwater;
-        s->swiotlb_bounces = rep->swiotlb_bounces;
-        s->swiotlb_bounced_bytes = rep->swiotlb_bounced_bytes;
-}
-
-static void slot_summary(const struct ccada_machine *m, unsigned i, struct ccada_demo_summary *s)
-{
-        memset(s, 0, sizeof(*s));
-        slot_summary_host(m, i, s);
-        slot_summary_realm(m, i, s);
-        s->realms = m->nslots;
-}
-
-/* The demo's checks on one Realm's summary. */
-static bool demo_checks(const struct ccada_demo_summary *s)
-{
-        if (s->violations)
-                return false;
-        if (s->normal_vm)
-                return s->booted && s->powered_off && !s->is_realm && s->mmio_ok && s->blk_verified &&
-                       s->swiotlb_bounces == 0 && !s->error[0];
-        return s->blk_verified && s->host_read_bounce && s->swiotlb_bounces > 0 && s->booted && s->powered_off && s->host_read_shared && s->host_read_private_faulted &&
-               s->host_write_private_faulted && s->private_intact && s->mmio_ok && s->rem_extended &&
-               s->unshare_ok && !s->error[0];
+        ccada_report_check(r, "run_completed", run_ok);
+        ccada_report_merge(r, realm_kernel_report(m->slot[i].kernel));
+        slot_report_board(m, i, r);
 }
 
 bool machine_realm_passed(const struct ccada_machine *m, unsigned i)
 {
-        struct ccada_demo_summary s;
-        if (i >= m->nslots)
+        struct ccada_report *r;
+        if (i >= m->nslots || ccada_report_create(&r) != CCADA_OK)
                 return false;
-        slot_summary(m, i, &s);
-        return demo_checks(&s);
+        slot_report(m, i, true, r);
+        bool passed = ccada_report_passed(r);
+        ccada_report_destroy(r);
+        return passed;
 }
 
-void ccada_machine_summary(const struct ccada_machine *m, struct ccada_demo_summary *s)
+const struct ccada_report *machine_realm_report(const struct ccada_machine *m, unsigned i)
 {
-        slot_summary(m, 0, s);
-        s->realm_b_passed = machine_realm_passed(m, 1);
+        return i < m->nslots ? realm_kernel_report(m->slot[i].kernel) : NULL;
 }
 
-bool ccada_demo_passed(const struct ccada_demo_summary *s)
+void ccada_machine_report(const struct ccada_machine *m, bool run_ok, struct ccada_report *r)
 {
-        return demo_checks(s) && (s->realms < 2 || s->realm_b_passed);
+        slot_report(m, 0, run_ok, r);
+        if (m->nslots > 1)
+                ccada_report_check(r, "realm_b", machine_realm_passed(m, 1));
+}
+
+/* The Realm's first failure, "" when none. */
+static const char *realm_error(const struct ccada_machine *m)
+{
+        struct ccada_report_value v;
+        return ccada_report_get(realm_kernel_report(m->slot[0].kernel), "", "error", &v) ? v.text : "";
 }
 
 unsigned ccada_machine_bench_swiotlb(const struct ccada_machine *m, struct ccada_bench_swiotlb_row *rows,
@@ -439,7 +409,7 @@ unsigned ccada_machine_bench_swiotlb(const struct ccada_machine *m, struct ccada
                 rows[i].memcpy_ns = b->rows[i].memcpy_ns;
         }
         if (err && errlen)
-                snprintf(err, errlen, "%s", b->error[0] ? b->error : realm_kernel_report(m->slot[0].kernel)->error);
+                snprintf(err, errlen, "%s", b->error[0] ? b->error : realm_error(m));
         return n;
 }
 
@@ -452,8 +422,9 @@ bool ccada_machine_bench_blk(const struct ccada_machine *m, struct ccada_bench_b
         out->rand_write_iops = b->blk.rand_write_iops;
         out->memcpy_mbps = b->blk.memcpy_mbps;
         out->region_bytes = b->blk.region_bytes;
-        out->bounces = realm_kernel_report(m->slot[0].kernel)->swiotlb_bounces;
+        struct ccada_report_value v;
+        out->bounces = ccada_report_get(realm_kernel_report(m->slot[0].kernel), "swiotlb", "bounces", &v) ? v.u : 0;
         if (err && errlen)
-                snprintf(err, errlen, "%s", b->error[0] ? b->error : realm_kernel_report(m->slot[0].kernel)->error);
+                snprintf(err, errlen, "%s", b->error[0] ? b->error : realm_error(m));
         return !b->error[0] && b->blk.region_bytes;
 }

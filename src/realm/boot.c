@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 
+#include "ccada/report.h"
 #include "realm/cmdline.h"
 #include "proto/realm_image.h"
 #include "realm/kernel.h"
@@ -15,9 +16,7 @@
 
 static void boot_fail(struct realm_kernel *k, const char *what)
 {
-        struct realm_report *rep = rk_report(k);
-
-        snprintf(rep->error, sizeof(rep->error), "boot: %s", what);
+        rk_report_error(k, "boot: %s", what);
         rk_printk(k, "Kernel panic - not syncing: %s", what);
         rk_poweroff(k);
 }
@@ -26,10 +25,11 @@ static void boot_fail(struct realm_kernel *k, const char *what)
 static void boot_banner(struct realm_kernel *k)
 {
         const struct realm_image_info *img = rk_image(k);
-        const struct realm_report *rep = realm_kernel_report(k);
+        unsigned major, minor;
 
+        rk_rsi_version(k, &major, &minor);
         if (rk_is_realm(k)) {
-                rk_printk(k, "RME: Using RSI version %u.%u", rep->rsi_major, rep->rsi_minor);
+                rk_printk(k, "RME: Using RSI version %u.%u", major, minor);
                 rk_printk(k, "Realm IPA width %u bits, shared (unprotected) bit 0x%llx", rk_ipa_bits(k),
                           (unsigned long long)rk_shared_bit(k));
         } else {
@@ -74,27 +74,28 @@ struct swiotlb *rk_default_swiotlb(struct realm_kernel *k)
         return *rk_default_swiotlb_slot(k);
 }
 
-/* The pool's counters, for the report, once init is done. */
+/* The pool's counters (Linux's debugfs names), for the report, once init is done; all zero
+ * without a pool (a normal VM). */
 static void report_swiotlb(struct realm_kernel *k)
 {
-        struct realm_report *rep = rk_report(k);
-        struct swiotlb_stats st;
+        struct ccada_report_section *s = rk_report_section(k, "swiotlb");
+        struct swiotlb_stats st = { 0 };
 
-        if (!rk_default_swiotlb(k))
-                return;
-        swiotlb_get_stats(rk_default_swiotlb(k), &st);
-        rep->swiotlb_nslabs = st.nslabs;
-        rep->swiotlb_used = st.used;
-        rep->swiotlb_hiwater = st.used_hiwater;
-        rep->swiotlb_bounces = st.bounces;
-        rep->swiotlb_bounced_bytes = st.bounced_bytes;
+        if (rk_default_swiotlb(k))
+                swiotlb_get_stats(rk_default_swiotlb(k), &st);
+        ccada_report_u64(s, "nslabs", st.nslabs);
+        ccada_report_u64(s, "used", st.used);
+        ccada_report_u64(s, "used_hiwater", st.used_hiwater);
+        ccada_report_u64(s, "bounces", st.bounces);
+        ccada_report_u64(s, "bounced_bytes", st.bounced_bytes);
 }
 
 void realm_kernel_entry(struct realm_kernel *k, struct ccada_cpu *cpu, uint64_t pc, const uint64_t x[8])
 {
-        struct realm_report *rep = rk_report(k);
+        struct ccada_report_section *top = rk_report_section(k, "");
 
         rk_set_current(k, "swapper/0", 0);
+        rk_report_check(k, "booted", false); /* until it has */
         if (!rk_boot_image(k, cpu, x[0]))
                 return; /* no image: nothing to boot; the REC turns off */
         if (!rk_boot_rsi(k, rk_image(k)->ram_base + REALM_IMAGE_SIZE))
@@ -102,12 +103,12 @@ void realm_kernel_entry(struct realm_kernel *k, struct ccada_cpu *cpu, uint64_t 
         rk_boot_console(k);
         if (!rk_boot_memory(k, (REALM_IMAGE_SIZE >> RK_PAGE_SHIFT) + 1))
                 return boot_fail(k, "Failed to set memory range to protected");
-        rep->is_realm = rk_is_realm(k);
-        rep->ipa_bits = rk_ipa_bits(k);
+        ccada_report_bool(top, "is_realm", rk_is_realm(k));
+        ccada_report_u64(top, "ipa_bits", rk_ipa_bits(k));
         boot_banner(k);
         if (rk_is_realm(k) && !boot_swiotlb(k))
                 return boot_fail(k, "Can not allocate SWIOTLB buffer");
-        rep->booted = true;
+        rk_report_check(k, "booted", true);
         rk_run_init(k);
         rk_set_current(k, "swapper/0", 0);
         report_swiotlb(k);

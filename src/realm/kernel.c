@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ccada/cpu.h"
+#include "ccada/report.h"
 #include "ccada/rsi.h"
 #include "lib/bytes.h"
 #include "proto/realm_image.h"
@@ -38,7 +39,9 @@ struct realm_kernel {
         bool console_ok;
         struct swiotlb *swiotlb;        /* the default bounce pool (a Realm only), set by boot.c */
         struct kheap heap;              /* everything the guest allocated (rk_zalloc) */
-        struct realm_report report;
+        struct ccada_report *report;    /* what boot and the apps found (rk_report_*) */
+        unsigned rsi_major, rsi_minor;  /* the RSI version the RMM gave */
+        uint8_t hash_algo;              /* RsiRealmConfig.hash_algo: 0 SHA-256, 1 SHA-512 */
         struct realm_bench bench;
 };
 
@@ -59,6 +62,10 @@ bool realm_kernel_create(struct realm_kernel **out, struct trace *trace, realm_i
                 return false;
         k->trace = trace;
         k->init = init;
+        if (ccada_report_create(&k->report) != CCADA_OK) {
+                free(k);
+                return false;
+        }
         *out = k;
         return true;
 }
@@ -70,12 +77,46 @@ void realm_kernel_destroy(struct realm_kernel *k)
         kheap_release(&k->heap); /* the guest is gone, its allocations with it */
         free(k->page_used);
         free(k->page_shared);
+        ccada_report_destroy(k->report);
         free(k);
 }
 
-const struct realm_report *realm_kernel_report(const struct realm_kernel *k) { return &k->report; }
-struct realm_report *rk_report(struct realm_kernel *k) { return &k->report; }
+const struct ccada_report *realm_kernel_report(const struct realm_kernel *k) { return k->report; }
 struct realm_bench *rk_bench(struct realm_kernel *k) { return &k->bench; }
+
+struct ccada_report_section *rk_report_section(struct realm_kernel *k, const char *name)
+{
+        return ccada_report_section(k->report, name);
+}
+
+void rk_report_check(struct realm_kernel *k, const char *name, bool ok)
+{
+        ccada_report_check(k->report, name, ok);
+}
+
+void rk_report_error(struct realm_kernel *k, const char *fmt, ...)
+{
+        struct ccada_report_value v;
+        char text[RK_REPORT_ERROR_MAX];
+        va_list ap;
+        if (ccada_report_get(k->report, "", "error", &v) && v.text[0])
+                return; /* the first failure is the one that explains the rest */
+        va_start(ap, fmt);
+        vsnprintf(text, sizeof(text), fmt, ap);
+        va_end(ap);
+        ccada_report_text(rk_report_section(k, ""), "error", text);
+}
+
+size_t rk_hash_len(const struct realm_kernel *k)
+{
+        return k->hash_algo == RSI_HASH_SHA_512 ? 64 : 32;
+}
+
+void rk_rsi_version(const struct realm_kernel *k, unsigned *major, unsigned *minor)
+{
+        *major = k->rsi_major;
+        *minor = k->rsi_minor;
+}
 
 void *rk_zalloc(struct realm_kernel *k, size_t count, size_t size)
 {
@@ -258,7 +299,6 @@ static ccada_status set_memory_state(struct realm_kernel *k, uint64_t ipa, size_
                 }
         }
         memset(k->page_shared + first, shared, npages);
-        k->report.shared_pages_now += shared ? npages : (uint64_t)0 - npages;
         return CCADA_OK;
 }
 
@@ -343,14 +383,15 @@ bool rk_boot_rsi(struct realm_kernel *k, uint64_t config_ipa)
                 return true; /* not a Realm: a normal VM */
         if (r.x[0] != RSI_SUCCESS)
                 return false;
-        k->report.rsi_major = (unsigned)(r.x[2] >> 16) & 0x7FFF;
-        k->report.rsi_minor = (unsigned)r.x[2] & 0xFFFF;
+        k->rsi_major = (unsigned)(r.x[2] >> 16) & 0x7FFF;
+        k->rsi_minor = (unsigned)r.x[2] & 0xFFFF;
         struct smc_regs c = { .x = { RSI_REALM_CONFIG, config_ipa } };
         rsi(k, &c);
         uint8_t cfg[16];
         if (c.x[0] != RSI_SUCCESS || rk_read(k, config_ipa, cfg, sizeof(cfg)) != CCADA_OK)
                 return false;
         k->ipa_bits = (unsigned)ld_le64(cfg + RSI_REALM_CONFIG_IPA_WIDTH);
+        k->hash_algo = cfg[RSI_REALM_CONFIG_HASH_ALGO];
         if (k->ipa_bits < 33 || k->ipa_bits > 52)
                 return false;
         k->is_realm = true;

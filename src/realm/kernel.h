@@ -105,6 +105,25 @@ const char *rk_cmdline(const struct realm_kernel *k);
 /* The PCI host bridge (ECAM base 0: none). */
 void rk_pci_window(const struct realm_kernel *k, uint64_t *ecam, uint64_t *mmio_base, uint64_t *mmio_size);
 
+/* --- the report (include/ccada/report.h): boot and the apps put what they found into
+ * sections of it and name the checks that decide whether the run passed; the board prints
+ * it after the run. --- */
+struct ccada_report;
+struct ccada_report_section;
+struct ccada_report_section *rk_report_section(struct realm_kernel *k, const char *name);
+void rk_report_check(struct realm_kernel *k, const char *name, bool ok);
+/* The run's first failure, as the top-level "error" text (a later one does not replace it;
+ * truncated to RK_REPORT_ERROR_MAX - 1 characters). */
+#define RK_REPORT_ERROR_MAX 160
+void rk_report_error(struct realm_kernel *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The kernel's report, for the board (never NULL once the kernel exists). */
+const struct ccada_report *realm_kernel_report(const struct realm_kernel *k);
+/* Bytes of the Realm's measurements: its hash algorithm's length (RsiRealmConfig.hash_algo:
+ * SHA-256 32, SHA-512 64). */
+size_t rk_hash_len(const struct realm_kernel *k);
+/* The RSI version the RMM gave at boot (0.0 in a normal VM). */
+void rk_rsi_version(const struct realm_kernel *k, unsigned *major, unsigned *minor);
+
 /* --- tasks, logging, tracing --- */
 const struct realm_task *rk_current(const struct realm_kernel *k);
 /* Switches the current task (comm truncated to 15 chars); events are attributed to it. */

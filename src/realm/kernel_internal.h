@@ -27,7 +27,7 @@ bool rk_boot_image(struct realm_kernel *k, struct ccada_cpu *cpu, uint64_t image
 /* arm64_rsi_init: RSI_VERSION, then REALM_CONFIG (written at config_ipa) for the IPA
  * width and so the shared bit. True also when RSI is not supported: a normal VM (then
  * rk_is_realm is false). False when the RMM answers but not as a usable RSI 1.0; the RSI
- * version it gave, if any, is in rk_report(k). */
+ * version it gave, if any, is in rk_rsi_version(k). */
 bool rk_boot_rsi(struct realm_kernel *k, uint64_t config_ipa);
 
 /* Enables the console if its region is emulated (RIPAS EMPTY in a Realm). */

@@ -4,7 +4,8 @@
  *   realm/kernel.h  the kernel object: realm_kernel_create/destroy, its init
  *   realm/boot.h    realm_kernel_entry, the entry point the RMM runs on the REC
  *                   (its type: struct ccada_realm_program, include/ccada/cpu.h)
- *   realm/report.h  what the apps leave for the board to read (realm_kernel_report)
+ *   realm/report.h  what the benchmarks leave for the board (rk_bench); the rest of
+ *                   what a run found is the kernel's report (realm_kernel_report)
  * Inside the Realm, files include those headers, not this one; only the apps may.
  */
 #ifndef CCADA_REALM_REALM_H

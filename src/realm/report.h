@@ -1,8 +1,7 @@
-/* What the Realm's apps leave for the board to read once the Realm is off: the demo's
- * findings (struct realm_report) and the benchmarks' figures (struct realm_bench). The
- * kernel keeps one of each, so the types live here, below the kernel, and an app's header
- * (realm/bench.h) is never included by the kernel. Plain data: nothing here depends on
- * the rest of the Realm.
+/* What the benchmark apps leave for the board to read once the Realm is off (struct
+ * realm_bench; everything else a run finds goes into the generic report, rk_report_*). The
+ * kernel keeps one, so the type lives here, below the kernel, and an app's header
+ * (realm/bench.h) is never included by the kernel. Plain data.
  */
 #ifndef CCADA_REALM_REPORT_H
 #define CCADA_REALM_REPORT_H
@@ -11,32 +10,6 @@
 #include <stdint.h>
 
 struct realm_kernel;
-
-/* What the demo workload found, as the Realm saw it. */
-struct realm_report {
-        bool booted;
-        bool is_realm;
-        unsigned ipa_bits;
-        unsigned rsi_major, rsi_minor;
-        uint64_t shared_pages_now;      /* pages currently decrypted */
-        bool shared_write_ok;
-        bool host_read_shared;          /* the host said it could read the shared page */
-        bool host_read_private_faulted;
-        bool host_write_private_faulted;
-        bool private_intact;            /* the private page still holds what the Realm wrote */
-        bool mmio_ok;                   /* PL011 identified through MMIO */
-        bool rem_extended;
-        bool unshare_ok;
-        bool blk_present, blk_verified;
-        uint64_t blk_bytes_written, blk_bytes_read;
-        bool host_read_bounce;          /* the host could read a bounce slot (shared) */
-        uint64_t host_bounce_bytes;     /* the first 8 bytes it saw there */
-        unsigned long swiotlb_nslabs, swiotlb_used, swiotlb_hiwater, swiotlb_bounces;
-        unsigned long long swiotlb_bounced_bytes;
-        uint8_t rim[64];
-        uint8_t rem1[64];
-        char error[160];                /* first failure, if any */
-};
 
 #define REALM_BENCH_MAX_ROWS 16
 
@@ -65,9 +38,7 @@ struct realm_bench {
         char error[128];
 };
 
-/* The kernel's copies (zeroed when the kernel is created; never NULL). */
-const struct realm_report *realm_kernel_report(const struct realm_kernel *k);
-struct realm_report *rk_report(struct realm_kernel *k);
+/* The kernel's copy (zeroed when the kernel is created; never NULL). */
 struct realm_bench *rk_bench(struct realm_kernel *k);
 
 #endif

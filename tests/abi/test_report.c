@@ -107,6 +107,35 @@ static void report_reserves_the_checks_section_and_ignores_a_null_section(void *
         ccada_report_destroy(NULL);
 }
 
+static void report_merge_copies_sections_values_and_checks_replacing_same_keys(void **state)
+{
+        struct ccada_report *realm = new_report(), *board = new_report();
+        struct ccada_report_value v;
+        static const uint8_t rim[] = { 0xab, 0xcd };
+        (void)state;
+        ccada_report_hex(ccada_report_section(realm, ""), "rim", rim, sizeof(rim));
+        ccada_report_text(ccada_report_section(realm, ""), "error", "from the realm");
+        ccada_report_u64(ccada_report_section(realm, "blk"), "bytes_read", 4096);
+        ccada_report_check(realm, "booted", true);
+        ccada_report_check(board, "run_completed", true);
+        ccada_report_text(ccada_report_section(board, ""), "error", "old");
+        ccada_report_merge(board, realm);
+        assert_true(ccada_report_get(board, "", "rim", &v));
+        assert_int_equal(v.type, CCADA_REPORT_HEX);
+        assert_string_equal(v.text, "abcd");
+        assert_true(ccada_report_get(board, "", "error", &v));
+        assert_string_equal(v.text, "from the realm");
+        assert_true(ccada_report_get(board, "blk", "bytes_read", &v));
+        assert_int_equal(v.u, 4096);
+        assert_true(ccada_report_get(board, "checks", "booted", &v) && v.b);
+        assert_true(ccada_report_passed(board));
+        ccada_report_check(realm, "booted", false);
+        ccada_report_merge(board, realm); /* a failed check carries over */
+        assert_false(ccada_report_passed(board));
+        ccada_report_destroy(realm);
+        ccada_report_destroy(board);
+}
+
 static void report_json_puts_passed_first_then_the_top_then_sections(void **state)
 {
         struct ccada_report *r = new_report();
@@ -144,6 +173,7 @@ int main(void)
                 cmocka_unit_test(report_hex_is_lower_case_two_digits_per_byte),
                 cmocka_unit_test(report_passes_only_with_checks_all_true),
                 cmocka_unit_test(report_reserves_the_checks_section_and_ignores_a_null_section),
+                cmocka_unit_test(report_merge_copies_sections_values_and_checks_replacing_same_keys),
                 cmocka_unit_test(report_json_puts_passed_first_then_the_top_then_sections),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

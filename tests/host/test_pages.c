@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "machine/board.h"
+#include "rmm/rmm.h"
 #include "vm_kit.h"
 
 static bool is_ripas_change_to(struct host_vm *vm, const struct rmi_rec_exit *x, void *arg)
@@ -26,10 +27,10 @@ static bool is_unshare(struct host_vm *vm, const struct rmi_rec_exit *x, void *a
 
 static void assert_passes_without_violations(struct ccada_machine *m)
 {
-        struct ccada_demo_summary s;
-        ccada_machine_summary(m, &s);
-        if (s.violations)
-                fail_msg("%llu violations, first: %s", (unsigned long long)s.violations, s.first_violation);
+        const char *first;
+        uint64_t violations = rmm_violations(machine_rmm(m), &first);
+        if (violations)
+                fail_msg("%llu violations, first: %s", (unsigned long long)violations, first);
         assert_true(machine_realm_passed(m, 0));
 }
 

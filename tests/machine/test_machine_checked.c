@@ -8,12 +8,14 @@
 #include <cmocka.h>
 
 #include "ccada/machine.h"
+#include "ccada/report.h"
 
 static void run_checked(bool normal_vm, uint64_t seed)
 {
         struct ccada_machine_config cfg;
         struct ccada_machine *m;
-        struct ccada_demo_summary s;
+        struct ccada_report *r;
+        struct ccada_report_value v, first;
         ccada_machine_config_default(&cfg);
         cfg.check_invariants = true;
         cfg.normal_vm = normal_vm;
@@ -26,11 +28,15 @@ static void run_checked(bool normal_vm, uint64_t seed)
         cfg.swiotlb_slabs = 1024;
         assert_int_equal(ccada_machine_create(&m, &cfg), CCADA_OK);
         assert_int_equal(ccada_machine_run(m), CCADA_OK);
-        ccada_machine_summary(m, &s);
+        assert_int_equal(ccada_report_create(&r), CCADA_OK);
+        ccada_machine_report(m, true, r);
         ccada_machine_destroy(m);
-        if (s.violations)
-                fail_msg("%llu violations, first: %s", (unsigned long long)s.violations, s.first_violation);
-        assert_true(ccada_demo_passed(&s));
+        assert_true(ccada_report_get(r, "", "violations", &v));
+        assert_true(ccada_report_get(r, "", "first_violation", &first));
+        if (v.u)
+                fail_msg("%llu violations, first: %s", (unsigned long long)v.u, first.text);
+        assert_true(ccada_report_passed(r));
+        ccada_report_destroy(r);
 }
 
 static void machine_demo_in_realm_keeps_rmm_invariants_and_isolation(void **state)

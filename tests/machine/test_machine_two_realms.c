@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "ccada/machine.h"
+#include "ccada/report.h"
 #include "host/host.h"
 #include "machine/board.h"
 #include "realm/realm.h"
@@ -62,59 +63,103 @@ static char *lines_with(const char *text, const char *prefix)
         return out;
 }
 
+static struct ccada_report *report_of(const struct ccada_machine *m)
+{
+        struct ccada_report *r;
+        assert_int_equal(ccada_report_create(&r), CCADA_OK);
+        ccada_machine_report(m, true, r);
+        struct ccada_report_value v, first;
+        assert_true(ccada_report_get(r, "", "violations", &v));
+        assert_true(ccada_report_get(r, "", "first_violation", &first));
+        if (v.u)
+                fail_msg("%llu violations, first: %s", (unsigned long long)v.u, first.text);
+        return r;
+}
+
+static bool same_value(const struct ccada_report_value *a, const struct ccada_report_value *b)
+{
+        if (a->type != b->type)
+                return false;
+        switch (a->type) {
+        case CCADA_REPORT_BOOL: return a->b == b->b;
+        case CCADA_REPORT_U64: return a->u == b->u;
+        default: return !strcmp(a->text, b->text);
+        }
+}
+
+/* Every value of a is in b, the same; b has only the extra check `extra` besides. */
+static void assert_report_is_with(const struct ccada_report *a, const struct ccada_report *b, const char *extra)
+{
+        size_t na = 0, nb = 0;
+        for (size_t s = 0; s < ccada_report_nsections(a); s++) {
+                const char *sec = ccada_report_section_name(a, s), *key;
+                struct ccada_report_value va, vb;
+                for (size_t i = 0; ccada_report_item(a, s, i, &key, &va); i++, na++)
+                        if (!ccada_report_get(b, sec, key, &vb) || !same_value(&va, &vb))
+                                fail_msg("%s.%s differs with a second Realm", sec, key);
+        }
+        for (size_t s = 0; s < ccada_report_nsections(b); s++)
+                nb += ccada_report_nitems(b, s);
+        struct ccada_report_value v;
+        assert_true(ccada_report_get(b, "checks", extra, &v));
+        assert_int_equal(nb, na + 1);
+}
+
 static void two_realm_machine_runs_both_demos_to_a_pass(void **state)
 {
         struct ccada_machine_config cfg;
-        struct ccada_demo_summary s;
+        struct ccada_report_value v;
         char *console;
         (void)state;
         small_config(&cfg, 2, 1);
         struct ccada_machine *m = run_board(&cfg, &console);
-        ccada_machine_summary(m, &s);
-        if (s.violations)
-                fail_msg("%llu violations, first: %s", (unsigned long long)s.violations, s.first_violation);
-        assert_int_equal(s.realms, 2);
+        struct ccada_report *r = report_of(m);
         assert_true(machine_realm_passed(m, 0));
         assert_true(machine_realm_passed(m, 1));
-        assert_true(s.realm_b_passed);
-        assert_true(ccada_demo_passed(&s));
+        assert_true(ccada_report_get(r, "checks", "realm_b", &v) && v.b);
+        assert_true(ccada_report_passed(r));
         assert_non_null(strstr(console, "[realm-b] blk-test: PASS"));
         assert_non_null(strstr(console, "[realm] blk-test: PASS"));
         free(console);
+        ccada_report_destroy(r);
         ccada_machine_destroy(m);
 }
 
-/* Realm A's summary and console with B next to it are those of A alone; B measures (RIM,
+/* Realm A's report and console with B next to it are those of A alone; B measures (RIM,
  * REM[1]) exactly as A does, since both load the same image. */
-static void two_realm_machine_gives_each_realm_the_measurements_and_a_the_summary_of_one_realm(void **state)
+static void two_realm_machine_gives_each_realm_the_measurements_and_a_the_report_of_one_realm(void **state)
 {
         struct ccada_machine_config cfg;
-        struct ccada_demo_summary one, two;
         char *console1, *console2;
         (void)state;
         small_config(&cfg, 1, 5);
         struct ccada_machine *m1 = run_board(&cfg, &console1);
-        ccada_machine_summary(m1, &one);
+        struct ccada_report *one = report_of(m1);
         small_config(&cfg, 2, 5);
         struct ccada_machine *m2 = run_board(&cfg, &console2);
-        ccada_machine_summary(m2, &two);
+        struct ccada_report *two = report_of(m2);
 
-        assert_true(ccada_demo_passed(&one));
-        assert_int_equal(two.realms, 2);
-        assert_true(two.realm_b_passed);
-        two.realms = one.realms;
-        two.realm_b_passed = one.realm_b_passed;
-        assert_memory_equal(&one, &two, sizeof(one));
+        assert_true(ccada_report_passed(one));
+        assert_true(ccada_report_passed(two));
+        assert_report_is_with(one, two, "realm_b");
         char *a_lines = lines_with(console2, "[realm] ");
         assert_string_equal(a_lines, console1);
-        const struct realm_report *a = machine_realm_report(m2, 0), *b = machine_realm_report(m2, 1);
-        assert_memory_equal(a->rim, machine_realm_report(m1, 0)->rim, sizeof(a->rim));
-        assert_memory_equal(b->rim, a->rim, sizeof(a->rim));
-        assert_memory_equal(b->rem1, a->rem1, sizeof(a->rem1));
+        struct ccada_report_value a_rim, a_rem, b_rim, b_rem, one_rim;
+        assert_true(ccada_report_get(machine_realm_report(m2, 0), "", "rim", &a_rim));
+        assert_true(ccada_report_get(machine_realm_report(m2, 0), "", "rem1", &a_rem));
+        assert_true(ccada_report_get(machine_realm_report(m2, 1), "", "rim", &b_rim));
+        assert_true(ccada_report_get(machine_realm_report(m2, 1), "", "rem1", &b_rem));
+        assert_true(ccada_report_get(machine_realm_report(m1, 0), "", "rim", &one_rim));
+        assert_string_equal(a_rim.text, one_rim.text);
+        assert_string_equal(b_rim.text, a_rim.text);
+        assert_string_equal(b_rem.text, a_rem.text);
+        assert_int_equal(strlen(a_rim.text), 64); /* SHA-256 */
         assert_null(machine_realm_report(m1, 1));
         free(a_lines);
         free(console1);
         free(console2);
+        ccada_report_destroy(one);
+        ccada_report_destroy(two);
         ccada_machine_destroy(m1);
         ccada_machine_destroy(m2);
 }
@@ -185,7 +230,7 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(two_realm_machine_runs_both_demos_to_a_pass),
-                cmocka_unit_test(two_realm_machine_gives_each_realm_the_measurements_and_a_the_summary_of_one_realm),
+                cmocka_unit_test(two_realm_machine_gives_each_realm_the_measurements_and_a_the_report_of_one_realm),
                 cmocka_unit_test(two_realm_machine_never_gives_both_realms_the_same_granule),
                 cmocka_unit_test(machine_with_other_than_one_or_two_realms_is_refused),
                 cmocka_unit_test(machine_default_config_has_one_realm_and_no_second_vm),

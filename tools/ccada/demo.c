@@ -280,78 +280,121 @@ static FILE *open_out(const char *path)
         return f;
 }
 
-static void print_isolation(const struct ccada_demo_summary *s)
+/* ---- the report, as a person reads it (the values come from the generic report) ---- */
+
+static uint64_t u64_of(const struct ccada_report *r, const char *sec, const char *key)
 {
-        printf("\nRealm Initial Measurement (%s): %s\n", s->hash_algo, s->rim_hex);
-        printf("REM[1] after extend:               %s\n\n", s->rem1_hex);
-        printf("  boot              %s (IPA width %u, shared bit %u)\n", s->booted ? "ok" : "FAILED", s->ipa_bits,
-               s->ipa_bits ? s->ipa_bits - 1 : 0);
-        printf("  shared pages      %llu (RIPAS changes: %llu)\n", (unsigned long long)s->shared_pages,
-               (unsigned long long)s->ripas_changes);
-        printf("  host reads shared page         %s\n", s->host_read_shared ? "yes" : "NO");
-        printf("  host reads private page        %s\n", s->host_read_private_faulted ? "granule protection fault" : "NOT BLOCKED");
-        printf("  host writes private page       %s\n", s->host_write_private_faulted ? "granule protection fault" : "NOT BLOCKED");
-        printf("  Realm data unchanged           %s\n", s->private_intact ? "yes" : "NO");
-        printf("  REM extend                     %s\n", s->rem_extended ? "ok" : "FAILED");
+        struct ccada_report_value v;
+        return ccada_report_get(r, sec, key, &v) && v.type == CCADA_REPORT_U64 ? v.u : 0;
+}
+
+static bool bool_of(const struct ccada_report *r, const char *sec, const char *key)
+{
+        struct ccada_report_value v;
+        return ccada_report_get(r, sec, key, &v) && v.type == CCADA_REPORT_BOOL && v.b;
+}
+
+static const char *text_of(const struct ccada_report *r, const char *sec, const char *key)
+{
+        struct ccada_report_value v;
+        return ccada_report_get(r, sec, key, &v) && v.type != CCADA_REPORT_BOOL && v.type != CCADA_REPORT_U64
+                       ? v.text : "";
+}
+
+static bool check_of(const struct ccada_report *r, const char *name) { return bool_of(r, "checks", name); }
+
+static void print_isolation(const struct ccada_report *r)
+{
+        unsigned ipa_bits = (unsigned)u64_of(r, "", "ipa_bits");
+        printf("\nRealm Initial Measurement (%s): %s\n", text_of(r, "", "hash_algo"), text_of(r, "", "rim"));
+        printf("REM[1] after extend:               %s\n\n", text_of(r, "", "rem1"));
+        printf("  boot              %s (IPA width %u, shared bit %u)\n", check_of(r, "booted") ? "ok" : "FAILED",
+               ipa_bits, ipa_bits ? ipa_bits - 1 : 0);
+        printf("  shared pages      %llu (RIPAS changes: %llu)\n", (unsigned long long)u64_of(r, "", "shared_pages"),
+               (unsigned long long)u64_of(r, "", "ripas_changes"));
+        printf("  host reads shared page         %s\n", check_of(r, "host_read_shared") ? "yes" : "NO");
+        printf("  host reads private page        %s\n",
+               check_of(r, "host_read_private_faulted") ? "granule protection fault" : "NOT BLOCKED");
+        printf("  host writes private page       %s\n",
+               check_of(r, "host_write_private_faulted") ? "granule protection fault" : "NOT BLOCKED");
+        printf("  Realm data unchanged           %s\n", check_of(r, "private_intact") ? "yes" : "NO");
+        printf("  REM extend                     %s\n", check_of(r, "rem_extended") ? "ok" : "FAILED");
         printf("  host reads a bounce slot       %s (shared: what was bounced is not confidential)\n",
-               s->host_read_bounce ? "yes" : "no");
+               bool_of(r, "", "host_read_bounce_slot") ? "yes" : "no");
 }
 
-static void print_swiotlb(const struct ccada_demo_summary *s)
+static void print_swiotlb(const struct ccada_report *r)
 {
-        printf("  SWIOTLB           nslabs %lu (%lu KiB), used %lu, used_hiwater %lu, bounces %lu, bounced %llu bytes\n",
-               s->swiotlb_nslabs, s->swiotlb_nslabs * 2, s->swiotlb_used, s->swiotlb_hiwater, s->swiotlb_bounces,
-               s->swiotlb_bounced_bytes);
+        uint64_t nslabs = u64_of(r, "swiotlb", "nslabs");
+        printf("  SWIOTLB           nslabs %llu (%llu KiB), used %llu, used_hiwater %llu, bounces %llu, bounced %llu "
+               "bytes\n", (unsigned long long)nslabs, (unsigned long long)nslabs * 2,
+               (unsigned long long)u64_of(r, "swiotlb", "used"), (unsigned long long)u64_of(r, "swiotlb", "used_hiwater"),
+               (unsigned long long)u64_of(r, "swiotlb", "bounces"),
+               (unsigned long long)u64_of(r, "swiotlb", "bounced_bytes"));
         printf("  virtio-blk        %s: wrote %llu bytes, read %llu bytes back, %s\n",
-               s->blk_present ? "0000:00:00.0" : "absent", (unsigned long long)s->blk_bytes_written,
-               (unsigned long long)s->blk_bytes_read, s->blk_verified ? "verified" : "NOT VERIFIED");
+               bool_of(r, "blk", "present") ? "0000:00:00.0" : "absent",
+               (unsigned long long)u64_of(r, "blk", "bytes_written"), (unsigned long long)u64_of(r, "blk", "bytes_read"),
+               bool_of(r, "blk", "verified") ? "verified" : "NOT VERIFIED");
 }
 
-static void print_human(const struct ccada_demo_summary *s, bool passed)
+static void print_exits(const struct ccada_report *r, bool normal)
 {
-        if (s->normal_vm)
-                printf("\nnormal VM (no RMM, no isolation): boot %s\n", s->booted ? "ok" : "FAILED");
+        printf("  %s exits         ", normal ? "VM " : "REC");
+        for (size_t sec = 0; sec < ccada_report_nsections(r); sec++) {
+                const char *key;
+                struct ccada_report_value v;
+                if (strcmp(ccada_report_section_name(r, sec), "exits"))
+                        continue;
+                for (size_t i = 0; ccada_report_item(r, sec, i, &key, &v); i++)
+                        if (v.u)
+                                printf(" %s=%llu", key, (unsigned long long)v.u);
+        }
+        printf("\n");
+}
+
+static void print_human(const struct ccada_report *r)
+{
+        bool normal = !strcmp(text_of(r, "", "vm"), "normal");
+        if (normal)
+                printf("\nnormal VM (no RMM, no isolation): boot %s\n", check_of(r, "booted") ? "ok" : "FAILED");
         else
-                print_isolation(s);
-        print_swiotlb(s);
-        printf("  MMIO              %s (%llu reads, %llu writes)\n", s->mmio_ok ? "PL011 identified" : "FAILED",
-               (unsigned long long)s->mmio_reads, (unsigned long long)s->mmio_writes);
-        printf("  %s exits         ", s->normal_vm ? "VM " : "REC");
-        for (unsigned i = 0; i < CCADA_EXIT_REASONS; i++)
-                if (s->exits[i])
-                        printf(" %s=%llu", s->exit_names[i] + 9, (unsigned long long)s->exits[i]);
-        printf("\n  GPFs              %llu\n  RMI/RSI calls     %llu/%llu\n", (unsigned long long)s->gpf,
-               (unsigned long long)s->rmi_calls, (unsigned long long)s->rsi_calls);
-        if (s->error[0])
-                printf("  error             %s\n", s->error);
-        if (s->violations)
-                printf("  RMM violations    %llu, the first: %s\n", (unsigned long long)s->violations,
-                       s->first_violation);
-        printf("\n%s\n", passed ? "demo: all checks passed" : "demo: FAILED");
+                print_isolation(r);
+        print_swiotlb(r);
+        printf("  MMIO              %s (%llu reads, %llu writes)\n", check_of(r, "mmio") ? "PL011 identified" : "FAILED",
+               (unsigned long long)u64_of(r, "mmio", "reads"), (unsigned long long)u64_of(r, "mmio", "writes"));
+        print_exits(r, normal);
+        printf("  GPFs              %llu\n  RMI/RSI calls     %llu/%llu\n", (unsigned long long)u64_of(r, "", "gpf"),
+               (unsigned long long)u64_of(r, "", "rmi_calls"), (unsigned long long)u64_of(r, "", "rsi_calls"));
+        if (text_of(r, "", "error")[0])
+                printf("  error             %s\n", text_of(r, "", "error"));
+        if (u64_of(r, "", "violations"))
+                printf("  RMM violations    %llu, the first: %s\n", (unsigned long long)u64_of(r, "", "violations"),
+                       text_of(r, "", "first_violation"));
+        printf("\n%s\n", ccada_report_passed(r) ? "demo: all checks passed" : "demo: FAILED");
 }
 
 /* Says on stderr why the demo failed: the RMM's violations, else the guest's error, else
  * the checks of the report that failed (the report on stdout has the details). */
-static void print_failure(const struct ccada_demo_summary *s, const struct ccada_report *rep)
+static void print_failure(const struct ccada_report *r)
 {
         char failed[512] = "";
         size_t used = 0;
 
-        if (s->violations) {
+        if (u64_of(r, "", "violations")) {
                 fprintf(stderr, "ccada demo: FAILED: %llu RMM violations, the first: %s\n",
-                        (unsigned long long)s->violations, s->first_violation);
+                        (unsigned long long)u64_of(r, "", "violations"), text_of(r, "", "first_violation"));
                 return;
         }
-        if (s->error[0]) {
-                fprintf(stderr, "ccada demo: FAILED: %s\n", s->error);
+        if (text_of(r, "", "error")[0]) {
+                fprintf(stderr, "ccada demo: FAILED: %s\n", text_of(r, "", "error"));
                 return;
         }
-        for (size_t sec = 0; sec < ccada_report_nsections(rep); sec++) {
+        for (size_t sec = 0; sec < ccada_report_nsections(r); sec++) {
                 const char *key;
                 struct ccada_report_value v;
-                if (strcmp(ccada_report_section_name(rep, sec), "checks"))
+                if (strcmp(ccada_report_section_name(r, sec), "checks"))
                         continue;
-                for (size_t i = 0; ccada_report_item(rep, sec, i, &key, &v) && used < sizeof(failed); i++)
+                for (size_t i = 0; ccada_report_item(r, sec, i, &key, &v) && used < sizeof(failed); i++)
                         if (!v.b)
                                 used += (size_t)snprintf(failed + used, sizeof(failed) - used, "%s%s",
                                                          used ? ", " : "", key);
@@ -362,7 +405,6 @@ static void print_failure(const struct ccada_demo_summary *s, const struct ccada
 static int run(struct demo_opts *o)
 {
         struct ccada_machine *m;
-        struct ccada_demo_summary s;
         ccada_status st = ccada_machine_create(&m, &o->cfg);
         if (st != CCADA_OK) {
                 fprintf(stderr, "ccada demo: cannot build the machine: %s\n", ccada_status_text(st));
@@ -370,25 +412,25 @@ static int run(struct demo_opts *o)
         }
         st = ccada_machine_run(m);
         bool trace_ok = ccada_machine_finish_trace(m);
-        ccada_machine_summary(m, &s);
-        ccada_machine_destroy(m);
         struct ccada_report *rep;
         if (ccada_report_create(&rep) != CCADA_OK) {
+                ccada_machine_destroy(m);
                 fprintf(stderr, "ccada demo: out of memory for the report\n");
                 return CLI_FAIL;
         }
-        ccada_demo_report(&s, st == CCADA_OK, rep);
+        ccada_machine_report(m, st == CCADA_OK, rep);
+        ccada_machine_destroy(m);
         bool passed = ccada_report_passed(rep), out_ok = true;
         if (st != CCADA_OK)
                 fprintf(stderr, "ccada demo: the run failed: %s\n", ccada_status_text(st));
         if (!passed)
-                print_failure(&s, rep);
+                print_failure(rep);
         if (!trace_ok)
                 fprintf(stderr, "ccada demo: writing the trace failed\n");
         if (o->json)
                 out_ok = ccada_report_print_json(rep, stdout);
         else
-                print_human(&s, passed);
+                print_human(rep);
         ccada_report_destroy(rep);
         if (!out_ok)
                 fprintf(stderr, "ccada demo: writing the report failed\n");
