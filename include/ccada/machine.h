@@ -13,11 +13,12 @@
 struct ccada_machine;
 
 /* What the guest runs after boot. */
-enum ccada_workload {
-        CCADA_WORKLOAD_DEMO = 0,        /* the isolation demo (and blk-test when a disk exists) */
-        CCADA_WORKLOAD_BENCH_SWIOTLB,   /* SWIOTLB map+unmap cost per size vs memcpy */
-        CCADA_WORKLOAD_BENCH_BLK,       /* virtio-blk throughput and IOPS */
-};
+/* The workloads a board runs (src/machine/workloads.c), by name: "demo" (the default),
+ * "bench-swiotlb", "bench-blk". */
+#define CCADA_WORKLOAD_DEFAULT "demo"
+size_t ccada_workload_count(void);
+const char *ccada_workload_name(size_t i);    /* NULL past the end */
+const char *ccada_workload_summary(size_t i); /* one line for --help */
 
 struct ccada_machine_config {
         uint64_t mem_size;      /* physical memory, bytes (default 128 MiB) */
@@ -32,7 +33,7 @@ struct ccada_machine_config {
         FILE *trace_pipe;       /* ftrace lines as they happen (may be NULL) */
         FILE *console;          /* the Realm's console lines (may be NULL) */
         bool normal_vm;         /* run the guest in a normal (non-Realm) VM instead */
-        enum ccada_workload workload;
+        const char *workload;   /* a name of ccada_workload_name (NULL: CCADA_WORKLOAD_DEFAULT) */
         unsigned bench_reps;    /* benchmark repetitions (median taken); default 7 */
         uint64_t swiotlb_slabs; /* Realm bounce pool in 2 KiB slots (default 2048 = 4 MiB) */
         bool swiotlb_grow;      /* add shared pools instead of failing when full (off) */
@@ -74,7 +75,7 @@ void ccada_machine_destroy(struct ccada_machine *m);
  * the first failure of either Realm's host stops the run. */
 CCADA_MUST_CHECK ccada_status ccada_machine_run(struct ccada_machine *m);
 
-/* SWIOTLB benchmark results (CCADA_WORKLOAD_BENCH_SWIOTLB): ns per operation, medians. */
+/* SWIOTLB benchmark results (workload "bench-swiotlb"): ns per operation, medians. */
 struct ccada_bench_swiotlb_row {
         uint64_t size;
         double map_unmap_ns;    /* bounced dma_map_single + dma_unmap_single in the guest */
@@ -88,7 +89,7 @@ unsigned ccada_machine_bench_swiotlb(const struct ccada_machine *m, struct ccada
 /* Flushes and closes trace sinks (the FILEs stay open; the caller owns them). */
 CCADA_MUST_CHECK bool ccada_machine_finish_trace(struct ccada_machine *m);
 
-/* virtio-blk benchmark results (CCADA_WORKLOAD_BENCH_BLK), medians, queue depth 1. */
+/* virtio-blk benchmark results (workload "bench-blk"), medians, queue depth 1. */
 struct ccada_bench_blk {
         double seq_write_mbps, seq_read_mbps;
         double rand_read_iops, rand_write_iops;

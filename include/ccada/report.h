@@ -62,5 +62,8 @@ bool ccada_report_get(const struct ccada_report *r, const char *section, const c
 
 /* The JSON form (see above), pretty-printed. False if the stream fails. */
 bool ccada_report_print_json(const struct ccada_report *r, FILE *f);
+/* The same as text for a person: the top section's values, then each section under its
+ * name, the checks ("ok" / "FAILED"), and a last line "passed" or "FAILED". */
+bool ccada_report_print_text(const struct ccada_report *r, FILE *f);
 
 #endif

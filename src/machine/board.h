@@ -17,6 +17,7 @@
 
 #include "ccada/machine.h"
 #include "ccada/status.h"
+#include "realm/kernel.h"
 
 struct ccada_rmm;
 struct host_vm;
@@ -34,6 +35,14 @@ struct host_vm *machine_vm(struct ccada_machine *m, unsigned i);   /* 0: A; 1: B
  * Errors: CCADA_E_STATE (called before), CCADA_E_INVAL (the boot image does not fit),
  * and those of host_vm_create_realm / host_vm_create_normal. */
 CCADA_MUST_CHECK ccada_status machine_boot(struct ccada_machine *m);
+/* A workload: the Realm app its kernel runs as init (workloads.c). */
+struct machine_workload {
+        const char *name, *summary;
+        realm_init_fn init;
+};
+/* The workload called name (NULL: the default); NULL when there is none. */
+const struct machine_workload *machine_workload_find(const char *name);
+
 /* True when the Realm in slot i passed its workload (its demo checks), after it powered off. */
 bool machine_realm_passed(const struct ccada_machine *m, unsigned i);
 /* What the Realm in slot i reported (RIM, REM, checks); NULL when there is no slot i. */

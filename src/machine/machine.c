@@ -14,7 +14,6 @@
 #include "lib/crypto.h"
 #include "lib/prng.h"
 #include "machine/board.h"
-#include "realm/bench.h"
 #include "realm/realm.h"
 #include "rmm/rmm.h"
 
@@ -102,18 +101,11 @@ static ccada_status slot_add_disk(struct ccada_machine *m, unsigned i)
         return CCADA_OK;
 }
 
-static realm_init_fn workload_init(enum ccada_workload w)
-{
-        return w == CCADA_WORKLOAD_BENCH_SWIOTLB ? realm_bench_swiotlb
-               : w == CCADA_WORKLOAD_BENCH_BLK   ? realm_bench_blk
-                                                  : realm_demo_init;
-}
-
 /* Slot i's kernel object, host VM (B's on A's host), console and disk. */
 static ccada_status slot_build(struct ccada_machine *m, unsigned i)
 {
         struct machine_slot *s = &m->slot[i];
-        if (!realm_kernel_create(&s->kernel, &m->trace, workload_init(m->cfg.workload)))
+        if (!realm_kernel_create(&s->kernel, &m->trace, machine_workload_find(m->cfg.workload)->init))
                 return CCADA_E_NOMEM;
         rk_bench(s->kernel)->reps = m->cfg.bench_reps;
         ccada_status st = i ? host_vm_create_peer(&s->vm, m->slot[0].vm)
@@ -143,7 +135,8 @@ static ccada_status machine_build(struct ccada_machine *m)
 
 ccada_status ccada_machine_create(struct ccada_machine **out, const struct ccada_machine_config *cfg)
 {
-        if ((cfg->realms != 1 && cfg->realms != 2) || (cfg->realms == 2 && cfg->normal_vm))
+        if ((cfg->realms != 1 && cfg->realms != 2) || (cfg->realms == 2 && cfg->normal_vm) ||
+            !machine_workload_find(cfg->workload))
                 return CCADA_E_INVAL;
         struct ccada_machine *m = calloc(1, sizeof(*m));
         if (!m)

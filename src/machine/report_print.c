@@ -1,6 +1,8 @@
 /* The report's JSON form (include/ccada/report.h), through the one JSON writer. */
 #include "ccada/report.h"
 
+#include <string.h>
+
 #include "lib/json.h"
 
 static void value(struct json_writer *w, const char *key, const struct ccada_report_value *v)
@@ -40,4 +42,41 @@ bool ccada_report_print_json(const struct ccada_report *r, FILE *f)
         }
         json_end_object(&w);
         return json_finish(&w);
+}
+
+static void text_value(FILE *f, const char *key, const struct ccada_report_value *v)
+{
+        fprintf(f, "  %-28s ", key);
+        switch (v->type) {
+        case CCADA_REPORT_BOOL: fputs(v->b ? "yes" : "no", f); break;
+        case CCADA_REPORT_U64: fprintf(f, "%llu", (unsigned long long)v->u); break;
+        default: fputs(v->text[0] ? v->text : "-", f); break;
+        }
+        fputc('\n', f);
+}
+
+bool ccada_report_print_text(const struct ccada_report *r, FILE *f)
+{
+        size_t n = ccada_report_nsections(r);
+        const char *key;
+        struct ccada_report_value v;
+        for (size_t s = 0; s < n; s++) /* the top level first, without a heading */
+                if (!ccada_report_section_name(r, s)[0])
+                        for (size_t i = 0; ccada_report_item(r, s, i, &key, &v); i++)
+                                text_value(f, key, &v);
+        for (size_t s = 0; s < n; s++) {
+                const char *name = ccada_report_section_name(r, s);
+                bool checks = !strcmp(name, "checks");
+                if (!name[0])
+                        continue;
+                fprintf(f, "%s:\n", name);
+                for (size_t i = 0; ccada_report_item(r, s, i, &key, &v); i++) {
+                        if (checks)
+                                fprintf(f, "  %-28s %s\n", key, v.b ? "ok" : "FAILED");
+                        else
+                                text_value(f, key, &v);
+                }
+        }
+        fprintf(f, "%s\n", ccada_report_passed(r) ? "passed" : "FAILED");
+        return !ferror(f) && fflush(f) == 0;
 }

@@ -30,7 +30,7 @@ static int bench_swiotlb(unsigned reps, bool json)
         char err[160];
 
         ccada_machine_config_default(&cfg);
-        cfg.workload = CCADA_WORKLOAD_BENCH_SWIOTLB;
+        cfg.workload = "bench-swiotlb";
         cfg.bench_reps = reps;
         ccada_status st = ccada_machine_create(&m, &cfg);
         if (st != CCADA_OK)

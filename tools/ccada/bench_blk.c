@@ -8,7 +8,7 @@ static bool run_one(bool normal, unsigned reps, struct ccada_bench_blk *out)
         struct ccada_machine *m;
         char err[160];
         ccada_machine_config_default(&cfg);
-        cfg.workload = CCADA_WORKLOAD_BENCH_BLK;
+        cfg.workload = "bench-blk";
         cfg.bench_reps = reps;
         cfg.normal_vm = normal;
         cfg.disk_ram = true; /* measure the data path, not the host's file system */

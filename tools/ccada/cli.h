@@ -9,6 +9,8 @@
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
 int cli_demo(int argc, char **argv);
+int cli_run(int argc, char **argv);
+void cli_run_help(FILE *f);
 int cli_bench(int argc, char **argv);
 void cli_bench_help(FILE *f);
 int cli_bench_blk(unsigned reps, bool json);

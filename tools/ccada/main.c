@@ -14,6 +14,7 @@ static void usage(FILE *f)
               "\n"
               "commands:\n"
               "  demo     boot a Realm on the default machine and show its memory isolation\n"
+              "  run      build a machine from options, run a workload, print its report\n"
               "  bench    performance figures next to their physical limits\n"
               "  help     show this help, or `ccada help <command>`\n"
               "\n"
@@ -31,6 +32,8 @@ int main(int argc, char **argv)
         if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
                 if (argc > 2 && !strcmp(cmd, "help") && !strcmp(argv[2], "demo"))
                         return cli_demo_help(stdout), CLI_OK;
+                if (argc > 2 && !strcmp(cmd, "help") && !strcmp(argv[2], "run"))
+                        return cli_run_help(stdout), CLI_OK;
                 if (argc > 2 && !strcmp(cmd, "help") && !strcmp(argv[2], "bench"))
                         return cli_bench_help(stdout), CLI_OK;
                 usage(stdout);
@@ -42,6 +45,8 @@ int main(int argc, char **argv)
         }
         if (!strcmp(cmd, "demo"))
                 return cli_demo(argc - 1, argv + 1);
+        if (!strcmp(cmd, "run"))
+                return cli_run(argc - 1, argv + 1);
         if (!strcmp(cmd, "bench"))
                 return cli_bench(argc - 1, argv + 1);
         fprintf(stderr, "ccada: unknown command '%s'\n", cmd);

@@ -1,0 +1,37 @@
+/* The workloads a board can run: name -> the Realm app its kernel runs as init. The only
+ * place that names an app; machine.c looks them up by name. */
+#include <string.h>
+
+#include "ccada/machine.h"
+#include "machine/board.h"
+#include "realm/bench.h"
+#include "realm/realm.h"
+
+static const struct machine_workload workloads[] = {
+        { "demo", "memory isolation, MMIO, REM extend, blk-test", realm_demo_init },
+        { "bench-swiotlb", "SWIOTLB map+unmap cost per size", realm_bench_swiotlb },
+        { "bench-blk", "virtio-blk MB/s and IOPS, queue depth 1", realm_bench_blk },
+};
+
+const struct machine_workload *machine_workload_find(const char *name)
+{
+        for (size_t i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++)
+                if (!strcmp(workloads[i].name, name ? name : CCADA_WORKLOAD_DEFAULT))
+                        return &workloads[i];
+        return NULL;
+}
+
+size_t ccada_workload_count(void)
+{
+        return sizeof(workloads) / sizeof(workloads[0]);
+}
+
+const char *ccada_workload_name(size_t i)
+{
+        return i < ccada_workload_count() ? workloads[i].name : NULL;
+}
+
+const char *ccada_workload_summary(size_t i)
+{
+        return i < ccada_workload_count() ? workloads[i].summary : NULL;
+}

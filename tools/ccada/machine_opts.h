@@ -1,0 +1,43 @@
+/* The machine options every machine-building command shares (demo, run, bench): one table
+ * of long options, one parser (numbers through include/ccada/parse.h), one place that
+ * refuses combinations that can never boot, and one trace set-up. A command adds its own
+ * options next to these (their codes stay below MOPT_FIRST). */
+#ifndef CCADA_TOOLS_MACHINE_OPTS_H
+#define CCADA_TOOLS_MACHINE_OPTS_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "ccada/machine.h"
+
+#define MOPT_FIRST 1000 /* getopt codes of the shared options start here */
+
+struct machine_opts {
+        const char *cmd;                /* "demo": messages say "ccada demo: ..." */
+        struct ccada_machine_config cfg;
+        const char *trace, *trace_json, *events;
+        bool swiotlb_given;             /* --swiotlb was on the command line (else the default) */
+        FILE *trace_file, *trace_json_file;
+};
+
+void machine_opts_init(struct machine_opts *o, const char *cmd);
+/* The shared options' help lines ("  --seed N   ..."), for a command's --help. */
+void machine_opts_help(FILE *f);
+/* longopts: the command's own options (ended by a zero entry) followed by the shared ones,
+ * into out (room for cap entries). False if they do not fit. */
+bool machine_opts_longopts(const struct option *own, struct option *out, size_t cap);
+/* Applies option code c (a shared one, >= MOPT_FIRST). CLI_OK, or CLI_USAGE after saying why. */
+int machine_opts_apply(struct machine_opts *o, int c, const char *arg);
+/* After parsing: sizes the board's memory for the Realm's RAM and refuses combinations that
+ * can never boot or pass, saying what to change. */
+int machine_opts_check(struct machine_opts *o);
+/* Resolves --events (its default: every event into a trace file, else the swiotlb_bounced
+ * lines) and opens the trace files. With `quiet_stdout`, the console and streamed events
+ * go to stderr (stdout is for a machine-readable report). "--events list" prints the
+ * events and returns -1. */
+int machine_opts_open_traces(struct machine_opts *o, bool quiet_stdout);
+/* Closes what machine_opts_open_traces opened; CLI_FAIL if a file could not be written. */
+int machine_opts_close_traces(struct machine_opts *o);
+
+#endif

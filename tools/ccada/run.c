@@ -1,0 +1,125 @@
+/* ccada run: build a machine from options, run a named workload, print its report. */
+#include <getopt.h>
+#include <string.h>
+
+#include "ccada/machine.h"
+#include "ccada/report.h"
+#include "cli.h"
+#include "machine_opts.h"
+
+void cli_run_help(FILE *f)
+{
+        fputs("usage: ccada run [--workload NAME] [options]\n"
+              "\n"
+              "Builds a machine from the options below (defaults: one Realm, 32M of RAM, a 4M\n"
+              "bounce pool, a virtio-blk disk), runs the workload in the Realm and prints the\n"
+              "run's report (docs/report.md); exit status 0 when every check of it is true.\n"
+              "\n"
+              "options:\n"
+              "  --workload NAME    what the Realm runs (default demo):\n",
+              f);
+        for (size_t i = 0; ccada_workload_name(i); i++)
+                fprintf(f, "                       %-14s %s\n", ccada_workload_name(i), ccada_workload_summary(i));
+        fputs("  --json             print the report as JSON on stdout (console to stderr)\n", f);
+        machine_opts_help(f);
+        fputs("  -h, --help         show this help\n"
+              "\n"
+              "exit status: 0 every check passed, 1 a check or the run failed, 2 usage error\n",
+              f);
+}
+
+enum { R_WORKLOAD = 256, R_JSON };
+
+static int set_workload(struct machine_opts *m, const char *arg)
+{
+        for (size_t i = 0; ccada_workload_name(i); i++) {
+                if (!strcmp(arg, ccada_workload_name(i))) {
+                        m->cfg.workload = ccada_workload_name(i);
+                        return CLI_OK;
+                }
+        }
+        char names[256] = "";
+        size_t used = 0;
+        for (size_t i = 0; ccada_workload_name(i) && used < sizeof(names); i++)
+                used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s", i ? ", " : "",
+                                         ccada_workload_name(i));
+        char why[300];
+        snprintf(why, sizeof(why), "no such workload (there are: %s)", names);
+        return cli_bad_value("run", "--workload", arg, why);
+}
+
+static int parse(int argc, char **argv, struct machine_opts *m, bool *json)
+{
+        static const struct option own[] = {
+                { "workload", required_argument, NULL, R_WORKLOAD },
+                { "json", no_argument, NULL, R_JSON },
+                { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        struct option longopts[40];
+        int c, rc;
+        if (!machine_opts_longopts(own, longopts, sizeof(longopts) / sizeof(longopts[0])))
+                return CLI_FAIL;
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+                if (c == R_JSON)
+                        *json = true;
+                else if (c == R_WORKLOAD && (rc = set_workload(m, optarg)) != CLI_OK)
+                        return rc;
+                else if (c == 'h')
+                        return cli_run_help(stdout), -1;
+                else if (c >= MOPT_FIRST && (rc = machine_opts_apply(m, c, optarg)) != CLI_OK)
+                        return rc;
+                else if (c != R_WORKLOAD && c < MOPT_FIRST)
+                        return cli_run_help(stderr), CLI_USAGE;
+        }
+        if (optind < argc)
+                return fprintf(stderr, "ccada run: unexpected argument '%s'\n", argv[optind]), CLI_USAGE;
+        return machine_opts_check(m);
+}
+
+static int run_machine(struct machine_opts *o, bool json)
+{
+        struct ccada_machine *m;
+        struct ccada_report *rep;
+        ccada_status st = ccada_machine_create(&m, &o->cfg);
+        if (st != CCADA_OK) {
+                fprintf(stderr, "ccada run: cannot build the machine: %s\n", ccada_status_text(st));
+                return CLI_FAIL;
+        }
+        st = ccada_machine_run(m);
+        bool trace_ok = ccada_machine_finish_trace(m);
+        if (ccada_report_create(&rep) != CCADA_OK) {
+                ccada_machine_destroy(m);
+                fprintf(stderr, "ccada run: out of memory for the report\n");
+                return CLI_FAIL;
+        }
+        ccada_machine_report(m, st == CCADA_OK, rep);
+        ccada_machine_destroy(m);
+        if (st != CCADA_OK)
+                fprintf(stderr, "ccada run: the run failed: %s\n", ccada_status_text(st));
+        if (!trace_ok)
+                fprintf(stderr, "ccada run: writing the trace failed\n");
+        bool out_ok = json ? ccada_report_print_json(rep, stdout) : ccada_report_print_text(rep, stdout);
+        bool passed = ccada_report_passed(rep);
+        ccada_report_destroy(rep);
+        if (!out_ok)
+                fprintf(stderr, "ccada run: writing the report failed\n");
+        return passed && trace_ok && out_ok ? CLI_OK : CLI_FAIL;
+}
+
+int cli_run(int argc, char **argv)
+{
+        struct machine_opts m;
+        bool json = false;
+        machine_opts_init(&m, "run");
+        int rc = parse(argc, argv, &m, &json);
+        if (rc)
+                return rc < 0 ? CLI_OK : rc;
+        if ((rc = machine_opts_open_traces(&m, json)) != CLI_OK)
+                return rc < 0 ? CLI_OK : rc;
+        rc = run_machine(&m, json);
+        if (machine_opts_close_traces(&m) != CLI_OK)
+                rc = CLI_FAIL;
+        return rc;
+}
