@@ -1,14 +1,12 @@
 /* SWIOTLB bounce pool with Linux semantics. Contract and state machine: swiotlb.h.
  * Algorithms follow the prose of facts/rme-swiotlb-virtio.md §1; the code is our own. */
 #include "realm/swiotlb.h"
+#include "realm/sync.h"
 
-#include <errno.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
-#include <time.h>
 
 #include "realm/kernel.h"
 
@@ -32,7 +30,7 @@ struct io_tlb_slot {
 
 /* Linux: struct io_tlb_area. lock protects used, index and the area's slots. */
 struct io_tlb_area {
-        pthread_mutex_t lock;
+        struct rk_lock lock;
         unsigned long used;
         unsigned long index;    /* next-fit cursor, relative to the area */
 };
@@ -58,12 +56,12 @@ struct swiotlb {
         unsigned long init_nslabs;
         struct io_tlb_pool **pools; /* cfg.max_pools entries; first npools published */
         atomic_uint npools;
-        pthread_mutex_t grow_lock;
+        struct rk_lock grow_lock;
         atomic_ulong nslabs, used, hiwater, bounces, full;
         atomic_ullong bounced_bytes;
         atomic_bool overflow_warned;
-        pthread_mutex_t bp_lock; /* protects bp_seq */
-        pthread_cond_t bp_cond;
+        struct rk_lock bp_lock; /* protects bp_seq */
+        struct rk_event bp_event;
         unsigned long bp_seq;   /* bumped by every unmap (back-pressure only) */
         void (*reclaim)(struct dma_dev *dev);
 };
@@ -120,7 +118,7 @@ static void pool_free_meta(struct realm_kernel *k, struct io_tlb_pool *pool)
         if (!pool)
                 return;
         for (unsigned a = 0; pool->areas && a < pool->nareas; a++)
-                pthread_mutex_destroy(&pool->areas[a].lock);
+                rk_lock_destroy(&pool->areas[a].lock);
         rk_kfree(k, pool->areas);
         rk_kfree(k, pool->slots);
         rk_kfree(k, pool);
@@ -145,7 +143,7 @@ static ccada_status pool_init_meta(struct realm_kernel *k, struct io_tlb_pool *p
                 return CCADA_E_NOMEM;
         }
         for (unsigned a = 0; a < nareas; a++)
-                pthread_mutex_init(&pool->areas[a].lock, NULL);
+                rk_lock_init(&pool->areas[a].lock);
         /* Linux swiotlb_init_io_tlb_pool: list counts down to each segment end. */
         for (unsigned long i = 0; i < nslabs; i++) {
                 pool->slots[i].orig_addr = INVALID_ADDR;
@@ -260,9 +258,9 @@ static ccada_status config_apply(struct swiotlb *tlb, const struct swiotlb_confi
 
 static void tlb_free(struct swiotlb *tlb)
 {
-        pthread_mutex_destroy(&tlb->grow_lock);
-        pthread_mutex_destroy(&tlb->bp_lock);
-        pthread_cond_destroy(&tlb->bp_cond);
+        rk_lock_destroy(&tlb->grow_lock);
+        rk_lock_destroy(&tlb->bp_lock);
+        rk_event_destroy(&tlb->bp_event);
         struct realm_kernel *k = tlb->k;
         rk_kfree(k, tlb->pools);
         rk_kfree(k, tlb);
@@ -271,18 +269,14 @@ static void tlb_free(struct swiotlb *tlb)
 static ccada_status tlb_alloc(struct realm_kernel *k, struct swiotlb **out)
 {
         struct swiotlb *tlb = rk_zalloc(k, 1, sizeof(*tlb));
-        pthread_condattr_t ca;
 
         if (!tlb)
                 return CCADA_E_NOMEM;
         tlb->k = k;
         tlb->shared = rk_shared_bit(k);
-        pthread_mutex_init(&tlb->grow_lock, NULL);
-        pthread_mutex_init(&tlb->bp_lock, NULL);
-        pthread_condattr_init(&ca);
-        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-        pthread_cond_init(&tlb->bp_cond, &ca);
-        pthread_condattr_destroy(&ca);
+        rk_lock_init(&tlb->grow_lock);
+        rk_lock_init(&tlb->bp_lock);
+        rk_event_init(&tlb->bp_event);
         *out = tlb;
         return CCADA_OK;
 }
@@ -350,7 +344,7 @@ static bool grow(struct swiotlb *tlb, unsigned seen_npools)
 {
         bool added = false;
 
-        pthread_mutex_lock(&tlb->grow_lock);
+        rk_lock_acquire(&tlb->grow_lock);
         unsigned n = atomic_load_explicit(&tlb->npools, memory_order_acquire);
 
         if (n != seen_npools) {
@@ -373,7 +367,7 @@ static bool grow(struct swiotlb *tlb, unsigned seen_npools)
                         rk_printk(tlb->k, SWIOTLB_PFX "Failed to allocate new pool");
                 }
         }
-        pthread_mutex_unlock(&tlb->grow_lock);
+        rk_lock_release(&tlb->grow_lock);
         return added;
 }
 
@@ -440,7 +434,7 @@ static long search_area(struct swiotlb *tlb, struct io_tlb_pool *pool, unsigned 
         uint64_t dma_base = pool->vaddr; /* phys_to_dma_unencrypted(pool->start) */
         long found = -1;
 
-        pthread_mutex_lock(&area->lock);
+        rk_lock_acquire(&area->lock);
         if (rq->nslots > pool->area_nslabs - area->used)
                 goto out;
         unsigned long index = wrap_index(pool, area->index);
@@ -468,7 +462,7 @@ static long search_area(struct swiotlb *tlb, struct io_tlb_pool *pool, unsigned 
                 checked += rq->stride;
         }
 out:
-        pthread_mutex_unlock(&area->lock);
+        rk_lock_release(&area->lock);
         return found;
 }
 
@@ -538,34 +532,27 @@ static ccada_status req_init(const struct dma_dev *dev, uint64_t orig, size_t ma
 static long bp_condwait(struct swiotlb *tlb, const struct slot_req *rq, unsigned cpu,
                         struct io_tlb_pool **pool)
 {
-        struct timespec dl;
+        struct rk_deadline until = rk_deadline_after(tlb->cfg.wait_ms);
         unsigned seen;
         long slot = -1;
+        bool in_time = true;
 
-        clock_gettime(CLOCK_MONOTONIC, &dl);
-        dl.tv_sec += (time_t)(tlb->cfg.wait_ms / 1000);
-        dl.tv_nsec += (long)(tlb->cfg.wait_ms % 1000) * 1000000L;
-        if (dl.tv_nsec >= 1000000000L) {
-                dl.tv_sec++;
-                dl.tv_nsec -= 1000000000L;
-        }
-        pthread_mutex_lock(&tlb->bp_lock);
+        rk_lock_acquire(&tlb->bp_lock);
         for (;;) {
                 unsigned long seq = tlb->bp_seq;
-                int rc = 0;
 
-                pthread_mutex_unlock(&tlb->bp_lock);
+                rk_lock_release(&tlb->bp_lock);
                 slot = find_slots(tlb, rq, cpu, pool, &seen);
                 if (slot >= 0)
                         return slot;
-                pthread_mutex_lock(&tlb->bp_lock);
+                rk_lock_acquire(&tlb->bp_lock);
                 /* seq was read before the search: an unmap in between is not lost. */
-                while (seq == tlb->bp_seq && rc != ETIMEDOUT)
-                        rc = pthread_cond_timedwait(&tlb->bp_cond, &tlb->bp_lock, &dl);
+                while (seq == tlb->bp_seq && in_time)
+                        in_time = rk_event_wait(&tlb->bp_event, &tlb->bp_lock, &until);
                 if (seq == tlb->bp_seq)
                         break;
         }
-        pthread_mutex_unlock(&tlb->bp_lock);
+        rk_lock_release(&tlb->bp_lock);
         return -1;
 }
 
@@ -595,10 +582,10 @@ static void bp_signal(struct swiotlb *tlb)
 {
         if (!tlb->cfg.backpressure)
                 return;
-        pthread_mutex_lock(&tlb->bp_lock);
+        rk_lock_acquire(&tlb->bp_lock);
         tlb->bp_seq++;
-        pthread_cond_broadcast(&tlb->bp_cond);
-        pthread_mutex_unlock(&tlb->bp_lock);
+        rk_event_signal_all(&tlb->bp_event);
+        rk_lock_release(&tlb->bp_lock);
 }
 
 /* ---- map ---- */
@@ -732,9 +719,9 @@ static ccada_status bounce_at(struct swiotlb *tlb, const struct dma_dev *dev,
         struct io_tlb_area *area = slot_area(pool, index);
         struct io_tlb_slot s;
 
-        pthread_mutex_lock(&area->lock);
+        rk_lock_acquire(&area->lock);
         s = pool->slots[index];
-        pthread_mutex_unlock(&area->lock);
+        rk_lock_release(&area->lock);
         if (s.orig_addr == INVALID_ADDR) {
                 rk_printk(tlb->k, "%s %s: swiotlb: 0x%llx is not mapped", dev_drv(dev),
                           dev->name, (unsigned long long)tlb_addr);
@@ -816,10 +803,10 @@ ccada_status swiotlb_tbl_map_single(struct dma_dev *dev, uint64_t orig, size_t m
         if (st != CCADA_OK) {
                 struct io_tlb_area *area = slot_area(pool, head);
 
-                pthread_mutex_lock(&area->lock);
+                rk_lock_acquire(&area->lock);
                 unsigned long n = release_locked(pool, head, (int64_t)(rq.offset & (IO_TLB_SIZE - 1)));
 
-                pthread_mutex_unlock(&area->lock);
+                rk_lock_release(&area->lock);
                 atomic_fetch_sub(&tlb->used, n);
                 bp_signal(tlb);
                 return st;
@@ -883,9 +870,9 @@ ccada_status swiotlb_tbl_unmap_single(struct dma_dev *dev, uint64_t tlb_addr, si
         struct io_tlb_area *area = slot_area(pool, index);
         struct io_tlb_slot *s = &pool->slots[index];
 
-        pthread_mutex_lock(&area->lock);
+        rk_lock_acquire(&area->lock);
         if (!unmap_ok(tlb, dev, s, addr, mapping_size)) {
-                pthread_mutex_unlock(&area->lock);
+                rk_lock_release(&area->lock);
                 return CCADA_E_INVAL;
         }
         uint64_t orig = s->orig_addr;
@@ -895,7 +882,7 @@ ccada_status swiotlb_tbl_unmap_single(struct dma_dev *dev, uint64_t tlb_addr, si
                 st = bounce_copy(tlb, dev, s, addr, mapping_size, false);
         unsigned long n = release_locked(pool, index, (int64_t)(orig & dev->min_align_mask & (IO_TLB_SIZE - 1)));
 
-        pthread_mutex_unlock(&area->lock);
+        rk_lock_release(&area->lock);
         atomic_fetch_sub(&tlb->used, n);
         bp_signal(tlb);
         trace_op(tlb, TRACE_SWIOTLB_UNMAP, dev, orig, addr, mapping_size, dir);

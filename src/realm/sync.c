@@ -1,0 +1,49 @@
+/* The Realm's locks and events (see sync.h) over POSIX threads: the one file of src/realm
+ * that uses them. */
+#include "realm/sync.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <time.h>
+
+_Static_assert(sizeof(pthread_mutex_t) <= RK_LOCK_BYTES, "a mutex fits struct rk_lock");
+_Static_assert(sizeof(pthread_cond_t) <= RK_EVENT_BYTES, "a condition variable fits struct rk_event");
+
+static pthread_mutex_t *mutex(struct rk_lock *l) { return (pthread_mutex_t *)(void *)l->opaque; }
+static pthread_cond_t *cond(struct rk_event *e) { return (pthread_cond_t *)(void *)e->opaque; }
+
+void rk_lock_init(struct rk_lock *l) { (void)pthread_mutex_init(mutex(l), NULL); }
+void rk_lock_destroy(struct rk_lock *l) { (void)pthread_mutex_destroy(mutex(l)); }
+void rk_lock_acquire(struct rk_lock *l) { (void)pthread_mutex_lock(mutex(l)); }
+void rk_lock_release(struct rk_lock *l) { (void)pthread_mutex_unlock(mutex(l)); }
+
+void rk_event_init(struct rk_event *e)
+{
+        pthread_condattr_t ca;
+        (void)pthread_condattr_init(&ca);
+        (void)pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* timeouts ignore wall-clock steps */
+        (void)pthread_cond_init(cond(e), &ca);
+        (void)pthread_condattr_destroy(&ca);
+}
+
+void rk_event_destroy(struct rk_event *e) { (void)pthread_cond_destroy(cond(e)); }
+
+struct rk_deadline rk_deadline_after(unsigned ms)
+{
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        struct rk_deadline d = { (long long)now.tv_sec + ms / 1000, (long long)now.tv_nsec + (long long)(ms % 1000) * 1000000 };
+        if (d.nsec >= 1000000000LL) {
+                d.sec++;
+                d.nsec -= 1000000000LL;
+        }
+        return d;
+}
+
+bool rk_event_wait(struct rk_event *e, struct rk_lock *l, const struct rk_deadline *until)
+{
+        struct timespec dl = { .tv_sec = (time_t)until->sec, .tv_nsec = (long)until->nsec };
+        return pthread_cond_timedwait(cond(e), mutex(l), &dl) != ETIMEDOUT;
+}
+
+void rk_event_signal_all(struct rk_event *e) { (void)pthread_cond_broadcast(cond(e)); }
