@@ -1,375 +1,12 @@
-/* SWIOTLB bounce pool with Linux semantics. Contract and state machine: swiotlb.h.
- * Algorithms follow the prose of facts/rme-swiotlb-virtio.md §1; the code is our own. */
-#include "realm/swiotlb.h"
-#include "realm/sync.h"
-
-#include <stdatomic.h>
+/* SWIOTLB bounce pool with Linux semantics, its core (slot search, map, bounce, unmap,
+ * sync). Contract and state machine: swiotlb.h; pools: swiotlb_pool.c; back-pressure:
+ * swiotlb_bp.c. Algorithms follow the prose of facts/rme-swiotlb-virtio.md §1; the code is
+ * our own. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 
-#include "realm/kernel.h"
-
-#define INVALID_ADDR (~(uint64_t)0)
-#define SWIOTLB_PFX "software IO TLB: "
-
-/* One 2 KiB slot. Linux kernel/dma/swiotlb.c: struct io_tlb_slot, plus head/mapping_size
- * which let unmap reject double, misplaced and wrong-size unmaps. Protected by the lock of
- * the area the slot belongs to. */
-struct io_tlb_slot {
-        uint64_t orig_addr;     /* original address shadowed by this slot, INVALID if none */
-        int64_t alloc_size;     /* bytes of the allocation from orig_addr to its end; may be
-                                 * negative (by less than a slot) on a later slot when the
-                                 * mapping keeps low address bits (min_align_mask) */
-        int64_t map_left;       /* same, bounded by the caller's mapping size */
-        uint16_t list;          /* free run length from here to the segment end; 0 = used */
-        uint16_t pad_slots;     /* head only: whole padding slots before it */
-        bool head;              /* first data slot of a mapping */
-        size_t mapping_size;    /* head only: size given to map */
-};
-
-/* Linux: struct io_tlb_area. lock protects used, index and the area's slots. */
-struct io_tlb_area {
-        struct rk_lock lock;
-        unsigned long used;
-        unsigned long index;    /* next-fit cursor, relative to the area */
-};
-
-/* Linux: struct io_tlb_pool. Immutable after creation except through the area locks. */
-struct io_tlb_pool {
-        uint64_t start;         /* canonical IPA of slot 0 */
-        uint64_t end;
-        uint64_t vaddr;         /* the CPU's (and device's) address: start | shared bit */
-        unsigned long nslabs;
-        unsigned nareas;
-        unsigned long area_nslabs;
-        struct io_tlb_slot *slots;
-        struct io_tlb_area *areas;
-};
-
-/* Linux: struct io_tlb_mem. */
-struct swiotlb {
-        struct realm_kernel *k;
-        uint64_t shared;        /* rk_shared_bit */
-        struct swiotlb_config cfg; /* defaults filled in */
-        unsigned nareas;        /* areas of the initial pool (default_nareas) */
-        unsigned long init_nslabs;
-        struct io_tlb_pool **pools; /* cfg.max_pools entries; first npools published */
-        atomic_uint npools;
-        struct rk_lock grow_lock;
-        atomic_ulong nslabs, used, hiwater, bounces, full;
-        atomic_ullong bounced_bytes;
-        atomic_bool overflow_warned;
-        struct rk_lock bp_lock; /* protects bp_seq */
-        struct rk_event bp_event;
-        unsigned long bp_seq;   /* bumped by every unmap (back-pressure only) */
-        void (*reclaim)(struct dma_dev *dev);
-};
-
-/* A search request, computed once per map (facts §1.4 steps 1-3). */
-struct slot_req {
-        uint64_t orig;
-        size_t mapping_size;
-        size_t size;            /* padded: mapping_size + offset, aligned */
-        uint64_t offset;        /* pre-padding bytes: pad_slots * 2048 + low offset */
-        uint64_t alloc_align_mask;
-        uint64_t iotlb_align_mask;
-        uint64_t boundary_mask;
-        unsigned long stride;
-        unsigned long nslots;
-};
-
-static unsigned long nr_slots(uint64_t bytes)
-{
-        return (unsigned long)((bytes + IO_TLB_SIZE - 1) >> IO_TLB_SHIFT);
-}
-
-static bool is_pow2(unsigned long x)
-{
-        return x && !(x & (x - 1));
-}
-
-static unsigned long roundup_pow2(unsigned long x)
-{
-        unsigned long r = 1;
-
-        while (r < x)
-                r <<= 1;
-        return r;
-}
-
-static const char *dev_drv(const struct dma_dev *dev)
-{
-        return dev->driver[0] ? dev->driver : "dma";
-}
-
-/* ---- pool creation and destruction ---- */
-
-/* Linux kernel/dma/swiotlb.c: limit_nareas — every area holds at least one segment. */
-static unsigned limit_nareas(unsigned nareas, unsigned long nslabs)
-{
-        while (nareas > 1 && nslabs < (unsigned long)nareas * IO_TLB_SEGSIZE)
-                nareas /= 2;
-        return nareas;
-}
-
-static void pool_free_meta(struct realm_kernel *k, struct io_tlb_pool *pool)
-{
-        if (!pool)
-                return;
-        for (unsigned a = 0; pool->areas && a < pool->nareas; a++)
-                rk_lock_destroy(&pool->areas[a].lock);
-        rk_kfree(k, pool->areas);
-        rk_kfree(k, pool->slots);
-        rk_kfree(k, pool);
-}
-
-static ccada_status pool_init_meta(struct realm_kernel *k, struct io_tlb_pool *pool, uint64_t start,
-                                   uint64_t shared, unsigned long nslabs, unsigned nareas)
-{
-        pool->start = start;
-        pool->end = start + ((uint64_t)nslabs << IO_TLB_SHIFT);
-        pool->vaddr = start | shared;
-        pool->nslabs = nslabs;
-        pool->nareas = nareas;
-        pool->area_nslabs = nslabs / nareas;
-        pool->slots = rk_zalloc(k, nslabs, sizeof(*pool->slots));
-        pool->areas = rk_zalloc(k, nareas, sizeof(*pool->areas));
-        if (!pool->slots || !pool->areas) {
-                rk_kfree(k, pool->slots);
-                rk_kfree(k, pool->areas);
-                pool->slots = NULL;
-                pool->areas = NULL;
-                return CCADA_E_NOMEM;
-        }
-        for (unsigned a = 0; a < nareas; a++)
-                rk_lock_init(&pool->areas[a].lock);
-        /* Linux swiotlb_init_io_tlb_pool: list counts down to each segment end. */
-        for (unsigned long i = 0; i < nslabs; i++) {
-                pool->slots[i].orig_addr = INVALID_ADDR;
-                pool->slots[i].list = (uint16_t)(IO_TLB_SEGSIZE - (i % IO_TLB_SEGSIZE));
-        }
-        return CCADA_OK;
-}
-
-/* Allocates and shares the pool memory, halving while rk_alloc_pages fails (Linux
- * swiotlb_init_remap "retry" / swiotlb_alloc_pool). */
-static ccada_status pool_alloc_mem(struct swiotlb *tlb, unsigned long *nslabs,
-                                   unsigned long min_slabs, uint64_t *start)
-{
-        ccada_status st;
-
-        for (;;) {
-                size_t npages = (size_t)(*nslabs << IO_TLB_SHIFT) / RK_PAGE_SIZE;
-
-                st = rk_alloc_pages(tlb->k, npages, start);
-                if (st == CCADA_OK)
-                        break;
-                if (st != CCADA_E_NOMEM || *nslabs / 2 < min_slabs)
-                        return st;
-                *nslabs = *nslabs / 2;
-        }
-        size_t npages = (size_t)(*nslabs << IO_TLB_SHIFT) / RK_PAGE_SIZE;
-
-        st = rk_set_memory_decrypted(tlb->k, *start, npages);
-        if (st != CCADA_OK) {
-                /* Linux arch/arm64/mm/pageattr.c: the pages' state is unknown: leak. */
-                rk_printk(tlb->k, SWIOTLB_PFX "Failed to decrypt memory, %zu pages will be leaked",
-                          npages);
-                return st;
-        }
-        /* The host may have left anything in the newly shared pages. */
-        return rk_shared_fill(tlb->k, *start | tlb->shared, 0, npages * RK_PAGE_SIZE);
-}
-
-static ccada_status pool_create(struct swiotlb *tlb, unsigned long nslabs, unsigned nareas,
-                                unsigned long min_slabs, struct io_tlb_pool **out)
-{
-        uint64_t start = 0;
-        ccada_status st = pool_alloc_mem(tlb, &nslabs, min_slabs, &start);
-
-        if (st != CCADA_OK)
-                return st;
-        struct io_tlb_pool *pool = rk_zalloc(tlb->k, 1, sizeof(*pool));
-
-        if (!pool)
-                return CCADA_E_NOMEM; /* pages stay shared: leaked, never handed out */
-        st = pool_init_meta(tlb->k, pool, start, tlb->shared, nslabs, limit_nareas(nareas, nslabs));
-        if (st != CCADA_OK) {
-                rk_kfree(tlb->k, pool); /* pool_init_meta freed what it allocated */
-                return st;
-        }
-        *out = pool;
-        return CCADA_OK;
-}
-
-static void pool_destroy(struct swiotlb *tlb, struct io_tlb_pool *pool)
-{
-        size_t npages = (size_t)(pool->nslabs << IO_TLB_SHIFT) / RK_PAGE_SIZE;
-
-        if (rk_set_memory_encrypted(tlb->k, pool->start, npages) == CCADA_OK)
-                rk_free_pages(tlb->k, pool->start, npages);
-        else /* Linux swiotlb_free_tlb: intentional leak if pages cannot be encrypted again */
-                rk_printk(tlb->k, SWIOTLB_PFX "Failed to encrypt memory, %zu pages will be leaked",
-                          npages);
-        pool_free_meta(tlb->k, pool);
-}
-
-/* Linux swiotlb_adjust_nareas / round_up_default_nslabs: nslabs is a multiple of 128,
- * then raised so that every area has 128 slots, else rounded up to a power of two. */
-static void size_initial(struct swiotlb *tlb, unsigned long *nslabs)
-{
-        unsigned long n = nr_slots(tlb->cfg.size);
-        bool rounded = true;
-
-        n = (n + IO_TLB_SEGSIZE - 1) / IO_TLB_SEGSIZE * IO_TLB_SEGSIZE;
-        rk_printk(tlb->k, SWIOTLB_PFX "area num %u.", tlb->nareas);
-        if (n < (unsigned long)IO_TLB_SEGSIZE * tlb->nareas)
-                n = roundup_pow2((unsigned long)IO_TLB_SEGSIZE * tlb->nareas);
-        else if (!is_pow2(n))
-                n = roundup_pow2(n);
-        else
-                rounded = false;
-        if (rounded)
-                rk_printk(tlb->k, SWIOTLB_PFX "SWIOTLB bounce buffer size roundup to %luMB",
-                          (n << IO_TLB_SHIFT) >> 20);
-        *nslabs = n;
-}
-
-static ccada_status config_apply(struct swiotlb *tlb, const struct swiotlb_config *cfg)
-{
-        if (cfg)
-                tlb->cfg = *cfg;
-        if (!tlb->cfg.size)
-                tlb->cfg.size = SWIOTLB_DEFAULT_SIZE;
-        if (!tlb->cfg.ncpus)
-                tlb->cfg.ncpus = 1;
-        if (!tlb->cfg.max_pools)
-                tlb->cfg.max_pools = SWIOTLB_DEFAULT_MAX_POOLS;
-        if (!tlb->cfg.wait_ms)
-                tlb->cfg.wait_ms = SWIOTLB_DEFAULT_WAIT_MS;
-        if (tlb->cfg.max_pools > SWIOTLB_MAX_POOLS_LIMIT || tlb->cfg.size > SWIOTLB_MAX_SIZE)
-                return CCADA_E_INVAL;
-        if (tlb->cfg.nareas && !is_pow2(tlb->cfg.nareas))
-                return CCADA_E_INVAL;
-        tlb->nareas = tlb->cfg.nareas ? tlb->cfg.nareas : (unsigned)roundup_pow2(tlb->cfg.ncpus);
-        return CCADA_OK;
-}
-
-static void tlb_free(struct swiotlb *tlb)
-{
-        rk_lock_destroy(&tlb->grow_lock);
-        rk_lock_destroy(&tlb->bp_lock);
-        rk_event_destroy(&tlb->bp_event);
-        struct realm_kernel *k = tlb->k;
-        rk_kfree(k, tlb->pools);
-        rk_kfree(k, tlb);
-}
-
-static ccada_status tlb_alloc(struct realm_kernel *k, struct swiotlb **out)
-{
-        struct swiotlb *tlb = rk_zalloc(k, 1, sizeof(*tlb));
-
-        if (!tlb)
-                return CCADA_E_NOMEM;
-        tlb->k = k;
-        tlb->shared = rk_shared_bit(k);
-        rk_lock_init(&tlb->grow_lock);
-        rk_lock_init(&tlb->bp_lock);
-        rk_event_init(&tlb->bp_event);
-        *out = tlb;
-        return CCADA_OK;
-}
-
-ccada_status swiotlb_init(struct realm_kernel *k, const struct swiotlb_config *cfg,
-                          struct swiotlb **out)
-{
-        struct swiotlb *tlb;
-        struct io_tlb_pool *pool = NULL;
-        unsigned long nslabs;
-        ccada_status st = tlb_alloc(k, &tlb);
-
-        if (st != CCADA_OK)
-                return st;
-        st = config_apply(tlb, cfg);
-        if (st == CCADA_OK) {
-                tlb->pools = rk_zalloc(k, tlb->cfg.max_pools, sizeof(*tlb->pools));
-                if (!tlb->pools)
-                        st = CCADA_E_NOMEM;
-        }
-        if (st == CCADA_OK) {
-                size_initial(tlb, &nslabs);
-                st = pool_create(tlb, nslabs, tlb->nareas,
-                                 nslabs < IO_TLB_MIN_SLABS ? nslabs : IO_TLB_MIN_SLABS, &pool);
-        }
-        if (st != CCADA_OK) {
-                tlb_free(tlb);
-                return st;
-        }
-        tlb->pools[0] = pool;
-        tlb->nareas = pool->nareas;
-        tlb->init_nslabs = pool->nslabs;
-        atomic_store(&tlb->nslabs, pool->nslabs);
-        atomic_store_explicit(&tlb->npools, 1, memory_order_release);
-        rk_printk(k, SWIOTLB_PFX "mapped [mem 0x%016llx-0x%016llx] (%luMB)",
-                  (unsigned long long)pool->start, (unsigned long long)(pool->end - 1),
-                  (pool->nslabs << IO_TLB_SHIFT) >> 20);
-        if (rk_is_realm(k))
-                rk_printk(k, SWIOTLB_PFX "Memory encryption is active and system is using DMA bounce buffers");
-        *out = tlb;
-        return CCADA_OK;
-}
-
-void swiotlb_destroy(struct swiotlb *tlb)
-{
-        if (!tlb)
-                return;
-        unsigned n = atomic_load(&tlb->npools);
-
-        for (unsigned i = 0; i < n; i++)
-                pool_destroy(tlb, tlb->pools[i]);
-        tlb_free(tlb);
-}
-
-void swiotlb_set_reclaim(struct swiotlb *tlb, void (*reclaim)(struct dma_dev *dev))
-{
-        tlb->reclaim = reclaim;
-}
-
-/* ---- growth (beyond Linux; see swiotlb.h (a)) ---- */
-
-/* Adds one pool unless another thread already did since seen_npools. Returns true when
- * there is a pool the caller has not searched yet. */
-static bool grow(struct swiotlb *tlb, unsigned seen_npools)
-{
-        bool added = false;
-
-        rk_lock_acquire(&tlb->grow_lock);
-        unsigned n = atomic_load_explicit(&tlb->npools, memory_order_acquire);
-
-        if (n != seen_npools) {
-                added = true;
-        } else if (n < tlb->cfg.max_pools) {
-                struct io_tlb_pool *pool;
-
-                if (pool_create(tlb, tlb->init_nslabs, tlb->nareas, IO_TLB_SEGSIZE,
-                                &pool) == CCADA_OK) {
-                        tlb->pools[n] = pool;
-                        atomic_fetch_add(&tlb->nslabs, pool->nslabs);
-                        /* Publishes the pool's metadata before its count (acquire in
-                         * readers). */
-                        atomic_store_explicit(&tlb->npools, n + 1, memory_order_release);
-                        rk_printk(tlb->k, SWIOTLB_PFX "added pool %u [mem 0x%016llx-0x%016llx] (%lu slots)",
-                                  n, (unsigned long long)pool->start,
-                                  (unsigned long long)(pool->end - 1), pool->nslabs);
-                        added = true;
-                } else {
-                        rk_printk(tlb->k, SWIOTLB_PFX "Failed to allocate new pool");
-                }
-        }
-        rk_lock_release(&tlb->grow_lock);
-        return added;
-}
+#include "realm/swiotlb_internal.h"
 
 /* ---- slot search (facts §1.4) ---- */
 
@@ -468,7 +105,7 @@ out:
 
 /* Tries area (cpu + i) of every pool for i = 0, 1, ... (Linux swiotlb_find_slots, the
  * SWIOTLB_DYNAMIC order; with one pool: start at the cpu's area, then each in turn). */
-static long find_slots(struct swiotlb *tlb, const struct slot_req *rq, unsigned cpu,
+long swiotlb_find_slots(struct swiotlb *tlb, const struct slot_req *rq, unsigned cpu,
                        struct io_tlb_pool **pool_out, unsigned *npools_seen)
 {
         unsigned n = atomic_load_explicit(&tlb->npools, memory_order_acquire);
@@ -527,67 +164,6 @@ static ccada_status req_init(const struct dma_dev *dev, uint64_t orig, size_t ma
         return CCADA_OK;
 }
 
-/* ---- back-pressure (beyond Linux; see swiotlb.h (b)) ---- */
-
-static long bp_condwait(struct swiotlb *tlb, const struct slot_req *rq, unsigned cpu,
-                        struct io_tlb_pool **pool)
-{
-        struct rk_deadline until = rk_deadline_after(tlb->cfg.wait_ms);
-        unsigned seen;
-        long slot = -1;
-        bool in_time = true;
-
-        rk_lock_acquire(&tlb->bp_lock);
-        for (;;) {
-                unsigned long seq = tlb->bp_seq;
-
-                rk_lock_release(&tlb->bp_lock);
-                slot = find_slots(tlb, rq, cpu, pool, &seen);
-                if (slot >= 0)
-                        return slot;
-                rk_lock_acquire(&tlb->bp_lock);
-                /* seq was read before the search: an unmap in between is not lost. */
-                while (seq == tlb->bp_seq && in_time)
-                        in_time = rk_event_wait(&tlb->bp_event, &tlb->bp_lock, &until);
-                if (seq == tlb->bp_seq)
-                        break;
-        }
-        rk_lock_release(&tlb->bp_lock);
-        return -1;
-}
-
-static long bp_wait(struct swiotlb *tlb, struct dma_dev *dev, const struct slot_req *rq,
-                    unsigned cpu, struct io_tlb_pool **pool)
-{
-        unsigned rounds = tlb->cfg.threaded ? 1 : SWIOTLB_BP_WFI_ROUNDS;
-        unsigned seen;
-        long slot;
-
-        for (unsigned r = 0; r < rounds; r++) {
-                if (tlb->reclaim) {
-                        tlb->reclaim(dev);
-                        slot = find_slots(tlb, rq, cpu, pool, &seen);
-                        if (slot >= 0)
-                                return slot;
-                }
-                rk_wait(tlb->k);
-                slot = find_slots(tlb, rq, cpu, pool, &seen);
-                if (slot >= 0)
-                        return slot;
-        }
-        return tlb->cfg.threaded ? bp_condwait(tlb, rq, cpu, pool) : -1;
-}
-
-static void bp_signal(struct swiotlb *tlb)
-{
-        if (!tlb->cfg.backpressure)
-                return;
-        rk_lock_acquire(&tlb->bp_lock);
-        tlb->bp_seq++;
-        rk_event_signal_all(&tlb->bp_event);
-        rk_lock_release(&tlb->bp_lock);
-}
-
 /* ---- map ---- */
 
 static void report_full(struct swiotlb *tlb, const struct dma_dev *dev, size_t size,
@@ -610,12 +186,12 @@ static long alloc_slots(struct swiotlb *tlb, struct dma_dev *dev, const struct s
                         unsigned cpu, unsigned long attrs, struct io_tlb_pool **pool)
 {
         unsigned seen;
-        long slot = find_slots(tlb, rq, cpu, pool, &seen);
+        long slot = swiotlb_find_slots(tlb, rq, cpu, pool, &seen);
 
-        while (slot < 0 && tlb->cfg.grow && grow(tlb, seen))
-                slot = find_slots(tlb, rq, cpu, pool, &seen);
+        while (slot < 0 && tlb->cfg.grow && swiotlb_grow(tlb, seen))
+                slot = swiotlb_find_slots(tlb, rq, cpu, pool, &seen);
         if (slot < 0 && tlb->cfg.backpressure)
-                slot = bp_wait(tlb, dev, rq, cpu, pool);
+                slot = swiotlb_bp_wait(tlb, dev, rq, cpu, pool);
         if (slot < 0) {
                 atomic_fetch_add(&tlb->full, 1);
                 report_full(tlb, dev, rq->size, attrs);
@@ -808,7 +384,7 @@ ccada_status swiotlb_tbl_map_single(struct dma_dev *dev, uint64_t orig, size_t m
 
                 rk_lock_release(&area->lock);
                 atomic_fetch_sub(&tlb->used, n);
-                bp_signal(tlb);
+                swiotlb_bp_signal(tlb);
                 return st;
         }
         atomic_fetch_add(&tlb->bounces, 1);
@@ -884,7 +460,7 @@ ccada_status swiotlb_tbl_unmap_single(struct dma_dev *dev, uint64_t tlb_addr, si
 
         rk_lock_release(&area->lock);
         atomic_fetch_sub(&tlb->used, n);
-        bp_signal(tlb);
+        swiotlb_bp_signal(tlb);
         trace_op(tlb, TRACE_SWIOTLB_UNMAP, dev, orig, addr, mapping_size, dir);
         return st;
 }
@@ -964,29 +540,3 @@ size_t swiotlb_max_mapping_size(const struct dma_dev *dev)
         return (size_t)(((uint64_t)IO_TLB_SEGSIZE << IO_TLB_SHIFT) - min_align);
 }
 
-void swiotlb_get_stats(const struct swiotlb *tlb, struct swiotlb_stats *st)
-{
-        st->nslabs = atomic_load(&tlb->nslabs);
-        st->used = atomic_load(&tlb->used);
-        st->used_hiwater = atomic_load(&tlb->hiwater);
-        st->bounces = atomic_load(&tlb->bounces);
-        st->bounced_bytes = atomic_load(&tlb->bounced_bytes);
-        st->full = atomic_load(&tlb->full);
-        st->pools = atomic_load(&tlb->npools);
-}
-
-void swiotlb_reset_hiwater(struct swiotlb *tlb)
-{
-        atomic_store(&tlb->hiwater, 0);
-}
-
-bool swiotlb_pool_info(const struct swiotlb *tlb, unsigned i, uint64_t *start,
-                       unsigned long *nslabs, unsigned *nareas)
-{
-        if (i >= atomic_load_explicit(&tlb->npools, memory_order_acquire))
-                return false;
-        *start = tlb->pools[i]->start;
-        *nslabs = tlb->pools[i]->nslabs;
-        *nareas = tlb->pools[i]->nareas;
-        return true;
-}

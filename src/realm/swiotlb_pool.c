@@ -1,0 +1,303 @@
+/* SWIOTLB pools (see swiotlb_internal.h): creation and destruction, the initial size,
+ * growth (beyond Linux; swiotlb.h (a)) and the counters. Linux kernel/dma/swiotlb.c
+ * swiotlb_init_remap / swiotlb_alloc_pool, by the prose of facts §1; the code is our own. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "realm/swiotlb_internal.h"
+
+/* ---- pool creation and destruction ---- */
+
+/* Linux kernel/dma/swiotlb.c: limit_nareas — every area holds at least one segment. */
+static unsigned limit_nareas(unsigned nareas, unsigned long nslabs)
+{
+        while (nareas > 1 && nslabs < (unsigned long)nareas * IO_TLB_SEGSIZE)
+                nareas /= 2;
+        return nareas;
+}
+
+static void pool_free_meta(struct realm_kernel *k, struct io_tlb_pool *pool)
+{
+        if (!pool)
+                return;
+        for (unsigned a = 0; pool->areas && a < pool->nareas; a++)
+                rk_lock_destroy(&pool->areas[a].lock);
+        rk_kfree(k, pool->areas);
+        rk_kfree(k, pool->slots);
+        rk_kfree(k, pool);
+}
+
+static ccada_status pool_init_meta(struct realm_kernel *k, struct io_tlb_pool *pool, uint64_t start,
+                                   uint64_t shared, unsigned long nslabs, unsigned nareas)
+{
+        pool->start = start;
+        pool->end = start + ((uint64_t)nslabs << IO_TLB_SHIFT);
+        pool->vaddr = start | shared;
+        pool->nslabs = nslabs;
+        pool->nareas = nareas;
+        pool->area_nslabs = nslabs / nareas;
+        pool->slots = rk_zalloc(k, nslabs, sizeof(*pool->slots));
+        pool->areas = rk_zalloc(k, nareas, sizeof(*pool->areas));
+        if (!pool->slots || !pool->areas) {
+                rk_kfree(k, pool->slots);
+                rk_kfree(k, pool->areas);
+                pool->slots = NULL;
+                pool->areas = NULL;
+                return CCADA_E_NOMEM;
+        }
+        for (unsigned a = 0; a < nareas; a++)
+                rk_lock_init(&pool->areas[a].lock);
+        /* Linux swiotlb_init_io_tlb_pool: list counts down to each segment end. */
+        for (unsigned long i = 0; i < nslabs; i++) {
+                pool->slots[i].orig_addr = INVALID_ADDR;
+                pool->slots[i].list = (uint16_t)(IO_TLB_SEGSIZE - (i % IO_TLB_SEGSIZE));
+        }
+        return CCADA_OK;
+}
+
+/* Allocates and shares the pool memory, halving while rk_alloc_pages fails (Linux
+ * swiotlb_init_remap "retry" / swiotlb_alloc_pool). */
+static ccada_status pool_alloc_mem(struct swiotlb *tlb, unsigned long *nslabs,
+                                   unsigned long min_slabs, uint64_t *start)
+{
+        ccada_status st;
+
+        for (;;) {
+                size_t npages = (size_t)(*nslabs << IO_TLB_SHIFT) / RK_PAGE_SIZE;
+
+                st = rk_alloc_pages(tlb->k, npages, start);
+                if (st == CCADA_OK)
+                        break;
+                if (st != CCADA_E_NOMEM || *nslabs / 2 < min_slabs)
+                        return st;
+                *nslabs = *nslabs / 2;
+        }
+        size_t npages = (size_t)(*nslabs << IO_TLB_SHIFT) / RK_PAGE_SIZE;
+
+        st = rk_set_memory_decrypted(tlb->k, *start, npages);
+        if (st != CCADA_OK) {
+                /* Linux arch/arm64/mm/pageattr.c: the pages' state is unknown: leak. */
+                rk_printk(tlb->k, SWIOTLB_PFX "Failed to decrypt memory, %zu pages will be leaked",
+                          npages);
+                return st;
+        }
+        /* The host may have left anything in the newly shared pages. */
+        return rk_shared_fill(tlb->k, *start | tlb->shared, 0, npages * RK_PAGE_SIZE);
+}
+
+static ccada_status pool_create(struct swiotlb *tlb, unsigned long nslabs, unsigned nareas,
+                                unsigned long min_slabs, struct io_tlb_pool **out)
+{
+        uint64_t start = 0;
+        ccada_status st = pool_alloc_mem(tlb, &nslabs, min_slabs, &start);
+
+        if (st != CCADA_OK)
+                return st;
+        struct io_tlb_pool *pool = rk_zalloc(tlb->k, 1, sizeof(*pool));
+
+        if (!pool)
+                return CCADA_E_NOMEM; /* pages stay shared: leaked, never handed out */
+        st = pool_init_meta(tlb->k, pool, start, tlb->shared, nslabs, limit_nareas(nareas, nslabs));
+        if (st != CCADA_OK) {
+                rk_kfree(tlb->k, pool); /* pool_init_meta freed what it allocated */
+                return st;
+        }
+        *out = pool;
+        return CCADA_OK;
+}
+
+static void pool_destroy(struct swiotlb *tlb, struct io_tlb_pool *pool)
+{
+        size_t npages = (size_t)(pool->nslabs << IO_TLB_SHIFT) / RK_PAGE_SIZE;
+
+        if (rk_set_memory_encrypted(tlb->k, pool->start, npages) == CCADA_OK)
+                rk_free_pages(tlb->k, pool->start, npages);
+        else /* Linux swiotlb_free_tlb: intentional leak if pages cannot be encrypted again */
+                rk_printk(tlb->k, SWIOTLB_PFX "Failed to encrypt memory, %zu pages will be leaked",
+                          npages);
+        pool_free_meta(tlb->k, pool);
+}
+
+/* Linux swiotlb_adjust_nareas / round_up_default_nslabs: nslabs is a multiple of 128,
+ * then raised so that every area has 128 slots, else rounded up to a power of two. */
+static void size_initial(struct swiotlb *tlb, unsigned long *nslabs)
+{
+        unsigned long n = nr_slots(tlb->cfg.size);
+        bool rounded = true;
+
+        n = (n + IO_TLB_SEGSIZE - 1) / IO_TLB_SEGSIZE * IO_TLB_SEGSIZE;
+        rk_printk(tlb->k, SWIOTLB_PFX "area num %u.", tlb->nareas);
+        if (n < (unsigned long)IO_TLB_SEGSIZE * tlb->nareas)
+                n = roundup_pow2((unsigned long)IO_TLB_SEGSIZE * tlb->nareas);
+        else if (!is_pow2(n))
+                n = roundup_pow2(n);
+        else
+                rounded = false;
+        if (rounded)
+                rk_printk(tlb->k, SWIOTLB_PFX "SWIOTLB bounce buffer size roundup to %luMB",
+                          (n << IO_TLB_SHIFT) >> 20);
+        *nslabs = n;
+}
+
+static ccada_status config_apply(struct swiotlb *tlb, const struct swiotlb_config *cfg)
+{
+        if (cfg)
+                tlb->cfg = *cfg;
+        if (!tlb->cfg.size)
+                tlb->cfg.size = SWIOTLB_DEFAULT_SIZE;
+        if (!tlb->cfg.ncpus)
+                tlb->cfg.ncpus = 1;
+        if (!tlb->cfg.max_pools)
+                tlb->cfg.max_pools = SWIOTLB_DEFAULT_MAX_POOLS;
+        if (!tlb->cfg.wait_ms)
+                tlb->cfg.wait_ms = SWIOTLB_DEFAULT_WAIT_MS;
+        if (tlb->cfg.max_pools > SWIOTLB_MAX_POOLS_LIMIT || tlb->cfg.size > SWIOTLB_MAX_SIZE)
+                return CCADA_E_INVAL;
+        if (tlb->cfg.nareas && !is_pow2(tlb->cfg.nareas))
+                return CCADA_E_INVAL;
+        tlb->nareas = tlb->cfg.nareas ? tlb->cfg.nareas : (unsigned)roundup_pow2(tlb->cfg.ncpus);
+        return CCADA_OK;
+}
+
+static void tlb_free(struct swiotlb *tlb)
+{
+        rk_lock_destroy(&tlb->grow_lock);
+        rk_lock_destroy(&tlb->bp_lock);
+        rk_event_destroy(&tlb->bp_event);
+        struct realm_kernel *k = tlb->k;
+        rk_kfree(k, tlb->pools);
+        rk_kfree(k, tlb);
+}
+
+static ccada_status tlb_alloc(struct realm_kernel *k, struct swiotlb **out)
+{
+        struct swiotlb *tlb = rk_zalloc(k, 1, sizeof(*tlb));
+
+        if (!tlb)
+                return CCADA_E_NOMEM;
+        tlb->k = k;
+        tlb->shared = rk_shared_bit(k);
+        rk_lock_init(&tlb->grow_lock);
+        rk_lock_init(&tlb->bp_lock);
+        rk_event_init(&tlb->bp_event);
+        *out = tlb;
+        return CCADA_OK;
+}
+
+ccada_status swiotlb_init(struct realm_kernel *k, const struct swiotlb_config *cfg,
+                          struct swiotlb **out)
+{
+        struct swiotlb *tlb;
+        struct io_tlb_pool *pool = NULL;
+        unsigned long nslabs;
+        ccada_status st = tlb_alloc(k, &tlb);
+
+        if (st != CCADA_OK)
+                return st;
+        st = config_apply(tlb, cfg);
+        if (st == CCADA_OK) {
+                tlb->pools = rk_zalloc(k, tlb->cfg.max_pools, sizeof(*tlb->pools));
+                if (!tlb->pools)
+                        st = CCADA_E_NOMEM;
+        }
+        if (st == CCADA_OK) {
+                size_initial(tlb, &nslabs);
+                st = pool_create(tlb, nslabs, tlb->nareas,
+                                 nslabs < IO_TLB_MIN_SLABS ? nslabs : IO_TLB_MIN_SLABS, &pool);
+        }
+        if (st != CCADA_OK) {
+                tlb_free(tlb);
+                return st;
+        }
+        tlb->pools[0] = pool;
+        tlb->nareas = pool->nareas;
+        tlb->init_nslabs = pool->nslabs;
+        atomic_store(&tlb->nslabs, pool->nslabs);
+        atomic_store_explicit(&tlb->npools, 1, memory_order_release);
+        rk_printk(k, SWIOTLB_PFX "mapped [mem 0x%016llx-0x%016llx] (%luMB)",
+                  (unsigned long long)pool->start, (unsigned long long)(pool->end - 1),
+                  (pool->nslabs << IO_TLB_SHIFT) >> 20);
+        if (rk_is_realm(k))
+                rk_printk(k, SWIOTLB_PFX "Memory encryption is active and system is using DMA bounce buffers");
+        *out = tlb;
+        return CCADA_OK;
+}
+
+void swiotlb_destroy(struct swiotlb *tlb)
+{
+        if (!tlb)
+                return;
+        unsigned n = atomic_load(&tlb->npools);
+
+        for (unsigned i = 0; i < n; i++)
+                pool_destroy(tlb, tlb->pools[i]);
+        tlb_free(tlb);
+}
+
+void swiotlb_set_reclaim(struct swiotlb *tlb, void (*reclaim)(struct dma_dev *dev))
+{
+        tlb->reclaim = reclaim;
+}
+
+/* ---- growth (beyond Linux; see swiotlb.h (a)) ---- */
+
+bool swiotlb_grow(struct swiotlb *tlb, unsigned seen_npools)
+{
+        bool added = false;
+
+        rk_lock_acquire(&tlb->grow_lock);
+        unsigned n = atomic_load_explicit(&tlb->npools, memory_order_acquire);
+
+        if (n != seen_npools) {
+                added = true;
+        } else if (n < tlb->cfg.max_pools) {
+                struct io_tlb_pool *pool;
+
+                if (pool_create(tlb, tlb->init_nslabs, tlb->nareas, IO_TLB_SEGSIZE,
+                                &pool) == CCADA_OK) {
+                        tlb->pools[n] = pool;
+                        atomic_fetch_add(&tlb->nslabs, pool->nslabs);
+                        /* Publishes the pool's metadata before its count (acquire in
+                         * readers). */
+                        atomic_store_explicit(&tlb->npools, n + 1, memory_order_release);
+                        rk_printk(tlb->k, SWIOTLB_PFX "added pool %u [mem 0x%016llx-0x%016llx] (%lu slots)",
+                                  n, (unsigned long long)pool->start,
+                                  (unsigned long long)(pool->end - 1), pool->nslabs);
+                        added = true;
+                } else {
+                        rk_printk(tlb->k, SWIOTLB_PFX "Failed to allocate new pool");
+                }
+        }
+        rk_lock_release(&tlb->grow_lock);
+        return added;
+}
+
+/* ---- counters and geometry ---- */
+
+void swiotlb_get_stats(const struct swiotlb *tlb, struct swiotlb_stats *st)
+{
+        st->nslabs = atomic_load(&tlb->nslabs);
+        st->used = atomic_load(&tlb->used);
+        st->used_hiwater = atomic_load(&tlb->hiwater);
+        st->bounces = atomic_load(&tlb->bounces);
+        st->bounced_bytes = atomic_load(&tlb->bounced_bytes);
+        st->full = atomic_load(&tlb->full);
+        st->pools = atomic_load(&tlb->npools);
+}
+
+void swiotlb_reset_hiwater(struct swiotlb *tlb)
+{
+        atomic_store(&tlb->hiwater, 0);
+}
+
+bool swiotlb_pool_info(const struct swiotlb *tlb, unsigned i, uint64_t *start,
+                       unsigned long *nslabs, unsigned *nareas)
+{
+        if (i >= atomic_load_explicit(&tlb->npools, memory_order_acquire))
+                return false;
+        *start = tlb->pools[i]->start;
+        *nslabs = tlb->pools[i]->nslabs;
+        *nareas = tlb->pools[i]->nareas;
+        return true;
+}
+
