@@ -4,6 +4,7 @@
  * DEN0137 1.0 A4.3 (exits), A5.4 (RIPAS change). */
 #include <string.h>
 
+#include "host/guest_mem.h"
 #include "host/vm_internal.h"
 #include "lib/bytes.h"
 #include "proto/hostcall.h"
@@ -274,38 +275,3 @@ uint64_t host_vm_rd(const struct host_vm *vm) { return vm->rd; }
 uint64_t host_vm_rec(const struct host_vm *vm) { return vm->rec; }
 uint64_t host_vm_run_pa(const struct host_vm *vm) { return vm->run; }
 struct ccada_rmm *host_vm_rmm(struct host_vm *vm) { return vm->rmm; }
-
-/* The host's view of guest memory: only what it mapped at unprotected aliases. */
-static ccada_status gpa_access(struct host_vm *vm, uint64_t gpa, void *buf, size_t len, bool write)
-{
-        uint8_t *p = buf;
-        while (len) {
-                uint64_t i;
-                size_t n = (size_t)(GRANULE_SIZE - (gpa & GRANULE_MASK));
-                n = n < len ? n : len;
-                uint64_t page;
-                if (vm->normal)
-                        page = host_ram_index(vm, gpa, &i) ? vm->ram_pa[i] : 0;
-                else
-                        page = (gpa & vm->shared_bit) && host_ram_index(vm, gpa, &i) ? vm->shared_pa[i] : 0;
-                if (!page)
-                        return CCADA_E_RANGE;
-                uint64_t pa = page + (gpa & GRANULE_MASK);
-                enum hw_result h = write ? hw_write(vm->mem, HW_WORLD_NS, pa, p, n, NULL)
-                                         : hw_read(vm->mem, HW_WORLD_NS, pa, p, n, NULL);
-                if (h != HW_OK)
-                        return h == HW_GPF ? CCADA_E_GPF : CCADA_E_RANGE;
-                gpa += n, p += n, len -= n;
-        }
-        return CCADA_OK;
-}
-
-ccada_status host_gpa_read(struct host_vm *vm, uint64_t gpa, void *dst, size_t len)
-{
-        return gpa_access(vm, gpa, dst, len, false);
-}
-
-ccada_status host_gpa_write(struct host_vm *vm, uint64_t gpa, const void *src, size_t len)
-{
-        return gpa_access(vm, gpa, (void *)(uintptr_t)src, len, true);
-}

@@ -1,30 +1,25 @@
-/* virtio-blk device backend (see virtio_blk_dev.h).  virtio 1.2 §5.2 */
+/* virtio-blk device model (see virtio_blk_dev.h).  virtio 1.2 §5.2 */
 #include "host/virtio_blk_dev.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "host/blk_file.h"
+#include "host/blk_ram.h"
 #include "lib/bytes.h"
-
-#define BLK_CHUNK (64u << 10) /* bytes moved between backend and guest per step */
 
 _Static_assert(VIRTIO_BLK_DEV_MAX_DATA % VIRTIO_BLK_SECTOR_SIZE == 0, "whole sectors");
 _Static_assert(VIRTIO_BLK_DEV_SEG_MAX + 2 <= VDQ_MAX_SEGS, "header and status fit beside the data segments");
+_Static_assert(VIRTIO_BLK_DEV_MAX_IOV <= BLK_BACKEND_MAX_IOV, "a request's payload fits one backend call");
 
 struct virtio_blk_dev {
         struct virtio_pci_dev vp;       /* first: the transport hands this back */
-        int fd;                         /* file backend, or -1 */
-        uint8_t *ram;                   /* RAM backend, or NULL */
+        struct blk_backend *backend;    /* owned */
         uint64_t capacity;              /* 512-byte sectors */
         char serial[VIRTIO_BLK_ID_BYTES];
         struct virtio_blk_dev_stats stats;
         struct vdq_elem elem;           /* the request being served */
-        uint8_t buf[BLK_CHUNK];
+        struct iovec iov[VIRTIO_BLK_DEV_MAX_IOV]; /* its payload, over the guest's pages */
 };
 
 /* One request as decoded from its chain. */
@@ -35,46 +30,6 @@ struct blk_req {
 };
 
 #define BLK_OF(vpd) ((struct virtio_blk_dev *)(void *)(vpd))
-
-/* ---- backend ---- */
-
-static bool file_io(int fd, bool write, uint8_t *buf, size_t len, uint64_t off)
-{
-        while (len > 0) {
-                ssize_t n = write ? pwrite(fd, buf, len, (off_t)off) : pread(fd, buf, len, (off_t)off);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0) /* error, or the file shrank under us */
-                        return false;
-                buf += n;
-                len -= (size_t)n;
-                off += (uint64_t)n;
-        }
-        return true;
-}
-
-static bool backend_read(struct virtio_blk_dev *d, uint64_t off, uint8_t *buf, size_t len)
-{
-        if (d->ram) {
-                memcpy(buf, d->ram + off, len);
-                return true;
-        }
-        return file_io(d->fd, false, buf, len, off);
-}
-
-static bool backend_write(struct virtio_blk_dev *d, uint64_t off, uint8_t *buf, size_t len)
-{
-        if (d->ram) {
-                memcpy(d->ram + off, buf, len);
-                return true;
-        }
-        return file_io(d->fd, true, buf, len, off);
-}
-
-static bool backend_flush(struct virtio_blk_dev *d)
-{
-        return d->ram || fdatasync(d->fd) == 0;
-}
 
 /* ---- device configuration  virtio 1.2 §5.2.4 ---- */
 
@@ -112,37 +67,34 @@ static bool rw_ok(const struct virtio_blk_dev *d, const struct blk_req *r)
                r->hdr.sector <= d->capacity && n <= d->capacity - r->hdr.sector;
 }
 
+/* IN: the backend reads straight into the data part of the writable segments. */
 static uint8_t do_in(struct virtio_blk_dev *d, struct vdev_queue *vq, struct blk_req *r)
 {
         const struct vdq_elem *e = &d->elem;
+        unsigned n;
         r->data_len = e->in_len - 1;
         if (e->out_len != VIRTIO_BLK_REQ_HDR_SIZE || !rw_ok(d, r))
                 return VIRTIO_BLK_S_IOERR;
-        uint64_t base = r->hdr.sector << VIRTIO_BLK_SECTOR_SHIFT;
-        for (uint64_t off = 0; off < r->data_len; off += BLK_CHUNK) {
-                size_t n = r->data_len - off < BLK_CHUNK ? (size_t)(r->data_len - off) : BLK_CHUNK;
-                if (!backend_read(d, base + off, d->buf, n) || vdq_write_in(vq, e, off, d->buf, n) != CCADA_OK)
-                        return VIRTIO_BLK_S_IOERR;
-        }
+        if (vdq_map_in(vq, e, 0, r->data_len, d->iov, VIRTIO_BLK_DEV_MAX_IOV, &n) != CCADA_OK ||
+            blk_backend_read(d->backend, r->hdr.sector << VIRTIO_BLK_SECTOR_SHIFT, d->iov, n) != CCADA_OK)
+                return VIRTIO_BLK_S_IOERR;
         d->stats.reads++;
         d->stats.bytes_read += r->data_len;
         r->used_len = (uint32_t)r->data_len;
         return VIRTIO_BLK_S_OK;
 }
 
+/* OUT: the backend writes straight from the readable segments after the header. */
 static uint8_t do_out(struct virtio_blk_dev *d, struct vdev_queue *vq, struct blk_req *r)
 {
         const struct vdq_elem *e = &d->elem;
+        unsigned n;
         r->data_len = e->out_len - VIRTIO_BLK_REQ_HDR_SIZE;
         if (e->in_len != 1 || !rw_ok(d, r))
                 return VIRTIO_BLK_S_IOERR;
-        uint64_t base = r->hdr.sector << VIRTIO_BLK_SECTOR_SHIFT;
-        for (uint64_t off = 0; off < r->data_len; off += BLK_CHUNK) {
-                size_t n = r->data_len - off < BLK_CHUNK ? (size_t)(r->data_len - off) : BLK_CHUNK;
-                if (vdq_read_out(vq, e, VIRTIO_BLK_REQ_HDR_SIZE + off, d->buf, n) != CCADA_OK ||
-                    !backend_write(d, base + off, d->buf, n))
-                        return VIRTIO_BLK_S_IOERR;
-        }
+        if (vdq_map_out(vq, e, VIRTIO_BLK_REQ_HDR_SIZE, r->data_len, d->iov, VIRTIO_BLK_DEV_MAX_IOV, &n) != CCADA_OK ||
+            blk_backend_write(d->backend, r->hdr.sector << VIRTIO_BLK_SECTOR_SHIFT, d->iov, n) != CCADA_OK)
+                return VIRTIO_BLK_S_IOERR;
         d->stats.writes++;
         d->stats.bytes_written += r->data_len;
         return VIRTIO_BLK_S_OK;
@@ -151,7 +103,7 @@ static uint8_t do_out(struct virtio_blk_dev *d, struct vdev_queue *vq, struct bl
 static uint8_t do_flush(struct virtio_blk_dev *d, struct blk_req *r)
 {
         const struct vdq_elem *e = &d->elem;
-        if (e->out_len != VIRTIO_BLK_REQ_HDR_SIZE || e->in_len != 1 || !backend_flush(d))
+        if (e->out_len != VIRTIO_BLK_REQ_HDR_SIZE || e->in_len != 1 || blk_backend_flush(d->backend) != CCADA_OK)
                 return VIRTIO_BLK_S_IOERR;
         d->stats.flushes++;
         return VIRTIO_BLK_S_OK;
@@ -258,15 +210,12 @@ static const struct virtio_pci_ops blk_ops = {
 
 /* ---- life cycle ---- */
 
-/* Allocates d with its transport; the caller attaches a backend. */
+/* Allocates d with its transport. */
 static ccada_status blk_create(struct virtio_blk_dev **out, const struct virtio_blk_dev_config *cfg)
 {
-        if (!out || !cfg || !cfg->vm)
-                return CCADA_E_INVAL;
         struct virtio_blk_dev *d = calloc(1, sizeof(*d));
         if (!d)
                 return CCADA_E_NOMEM;
-        d->fd = -1;
         const char *id = cfg->serial ? cfg->serial : VIRTIO_BLK_DEV_DEFAULT_ID;
         /* NUL-padded; a 20-byte serial has no terminator.  virtio 1.2 §5.2.6 */
         memcpy(d->serial, id, strnlen(id, sizeof(d->serial)));
@@ -292,95 +241,84 @@ static ccada_status blk_create(struct virtio_blk_dev **out, const struct virtio_
         return CCADA_OK;
 }
 
-ccada_status virtio_blk_dev_open_ram(struct virtio_blk_dev **out, const struct virtio_blk_dev_config *cfg,
-                                     uint64_t size)
+ccada_status virtio_blk_dev_open(struct virtio_blk_dev **out, const struct virtio_blk_dev_config *cfg,
+                                 struct blk_backend *b)
 {
-        if (size < VIRTIO_BLK_SECTOR_SIZE || size > SIZE_MAX)
-                return CCADA_E_INVAL;
+        uint64_t size;
         struct virtio_blk_dev *d;
-        ccada_status s = blk_create(&d, cfg);
-        if (s != CCADA_OK)
+        ccada_status s = CCADA_E_INVAL;
+
+        if (out && cfg && cfg->vm && b && (s = blk_backend_size(b, &size)) == CCADA_OK)
+                s = size < VIRTIO_BLK_SECTOR_SIZE ? CCADA_E_INVAL : blk_create(&d, cfg);
+        if (s != CCADA_OK) {
+                blk_backend_close(b);
                 return s;
-        d->capacity = size >> VIRTIO_BLK_SECTOR_SHIFT;
-        d->ram = calloc(1, (size_t)(d->capacity << VIRTIO_BLK_SECTOR_SHIFT));
-        if (!d->ram) {
-                free(d);
-                return CCADA_E_NOMEM;
         }
+        d->backend = b;
+        d->capacity = size >> VIRTIO_BLK_SECTOR_SHIFT;
         *out = d;
         return CCADA_OK;
 }
 
-/* Takes ownership of fd (closed on failure); sizes the device from it. */
-static ccada_status open_fd(struct virtio_blk_dev **out, const struct virtio_blk_dev_config *cfg, int fd)
+static bool config_ok(struct virtio_blk_dev **out, const struct virtio_blk_dev_config *cfg)
 {
-        struct stat st;
-        struct virtio_blk_dev *d;
-        if (fstat(fd, &st) != 0 || st.st_size < (off_t)VIRTIO_BLK_SECTOR_SIZE) {
-                close(fd);
+        return out && cfg && cfg->vm;
+}
+
+/* Rounds size down to whole sectors. */
+static uint64_t whole_sectors(uint64_t size)
+{
+        return size & ~(uint64_t)(VIRTIO_BLK_SECTOR_SIZE - 1);
+}
+
+ccada_status virtio_blk_dev_open_ram(struct virtio_blk_dev **out, const struct virtio_blk_dev_config *cfg,
+                                     uint64_t size)
+{
+        struct blk_backend *b;
+        if (!config_ok(out, cfg) || size < VIRTIO_BLK_SECTOR_SIZE || size > SIZE_MAX)
+                return CCADA_E_INVAL;
+        ccada_status s = blk_ram_open(&b, whole_sectors(size), NULL);
+        return s == CCADA_OK ? virtio_blk_dev_open(out, cfg, b) : s;
+}
+
+/* The file wrappers' rule: a file smaller than a sector is an I/O error, as it always was. */
+static ccada_status open_file_backend(struct virtio_blk_dev **out, const struct virtio_blk_dev_config *cfg,
+                                      struct blk_backend *b)
+{
+        uint64_t size;
+        if (blk_backend_size(b, &size) != CCADA_OK || size < VIRTIO_BLK_SECTOR_SIZE) {
+                blk_backend_close(b);
                 return CCADA_E_IO;
         }
-        ccada_status s = blk_create(&d, cfg);
-        if (s != CCADA_OK) {
-                close(fd);
-                return s;
-        }
-        d->fd = fd;
-        d->capacity = (uint64_t)st.st_size >> VIRTIO_BLK_SECTOR_SHIFT;
-        *out = d;
-        return CCADA_OK;
+        return virtio_blk_dev_open(out, cfg, b);
 }
 
 ccada_status virtio_blk_dev_open_file(struct virtio_blk_dev **out, const struct virtio_blk_dev_config *cfg,
                                       const char *path, uint64_t create_size_if_missing)
 {
-        if (!out || !cfg || !cfg->vm || !path)
+        struct blk_backend *b;
+        if (!config_ok(out, cfg) || !path)
                 return CCADA_E_INVAL;
-        uint64_t create = create_size_if_missing & ~(uint64_t)(VIRTIO_BLK_SECTOR_SIZE - 1);
-        int fd = open(path, O_RDWR | O_CLOEXEC);
-        if (fd < 0 && errno == ENOENT && create > 0 && create <= INT64_MAX) {
-                fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-                if (fd >= 0 && ftruncate(fd, (off_t)create) != 0) {
-                        close(fd);
-                        unlink(path);
-                        return CCADA_E_IO;
-                }
-        }
-        if (fd < 0)
-                return CCADA_E_IO;
-        return open_fd(out, cfg, fd);
+        uint64_t create = whole_sectors(create_size_if_missing);
+        ccada_status s = blk_file_open(&b, path, create <= INT64_MAX ? create : 0, NULL);
+        return s == CCADA_OK ? open_file_backend(out, cfg, b) : s;
 }
 
 ccada_status virtio_blk_dev_open_temp(struct virtio_blk_dev **out, const struct virtio_blk_dev_config *cfg,
                                       uint64_t size)
 {
-        if (!out || !cfg || !cfg->vm || size < VIRTIO_BLK_SECTOR_SIZE || size > INT64_MAX)
+        struct blk_backend *b;
+        if (!config_ok(out, cfg) || size < VIRTIO_BLK_SECTOR_SIZE || size > INT64_MAX)
                 return CCADA_E_INVAL;
-        const char *dir = getenv("TMPDIR");
-        char path[4096];
-        if (!dir || !*dir)
-                dir = "/tmp";
-        int n = snprintf(path, sizeof(path), "%s/ccada-blk-XXXXXX", dir);
-        if (n < 0 || (size_t)n >= sizeof(path))
-                return CCADA_E_INVAL;
-        int fd = mkstemp(path);
-        if (fd < 0)
-                return CCADA_E_IO;
-        unlink(path); /* the image lives only as long as the descriptor */
-        if (ftruncate(fd, (off_t)(size & ~(uint64_t)(VIRTIO_BLK_SECTOR_SIZE - 1))) != 0) {
-                close(fd);
-                return CCADA_E_IO;
-        }
-        return open_fd(out, cfg, fd);
+        ccada_status s = blk_file_open_temp(&b, whole_sectors(size), NULL);
+        return s == CCADA_OK ? open_file_backend(out, cfg, b) : s;
 }
 
 void virtio_blk_dev_close(struct virtio_blk_dev *d)
 {
         if (!d)
                 return;
-        if (d->fd >= 0)
-                close(d->fd);
-        free(d->ram);
+        blk_backend_close(d->backend);
         free(d);
 }
 
@@ -392,4 +330,6 @@ uint64_t virtio_blk_dev_capacity(const struct virtio_blk_dev *d) { return d->cap
 
 void virtio_blk_dev_get_stats(const struct virtio_blk_dev *d, struct virtio_blk_dev_stats *st) { *st = d->stats; }
 
-int virtio_blk_dev_fd(const struct virtio_blk_dev *d) { return d->fd; }
+struct blk_backend *virtio_blk_dev_backend(struct virtio_blk_dev *d) { return d->backend; }
+
+int virtio_blk_dev_fd(const struct virtio_blk_dev *d) { return blk_file_fd(d->backend); }

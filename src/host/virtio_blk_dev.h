@@ -1,4 +1,4 @@
-/* virtio-blk device backend (virtio 1.2 §5.2) on the virtio-pci transport.
+/* virtio-blk device model (virtio 1.2 §5.2) on the virtio-pci transport.
  *
  * One request queue. Requests are served synchronously when the driver notifies:
  *   IN (read), OUT (write), FLUSH, GET_ID (VIRTIO_BLK_ID_BYTES, NUL-padded serial);
@@ -18,8 +18,16 @@
  * writable byte for the status, a status byte the host cannot write) or a ring the driver
  * broke (vdq_pop's CCADA_E_PEER) sets DEVICE_NEEDS_RESET: the device stops until reset.
  *
- * Backends: a file (pread/pwrite, fdatasync on FLUSH) or RAM. Capacity is the backend
- * size in 512-byte sectors (a file's trailing partial sector is not used).
+ * Backend: any struct blk_backend (host/blk_backend.h: a file, RAM), reached only through
+ * its ops. Capacity is the backend's size in 512-byte sectors (a trailing partial sector is
+ * not used). Data moves once: IN and OUT payloads are resolved to iovecs over the guest's
+ * shared pages (vdq_map_in/vdq_map_out) and handed to the backend, which reads into them or
+ * writes from them; the device keeps no bounce buffer of its own. The header and the status
+ * byte are copied (they are decoded and encoded). A request whose payload the host cannot
+ * reach, all of it, reaches no backend: IOERR, and nothing was read or written.
+ * Everything the device decides on (header, lengths, the chain) is copied in or shadowed
+ * first; the payload is data only, so a driver that changes it while the request is in
+ * flight gets what it raced, as with any DMA, and cannot steer the device.
  *
  * Offered features: SIZE_MAX (size_max = VIRTIO_BLK_DEV_SIZE_MAX: one SWIOTLB bounce
  * mapping at most, what a Realm can bounce at once), SEG_MAX (seg_max =
@@ -34,6 +42,8 @@
 #include <stdint.h>
 
 #include "ccada/status.h"
+#include "host/blk_backend.h"
+#include "host/guest_mem.h"
 #include "host/virtio_pci.h"
 #include "proto/virtio_blk.h"
 
@@ -43,6 +53,8 @@
 #define VIRTIO_BLK_DEV_QUEUE_SIZE 128u                  /* default maximum queue size */
 #define VIRTIO_BLK_DEV_DEFAULT_ID "ccada-blk0"
 #define VIRTIO_BLK_DEV_CLASS      0x018000u             /* mass storage, other */
+/* iovecs one request's payload may need: a page each, plus two per segment for its ends. */
+#define VIRTIO_BLK_DEV_MAX_IOV    (VIRTIO_BLK_DEV_MAX_DATA / HOST_GPA_PAGE_SIZE + 2u * VDQ_MAX_SEGS)
 
 struct virtio_blk_dev; /* opaque */
 
@@ -62,6 +74,17 @@ struct virtio_blk_dev_stats {
         uint64_t bytes_written;         /* from the guest to the backend */
         uint64_t errors;                /* completed with IOERR */
 };
+
+/* Opens a device over backend b, which it takes over: b is closed by virtio_blk_dev_close, or
+ * at once when this call fails. The capacity is b's size in whole sectors.
+ * Errors: CCADA_E_INVAL (NULL arguments, no vm, bad queue size, b smaller than a sector),
+ * CCADA_E_NOMEM, or blk_backend_size's error. */
+ccada_status virtio_blk_dev_open(struct virtio_blk_dev **out, const struct virtio_blk_dev_config *cfg,
+                                 struct blk_backend *b) CCADA_MUST_CHECK;
+
+/* The three below are the former entry points, kept as thin wrappers over blk_file_open,
+ * blk_ram_open and blk_file_open_temp plus virtio_blk_dev_open. New code opens a backend
+ * and calls virtio_blk_dev_open. */
 
 /* Opens a device backed by the file at path. When the file does not exist and
  * create_size_if_missing > 0, creates it (mode 0600) with that many bytes (rounded down
@@ -93,7 +116,10 @@ struct host_pci_func *virtio_blk_dev_func(struct virtio_blk_dev *d);
 /* Capacity in 512-byte sectors. */
 uint64_t virtio_blk_dev_capacity(const struct virtio_blk_dev *d);
 void virtio_blk_dev_get_stats(const struct virtio_blk_dev *d, struct virtio_blk_dev_stats *st);
-/* The backing file descriptor (-1 for RAM), for inspection only: do not close it. */
+/* The backend, for inspection (the device still owns it). */
+struct blk_backend *virtio_blk_dev_backend(struct virtio_blk_dev *d);
+/* The backing file descriptor (-1 when the backend is not a file), for inspection only: do
+ * not close it. Same as blk_file_fd(virtio_blk_dev_backend(d)). */
 int virtio_blk_dev_fd(const struct virtio_blk_dev *d);
 
 #endif

@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "ccada/status.h"
 #include "proto/virtio_ring.h"
@@ -117,5 +118,21 @@ ccada_status vdq_read_out(struct vdev_queue *q, const struct vdq_elem *elem, uin
  * Errors as vdq_read_out (against in_len). */
 ccada_status vdq_write_in(struct vdev_queue *q, const struct vdq_elem *elem, uint64_t off, const void *src,
                           size_t len) CCADA_MUST_CHECK;
+
+/* ---- the payload as iovecs, for backends (virtqueue_dev_iov.c) ----
+ * The iovec view of a request at the backend edge, as QEMU's VirtQueueElement gives it:
+ * host buffers over the guest's shared pages themselves (host_gpa_map), so a backend moves
+ * the payload with no copy of the device's own. Same rules as host_gpa_map: use the buffers
+ * before the host next enters the guest or calls the RMM.
+ *
+ * vdq_map_out: bytes [off, off + len) of elem's device-readable part, as at most max iovecs
+ * in iov; *n is their count. vdq_map_in: the same over the device-writable part.
+ * Errors: CCADA_E_RANGE (off + len beyond out_len / in_len; nothing resolved), or
+ * host_gpa_map's error (CCADA_E_RANGE / CCADA_E_GPF: the driver named memory the host cannot
+ * reach; CCADA_E_NOSPC: more than max iovecs needed). On error *n is 0. */
+ccada_status vdq_map_out(struct vdev_queue *q, const struct vdq_elem *elem, uint64_t off, uint64_t len,
+                         struct iovec *iov, unsigned max, unsigned *n) CCADA_MUST_CHECK;
+ccada_status vdq_map_in(struct vdev_queue *q, const struct vdq_elem *elem, uint64_t off, uint64_t len,
+                        struct iovec *iov, unsigned max, unsigned *n) CCADA_MUST_CHECK;
 
 #endif

@@ -2,7 +2,6 @@
 #ifndef CCADA_HOST_VM_INTERNAL_H
 #define CCADA_HOST_VM_INTERNAL_H
 
-#include "host/guest_mem.h"
 #include "host/host.h"
 
 /* The host's NS granule allocator: one bit per granule of memory (set: handed out).

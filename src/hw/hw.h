@@ -17,6 +17,19 @@
  * Only the Root world (EL3) changes the GPT: hw_gpt_transition() is the model of the
  * GTSI service TF-A offers the RMM (SMC_RMM_GTSI_DELEGATE/UNDELEGATE).
  * At reset every granule is Non-secure.
+ *
+ * Memory is a set of regions (DRAM banks, say): disjoint, granule-aligned ranges of physical
+ * addresses, each with a backing of its own (today anonymous zeroed host memory; later a
+ * sealed memfd, so that an external backend such as a vhost-user daemon can map exactly that
+ * region and nothing else). Between regions there is no memory: an access that touches a gap
+ * is an HW_ADDR_FAULT, as is one outside every region. An access may cross from one region
+ * into the next when they are adjacent. The *span* of memory runs from the lowest region's
+ * base to the highest region's end; hw_mem_base/hw_mem_size describe the span, and the
+ * granule-indexed views (GPT, owner tags) cover the whole span, gaps included (a gap granule
+ * reads as Non-secure, owner 0, and no call can change it). With one region, the span is that
+ * region.
+ *
+ * Device DMA does not use these accessors: it goes through hw_dma() (hw/dma.h).
  */
 #ifndef CCADA_HW_HW_H
 #define CCADA_HW_HW_H
@@ -56,6 +69,7 @@ enum hw_result {
         HW_OK = 0,
         HW_GPF,         /* granule protection fault */
         HW_ADDR_FAULT,  /* no memory at that physical address (or range wraps) */
+        HW_DMA_FAULT,   /* the SMMU refused a device's transaction (hw_dma only) */
 };
 
 /* What faulted (valid when a call returns HW_GPF or HW_ADDR_FAULT). */
@@ -72,16 +86,48 @@ const char *hw_pas_name(enum hw_pas pas);       /* "Secure", "Non-secure", "Root
 const char *hw_world_name(enum hw_world w);
 const char *hw_result_name(enum hw_result r);
 
-/* Creates memory [base, base+size). base and size must be granule-aligned and size > 0;
- * returns false otherwise or when out of memory. trace may be NULL. All bytes zero, all
- * granules Non-secure. */
+#define HW_MEM_MAX_REGIONS 8u     /* as many as a vhost-user memory table carries */
+
+/* How a region's bytes are held. */
+enum hw_backing {
+        HW_BACKING_ANON = 0,    /* anonymous host memory of this process, zeroed */
+};
+
+/* One region asked of hw_mem_create_regions(). */
+struct hw_region_config {
+        uint64_t base;          /* granule-aligned */
+        uint64_t size;          /* granule-aligned, > 0; base + size may reach 2^64, not wrap */
+        enum hw_backing backing;
+};
+
+/* One region as created (hw_mem_region). */
+struct hw_region_info {
+        uint64_t base, size;
+        enum hw_backing backing;
+        int fd;                 /* the backing's file descriptor, or -1 (HW_BACKING_ANON) */
+};
+
+/* Creates memory of n regions (1 <= n <= HW_MEM_MAX_REGIONS, in any order). Each region must
+ * be granule-aligned, non-empty, not wrap past 2^64 and not overlap another; returns false
+ * otherwise or when out of memory (*out is then NULL). trace may be NULL. All bytes zero, all
+ * granules Non-secure, every owner tag 0. The span (lowest base to highest end) must fit the
+ * host's address space: the GPT and the owner tags take 5 bytes per granule of it. */
+bool hw_mem_create_regions(struct hw_mem **out, const struct hw_region_config *regions, unsigned n,
+                           struct trace *trace);
+/* Creates memory of one region [base, base+size), anonymous. As hw_mem_create_regions. */
 bool hw_mem_create(struct hw_mem **out, uint64_t base, uint64_t size, struct trace *trace);
 void hw_mem_destroy(struct hw_mem *m);
 
+/* The span: lowest region base, and bytes from there to the highest region's end. */
 uint64_t hw_mem_base(const struct hw_mem *m);
 uint64_t hw_mem_size(const struct hw_mem *m);
 
-/* True if [pa, pa+len) lies in memory (len 0 is allowed and checks pa only). */
+/* Regions in ascending address order: how many, and region i (false if i is out of range). */
+unsigned hw_mem_regions(const struct hw_mem *m);
+bool hw_mem_region(const struct hw_mem *m, unsigned i, struct hw_region_info *info);
+
+/* True if all of [pa, pa+len) is memory: inside regions, no gap (len 0 is allowed and checks
+ * pa only). */
 bool hw_mem_contains(const struct hw_mem *m, uint64_t pa, uint64_t len);
 
 /* Checked accesses. len may be 0 (a no-op that still checks pa). fault may be NULL. */
@@ -98,6 +144,19 @@ enum hw_result hw_fill(struct hw_mem *m, enum hw_world w, uint64_t pa, uint8_t b
 /* The protection check alone (no data moves, but a denial is a GPF like any other). */
 enum hw_result hw_check(struct hw_mem *m, enum hw_world w, uint64_t pa, uint64_t len,
                         enum hw_access access, struct hw_fault *fault);
+
+/* Checks [pa, pa+len) exactly as hw_check does (same faults, counters and trace events) and,
+ * when the access is allowed, sets *ptr to the host address of pa: the range is len
+ * contiguous bytes there (len 0: *ptr is still pa's address). This is how a party that holds
+ * memory mapped in its own address space (the host's device models, handing guest buffers to
+ * a backend as iovecs) reaches it without copying.
+ * The check holds at the time of the call only: the caller must use the bytes before anything
+ * can change the GPT (a granule transition) and must not keep the pointer beyond that. The
+ * model is single-threaded, so "before the caller returns to whoever may call the RMM" is
+ * enough. The pointer itself stays dereferenceable until hw_mem_destroy.
+ * On a fault *ptr is left unchanged. */
+enum hw_result hw_map(struct hw_mem *m, enum hw_world w, uint64_t pa, uint64_t len,
+                      enum hw_access access, void **ptr, struct hw_fault *fault);
 
 /* PAS of the granule holding pa; false if pa is outside memory. */
 bool hw_gpt_get(const struct hw_mem *m, uint64_t pa, enum hw_pas *pas);

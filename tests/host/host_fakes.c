@@ -95,6 +95,25 @@ ccada_status host_gpa_write(struct host_vm *vm, uint64_t gpa, const void *src, s
         return s;
 }
 
+/* One contiguous buffer: appended, or merged into the last iovec when it continues it. */
+ccada_status host_gpa_map(struct host_vm *vm, uint64_t gpa, size_t len, bool write, struct iovec *iov, unsigned max,
+                          unsigned *n)
+{
+        (void)write;
+        ccada_status s = check(vm, gpa, len);
+        if (s != CCADA_OK || len == 0)
+                return s;
+        uint8_t *p = vm->mem + (gpa - FAKE_RAM_BASE);
+        if (*n > 0 && (uint8_t *)iov[*n - 1].iov_base + iov[*n - 1].iov_len == p)
+                iov[*n - 1].iov_len += len;
+        else if (*n < max)
+                iov[(*n)++] = (struct iovec){ .iov_base = p, .iov_len = len };
+        else
+                return CCADA_E_NOSPC;
+        vm->maps++;
+        return CCADA_OK;
+}
+
 bool fake_trace_contains(struct host_vm *vm, const char *needle)
 {
         fflush(vm->trace_pipe);

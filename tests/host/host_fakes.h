@@ -1,7 +1,7 @@
 /* Test rig for the host's PCI bus and VirtIO devices.
  *
  * Guest memory is one byte buffer at FAKE_RAM_BASE seen by the device through
- * host_gpa_read/host_gpa_write (defined here) and by the tests' own small driver through
+ * host_gpa_read/host_gpa_write/host_gpa_map (defined here) and by the tests' own small driver through
  * fake_ptr(). One range can be revoked: accesses to it then fail with CCADA_E_GPF, as when
  * the driver names private Realm memory.
  *
@@ -28,7 +28,7 @@ struct host_vm {
         uint8_t *mem;
         uint64_t brk;
         uint64_t revoked_addr, revoked_len;
-        uint64_t reads, writes;
+        uint64_t reads, writes, maps;   /* host_gpa_read, host_gpa_write, host_gpa_map calls */
         struct trace trace;
         FILE *trace_pipe;
         char *trace_text;

@@ -1,4 +1,4 @@
-/* The virtio-blk device backend driven through the PCI bus and the virtio-pci transport
+/* The virtio-blk device model driven through the PCI bus and the virtio-pci transport
  * by a small test driver that writes real descriptor chains into fake guest memory.
  * virtio 1.2 §5.2 */
 #include <stdarg.h>
@@ -609,6 +609,192 @@ static void virtio_blk_dev_open_rejects_bad_arguments(void **state)
         assert_null(d);
 }
 
+/* ---- the device reaches its medium only through the backend's ops ---- */
+
+/* A backend that records what the device asks of it and fails on demand. */
+struct spy {
+        struct blk_backend b;   /* first */
+        uint64_t size;
+        ccada_status fail_with; /* CCADA_OK: succeed */
+        unsigned reads, writes, flushes, closes;
+        uint64_t off;
+        struct iovec iov[8];    /* the last request's first iovecs */
+        unsigned n;
+        unsigned *closed;       /* counts closes after the spy is freed */
+};
+
+static ccada_status spy_io(struct blk_backend *b, uint64_t off, const struct iovec *iov, unsigned n, unsigned *count)
+{
+        struct spy *s = (struct spy *)(void *)b;
+        (*count)++;
+        s->off = off;
+        s->n = n;
+        memcpy(s->iov, iov, (n < 8 ? n : 8) * sizeof(*iov));
+        return s->fail_with == CCADA_OK ? CCADA_OK : blk_fail(&b->error, BLK_OP_READ, BLK_ERR_SYSTEM, 5, 0);
+}
+
+static ccada_status spy_read(struct blk_backend *b, uint64_t off, const struct iovec *iov, unsigned n)
+{
+        return spy_io(b, off, iov, n, &((struct spy *)(void *)b)->reads);
+}
+
+static ccada_status spy_write(struct blk_backend *b, uint64_t off, const struct iovec *iov, unsigned n)
+{
+        return spy_io(b, off, iov, n, &((struct spy *)(void *)b)->writes);
+}
+
+static ccada_status spy_flush(struct blk_backend *b)
+{
+        struct spy *s = (struct spy *)(void *)b;
+        s->flushes++;
+        return s->fail_with;
+}
+
+static ccada_status spy_size(struct blk_backend *b, uint64_t *bytes)
+{
+        *bytes = ((struct spy *)(void *)b)->size;
+        return CCADA_OK;
+}
+
+static void spy_close(struct blk_backend *b)
+{
+        struct spy *s = (struct spy *)(void *)b;
+        (*s->closed)++;
+        free(s);
+}
+
+static const struct blk_backend_ops spy_ops = {
+        .kind = "spy", .read = spy_read, .write = spy_write, .flush = spy_flush, .size = spy_size, .close = spy_close,
+};
+
+static unsigned spy_closes;
+
+static struct spy *spy_new(uint64_t size)
+{
+        struct spy *s = calloc(1, sizeof(*s));
+        assert_non_null(s);
+        s->b.ops = &spy_ops;
+        s->size = size;
+        s->closed = &spy_closes;
+        return s;
+}
+
+/* The rig with a spy of DISK_BYTES as the device's backend. */
+static struct spy *attach_spy(struct rig *r)
+{
+        struct spy *s = spy_new(DISK_BYTES);
+        struct virtio_blk_dev_config c = dev_config(r);
+        assert_int_equal(virtio_blk_dev_open(&r->blk, &c, &s->b), CCADA_OK);
+        assert_ptr_equal(virtio_blk_dev_backend(r->blk), &s->b);
+        attach(r, base_features);
+        return s;
+}
+
+/* No bounce buffer: the backend gets the guest's data buffer itself. */
+static void virtio_blk_dev_in_hands_the_backend_the_guest_buffer(void **state)
+{
+        struct rig *r = *state;
+        struct spy *s = attach_spy(r);
+        uint32_t used;
+        assert_int_equal(do_req(r, VIRTIO_BLK_T_IN, 10, r->rbuf, 8192, &used), VIRTIO_BLK_S_OK);
+        assert_int_equal(used, 8192 + 1);
+        assert_int_equal(s->reads, 1);
+        assert_int_equal(s->off, 10 * 512);
+        assert_int_equal(s->n, 1);
+        assert_ptr_equal(s->iov[0].iov_base, fake_ptr(r->vm, r->rbuf, 8192));
+        assert_int_equal(s->iov[0].iov_len, 8192);
+}
+
+/* OUT whose data is split over two descriptors apart in memory: two iovecs, in order. */
+static void virtio_blk_dev_out_hands_the_backend_each_segment_in_order(void **state)
+{
+        struct rig *r = *state;
+        struct spy *s = attach_spy(r);
+        uint32_t id, len;
+        put_hdr(r, VIRTIO_BLK_T_OUT, 3);
+        struct tbuf b[4] = {
+                { r->hdr, 16, false }, { r->wbuf + 4096, 512, false }, { r->wbuf, 1024, false }, { r->status, 1, true },
+        };
+        tdrv_add(&r->drv, b, 4);
+        tdrv_kick(&r->drv);
+        assert_true(tdrv_get_used(&r->drv, &id, &len));
+        assert_int_equal(*fake_ptr(r->vm, r->status, 1), VIRTIO_BLK_S_OK);
+        assert_int_equal(s->writes, 1);
+        assert_int_equal(s->off, 3 * 512);
+        assert_int_equal(s->n, 2);
+        assert_ptr_equal(s->iov[0].iov_base, fake_ptr(r->vm, r->wbuf + 4096, 512));
+        assert_int_equal(s->iov[0].iov_len, 512);
+        assert_ptr_equal(s->iov[1].iov_base, fake_ptr(r->vm, r->wbuf, 1024));
+        assert_int_equal(s->iov[1].iov_len, 1024);
+}
+
+/* Data the host cannot reach: IOERR before the backend sees anything (no partial write). */
+static void virtio_blk_dev_unreachable_payload_never_reaches_the_backend(void **state)
+{
+        struct rig *r = *state;
+        struct spy *s = attach_spy(r);
+        uint32_t id, len;
+        fake_revoke(r->vm, r->wbuf + 4096, 4096);
+        put_hdr(r, VIRTIO_BLK_T_OUT, 0);
+        struct tbuf b[4] = {
+                { r->hdr, 16, false }, { r->wbuf, 4096, false }, { r->wbuf + 4096, 4096, false }, { r->status, 1, true },
+        };
+        tdrv_add(&r->drv, b, 4);
+        tdrv_kick(&r->drv);
+        assert_true(tdrv_get_used(&r->drv, &id, &len));
+        assert_int_equal(*fake_ptr(r->vm, r->status, 1), VIRTIO_BLK_S_IOERR);
+        assert_int_equal(do_req(r, VIRTIO_BLK_T_IN, 0, r->wbuf + 4096, 512, NULL), VIRTIO_BLK_S_IOERR);
+        assert_int_equal(s->writes, 0);
+        assert_int_equal(s->reads, 0);
+}
+
+static void virtio_blk_dev_backend_failure_completes_ioerr(void **state)
+{
+        struct rig *r = *state;
+        struct spy *s = attach_spy(r);
+        struct virtio_blk_dev_stats st;
+        s->fail_with = CCADA_E_IO;
+        assert_int_equal(do_req(r, VIRTIO_BLK_T_IN, 0, r->rbuf, 512, NULL), VIRTIO_BLK_S_IOERR);
+        assert_int_equal(do_req(r, VIRTIO_BLK_T_OUT, 0, r->wbuf, 512, NULL), VIRTIO_BLK_S_IOERR);
+        assert_int_equal(do_req(r, VIRTIO_BLK_T_FLUSH, 0, 0, 0, NULL), VIRTIO_BLK_S_IOERR);
+        assert_int_equal(s->reads + s->writes + s->flushes, 3);
+        virtio_blk_dev_get_stats(r->blk, &st);
+        assert_int_equal(st.errors, 3);
+        assert_false(status_now(r) & VIRTIO_STATUS_DEVICE_NEEDS_RESET); /* the device goes on */
+        s->fail_with = CCADA_OK;
+        assert_int_equal(do_req(r, VIRTIO_BLK_T_FLUSH, 0, 0, 0, NULL), VIRTIO_BLK_S_OK);
+}
+
+/* Capacity: whole sectors of the backend's size; the device owns the backend from open on. */
+static void virtio_blk_dev_open_takes_the_backend_and_sizes_from_it(void **state)
+{
+        struct rig *r = *state;
+        struct virtio_blk_dev_config c = dev_config(r);
+        struct virtio_blk_dev *d;
+        unsigned before = spy_closes;
+        assert_int_equal(virtio_blk_dev_open(&d, &c, &spy_new(3 * 512 + 511)->b), CCADA_OK);
+        assert_int_equal(virtio_blk_dev_capacity(d), 3);
+        assert_int_equal(virtio_blk_dev_fd(d), -1);
+        virtio_blk_dev_close(d);
+        assert_int_equal(spy_closes, before + 1);
+}
+
+/* A failed open still closes the backend it was handed. */
+static void virtio_blk_dev_open_failing_closes_the_backend(void **state)
+{
+        struct rig *r = *state;
+        struct virtio_blk_dev_config c = dev_config(r);
+        struct virtio_blk_dev *d = NULL;
+        unsigned before = spy_closes;
+        assert_int_equal(virtio_blk_dev_open(&d, &c, &spy_new(511)->b), CCADA_E_INVAL); /* < a sector */
+        c.queue_size = 24;
+        assert_int_equal(virtio_blk_dev_open(&d, &c, &spy_new(4096)->b), CCADA_E_INVAL);
+        assert_int_equal(virtio_blk_dev_open(NULL, &c, &spy_new(4096)->b), CCADA_E_INVAL);
+        assert_int_equal(spy_closes, before + 3);
+        assert_null(d);
+        assert_int_equal(virtio_blk_dev_open(&d, &c, NULL), CCADA_E_INVAL);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup_ram, teardown)
 #define B(f) cmocka_unit_test_setup_teardown(f, setup_bare, teardown)
 
@@ -644,6 +830,12 @@ int main(void)
                 B(virtio_blk_dev_open_file_missing_without_create_fails),
                 B(virtio_blk_dev_temp_image_is_unlinked),
                 B(virtio_blk_dev_open_rejects_bad_arguments),
+                B(virtio_blk_dev_in_hands_the_backend_the_guest_buffer),
+                B(virtio_blk_dev_out_hands_the_backend_each_segment_in_order),
+                B(virtio_blk_dev_unreachable_payload_never_reaches_the_backend),
+                B(virtio_blk_dev_backend_failure_completes_ioerr),
+                B(virtio_blk_dev_open_takes_the_backend_and_sizes_from_it),
+                B(virtio_blk_dev_open_failing_closes_the_backend),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

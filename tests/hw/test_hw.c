@@ -1,4 +1,5 @@
-/* src/hw/hw.c: physical memory, the GPT and the granule protection check (Arm ARM D9). */
+/* src/hw/hw.c: physical memory in regions, the GPT and the granule protection check
+ * (Arm ARM D9). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -421,6 +422,7 @@ static void hw_names_match_arm_terms(void **state)
         assert_string_equal(hw_result_name(HW_OK), "ok");
         assert_string_equal(hw_result_name(HW_GPF), "granule protection fault");
         assert_string_equal(hw_result_name(HW_ADDR_FAULT), "address fault");
+        assert_string_equal(hw_result_name(HW_DMA_FAULT), "DMA fault");
 }
 
 static void hw_large_memory_range_check_is_fast_enough(void **state)
@@ -481,6 +483,249 @@ static void hw_owner_check_reports_first_granule_of_another_realm(void **state)
         assert_false(hw_owner_check(f->m, 4, BASE + SIZE, 1, &bad)); /* outside memory */
 }
 
+/* ---- regions ---- */
+
+/* Two banks with a two-granule gap between them: [R0, R0 + 4 granules), [R1, R1 + 2 granules). */
+#define R0 0x80000000ull
+#define R1 (R0 + 6 * GRANULE_SIZE)
+
+static struct hw_mem *two_regions(struct trace *t)
+{
+        struct hw_mem *m;
+        /* given high bank first: the order of the table does not matter */
+        const struct hw_region_config r[2] = {
+                { .base = R1, .size = 2 * GRANULE_SIZE },
+                { .base = R0, .size = 4 * GRANULE_SIZE },
+        };
+        assert_true(hw_mem_create_regions(&m, r, 2, t));
+        return m;
+}
+
+static void hw_regions_are_listed_in_address_order_and_span_the_gap(void **state)
+{
+        struct hw_mem *m = two_regions(NULL);
+        struct hw_region_info info;
+        (void)state;
+        assert_int_equal(hw_mem_regions(m), 2);
+        assert_true(hw_mem_region(m, 0, &info));
+        assert_int_equal(info.base, R0);
+        assert_int_equal(info.size, 4 * GRANULE_SIZE);
+        assert_int_equal(info.backing, HW_BACKING_ANON);
+        assert_int_equal(info.fd, -1);
+        assert_true(hw_mem_region(m, 1, &info));
+        assert_int_equal(info.base, R1);
+        assert_false(hw_mem_region(m, 2, &info));
+        assert_int_equal(hw_mem_base(m), R0);
+        assert_int_equal(hw_mem_size(m), 8 * GRANULE_SIZE); /* the span, gap included */
+        hw_mem_destroy(m);
+}
+
+static void hw_one_region_memory_is_one_region(void **state)
+{
+        struct fixture *f = *state;
+        struct hw_region_info info;
+        assert_int_equal(hw_mem_regions(f->m), 1);
+        assert_true(hw_mem_region(f->m, 0, &info));
+        assert_int_equal(info.base, BASE);
+        assert_int_equal(info.size, SIZE);
+}
+
+static void hw_both_regions_hold_data_and_start_zeroed(void **state)
+{
+        struct hw_mem *m = two_regions(NULL);
+        uint8_t in[64], out[64];
+        (void)state;
+        memset(in, 0x11, sizeof(in));
+        assert_int_equal(hw_read(m, HW_WORLD_NS, R1 + 2 * GRANULE_SIZE - 64, out, 64, NULL), HW_OK);
+        for (size_t i = 0; i < sizeof(out); i++)
+                assert_int_equal(out[i], 0);
+        assert_int_equal(hw_write(m, HW_WORLD_NS, R0 + 4 * GRANULE_SIZE - 64, in, 64, NULL), HW_OK);
+        assert_int_equal(hw_write(m, HW_WORLD_NS, R1, in, 64, NULL), HW_OK);
+        assert_int_equal(hw_copy(m, HW_WORLD_NS, R1 + 100, R0 + 4 * GRANULE_SIZE - 64, 64, NULL), HW_OK);
+        assert_int_equal(hw_read(m, HW_WORLD_NS, R1 + 100, out, 64, NULL), HW_OK);
+        assert_memory_equal(out, in, 64);
+        hw_mem_destroy(m);
+}
+
+static void hw_access_in_a_gap_is_address_fault_at_its_start(void **state)
+{
+        struct hw_mem *m = two_regions(NULL);
+        uint8_t b = 0xEE;
+        struct hw_fault fault;
+        enum hw_pas pas;
+        (void)state;
+        uint64_t gap = R0 + 4 * GRANULE_SIZE;
+        assert_int_equal(hw_read(m, HW_WORLD_ROOT, gap + 5, &b, 1, &fault), HW_ADDR_FAULT);
+        assert_int_equal(fault.pa, gap + 5);
+        assert_int_equal(b, 0xEE);
+        assert_int_equal(hw_check(m, HW_WORLD_ROOT, R1 - 1, 0, HW_ACCESS_READ, NULL), HW_ADDR_FAULT);
+        assert_false(hw_mem_contains(m, gap, 1));
+        assert_false(hw_gpt_get(m, gap, &pas));
+        assert_int_equal(hw_gpf_count(m), 0);
+        hw_mem_destroy(m);
+}
+
+/* From the last bytes of the low bank into the gap (and on into the high bank): no byte
+ * moves, and the fault is at the first address that is not memory. */
+static void hw_access_spanning_the_gap_fails_and_moves_nothing(void **state)
+{
+        struct hw_mem *m = two_regions(NULL);
+        uint8_t buf[16], junk[16];
+        struct hw_fault fault;
+        (void)state;
+        uint64_t gap = R0 + 4 * GRANULE_SIZE;
+        memset(junk, 0x99, sizeof(junk));
+        assert_int_equal(hw_write(m, HW_WORLD_ROOT, gap - 8, junk, 16, &fault), HW_ADDR_FAULT);
+        assert_int_equal(fault.pa, gap);
+        assert_int_equal(hw_read(m, HW_WORLD_ROOT, gap - 8, buf, 8, NULL), HW_OK);
+        for (size_t i = 0; i < 8; i++)
+                assert_int_equal(buf[i], 0); /* nothing written */
+        assert_int_equal(hw_check(m, HW_WORLD_ROOT, R0, R1 + 1 - R0, HW_ACCESS_READ, &fault), HW_ADDR_FAULT);
+        assert_int_equal(fault.pa, gap);
+        assert_int_equal(hw_copy(m, HW_WORLD_ROOT, R1, gap - 8, 16, NULL), HW_ADDR_FAULT);
+        assert_int_equal(hw_fill(m, HW_WORLD_ROOT, gap - 1, 0, 2, NULL), HW_ADDR_FAULT);
+        assert_false(hw_mem_contains(m, R0, 8 * GRANULE_SIZE));
+        hw_mem_destroy(m);
+}
+
+/* Adjacent regions are contiguous memory: one access may cross from one into the other. */
+static void hw_access_across_adjacent_regions_succeeds(void **state)
+{
+        struct hw_mem *m;
+        uint8_t in[32], out[32];
+        const struct hw_region_config r[3] = {
+                { .base = R0, .size = GRANULE_SIZE },
+                { .base = R0 + GRANULE_SIZE, .size = GRANULE_SIZE },
+                { .base = R0 + 4 * GRANULE_SIZE, .size = GRANULE_SIZE },
+        };
+        struct hw_fault fault;
+        (void)state;
+        assert_true(hw_mem_create_regions(&m, r, 3, NULL));
+        for (size_t i = 0; i < sizeof(in); i++)
+                in[i] = (uint8_t)(i + 1);
+        assert_int_equal(hw_write(m, HW_WORLD_NS, R0 + GRANULE_SIZE - 16, in, 32, NULL), HW_OK);
+        assert_int_equal(hw_read(m, HW_WORLD_NS, R0 + GRANULE_SIZE - 16, out, 32, NULL), HW_OK);
+        assert_memory_equal(out, in, 32);
+        assert_true(hw_mem_contains(m, R0, 2 * GRANULE_SIZE));
+        /* past both: the fault is at the end of the pair, not of the first */
+        assert_int_equal(hw_check(m, HW_WORLD_NS, R0 + 8, 2 * GRANULE_SIZE, HW_ACCESS_READ, &fault), HW_ADDR_FAULT);
+        assert_int_equal(fault.pa, R0 + 2 * GRANULE_SIZE);
+        hw_mem_destroy(m);
+}
+
+static void hw_gpc_applies_in_every_region(void **state)
+{
+        struct hw_mem *m = two_regions(NULL);
+        struct hw_fault fault;
+        uint8_t b = 0;
+        (void)state;
+        set_pas(m, R1 + GRANULE_SIZE, HW_PAS_REALM);
+        assert_int_equal(hw_read(m, HW_WORLD_NS, R1 + GRANULE_SIZE + 3, &b, 1, &fault), HW_GPF);
+        assert_int_equal(fault.pas, HW_PAS_REALM);
+        assert_int_equal(hw_read(m, HW_WORLD_REALM, R1 + GRANULE_SIZE + 3, &b, 1, NULL), HW_OK);
+        /* the granule-indexed views cover the span: index (pa - base) >> 12 */
+        assert_int_equal(hw_gpt_view(m)[(R1 + GRANULE_SIZE - R0) >> GRANULE_SHIFT], HW_PAS_REALM);
+        hw_owner_set(m, R1 + GRANULE_SIZE, 5);
+        assert_int_equal(hw_owner_view(m)[(R1 + GRANULE_SIZE - R0) >> GRANULE_SHIFT], 5);
+        assert_int_equal(hw_gpf_count(m), 1);
+        hw_mem_destroy(m);
+}
+
+/* A gap granule reads as Non-secure, owner 0 in the views, and nothing can change that. */
+static void hw_gap_granules_cannot_be_transitioned_or_tagged(void **state)
+{
+        struct hw_mem *m = two_regions(NULL);
+        uint64_t bad = 0;
+        (void)state;
+        uint64_t gap = R0 + 4 * GRANULE_SIZE;
+        assert_int_equal(hw_gpt_transition(m, HW_WORLD_ROOT, gap, HW_PAS_NS, HW_PAS_REALM), HW_ADDR_FAULT);
+        hw_owner_set(m, gap, 9);
+        assert_int_equal(hw_owner_get(m, gap), 0);
+        assert_int_equal(hw_gpt_view(m)[4], HW_PAS_NS);
+        assert_int_equal(hw_owner_view(m)[4], 0);
+        assert_false(hw_owner_check(m, 1, gap - 1, 2, &bad));
+        assert_int_equal(bad, gap - 1);
+        hw_mem_destroy(m);
+}
+
+static void hw_mem_create_regions_rejects_bad_tables(void **state)
+{
+        struct hw_mem *m = (struct hw_mem *)&m;
+        struct hw_region_config r[HW_MEM_MAX_REGIONS + 1];
+        (void)state;
+        for (unsigned i = 0; i < HW_MEM_MAX_REGIONS + 1; i++)
+                r[i] = (struct hw_region_config){ .base = R0 + 2 * i * GRANULE_SIZE, .size = GRANULE_SIZE };
+        assert_false(hw_mem_create_regions(&m, r, 0, NULL));
+        assert_null(m);
+        assert_false(hw_mem_create_regions(&m, NULL, 1, NULL));
+        assert_false(hw_mem_create_regions(&m, r, HW_MEM_MAX_REGIONS + 1, NULL));
+        assert_true(hw_mem_create_regions(&m, r, HW_MEM_MAX_REGIONS, NULL));
+        hw_mem_destroy(m);
+        r[1].base = r[0].base;                                       /* same base: overlap */
+        assert_false(hw_mem_create_regions(&m, r, 2, NULL));
+        r[1] = (struct hw_region_config){ .base = R0 + GRANULE_SIZE, .size = GRANULE_SIZE };
+        r[0].size = 2 * GRANULE_SIZE;                                /* runs into r[1] */
+        assert_false(hw_mem_create_regions(&m, r, 2, NULL));
+        r[0].size = GRANULE_SIZE + 1;                                /* unaligned size */
+        assert_false(hw_mem_create_regions(&m, r, 1, NULL));
+        r[0] = (struct hw_region_config){ .base = R0, .size = GRANULE_SIZE, .backing = (enum hw_backing)7 };
+        assert_false(hw_mem_create_regions(&m, r, 1, NULL));         /* no such backing */
+        assert_null(m);
+}
+
+/* A bank that ends at 2^64 above one that does not: the gap check still holds. */
+static void hw_region_ending_at_2_to_64_with_a_gap_below(void **state)
+{
+        struct hw_mem *m;
+        uint64_t top = UINT64_MAX - 2 * GRANULE_SIZE + 1;
+        const struct hw_region_config r[2] = {
+                { .base = top - 4 * GRANULE_SIZE, .size = GRANULE_SIZE },
+                { .base = top, .size = 2 * GRANULE_SIZE },
+        };
+        uint8_t b = 7;
+        struct hw_fault fault;
+        (void)state;
+        assert_true(hw_mem_create_regions(&m, r, 2, NULL));
+        assert_int_equal(hw_mem_size(m), 6 * GRANULE_SIZE);
+        assert_int_equal(hw_write(m, HW_WORLD_NS, UINT64_MAX, &b, 1, NULL), HW_OK);
+        assert_int_equal(hw_check(m, HW_WORLD_NS, UINT64_MAX, 2, HW_ACCESS_READ, &fault), HW_ADDR_FAULT);
+        assert_int_equal(hw_check(m, HW_WORLD_NS, top - 4 * GRANULE_SIZE, 2 * GRANULE_SIZE, HW_ACCESS_READ,
+                                  &fault), HW_ADDR_FAULT);
+        assert_int_equal(fault.pa, top - 3 * GRANULE_SIZE);
+        assert_true(hw_mem_contains(m, top, 2 * GRANULE_SIZE));
+        hw_mem_destroy(m);
+}
+
+/* ---- mapping: the checked pointer the host hands its backends ---- */
+
+static void hw_map_gives_the_bytes_hw_read_sees(void **state)
+{
+        struct fixture *f = *state;
+        void *p = NULL;
+        uint8_t v = 0x42, got = 0;
+        assert_int_equal(hw_map(f->m, HW_WORLD_NS, BASE + GRANULE_SIZE + 7, 100, HW_ACCESS_WRITE, &p, NULL), HW_OK);
+        *(uint8_t *)p = v;
+        assert_int_equal(hw_read(f->m, HW_WORLD_NS, BASE + GRANULE_SIZE + 7, &got, 1, NULL), HW_OK);
+        assert_int_equal(got, v);
+        /* granule-aligned addresses are page-aligned in the host */
+        assert_int_equal(hw_map(f->m, HW_WORLD_NS, BASE, 1, HW_ACCESS_READ, &p, NULL), HW_OK);
+        assert_int_equal((uintptr_t)p % GRANULE_SIZE, 0);
+}
+
+static void hw_map_of_a_denied_granule_is_a_gpf_like_any_access(void **state)
+{
+        struct fixture *f = *state;
+        void *p = (void *)&p;
+        struct hw_fault fault;
+        set_pas(f->m, BASE + 2 * GRANULE_SIZE, HW_PAS_REALM);
+        assert_int_equal(hw_map(f->m, HW_WORLD_NS, BASE + 2 * GRANULE_SIZE - 1, 2, HW_ACCESS_READ, &p, &fault),
+                         HW_GPF);
+        assert_ptr_equal(p, (void *)&p); /* untouched */
+        assert_int_equal(fault.pa, BASE + 2 * GRANULE_SIZE);
+        assert_int_equal(hw_gpf_count(f->m), 1);
+        assert_int_equal(hw_map(f->m, HW_WORLD_NS, BASE + SIZE - 1, 2, HW_ACCESS_READ, &p, NULL), HW_ADDR_FAULT);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -508,6 +753,18 @@ int main(void)
                 T(hw_owner_check_reports_first_granule_of_another_realm),
                 cmocka_unit_test(hw_names_match_arm_terms),
                 cmocka_unit_test(hw_large_memory_range_check_is_fast_enough),
+                cmocka_unit_test(hw_regions_are_listed_in_address_order_and_span_the_gap),
+                T(hw_one_region_memory_is_one_region),
+                cmocka_unit_test(hw_both_regions_hold_data_and_start_zeroed),
+                cmocka_unit_test(hw_access_in_a_gap_is_address_fault_at_its_start),
+                cmocka_unit_test(hw_access_spanning_the_gap_fails_and_moves_nothing),
+                cmocka_unit_test(hw_access_across_adjacent_regions_succeeds),
+                cmocka_unit_test(hw_gpc_applies_in_every_region),
+                cmocka_unit_test(hw_gap_granules_cannot_be_transitioned_or_tagged),
+                cmocka_unit_test(hw_mem_create_regions_rejects_bad_tables),
+                cmocka_unit_test(hw_region_ending_at_2_to_64_with_a_gap_below),
+                T(hw_map_gives_the_bytes_hw_read_sees),
+                T(hw_map_of_a_denied_granule_is_a_gpf_like_any_access),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
