@@ -20,6 +20,21 @@ size_t ccada_workload_count(void);
 const char *ccada_workload_name(size_t i);    /* NULL past the end */
 const char *ccada_workload_summary(size_t i); /* one line for --help */
 
+/* A device on a Realm's PCI bus, built through the board's device table
+ * (src/machine/devices.c: type -> constructor). opts: "key=value" or "flag" items, comma-
+ * separated, as the type defines them (NULL: its defaults). */
+#define CCADA_MAX_DEVICES 4
+struct ccada_device_cfg {
+        const char *type;       /* a name of ccada_device_type_name */
+        const char *opts;
+};
+size_t ccada_device_type_count(void);
+const char *ccada_device_type_name(size_t i);    /* NULL past the end */
+const char *ccada_device_type_summary(size_t i); /* one line for --help, with its options */
+/* Checks a device's type and options before a machine is built. False, with the reason in
+ * err (truncated to errlen), when the type is unknown or an option is malformed. */
+bool ccada_device_check(const struct ccada_device_cfg *d, char *err, size_t errlen);
+
 struct ccada_machine_config {
         uint64_t mem_size;      /* physical memory, bytes (default 128 MiB) */
         uint64_t mem_base;      /* first physical address (default 0x80000000) */
@@ -38,8 +53,13 @@ struct ccada_machine_config {
         uint64_t swiotlb_slabs; /* Realm bounce pool in 2 KiB slots (default 2048 = 4 MiB) */
         bool swiotlb_grow;      /* add shared pools instead of failing when full (off) */
         bool swiotlb_backpressure; /* wait for slots instead of failing when full (off) */
-        const char *disk_path;  /* virtio-blk image file (created if missing); NULL: a temporary image */
-        bool disk_ram;          /* back the disk with host RAM instead of a file */
+        /* The devices on Realm A's PCI bus, in slot order (default: one "virtio-blk"). Realm
+         * B gets the same types, each disk in host RAM. */
+        struct ccada_device_cfg devices[CCADA_MAX_DEVICES];
+        unsigned ndevices;
+        /* A virtio-blk disk's backing when its opts do not say: */
+        const char *disk_path;  /* image file (created if missing); NULL: a temporary image */
+        bool disk_ram;          /* host RAM instead of a file */
         uint64_t disk_size;     /* size of a created or RAM disk (default 64 MiB) */
         /* Check the RMM's invariants after every RMI and RSI call, and that every access a
          * REC makes touches only its own Realm's granules (off: it scans the granule table

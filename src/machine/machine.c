@@ -6,53 +6,10 @@
 
 #include "ccada/machine.h"
 #include "ccada/report.h"
-#include "host/host.h"
-#include "host/pci.h"
-#include "host/pl011.h"
-#include "host/virtio_blk_dev.h"
-#include "hw/hw.h"
 #include "lib/crypto.h"
 #include "lib/prng.h"
-#include "machine/board.h"
+#include "machine/machine_internal.h"
 #include "realm/realm.h"
-#include "rmm/rmm.h"
-
-/* Machine-wide counters (RMI and RSI calls, granule protection faults), or one Realm's
- * share of them. */
-struct slot_meter {
-        uint64_t rmi_calls, rsi_calls, gpf;
-};
-
-/* One Realm with everything it owns. */
-struct machine_slot {
-        struct host_vm *vm;
-        struct realm_kernel *kernel;
-        struct pl011 uart;
-        struct host_pci_bus pci;
-        struct virtio_blk_dev *blk;
-        uint8_t rpv[64];
-        struct slot_meter meter;        /* counted while the board built or stepped it */
-        bool off;                       /* powered off */
-};
-
-struct ccada_machine {
-        struct ccada_machine_config cfg;
-        struct trace trace;
-        struct hw_mem *mem;
-        struct ccada_rmm *rmm;
-        struct machine_slot slot[MACHINE_MAX_REALMS];
-        unsigned nslots;
-        bool booted, ran;
-};
-
-/* What tells the Realms of a board apart, one row per slot. */
-static const struct slot_row {
-        const char *prefix;     /* console lines */
-        const char *serial;     /* virtio-blk device ID */
-} slot_rows[MACHINE_MAX_REALMS] = {
-        { "[realm] ", "ccada-blk0" },
-        { "[realm-b] ", "ccada-blk1" },
-};
 
 void ccada_machine_config_default(struct ccada_machine_config *cfg)
 {
@@ -66,6 +23,8 @@ void ccada_machine_config_default(struct ccada_machine_config *cfg)
         cfg->swiotlb_slabs = 2048;
         cfg->disk_size = 64ULL << 20;
         cfg->realms = 1;
+        cfg->devices[0] = (struct ccada_device_cfg){ .type = "virtio-blk" };
+        cfg->ndevices = 1;
 }
 
 bool ccada_parse_events(const char *list, uint64_t *mask, char *err, size_t errlen)
@@ -73,28 +32,14 @@ bool ccada_parse_events(const char *list, uint64_t *mask, char *err, size_t errl
         return trace_parse_events(list, mask, err, errlen);
 }
 
-/* Slot A's disk as configured; B's always in RAM (a file cannot back two disks). */
-static ccada_status slot_open_disk(const struct ccada_machine *m, unsigned i, const struct virtio_blk_dev_config *bc,
-                                   struct virtio_blk_dev **out)
-{
-        if (i > 0 || m->cfg.disk_ram)
-                return virtio_blk_dev_open_ram(out, bc, m->cfg.disk_size);
-        if (m->cfg.disk_path)
-                return virtio_blk_dev_open_file(out, bc, m->cfg.disk_path, m->cfg.disk_size);
-        return virtio_blk_dev_open_temp(out, bc, m->cfg.disk_size);
-}
-
-/* The slot's PCI host bridge with a virtio-blk disk at 0000:00:00.0. */
-static ccada_status slot_add_disk(struct ccada_machine *m, unsigned i)
+/* The slot's PCI host bridge with its devices at 0000:00:00.0, 00:01.0, ... */
+static ccada_status slot_add_devices(struct ccada_machine *m, unsigned i)
 {
         struct machine_slot *s = &m->slot[i];
-        struct virtio_blk_dev_config bc = { .vm = s->vm, .trace = &m->trace, .serial = slot_rows[i].serial };
         ccada_status st = host_pci_bus_init(&s->pci, HOST_PCI_ECAM_BASE, HOST_PCI_WIN_BASE, HOST_PCI_WIN_SIZE);
+        for (unsigned d = 0; d < m->cfg.ndevices && st == CCADA_OK; d++)
+                st = machine_device_add(m, i, &m->cfg.devices[d], d);
         if (st != CCADA_OK)
-                return st;
-        if ((st = slot_open_disk(m, i, &bc, &s->blk)) != CCADA_OK)
-                return st;
-        if ((st = host_pci_bus_add(&s->pci, virtio_blk_dev_func(s->blk), 0)) != CCADA_OK)
                 return st;
         host_vm_add_mmio(s->vm, &s->pci.ecam);
         host_vm_add_mmio(s->vm, &s->pci.window);
@@ -112,9 +57,10 @@ static ccada_status slot_build(struct ccada_machine *m, unsigned i)
                             : host_vm_create(&s->vm, m->mem, m->rmm, &m->trace);
         if (st != CCADA_OK)
                 return st;
-        pl011_init(&s->uart, MACHINE_CONSOLE_BASE, m->cfg.console, m->cfg.normal_vm ? "[guest] " : slot_rows[i].prefix);
+        static const char *const prefix[MACHINE_MAX_REALMS] = { "[realm] ", "[realm-b] " };
+        pl011_init(&s->uart, MACHINE_CONSOLE_BASE, m->cfg.console, m->cfg.normal_vm ? "[guest] " : prefix[i]);
         host_vm_add_mmio(s->vm, &s->uart.dev);
-        return slot_add_disk(m, i);
+        return slot_add_devices(m, i);
 }
 
 static ccada_status machine_build(struct ccada_machine *m)
@@ -136,8 +82,11 @@ static ccada_status machine_build(struct ccada_machine *m)
 ccada_status ccada_machine_create(struct ccada_machine **out, const struct ccada_machine_config *cfg)
 {
         if ((cfg->realms != 1 && cfg->realms != 2) || (cfg->realms == 2 && cfg->normal_vm) ||
-            !machine_workload_find(cfg->workload))
+            !machine_workload_find(cfg->workload) || cfg->ndevices > CCADA_MAX_DEVICES)
                 return CCADA_E_INVAL;
+        for (unsigned d = 0; d < cfg->ndevices; d++)
+                if (!ccada_device_check(&cfg->devices[d], NULL, 0))
+                        return CCADA_E_INVAL;
         struct ccada_machine *m = calloc(1, sizeof(*m));
         if (!m)
                 return CCADA_E_NOMEM;
@@ -164,7 +113,8 @@ void ccada_machine_destroy(struct ccada_machine *m)
         (void)trace_close(&m->trace);
         for (unsigned i = 0; i < m->nslots; i++) {
                 host_vm_destroy(m->slot[i].vm);
-                virtio_blk_dev_close(m->slot[i].blk);
+                for (unsigned d = 0; d < m->slot[i].ndev; d++)
+                        m->slot[i].dev[d].close(m->slot[i].dev[d].obj);
         }
         rmm_destroy(m->rmm);
         for (unsigned i = 0; i < m->nslots; i++)

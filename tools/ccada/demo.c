@@ -141,6 +141,32 @@ static void print_exits(const struct ccada_report *r, bool normal)
         printf("\n");
 }
 
+/* Sections the story above does not tell (a feature's new section) are shown as they are,
+ * so that adding one needs no change here. */
+static void print_other_sections(const struct ccada_report *r)
+{
+        static const char *const told[] = { "", "exits", "mmio", "swiotlb", "blk", "checks" };
+        for (size_t sec = 0; sec < ccada_report_nsections(r); sec++) {
+                const char *name = ccada_report_section_name(r, sec), *key;
+                struct ccada_report_value v;
+                bool known = false;
+                for (size_t i = 0; i < sizeof(told) / sizeof(told[0]); i++)
+                        known |= !strcmp(name, told[i]);
+                if (known)
+                        continue;
+                printf("  %-17s", name);
+                for (size_t i = 0; ccada_report_item(r, sec, i, &key, &v); i++) {
+                        if (v.type == CCADA_REPORT_BOOL)
+                                printf(" %s=%s", key, v.b ? "yes" : "no");
+                        else if (v.type == CCADA_REPORT_U64)
+                                printf(" %s=%llu", key, (unsigned long long)v.u);
+                        else
+                                printf(" %s=%s", key, v.text);
+                }
+                printf("\n");
+        }
+}
+
 static void print_human(const struct ccada_report *r)
 {
         bool normal = !strcmp(text_of(r, "", "vm"), "normal");
@@ -152,6 +178,7 @@ static void print_human(const struct ccada_report *r)
         printf("  MMIO              %s (%llu reads, %llu writes)\n", check_of(r, "mmio") ? "PL011 identified" : "FAILED",
                (unsigned long long)u64_of(r, "mmio", "reads"), (unsigned long long)u64_of(r, "mmio", "writes"));
         print_exits(r, normal);
+        print_other_sections(r);
         printf("  GPFs              %llu\n  RMI/RSI calls     %llu/%llu\n", (unsigned long long)u64_of(r, "", "gpf"),
                (unsigned long long)u64_of(r, "", "rmi_calls"), (unsigned long long)u64_of(r, "", "rsi_calls"));
         if (text_of(r, "", "error")[0])

@@ -10,7 +10,7 @@
 
 enum mopt {
         M_TRACE = MOPT_FIRST, M_JSONTRACE, M_EVENTS, M_SEED, M_HASH, M_IPA, M_RAM, M_VM, M_DISK, M_DISKRAM,
-        M_SWIOTLB, M_GROW, M_BP, M_CHECK,
+        M_SWIOTLB, M_GROW, M_BP, M_CHECK, M_DEVICE,
 };
 
 /* One row per option: how getopt sees it and what --help says. */
@@ -35,6 +35,8 @@ static const struct mopt_row {
         { { "swiotlb", required_argument, NULL, M_SWIOTLB }, "SIZE", "Realm bounce pool size, 256K..1G (default 4M; Linux: 64M)" },
         { { "swiotlb-grow", no_argument, NULL, M_GROW }, "", "add shared pools when the pool is full instead of failing" },
         { { "swiotlb-backpressure", no_argument, NULL, M_BP }, "", "make a mapping wait for free slots instead of failing" },
+        { { "device", required_argument, NULL, M_DEVICE }, "TYPE[,OPT...]",
+          "put a device on the Realm's PCI bus (repeatable; the first replaces\nthe default virtio-blk); --help of run lists the types" },
         { { "check-invariants", no_argument, NULL, M_CHECK }, "",
           "check the RMM's invariants after every RMI and RSI call, and\nthat every Realm access touches only its own granules and\n"
           "reads what it stored (slower; a violation fails the run)" },
@@ -127,9 +129,34 @@ static int set_number(struct machine_opts *o, int c, const char *arg)
         }
 }
 
+/* --device TYPE[,OPTS]: checked now, so a typo is refused before anything is built. */
+static int add_device(struct machine_opts *o, const char *arg)
+{
+        char err[256];
+        const char *comma = strchr(arg, ',');
+        size_t n = comma ? (size_t)(comma - arg) : strlen(arg);
+        if (!o->devices_given)
+                o->cfg.ndevices = 0, o->devices_given = true;
+        if (o->cfg.ndevices >= CCADA_MAX_DEVICES) {
+                snprintf(err, sizeof(err), "at most %d devices", CCADA_MAX_DEVICES);
+                return cli_bad_value(o->cmd, "--device", arg, err);
+        }
+        if (n >= sizeof(o->device_type[0]))
+                return cli_bad_value(o->cmd, "--device", arg, "no device type is that long");
+        char *type = o->device_type[o->cfg.ndevices];
+        memcpy(type, arg, n);
+        type[n] = '\0';
+        struct ccada_device_cfg d = { .type = type, .opts = comma ? comma + 1 : NULL };
+        if (!ccada_device_check(&d, err, sizeof(err)))
+                return cli_bad_value(o->cmd, "--device", arg, err);
+        o->cfg.devices[o->cfg.ndevices++] = d;
+        return CLI_OK;
+}
+
 int machine_opts_apply(struct machine_opts *o, int c, const char *arg)
 {
         switch (c) {
+        case M_DEVICE: return add_device(o, arg);
         case M_TRACE: o->trace = arg; return CLI_OK;
         case M_JSONTRACE: o->trace_json = arg; return CLI_OK;
         case M_EVENTS: o->events = arg; return CLI_OK;

@@ -18,6 +18,8 @@ struct machine_opts {
         struct ccada_machine_config cfg;
         const char *trace, *trace_json, *events;
         bool swiotlb_given;             /* --swiotlb was on the command line (else the default) */
+        bool devices_given;             /* a --device replaced the default device list */
+        char device_type[CCADA_MAX_DEVICES][32];
         FILE *trace_file, *trace_json_file;
 };
 

@@ -24,8 +24,10 @@ void cli_run_help(FILE *f)
         machine_opts_help(f);
         fputs("  -h, --help         show this help\n"
               "\n"
-              "exit status: 0 every check passed, 1 a check or the run failed, 2 usage error\n",
-              f);
+              "device types (--device TYPE[,OPT...]):\n", f);
+        for (size_t i = 0; ccada_device_type_name(i); i++)
+                fprintf(f, "  %-18s %s\n", ccada_device_type_name(i), ccada_device_type_summary(i));
+        fputs("\nexit status: 0 every check passed, 1 a check or the run failed, 2 usage error\n", f);
 }
 
 enum { R_WORKLOAD = 256, R_JSON };

@@ -1,0 +1,57 @@
+/* The board's private state, shared by the files of src/machine (machine.c builds and runs
+ * it; devices.c and workloads.c are its tables). */
+#ifndef CCADA_MACHINE_INTERNAL_H
+#define CCADA_MACHINE_INTERNAL_H
+
+#include "ccada/machine.h"
+#include "host/host.h"
+#include "host/pci.h"
+#include "host/pl011.h"
+#include "hw/hw.h"
+#include "lib/trace.h"
+#include "machine/board.h"
+#include "realm/kernel.h"
+#include "rmm/rmm.h"
+
+/* A device the board built, and how it is closed. */
+struct machine_device {
+        void *obj;
+        void (*close)(void *obj);
+};
+
+/* Machine-wide counters (RMI and RSI calls, granule protection faults), or one Realm's
+ * share of them. */
+struct slot_meter {
+        uint64_t rmi_calls, rsi_calls, gpf;
+};
+
+/* One Realm with everything it owns. */
+struct machine_slot {
+        struct host_vm *vm;
+        struct realm_kernel *kernel;
+        struct pl011 uart;
+        struct host_pci_bus pci;
+        struct machine_device dev[CCADA_MAX_DEVICES]; /* on the PCI bus, in slot order */
+        unsigned ndev;
+        uint8_t rpv[64];
+        struct slot_meter meter;        /* counted while the board built or stepped it */
+        bool off;                       /* powered off */
+};
+
+struct ccada_machine {
+        struct ccada_machine_config cfg;
+        struct trace trace;
+        struct hw_mem *mem;
+        struct ccada_rmm *rmm;
+        struct machine_slot slot[MACHINE_MAX_REALMS];
+        unsigned nslots;
+        bool booted, ran;
+};
+
+
+/* Builds device d (its type's constructor) on slot i's PCI bus at device number devfn, and
+ * records it in the slot (closed with the machine). Errors: CCADA_E_INVAL (an unknown type or
+ * malformed options), and the constructor's own. */
+ccada_status machine_device_add(struct ccada_machine *m, unsigned i, const struct ccada_device_cfg *d, unsigned devfn);
+
+#endif
