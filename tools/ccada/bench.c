@@ -5,6 +5,7 @@
 
 #include "ccada/machine.h"
 #include "cli.h"
+#include "machine_opts.h"
 
 void cli_bench_help(FILE *f)
 {
@@ -16,20 +17,25 @@ void cli_bench_help(FILE *f)
               "  all       both (default)\n"
               "\n"
               "options:\n"
-              "  --reps N   repetitions per figure, median reported (default 7)\n"
-              "  --json     machine-readable output\n"
-              "  -h, --help show this help\n",
+              "  --reps N           repetitions per figure, median reported (default 7)\n"
+              "  --json             machine-readable output\n",
+              f);
+        machine_opts_help(f);
+        fputs("  -h, --help         show this help\n"
+              "\n"
+              "The machine options set up both machines of a benchmark; blk always backs its disk\n"
+              "with host RAM (the data path, not the host's file system) and, without --ram,\n"
+              "gives each VM 64M.\n",
               f);
 }
 
-static int bench_swiotlb(unsigned reps, bool json)
+static int bench_swiotlb(const struct ccada_machine_config *base, unsigned reps, bool json)
 {
-        struct ccada_machine_config cfg;
+        struct ccada_machine_config cfg = *base;
         struct ccada_machine *m;
         struct ccada_bench_swiotlb_row rows[16];
         char err[160];
 
-        ccada_machine_config_default(&cfg);
         cfg.workload = "bench-swiotlb";
         cfg.bench_reps = reps;
         ccada_status st = ccada_machine_create(&m, &cfg);
@@ -65,40 +71,71 @@ static int bench_swiotlb(unsigned reps, bool json)
         return CLI_OK;
 }
 
-int cli_bench(int argc, char **argv)
+static int parse(int argc, char **argv, struct machine_opts *m, uint64_t *reps, bool *json)
 {
-        static const struct option longopts[] = {
+        static const struct option own[] = {
                 { "reps", required_argument, NULL, 'r' },
                 { "json", no_argument, NULL, 'j' },
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
         static const struct cli_number_opt opt_reps = { "bench", "--reps", false, 1, 31, 0, "must be 1..31" };
-        uint64_t reps = 7;
-        bool json = false;
-        int c;
+        struct option longopts[40];
+        int c, rc;
+        if (!machine_opts_longopts(own, longopts, sizeof(longopts) / sizeof(longopts[0])))
+                return CLI_FAIL;
         optind = 1;
         while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-                if (c == 'r' && cli_number(&opt_reps, optarg, &reps) != CLI_OK)
+                if (c == 'r' && cli_number(&opt_reps, optarg, reps) != CLI_OK)
                         return CLI_USAGE;
                 else if (c == 'j')
-                        json = true;
+                        *json = true;
                 else if (c == 'h')
-                        return cli_bench_help(stdout), CLI_OK;
-                else if (c != 'r')
+                        return cli_bench_help(stdout), -1;
+                else if (c >= MOPT_FIRST && (rc = machine_opts_apply(m, c, optarg)) != CLI_OK)
+                        return rc;
+                else if (c != 'r' && c < MOPT_FIRST)
                         return cli_bench_help(stderr), CLI_USAGE;
         }
+        return machine_opts_check(m);
+}
+
+static int run_benches(const char *what, const struct machine_opts *m, unsigned reps, bool json)
+{
+        if (!strcmp(what, "swiotlb"))
+                return bench_swiotlb(&m->cfg, reps, json);
+        if (!strcmp(what, "blk"))
+                return cli_bench_blk(&m->cfg, m->ram_given, reps, json);
+        int rc = bench_swiotlb(&m->cfg, reps, json);
+        return rc ? rc : cli_bench_blk(&m->cfg, m->ram_given, reps, json);
+}
+
+int cli_bench(int argc, char **argv)
+{
+        struct machine_opts m;
+        uint64_t reps = 7;
+        bool json = false;
+        machine_opts_init(&m, "bench");
+        int rc = parse(argc, argv, &m, &reps, &json);
+        if (rc)
+                return rc < 0 ? CLI_OK : rc;
         const char *what = optind < argc ? argv[optind] : "all";
         if (optind + 1 < argc)
                 return fprintf(stderr, "ccada bench: unexpected argument '%s'\n", argv[optind + 1]), CLI_USAGE;
-        if (!strcmp(what, "swiotlb"))
-                return bench_swiotlb((unsigned)reps, json);
-        if (!strcmp(what, "blk"))
-                return cli_bench_blk((unsigned)reps, json);
-        if (!strcmp(what, "all")) {
-                int rc = bench_swiotlb((unsigned)reps, json);
-                return rc ? rc : cli_bench_blk((unsigned)reps, json);
+        if (strcmp(what, "swiotlb") && strcmp(what, "blk") && strcmp(what, "all")) {
+                fprintf(stderr, "ccada bench: unknown benchmark '%s'\n", what);
+                return CLI_USAGE;
         }
-        fprintf(stderr, "ccada bench: unknown benchmark '%s'\n", what);
-        return CLI_USAGE;
+        if ((rc = machine_opts_open_traces(&m, json)) != CLI_OK)
+                return rc < 0 ? CLI_OK : rc;
+        /* The figures are the output: no console, and no events unless asked for. */
+        m.cfg.console = NULL;
+        if (!m.events && !m.trace && !m.trace_json) {
+                m.cfg.trace_events = 0;
+                m.cfg.trace_pipe = NULL;
+        }
+        rc = run_benches(what, &m, (unsigned)reps, json);
+        if (machine_opts_close_traces(&m) != CLI_OK)
+                rc = CLI_FAIL;
+        return rc;
 }

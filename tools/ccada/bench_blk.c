@@ -2,18 +2,21 @@
 #include "ccada/machine.h"
 #include "cli.h"
 
-static bool run_one(bool normal, unsigned reps, struct ccada_bench_blk *out)
+static bool run_one(const struct ccada_machine_config *base, bool ram_given, bool normal, unsigned reps,
+                    struct ccada_bench_blk *out)
 {
-        struct ccada_machine_config cfg;
+        struct ccada_machine_config cfg = *base;
         struct ccada_machine *m;
         char err[160];
-        ccada_machine_config_default(&cfg);
         cfg.workload = "bench-blk";
         cfg.bench_reps = reps;
         cfg.normal_vm = normal;
         cfg.disk_ram = true; /* measure the data path, not the host's file system */
-        cfg.realm_ram = 64ULL << 20;
-        cfg.mem_size = 256ULL << 20;
+        cfg.disk_path = NULL;
+        if (!ram_given) {
+                cfg.realm_ram = 64ULL << 20;
+                cfg.mem_size = 256ULL << 20;
+        }
         ccada_status st = ccada_machine_create(&m, &cfg);
         if (st != CCADA_OK)
                 return fprintf(stderr, "ccada bench blk: cannot build the machine: %s\n", ccada_status_text(st)), false;
@@ -26,10 +29,10 @@ static bool run_one(bool normal, unsigned reps, struct ccada_bench_blk *out)
         return ok;
 }
 
-int cli_bench_blk(unsigned reps, bool json)
+int cli_bench_blk(const struct ccada_machine_config *base, bool ram_given, unsigned reps, bool json)
 {
         struct ccada_bench_blk r, n;
-        if (!run_one(false, reps, &r) || !run_one(true, reps, &n))
+        if (!run_one(base, ram_given, false, reps, &r) || !run_one(base, ram_given, true, reps, &n))
                 return CLI_FAIL;
         if (json) {
                 printf("{\"blk\": {\"realm\": {\"seq_write_mbps\": %.1f, \"seq_read_mbps\": %.1f, \"rand_read_iops\": %.0f, "

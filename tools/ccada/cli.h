@@ -13,7 +13,8 @@ int cli_run(int argc, char **argv);
 void cli_run_help(FILE *f);
 int cli_bench(int argc, char **argv);
 void cli_bench_help(FILE *f);
-int cli_bench_blk(unsigned reps, bool json);
+struct ccada_machine_config;
+int cli_bench_blk(const struct ccada_machine_config *base, bool ram_given, unsigned reps, bool json);
 void cli_demo_help(FILE *f);
 
 /* A numeric option of a sub-command, for cli_number(). */

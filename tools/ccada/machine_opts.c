@@ -115,7 +115,9 @@ static int set_number(struct machine_opts *o, int c, const char *arg)
 
         switch (c) {
         case M_SEED: return cli_number(&seed, arg, &o->cfg.seed);
-        case M_RAM: return cli_number(&ram, arg, &o->cfg.realm_ram);
+        case M_RAM:
+                o->ram_given = true;
+                return cli_number(&ram, arg, &o->cfg.realm_ram);
         case M_IPA:
                 if ((rc = cli_number(&ipa, arg, &v)) == CLI_OK)
                         o->cfg.ipa_bits = (unsigned)v;
