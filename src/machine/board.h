@@ -27,6 +27,10 @@ struct ccada_report;
 #define MACHINE_MAX_REALMS 2
 /* Where every Realm's PL011 console sits (IPA, shared bit clear). */
 #define MACHINE_CONSOLE_BASE 0x09000000ULL
+/* Where a Realm's RAM starts in its IPA space (as on Arm's virt machine). It equals the
+ * default physical base of the board's memory, but they are different things: the host
+ * backs each RAM page with any granule. */
+#define MACHINE_REALM_RAM_IPA 0x80000000ULL
 
 struct hw_mem *machine_mem(struct ccada_machine *m);
 struct ccada_rmm *machine_rmm(struct ccada_machine *m);

@@ -151,7 +151,7 @@ static void meter_charge(const struct ccada_machine *m, struct machine_slot *s, 
 static ccada_status machine_image(const struct ccada_machine *m, uint8_t image[REALM_IMAGE_SIZE])
 {
         struct realm_image_info info = {
-                .ram_base = 0x80000000ULL,
+                .ram_base = MACHINE_REALM_RAM_IPA,
                 .ram_size = m->cfg.realm_ram,
                 .console_base = MACHINE_CONSOLE_BASE,
                 .pci_ecam = HOST_PCI_ECAM_BASE,
@@ -182,7 +182,7 @@ static ccada_status slot_boot(struct ccada_machine *m, unsigned i, const uint8_t
         host_vm_config_default(&vc);
         vc.ipa_bits = m->cfg.ipa_bits;
         vc.hash_algo = m->cfg.hash_algo;
-        vc.ram_base = 0x80000000ULL;
+        vc.ram_base = MACHINE_REALM_RAM_IPA;
         vc.ram_size = m->cfg.realm_ram;
         vc.image = image;
         vc.image_len = REALM_IMAGE_SIZE;
