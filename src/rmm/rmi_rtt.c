@@ -29,7 +29,9 @@ static bool rtt_args_ok(const struct realm *realm, uint64_t ipa, uint64_t level,
 /* RTT_CREATE / RTT_DESTROY: level in [start+1, 3], ipa aligned to the parent entry. */
 static bool rtt_table_args_ok(const struct realm *realm, uint64_t ipa, uint64_t level)
 {
-        return rtt_args_ok(realm, ipa, level, realm->level_start + 1, (int)level - 1); /* level >= 1 first */
+        /* level_bound before anything uses level: (int)level - 1 of a host's 0x80000000 overflows */
+        return level_bound(level, realm->level_start + 1) &&
+               rtt_args_ok(realm, ipa, level, realm->level_start + 1, (int)level - 1);
 }
 
 /* MAP/UNMAP_UNPROTECTED: level 3 only (page mappings are all this model has), ipa

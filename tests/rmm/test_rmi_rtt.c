@@ -85,6 +85,8 @@ static void rmi_rtt_create_rejects_level_out_of_bounds(void **state)
         assert_int_equal(rtt_create(h, &r, rtt, 0, 1), RMI_ERROR_INPUT); /* the starting level */
         assert_int_equal(rtt_create(h, &r, rtt, 0, 4), RMI_ERROR_INPUT);
         assert_int_equal(rtt_create(h, &r, rtt, 0, UINT64_MAX), RMI_ERROR_INPUT);
+        /* (int)level - 1 would overflow: refused before the level is used (UBSan build) */
+        assert_int_equal(rtt_create(h, &r, rtt, 0, 0x80000000ULL), RMI_ERROR_INPUT);
         assert_undelegate_ok(h, rtt);
 }
 
@@ -227,6 +229,7 @@ static void rmi_rtt_destroy_rejects_level_out_of_bounds_and_unaligned_ipa(void *
         uint64_t l2 = host_rtt_create(h, &r, 0, 2);
         assert_int_equal(rmi(h, RMI_RTT_DESTROY, r.rd, 0, 1, 0, 0, NULL), RMI_ERROR_INPUT);
         assert_int_equal(rmi(h, RMI_RTT_DESTROY, r.rd, 0, 4, 0, 0, NULL), RMI_ERROR_INPUT);
+        assert_int_equal(rmi(h, RMI_RTT_DESTROY, r.rd, 0, 0x80000000ULL, 0, 0, NULL), RMI_ERROR_INPUT);
         assert_int_equal(rmi(h, RMI_RTT_DESTROY, r.rd, GRANULE_SIZE, 2, 0, 0, NULL), RMI_ERROR_INPUT);
         assert_int_equal(rmi(h, RMI_RTT_DESTROY, r.rd, 1ULL << H_S2SZ, 2, 0, 0, NULL), RMI_ERROR_INPUT);
         assert_int_equal(rmi(h, RMI_RTT_DESTROY, r.rtt_base, 0, 2, 0, 0, NULL), RMI_ERROR_INPUT);
