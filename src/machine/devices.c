@@ -31,7 +31,8 @@ static bool blk_parse(const char *opts, struct blk_opts *o, char *err, size_t er
                         o->ram = true;
                 } else if (n > 5 && !strncmp(p, "file=", 5)) {
                         if (n - 5 >= sizeof(o->file)) {
-                                snprintf(err, errlen, "virtio-blk: file= is longer than %zu bytes", sizeof(o->file) - 1);
+                                snprintf(err, errlen, "virtio-blk: file= is longer than %zu bytes",
+                                         sizeof(o->file) - 1);
                                 return false;
                         }
                         memcpy(o->file, p + 5, n - 5);
@@ -40,12 +41,13 @@ static bool blk_parse(const char *opts, struct blk_opts *o, char *err, size_t er
                         enum ccada_number_error e = ccada_parse_size(p + 5, n - 5, &o->size);
                         if (e != CCADA_NUMBER_OK || o->size < 512) {
                                 snprintf(err, errlen, "virtio-blk: size='%.*s' %s", (int)(n - 5), p + 5,
-                                         e != CCADA_NUMBER_OK ? ccada_number_error_text(e) : "is less than a sector");
+                                         e != CCADA_NUMBER_OK ? ccada_number_error_text(e)
+                                                              : "is less than a sector");
                                 return false;
                         }
                 } else {
-                        snprintf(err, errlen, "virtio-blk: unknown option '%.*s' (options: file=PATH, ram, size=SIZE)",
-                                 (int)n, p);
+                        snprintf(err, errlen, "virtio-blk: unknown option '%.*s' (options: %s)", (int)n, p,
+                                 "file=PATH, ram, size=SIZE");
                         return false;
                 }
                 p += n + (end ? 1 : 0);
@@ -76,15 +78,23 @@ static ccada_status blk_add(struct ccada_machine *m, unsigned i, const char *opt
                 return CCADA_E_INVAL;
         uint64_t size = o.size ? o.size : m->cfg.disk_size;
         const char *file = o.file[0] ? o.file : m->cfg.disk_path;
+        struct blk_error why = { 0 };
         ccada_status st;
-        if (i > 0 || o.ram || (!o.file[0] && m->cfg.disk_ram))
-                st = blk_ram_open(&b, size, NULL);
+        bool ram = i > 0 || o.ram || (!o.file[0] && m->cfg.disk_ram);
+        if (ram)
+                st = blk_ram_open(&b, size, &why);
         else if (file)
-                st = blk_file_open(&b, file, size, NULL);
+                st = blk_file_open(&b, file, size, &why);
         else
-                st = blk_file_open_temp(&b, size, NULL);
-        if (st != CCADA_OK)
+                st = blk_file_open_temp(&b, size, &why);
+        if (st != CCADA_OK) {
+                /* Say which disk and why: the status alone ("I/O error") does not help. */
+                const char *what = ram ? "a RAM disk" : file ? "'" : "a temporary image";
+                fprintf(stderr, "virtio-blk: cannot open %s%s%s: %s%s%s\n", what, !ram && file ? file : "",
+                        !ram && file ? "'" : "", blk_error_reason_name(why.reason), why.sys_errno ? ": " : "",
+                        why.sys_errno ? strerror(why.sys_errno) : "");
                 return st;
+        }
         struct virtio_blk_dev_config bc = { .vm = s->vm, .trace = &m->trace, .serial = serial[i] };
         struct virtio_blk_dev *d;
         if ((st = virtio_blk_dev_open(&d, &bc, b)) != CCADA_OK) /* closes b on failure */
@@ -141,7 +151,8 @@ bool ccada_device_check(const struct ccada_device_cfg *d, char *err, size_t errl
         return t->check(d->opts, err, errlen);
 }
 
-ccada_status machine_device_add(struct ccada_machine *m, unsigned i, const struct ccada_device_cfg *d, unsigned devfn)
+ccada_status machine_device_add(struct ccada_machine *m, unsigned i, const struct ccada_device_cfg *d,
+                                unsigned devfn)
 {
         struct machine_slot *s = &m->slot[i];
         const struct device_type *t = find(d->type);
