@@ -63,7 +63,8 @@ struct ccada_machine_config {
         uint64_t disk_size;     /* size of a created or RAM disk (default 64 MiB) */
         /* Check the RMM's invariants after every RMI and RSI call, and that every access a
          * REC makes touches only its own Realm's granules (off: it scans the granule table
-         * per call). A violation fails the run (ccada_demo_summary.violations). */
+         * per call). A violation fails the run (the report's "violations" and its check
+         * "no_violations"). */
         bool check_invariants;
         /* Only the per-access part of check_invariants: every access a REC makes touches
          * only its own Realm's granules and every protected load returns what the Realm
