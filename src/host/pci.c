@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lib/bytes.h"
+#include "lib/container.h"
 
 #define PCI_CACHE_LINE_SIZE     0x0C /* u8, RW */
 #define PCI_LATENCY_TIMER       0x0D /* u8, RW */
@@ -16,7 +17,6 @@
 _Static_assert(PCI_CFG_SPACE_SIZE * PCI_MAX_FUNCTIONS * PCI_MAX_DEVICES == PCI_ECAM_BUS0_SIZE,
                "PCIe 6.2 §7.2.2: ECAM gives 4 KiB per function, 8 functions, 32 devices");
 
-#define BUS_OF(dev, member) ((struct host_pci_bus *)(void *)((char *)(dev) - offsetof(struct host_pci_bus, member)))
 
 void host_pci_bdf_name(char out[PCI_BDF_NAME_LEN], unsigned bus, unsigned dev, unsigned fn)
 {
@@ -146,7 +146,7 @@ static bool ecam_read_byte(const struct host_pci_bus *bus, uint64_t off, uint8_t
 
 static bool ecam_read(struct host_mmio_dev *dev, uint64_t off, unsigned size, uint64_t *val)
 {
-        struct host_pci_bus *bus = BUS_OF(dev, ecam);
+        struct host_pci_bus *bus = container_of(dev, struct host_pci_bus, ecam);
         if (size < 1 || size > 8 || off >= dev->size || size > dev->size - off)
                 return false;
         uint64_t v = 0;
@@ -162,7 +162,7 @@ static bool ecam_read(struct host_mmio_dev *dev, uint64_t off, unsigned size, ui
 
 static bool ecam_write(struct host_mmio_dev *dev, uint64_t off, unsigned size, uint64_t val)
 {
-        struct host_pci_bus *bus = BUS_OF(dev, ecam);
+        struct host_pci_bus *bus = container_of(dev, struct host_pci_bus, ecam);
         if (size < 1 || size > 8 || off >= dev->size || size > dev->size - off)
                 return false;
         for (unsigned i = 0; i < size; i++) {
@@ -200,7 +200,7 @@ static bool bar_claim(struct host_pci_bus *bus, uint64_t addr, unsigned size, st
 
 static bool window_access(struct host_mmio_dev *dev, uint64_t off, unsigned size, bool write, uint64_t *val)
 {
-        struct host_pci_bus *bus = BUS_OF(dev, window);
+        struct host_pci_bus *bus = container_of(dev, struct host_pci_bus, window);
         struct host_pci_func *f;
         unsigned bar;
         uint64_t boff;

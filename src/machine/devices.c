@@ -11,6 +11,7 @@
 #include "host/blk_ram.h"
 #include "host/virtio_blk_dev.h"
 #include "machine/machine_internal.h"
+#include "lib/container.h"
 
 /* ---- virtio-blk: a disk (options: file=PATH, ram, size=SIZE) ---- */
 
@@ -124,7 +125,7 @@ static const struct device_type {
 } types[] = {
         { "virtio-blk", "a disk; options: file=PATH, ram, size=SIZE", blk_check, blk_add },
 };
-#define NTYPES (sizeof(types) / sizeof(types[0]))
+#define NTYPES (ARRAY_SIZE(types))
 
 static const struct device_type *find(const char *name)
 {

@@ -6,6 +6,7 @@
 #include "machine/board.h"
 #include "realm/bench.h"
 #include "realm/realm.h"
+#include "lib/container.h"
 
 static const struct machine_workload workloads[] = {
         { "demo", "memory isolation, MMIO, REM extend, blk-test", realm_demo_init },
@@ -15,7 +16,7 @@ static const struct machine_workload workloads[] = {
 
 const struct machine_workload *machine_workload_find(const char *name)
 {
-        for (size_t i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++)
+        for (size_t i = 0; i < ARRAY_SIZE(workloads); i++)
                 if (!strcmp(workloads[i].name, name ? name : CCADA_WORKLOAD_DEFAULT))
                         return &workloads[i];
         return NULL;
@@ -23,7 +24,7 @@ const struct machine_workload *machine_workload_find(const char *name)
 
 size_t ccada_workload_count(void)
 {
-        return sizeof(workloads) / sizeof(workloads[0]);
+        return ARRAY_SIZE(workloads);
 }
 
 const char *ccada_workload_name(size_t i)

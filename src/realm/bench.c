@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/container.h"
 #include "realm/bench.h"
 #include "realm/boot.h"
 #include "realm/dma.h"
@@ -109,7 +110,7 @@ void realm_bench_swiotlb(struct realm_kernel *k)
                 goto out;
         }
         b->nrows = 0;
-        for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
                 struct realm_bench_swiotlb_row *row = &b->rows[b->nrows];
                 row->size = sizes[i];
                 ccada_status st = bench_size(k, &dev, a, c, na, nb, row, reps);

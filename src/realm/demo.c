@@ -13,6 +13,7 @@
 #include "realm/realm.h"
 #include "realm/swiotlb.h"
 #include "realm/virtio_blk.h"
+#include "lib/container.h"
 
 static const char private_secret[] = "realm private data: the host must never read this";
 static const char shared_msg[] = "hello from the realm (shared page)";
@@ -139,7 +140,7 @@ static void demo_expect(struct realm_kernel *k)
         rk_report_check(k, "mmio", false);
         rk_report_check(k, "blk_verified", false);
         rk_report_check(k, rk_is_realm(k) ? "bounced" : "no_bounces", false);
-        for (size_t i = 0; rk_is_realm(k) && i < sizeof(realm_only) / sizeof(realm_only[0]); i++)
+        for (size_t i = 0; rk_is_realm(k) && i < ARRAY_SIZE(realm_only); i++)
                 rk_report_check(k, realm_only[i], false);
 }
 

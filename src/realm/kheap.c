@@ -4,6 +4,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "lib/container.h"
+
 struct kheap_chunk {
         struct kheap_chunk *prev, *next;
         max_align_t data[]; /* what the caller gets, aligned for any object */
@@ -26,7 +28,7 @@ void *kheap_zalloc(struct kheap *h, size_t count, size_t size)
 
 static struct kheap_chunk *chunk_of(void *p)
 {
-        return (struct kheap_chunk *)((unsigned char *)p - offsetof(struct kheap_chunk, data));
+        return container_of(p, struct kheap_chunk, data);
 }
 
 static void unlink_and_free(struct kheap *h, struct kheap_chunk *c)

@@ -14,6 +14,7 @@
 #include "realm/kernel.h"
 #include "realm/virtio_pci.h"
 #include "realm/virtqueue.h"
+#include "lib/container.h"
 
 /* Features the driver can use.  virtio 1.2 §5.2.3 */
 #define BLK_WANTED_FEATURES                                                                              \
@@ -481,7 +482,7 @@ static ccada_status blk_setup(struct virtio_blk *b, struct pci_device *pdev)
 static ccada_status blk_pci_probe(struct pci_device *dev)
 {
         const char *drv = (const char *)dev->driver;
-        struct virtio_blk *b = (struct virtio_blk *)(void *)(drv - offsetof(struct virtio_blk, drv));
+        struct virtio_blk *b = container_of(drv, struct virtio_blk, drv);
         ccada_status st = blk_setup(b, dev);
 
         if (st != CCADA_OK)
