@@ -2,7 +2,7 @@
  * enumeration (fuzz_pci_enum.c) and virtio-pci transport (fuzz_virtio_pci_caps.c).
  *
  * The host answers the Realm's ECAM accesses (through the fake kernel's MMIO hook,
- * tests/realm/fake_pci_kernel.h) from a few functions whose 256-byte configuration images,
+ * tests/kit/fake_pci_kernel.h) from a few functions whose 256-byte configuration images,
  * BAR sizing answers and misbehaviour knobs come from the input:
  *   - a BAR written with all ones reads back its sizing value: with the type bits of the
  *     BAR (an honest device) or as given (PSPACE_RAW_SIZING: type bits may change);

@@ -10,7 +10,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "fakes.h"
+#include "virtio_fakes.h"
 #include "lib/bytes.h"
 
 /* The device: pops one request, fills all its device-writable bytes with fill, completes

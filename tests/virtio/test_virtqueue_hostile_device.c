@@ -11,7 +11,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "fakes.h"
+#include "virtio_fakes.h"
 #include "lib/bytes.h"
 
 #define QSZ 8

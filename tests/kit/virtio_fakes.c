@@ -1,6 +1,6 @@
 /* Fake guest memory, Realm kernel services and host guest-memory access for the
  * virtqueue tests (see fakes.h). */
-#include "fakes.h"
+#include "virtio_fakes.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
