@@ -272,12 +272,12 @@ static uint64_t whole_sectors(uint64_t size)
 }
 
 ccada_status virtio_blk_dev_open_ram(struct virtio_blk_dev **out, const struct virtio_blk_dev_config *cfg,
-                                     uint64_t size)
+                                     uint64_t size, struct blk_error *why)
 {
         struct blk_backend *b;
         if (!config_ok(out, cfg) || size < VIRTIO_BLK_SECTOR_SIZE || size > SIZE_MAX)
                 return CCADA_E_INVAL;
-        ccada_status s = blk_ram_open(&b, whole_sectors(size), NULL);
+        ccada_status s = blk_ram_open(&b, whole_sectors(size), why);
         return s == CCADA_OK ? virtio_blk_dev_open(out, cfg, b) : s;
 }
 
@@ -294,23 +294,23 @@ static ccada_status open_file_backend(struct virtio_blk_dev **out, const struct 
 }
 
 ccada_status virtio_blk_dev_open_file(struct virtio_blk_dev **out, const struct virtio_blk_dev_config *cfg,
-                                      const char *path, uint64_t create_size_if_missing)
+                                      const char *path, uint64_t create_size_if_missing, struct blk_error *why)
 {
         struct blk_backend *b;
         if (!config_ok(out, cfg) || !path)
                 return CCADA_E_INVAL;
         uint64_t create = whole_sectors(create_size_if_missing);
-        ccada_status s = blk_file_open(&b, path, create <= INT64_MAX ? create : 0, NULL);
+        ccada_status s = blk_file_open(&b, path, create <= INT64_MAX ? create : 0, why);
         return s == CCADA_OK ? open_file_backend(out, cfg, b) : s;
 }
 
 ccada_status virtio_blk_dev_open_temp(struct virtio_blk_dev **out, const struct virtio_blk_dev_config *cfg,
-                                      uint64_t size)
+                                      uint64_t size, struct blk_error *why)
 {
         struct blk_backend *b;
         if (!config_ok(out, cfg) || size < VIRTIO_BLK_SECTOR_SIZE || size > INT64_MAX)
                 return CCADA_E_INVAL;
-        ccada_status s = blk_file_open_temp(&b, whole_sectors(size), NULL);
+        ccada_status s = blk_file_open_temp(&b, whole_sectors(size), why);
         return s == CCADA_OK ? open_file_backend(out, cfg, b) : s;
 }
 

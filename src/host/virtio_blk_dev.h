@@ -82,9 +82,9 @@ struct virtio_blk_dev_stats {
 ccada_status virtio_blk_dev_open(struct virtio_blk_dev **out, const struct virtio_blk_dev_config *cfg,
                                  struct blk_backend *b) CCADA_MUST_CHECK;
 
-/* The three below are the former entry points, kept as thin wrappers over blk_file_open,
- * blk_ram_open and blk_file_open_temp plus virtio_blk_dev_open. New code opens a backend
- * and calls virtio_blk_dev_open. */
+/* The three below open a backend (blk_file_open, blk_ram_open, blk_file_open_temp) with the
+ * disk rules the board relies on (sizes in whole sectors, a file at least one sector) and a
+ * device over it. why (may be NULL) receives the backend's reason when opening it failed. */
 
 /* Opens a device backed by the file at path. When the file does not exist and
  * create_size_if_missing > 0, creates it (mode 0600) with that many bytes (rounded down
@@ -93,18 +93,19 @@ ccada_status virtio_blk_dev_open(struct virtio_blk_dev **out, const struct virti
  * Errors: CCADA_E_INVAL (NULL arguments, no vm, bad queue size), CCADA_E_IO (open,
  * create, size or stat failed; file smaller than a sector), CCADA_E_NOMEM. */
 ccada_status virtio_blk_dev_open_file(struct virtio_blk_dev **out, const struct virtio_blk_dev_config *cfg,
-                                      const char *path, uint64_t create_size_if_missing) CCADA_MUST_CHECK;
+                                      const char *path, uint64_t create_size_if_missing,
+                                      struct blk_error *why) CCADA_MUST_CHECK;
 
 /* Opens a device backed by size bytes of zeroed RAM (rounded down to sectors, >= 512).
  * Errors: CCADA_E_INVAL, CCADA_E_NOMEM. */
 ccada_status virtio_blk_dev_open_ram(struct virtio_blk_dev **out, const struct virtio_blk_dev_config *cfg,
-                                     uint64_t size) CCADA_MUST_CHECK;
+                                     uint64_t size, struct blk_error *why) CCADA_MUST_CHECK;
 
 /* Opens a device backed by a new temporary file of size bytes in $TMPDIR (default /tmp),
  * created with mkstemp and unlinked at once: it disappears when the device is closed.
  * Errors: as virtio_blk_dev_open_file. */
 ccada_status virtio_blk_dev_open_temp(struct virtio_blk_dev **out, const struct virtio_blk_dev_config *cfg,
-                                      uint64_t size) CCADA_MUST_CHECK;
+                                      uint64_t size, struct blk_error *why) CCADA_MUST_CHECK;
 
 /* Closes the backend and frees d (NULL: no-op). Remove it from its bus first. */
 void virtio_blk_dev_close(struct virtio_blk_dev *d);

@@ -7,8 +7,6 @@
 #include <string.h>
 
 #include "ccada/parse.h"
-#include "host/blk_file.h"
-#include "host/blk_ram.h"
 #include "host/virtio_blk_dev.h"
 #include "machine/machine_internal.h"
 #include "lib/container.h"
@@ -73,33 +71,31 @@ static ccada_status blk_add(struct ccada_machine *m, unsigned i, const char *opt
         static const char *const serial[MACHINE_MAX_REALMS] = { "ccada-blk0", "ccada-blk1" };
         struct machine_slot *s = &m->slot[i];
         struct blk_opts o;
-        struct blk_backend *b;
         char err[160];
         if (!blk_parse(opts, &o, err, sizeof(err)))
                 return CCADA_E_INVAL;
         uint64_t size = o.size ? o.size : m->cfg.disk_size;
         const char *file = o.file[0] ? o.file : m->cfg.disk_path;
+        struct virtio_blk_dev_config bc = { .vm = s->vm, .trace = &m->trace, .serial = serial[i] };
+        struct virtio_blk_dev *d;
         struct blk_error why = { 0 };
         ccada_status st;
         bool ram = i > 0 || o.ram || (!o.file[0] && m->cfg.disk_ram);
         if (ram)
-                st = blk_ram_open(&b, size, &why);
+                st = virtio_blk_dev_open_ram(&d, &bc, size, &why);
         else if (file)
-                st = blk_file_open(&b, file, size, &why);
+                st = virtio_blk_dev_open_file(&d, &bc, file, size, &why);
         else
-                st = blk_file_open_temp(&b, size, &why);
+                st = virtio_blk_dev_open_temp(&d, &bc, size, &why);
         if (st != CCADA_OK) {
                 /* Say which disk and why: the status alone ("I/O error") does not help. */
                 const char *what = ram ? "a RAM disk" : file ? "'" : "a temporary image";
+                const char *reason = why.reason ? blk_error_reason_name(why.reason) : ccada_status_text(st);
                 fprintf(stderr, "virtio-blk: cannot open %s%s%s: %s%s%s\n", what, !ram && file ? file : "",
-                        !ram && file ? "'" : "", blk_error_reason_name(why.reason), why.sys_errno ? ": " : "",
+                        !ram && file ? "'" : "", reason, why.sys_errno ? ": " : "",
                         why.sys_errno ? strerror(why.sys_errno) : "");
                 return st;
         }
-        struct virtio_blk_dev_config bc = { .vm = s->vm, .trace = &m->trace, .serial = serial[i] };
-        struct virtio_blk_dev *d;
-        if ((st = virtio_blk_dev_open(&d, &bc, b)) != CCADA_OK) /* closes b on failure */
-                return st;
         if ((st = host_pci_bus_add(&s->pci, virtio_blk_dev_func(d), devfn)) != CCADA_OK) {
                 virtio_blk_dev_close(d);
                 return st;

@@ -72,7 +72,7 @@ static int setup_ram(void **state)
                 return -1;
         struct rig *r = *state;
         struct virtio_blk_dev_config c = dev_config(r);
-        if (virtio_blk_dev_open_ram(&r->blk, &c, DISK_BYTES) != CCADA_OK)
+        if (virtio_blk_dev_open_ram(&r->blk, &c, DISK_BYTES, NULL) != CCADA_OK)
                 return -1;
         attach(r, base_features);
         return 0;
@@ -275,7 +275,7 @@ static void virtio_blk_dev_request_above_max_data_ioerr(void **state)
         /* An 8 MiB disk, so only the per-request limit can refuse it. */
         host_pci_bus_remove(virtio_blk_dev_func(r->blk));
         virtio_blk_dev_close(r->blk);
-        assert_int_equal(virtio_blk_dev_open_ram(&big, &c, 8u << 20), CCADA_OK);
+        assert_int_equal(virtio_blk_dev_open_ram(&big, &c, 8u << 20, NULL), CCADA_OK);
         r->blk = big;
         attach(r, base_features);
         assert_int_equal(do_req(r, VIRTIO_BLK_T_IN, 0, r->rbuf, VIRTIO_BLK_DEV_MAX_DATA + 512, &used),
@@ -505,7 +505,7 @@ static void virtio_blk_dev_file_backend_persists_writes(void **state)
         struct virtio_blk_dev_config c = dev_config(r);
         make_dir(r);
         snprintf(path, sizeof(path), "%s/disk.img", r->dir);
-        assert_int_equal(virtio_blk_dev_open_file(&r->blk, &c, path, 64 * 1024 + 100), CCADA_OK);
+        assert_int_equal(virtio_blk_dev_open_file(&r->blk, &c, path, 64 * 1024 + 100, NULL), CCADA_OK);
         assert_int_equal(virtio_blk_dev_capacity(r->blk), 128);
         attach(r, base_features);
         write_then_read_back(r, 4, 8192);
@@ -535,7 +535,7 @@ static void virtio_blk_dev_file_existing_image_sized_and_read(void **state)
         assert_true(fd >= 0);
         assert_int_equal(write(fd, img, sizeof(img)), (ssize_t)sizeof(img));
         close(fd);
-        assert_int_equal(virtio_blk_dev_open_file(&r->blk, &c, path, 0), CCADA_OK);
+        assert_int_equal(virtio_blk_dev_open_file(&r->blk, &c, path, 0, NULL), CCADA_OK);
         assert_int_equal(virtio_blk_dev_capacity(r->blk), 3); /* trailing partial sector unused */
         attach(r, base_features);
         assert_int_equal(do_req(r, VIRTIO_BLK_T_IN, 1, r->rbuf, 1024, NULL), VIRTIO_BLK_S_OK);
@@ -552,7 +552,7 @@ static void virtio_blk_dev_open_file_missing_without_create_fails(void **state)
         struct virtio_blk_dev_config c = dev_config(r);
         make_dir(r);
         snprintf(path, sizeof(path), "%s/none.img", r->dir);
-        assert_int_equal(virtio_blk_dev_open_file(&d, &c, path, 0), CCADA_E_IO);
+        assert_int_equal(virtio_blk_dev_open_file(&d, &c, path, 0, NULL), CCADA_E_IO);
         assert_null(d);
         assert_int_equal(access(path, F_OK), -1);
         /* An existing file smaller than a sector is refused too. */
@@ -560,7 +560,7 @@ static void virtio_blk_dev_open_file_missing_without_create_fails(void **state)
         assert_true(fd >= 0);
         assert_int_equal(write(fd, "x", 1), 1);
         close(fd);
-        assert_int_equal(virtio_blk_dev_open_file(&d, &c, path, 4096), CCADA_E_IO);
+        assert_int_equal(virtio_blk_dev_open_file(&d, &c, path, 4096, NULL), CCADA_E_IO);
         unlink(path);
 }
 
@@ -571,7 +571,7 @@ static void virtio_blk_dev_temp_image_is_unlinked(void **state)
         struct virtio_blk_dev_config c = dev_config(r);
         make_dir(r);
         assert_int_equal(setenv("TMPDIR", r->dir, 1), 0);
-        ccada_status s = virtio_blk_dev_open_temp(&r->blk, &c, 256 * 1024);
+        ccada_status s = virtio_blk_dev_open_temp(&r->blk, &c, 256 * 1024, NULL);
         unsetenv("TMPDIR");
         assert_int_equal(s, CCADA_OK);
         int fd = virtio_blk_dev_fd(r->blk);
@@ -600,12 +600,12 @@ static void virtio_blk_dev_open_rejects_bad_arguments(void **state)
         struct rig *r = *state;
         struct virtio_blk_dev *d = NULL;
         struct virtio_blk_dev_config c = dev_config(r);
-        assert_int_equal(virtio_blk_dev_open_ram(&d, &c, 100), CCADA_E_INVAL);
+        assert_int_equal(virtio_blk_dev_open_ram(&d, &c, 100, NULL), CCADA_E_INVAL);
         c.queue_size = 24;
-        assert_int_equal(virtio_blk_dev_open_ram(&d, &c, 4096), CCADA_E_INVAL);
+        assert_int_equal(virtio_blk_dev_open_ram(&d, &c, 4096, NULL), CCADA_E_INVAL);
         c.queue_size = 0, c.vm = NULL;
-        assert_int_equal(virtio_blk_dev_open_ram(&d, &c, 4096), CCADA_E_INVAL);
-        assert_int_equal(virtio_blk_dev_open_temp(&d, &c, 4096), CCADA_E_INVAL);
+        assert_int_equal(virtio_blk_dev_open_ram(&d, &c, 4096, NULL), CCADA_E_INVAL);
+        assert_int_equal(virtio_blk_dev_open_temp(&d, &c, 4096, NULL), CCADA_E_INVAL);
         assert_null(d);
 }
 

@@ -71,33 +71,22 @@ static int bench_swiotlb(const struct ccada_machine_config *base, unsigned reps,
         return CLI_OK;
 }
 
-static int parse(int argc, char **argv, struct machine_opts *m, uint64_t *reps, bool *json)
+struct bench_opts {
+        struct machine_opts m;
+        uint64_t reps;
+        bool json;
+};
+
+static int bench_opt(void *ctx, int c, const char *arg)
 {
-        static const struct option own[] = {
-                { "reps", required_argument, NULL, 'r' },
-                { "json", no_argument, NULL, 'j' },
-                { "help", no_argument, NULL, 'h' },
-                { NULL, 0, NULL, 0 },
-        };
         static const struct cli_number_opt opt_reps = { "bench", "--reps", false, 1, 31, 0, "must be 1..31" };
-        struct option longopts[40];
-        int c, rc;
-        if (!machine_opts_longopts(own, longopts, sizeof(longopts) / sizeof(longopts[0])))
-                return CLI_FAIL;
-        optind = 1;
-        while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-                if (c == 'r' && cli_number(&opt_reps, optarg, reps) != CLI_OK)
-                        return CLI_USAGE;
-                else if (c == 'j')
-                        *json = true;
-                else if (c == 'h')
-                        return cli_bench_help(stdout), -1;
-                else if (c >= MOPT_FIRST && (rc = machine_opts_apply(m, c, optarg)) != CLI_OK)
-                        return rc;
-                else if (c != 'r' && c < MOPT_FIRST)
-                        return cli_bench_help(stderr), CLI_USAGE;
-        }
-        return machine_opts_check(m);
+        struct bench_opts *o = ctx;
+        if (c == 'r')
+                return cli_number(&opt_reps, arg, &o->reps);
+        if (c != 'j')
+                return cli_bench_help(stderr), CLI_USAGE;
+        o->json = true;
+        return CLI_OK;
 }
 
 static int run_benches(const char *what, const struct machine_opts *m, unsigned reps, bool json)
@@ -112,30 +101,32 @@ static int run_benches(const char *what, const struct machine_opts *m, unsigned 
 
 int cli_bench(int argc, char **argv)
 {
-        struct machine_opts m;
-        uint64_t reps = 7;
-        bool json = false;
-        machine_opts_init(&m, "bench");
-        int rc = parse(argc, argv, &m, &reps, &json);
+        static const struct option own[] = {
+                { "reps", required_argument, NULL, 'r' },
+                { "json", no_argument, NULL, 'j' },
+                { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        struct bench_opts o = { .reps = 7 };
+        machine_opts_init(&o.m, "bench");
+        int rc = machine_opts_parse(&o.m, argc, argv, own, bench_opt, &o, cli_bench_help, 1);
         if (rc)
                 return rc < 0 ? CLI_OK : rc;
         const char *what = optind < argc ? argv[optind] : "all";
-        if (optind + 1 < argc)
-                return fprintf(stderr, "ccada bench: unexpected argument '%s'\n", argv[optind + 1]), CLI_USAGE;
         if (strcmp(what, "swiotlb") && strcmp(what, "blk") && strcmp(what, "all")) {
                 fprintf(stderr, "ccada bench: unknown benchmark '%s'\n", what);
                 return CLI_USAGE;
         }
-        if ((rc = machine_opts_open_traces(&m, json)) != CLI_OK)
+        if ((rc = machine_opts_open_traces(&o.m, o.json)) != CLI_OK)
                 return rc < 0 ? CLI_OK : rc;
         /* The figures are the output: no console, and no events unless asked for. */
-        m.cfg.console = NULL;
-        if (!m.events && !m.trace && !m.trace_json) {
-                m.cfg.trace_events = 0;
-                m.cfg.trace_pipe = NULL;
+        o.m.cfg.console = NULL;
+        if (!o.m.events && !o.m.trace && !o.m.trace_json) {
+                o.m.cfg.trace_events = 0;
+                o.m.cfg.trace_pipe = NULL;
         }
-        rc = run_benches(what, &m, (unsigned)reps, json);
-        if (machine_opts_close_traces(&m) != CLI_OK)
+        rc = run_benches(what, &o.m, (unsigned)o.reps, o.json);
+        if (machine_opts_close_traces(&o.m) != CLI_OK)
                 rc = CLI_FAIL;
         return rc;
 }

@@ -42,6 +42,16 @@ struct demo_opts {
 
 enum { O_JSON = 256 };
 
+static int demo_opt(void *ctx, int c, const char *arg)
+{
+        struct demo_opts *o = ctx;
+        (void)arg;
+        if (c != O_JSON)
+                return cli_demo_help(stderr), CLI_USAGE;
+        o->json = true;
+        return CLI_OK;
+}
+
 static int parse_opts(int argc, char **argv, struct demo_opts *o)
 {
         static const struct option own[] = {
@@ -49,24 +59,7 @@ static int parse_opts(int argc, char **argv, struct demo_opts *o)
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
-        struct option longopts[40];
-        int c, rc;
-        if (!machine_opts_longopts(own, longopts, sizeof(longopts) / sizeof(longopts[0])))
-                return CLI_FAIL;
-        optind = 1;
-        while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-                if (c == O_JSON)
-                        o->json = true;
-                else if (c == 'h')
-                        return cli_demo_help(stdout), -1;
-                else if (c >= MOPT_FIRST && (rc = machine_opts_apply(&o->m, c, optarg)) != CLI_OK)
-                        return rc;
-                else if (c < MOPT_FIRST)
-                        return cli_demo_help(stderr), CLI_USAGE;
-        }
-        if (optind < argc)
-                return fprintf(stderr, "ccada demo: unexpected argument '%s'\n", argv[optind]), CLI_USAGE;
-        return machine_opts_check(&o->m);
+        return machine_opts_parse(&o->m, argc, argv, own, demo_opt, o, cli_demo_help, 0);
 }
 
 /* ---- the report, as a person reads it (the values come from the generic report) ---- */
@@ -220,25 +213,11 @@ static void print_failure(const struct ccada_report *r)
 
 static int run(struct demo_opts *o)
 {
-        struct ccada_machine *m;
-        ccada_status st = ccada_machine_create(&m, &o->m.cfg);
-        if (st != CCADA_OK) {
-                fprintf(stderr, "ccada demo: cannot build the machine: %s\n", ccada_status_text(st));
-                return CLI_FAIL;
-        }
-        st = ccada_machine_run(m);
-        bool trace_ok = ccada_machine_finish_trace(m);
         struct ccada_report *rep;
-        if (ccada_report_create(&rep) != CCADA_OK) {
-                ccada_machine_destroy(m);
-                fprintf(stderr, "ccada demo: out of memory for the report\n");
+        bool trace_ok, out_ok = true;
+        if (machine_opts_run(&o->m, &rep, &trace_ok) != CLI_OK)
                 return CLI_FAIL;
-        }
-        ccada_machine_report(m, st == CCADA_OK, rep);
-        ccada_machine_destroy(m);
-        bool passed = ccada_report_passed(rep), out_ok = true;
-        if (st != CCADA_OK)
-                fprintf(stderr, "ccada demo: the run failed: %s\n", ccada_status_text(st));
+        bool passed = ccada_report_passed(rep);
         if (!passed)
                 print_failure(rep);
         if (!trace_ok)

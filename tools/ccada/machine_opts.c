@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "ccada/report.h"
 #include "cli.h"
 
 enum mopt {
@@ -264,6 +265,52 @@ static int check_combinations(const struct machine_opts *o)
                        CLI_USAGE;
         int rc = check_swiotlb_fits(o);
         return rc == CLI_OK ? check_disk(o->cmd, &o->cfg) : rc;
+}
+
+int machine_opts_parse(struct machine_opts *o, int argc, char **argv, const struct option *own,
+                       int (*own_opt)(void *ctx, int c, const char *arg), void *ctx, void (*help)(FILE *f),
+                       int max_operands)
+{
+        struct option longopts[40];
+        int c, rc;
+        if (!machine_opts_longopts(own, longopts, sizeof(longopts) / sizeof(longopts[0])))
+                return CLI_FAIL;
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+                if (c == 'h')
+                        return help(stdout), -1;
+                if (c == '?')
+                        return help(stderr), CLI_USAGE;
+                rc = c >= MOPT_FIRST ? machine_opts_apply(o, c, optarg) : own_opt(ctx, c, optarg);
+                if (rc != CLI_OK)
+                        return rc;
+        }
+        if (argc - optind > max_operands)
+                return fprintf(stderr, "ccada %s: unexpected argument '%s'\n", o->cmd, argv[optind + max_operands]),
+                       CLI_USAGE;
+        return machine_opts_check(o);
+}
+
+int machine_opts_run(struct machine_opts *o, struct ccada_report **out, bool *trace_ok)
+{
+        struct ccada_machine *m;
+        ccada_status st = ccada_machine_create(&m, &o->cfg);
+        if (st != CCADA_OK) {
+                fprintf(stderr, "ccada %s: cannot build the machine: %s\n", o->cmd, ccada_status_text(st));
+                return CLI_FAIL;
+        }
+        st = ccada_machine_run(m);
+        *trace_ok = ccada_machine_finish_trace(m);
+        if (ccada_report_create(out) != CCADA_OK) {
+                ccada_machine_destroy(m);
+                fprintf(stderr, "ccada %s: out of memory for the report\n", o->cmd);
+                return CLI_FAIL;
+        }
+        ccada_machine_report(m, st == CCADA_OK, *out);
+        ccada_machine_destroy(m);
+        if (st != CCADA_OK)
+                fprintf(stderr, "ccada %s: the run failed: %s\n", o->cmd, ccada_status_text(st));
+        return CLI_OK;
 }
 
 int machine_opts_check(struct machine_opts *o)

@@ -30,6 +30,18 @@ void machine_opts_help(FILE *f);
 /* longopts: the command's own options (ended by a zero entry) followed by the shared ones,
  * into out (room for cap entries). False if they do not fit. */
 bool machine_opts_longopts(const struct option *own, struct option *out, size_t cap);
+/* Parses argv: the command's own options (own; each handled by own_opt, which returns CLI_OK
+ * or CLI_USAGE after saying why), -h/--help (help(stdout), then -1), the shared ones, and at
+ * most max_operands operands (left at argv[optind]). An unknown option prints help(stderr).
+ * Then checks the shared options (machine_opts_check). CLI_OK, CLI_USAGE, CLI_FAIL or -1. */
+int machine_opts_parse(struct machine_opts *o, int argc, char **argv, const struct option *own,
+                       int (*own_opt)(void *ctx, int c, const char *arg), void *ctx, void (*help)(FILE *f),
+                       int max_operands);
+/* Builds the machine of o and runs it; *out is its report (the caller destroys it) and
+ * *trace_ok whether the trace sinks were written. A run that failed is said on stderr and
+ * still gives a report. CLI_OK, or CLI_FAIL after saying why nothing could be run. */
+struct ccada_report;
+int machine_opts_run(struct machine_opts *o, struct ccada_report **out, bool *trace_ok);
 /* Applies option code c (a shared one, >= MOPT_FIRST). CLI_OK, or CLI_USAGE after saying why. */
 int machine_opts_apply(struct machine_opts *o, int c, const char *arg);
 /* After parsing: sizes the board's memory for the Realm's RAM and refuses combinations that

@@ -50,59 +50,32 @@ static int set_workload(struct machine_opts *m, const char *arg)
         return cli_bad_value("run", "--workload", arg, why);
 }
 
-static int parse(int argc, char **argv, struct machine_opts *m, bool *json)
+struct run_opts {
+        struct machine_opts m;
+        bool json;
+};
+
+static int run_opt(void *ctx, int c, const char *arg)
 {
-        static const struct option own[] = {
-                { "workload", required_argument, NULL, R_WORKLOAD },
-                { "json", no_argument, NULL, R_JSON },
-                { "help", no_argument, NULL, 'h' },
-                { NULL, 0, NULL, 0 },
-        };
-        struct option longopts[40];
-        int c, rc;
-        if (!machine_opts_longopts(own, longopts, sizeof(longopts) / sizeof(longopts[0])))
-                return CLI_FAIL;
-        optind = 1;
-        while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-                if (c == R_JSON)
-                        *json = true;
-                else if (c == R_WORKLOAD && (rc = set_workload(m, optarg)) != CLI_OK)
-                        return rc;
-                else if (c == 'h')
-                        return cli_run_help(stdout), -1;
-                else if (c >= MOPT_FIRST && (rc = machine_opts_apply(m, c, optarg)) != CLI_OK)
-                        return rc;
-                else if (c != R_WORKLOAD && c < MOPT_FIRST)
-                        return cli_run_help(stderr), CLI_USAGE;
-        }
-        if (optind < argc)
-                return fprintf(stderr, "ccada run: unexpected argument '%s'\n", argv[optind]), CLI_USAGE;
-        return machine_opts_check(m);
+        struct run_opts *o = ctx;
+        if (c == R_JSON)
+                o->json = true;
+        else if (c == R_WORKLOAD)
+                return set_workload(&o->m, arg);
+        else
+                return cli_run_help(stderr), CLI_USAGE;
+        return CLI_OK;
 }
 
-static int run_machine(struct machine_opts *o, bool json)
+static int run_machine(struct run_opts *o)
 {
-        struct ccada_machine *m;
         struct ccada_report *rep;
-        ccada_status st = ccada_machine_create(&m, &o->cfg);
-        if (st != CCADA_OK) {
-                fprintf(stderr, "ccada run: cannot build the machine: %s\n", ccada_status_text(st));
+        bool trace_ok;
+        if (machine_opts_run(&o->m, &rep, &trace_ok) != CLI_OK)
                 return CLI_FAIL;
-        }
-        st = ccada_machine_run(m);
-        bool trace_ok = ccada_machine_finish_trace(m);
-        if (ccada_report_create(&rep) != CCADA_OK) {
-                ccada_machine_destroy(m);
-                fprintf(stderr, "ccada run: out of memory for the report\n");
-                return CLI_FAIL;
-        }
-        ccada_machine_report(m, st == CCADA_OK, rep);
-        ccada_machine_destroy(m);
-        if (st != CCADA_OK)
-                fprintf(stderr, "ccada run: the run failed: %s\n", ccada_status_text(st));
         if (!trace_ok)
                 fprintf(stderr, "ccada run: writing the trace failed\n");
-        bool out_ok = json ? ccada_report_print_json(rep, stdout) : ccada_report_print_text(rep, stdout);
+        bool out_ok = o->json ? ccada_report_print_json(rep, stdout) : ccada_report_print_text(rep, stdout);
         bool passed = ccada_report_passed(rep);
         ccada_report_destroy(rep);
         if (!out_ok)
@@ -112,16 +85,21 @@ static int run_machine(struct machine_opts *o, bool json)
 
 int cli_run(int argc, char **argv)
 {
-        struct machine_opts m;
-        bool json = false;
-        machine_opts_init(&m, "run");
-        int rc = parse(argc, argv, &m, &json);
+        static const struct option own[] = {
+                { "workload", required_argument, NULL, R_WORKLOAD },
+                { "json", no_argument, NULL, R_JSON },
+                { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        struct run_opts o = { .json = false };
+        machine_opts_init(&o.m, "run");
+        int rc = machine_opts_parse(&o.m, argc, argv, own, run_opt, &o, cli_run_help, 0);
         if (rc)
                 return rc < 0 ? CLI_OK : rc;
-        if ((rc = machine_opts_open_traces(&m, json)) != CLI_OK)
+        if ((rc = machine_opts_open_traces(&o.m, o.json)) != CLI_OK)
                 return rc < 0 ? CLI_OK : rc;
-        rc = run_machine(&m, json);
-        if (machine_opts_close_traces(&m) != CLI_OK)
+        rc = run_machine(&o);
+        if (machine_opts_close_traces(&o.m) != CLI_OK)
                 rc = CLI_FAIL;
         return rc;
 }
