@@ -42,7 +42,8 @@ struct ccada_machine_config {
         unsigned ipa_bits;      /* 33..48 (default 40) */
         unsigned hash_algo;     /* 0 SHA-256 (default), 1 SHA-512 */
         uint64_t seed;          /* default 1 */
-        uint64_t trace_events;  /* mask of enabled trace events (lib/trace.h order) */
+        const char *trace_events; /* enabled trace events and subsystems, comma-separated
+                                   * (ccada_check_events); NULL: none */
         FILE *trace_file;       /* ftrace text (may be NULL) */
         FILE *trace_json;       /* Chrome/Perfetto JSON (may be NULL) */
         FILE *trace_pipe;       /* ftrace lines as they happen (may be NULL) */
@@ -80,13 +81,17 @@ struct ccada_machine_config {
 
 void ccada_machine_config_default(struct ccada_machine_config *cfg);
 
-/* Parses a trace event list (names or subsystems, comma-separated, "all", "none") into
- * cfg->trace_events. On error writes a message naming the bad item and returns false. */
-bool ccada_parse_events(const char *list, uint64_t *mask, char *err, size_t errlen);
+/* Checks a trace event list for cfg->trace_events: event or subsystem names of this
+ * machine's parts, comma-separated, "all", "none". On an unknown name writes a message
+ * naming it and listing the valid ones into err (truncated to errlen) and returns false. */
+bool ccada_check_events(const char *list, char *err, size_t errlen);
+/* Writes the machine's trace subsystems, one per line: its name, then its events. */
+void ccada_list_events(FILE *out);
 
 /* Creates a machine (memory, RMM, host VMs, Realm kernels, devices); builds no guest yet.
- * Errors: CCADA_E_INVAL (realms not 1 or 2, or 2 with normal_vm; a memory layout hw refuses),
- * CCADA_E_NOMEM, and the disk's errors (CCADA_E_IO). */
+ * Errors: CCADA_E_INVAL (realms not 1 or 2, or 2 with normal_vm; an unknown workload,
+ * device or trace event; a memory layout hw refuses), CCADA_E_NOMEM, and the disk's errors
+ * (CCADA_E_IO). */
 CCADA_MUST_CHECK ccada_status ccada_machine_create(struct ccada_machine **out,
                                                    const struct ccada_machine_config *cfg);
 void ccada_machine_destroy(struct ccada_machine *m);

@@ -17,6 +17,11 @@
 
 struct host_vm;
 
+/* The "host" trace subsystem: mmio (every emulated MMIO access, with its device and value)
+ * and host_call (every RSI_HOST_CALL exit the VMM serves). */
+enum { HOST_TRACE_MMIO, HOST_TRACE_HOST_CALL };
+extern const struct trace_subsys host_trace;
+
 /* An emulated MMIO device on the host's bus, at guest-physical [base, base+size)
  * (in a Realm: the IPA with the shared bit cleared). Accesses are 1/2/4/8 bytes. */
 struct host_mmio_dev {

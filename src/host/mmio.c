@@ -19,8 +19,8 @@ bool host_mmio_access(struct host_vm *vm, uint64_t gpa, unsigned size, bool writ
                 ok = write ? d->write(d, gpa - d->base, size, *val) : d->read(d, gpa - d->base, size, val);
         if (!write && size < 8)
                 *val &= (1ULL << (8 * size)) - 1;
-        if (trace_on(vm->trace, TRACE_MMIO))
-                trace_emit(vm->trace, TRACE_MMIO, "dev=%s op=%s gpa=0x%llx size=%u val=0x%llx%s",
+        if (trace_on(vm->tr, HOST_TRACE_MMIO))
+                trace_emit(vm->tr, HOST_TRACE_MMIO, "dev=%s op=%s gpa=0x%llx size=%u val=0x%llx%s",
                            d ? d->name : "none", write ? "write" : "read", (unsigned long long)gpa, size,
                            (unsigned long long)*val, ok ? "" : " fault=SEA");
         if (ok)

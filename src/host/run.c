@@ -124,8 +124,8 @@ static void handle_peek(struct host_vm *vm, const struct rmi_rec_exit *x, struct
 
 static void handle_host_call(struct host_vm *vm, const struct rmi_rec_exit *x, struct rmi_rec_entry *e)
 {
-        if (trace_on(vm->trace, TRACE_HOST_CALL))
-                trace_emit(vm->trace, TRACE_HOST_CALL, "imm=0x%x x0=0x%llx x1=0x%llx", x->imm,
+        if (trace_on(vm->tr, HOST_TRACE_HOST_CALL))
+                trace_emit(vm->tr, HOST_TRACE_HOST_CALL, "imm=0x%x x0=0x%llx x1=0x%llx", x->imm,
                            (unsigned long long)x->gprs[0], (unsigned long long)x->gprs[1]);
         memcpy(e->gprs, x->gprs, sizeof(e->gprs)); /* unknown calls: returned unchanged */
         if (x->imm == HOSTCALL_DEMO_PEEK)

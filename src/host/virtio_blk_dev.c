@@ -142,9 +142,8 @@ static uint8_t dispatch(struct virtio_blk_dev *d, struct vdev_queue *vq, struct 
 
 static void trace_complete(struct virtio_blk_dev *d, unsigned q, const struct blk_req *r, uint8_t status)
 {
-        struct trace *t = d->vp.cfg.trace;
-        if (trace_on(t, TRACE_VIRTIO_COMPLETE))
-                trace_emit(t, TRACE_VIRTIO_COMPLETE, "dev=%s q=%u head=%u type=%s sector=%llu len=%u status=%s",
+        if (trace_on(d->vp.tr, VIRTIO_TRACE_COMPLETE))
+                trace_emit(d->vp.tr, VIRTIO_TRACE_COMPLETE, "dev=%s q=%u head=%u type=%s sector=%llu len=%u status=%s",
                            virtio_pci_dev_name(&d->vp), q, d->elem.head, virtio_blk_type_name(r->hdr.type),
                            (unsigned long long)r->hdr.sector, r->used_len, virtio_blk_status_name(status));
 }

@@ -55,6 +55,7 @@ ccada_status virtio_pci_dev_init(struct virtio_pci_dev *d, const struct virtio_p
                 return CCADA_E_INVAL;
         memset(d, 0, sizeof(*d));
         d->cfg = *cfg;
+        d->tr = trace_register(cfg->trace, &virtio_trace);
         d->device_features = cfg->features | VIRTIO_PCI_TRANSPORT_FEATURES;
         /* Non-transitional: device ID 0x1040 + ID, revision >= 1.  virtio 1.2 §4.1.2.1 */
         struct host_pci_ids ids = {
@@ -169,15 +170,15 @@ void virtio_pci_dev_config_changed(struct virtio_pci_dev *d)
 
 static void vp_trace_broken(struct virtio_pci_dev *d, unsigned q, const char *reason)
 {
-        if (trace_on(d->cfg.trace, TRACE_VIRTIO_BROKEN))
-                trace_emit(d->cfg.trace, TRACE_VIRTIO_BROKEN, "dev=%s q=%u reason=%s status=DEVICE_NEEDS_RESET",
+        if (trace_on(d->tr, VIRTIO_TRACE_BROKEN))
+                trace_emit(d->tr, VIRTIO_TRACE_BROKEN, "dev=%s q=%u reason=%s status=DEVICE_NEEDS_RESET",
                            virtio_pci_dev_name(d), q, reason ? reason : "?");
 }
 
 static void vp_trace_notify(struct virtio_pci_dev *d, unsigned q, const char *outcome)
 {
-        if (trace_on(d->cfg.trace, TRACE_VIRTIO_NOTIFY))
-                trace_emit(d->cfg.trace, TRACE_VIRTIO_NOTIFY, "dev=%s q=%u side=device %s", virtio_pci_dev_name(d),
+        if (trace_on(d->tr, VIRTIO_TRACE_NOTIFY))
+                trace_emit(d->tr, VIRTIO_TRACE_NOTIFY, "dev=%s q=%u side=device %s", virtio_pci_dev_name(d),
                            q, outcome);
 }
 

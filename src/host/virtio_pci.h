@@ -115,6 +115,7 @@ struct virtio_pci_stats {
 struct virtio_pci_dev {
         struct host_pci_func func;
         struct virtio_pci_config cfg;
+        struct trace_group *tr;         /* "virtio" events of cfg.trace (NULL: none) */
         uint64_t device_features;
         uint64_t driver_features;
         uint32_t dfselect, gfselect;

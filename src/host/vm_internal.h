@@ -17,7 +17,8 @@ struct host_granules {
 struct host_vm {
         struct hw_mem *mem;
         struct ccada_rmm *rmm;
-        struct trace *trace;
+        struct trace *trace;            /* the clock and the "who" of events (may be NULL) */
+        struct trace_group *tr;         /* "host" events (NULL: none) */
         struct host_vm_config cfg;
         struct host_vm_stats stats;
         struct host_mmio_dev *devs;

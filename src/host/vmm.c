@@ -45,6 +45,12 @@ void host_trace_leave(struct host_vm *vm, struct trace_who saved)
 }
 
 /* A VM on the host whose allocator is ns (the new VM takes a reference). */
+static const char *const host_events[] = {
+        [HOST_TRACE_MMIO] = "mmio",
+        [HOST_TRACE_HOST_CALL] = "host_call",
+};
+const struct trace_subsys host_trace = TRACE_SUBSYS("host", host_events);
+
 static ccada_status vm_new(struct host_vm **out, struct hw_mem *mem, struct ccada_rmm *rmm, struct trace *trace,
                            struct host_granules *ns)
 {
@@ -54,6 +60,7 @@ static ccada_status vm_new(struct host_vm **out, struct hw_mem *mem, struct ccad
         vm->mem = mem;
         vm->rmm = rmm;
         vm->trace = trace;
+        vm->tr = trace_register(trace, &host_trace);
         vm->ns = ns;
         ns->refs++;
         vm->next.flags = RMI_REC_ENTRY_FLAG_TRAP_WFI;

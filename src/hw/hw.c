@@ -37,11 +37,14 @@ struct hw_mem {
         struct hw_region region[HW_MEM_MAX_REGIONS];    /* ascending, disjoint */
         uint8_t *gpt;           /* one enum hw_pas per granule of the span */
         uint32_t *owner;        /* one owner tag per granule of the span (model aid, see hw.h) */
-        struct trace *trace;    /* may be NULL */
+        struct trace_group *tr; /* "hw" events (NULL: none) */
         uint64_t gpf_count;
 };
 
 #define PAS_BIT(p) (1u << (p))
+
+static const char *const hw_events[] = { [HW_TRACE_GPF] = "gpf" };
+const struct trace_subsys hw_trace = TRACE_SUBSYS("hw", hw_events);
 
 /* Which PAS each world may access (Arm ARM D9.1, "GPC"; same table as hw.h). Reads and
  * writes are checked alike. Indexed by enum hw_world. */
@@ -147,7 +150,7 @@ bool hw_mem_create_regions(struct hw_mem **out, const struct hw_region_config *r
                 return false;
         }
         m->size = span_last + 1;
-        m->trace = trace;
+        m->tr = trace_register(trace, &hw_trace);
         size_t granules = (size_t)(m->size >> GRANULE_SHIFT);
         m->gpt = malloc(granules);
         m->owner = calloc(granules, sizeof(*m->owner));
@@ -265,8 +268,8 @@ static enum hw_result raise_gpf(struct hw_mem *m, enum hw_world w, uint64_t pa,
 {
         m->gpf_count++;
         set_fault(fault, w, pas, access, pa);
-        if (trace_on(m->trace, TRACE_GPF))
-                trace_emit(m->trace, TRACE_GPF, "world=%s pa=0x%" PRIx64 " pas=%s access=%s",
+        if (trace_on(m->tr, HW_TRACE_GPF))
+                trace_emit(m->tr, HW_TRACE_GPF, "world=%s pa=0x%" PRIx64 " pas=%s access=%s",
                            hw_world_name(w), pa, hw_pas_name(pas), access_name(access));
         return HW_GPF;
 }

@@ -40,6 +40,10 @@
 
 #include "lib/trace.h"
 
+/* The "hw" trace subsystem: gpf, a granule protection fault. */
+enum { HW_TRACE_GPF };
+extern const struct trace_subsys hw_trace;
+
 #define GRANULE_SHIFT 12
 #define GRANULE_SIZE  ((uint64_t)1 << GRANULE_SHIFT)
 #define GRANULE_MASK  (GRANULE_SIZE - 1)

@@ -12,33 +12,7 @@
 #define TRACE_LINE_MAX (TRACE_FIELDS_MAX + 160) /* prefix + event name + fields + "\n" */
 #define TRACE_BUF_MIN  (64 * 1024)
 
-#define TRACE_ALL_EVENTS ((TRACE_EVENT_COUNT >= 64) ? UINT64_MAX \
-                                                    : (((uint64_t)1 << TRACE_EVENT_COUNT) - 1))
-_Static_assert(TRACE_EVENT_COUNT <= 64, "enabled is a 64-bit mask");
-
-static const char *const event_names[TRACE_EVENT_COUNT] = {
-#define TRACE_NAME_(id, sub, name) [TRACE_##id] = name,
-        TRACE_EVENTS(TRACE_NAME_)
-#undef TRACE_NAME_
-};
-
-static const char *const event_subsystems[TRACE_EVENT_COUNT] = {
-#define TRACE_SUB_(id, sub, name) [TRACE_##id] = sub,
-        TRACE_EVENTS(TRACE_SUB_)
-#undef TRACE_SUB_
-};
-
-const char *trace_event_name(enum trace_event e)
-{
-        return (unsigned)e < TRACE_EVENT_COUNT ? event_names[e] : "unknown";
-}
-
-const char *trace_event_subsystem(enum trace_event e)
-{
-        return (unsigned)e < TRACE_EVENT_COUNT ? event_subsystems[e] : "unknown";
-}
-
-/* ---- parsing ---- */
+/* ---- event lists ---- */
 
 /* Bounded string builder: len counts what would have been written, p never overflows. */
 struct strbuf {
@@ -71,62 +45,31 @@ static bool word_is(const char *s, size_t n, const char *word)
         return strlen(word) == n && memcmp(s, word, n) == 0;
 }
 
-/* True if e's subsystem already belongs to an earlier event (so it is listed once). */
-static bool subsystem_seen_before(enum trace_event e)
+static uint64_t all_events(const struct trace_subsys *s)
 {
-        for (int i = 0; i < (int)e; i++)
-                if (strcmp(event_subsystems[i], event_subsystems[e]) == 0)
-                        return true;
-        return false;
+        return s->nevents >= 64 ? UINT64_MAX : ((uint64_t)1 << s->nevents) - 1;
 }
 
-/* Mask for one item: an event name, a subsystem name, "all" or "none". */
-static bool item_mask(const char *s, size_t n, uint64_t *mask)
+/* The events of s that one item names: all of them for "all" or s's own name, one for an
+ * event name, none otherwise ("none" included). */
+static uint64_t item_mask(const struct trace_subsys *s, const char *item, size_t n)
 {
+        if (word_is(item, n, "all") || word_is(item, n, s->name))
+                return all_events(s);
         uint64_t m = 0;
-
-        if (word_is(s, n, "all")) {
-                *mask = TRACE_ALL_EVENTS;
-                return true;
-        }
-        if (word_is(s, n, "none")) {
-                *mask = 0;
-                return true;
-        }
-        for (int e = 0; e < TRACE_EVENT_COUNT; e++)
-                if (word_is(s, n, event_names[e]) || word_is(s, n, event_subsystems[e]))
+        for (unsigned e = 0; e < s->nevents; e++)
+                if (word_is(item, n, s->events[e]))
                         m |= (uint64_t)1 << e;
-        *mask = m;
-        return m != 0;
+        return m;
 }
 
-static void unknown_item_message(const char *s, size_t n, char *err, size_t errlen)
+/* Splits list at commas, trims whitespace, skips empty items; calls fn for each item until
+ * it returns false. Returns false when fn did. */
+static bool for_each_item(const char *list, bool (*fn)(const char *item, size_t n, void *arg),
+                          void *arg)
 {
-        struct strbuf b = { err, errlen, 0 };
-
-        if (!err || errlen == 0)
-                return;
-        sb_printf(&b, "unknown trace event or subsystem '%.*s' (events:", (int)n, s);
-        for (int e = 0; e < TRACE_EVENT_COUNT; e++)
-                sb_printf(&b, "%s %s", e ? "," : "", event_names[e]);
-        sb_printf(&b, "; subsystems:");
-        const char *sep = "";
-        for (int e = 0; e < TRACE_EVENT_COUNT; e++) {
-                if (subsystem_seen_before((enum trace_event)e))
-                        continue;
-                sb_printf(&b, "%s %s", sep, event_subsystems[e]);
-                sep = ",";
-        }
-        sb_printf(&b, ")");
-}
-
-bool trace_parse_events(const char *list, uint64_t *mask, char *err, size_t errlen)
-{
-        uint64_t m = 0;
         const char *p = list ? list : "";
 
-        if (err && errlen)
-                err[0] = '\0';
         for (;;) {
                 const char *end = strchr(p, ',');
                 size_t n = end ? (size_t)(end - p) : strlen(p);
@@ -138,18 +81,100 @@ bool trace_parse_events(const char *list, uint64_t *mask, char *err, size_t errl
                 }
                 while (n && isspace((unsigned char)s[n - 1]))
                         n--;
-                uint64_t im = 0;
-                if (n && !item_mask(s, n, &im)) {
-                        unknown_item_message(s, n, err, errlen);
+                if (n && !fn(s, n, arg))
                         return false;
-                }
-                m |= im;
                 if (!end)
-                        break;
+                        return true;
                 p = end + 1;
         }
-        *mask = m;
+}
+
+struct mask_arg {
+        const struct trace_subsys *s;
+        uint64_t mask;
+};
+
+static bool add_item_mask(const char *item, size_t n, void *arg)
+{
+        struct mask_arg *a = arg;
+        a->mask |= item_mask(a->s, item, n);
         return true;
+}
+
+uint64_t trace_subsys_mask(const struct trace_subsys *s, const char *list)
+{
+        struct mask_arg a = { s, 0 };
+        (void)for_each_item(list, add_item_mask, &a);
+        return a.mask;
+}
+
+struct check_arg {
+        const struct trace_subsys *const *subs;
+        size_t n;
+        const char *bad;        /* the first unknown item */
+        size_t bad_len;
+};
+
+static bool item_known(const char *item, size_t n, void *arg)
+{
+        struct check_arg *a = arg;
+        if (word_is(item, n, "all") || word_is(item, n, "none"))
+                return true;
+        for (size_t i = 0; i < a->n; i++)
+                if (item_mask(a->subs[i], item, n))
+                        return true;
+        a->bad = item;
+        a->bad_len = n;
+        return false;
+}
+
+static void unknown_item_message(const struct check_arg *a, char *err, size_t errlen)
+{
+        struct strbuf b = { err, errlen, 0 };
+        const char *sep = "";
+
+        if (!err || errlen == 0)
+                return;
+        sb_printf(&b, "unknown trace event or subsystem '%.*s' (events:", (int)a->bad_len, a->bad);
+        for (size_t i = 0; i < a->n; i++)
+                for (unsigned e = 0; e < a->subs[i]->nevents; e++) {
+                        sb_printf(&b, "%s %s", sep, a->subs[i]->events[e]);
+                        sep = ",";
+                }
+        sb_printf(&b, "; subsystems:");
+        for (size_t i = 0; i < a->n; i++)
+                sb_printf(&b, "%s %s", i ? "," : "", a->subs[i]->name);
+        sb_printf(&b, ")");
+}
+
+bool trace_check_events(const char *list, const struct trace_subsys *const *subs, size_t n,
+                        char *err, size_t errlen)
+{
+        struct check_arg a = { subs, n, NULL, 0 };
+
+        if (err && errlen)
+                err[0] = '\0';
+        if (list && strlen(list) >= TRACE_EVENTS_LIST_MAX) {
+                struct strbuf b = { err, errlen, 0 };
+                if (err && errlen)
+                        sb_printf(&b, "the trace event list is longer than %d characters",
+                                  TRACE_EVENTS_LIST_MAX - 1);
+                return false;
+        }
+        if (for_each_item(list, item_known, &a))
+                return true;
+        unknown_item_message(&a, err, errlen);
+        return false;
+}
+
+void trace_print_subsystems(FILE *out, const struct trace_subsys *const *subs, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                (void)fprintf(out, "%-14s", subs[i]->name);
+                for (unsigned e = 0; e < subs[i]->nevents; e++)
+                        (void)fprintf(out, " %s", subs[i]->events[e]);
+                (void)fputc('\n', out);
+        }
 }
 
 /* ---- set-up ---- */
@@ -165,9 +190,60 @@ void trace_set_file(struct trace *t, FILE *f) { t->file = f; }
 void trace_set_pipe(struct trace *t, FILE *f) { t->pipe = f; }
 void trace_set_json(struct trace *t, FILE *f) { t->json = f; }
 
-void trace_enable(struct trace *t, uint64_t mask)
+static bool subsys_ok(const struct trace_subsys *s)
 {
-        t->enabled = mask & TRACE_ALL_EVENTS;
+        if (!s || !s->name || !s->events || s->nevents == 0 || s->nevents > TRACE_SUBSYS_MAX_EVENTS)
+                return false;
+        for (unsigned e = 0; e < s->nevents; e++)
+                if (!s->events[e])
+                        return false;
+        return true;
+}
+
+struct trace_group *trace_register(struct trace *t, const struct trace_subsys *s)
+{
+        if (!t || !subsys_ok(s))
+                return NULL;
+        for (unsigned i = 0; i < t->ngroups; i++) {
+                if (t->groups[i].subsys == s)
+                        return &t->groups[i];
+                if (strcmp(t->groups[i].subsys->name, s->name) == 0)
+                        return NULL;    /* two different tables may not share a name */
+        }
+        if (t->ngroups == TRACE_MAX_GROUPS) {
+                t->groups_full = true;
+                return NULL;
+        }
+        struct trace_group *g = &t->groups[t->ngroups++];
+        memset(g, 0, sizeof(*g));
+        g->trace = t;
+        g->subsys = s;
+        g->enabled = trace_subsys_mask(s, t->events);
+        return g;
+}
+
+bool trace_set_events(struct trace *t, const char *list)
+{
+        const char *l = list ? list : "";
+        size_t n = strlen(l);
+
+        if (n >= sizeof(t->events))
+                return false;
+        memcpy(t->events, l, n + 1);
+        for (unsigned i = 0; i < t->ngroups; i++)
+                t->groups[i].enabled = trace_subsys_mask(t->groups[i].subsys, t->events);
+        return true;
+}
+
+uint64_t trace_count(const struct trace *t, const char *name)
+{
+        uint64_t n = 0;
+
+        for (unsigned i = 0; i < t->ngroups; i++)
+                for (unsigned e = 0; e < t->groups[i].subsys->nevents; e++)
+                        if (strcmp(t->groups[i].subsys->events[e], name) == 0)
+                                n += t->groups[i].written[e];
+        return n;
 }
 
 void trace_set_who(struct trace *t, const char *comm, int pid, int cpu, const char *flags)
@@ -190,14 +266,14 @@ void trace_set_who(struct trace *t, const char *comm, int pid, int cpu, const ch
 /* One line in the kernel's trace format (kernel/trace/trace_output.c, trace_print_context
  * and the event's TP_printk). The timestamp is truncated to microseconds. Returns the
  * line length (the line always ends in '\n'). */
-static size_t format_line(const struct trace *t, enum trace_event e, const char *fields,
+static size_t format_line(const struct trace *t, const char *event, const char *fields,
                           char *line, size_t cap)
 {
         unsigned long long sec = t->now_ns / 1000000000u;
         unsigned long long usec = (t->now_ns % 1000000000u) / 1000u;
         int n = snprintf(line, cap, "%16s-%-7d [%03d] %.5s %5llu.%06llu: %s: %s\n",
                          t->who.comm, t->who.pid, t->who.cpu, t->who.flags, sec, usec,
-                         event_names[e], fields);
+                         event, fields);
 
         if (n < 0) {
                 line[0] = '\n';
@@ -287,14 +363,15 @@ static void json_name_thread(struct trace *t)
         (void)fputs("\"}}", t->json);
 }
 
-static void json_event(struct trace *t, enum trace_event e, const char *fields)
+static void json_event(struct trace *t, const struct trace_subsys *s, unsigned ev,
+                       const char *fields)
 {
         json_name_thread(t);
         json_separator(t);
         (void)fprintf(t->json, "{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"i\",\"s\":\"t\","
                       "\"ts\":%" PRIu64 ".%03" PRIu64 ",\"pid\":1,\"tid\":%d,"
                       "\"args\":{\"comm\":\"",
-                      event_names[e], event_subsystems[e], t->now_ns / 1000u,
+                      s->events[ev], s->name, t->now_ns / 1000u,
                       t->now_ns % 1000u, t->who.pid);
         json_escape(t->json, t->who.comm);
         (void)fputs("\",\"fields\":\"", t->json);
@@ -304,28 +381,29 @@ static void json_event(struct trace *t, enum trace_event e, const char *fields)
 
 /* ---- emit and close ---- */
 
-void trace_emit(struct trace *t, enum trace_event e, const char *fmt, ...)
+void trace_emit(struct trace_group *g, unsigned ev, const char *fmt, ...)
 {
         char fields[TRACE_FIELDS_MAX];
         va_list ap;
 
-        if ((unsigned)e >= TRACE_EVENT_COUNT || !trace_on(t, e) || t->closed)
+        if (!trace_on(g, ev) || ev >= g->subsys->nevents || g->trace->closed)
                 return;
+        struct trace *t = g->trace;
         va_start(ap, fmt);
         if (vsnprintf(fields, sizeof(fields), fmt, ap) < 0)
                 fields[0] = '\0';
         va_end(ap);
-        t->written[e]++;
+        g->written[ev]++;
         if (t->file || t->pipe) {
                 char line[TRACE_LINE_MAX];
-                size_t n = format_line(t, e, fields, line, sizeof(line));
+                size_t n = format_line(t, g->subsys->events[ev], fields, line, sizeof(line));
                 if (t->file)
                         buffer_line(t, line, n);
                 if (t->pipe)
                         (void)fputs(line, t->pipe);
         }
         if (t->json)
-                json_event(t, e, fields);
+                json_event(t, g->subsys, ev, fields);
 }
 
 static bool sink_ok(FILE *f)
@@ -350,7 +428,7 @@ bool trace_close(struct trace *t)
                 t->buf_len = 0;
                 t->buf_cap = 0;
         }
-        bool ok = sink_ok(t->file);
+        bool ok = !t->groups_full && sink_ok(t->file);
         ok = sink_ok(t->pipe) && ok;
         ok = sink_ok(t->json) && ok;
         return ok;

@@ -1,10 +1,23 @@
 /* Tracing: events in the Linux ftrace text format and as Chrome/Perfetto JSON.
  *
- * Every event belongs to a subsystem; both can be enabled by name. A disabled event costs
- * one bit test (trace_on), so hot paths check it before formatting anything:
+ * Every event belongs to a subsystem (Linux's trace "system"), and each party declares its
+ * own subsystems as it does in include/trace/events/<subsys>.h: a const table of event
+ * names, next to the enum that indexes it. The tracer keeps no list of its own. A party
+ * registers its tables with the trace it was given and keeps the returned group:
  *
- *     if (trace_on(t, TRACE_SWIOTLB_BOUNCED))
- *             trace_emit(t, TRACE_SWIOTLB_BOUNCED, "dev_name: %s ...", ...);
+ *     enum { SWIOTLB_TRACE_BOUNCED };
+ *     static const char *const swiotlb_events[] = { [SWIOTLB_TRACE_BOUNCED] = "swiotlb_bounced" };
+ *     const struct trace_subsys swiotlb_trace = TRACE_SUBSYS("swiotlb", swiotlb_events);
+ *     ...
+ *     tlb->tr = trace_register(trace, &swiotlb_trace);       (NULL trace: NULL group)
+ *     ...
+ *     if (trace_on(tlb->tr, SWIOTLB_TRACE_BOUNCED))
+ *             trace_emit(tlb->tr, SWIOTLB_TRACE_BOUNCED, "dev_name: %s ...", ...);
+ *
+ * A disabled event costs one bit test (trace_on), so hot paths check it before formatting.
+ * Which events are on is a list of event and subsystem names (trace_set_events), kept by
+ * the trace and applied to every group, whether registered before or after; each group
+ * holds its own mask, so there is no cap on the number of events.
  *
  * Text lines are formatted exactly as the kernel's trace file prints them
  * (kernel/trace/trace_output.c): "%16s-%-7d [%03d] %.5s %5lu.%06lu: <event>: <fields>".
@@ -18,34 +31,32 @@
 #define CCADA_LIB_TRACE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
-/* X(ID, subsystem, name) */
-#define TRACE_EVENTS(X)                                         \
-        X(RMI_CALL, "rmi", "rmi_call")                          \
-        X(RSI_CALL, "rsi", "rsi_call")                          \
-        X(REC_ENTER, "rmm", "rec_enter")                        \
-        X(REC_EXIT, "rmm", "rec_exit")                          \
-        X(RIPAS_CHANGE, "rmm", "ripas_change")                  \
-        X(GPF, "hw", "gpf")                                     \
-        X(MMIO, "host", "mmio")                                 \
-        X(HOST_CALL, "host", "host_call")                       \
-        X(REALM_LOG, "realm", "realm_printk")                   \
-        X(SWIOTLB_BOUNCED, "swiotlb", "swiotlb_bounced")        \
-        X(SWIOTLB_MAP, "swiotlb", "swiotlb_map")                \
-        X(SWIOTLB_UNMAP, "swiotlb", "swiotlb_unmap")            \
-        X(SWIOTLB_SYNC, "swiotlb", "swiotlb_sync")              \
-        X(SWIOTLB_FULL, "swiotlb", "swiotlb_full")              \
-        X(VIRTIO_NOTIFY, "virtio", "virtio_notify")             \
-        X(VIRTIO_COMPLETE, "virtio", "virtio_complete")         \
-        X(VIRTIO_BROKEN, "virtio", "virtio_broken")
+#define TRACE_SUBSYS_MAX_EVENTS 64      /* events in one subsystem (one mask word) */
+#define TRACE_MAX_GROUPS 32             /* subsystems registered with one trace */
+#define TRACE_EVENTS_LIST_MAX 512       /* the enabled list, NUL included */
 
-enum trace_event {
-#define TRACE_ENUM_(id, sub, name) TRACE_##id,
-        TRACE_EVENTS(TRACE_ENUM_)
-#undef TRACE_ENUM_
-        TRACE_EVENT_COUNT
+/* A subsystem's events: names indexed by the subsystem's own enum. Static, const. */
+struct trace_subsys {
+        const char *name;
+        const char *const *events;
+        unsigned nevents;               /* 1..TRACE_SUBSYS_MAX_EVENTS */
+};
+
+#define TRACE_SUBSYS(sname, names) \
+        { .name = (sname), .events = (names), .nevents = sizeof(names) / sizeof((names)[0]) }
+
+struct trace;
+
+/* A subsystem registered with a trace: what a party holds to emit its events. */
+struct trace_group {
+        struct trace *trace;
+        const struct trace_subsys *subsys;
+        uint64_t enabled;                               /* bit per event */
+        uint64_t written[TRACE_SUBSYS_MAX_EVENTS];      /* events emitted, per event */
 };
 
 /* Who an event is attributed to: the comm-pid, CPU and latency flags of the line. */
@@ -60,10 +71,12 @@ struct trace_who {
 #define TRACE_JSON_MAX_PIDS 256 /* pids given a thread_name record; later ones get none */
 
 struct trace {
-        uint64_t enabled;       /* bit per enum trace_event */
         uint64_t now_ns;        /* virtual clock */
         struct trace_who who;   /* current context */
-        uint64_t written[TRACE_EVENT_COUNT]; /* events emitted, per event */
+        char events[TRACE_EVENTS_LIST_MAX]; /* the enabled list (trace_set_events) */
+        struct trace_group groups[TRACE_MAX_GROUPS];
+        unsigned ngroups;
+        bool groups_full;       /* a registration was refused for lack of room */
         /* sinks (any may be NULL) */
         FILE *file;             /* trace file: header + buffered lines at trace_close */
         FILE *pipe;             /* lines as they happen */
@@ -78,17 +91,21 @@ struct trace {
         unsigned json_npids;
 };
 
-const char *trace_event_name(enum trace_event e);
-const char *trace_event_subsystem(enum trace_event e);
+/* Checks a comma-separated list of event or subsystem names ("all" for every event, "none"
+ * for none; whitespace around an item and empty items are ignored) against the n tables in
+ * subs. On an unknown name, or a list of TRACE_EVENTS_LIST_MAX characters or more, returns
+ * false and writes a message saying so (naming the item and listing the valid names) into
+ * err (truncated to errlen; err may be NULL when errlen is 0). */
+bool trace_check_events(const char *list, const struct trace_subsys *const *subs, size_t n,
+                        char *err, size_t errlen);
 
-/* Parses a comma-separated list of event or subsystem names ("all" for every event,
- * "none" for none) into a mask; the items are or-ed together, whitespace around an item
- * and empty items are ignored, so "" gives 0. On an unknown name returns false, leaves
- * *mask unchanged and writes a message naming it and listing valid names into err
- * (truncated to errlen; err may be NULL when errlen is 0). */
-bool trace_parse_events(const char *list, uint64_t *mask, char *err, size_t errlen);
+/* Writes one line per table: the subsystem's name, then its events. */
+void trace_print_subsystems(FILE *out, const struct trace_subsys *const *subs, size_t n);
 
-/* Initialises t with no sinks and no events enabled; "who" starts as the idle task as
+/* The mask of s's events that list enables (names s does not have are ignored). */
+uint64_t trace_subsys_mask(const struct trace_subsys *s, const char *list);
+
+/* Initialises t with no sinks, no groups and no events enabled; "who" starts as the idle task as
  * the kernel prints it: comm "<idle>", pid 0, cpu 0, flags ".....". */
 void trace_init(struct trace *t);
 
@@ -97,13 +114,26 @@ void trace_set_file(struct trace *t, FILE *f);
 void trace_set_pipe(struct trace *t, FILE *f);
 void trace_set_json(struct trace *t, FILE *f);
 
-static inline bool trace_on(const struct trace *t, enum trace_event e)
+/* Registers subsystem s with t and returns its group, with the events the current list
+ * enables. Registering the same table again returns the same group (a subsystem shared by
+ * several parties, such as virtio). NULL when t is NULL, when s is malformed (no events, more
+ * than TRACE_SUBSYS_MAX_EVENTS, or a different table of the same name) or when t already
+ * holds TRACE_MAX_GROUPS groups (then groups_full is set and trace_close reports it). A NULL
+ * group is valid everywhere and traces nothing. */
+struct trace_group *trace_register(struct trace *t, const struct trace_subsys *s);
+
+/* Replaces the list of enabled events (see trace_check_events; unknown names are ignored
+ * here) for every group, registered now or later. False, with nothing changed, when the list
+ * is TRACE_EVENTS_LIST_MAX bytes or longer. NULL means none. */
+bool trace_set_events(struct trace *t, const char *list);
+
+static inline bool trace_on(const struct trace_group *g, unsigned ev)
 {
-        return t && (t->enabled >> e) & 1u;
+        return g && ev < TRACE_SUBSYS_MAX_EVENTS && (g->enabled >> ev) & 1u;
 }
 
-/* Replaces the set of enabled events with mask (bits beyond the last event are ignored). */
-void trace_enable(struct trace *t, uint64_t mask);
+/* Events named name emitted so far, over every group (for tests and reports). */
+uint64_t trace_count(const struct trace *t, const char *name);
 
 /* Sets the context later events are attributed to. comm is truncated to 15 chars (NULL
  * means ""), flags to 5 (NULL means "....."). */
@@ -118,14 +148,16 @@ static inline void trace_advance(struct trace *t, uint64_t ns)
                 t->now_ns += ns;
 }
 
-/* Emits one event if enabled (formats fields with printf semantics): counts it in
- * written[] and writes it to every sink. No-op when disabled or after trace_close. */
-void trace_emit(struct trace *t, enum trace_event e, const char *fmt, ...)
+/* Emits event ev of group g if enabled (formats fields with printf semantics): counts it in
+ * g->written and writes it to every sink of g's trace. No-op when g is NULL, the event is
+ * disabled, or after trace_close. */
+void trace_emit(struct trace_group *g, unsigned ev, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 
 /* Writes the file sink's header and buffered lines, closes the JSON array, flushes every
  * sink. Frees the buffer. Safe to call twice (the second call writes nothing and checks
- * the sinks again). Returns false if a sink reported a write error (ferror). The FILEs
+ * the sinks again). Returns false if a sink reported a write error (ferror) or a
+ * registration was refused (groups_full). The FILEs
  * stay open: the caller closes them. */
 bool trace_close(struct trace *t);
 

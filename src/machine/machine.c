@@ -9,7 +9,10 @@
 #include "lib/crypto.h"
 #include "lib/prng.h"
 #include "machine/machine_internal.h"
+#include "lib/container.h"
+#include "proto/virtio.h"
 #include "realm/realm.h"
+#include "realm/swiotlb.h"
 
 void ccada_machine_config_default(struct ccada_machine_config *cfg)
 {
@@ -27,9 +30,21 @@ void ccada_machine_config_default(struct ccada_machine_config *cfg)
         cfg->ndevices = 1;
 }
 
-bool ccada_parse_events(const char *list, uint64_t *mask, char *err, size_t errlen)
+/* Every trace subsystem a part of the board registers, in the order --events list shows. */
+static const struct trace_subsys *const board_trace[] = {
+        &rmi_trace, &rsi_trace, &rmm_trace, &hw_trace, &host_trace, &realm_trace,
+        &swiotlb_trace, &ccada_swiotlb_trace, &virtio_trace,
+};
+_Static_assert(ARRAY_SIZE(board_trace) <= TRACE_MAX_GROUPS, "a trace holds every subsystem");
+
+bool ccada_check_events(const char *list, char *err, size_t errlen)
 {
-        return trace_parse_events(list, mask, err, errlen);
+        return trace_check_events(list, board_trace, ARRAY_SIZE(board_trace), err, errlen);
+}
+
+void ccada_list_events(FILE *out)
+{
+        trace_print_subsystems(out, board_trace, ARRAY_SIZE(board_trace));
 }
 
 /* The slot's PCI host bridge with its devices at 0000:00:00.0, 00:01.0, ... */
@@ -82,7 +97,8 @@ static ccada_status machine_build(struct ccada_machine *m)
 ccada_status ccada_machine_create(struct ccada_machine **out, const struct ccada_machine_config *cfg)
 {
         if ((cfg->realms != 1 && cfg->realms != 2) || (cfg->realms == 2 && cfg->normal_vm) ||
-            !machine_workload_find(cfg->workload) || cfg->ndevices > CCADA_MAX_DEVICES)
+            !machine_workload_find(cfg->workload) || cfg->ndevices > CCADA_MAX_DEVICES ||
+            !ccada_check_events(cfg->trace_events, NULL, 0))
                 return CCADA_E_INVAL;
         for (unsigned d = 0; d < cfg->ndevices; d++)
                 if (!ccada_device_check(&cfg->devices[d], NULL, 0))
@@ -93,7 +109,10 @@ ccada_status ccada_machine_create(struct ccada_machine **out, const struct ccada
         m->cfg = *cfg;
         m->nslots = cfg->realms;
         trace_init(&m->trace);
-        trace_enable(&m->trace, cfg->trace_events);
+        if (!trace_set_events(&m->trace, cfg->trace_events)) {
+                free(m);
+                return CCADA_E_INVAL;
+        }
         trace_set_file(&m->trace, cfg->trace_file);
         trace_set_json(&m->trace, cfg->trace_json);
         trace_set_pipe(&m->trace, cfg->trace_pipe);

@@ -3,6 +3,13 @@
 
 #include <stddef.h>
 
+static const char *const virtio_events[] = {
+        [VIRTIO_TRACE_NOTIFY] = "virtio_notify",
+        [VIRTIO_TRACE_COMPLETE] = "virtio_complete",
+        [VIRTIO_TRACE_BROKEN] = "virtio_broken",
+};
+const struct trace_subsys virtio_trace = TRACE_SUBSYS("virtio", virtio_events);
+
 const char *virtio_status_bit_name(uint8_t bit)
 {
         switch (bit) {

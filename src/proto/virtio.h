@@ -9,6 +9,13 @@
 
 #include <stdint.h>
 
+#include "lib/trace.h"
+
+/* The "virtio" trace subsystem, shared by the Realm's driver and the host's device (each
+ * line says which side: the driver's name a queue "vq=", the device's "q="). */
+enum { VIRTIO_TRACE_NOTIFY, VIRTIO_TRACE_COMPLETE, VIRTIO_TRACE_BROKEN };
+extern const struct trace_subsys virtio_trace;
+
 /* ---- Reserved (device-independent) feature bits.  virtio 1.2 §6 ---- */
 #define VIRTIO_F_NOTIFY_ON_EMPTY    24 /* legacy */
 #define VIRTIO_F_ANY_LAYOUT         27 /* legacy */

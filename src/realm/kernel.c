@@ -24,6 +24,7 @@ _Static_assert(REALM_IMAGE_PAGE_SIZE == RK_PAGE_SIZE, "the boot image's RAM is i
 struct realm_kernel {
         struct ccada_cpu *cpu;
         struct trace *trace;
+        struct trace_group *tr;         /* "realm" events (NULL: none) */
         realm_init_fn init;
         struct realm_task task;
         bool is_realm;
@@ -55,12 +56,16 @@ static ccada_status from_cpu(enum cpu_result r)
         }
 }
 
+static const char *const realm_events[] = { [REALM_TRACE_PRINTK] = "realm_printk" };
+const struct trace_subsys realm_trace = TRACE_SUBSYS("realm", realm_events);
+
 bool realm_kernel_create(struct realm_kernel **out, struct trace *trace, realm_init_fn init)
 {
         struct realm_kernel *k = calloc(1, sizeof(*k));
         if (!k)
                 return false;
         k->trace = trace;
+        k->tr = trace_register(trace, &realm_trace);
         k->init = init;
         if (ccada_report_create(&k->report) != CCADA_OK) {
                 free(k);
@@ -198,8 +203,8 @@ void rk_printk(struct realm_kernel *k, const char *fmt, ...)
         if (n < 0)
                 return;
         size_t len = strlen(buf);
-        if (trace_on(k->trace, TRACE_REALM_LOG))
-                trace_emit(k->trace, TRACE_REALM_LOG, "%s", buf);
+        if (trace_on(k->tr, REALM_TRACE_PRINTK))
+                trace_emit(k->tr, REALM_TRACE_PRINTK, "%s", buf);
         if (!k->console_ok)
                 return;
         for (size_t i = 0; i <= len; i++) {

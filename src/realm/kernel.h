@@ -128,7 +128,11 @@ void rk_rsi_version(const struct realm_kernel *k, unsigned *major, unsigned *min
 const struct realm_task *rk_current(const struct realm_kernel *k);
 /* Switches the current task (comm truncated to 15 chars); events are attributed to it. */
 void rk_set_current(struct realm_kernel *k, const char *comm, int pid);
+/* The trace the kernel's parts register their subsystems with (may be NULL). */
 struct trace *rk_trace(struct realm_kernel *k);
+/* The "realm" trace subsystem: realm_printk, every line the kernel prints. */
+enum { REALM_TRACE_PRINTK };
+extern const struct trace_subsys realm_trace;
 void rk_printk(struct realm_kernel *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -69,7 +69,18 @@
 #include <stdint.h>
 
 #include "ccada/status.h"
+#include "lib/trace.h"
 #include "realm/dma_dev.h"
+
+/* Trace subsystems. "swiotlb" is Linux's own group (include/trace/events/swiotlb.h) and has
+ * its one event, swiotlb_bounced, fired by swiotlb_map as Linux does. ccada's extra events
+ * (a map, an unmap, a sync, a full pool, with the bounce address) are in "ccada_swiotlb", a
+ * name Linux does not use: "dma" is Linux's own group for dma_map_* events (since 6.10), so
+ * "--events swiotlb" prints exactly what a Linux Realm prints. */
+enum { SWIOTLB_TRACE_BOUNCED };
+enum { CCADA_SWIOTLB_TRACE_MAP, CCADA_SWIOTLB_TRACE_UNMAP, CCADA_SWIOTLB_TRACE_SYNC,
+       CCADA_SWIOTLB_TRACE_FULL };
+extern const struct trace_subsys swiotlb_trace, ccada_swiotlb_trace;
 
 struct realm_kernel;
 struct swiotlb;

@@ -52,6 +52,8 @@ struct io_tlb_pool {
 /* Linux: struct io_tlb_mem. */
 struct swiotlb {
         struct realm_kernel *k;
+        struct trace_group *tr;         /* "swiotlb" events (NULL: none) */
+        struct trace_group *tr_ccada;   /* "ccada_swiotlb" events (NULL: none) */
         uint64_t shared;        /* rk_shared_bit */
         struct swiotlb_config cfg; /* defaults filled in */
         unsigned nareas;        /* areas of the initial pool (default_nareas) */

@@ -164,6 +164,17 @@ static ccada_status req_init(const struct dma_dev *dev, uint64_t orig, size_t ma
         return CCADA_OK;
 }
 
+static const char *const swiotlb_events[] = { [SWIOTLB_TRACE_BOUNCED] = "swiotlb_bounced" };
+const struct trace_subsys swiotlb_trace = TRACE_SUBSYS("swiotlb", swiotlb_events);
+
+static const char *const ccada_swiotlb_events[] = {
+        [CCADA_SWIOTLB_TRACE_MAP] = "swiotlb_map",
+        [CCADA_SWIOTLB_TRACE_UNMAP] = "swiotlb_unmap",
+        [CCADA_SWIOTLB_TRACE_SYNC] = "swiotlb_sync",
+        [CCADA_SWIOTLB_TRACE_FULL] = "swiotlb_full",
+};
+const struct trace_subsys ccada_swiotlb_trace = TRACE_SUBSYS("ccada_swiotlb", ccada_swiotlb_events);
+
 /* ---- map ---- */
 
 static void report_full(struct swiotlb *tlb, const struct dma_dev *dev, size_t size,
@@ -171,10 +182,8 @@ static void report_full(struct swiotlb *tlb, const struct dma_dev *dev, size_t s
 {
         unsigned long total = atomic_load(&tlb->nslabs);
         unsigned long used = atomic_load(&tlb->used);
-        struct trace *t = rk_trace(tlb->k);
-
-        if (trace_on(t, TRACE_SWIOTLB_FULL))
-                trace_emit(t, TRACE_SWIOTLB_FULL, "dev=%s size=%zu total=%lu used=%lu",
+        if (trace_on(tlb->tr_ccada, CCADA_SWIOTLB_TRACE_FULL))
+                trace_emit(tlb->tr_ccada, CCADA_SWIOTLB_TRACE_FULL, "dev=%s size=%zu total=%lu used=%lu",
                            dev->name, size, total, used);
         /* Linux swiotlb_tbl_map_single: dev_warn_ratelimited (not rate-limited here). */
         if (!(attrs & DMA_ATTR_NO_WARN))
@@ -333,13 +342,11 @@ static unsigned long release_locked(struct io_tlb_pool *pool, unsigned long head
 
 /* ---- public map/unmap/sync ---- */
 
-static void trace_op(struct swiotlb *tlb, enum trace_event e, const struct dma_dev *dev,
+static void trace_op(struct swiotlb *tlb, unsigned ev, const struct dma_dev *dev,
                      uint64_t orig, uint64_t tlb_addr, size_t size, enum dma_data_direction dir)
 {
-        struct trace *t = rk_trace(tlb->k);
-
-        if (trace_on(t, e))
-                trace_emit(t, e, "dev=%s orig=0x%llx tlb=0x%llx size=%zu dir=%s", dev->name,
+        if (trace_on(tlb->tr_ccada, ev))
+                trace_emit(tlb->tr_ccada, ev, "dev=%s orig=0x%llx tlb=0x%llx size=%zu dir=%s", dev->name,
                            (unsigned long long)orig, (unsigned long long)(tlb_addr | tlb->shared),
                            size, dma_data_direction_name(dir));
 }
@@ -388,7 +395,7 @@ ccada_status swiotlb_tbl_map_single(struct dma_dev *dev, uint64_t orig, size_t m
                 return st;
         }
         atomic_fetch_add(&tlb->bounces, 1);
-        trace_op(tlb, TRACE_SWIOTLB_MAP, dev, orig, addr, mapping_size, dir);
+        trace_op(tlb, CCADA_SWIOTLB_TRACE_MAP, dev, orig, addr, mapping_size, dir);
         *tlb_addr = addr;
         return CCADA_OK;
 }
@@ -461,7 +468,7 @@ ccada_status swiotlb_tbl_unmap_single(struct dma_dev *dev, uint64_t tlb_addr, si
         rk_lock_release(&area->lock);
         atomic_fetch_sub(&tlb->used, n);
         swiotlb_bp_signal(tlb);
-        trace_op(tlb, TRACE_SWIOTLB_UNMAP, dev, orig, addr, mapping_size, dir);
+        trace_op(tlb, CCADA_SWIOTLB_TRACE_UNMAP, dev, orig, addr, mapping_size, dir);
         return st;
 }
 
@@ -474,10 +481,8 @@ static ccada_status sync_single(struct dma_dev *dev, uint64_t tlb_addr, size_t s
 
         if (!pool)
                 return CCADA_E_INVAL;
-        struct trace *t = rk_trace(tlb->k);
-
-        if (trace_on(t, TRACE_SWIOTLB_SYNC))
-                trace_emit(t, TRACE_SWIOTLB_SYNC, "dev=%s tlb=0x%llx size=%zu dir=%s for=%s",
+        if (trace_on(tlb->tr_ccada, CCADA_SWIOTLB_TRACE_SYNC))
+                trace_emit(tlb->tr_ccada, CCADA_SWIOTLB_TRACE_SYNC, "dev=%s tlb=0x%llx size=%zu dir=%s for=%s",
                            dev->name, (unsigned long long)(addr | tlb->shared), size,
                            dma_data_direction_name(dir), for_cpu ? "cpu" : "device");
         /* facts §1.6: for_cpu copies back for FROM_DEVICE/BIDIRECTIONAL, for_device copies
@@ -502,15 +507,15 @@ ccada_status swiotlb_sync_single_for_device(struct dma_dev *dev, uint64_t tlb_ad
 ccada_status swiotlb_map(struct dma_dev *dev, uint64_t ipa, size_t size,
                          enum dma_data_direction dir, unsigned long attrs, uint64_t *dma_addr)
 {
-        struct trace *t = rk_trace(dev->k);
+        struct trace_group *tr = dev->tlb ? dev->tlb->tr : NULL;
         uint64_t tlb_addr;
         ccada_status st;
 
         *dma_addr = DMA_MAPPING_ERROR;
         /* Linux kernel/dma/swiotlb.c: swiotlb_map — the event comes before the
          * allocation, with the original buffer's DMA address (phys_to_dma). */
-        if (trace_on(t, TRACE_SWIOTLB_BOUNCED))
-                trace_emit(t, TRACE_SWIOTLB_BOUNCED,
+        if (trace_on(tr, SWIOTLB_TRACE_BOUNCED))
+                trace_emit(tr, SWIOTLB_TRACE_BOUNCED,
                            "dev_name: %s dma_mask=%llx dev_addr=%llx size=%zu %s", dev->name,
                            (unsigned long long)dev->dma_mask, (unsigned long long)ipa, size,
                            dev->force_bounce ? "FORCE" : "NORMAL");

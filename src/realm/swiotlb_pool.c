@@ -176,6 +176,8 @@ static ccada_status tlb_alloc(struct realm_kernel *k, struct swiotlb **out)
         if (!tlb)
                 return CCADA_E_NOMEM;
         tlb->k = k;
+        tlb->tr = trace_register(rk_trace(k), &swiotlb_trace);
+        tlb->tr_ccada = trace_register(rk_trace(k), &ccada_swiotlb_trace);
         tlb->shared = rk_shared_bit(k);
         rk_lock_init(&tlb->grow_lock);
         rk_lock_init(&tlb->bp_lock);

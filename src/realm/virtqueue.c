@@ -79,9 +79,8 @@ static ccada_status vq_break(struct virtqueue *vq, struct vq_fault f)
         vq->violation = f.v;
         describe_fault(vq, &f, txt, sizeof(txt), fields, sizeof(fields));
         rk_printk(vq->k, "virtio: %s vq %u: %s", vq->dev_name, vq->index, txt);
-        struct trace *t = rk_trace(vq->k);
-        if (trace_on(t, TRACE_VIRTIO_BROKEN))
-                trace_emit(t, TRACE_VIRTIO_BROKEN, "dev=%s vq=%u reason=%s %s", vq->dev_name, vq->index,
+        if (trace_on(vq->tr, VIRTIO_TRACE_BROKEN))
+                trace_emit(vq->tr, VIRTIO_TRACE_BROKEN, "dev=%s vq=%u reason=%s %s", vq->dev_name, vq->index,
                            vq_violation_name(f.v), fields);
         return CCADA_E_BROKEN;
 }
@@ -153,6 +152,7 @@ ccada_status vq_init(struct virtqueue *vq, struct realm_kernel *k, const struct 
                 return CCADA_E_INVAL;
         memset(vq, 0, sizeof(*vq));
         vq->k = k;
+        vq->tr = trace_register(rk_trace(k), &virtio_trace);
         snprintf(vq->dev_name, sizeof(vq->dev_name), "%s", cfg->dev_name ? cfg->dev_name : "?");
         vq->index = cfg->index;
         vq->qsz = cfg->qsz;
@@ -435,9 +435,8 @@ ccada_status vq_kick_prepare(struct virtqueue *vq, bool *notify)
         }
         if (*notify) {
                 vq->notifies++;
-                struct trace *t = rk_trace(vq->k);
-                if (trace_on(t, TRACE_VIRTIO_NOTIFY))
-                        trace_emit(t, TRACE_VIRTIO_NOTIFY, "dev=%s vq=%u avail_idx=%u", vq->dev_name, vq->index,
+                if (trace_on(vq->tr, VIRTIO_TRACE_NOTIFY))
+                        trace_emit(vq->tr, VIRTIO_TRACE_NOTIFY, "dev=%s vq=%u avail_idx=%u", vq->dev_name, vq->index,
                                    now);
         }
         return CCADA_OK;
@@ -521,9 +520,8 @@ ccada_status vq_get_used(struct virtqueue *vq, uint64_t *token, uint32_t *len)
         detach(vq, id);
         vq->last_used_idx++;
         vq->completed++;
-        struct trace *t = rk_trace(vq->k);
-        if (trace_on(t, TRACE_VIRTIO_COMPLETE))
-                trace_emit(t, TRACE_VIRTIO_COMPLETE, "dev=%s vq=%u id=%u len=%u", vq->dev_name, vq->index, id,
+        if (trace_on(vq->tr, VIRTIO_TRACE_COMPLETE))
+                trace_emit(vq->tr, VIRTIO_TRACE_COMPLETE, "dev=%s vq=%u id=%u len=%u", vq->dev_name, vq->index, id,
                            e.len);
         /* With EVENT_IDX and callbacks on, ask for an interrupt at the next completion.
          * virtio 1.2 §2.7.10. If that write faults the queue is broken for later calls,

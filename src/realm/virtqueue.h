@@ -44,6 +44,7 @@
 #include <stdint.h>
 
 #include "ccada/status.h"
+#include "proto/virtio.h"
 #include "proto/virtio_ring.h"
 
 struct realm_kernel;
@@ -111,6 +112,7 @@ struct vq_head_state {
 
 struct virtqueue {
         struct realm_kernel *k;
+        struct trace_group *tr;         /* "virtio" events (NULL: none) */
         char dev_name[16];
         unsigned index;
         uint16_t qsz;

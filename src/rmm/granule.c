@@ -21,6 +21,9 @@ bool rmm_create(struct ccada_rmm **out, struct hw_mem *mem, struct trace *trace,
                 return false;
         rmm->mem = mem;
         rmm->trace = trace;
+        rmm->tr_rmi = trace_register(trace, &rmi_trace);
+        rmm->tr_rsi = trace_register(trace, &rsi_trace);
+        rmm->tr_rmm = trace_register(trace, &rmm_trace);
         if (cfg)
                 rmm->cfg = *cfg;
         else

@@ -48,6 +48,13 @@ static void rec_main(struct coro *self, void *arg)
         rec->pending = REC_PENDING_NONE;
 }
 
+static const char *const rmm_events[] = {
+        [RMM_TRACE_REC_ENTER] = "rec_enter",
+        [RMM_TRACE_REC_EXIT] = "rec_exit",
+        [RMM_TRACE_RIPAS_CHANGE] = "ripas_change",
+};
+const struct trace_subsys rmm_trace = TRACE_SUBSYS("rmm", rmm_events);
+
 /* Runs the REC until its next exit. False if the coroutine could not be created. */
 static bool rec_run(struct rec *rec)
 {
@@ -70,9 +77,9 @@ static bool rec_run(struct rec *rec)
 static void trace_rec_exit(struct ccada_rmm *rmm, const struct rec *rec)
 {
         const struct rmi_rec_exit *x = &rec->exit;
-        if (!trace_on(rmm->trace, TRACE_REC_EXIT))
+        if (!trace_on(rmm->tr_rmm, RMM_TRACE_REC_EXIT))
                 return;
-        trace_emit(rmm->trace, TRACE_REC_EXIT, "reason=%s esr=0x%llx far=0x%llx hpfar=0x%llx imm=%u ripas_base=0x%llx ripas_top=0x%llx ripas=%s",
+        trace_emit(rmm->tr_rmm, RMM_TRACE_REC_EXIT, "reason=%s esr=0x%llx far=0x%llx hpfar=0x%llx imm=%u ripas_base=0x%llx ripas_top=0x%llx ripas=%s",
                    rmi_exit_reason_name(x->reason), (unsigned long long)x->esr, (unsigned long long)x->far,
                    (unsigned long long)x->hpfar, x->imm, (unsigned long long)x->ripas_base,
                    (unsigned long long)x->ripas_top, rmi_ripas_name(x->ripas_value));
@@ -105,8 +112,8 @@ void rmi_rec_enter(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_r
         }
         rec->entry = entry;
         rec_complete_pending(rec);
-        if (trace_on(rmm->trace, TRACE_REC_ENTER))
-                trace_emit(rmm->trace, TRACE_REC_ENTER, "rec=0x%llx flags=0x%llx",
+        if (trace_on(rmm->tr_rmm, RMM_TRACE_REC_ENTER))
+                trace_emit(rmm->tr_rmm, RMM_TRACE_REC_ENTER, "rec=0x%llx flags=0x%llx",
                            (unsigned long long)rec_pa, (unsigned long long)entry.flags);
         if (!rec_run(rec))
                 return;

@@ -79,6 +79,9 @@ static const struct rmi_cmd *rmi_lookup(uint64_t fid)
         return &rmi_cmds[fid - RMI_FID_FIRST];
 }
 
+static const char *const rmi_events[] = { [RMI_TRACE_CALL] = "rmi_call" };
+const struct trace_subsys rmi_trace = TRACE_SUBSYS("rmi", rmi_events);
+
 void rmi_smc(struct ccada_rmm *rmm, struct smc_regs *r)
 {
         uint64_t fid = r->x[0];
@@ -102,9 +105,9 @@ void rmi_smc(struct ccada_rmm *rmm, struct smc_regs *r)
                 if (rmm->cfg.check_invariants)
                         (void)rmm_check_invariants(rmm);
         }
-        if (trace_on(rmm->trace, TRACE_RMI_CALL) && fid != RMI_REC_ENTER) {
+        if (trace_on(rmm->tr_rmi, RMI_TRACE_CALL) && fid != RMI_REC_ENTER) {
                 unsigned st = RMI_STATUS(r->x[0]);
-                trace_emit(rmm->trace, TRACE_RMI_CALL, "cmd=%s x1=0x%llx x2=0x%llx x3=0x%llx status=%s index=%u",
+                trace_emit(rmm->tr_rmi, RMI_TRACE_CALL, "cmd=%s x1=0x%llx x2=0x%llx x3=0x%llx status=%s index=%u",
                            rmi_command_name(fid), (unsigned long long)a1, (unsigned long long)a2,
                            (unsigned long long)a3,
                            cmd ? rmi_status_name(st) : "NOT_SUPPORTED", cmd ? RMI_INDEX(r->x[0]) : 0);

@@ -223,8 +223,8 @@ void rmi_rtt_set_ripas(struct ccada_rmm *rmm, const struct smc_regs *a, struct s
                 return;
         }
         rec->ripas_addr = addr;
-        if (trace_on(rmm->trace, TRACE_RIPAS_CHANGE))
-                trace_emit(rmm->trace, TRACE_RIPAS_CHANGE, "base=0x%llx top=0x%llx ripas=%s progress=0x%llx",
+        if (trace_on(rmm->tr_rmm, RMM_TRACE_RIPAS_CHANGE))
+                trace_emit(rmm->tr_rmm, RMM_TRACE_RIPAS_CHANGE, "base=0x%llx top=0x%llx ripas=%s progress=0x%llx",
                            (unsigned long long)base, (unsigned long long)top,
                            rmi_ripas_name(rec->ripas_value), (unsigned long long)addr);
         r->x[0] = RMI_SUCCESS;

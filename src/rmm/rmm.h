@@ -26,6 +26,14 @@ struct rmm_config {
 
 void rmm_config_default(struct rmm_config *cfg);
 
+/* The RMM's trace subsystems: "rmi" (rmi_call: every RMI command but REC_ENTER, with its
+ * status), "rsi" (rsi_call: every RSI command but PSCI) and "rmm" (rec_enter, rec_exit,
+ * ripas_change: a REC's entries and exits, the progress of RMI_RTT_SET_RIPAS). */
+enum { RMI_TRACE_CALL };
+enum { RSI_TRACE_CALL };
+enum { RMM_TRACE_REC_ENTER, RMM_TRACE_REC_EXIT, RMM_TRACE_RIPAS_CHANGE };
+extern const struct trace_subsys rmi_trace, rsi_trace, rmm_trace;
+
 /* Creates an RMM over mem. It accesses memory as the Realm world. trace may be NULL. */
 bool rmm_create(struct ccada_rmm **out, struct hw_mem *mem, struct trace *trace,
                 const struct rmm_config *cfg);

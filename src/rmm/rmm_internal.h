@@ -166,7 +166,8 @@ struct rec {
 
 struct ccada_rmm {
         struct hw_mem *mem;
-        struct trace *trace;
+        struct trace *trace;            /* the clock and the "who" of events (may be NULL) */
+        struct trace_group *tr_rmi, *tr_rsi, *tr_rmm; /* its subsystems (NULL: none) */
         struct rmm_config cfg;
         uint64_t base;                  /* first PA */
         uint64_t ngranules;

@@ -31,6 +31,9 @@ static void rsi_dispatch(struct rec *rec, struct smc_regs *r)
         }
 }
 
+static const char *const rsi_events[] = { [RSI_TRACE_CALL] = "rsi_call" };
+const struct trace_subsys rsi_trace = TRACE_SUBSYS("rsi", rsi_events);
+
 void rsi_handle(struct rec *rec, struct smc_regs *r)
 {
         struct ccada_rmm *rmm = rec->rmm;
@@ -40,8 +43,8 @@ void rsi_handle(struct rec *rec, struct smc_regs *r)
         rsi_dispatch(rec, r);
         if (rmm->cfg.check_invariants)
                 (void)rmm_check_invariants(rmm);
-        if (trace_on(rmm->trace, TRACE_RSI_CALL) && !psci_is_fid(fid))
-                trace_emit(rmm->trace, TRACE_RSI_CALL, "cmd=%s x1=0x%llx x2=0x%llx x3=0x%llx status=%s",
+        if (trace_on(rmm->tr_rsi, RSI_TRACE_CALL) && !psci_is_fid(fid))
+                trace_emit(rmm->tr_rsi, RSI_TRACE_CALL, "cmd=%s x1=0x%llx x2=0x%llx x3=0x%llx status=%s",
                            rsi_command_name(fid), (unsigned long long)a1, (unsigned long long)a2,
                            (unsigned long long)a3,
                            r->x[0] == SMCCC_RET_NOT_SUPPORTED ? "NOT_SUPPORTED" : rsi_status_name((unsigned)r->x[0]));

@@ -215,11 +215,11 @@ static void gpt_fault_emits_gpf_trace_line(void **state)
 
         assert_non_null(pipe);
         trace_set_pipe(&f->t, pipe);
-        trace_enable(&f->t, 1ull << TRACE_GPF);
+        assert_true(trace_set_events(&f->t, "gpf"));
         trace_set_who(&f->t, "vmm", 100, 0, NULL);
         set_pas(f->m, pa, HW_PAS_REALM);
         assert_int_equal(hw_read(f->m, HW_WORLD_NS, pa + 0x10, &got, 1, NULL), HW_GPF);
-        assert_int_equal(f->t.written[TRACE_GPF], 1);
+        assert_int_equal(trace_count(&f->t, "gpf"), 1);
         assert_int_equal(fflush(pipe), 0);
         assert_string_equal(text, "             vmm-100     [000] .....     0.000000: gpf: "
                                   "world=Non-secure pa=0x80001010 pas=Realm access=read\n");

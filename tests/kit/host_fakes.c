@@ -23,7 +23,7 @@ struct host_vm *fake_vm_create(void)
         assert_non_null(vm->mem);
         vm->brk = FAKE_RAM_BASE;
         trace_init(&vm->trace);
-        trace_enable(&vm->trace, UINT64_MAX);
+        assert_true(trace_set_events(&vm->trace, "all"));
         vm->trace_pipe = open_memstream(&vm->trace_text, &vm->trace_len);
         assert_non_null(vm->trace_pipe);
         trace_set_pipe(&vm->trace, vm->trace_pipe);

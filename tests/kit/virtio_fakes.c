@@ -54,7 +54,7 @@ struct fake_machine *fake_create(void)
         snprintf(m->task.comm, sizeof(m->task.comm), "%s", "kworker/0:1");
         m->task.pid = 42;
         trace_init(&m->trace);
-        trace_enable(&m->trace, UINT64_MAX);
+        assert_true(trace_set_events(&m->trace, "all"));
         m->trace_pipe = open_memstream(&m->trace_text, &m->trace_len);
         assert_non_null(m->trace_pipe);
         trace_set_pipe(&m->trace, m->trace_pipe);

@@ -20,7 +20,7 @@ struct ccada_machine *kit_board(uint64_t seed, bool check_invariants, FILE *trac
         cfg.disk_size = 1ULL << 20;
         cfg.check_invariants = check_invariants;
         cfg.trace_pipe = trace_pipe;
-        cfg.trace_events = trace_pipe ? ~0ULL : 0;
+        cfg.trace_events = trace_pipe ? "all" : NULL;
         assert_int_equal(ccada_machine_create(&m, &cfg), CCADA_OK);
         assert_int_equal(machine_boot(m), CCADA_OK);
         return m;

@@ -40,7 +40,7 @@ static void env_init_sized(struct env *e, bool realm, size_t pool_size)
         dma_dev_init(&e->dev, e->k, "0000:00:00.0", "virtio-pci", e->tlb);
         e->pipe = open_memstream(&e->trace, &e->trace_len);
         trace_set_pipe(rk_trace(e->k), e->pipe);
-        trace_enable(rk_trace(e->k), ~0ull);
+        assert_true(trace_set_events(rk_trace(e->k), "all"));
 }
 
 static void env_init(struct env *e, bool realm)

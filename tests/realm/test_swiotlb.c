@@ -494,7 +494,7 @@ static void swiotlb_exhaustion_prints_exact_message_and_keeps_state(void **state
 
         env_init(&e, true, &c);
         trace_set_pipe(rk_trace(e.k), pipe);
-        trace_enable(rk_trace(e.k), 1ull << TRACE_SWIOTLB_FULL);
+        assert_true(trace_set_events(rk_trace(e.k), "swiotlb_full"));
         uint64_t a = map(&e, e.buf, 256 * KiB, DMA_TO_DEVICE);
         uint64_t b = map(&e, e.buf, 256 * KiB, DMA_TO_DEVICE);
 
@@ -1120,8 +1120,7 @@ static void swiotlb_trace_events_have_key_value_fields(void **state)
 
         env_init(&e, true, NULL);
         trace_set_pipe(rk_trace(e.k), pipe);
-        trace_enable(rk_trace(e.k), (1ull << TRACE_SWIOTLB_MAP) | (1ull << TRACE_SWIOTLB_UNMAP) |
-                                            (1ull << TRACE_SWIOTLB_SYNC));
+        assert_true(trace_set_events(rk_trace(e.k), "swiotlb_map,swiotlb_unmap,swiotlb_sync"));
         uint64_t t = map(&e, e.buf + 0x10, 100, DMA_FROM_DEVICE);
         uint64_t dma = t | FAKE_SHARED_BIT;
 
@@ -1137,6 +1136,43 @@ static void swiotlb_trace_events_have_key_value_fields(void **state)
         snprintf(want, sizeof(want), "swiotlb_unmap: dev=0000:00:01.0 orig=0x%llx tlb=0x%llx size=100 dir=FROM_DEVICE\n",
                  (unsigned long long)(e.buf + 0x10), (unsigned long long)dma);
         assert_non_null(strstr(tr, want));
+        trace_set_pipe(rk_trace(e.k), NULL);
+        fclose(pipe);
+        free(tr);
+        env_fini(&e);
+}
+
+/* Linux's "swiotlb" trace system has one event; ccada's own are in "ccada_swiotlb". */
+static void swiotlb_subsystem_is_only_linux_swiotlb_bounced(void **state)
+{
+        struct env e;
+        char *tr = NULL;
+        size_t len = 0;
+        FILE *pipe = open_memstream(&tr, &len);
+
+        (void)state;
+        assert_non_null(pipe);
+        env_init(&e, true, NULL);
+        trace_set_pipe(rk_trace(e.k), pipe);
+        assert_true(trace_set_events(rk_trace(e.k), "swiotlb"));
+        uint64_t t = 0;
+        assert_int_equal(swiotlb_map(&e.dev, e.buf, 100, DMA_TO_DEVICE, 0, &t), CCADA_OK);
+        assert_int_equal(swiotlb_sync_single_for_cpu(&e.dev, t & ~FAKE_SHARED_BIT, 100, DMA_TO_DEVICE),
+                         CCADA_OK);
+        unmap(&e, t & ~FAKE_SHARED_BIT, 100, DMA_TO_DEVICE);
+        assert_int_equal(fflush(pipe), 0);
+        assert_non_null(strstr(tr, ": swiotlb_bounced: dev_name: 0000:00:01.0 "));
+        assert_null(strstr(tr, "swiotlb_map:"));
+        assert_null(strstr(tr, "swiotlb_sync:"));
+        assert_null(strstr(tr, "swiotlb_unmap:"));
+
+        assert_true(trace_set_events(rk_trace(e.k), "ccada_swiotlb"));
+        assert_int_equal(swiotlb_map(&e.dev, e.buf, 100, DMA_TO_DEVICE, 0, &t), CCADA_OK);
+        unmap(&e, t & ~FAKE_SHARED_BIT, 100, DMA_TO_DEVICE);
+        assert_int_equal(fflush(pipe), 0);
+        assert_non_null(strstr(tr, "swiotlb_map: dev=0000:00:01.0 "));
+        assert_non_null(strstr(tr, "swiotlb_unmap: dev=0000:00:01.0 "));
+        assert_int_equal(trace_count(rk_trace(e.k), "swiotlb_bounced"), 1);
         trace_set_pipe(rk_trace(e.k), NULL);
         fclose(pipe);
         free(tr);
@@ -1456,6 +1492,7 @@ int main(void)
                 cmocka_unit_test(swiotlb_backpressure_threaded_times_out),
                 cmocka_unit_test(swiotlb_hiwater_tracks_peak_and_resets),
                 cmocka_unit_test(swiotlb_trace_events_have_key_value_fields),
+                cmocka_unit_test(swiotlb_subsystem_is_only_linux_swiotlb_bounced),
                 cmocka_unit_test(swiotlb_random_ops_keep_data_and_return_used_to_zero),
                 cmocka_unit_test(swiotlb_concurrent_maps_on_all_areas_stay_consistent),
         };

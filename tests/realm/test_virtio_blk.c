@@ -43,7 +43,7 @@ static int setup_kernel(void **state, bool realm)
                 assert_int_equal(swiotlb_init(c->k, NULL, &c->tlb), CCADA_OK);
                 fake_kernel_set_swiotlb(c->k, c->tlb);
         }
-        trace_enable(rk_trace(c->k), UINT64_MAX);
+        assert_true(trace_set_events(rk_trace(c->k), "all"));
         c->trace_pipe = open_memstream(&c->trace_text, &c->trace_len);
         trace_set_pipe(rk_trace(c->k), c->trace_pipe);
         assert_int_equal(rk_alloc_pages(c->k, BUF_PAGES, &c->buf), CCADA_OK);

@@ -122,7 +122,7 @@ int cli_bench(int argc, char **argv)
         /* The figures are the output: no console, and no events unless asked for. */
         o.m.cfg.console = NULL;
         if (!o.m.events && !o.m.trace && !o.m.trace_json) {
-                o.m.cfg.trace_events = 0;
+                o.m.cfg.trace_events = NULL;
                 o.m.cfg.trace_pipe = NULL;
         }
         rc = run_benches(what, &o.m, (unsigned)o.reps, o.json);

@@ -320,16 +320,6 @@ int machine_opts_check(struct machine_opts *o)
         return check_combinations(o);
 }
 
-static void list_events(void)
-{
-        char err[2048];
-        uint64_t mask;
-        /* An unknown name makes the parser list every valid name. */
-        (void)ccada_parse_events("?", &mask, err, sizeof(err));
-        const char *p = strstr(err, "(");
-        printf("%s\n", p ? p : err);
-}
-
 static FILE *open_out(const char *cmd, const char *path)
 {
         FILE *f = fopen(path, "w");
@@ -342,9 +332,9 @@ int machine_opts_open_traces(struct machine_opts *o, bool quiet_stdout)
 {
         char err[1024];
         if (o->events && !strcmp(o->events, "list"))
-                return list_events(), -1;
-        const char *events = o->events ? o->events : (o->trace || o->trace_json ? "all" : "swiotlb_bounced");
-        if (!ccada_parse_events(events, &o->cfg.trace_events, err, sizeof(err))) {
+                return ccada_list_events(stdout), -1;
+        o->cfg.trace_events = o->events ? o->events : (o->trace || o->trace_json ? "all" : "swiotlb_bounced");
+        if (!ccada_check_events(o->cfg.trace_events, err, sizeof(err))) {
                 fprintf(stderr, "ccada %s: %s\n", o->cmd, err);
                 return CLI_USAGE;
         }
