@@ -50,7 +50,8 @@ struct ccada_machine_config {
         FILE *console;          /* the Realm's console lines (may be NULL) */
         bool normal_vm;         /* run the guest in a normal (non-Realm) VM instead */
         const char *workload;   /* a name of ccada_workload_name (NULL: CCADA_WORKLOAD_DEFAULT) */
-        unsigned bench_reps;    /* benchmark repetitions (median taken); default 7 */
+        unsigned bench_reps;    /* benchmark repetitions (median taken), 1..31; 0: the app's
+                                 * default (7). Given to the Realm as ccada.bench_reps=N */
         uint64_t swiotlb_slabs; /* Realm bounce pool in 2 KiB slots (default 2048 = 4 MiB) */
         bool swiotlb_grow;      /* add shared pools instead of failing when full (off) */
         bool swiotlb_backpressure; /* wait for slots instead of failing when full (off) */
@@ -101,30 +102,8 @@ void ccada_machine_destroy(struct ccada_machine *m);
  * the first failure of either Realm's host stops the run. */
 CCADA_MUST_CHECK ccada_status ccada_machine_run(struct ccada_machine *m);
 
-/* SWIOTLB benchmark results (workload "bench-swiotlb"): ns per operation, medians. */
-struct ccada_bench_swiotlb_row {
-        uint64_t size;
-        double map_unmap_ns;    /* bounced dma_map_single + dma_unmap_single in the guest */
-        double guest_copy_ns;   /* the same bytes copied private-to-private in the guest */
-        double memcpy_ns;       /* native memcpy, same run: the physical limit */
-};
-/* Copies up to max rows; returns how many. An error text (if the run failed) goes to err. */
-unsigned ccada_machine_bench_swiotlb(const struct ccada_machine *m, struct ccada_bench_swiotlb_row *rows,
-                                     unsigned max, char *err, size_t errlen);
-
 /* Flushes and closes trace sinks (the FILEs stay open; the caller owns them). */
 CCADA_MUST_CHECK bool ccada_machine_finish_trace(struct ccada_machine *m);
-
-/* virtio-blk benchmark results (workload "bench-blk"), medians, queue depth 1. */
-struct ccada_bench_blk {
-        double seq_write_mbps, seq_read_mbps;
-        double rand_read_iops, rand_write_iops;
-        double memcpy_mbps;             /* native memcpy of 1 MiB, same run */
-        uint64_t region_bytes;
-        unsigned long bounces;          /* SWIOTLB bounced mappings during the run */
-};
-CCADA_MUST_CHECK bool ccada_machine_bench_blk(const struct ccada_machine *m, struct ccada_bench_blk *out,
-                                              char *err, size_t errlen);
 
 struct ccada_report;
 /* The run's report (include/ccada/report.h; docs/report.md): what the Realm's boot and apps

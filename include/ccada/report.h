@@ -1,4 +1,5 @@
-/* A run's report: named sections of typed values (bool, u64, hex bytes, text) and named
+/* A run's report: named sections of typed values (bool, u64, a measured figure, hex bytes,
+ * text) and named
  * checks, filled by the parties that know them and printed by the CLI as text or JSON. A
  * new feature adds a section; nothing else has to change for it to be shown.
  *
@@ -31,6 +32,9 @@ void ccada_report_destroy(struct ccada_report *r); /* NULL: no-op */
 struct ccada_report_section *ccada_report_section(struct ccada_report *r, const char *name);
 void ccada_report_bool(struct ccada_report_section *s, const char *key, bool v);
 void ccada_report_u64(struct ccada_report_section *s, const char *key, uint64_t v);
+/* A measured figure (a benchmark's ns, MB/s, IOPS), shown with `decimals` digits after the
+ * point (at most 17); not a finite number is shown as null in JSON and "-" as text. */
+void ccada_report_double(struct ccada_report_section *s, const char *key, double v, unsigned decimals);
 void ccada_report_hex(struct ccada_report_section *s, const char *key, const uint8_t *bytes, size_t n);
 void ccada_report_text(struct ccada_report_section *s, const char *key, const char *text);
 
@@ -43,11 +47,15 @@ bool ccada_report_passed(const struct ccada_report *r);
 void ccada_report_merge(struct ccada_report *dst, const struct ccada_report *src);
 
 /* Reading back, for printers and tests. */
-enum ccada_report_type { CCADA_REPORT_BOOL, CCADA_REPORT_U64, CCADA_REPORT_HEX, CCADA_REPORT_TEXT };
+enum ccada_report_type {
+        CCADA_REPORT_BOOL, CCADA_REPORT_U64, CCADA_REPORT_DOUBLE, CCADA_REPORT_HEX, CCADA_REPORT_TEXT
+};
 struct ccada_report_value {
         enum ccada_report_type type;
         bool b;              /* BOOL */
         uint64_t u;          /* U64 */
+        double d;            /* DOUBLE */
+        unsigned decimals;   /* DOUBLE: digits after the point when shown */
         const char *text;    /* HEX (lower-case digits) and TEXT; valid while the report lives */
 };
 size_t ccada_report_nsections(const struct ccada_report *r); /* "checks" included, when made */

@@ -146,6 +146,14 @@ void ccada_report_u64(struct ccada_report_section *s, const char *key, uint64_t 
                 it->v = (struct ccada_report_value){ .type = CCADA_REPORT_U64, .u = v };
 }
 
+void ccada_report_double(struct ccada_report_section *s, const char *key, double v, unsigned decimals)
+{
+        struct item *it = slot(s, key);
+        if (it)
+                it->v = (struct ccada_report_value){ .type = CCADA_REPORT_DOUBLE, .d = v,
+                                                     .decimals = decimals > 17 ? 17 : decimals };
+}
+
 static void set_text(struct ccada_report_section *s, struct item *it, enum ccada_report_type type, char *text)
 {
         if (!text) {
@@ -247,6 +255,9 @@ void ccada_report_merge(struct ccada_report *dst, const struct ccada_report *src
                                         ccada_report_bool(to, it->key, it->v.b);
                                 break;
                         case CCADA_REPORT_U64: ccada_report_u64(to, it->key, it->v.u); break;
+                        case CCADA_REPORT_DOUBLE:
+                                ccada_report_double(to, it->key, it->v.d, it->v.decimals);
+                                break;
                         case CCADA_REPORT_HEX: {
                                 struct item *d = slot(to, it->key);
                                 if (d)

@@ -67,7 +67,6 @@ static ccada_status slot_build(struct ccada_machine *m, unsigned i)
         struct machine_slot *s = &m->slot[i];
         if (!realm_kernel_create(&s->kernel, &m->trace, machine_workload_find(m->cfg.workload)->init))
                 return CCADA_E_NOMEM;
-        rk_bench(s->kernel)->reps = m->cfg.bench_reps;
         ccada_status st = i ? host_vm_create_peer(&s->vm, m->slot[0].vm)
                             : host_vm_create(&s->vm, m->mem, m->rmm, &m->trace);
         if (st != CCADA_OK)
@@ -98,7 +97,7 @@ ccada_status ccada_machine_create(struct ccada_machine **out, const struct ccada
 {
         if ((cfg->realms != 1 && cfg->realms != 2) || (cfg->realms == 2 && cfg->normal_vm) ||
             !machine_workload_find(cfg->workload) || cfg->ndevices > CCADA_MAX_DEVICES ||
-            !ccada_check_events(cfg->trace_events, NULL, 0))
+            !ccada_check_events(cfg->trace_events, NULL, 0) || cfg->bench_reps > 31)
                 return CCADA_E_INVAL;
         for (unsigned d = 0; d < cfg->ndevices; d++)
                 if (!ccada_device_check(&cfg->devices[d], NULL, 0))
@@ -177,10 +176,13 @@ static ccada_status machine_image(const struct ccada_machine *m, uint8_t image[R
                 .pci_mmio_base = HOST_PCI_WIN_BASE,
                 .pci_mmio_size = HOST_PCI_WIN_SIZE,
         };
-        snprintf(info.cmdline, sizeof(info.cmdline), "console=pl011,mmio,0x%llx swiotlb=%llu%s%s init=ccada-demo ccada.seed=%llu",
+        char reps[32] = "";
+        if (m->cfg.bench_reps) /* only then: the default command line, and RIM, stay as they were */
+                snprintf(reps, sizeof(reps), " ccada.bench_reps=%u", m->cfg.bench_reps);
+        snprintf(info.cmdline, sizeof(info.cmdline), "console=pl011,mmio,0x%llx swiotlb=%llu%s%s init=ccada-demo ccada.seed=%llu%s",
                  (unsigned long long)MACHINE_CONSOLE_BASE, (unsigned long long)m->cfg.swiotlb_slabs,
                  m->cfg.swiotlb_grow ? " swiotlb.grow" : "", m->cfg.swiotlb_backpressure ? " swiotlb.backpressure" : "",
-                 (unsigned long long)m->cfg.seed);
+                 (unsigned long long)m->cfg.seed, reps);
         return realm_image_build(&info, image, REALM_IMAGE_SIZE) ? CCADA_OK : CCADA_E_INVAL;
 }
 
@@ -352,41 +354,3 @@ void ccada_machine_report(const struct ccada_machine *m, bool run_ok, struct cca
                 ccada_report_check(r, "realm_b", machine_realm_passed(m, 1));
 }
 
-/* The Realm's first failure, "" when none. */
-static const char *realm_error(const struct ccada_machine *m)
-{
-        struct ccada_report_value v;
-        return ccada_report_get(realm_kernel_report(m->slot[0].kernel), "", "error", &v) ? v.text : "";
-}
-
-unsigned ccada_machine_bench_swiotlb(const struct ccada_machine *m, struct ccada_bench_swiotlb_row *rows,
-                                     unsigned max, char *err, size_t errlen)
-{
-        struct realm_bench *b = rk_bench(m->slot[0].kernel);
-        unsigned n = b->nrows < max ? b->nrows : max;
-        for (unsigned i = 0; i < n; i++) {
-                rows[i].size = b->rows[i].size;
-                rows[i].map_unmap_ns = b->rows[i].map_unmap_ns;
-                rows[i].guest_copy_ns = b->rows[i].guest_copy_ns;
-                rows[i].memcpy_ns = b->rows[i].memcpy_ns;
-        }
-        if (err && errlen)
-                snprintf(err, errlen, "%s", b->error[0] ? b->error : realm_error(m));
-        return n;
-}
-
-bool ccada_machine_bench_blk(const struct ccada_machine *m, struct ccada_bench_blk *out, char *err, size_t errlen)
-{
-        const struct realm_bench *b = rk_bench(m->slot[0].kernel);
-        out->seq_write_mbps = b->blk.seq_write_mbps;
-        out->seq_read_mbps = b->blk.seq_read_mbps;
-        out->rand_read_iops = b->blk.rand_read_iops;
-        out->rand_write_iops = b->blk.rand_write_iops;
-        out->memcpy_mbps = b->blk.memcpy_mbps;
-        out->region_bytes = b->blk.region_bytes;
-        struct ccada_report_value v;
-        out->bounces = ccada_report_get(realm_kernel_report(m->slot[0].kernel), "swiotlb", "bounces", &v) ? v.u : 0;
-        if (err && errlen)
-                snprintf(err, errlen, "%s", b->error[0] ? b->error : realm_error(m));
-        return !b->error[0] && b->blk.region_bytes;
-}

@@ -1,6 +1,7 @@
 /* The report's JSON form (include/ccada/report.h), through the one JSON writer. */
 #include "ccada/report.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "lib/json.h"
@@ -10,6 +11,7 @@ static void value(struct json_writer *w, const char *key, const struct ccada_rep
         switch (v->type) {
         case CCADA_REPORT_BOOL: json_bool(w, key, v->b); break;
         case CCADA_REPORT_U64: json_u64(w, key, v->u); break;
+        case CCADA_REPORT_DOUBLE: json_double(w, key, v->d, v->decimals); break;
         default: json_string(w, key, v->text); break;
         }
 }
@@ -50,6 +52,12 @@ static void text_value(FILE *f, const char *key, const struct ccada_report_value
         switch (v->type) {
         case CCADA_REPORT_BOOL: fputs(v->b ? "yes" : "no", f); break;
         case CCADA_REPORT_U64: fprintf(f, "%llu", (unsigned long long)v->u); break;
+        case CCADA_REPORT_DOUBLE:
+                if (isfinite(v->d))
+                        fprintf(f, "%.*f", (int)v->decimals, v->d);
+                else
+                        fputs("-", f);
+                break;
         default: fputs(v->text[0] ? v->text : "-", f); break;
         }
         fputc('\n', f);

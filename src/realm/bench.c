@@ -4,9 +4,13 @@
 #include <time.h>
 
 #include "lib/container.h"
+#include "ccada/report.h"
 #include "realm/bench.h"
 #include "realm/boot.h"
+#include "realm/cmdline.h"
 #include "realm/dma.h"
+
+#define BENCH_MAX_REPS 31u
 
 static double now_ns(void)
 {
@@ -74,54 +78,72 @@ static ccada_status time_guest_copy(struct realm_kernel *k, uint64_t dst, uint64
         return CCADA_OK;
 }
 
-static ccada_status bench_size(struct realm_kernel *k, struct dma_dev *dev, uint64_t a, uint64_t b,
-                               uint8_t *na, uint8_t *nb, struct realm_bench_swiotlb_row *row, unsigned reps)
+/* The repetitions the command line asks for ("ccada.bench_reps=N", 1..31; default 7). */
+static unsigned bench_reps(struct realm_kernel *k)
 {
-        double m[32], g[32], c[32];
-        unsigned n = iterations(row->size);
+        uint64_t reps = 7;
+        enum ccada_number_error why = CCADA_NUMBER_OK;
+        if (cmdline_u64(rk_cmdline(k), "ccada.bench_reps", &reps, &why) &&
+            (why != CCADA_NUMBER_OK || reps < 1 || reps > BENCH_MAX_REPS)) {
+                rk_printk(k, "bench: ccada.bench_reps must be 1..%u; using 7", BENCH_MAX_REPS);
+                reps = 7;
+        }
+        return (unsigned)reps;
+}
+
+/* One size: medians of reps repetitions, into the section "bench_swiotlb/<size>". */
+static ccada_status bench_size(struct realm_kernel *k, struct dma_dev *dev, uint64_t a, uint64_t b,
+                               uint8_t *na, uint8_t *nb, uint64_t size, unsigned reps)
+{
+        double m[BENCH_MAX_REPS], g[BENCH_MAX_REPS], c[BENCH_MAX_REPS];
+        unsigned n = iterations(size);
         for (unsigned r = 0; r < reps; r++) {
-                ccada_status st = time_map_unmap(dev, a, row->size, n, &m[r]);
+                ccada_status st = time_map_unmap(dev, a, size, n, &m[r]);
                 if (st == CCADA_OK)
-                        st = time_guest_copy(k, b, a, row->size, n, &g[r]);
+                        st = time_guest_copy(k, b, a, size, n, &g[r]);
                 if (st != CCADA_OK)
                         return st;
-                c[r] = time_memcpy(nb, na, row->size, n);
+                c[r] = time_memcpy(nb, na, size, n);
         }
-        row->map_unmap_ns = median(m, reps);
-        row->guest_copy_ns = median(g, reps);
-        row->memcpy_ns = median(c, reps);
+        char name[48];
+        snprintf(name, sizeof(name), BENCH_SWIOTLB_SECTION "%llu", (unsigned long long)size);
+        struct ccada_report_section *s = rk_report_section(k, name);
+        ccada_report_u64(s, "size", size);
+        ccada_report_u64(s, "reps", reps);
+        ccada_report_double(s, "map_unmap_ns", median(m, reps), 1);
+        ccada_report_double(s, "guest_copy_ns", median(g, reps), 1);
+        ccada_report_double(s, "memcpy_ns", median(c, reps), 1);
         return CCADA_OK;
 }
 
 void realm_bench_swiotlb(struct realm_kernel *k)
 {
         static const uint64_t sizes[] = { 64, 256, 1024, 4096, 16384, 65536, 262144 };
-        struct realm_bench *b = rk_bench(k);
         const size_t max = 262144, pages = max / RK_PAGE_SIZE;
         uint64_t a, c;
         struct dma_dev dev;
         uint8_t *na = rk_zalloc(k, 1, max), *nb = rk_zalloc(k, 1, max);
-        unsigned reps = b->reps ? (b->reps > 31 ? 31 : b->reps) : 7;
+        unsigned reps = bench_reps(k);
+        bool done = false;
 
         rk_set_current(k, "swiotlb-bench", 150);
         dma_dev_init(&dev, k, "bench", "ccada-bench", rk_default_swiotlb(k));
+        rk_report_check(k, "bench_swiotlb_completed", false); /* until shown */
         if (!na || !nb || rk_alloc_pages(k, pages, &a) != CCADA_OK || rk_alloc_pages(k, pages, &c) != CCADA_OK) {
-                snprintf(b->error, sizeof(b->error), "out of memory");
+                rk_report_error(k, "bench-swiotlb: out of memory");
                 goto out;
         }
-        b->nrows = 0;
         for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
-                struct realm_bench_swiotlb_row *row = &b->rows[b->nrows];
-                row->size = sizes[i];
-                ccada_status st = bench_size(k, &dev, a, c, na, nb, row, reps);
+                ccada_status st = bench_size(k, &dev, a, c, na, nb, sizes[i], reps);
                 if (st != CCADA_OK) {
-                        snprintf(b->error, sizeof(b->error), "size %llu: %s", (unsigned long long)sizes[i],
-                                 ccada_status_text(st));
-                        break;
+                        rk_report_error(k, "bench-swiotlb: size %llu: %s", (unsigned long long)sizes[i],
+                                        ccada_status_text(st));
+                        goto out;
                 }
-                b->nrows++;
         }
+        done = true;
 out:
+        rk_report_check(k, "bench_swiotlb_completed", done);
         rk_kfree(k, na);
         rk_kfree(k, nb);
 }
@@ -164,10 +186,10 @@ static ccada_status blk_rand(struct virtio_blk *b, uint64_t buf, bool write, uin
         return CCADA_OK;
 }
 
-static ccada_status blk_rounds(struct realm_kernel *k, struct virtio_blk *b, uint64_t buf, unsigned reps,
-                               struct realm_bench_blk *out)
+static ccada_status blk_rounds(struct realm_kernel *k, struct virtio_blk *b, uint64_t buf, unsigned reps)
 {
-        double sw[32], sr[32], rr[32], rw[32], mc[32];
+        double sw[BENCH_MAX_REPS], sr[BENCH_MAX_REPS], rr[BENCH_MAX_REPS], rw[BENCH_MAX_REPS],
+               mc[BENCH_MAX_REPS];
         uint8_t *na = rk_zalloc(k, 1, BLK_BENCH_SEQ_REQ), *nb = rk_zalloc(k, 1, BLK_BENCH_SEQ_REQ);
         ccada_status st = na && nb ? CCADA_OK : CCADA_E_NOMEM;
         if (na && nb)
@@ -182,31 +204,34 @@ static ccada_status blk_rounds(struct realm_kernel *k, struct virtio_blk *b, uin
         rk_kfree(k, nb);
         if (st != CCADA_OK)
                 return st;
-        out->seq_write_mbps = median(sw, reps);
-        out->seq_read_mbps = median(sr, reps);
-        out->rand_read_iops = median(rr, reps);
-        out->rand_write_iops = median(rw, reps);
-        out->memcpy_mbps = median(mc, reps);
-        out->region_bytes = BLK_BENCH_REGION;
+        struct ccada_report_section *s = rk_report_section(k, BENCH_BLK_SECTION);
+        ccada_report_u64(s, "reps", reps);
+        ccada_report_double(s, "seq_write_mbps", median(sw, reps), 1);
+        ccada_report_double(s, "seq_read_mbps", median(sr, reps), 1);
+        ccada_report_double(s, "rand_read_iops", median(rr, reps), 0);
+        ccada_report_double(s, "rand_write_iops", median(rw, reps), 0);
+        ccada_report_double(s, "memcpy_mbps", median(mc, reps), 1);
+        ccada_report_u64(s, "region_bytes", BLK_BENCH_REGION);
         return CCADA_OK;
 }
 
 void realm_bench_blk(struct realm_kernel *k)
 {
-        struct realm_bench *bench = rk_bench(k);
         struct pci_root *root = rk_zalloc(k, 1, sizeof(*root));
         struct virtio_blk *b = NULL;
         uint64_t buf;
-        unsigned reps = bench->reps ? (bench->reps > 31 ? 31 : bench->reps) : 7;
+        unsigned reps = bench_reps(k);
+        rk_report_check(k, "bench_blk_completed", false); /* until shown */
         ccada_status st = root ? virtio_blk_probe_first(k, root, &b) : CCADA_E_NOMEM;
 
         rk_set_current(k, "blk-bench", 151);
         if (st == CCADA_OK)
                 st = rk_alloc_pages(k, BLK_BENCH_SEQ_REQ / RK_PAGE_SIZE, &buf);
         if (st == CCADA_OK)
-                st = blk_rounds(k, b, buf, reps, &bench->blk);
+                st = blk_rounds(k, b, buf, reps);
         if (st != CCADA_OK)
-                snprintf(bench->error, sizeof(bench->error), "virtio-blk: %s", ccada_status_text(st));
+                rk_report_error(k, "bench-blk: virtio-blk: %s", ccada_status_text(st));
+        rk_report_check(k, "bench_blk_completed", st == CCADA_OK);
         virtio_blk_destroy(b);
         rk_kfree(k, root);
 }

@@ -11,7 +11,6 @@
 #include "proto/realm_image.h"
 #include "realm/kernel.h"
 #include "realm/kernel_internal.h"
-#include "realm/report.h"
 #include "realm/swiotlb.h"
 
 static void boot_fail(struct realm_kernel *k, const char *what)

@@ -14,7 +14,7 @@ struct swiotlb;
 /* The entry point the RMM runs on the REC (see struct ccada_realm_program); x[0] is the
  * boot image's IPA. Boots like an arm64 Linux Realm (RSI version and config, RAM made
  * RIPAS RAM, console, in a Realm the bounce pool), runs init, fills the kernel's report
- * (realm/report.h) and powers off. Without a valid image it returns at once (the REC
+ * (rk_report_*) and powers off. Without a valid image it returns at once (the REC
  * turns off); a boot step that fails panics: the error goes into the report, then off. */
 void realm_kernel_entry(struct realm_kernel *k, struct ccada_cpu *cpu, uint64_t pc, const uint64_t x[8]);
 

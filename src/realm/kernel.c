@@ -17,7 +17,6 @@
 #include "proto/realm_image.h"
 #include "realm/kernel_internal.h"
 #include "realm/kheap.h"
-#include "realm/report.h"
 
 _Static_assert(REALM_IMAGE_PAGE_SIZE == RK_PAGE_SIZE, "the boot image's RAM is in kernel pages");
 
@@ -43,7 +42,6 @@ struct realm_kernel {
         struct ccada_report *report;    /* what boot and the apps found (rk_report_*) */
         unsigned rsi_major, rsi_minor;  /* the RSI version the RMM gave */
         uint8_t hash_algo;              /* RsiRealmConfig.hash_algo: 0 SHA-256, 1 SHA-512 */
-        struct realm_bench bench;
 };
 
 static ccada_status from_cpu(enum cpu_result r)
@@ -87,7 +85,6 @@ void realm_kernel_destroy(struct realm_kernel *k)
 }
 
 const struct ccada_report *realm_kernel_report(const struct realm_kernel *k) { return k->report; }
-struct realm_bench *rk_bench(struct realm_kernel *k) { return &k->bench; }
 
 struct ccada_report_section *rk_report_section(struct realm_kernel *k, const char *name)
 {

@@ -4,8 +4,7 @@
  *   realm/kernel.h  the kernel object: realm_kernel_create/destroy, its init
  *   realm/boot.h    realm_kernel_entry, the entry point the RMM runs on the REC
  *                   (its type: struct ccada_realm_program, include/ccada/cpu.h)
- *   realm/report.h  what the benchmarks leave for the board (rk_bench); the rest of
- *                   what a run found is the kernel's report (realm_kernel_report)
+ * What a run found is the kernel's report (realm_kernel_report), apps' figures included.
  * Inside the Realm, files include those headers, not this one; only the apps may.
  */
 #ifndef CCADA_REALM_REALM_H
@@ -15,7 +14,6 @@
 #include "realm/boot.h"
 #include "proto/realm_image.h"
 #include "realm/kernel.h"
-#include "realm/report.h"
 
 /* The foundation demo: share a page, let the host peek, MMIO, REM extend, unshare. */
 void realm_demo_init(struct realm_kernel *k);

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +166,47 @@ static void report_json_puts_passed_first_then_the_top_then_sections(void **stat
         ccada_report_destroy(r);
 }
 
+static void report_double_keeps_value_and_decimals_and_prints_them(void **state)
+{
+        struct ccada_report *r = new_report(), *copy = new_report();
+        struct ccada_report_section *s = ccada_report_section(r, "bench");
+        struct ccada_report_value v;
+        char *text = NULL;
+        size_t len = 0;
+        (void)state;
+        ccada_report_double(s, "ns", 2712.34, 1);
+        ccada_report_double(s, "iops", 181234.6, 0);
+        ccada_report_double(s, "ratio", NAN, 2);
+        ccada_report_double(s, "wide", 0.5, 40); /* decimals capped at 17 */
+        assert_true(ccada_report_get(r, "bench", "ns", &v));
+        assert_int_equal(v.type, CCADA_REPORT_DOUBLE);
+        assert_true(v.d == 2712.34);
+        assert_int_equal(v.decimals, 1);
+        assert_true(ccada_report_get(r, "bench", "wide", &v));
+        assert_int_equal(v.decimals, 17);
+        ccada_report_merge(copy, r);
+        assert_true(ccada_report_get(copy, "bench", "iops", &v));
+        assert_true(v.type == CCADA_REPORT_DOUBLE && v.d == 181234.6 && v.decimals == 0);
+        FILE *f = open_memstream(&text, &len);
+        assert_non_null(f);
+        assert_true(ccada_report_print_json(copy, f));
+        assert_int_equal(fclose(f), 0);
+        assert_non_null(strstr(text, "\"ns\": 2712.3,\n"));
+        assert_non_null(strstr(text, "\"iops\": 181235,\n"));
+        assert_non_null(strstr(text, "\"ratio\": null,\n"));
+        free(text);
+        f = open_memstream(&text, &len);
+        assert_non_null(f);
+        assert_true(ccada_report_print_text(copy, f));
+        assert_int_equal(fclose(f), 0);
+        assert_non_null(strstr(text, "  ns                           2712.3\n"));
+        assert_non_null(strstr(text, "  ratio                        -\n"));
+        free(text);
+        ccada_report_double(NULL, "k", 1.0, 1); /* a NULL section: no-op */
+        ccada_report_destroy(copy);
+        ccada_report_destroy(r);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -175,6 +217,7 @@ int main(void)
                 cmocka_unit_test(report_reserves_the_checks_section_and_ignores_a_null_section),
                 cmocka_unit_test(report_merge_copies_sections_values_and_checks_replacing_same_keys),
                 cmocka_unit_test(report_json_puts_passed_first_then_the_top_then_sections),
+                cmocka_unit_test(report_double_keeps_value_and_decimals_and_prints_them),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

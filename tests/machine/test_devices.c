@@ -71,6 +71,18 @@ static void machine_with_an_unknown_device_is_refused(void **state)
         assert_int_equal(ccada_machine_create(&m, &cfg), CCADA_E_INVAL);
 }
 
+static void machine_with_more_bench_repetitions_than_an_app_keeps_is_refused(void **state)
+{
+        struct ccada_machine_config cfg;
+        struct ccada_machine *m = NULL;
+        (void)state;
+        ccada_machine_config_default(&cfg);
+        cfg.workload = "bench-swiotlb";
+        cfg.bench_reps = 32; /* the apps keep 31 samples per figure */
+        assert_int_equal(ccada_machine_create(&m, &cfg), CCADA_E_INVAL);
+        assert_null(m);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -78,6 +90,7 @@ int main(void)
                 cmocka_unit_test(device_check_takes_every_documented_virtio_blk_option),
                 cmocka_unit_test(device_check_refuses_what_cannot_be_built_and_says_why),
                 cmocka_unit_test(machine_with_an_unknown_device_is_refused),
+                cmocka_unit_test(machine_with_more_bench_repetitions_than_an_app_keeps_is_refused),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

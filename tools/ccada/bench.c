@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ccada/machine.h"
+#include "ccada/report.h"
 #include "cli.h"
 #include "machine_opts.h"
 
@@ -29,45 +30,103 @@ void cli_bench_help(FILE *f)
               f);
 }
 
+bool cli_bench_run(const struct ccada_machine_config *cfg, const char *what, struct ccada_report **out)
+{
+        struct ccada_machine *m;
+        struct ccada_report_value v;
+        *out = NULL;
+        ccada_status st = ccada_machine_create(&m, cfg);
+        if (st != CCADA_OK) {
+                fprintf(stderr, "ccada bench %s: cannot build the machine: %s\n", what, ccada_status_text(st));
+                return false;
+        }
+        st = ccada_machine_run(m);
+        if (ccada_report_create(out) != CCADA_OK) {
+                ccada_machine_destroy(m);
+                fprintf(stderr, "ccada bench %s: out of memory for the report\n", what);
+                return false;
+        }
+        ccada_machine_report(m, st == CCADA_OK, *out);
+        ccada_machine_destroy(m);
+        /* The repetitions the Realm ran are those asked for (through its command line). */
+        for (size_t s = 0; ccada_report_passed(*out) && s < ccada_report_nsections(*out); s++) {
+                const char *name = ccada_report_section_name(*out, s);
+                if (!strncmp(name, "bench_", 6) && ccada_report_get(*out, name, "reps", &v) &&
+                    cfg->bench_reps && v.u != cfg->bench_reps) {
+                        fprintf(stderr, "ccada bench %s: the Realm ran %llu repetitions, not %u\n", what,
+                                (unsigned long long)v.u, cfg->bench_reps);
+                        ccada_report_destroy(*out);
+                        *out = NULL;
+                        return false;
+                }
+        }
+        if (ccada_report_passed(*out))
+                return true;
+        bool said = ccada_report_get(*out, "", "error", &v) && v.text[0];
+        fprintf(stderr, "ccada bench %s: failed: %s\n", what,
+                said ? v.text : st != CCADA_OK ? ccada_status_text(st) : "a check failed");
+        ccada_report_destroy(*out);
+        *out = NULL;
+        return false;
+}
+
+double cli_bench_figure(const struct ccada_report *r, const char *section, const char *key)
+{
+        struct ccada_report_value v;
+        if (!ccada_report_get(r, section, key, &v))
+                return 0;
+        return v.type == CCADA_REPORT_DOUBLE ? v.d : v.type == CCADA_REPORT_U64 ? (double)v.u : 0;
+}
+
+/* The SWIOTLB benchmark's rows: its "bench_swiotlb/<size>" sections, in report order. */
+static bool is_swiotlb_row(const struct ccada_report *r, size_t s)
+{
+        static const char prefix[] = "bench_swiotlb/";
+        return !strncmp(ccada_report_section_name(r, s), prefix, sizeof(prefix) - 1);
+}
+
 static int bench_swiotlb(const struct ccada_machine_config *base, unsigned reps, bool json)
 {
         struct ccada_machine_config cfg = *base;
-        struct ccada_machine *m;
-        struct ccada_bench_swiotlb_row rows[16];
-        char err[160];
+        struct ccada_report *r;
 
         cfg.workload = "bench-swiotlb";
         cfg.bench_reps = reps;
-        ccada_status st = ccada_machine_create(&m, &cfg);
-        if (st != CCADA_OK)
-                return fprintf(stderr, "ccada bench swiotlb: cannot build the machine: %s\n", ccada_status_text(st)),
-                       CLI_FAIL;
-        st = ccada_machine_run(m);
-        unsigned n = ccada_machine_bench_swiotlb(m, rows, 16, err, sizeof(err));
-        ccada_machine_destroy(m);
-        if (st != CCADA_OK || !n || err[0]) {
-                fprintf(stderr, "ccada bench swiotlb: failed: %s\n", err[0] ? err : ccada_status_text(st));
+        if (!cli_bench_run(&cfg, "swiotlb", &r))
                 return CLI_FAIL;
-        }
+        size_t n = ccada_report_nsections(r);
         if (json) {
+                const char *sep = "";
                 printf("{\"swiotlb\": [");
-                for (unsigned i = 0; i < n; i++)
-                        printf("%s{\"size\": %llu, \"map_unmap_ns\": %.1f, \"guest_copy_ns\": %.1f, \"memcpy_ns\": %.1f}",
-                               i ? ", " : "", (unsigned long long)rows[i].size, rows[i].map_unmap_ns,
-                               rows[i].guest_copy_ns, rows[i].memcpy_ns);
+                for (size_t i = 0; i < n; i++) {
+                        if (!is_swiotlb_row(r, i))
+                                continue;
+                        const char *s = ccada_report_section_name(r, i);
+                        printf("%s{\"size\": %.0f, \"map_unmap_ns\": %.1f, \"guest_copy_ns\": %.1f, \"memcpy_ns\": %.1f}",
+                               sep, cli_bench_figure(r, s, "size"), cli_bench_figure(r, s, "map_unmap_ns"),
+                               cli_bench_figure(r, s, "guest_copy_ns"), cli_bench_figure(r, s, "memcpy_ns"));
+                        sep = ", ";
+                }
                 printf("]}\n");
+                ccada_report_destroy(r);
                 return CLI_OK;
         }
         printf("SWIOTLB bounce cost in a Realm (median of %u, ns per operation)\n\n", reps);
         printf("%8s %14s %14s %12s %12s %12s\n", "size", "map+unmap", "guest copy", "memcpy", "x memcpy",
                "x guest cp");
-        for (unsigned i = 0; i < n; i++)
-                printf("%8llu %14.1f %14.1f %12.1f %12.1f %12.2f\n", (unsigned long long)rows[i].size,
-                       rows[i].map_unmap_ns, rows[i].guest_copy_ns, rows[i].memcpy_ns,
-                       rows[i].map_unmap_ns / rows[i].memcpy_ns, rows[i].map_unmap_ns / rows[i].guest_copy_ns);
+        for (size_t i = 0; i < n; i++) {
+                if (!is_swiotlb_row(r, i))
+                        continue;
+                const char *s = ccada_report_section_name(r, i);
+                double mu = cli_bench_figure(r, s, "map_unmap_ns"), gc = cli_bench_figure(r, s, "guest_copy_ns");
+                double mc = cli_bench_figure(r, s, "memcpy_ns");
+                printf("%8.0f %14.1f %14.1f %12.1f %12.1f %12.2f\n", cli_bench_figure(r, s, "size"), mu, gc, mc,
+                       mu / mc, mu / gc);
+        }
         printf("\nmap+unmap: bounced dma_map_single(TO_DEVICE) + dma_unmap_single (one copy into the\n"
                "shared pool through stage 2 and the GPC, slot search and release). guest copy: the same\n"
                "bytes copied private-to-private by the guest. memcpy: native, same run.\n");
+        ccada_report_destroy(r);
         return CLI_OK;
 }
 

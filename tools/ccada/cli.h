@@ -15,6 +15,13 @@ int cli_bench(int argc, char **argv);
 void cli_bench_help(FILE *f);
 struct ccada_machine_config;
 int cli_bench_blk(const struct ccada_machine_config *base, bool ram_given, unsigned reps, bool json);
+struct ccada_report;
+/* Runs one benchmark machine (cfg names the workload) and returns its report in *out (the
+ * caller destroys it). False, said on stderr with what (e.g. "blk (Realm)"), when the
+ * machine cannot be built or the run or the benchmark failed. */
+bool cli_bench_run(const struct ccada_machine_config *cfg, const char *what, struct ccada_report **out);
+/* A figure of a benchmark's report section (0 when there is none: the run said why). */
+double cli_bench_figure(const struct ccada_report *r, const char *section, const char *key);
 void cli_demo_help(FILE *f);
 
 /* A numeric option of a sub-command, for cli_number(). */
