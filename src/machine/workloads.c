@@ -4,7 +4,8 @@
 
 #include "ccada/machine.h"
 #include "machine/board.h"
-#include "realm/bench.h"
+#include "realm/apps/bench.h"
+#include "realm/apps/demo.h"
 #include "realm/realm.h"
 #include "lib/container.h"
 

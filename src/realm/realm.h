@@ -1,11 +1,12 @@
 /* The Realm guest as the machine builds it: what the board (src/machine) needs to build,
- * run and read a Realm, each part declared where it belongs (the benchmark apps: bench.h):
+ * run and read a Realm, each part declared where it belongs (the apps, run as init, are in
+ * realm/apps/: demo.h, bench.h; the kernel includes none of them):
  *   proto/realm_image.h  the boot image the machine writes into guest RAM
  *   realm/kernel.h  the kernel object: realm_kernel_create/destroy, its init
  *   realm/boot.h    realm_kernel_entry, the entry point the RMM runs on the REC
  *                   (its type: struct ccada_realm_program, include/ccada/cpu.h)
  * What a run found is the kernel's report (realm_kernel_report), apps' figures included.
- * Inside the Realm, files include those headers, not this one; only the apps may.
+ * Inside the Realm, files include those headers, not this one.
  */
 #ifndef CCADA_REALM_REALM_H
 #define CCADA_REALM_REALM_H
@@ -14,8 +15,5 @@
 #include "realm/boot.h"
 #include "proto/realm_image.h"
 #include "realm/kernel.h"
-
-/* The foundation demo: share a page, let the host peek, MMIO, REM extend, unshare. */
-void realm_demo_init(struct realm_kernel *k);
 
 #endif

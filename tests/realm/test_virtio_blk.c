@@ -15,7 +15,7 @@
 #include "fake_pci_kernel.h"
 #include "proto/virtio.h"
 #include "proto/virtio_blk.h"
-#include "realm/blk_test.h"
+#include "realm/apps/blk_test.h"
 #include "realm/pci.h"
 #include "realm/swiotlb.h"
 #include "realm/virtio_blk.h"

@@ -205,7 +205,7 @@ static int check_swiotlb_fits(const struct machine_opts *o)
 }
 
 /* The demo's blk-test writes and reads back this many bytes from the start of the disk
- * (BLK_TEST_DEFAULT_BYTES in src/realm/blk_test.h): a smaller image fails it. */
+ * (BLK_TEST_DEFAULT_BYTES in src/realm/apps/blk_test.h): a smaller image fails it. */
 #define DEMO_DISK_MIN_BYTES (256u << 10)
 
 /* Checks that dir exists, for the machine to create the disk image in it (what). */

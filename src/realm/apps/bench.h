@@ -12,8 +12,8 @@
  *
  * A failure is the report's "error" (rk_report_error) and its check false.
  */
-#ifndef CCADA_REALM_BENCH_H
-#define CCADA_REALM_BENCH_H
+#ifndef CCADA_REALM_APPS_BENCH_H
+#define CCADA_REALM_APPS_BENCH_H
 
 #include "realm/kernel.h"
 

@@ -1,5 +1,5 @@
 /* The `blk-test` app (see blk_test.h). */
-#include "realm/blk_test.h"
+#include "realm/apps/blk_test.h"
 
 #include <string.h>
 

@@ -8,8 +8,8 @@
  * 3 sectors), the rest plain writes of request_size bytes; reads mirror that (first a
  * 3-segment readv). Context: the Realm's init, single-threaded.
  */
-#ifndef CCADA_REALM_BLK_TEST_H
-#define CCADA_REALM_BLK_TEST_H
+#ifndef CCADA_REALM_APPS_BLK_TEST_H
+#define CCADA_REALM_APPS_BLK_TEST_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -5,7 +5,7 @@
 
 #include "lib/container.h"
 #include "ccada/report.h"
-#include "realm/bench.h"
+#include "realm/apps/bench.h"
 #include "realm/boot.h"
 #include "realm/cmdline.h"
 #include "realm/dma.h"
