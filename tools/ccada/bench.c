@@ -6,6 +6,7 @@
 #include "ccada/machine.h"
 #include "ccada/report.h"
 #include "cli.h"
+#include "lib/json.h"
 #include "machine_opts.h"
 
 void cli_bench_help(FILE *f)
@@ -96,20 +97,25 @@ static int bench_swiotlb(const struct ccada_machine_config *base, unsigned reps,
                 return CLI_FAIL;
         size_t n = ccada_report_nsections(r);
         if (json) {
-                const char *sep = "";
-                printf("{\"swiotlb\": [");
+                struct json_writer w;
+                json_init(&w, stdout, false);
+                json_begin_object(&w, NULL);
+                json_begin_array(&w, "swiotlb");
                 for (size_t i = 0; i < n; i++) {
                         if (!is_swiotlb_row(r, i))
                                 continue;
                         const char *s = ccada_report_section_name(r, i);
-                        printf("%s{\"size\": %.0f, \"map_unmap_ns\": %.1f, \"guest_copy_ns\": %.1f, \"memcpy_ns\": %.1f}",
-                               sep, cli_bench_figure(r, s, "size"), cli_bench_figure(r, s, "map_unmap_ns"),
-                               cli_bench_figure(r, s, "guest_copy_ns"), cli_bench_figure(r, s, "memcpy_ns"));
-                        sep = ", ";
+                        json_begin_object(&w, NULL);
+                        json_double(&w, "size", cli_bench_figure(r, s, "size"), 0);
+                        json_double(&w, "map_unmap_ns", cli_bench_figure(r, s, "map_unmap_ns"), 1);
+                        json_double(&w, "guest_copy_ns", cli_bench_figure(r, s, "guest_copy_ns"), 1);
+                        json_double(&w, "memcpy_ns", cli_bench_figure(r, s, "memcpy_ns"), 1);
+                        json_end_object(&w);
                 }
-                printf("]}\n");
+                json_end_array(&w);
+                json_end_object(&w);
                 ccada_report_destroy(r);
-                return CLI_OK;
+                return json_finish(&w) ? CLI_OK : CLI_FAIL;
         }
         printf("SWIOTLB bounce cost in a Realm (median of %u, ns per operation)\n\n", reps);
         printf("%8s %14s %14s %12s %12s %12s\n", "size", "map+unmap", "guest copy", "memcpy", "x memcpy",

@@ -2,6 +2,7 @@
 #include "ccada/machine.h"
 #include "ccada/report.h"
 #include "cli.h"
+#include "lib/json.h"
 
 /* The figures of one VM, from its report's "bench_blk" and "swiotlb" sections. */
 struct blk_figures {
@@ -38,20 +39,33 @@ static bool run_one(const struct ccada_machine_config *base, bool ram_given, boo
         return true;
 }
 
+static void vm_json(struct json_writer *w, const char *key, const struct blk_figures *f)
+{
+        json_begin_object(w, key);
+        json_double(w, "seq_write_mbps", f->seq_write_mbps, 1);
+        json_double(w, "seq_read_mbps", f->seq_read_mbps, 1);
+        json_double(w, "rand_read_iops", f->rand_read_iops, 0);
+        json_double(w, "rand_write_iops", f->rand_write_iops, 0);
+        json_double(w, "bounces", f->bounces, 0);
+        json_end_object(w);
+}
+
 int cli_bench_blk(const struct ccada_machine_config *base, bool ram_given, unsigned reps, bool json)
 {
         struct blk_figures r, n;
         if (!run_one(base, ram_given, false, reps, &r) || !run_one(base, ram_given, true, reps, &n))
                 return CLI_FAIL;
         if (json) {
-                printf("{\"blk\": {\"realm\": {\"seq_write_mbps\": %.1f, \"seq_read_mbps\": %.1f, \"rand_read_iops\": %.0f, "
-                       "\"rand_write_iops\": %.0f, \"bounces\": %.0f}, \"normal\": {\"seq_write_mbps\": %.1f, "
-                       "\"seq_read_mbps\": %.1f, \"rand_read_iops\": %.0f, \"rand_write_iops\": %.0f, \"bounces\": %.0f}, "
-                       "\"memcpy_mbps\": %.1f}}\n",
-                       r.seq_write_mbps, r.seq_read_mbps, r.rand_read_iops, r.rand_write_iops, r.bounces,
-                       n.seq_write_mbps, n.seq_read_mbps, n.rand_read_iops, n.rand_write_iops, n.bounces,
-                       (r.memcpy_mbps + n.memcpy_mbps) / 2);
-                return CLI_OK;
+                struct json_writer w;
+                json_init(&w, stdout, false);
+                json_begin_object(&w, NULL);
+                json_begin_object(&w, "blk");
+                vm_json(&w, "realm", &r);
+                vm_json(&w, "normal", &n);
+                json_double(&w, "memcpy_mbps", (r.memcpy_mbps + n.memcpy_mbps) / 2, 1);
+                json_end_object(&w);
+                json_end_object(&w);
+                return json_finish(&w) ? CLI_OK : CLI_FAIL;
         }
         printf("\nvirtio-blk, RAM backend, queue depth 1, %.0f MiB region (median of %u)\n\n",
                r.region_bytes / (1 << 20), reps);
