@@ -368,11 +368,14 @@ static void json_event(struct trace *t, const struct trace_subsys *s, unsigned e
 {
         json_name_thread(t);
         json_separator(t);
-        (void)fprintf(t->json, "{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"i\",\"s\":\"t\","
-                      "\"ts\":%" PRIu64 ".%03" PRIu64 ",\"pid\":1,\"tid\":%d,"
-                      "\"args\":{\"comm\":\"",
-                      s->events[ev], s->name, t->now_ns / 1000u,
-                      t->now_ns % 1000u, t->who.pid);
+        /* Names come from the parties' tables: escaped like any other text. */
+        (void)fputs("{\"name\":\"", t->json);
+        json_escape(t->json, s->events[ev]);
+        (void)fputs("\",\"cat\":\"", t->json);
+        json_escape(t->json, s->name);
+        (void)fprintf(t->json, "\",\"ph\":\"i\",\"s\":\"t\",\"ts\":%" PRIu64 ".%03" PRIu64
+                      ",\"pid\":1,\"tid\":%d,\"args\":{\"comm\":\"",
+                      t->now_ns / 1000u, t->now_ns % 1000u, t->who.pid);
         json_escape(t->json, t->who.comm);
         (void)fputs("\",\"fields\":\"", t->json);
         json_escape(t->json, fields);
