@@ -7,6 +7,12 @@
  * modelled guest memory and is reached with rk_read/rk_write/rk_copy. The kernel's own
  * bookkeeping (C structs) lives in the simulator's heap and stands for private Realm
  * memory: the host has no way to name it.
+ *
+ * Concurrency: one task runs at a time on the Realm's one CPU; while it waits for the host
+ * (rk_wait, a WFI exit) nothing else of the Realm runs. Code that waits polls with rk_wait
+ * between polls and gives up after a bound; code that may one day share data between
+ * threads (SWIOTLB, a network stack) uses the kernel's rk_lock/rk_event and nothing else.
+ * The whole story, and what a threaded stack must do to fit it, is in realm/sync.h.
  */
 #ifndef CCADA_REALM_KERNEL_H
 #define CCADA_REALM_KERNEL_H
