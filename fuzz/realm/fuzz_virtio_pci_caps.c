@@ -268,7 +268,7 @@ struct vdriver {
 static ccada_status vprobe(struct pci_device *pdev)
 {
         const struct vdriver *vd = container_of(pdev->driver, struct vdriver, drv);
-        return virtio_pci_probe(vd->vp, pdev->k, pdev, NULL);
+        return virtio_pci_probe(vd->vp, pdev->k, pdev, "virtio_fuzz", NULL);
 }
 
 /* Probes and checks; true when the device was taken. */
@@ -336,7 +336,7 @@ static bool check_setup_queue(struct fz *f)
         uint64_t at = (uint64_t)d->noff * vp->notify_mult;
         bool want = d->num_queues > 0 && d->qsize_offered && vring_size_valid(d->qsize_offered) &&
                     at <= vp->notify.length && vp->notify.length - at >= 2;
-        ccada_status st = virtio_pci_setup_queue(&f->vp, 0, MAX_QUEUE, &vq);
+        ccada_status st = virtio_pci_setup_queue(&f->vp, 0, MAX_QUEUE, "req.0", &vq);
         if ((st == CCADA_OK) != want || (!want && st != CCADA_E_PEER))
                 finding("virtio_pci_setup_queue's status is not the contract's");
         if (!want)
@@ -404,7 +404,7 @@ static void exercise(struct fz *f)
         struct virtio_cfg_field fl[2] = { { 0, 8, 0 }, { 0x14, 4, 0 } };
         if (virtio_pci_negotiate(&f->vp, ~0ULL, NULL) != CCADA_OK)
                 return;
-        bool queue = virtio_pci_setup_queue(&f->vp, 0, MAX_QUEUE, &vq) == CCADA_OK;
+        bool queue = virtio_pci_setup_queue(&f->vp, 0, MAX_QUEUE, "req.0", &vq) == CCADA_OK;
         unjudged(virtio_pci_config_read(&f->vp, fl, 2));
         if (virtio_pci_driver_ok(&f->vp) == CCADA_OK && queue)
                 unjudged(virtio_pci_notify(&f->vp, 0));

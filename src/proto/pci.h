@@ -46,6 +46,8 @@
 
 /* Capability IDs */
 #define PCI_CAP_ID_VNDR 0x09 /* vendor specific (virtio uses it) */
+#define PCI_CAP_ID_EXP  0x10 /* PCI Express */
+#define PCI_EXP_FLAGS   0x02 /* u16 in the PCI Express capability; [7:4] device/port type */
 
 #define PCI_VENDOR_ID_REDHAT_QUMRANET 0x1AF4 /* virtio */
 

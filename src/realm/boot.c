@@ -20,21 +20,35 @@ static void boot_fail(struct realm_kernel *k, const char *what)
         rk_poweroff(k);
 }
 
-/* What arm64 Linux prints once RSI and memory are set up. */
+#define RSI_MAJOR(rev) (((rev) >> 16) & 0x7FFFu)
+#define RSI_MINOR(rev) ((rev) & 0xFFFFu)
+
+/* What arm64_rsi_init logged (printed once the console is up, as the kernel's log buffer
+ * is), then ccada's own information lines: Linux prints neither, so they say "ccada:". */
 static void boot_banner(struct realm_kernel *k)
 {
         const struct realm_image_info *img = rk_image(k);
-        unsigned major, minor;
+        const struct rk_rsi_probe *p = rk_rsi_probe(k);
 
-        rk_rsi_version(k, &major, &minor);
-        if (rk_is_realm(k)) {
-                rk_printk(k, "RME: Using RSI version %u.%u", major, minor);
-                rk_printk(k, "Realm IPA width %u bits, shared (unprotected) bit 0x%llx", rk_ipa_bits(k),
+        switch (p->state) {
+        case RK_RSI_OK:
+                rk_printk(k, "RME: Using RSI version %u.%u", RSI_MAJOR(p->lower), RSI_MINOR(p->lower));
+                rk_printk(k, "ccada: Realm IPA width %u bits, shared (unprotected) bit 0x%llx", rk_ipa_bits(k),
                           (unsigned long long)rk_shared_bit(k));
-        } else {
-                rk_printk(k, "RSI not supported: not a Realm, running as a normal VM");
+                break;
+        case RK_RSI_REFUSED:
+                rk_printk(k, "RME: RMM doesn't support RSI version 1.0. Supported range: %u.%u-%u.%u",
+                          RSI_MAJOR(p->lower), RSI_MINOR(p->lower), RSI_MAJOR(p->higher),
+                          RSI_MINOR(p->higher));
+                break;
+        case RK_RSI_NO_CONFIG: /* Linux: WARN_ON(rsi_get_realm_config()) */
+                rk_printk(k, "ccada: RSI_REALM_CONFIG failed or gave no usable IPA width: not a Realm");
+                break;
+        case RK_RSI_ABSENT:
+                rk_printk(k, "ccada: no RMM (RSI not supported): a normal VM");
+                break;
         }
-        rk_printk(k, "Memory: %lluK RAM at 0x%llx", (unsigned long long)(img->ram_size >> 10),
+        rk_printk(k, "ccada: %lluK RAM at 0x%llx", (unsigned long long)(img->ram_size >> 10),
                   (unsigned long long)img->ram_base);
 }
 
@@ -97,8 +111,7 @@ void realm_kernel_entry(struct realm_kernel *k, struct ccada_cpu *cpu, uint64_t 
         rk_report_check(k, "booted", false); /* until it has */
         if (!rk_boot_image(k, cpu, x[0]))
                 return; /* no image: nothing to boot; the REC turns off */
-        if (!rk_boot_rsi(k, rk_image(k)->ram_base + REALM_IMAGE_SIZE))
-                return boot_fail(k, "RMM doesn't support RSI version 1.0");
+        rk_boot_rsi(k, rk_image(k)->ram_base + REALM_IMAGE_SIZE);
         rk_boot_console(k);
         if (!rk_boot_memory(k, (REALM_IMAGE_SIZE >> RK_PAGE_SHIFT) + 1))
                 return boot_fail(k, "Failed to set memory range to protected");

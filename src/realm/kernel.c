@@ -40,7 +40,8 @@ struct realm_kernel {
         struct swiotlb *swiotlb;        /* the default bounce pool (a Realm only), set by boot.c */
         struct kheap heap;              /* everything the guest allocated (rk_zalloc) */
         struct ccada_report *report;    /* what boot and the apps found (rk_report_*) */
-        unsigned rsi_major, rsi_minor;  /* the RSI version the RMM gave */
+        struct rk_rsi_probe rsi;        /* what RSI_VERSION and REALM_CONFIG gave at boot */
+        uint64_t ida[RK_IDA_COUNT];     /* numbers in use, a bit each (rk_ida_alloc) */
         uint8_t hash_algo;              /* RsiRealmConfig.hash_algo: 0 SHA-256, 1 SHA-512 */
 };
 
@@ -114,10 +115,25 @@ size_t rk_hash_len(const struct realm_kernel *k)
         return k->hash_algo == RSI_HASH_SHA_512 ? 64 : 32;
 }
 
-void rk_rsi_version(const struct realm_kernel *k, unsigned *major, unsigned *minor)
+const struct rk_rsi_probe *rk_rsi_probe(const struct realm_kernel *k) { return &k->rsi; }
+
+unsigned rk_ida_alloc(struct realm_kernel *k, enum rk_ida ida)
 {
-        *major = k->rsi_major;
-        *minor = k->rsi_minor;
+        if ((unsigned)ida >= RK_IDA_COUNT)
+                return RK_IDA_MAX;
+        for (unsigned n = 0; n < RK_IDA_MAX; n++) {
+                if (!(k->ida[ida] >> n & 1u)) {
+                        k->ida[ida] |= (uint64_t)1 << n;
+                        return n;
+                }
+        }
+        return RK_IDA_MAX;
+}
+
+void rk_ida_free(struct realm_kernel *k, enum rk_ida ida, unsigned n)
+{
+        if ((unsigned)ida < RK_IDA_COUNT && n < RK_IDA_MAX)
+                k->ida[ida] &= ~((uint64_t)1 << n);
 }
 
 void *rk_zalloc(struct realm_kernel *k, size_t count, size_t size)
@@ -376,29 +392,35 @@ bool rk_boot_image(struct realm_kernel *k, struct ccada_cpu *cpu, uint64_t image
                realm_image_parse(image, sizeof(image), &k->img);
 }
 
-/* arm64_rsi_init: RSI_VERSION, then REALM_CONFIG for the IPA width (shared bit). */
-bool rk_boot_rsi(struct realm_kernel *k, uint64_t config_ipa)
+/* arm64_rsi_init: RSI_VERSION (rsi_version_matches), then REALM_CONFIG for the IPA width
+ * (the shared bit). Anything but RSI 1.0 with a config leaves a non-Realm guest. */
+void rk_boot_rsi(struct realm_kernel *k, uint64_t config_ipa)
 {
         struct smc_regs r = { .x = { RSI_VERSION, RSI_ABI_VERSION_1_0 } };
         rsi(k, &r);
+        k->rsi = (struct rk_rsi_probe){ .state = RK_RSI_ABSENT };
         if (r.x[0] == SMCCC_RET_NOT_SUPPORTED)
-                return true; /* not a Realm: a normal VM */
-        if (r.x[0] != RSI_SUCCESS)
-                return false;
-        k->rsi_major = (unsigned)(r.x[2] >> 16) & 0x7FFF;
-        k->rsi_minor = (unsigned)r.x[2] & 0xFFFF;
+                return; /* not a Realm: a normal VM */
+        k->rsi.lower = (uint32_t)r.x[1];
+        k->rsi.higher = (uint32_t)r.x[2];
+        if (r.x[0] != RSI_SUCCESS) {
+                k->rsi.state = RK_RSI_REFUSED;
+                return;
+        }
         struct smc_regs c = { .x = { RSI_REALM_CONFIG, config_ipa } };
         rsi(k, &c);
         uint8_t cfg[16];
+        k->rsi.state = RK_RSI_NO_CONFIG;
         if (c.x[0] != RSI_SUCCESS || rk_read(k, config_ipa, cfg, sizeof(cfg)) != CCADA_OK)
-                return false;
-        k->ipa_bits = (unsigned)ld_le64(cfg + RSI_REALM_CONFIG_IPA_WIDTH);
+                return;
+        uint64_t ipa_bits = ld_le64(cfg + RSI_REALM_CONFIG_IPA_WIDTH);
+        if (ipa_bits < 33 || ipa_bits > 52)
+                return; /* no usable shared bit */
+        k->ipa_bits = (unsigned)ipa_bits;
         k->hash_algo = cfg[RSI_REALM_CONFIG_HASH_ALGO];
-        if (k->ipa_bits < 33 || k->ipa_bits > 52)
-                return false;
+        k->rsi.state = RK_RSI_OK;
         k->is_realm = true;
         k->shared_bit = 1ULL << (k->ipa_bits - 1);
-        return true;
 }
 
 /* The console's region is outside RAM: RIPAS EMPTY, so it is reached through the alias

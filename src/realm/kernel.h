@@ -70,6 +70,17 @@ uint64_t rk_shared_bit(const struct realm_kernel *k);
 /* True when running in a Realm (RSI answered). Drives force_dma_unencrypted(). */
 bool rk_is_realm(const struct realm_kernel *k);
 
+/* Device numbering, as Linux's IDAs give it: the lowest number not in use, so devices are
+ * named in probe order ("virtio0", "vda") and a number comes back when its device goes. */
+enum rk_ida {
+        RK_IDA_VIRTIO,          /* virtio devices: virtio%u (drivers/virtio/virtio.c) */
+        RK_IDA_VIRTBLK,         /* virtio-blk disks: vda, vdb, ... (virtio_blk.c vd_index_ida) */
+        RK_IDA_COUNT
+};
+#define RK_IDA_MAX 64u          /* numbers per id space; past them rk_ida_alloc gives RK_IDA_MAX */
+unsigned rk_ida_alloc(struct realm_kernel *k, enum rk_ida ida);
+void rk_ida_free(struct realm_kernel *k, enum rk_ida ida, unsigned n);
+
 /* --- page allocator over protected RAM: contiguous, zeroed pages. CCADA_E_NOMEM when no
  * run of npages is free. --- */
 ccada_status rk_alloc_pages(struct realm_kernel *k, size_t npages, uint64_t *ipa) CCADA_MUST_CHECK;
@@ -127,8 +138,6 @@ const struct ccada_report *realm_kernel_report(const struct realm_kernel *k);
 /* Bytes of the Realm's measurements: its hash algorithm's length (RsiRealmConfig.hash_algo:
  * SHA-256 32, SHA-512 64). */
 size_t rk_hash_len(const struct realm_kernel *k);
-/* The RSI version the RMM gave at boot (0.0 in a normal VM). */
-void rk_rsi_version(const struct realm_kernel *k, unsigned *major, unsigned *minor);
 
 /* --- tasks, logging, tracing --- */
 const struct realm_task *rk_current(const struct realm_kernel *k);

@@ -24,11 +24,24 @@ struct swiotlb;
  * False when it cannot be read or does not parse (realm_image_parse). */
 bool rk_boot_image(struct realm_kernel *k, struct ccada_cpu *cpu, uint64_t image_ipa);
 
-/* arm64_rsi_init: RSI_VERSION, then REALM_CONFIG (written at config_ipa) for the IPA
- * width and so the shared bit. True also when RSI is not supported: a normal VM (then
- * rk_is_realm is false). False when the RMM answers but not as a usable RSI 1.0; the RSI
- * version it gave, if any, is in rk_rsi_version(k). */
-bool rk_boot_rsi(struct realm_kernel *k, uint64_t config_ipa);
+/* What arm64_rsi_init found (rsi_version_matches, rsi_get_realm_config). */
+enum rk_rsi_state {
+        RK_RSI_ABSENT,          /* RSI_VERSION not supported: not a Realm (a normal VM) */
+        RK_RSI_OK,              /* RSI 1.0 and a realm config: a Realm */
+        RK_RSI_REFUSED,         /* the RMM does not support 1.0: Linux boots as a non-Realm */
+        RK_RSI_NO_CONFIG,       /* REALM_CONFIG failed or gave an unusable IPA width: the same */
+};
+struct rk_rsi_probe {
+        enum rk_rsi_state state;
+        uint32_t lower, higher; /* the revisions RSI_VERSION gave (X1, X2), major << 16 | minor */
+};
+
+/* arm64_rsi_init: RSI_VERSION for 1.0, then REALM_CONFIG (written at config_ipa) for the
+ * IPA width and so the shared bit. Only RK_RSI_OK makes a Realm (rk_is_realm); in every
+ * other case the guest goes on as a non-Realm, as Linux does. Prints nothing: the console
+ * is not up yet (boot prints what it found, rk_rsi_probe). */
+void rk_boot_rsi(struct realm_kernel *k, uint64_t config_ipa);
+const struct rk_rsi_probe *rk_rsi_probe(const struct realm_kernel *k);
 
 /* Enables the console if its region is emulated (RIPAS EMPTY in a Realm). */
 void rk_boot_console(struct realm_kernel *k);

@@ -304,6 +304,60 @@ static void function_init(struct pci_device *d, const struct pci_root *root, uns
         snprintf(d->name, sizeof(d->name), "0000:%02x:%02x.%x", 0u, dev & 0x1Fu, fn & 0x7u);
 }
 
+/* set_pcie_port_type: the PCI Express capability's device/port type (PCIe 6.2 §7.5.3.2,
+ * bits 7:4), found as pci_find_capability finds it, before the full walk of the list: at
+ * most PCI_MAX_CAPS entries, stopping quietly at a pointer into the header. -1: none. */
+static int pcie_port_type(struct pci_device *d)
+{
+        uint16_t status, hdr, flags;
+        uint8_t ptr;
+
+        if (pci_cfg_read16(d, PCI_STATUS, &status) != CCADA_OK || !(status & PCI_STATUS_CAP_LIST) ||
+            pci_cfg_read8(d, PCI_CAPABILITY_LIST, &ptr) != CCADA_OK)
+                return -1;
+        for (unsigned ttl = PCI_MAX_CAPS; ttl && ptr >= PCI_STD_HEADER_SIZE; ttl--) {
+                ptr &= (uint8_t)~3u;
+                if (pci_cfg_read16(d, ptr, &hdr) != CCADA_OK || (hdr & 0xFFu) == 0xFFu)
+                        return -1;
+                if ((hdr & 0xFFu) == PCI_CAP_ID_EXP)
+                        return pci_cfg_read16(d, (uint16_t)(ptr + PCI_EXP_FLAGS), &flags) == CCADA_OK
+                                       ? (flags >> 4) & 0xF
+                                       : -1;
+                ptr = (uint8_t)(hdr >> 8);
+        }
+        return -1;
+}
+
+/* Linux pci_type_str (drivers/pci/probe.c, 6.8+), the end of the "[vvvv:dddd] type .."
+ * line: the PCIe port type when the function has a PCI Express capability, else its
+ * header layout. "PCIe Endpoint", "PCIe Legacy Endpoint", "PCIe Root Port", "PCIe Root
+ * Complex Integrated Endpoint" and "conventional PCI endpoint" are checked against recorded
+ * boot logs; the other names follow the same table. */
+static const char *pci_type_str(struct pci_device *d)
+{
+        static const char *const pcie[] = {
+                [0x0] = "PCIe Endpoint",
+                [0x1] = "PCIe Legacy Endpoint",
+                [0x4] = "PCIe Root Port",
+                [0x5] = "PCIe Switch Upstream Port",
+                [0x6] = "PCIe Switch Downstream Port",
+                [0x7] = "PCIe to PCI/PCI-X bridge",
+                [0x8] = "PCI/PCI-X to PCIe bridge",
+                [0x9] = "PCIe Root Complex Integrated Endpoint",
+                [0xA] = "PCIe Root Complex Event Collector",
+        };
+        int type = pcie_port_type(d);
+
+        if (type >= 0)
+                return (size_t)type < sizeof(pcie) / sizeof(pcie[0]) && pcie[type] ? pcie[type] : "PCIe unknown";
+        switch (d->header_type & 0x7Fu) {
+        case 0: return "conventional PCI endpoint";
+        case 1: return "conventional PCI bridge";
+        case 2: return "CardBus bridge";
+        default: return "conventional PCI";
+        }
+}
+
 static ccada_status read_ids(struct pci_device *d)
 {
         uint32_t rc;
@@ -317,8 +371,8 @@ static ccada_status read_ids(struct pci_device *d)
                 return st;
         d->revision = (uint8_t)rc;
         d->class = rc >> 8;
-        rk_printk(d->k, "pci %s: [%04x:%04x] type %02x class 0x%06x", d->name, d->vendor, d->device,
-                  d->header_type & 0x7Fu, d->class);
+        rk_printk(d->k, "pci %s: [%04x:%04x] type %02x class 0x%06x %s", d->name, d->vendor, d->device,
+                  d->header_type & 0x7Fu, d->class, pci_type_str(d));
         return CCADA_OK;
 }
 

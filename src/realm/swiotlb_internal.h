@@ -64,6 +64,7 @@ struct swiotlb {
         atomic_ulong nslabs, used, hiwater, bounces, full;
         atomic_ullong bounced_bytes;
         atomic_bool overflow_warned;
+        atomic_bool encryption_warned;  /* the pr_warn_once of swiotlb_tbl_map_single */
         struct rk_lock bp_lock; /* protects bp_seq */
         struct rk_event bp_event;
         unsigned long bp_seq;   /* bumped by every unmap (back-pressure only) */

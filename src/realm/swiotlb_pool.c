@@ -216,11 +216,10 @@ ccada_status swiotlb_init(struct realm_kernel *k, const struct swiotlb_config *c
         tlb->init_nslabs = pool->nslabs;
         atomic_store(&tlb->nslabs, pool->nslabs);
         atomic_store_explicit(&tlb->npools, 1, memory_order_release);
+        /* swiotlb_print_info: %pa of mem->start and mem->end, the end exclusive */
         rk_printk(k, SWIOTLB_PFX "mapped [mem 0x%016llx-0x%016llx] (%luMB)",
-                  (unsigned long long)pool->start, (unsigned long long)(pool->end - 1),
+                  (unsigned long long)pool->start, (unsigned long long)pool->end,
                   (pool->nslabs << IO_TLB_SHIFT) >> 20);
-        if (rk_is_realm(k))
-                rk_printk(k, SWIOTLB_PFX "Memory encryption is active and system is using DMA bounce buffers");
         *out = tlb;
         return CCADA_OK;
 }
@@ -264,7 +263,7 @@ bool swiotlb_grow(struct swiotlb *tlb, unsigned seen_npools)
                         atomic_store_explicit(&tlb->npools, n + 1, memory_order_release);
                         rk_printk(tlb->k, SWIOTLB_PFX "added pool %u [mem 0x%016llx-0x%016llx] (%lu slots)",
                                   n, (unsigned long long)pool->start,
-                                  (unsigned long long)(pool->end - 1), pool->nslabs);
+                                  (unsigned long long)pool->end, pool->nslabs);
                         added = true;
                 } else {
                         rk_printk(tlb->k, SWIOTLB_PFX "Failed to allocate new pool");

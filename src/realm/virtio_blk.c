@@ -15,6 +15,7 @@
 #include "realm/virtio_pci.h"
 #include "realm/virtqueue.h"
 #include "lib/container.h"
+#include "lib/size_str.h"
 
 /* Features the driver can use.  virtio 1.2 §5.2.3 */
 #define BLK_WANTED_FEATURES                                                                              \
@@ -41,6 +42,9 @@ struct virtio_blk {
         uint32_t piece_max;             /* bytes in one data descriptor, multiple of 512 */
         unsigned req_segs;              /* data descriptors in one request */
         bool ro, broken;
+        char disk_name[16];             /* "vda", "vdb", ... in probe order */
+        bool has_disk_index;
+        unsigned disk_index;
         uint64_t req_page;              /* private (protected) page, 0: none */
         uint64_t token;                 /* token of the last request posted */
         struct virtio_blk_stats stats;
@@ -79,7 +83,7 @@ static ccada_status blk_break(struct virtio_blk *b, const char *why)
         uint64_t token;
 
         if (!b->broken)
-                rk_printk(b->k, "virtio_blk %s: %s; device marked broken", b->pdev->name, why);
+                rk_printk(b->k, "virtio_blk %s: %s; device marked broken", b->vp.name, why);
         b->broken = true;
         best_effort(virtio_pci_reset(&b->vp));
         while (vq_detach_unused(b->vq, &token))
@@ -100,13 +104,13 @@ static void unmap_request(struct virtio_blk *b, const struct blk_req *r, struct 
         struct dma_dev *dev = &b->vp.dma;
 
         if (m->data && dma_unmap_sg(dev, b->sg, (int)r->npieces, data_dir(r), attrs) != CCADA_OK)
-                rk_printk(b->k, "virtio_blk %s: data unmap failed", b->pdev->name);
+                rk_printk(b->k, "virtio_blk %s: data unmap failed", b->vp.name);
         if (m->status != DMA_MAPPING_ERROR &&
             dma_unmap_single(dev, m->status, 1, DMA_FROM_DEVICE, attrs) != CCADA_OK)
-                rk_printk(b->k, "virtio_blk %s: status unmap failed", b->pdev->name);
+                rk_printk(b->k, "virtio_blk %s: status unmap failed", b->vp.name);
         if (m->hdr != DMA_MAPPING_ERROR &&
             dma_unmap_single(dev, m->hdr, VIRTIO_BLK_REQ_HDR_SIZE, DMA_TO_DEVICE, 0) != CCADA_OK)
-                rk_printk(b->k, "virtio_blk %s: header unmap failed", b->pdev->name);
+                rk_printk(b->k, "virtio_blk %s: header unmap failed", b->vp.name);
         m->data = false;
         m->status = m->hdr = DMA_MAPPING_ERROR;
 }
@@ -375,7 +379,7 @@ static ccada_status read_config(struct virtio_blk *b)
                 f[i_blk = n++] = (struct virtio_cfg_field){ VIRTIO_BLK_CFG_BLK_SIZE, 4, 0 };
         ccada_status st = virtio_pci_config_read(&b->vp, f, n);
         if (st == CCADA_E_UNSUPPORTED || st == CCADA_E_RANGE) {
-                rk_printk(b->k, "virtio_blk %s: device configuration is missing or too short", b->pdev->name);
+                rk_printk(b->k, "virtio_blk %s: device configuration is missing or too short", b->vp.name);
                 return CCADA_E_PEER;
         }
         if (st != CCADA_OK)
@@ -389,7 +393,7 @@ static ccada_status read_config(struct virtio_blk *b)
 
 static ccada_status bad_config(const struct virtio_blk *b, const char *what, unsigned long long v, const char *unit)
 {
-        rk_printk(b->k, "virtio_blk %s: invalid configuration: %s %llu%s", b->pdev->name, what, v, unit);
+        rk_printk(b->k, "virtio_blk %s: invalid configuration: %s %llu%s", b->vp.name, what, v, unit);
         return CCADA_E_PEER;
 }
 
@@ -429,25 +433,50 @@ static ccada_status compute_limits(struct virtio_blk *b)
         if (b->seg_max && b->req_segs > b->seg_max)
                 b->req_segs = b->seg_max;
         if (b->piece_max == 0 || b->req_segs == 0) {
-                rk_printk(b->k, "virtio_blk %s: queue of %u entries or mapping size %zu is too small", b->pdev->name,
+                rk_printk(b->k, "virtio_blk %s: queue of %u entries or mapping size %zu is too small", b->vp.name,
                           b->vq->qsz, piece);
                 return CCADA_E_PEER;
         }
         return CCADA_OK;
 }
 
+/* virtblk_name_format: "vd" then the index in letters, a..z, aa..az, ba.. (as sd names). */
+static void disk_name(unsigned index, char *buf, size_t len)
+{
+        char rev[8];
+        size_t n = 0;
+        long i = (long)index;
+
+        do {
+                rev[n++] = (char)('a' + i % 26);
+                i = i / 26 - 1;
+        } while (i >= 0 && n < sizeof(rev));
+        size_t at = (size_t)snprintf(buf, len, "vd");
+        while (n && at + 1 < len)
+                buf[at++] = rev[--n];
+        if (at < len)
+                buf[at] = '\0';
+}
+
+/* virtblk_update_capacity: the capacity notice, sizes as string_get_size prints them (the
+ * line has no read-only mark; Linux's has none either). */
 static void announce(const struct virtio_blk *b)
 {
-        double bytes = (double)b->capacity * VIRTIO_BLK_SECTOR_SIZE;
+        char dec[16], bin[16];
 
-        rk_printk(b->k, "virtio_blk %s: [vda] %llu 512-byte logical blocks (%.2f MB/%.2f MiB)%s", b->pdev->name,
-                  (unsigned long long)b->capacity, bytes / 1e6, bytes / (1024.0 * 1024.0), b->ro ? " read-only" : "");
+        rk_printk(b->k, "virtio_blk %s: [%s] %llu 512-byte logical blocks (%s/%s)", b->vp.name, b->disk_name,
+                  (unsigned long long)b->capacity,
+                  size_str(b->capacity, VIRTIO_BLK_SECTOR_SIZE, false, dec, sizeof(dec)),
+                  size_str(b->capacity, VIRTIO_BLK_SECTOR_SIZE, true, bin, sizeof(bin)));
 }
 
 /* Undoes blk_setup (device reset, queue and pages freed); b itself stays. */
 static void blk_release(struct virtio_blk *b)
 {
         virtio_pci_destroy(&b->vp);
+        if (b->has_disk_index)
+                rk_ida_free(b->k, RK_IDA_VIRTBLK, b->disk_index);
+        b->has_disk_index = false;
         if (b->req_page)
                 rk_free_pages(b->k, b->req_page, 1);
         b->req_page = 0;
@@ -458,13 +487,20 @@ static void blk_release(struct virtio_blk *b)
 static ccada_status blk_setup(struct virtio_blk *b, struct pci_device *pdev)
 {
         b->pdev = pdev;
-        ccada_status st = virtio_pci_probe(&b->vp, b->k, pdev, rk_default_swiotlb(b->k));
+        ccada_status st = virtio_pci_probe(&b->vp, b->k, pdev, "virtio_blk", rk_default_swiotlb(b->k));
+        if (st == CCADA_OK) { /* virtblk_probe: the disk's index first */
+                b->disk_index = rk_ida_alloc(b->k, RK_IDA_VIRTBLK);
+                b->has_disk_index = true;
+                disk_name(b->disk_index, b->disk_name, sizeof(b->disk_name));
+        }
         if (st == CCADA_OK)
                 st = virtio_pci_negotiate(&b->vp, BLK_WANTED_FEATURES, &b->features);
         if (st == CCADA_OK && (st = read_config(b)) == CCADA_OK)
                 st = validate_config(b);
         if (st == CCADA_OK)
-                st = virtio_pci_setup_queue(&b->vp, 0, VIRTIO_BLK_QUEUE_SIZE, &b->vq);
+                st = virtio_pci_setup_queue(&b->vp, 0, VIRTIO_BLK_QUEUE_SIZE, "req.0", &b->vq);
+        if (st == CCADA_OK) /* init_vq: one request queue, no read or poll queues */
+                rk_printk(b->k, "virtio_blk %s: 1/0/0 default/read/poll queues", b->vp.name);
         if (st == CCADA_OK)
                 st = compute_limits(b);
         if (st == CCADA_OK)

@@ -143,18 +143,25 @@ static ccada_status find_caps(struct virtio_pci_dev *vp)
 }
 
 ccada_status virtio_pci_probe(struct virtio_pci_dev *vp, struct realm_kernel *k, struct pci_device *pdev,
-                              struct swiotlb *tlb)
+                              const char *driver, struct swiotlb *tlb)
 {
         if (!vp || !k || !pdev)
                 return CCADA_E_INVAL;
         memset(vp, 0, sizeof(*vp));
         vp->k = k;
         vp->pdev = pdev;
+        vp->driver = driver ? driver : "virtio";
         dma_dev_init(&vp->dma, k, pdev->name, "virtio-pci", tlb);
         ccada_status st = find_caps(vp);
-        if (st != CCADA_OK)
+        if (st != CCADA_OK) {
                 memset(&vp->common, 0, sizeof(vp->common)); /* nothing to reset on destroy */
-        return st;
+                return st;
+        }
+        /* register_virtio_device: the index comes from the virtio core's IDA */
+        vp->index = rk_ida_alloc(k, RK_IDA_VIRTIO);
+        vp->numbered = true;
+        snprintf(vp->name, sizeof(vp->name), "virtio%u", vp->index);
+        return CCADA_OK;
 }
 
 /* ---- register access (MMIO exits) ---- */
@@ -367,7 +374,8 @@ static void free_queue_memory(struct virtio_pci_dev *vp, struct virtio_pci_queue
         memset(q, 0, sizeof(*q));
 }
 
-static ccada_status alloc_queue(struct virtio_pci_dev *vp, unsigned index, struct virtio_pci_queue *q)
+static ccada_status alloc_queue(struct virtio_pci_dev *vp, unsigned index, const char *name,
+                                struct virtio_pci_queue *q)
 {
         struct ring_layout l = ring_layout(q->size);
         bool indirect = virtio_pci_has_feature(vp, VIRTIO_F_INDIRECT_DESC);
@@ -383,7 +391,9 @@ static ccada_status alloc_queue(struct virtio_pci_dev *vp, unsigned index, struc
                 q->ind_bytes = n;
         }
         struct vq_config cfg = {
-                .dev_name = vp->pdev->name,
+                .dev_name = vp->name,
+                .drv_name = vp->driver,
+                .name = name,
                 .index = index,
                 .qsz = q->size,
                 .desc = { q->ring_cpu, q->ring_dma },
@@ -410,7 +420,7 @@ static ccada_status program_queue(struct virtio_pci_dev *vp, const struct virtio
         return st;
 }
 
-ccada_status virtio_pci_setup_queue(struct virtio_pci_dev *vp, unsigned index, uint16_t max_size,
+ccada_status virtio_pci_setup_queue(struct virtio_pci_dev *vp, unsigned index, uint16_t max_size, const char *name,
                                     struct virtqueue **out)
 {
         if (!vp || !out || index >= VIRTIO_PCI_MAX_QUEUES || vp->queues[index].active || !max_size ||
@@ -424,7 +434,7 @@ ccada_status virtio_pci_setup_queue(struct virtio_pci_dev *vp, unsigned index, u
         memset(q, 0, sizeof(*q));
         ccada_status st = queue_params(vp, index, max_size, q);
         if (st == CCADA_OK)
-                st = alloc_queue(vp, index, q);
+                st = alloc_queue(vp, index, name, q);
         if (st == CCADA_OK)
                 st = program_queue(vp, q);
         if (st != CCADA_OK) {
@@ -526,4 +536,7 @@ void virtio_pci_destroy(struct virtio_pci_dev *vp)
                         free_queue_memory(vp, &vp->queues[i]);
         vp->features = 0;
         vp->status = 0;
+        if (vp->numbered)
+                rk_ida_free(vp->k, RK_IDA_VIRTIO, vp->index);
+        vp->numbered = false;
 }

@@ -68,6 +68,10 @@ struct virtio_pci_queue {
 struct virtio_pci_dev {
         struct realm_kernel *k;
         struct pci_device *pdev;
+        char name[16];                  /* the virtio device: "virtio<n>" in probe order */
+        bool numbered;                  /* index taken (rk_ida_alloc), given back on destroy */
+        unsigned index;
+        const char *driver;             /* its driver's name ("virtio_blk"), for logs */
         struct dma_dev dma;             /* name = BDF, driver "virtio-pci" */
         struct virtio_pci_region common, notify, isr, device;
         uint32_t notify_mult;
@@ -90,11 +94,13 @@ struct virtio_cfg_field {
 /* Finds and validates the vendor capabilities of pdev (which must be enumerated: BARs
  * assigned, caps walked) and prepares vp: zeroes it, dma_dev_init(name = pdev->name,
  * driver "virtio-pci", tlb). COMMON, NOTIFY and ISR are required; DEVICE is optional
- * (vp->device.present). Touches no device register besides configuration space.
+ * (vp->device.present). On success the device is numbered as Linux's virtio core numbers
+ * it (vp->name "virtio<n>", rk_ida_alloc) and bound to driver (its log lines read
+ * "<driver> virtio<n>: ..."). Touches no device register besides configuration space.
  * Returns CCADA_OK; CCADA_E_INVAL (NULL); CCADA_E_PEER (a missing or hostile capability:
  * logged "virtio-pci <bdf>: ..."); the ECAM access error. */
 ccada_status virtio_pci_probe(struct virtio_pci_dev *vp, struct realm_kernel *k, struct pci_device *pdev,
-                              struct swiotlb *tlb) CCADA_MUST_CHECK;
+                              const char *driver, struct swiotlb *tlb) CCADA_MUST_CHECK;
 
 /* Resets the device (status 0) and waits, bounded, until it reads 0.  virtio 1.2 §4.1.4.3.2
  * Returns CCADA_OK; CCADA_E_IO (still not 0 after VIRTIO_PCI_RESET_POLLS polls); the MMIO
@@ -118,13 +124,14 @@ ccada_status virtio_pci_negotiate(struct virtio_pci_dev *vp, uint64_t wanted, ui
  * two) is lowered to max_size), allocates desc/avail/used (and with INDIRECT_DESC the
  * indirect tables) with dma_alloc_coherent, vq_init, programs the DMA addresses, computes
  * the notify address from queue_notify_off (must stay inside the NOTIFY region) and
- * enables the queue. *out points into vp and lives until virtio_pci_destroy.
+ * enables the queue. name is the queue's name in logs (Linux's find_vqs names, e.g.
+ * "req.0"). *out points into vp and lives until virtio_pci_destroy.
  * Returns CCADA_OK; CCADA_E_INVAL (bad index or max_size, queue already set up);
  * CCADA_E_STATE (not negotiated, or already DRIVER_OK); CCADA_E_PEER (index >= num_queues,
  * hostile size or notify offset, logged); CCADA_E_NOMEM / dma_alloc_coherent's error;
  * the MMIO error. Nothing stays allocated on failure. */
 ccada_status virtio_pci_setup_queue(struct virtio_pci_dev *vp, unsigned index, uint16_t max_size,
-                                    struct virtqueue **out) CCADA_MUST_CHECK;
+                                    const char *name, struct virtqueue **out) CCADA_MUST_CHECK;
 
 /* Sets DRIVER_OK: the device may now use the queues.  virtio 1.2 §3.1.1 step 8
  * Returns CCADA_OK; CCADA_E_STATE (not negotiated); CCADA_E_IO (the device reports

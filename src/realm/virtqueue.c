@@ -51,11 +51,12 @@ static void describe_fault(const struct virtqueue *vq, const struct vq_fault *f,
                 snprintf(fields, fields_len, "id=%u qsz=%u", f->a, vq->qsz);
                 break;
         case VQ_ID_NOT_IN_FLIGHT:
-                snprintf(txt, txt_len, "id %u is not a head in flight", f->a);
+                snprintf(txt, txt_len, "id %u is not a head!", f->a); /* Linux's text */
                 snprintf(fields, fields_len, "id=%u", f->a);
                 break;
         case VQ_LEN_TOO_LARGE:
-                snprintf(txt, txt_len, "id %u: used len %u is larger than in buflen %u", f->a, f->b, f->c);
+                /* the text of the check Linux had (939779f5152d) and reverted */
+                snprintf(txt, txt_len, "used len %u is larger than in buflen %u", f->b, f->c);
                 snprintf(fields, fields_len, "id=%u len=%u in_len=%u", f->a, f->b, f->c);
                 break;
         case VQ_RING_FAULT:
@@ -78,7 +79,8 @@ static ccada_status vq_break(struct virtqueue *vq, struct vq_fault f)
         vq->broken = true;
         vq->violation = f.v;
         describe_fault(vq, &f, txt, sizeof(txt), fields, sizeof(fields));
-        rk_printk(vq->k, "virtio: %s vq %u: %s", vq->dev_name, vq->index, txt);
+        /* BAD_RING: dev_err(&vdev->dev, "%s:" fmt, vq->name, ...) */
+        rk_printk(vq->k, "%s %s: %s:%s", vq->drv_name, vq->dev_name, vq->name, txt);
         if (trace_on(vq->tr, VIRTIO_TRACE_BROKEN))
                 trace_emit(vq->tr, VIRTIO_TRACE_BROKEN, "dev=%s vq=%u reason=%s %s", vq->dev_name, vq->index,
                            vq_violation_name(f.v), fields);
@@ -154,6 +156,11 @@ ccada_status vq_init(struct virtqueue *vq, struct realm_kernel *k, const struct 
         vq->k = k;
         vq->tr = trace_register(rk_trace(k), &virtio_trace);
         snprintf(vq->dev_name, sizeof(vq->dev_name), "%s", cfg->dev_name ? cfg->dev_name : "?");
+        snprintf(vq->drv_name, sizeof(vq->drv_name), "%s", cfg->drv_name ? cfg->drv_name : "virtio");
+        if (cfg->name)
+                snprintf(vq->name, sizeof(vq->name), "%s", cfg->name);
+        else
+                snprintf(vq->name, sizeof(vq->name), "vq%u", cfg->index);
         vq->index = cfg->index;
         vq->qsz = cfg->qsz;
         vq->indirect = cfg->indirect;

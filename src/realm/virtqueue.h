@@ -70,7 +70,10 @@ struct vq_buf {
 /* Everything vq_init() needs. The areas are owned by the caller (dma_alloc_coherent) and
  * must stay mapped until vq_destroy(); vq_init() zeroes them. */
 struct vq_config {
-        const char *dev_name;   /* for logs and trace events; copied (15 chars kept) */
+        const char *dev_name;   /* the virtio device ("virtio0"), for logs and trace events */
+        const char *drv_name;   /* its driver ("virtio_blk"), for logs; NULL: "virtio" */
+        const char *name;       /* the queue's name ("req.0"), for logs; NULL: "vq<index>".
+                                 * All three copied, 15 characters kept. */
         unsigned index;         /* queue index within the device */
         uint16_t qsz;           /* power of two, <= 32768 */
         struct vq_mem desc;     /* vring_desc_table_size(qsz) bytes, 16-aligned */
@@ -114,6 +117,8 @@ struct virtqueue {
         struct realm_kernel *k;
         struct trace_group *tr;         /* "virtio" events (NULL: none) */
         char dev_name[16];
+        char drv_name[16];
+        char name[16];
         unsigned index;
         uint16_t qsz;
         bool indirect, event_idx;

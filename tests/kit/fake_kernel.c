@@ -36,6 +36,7 @@ struct realm_kernel {
         uint64_t ecam, mmio_base, mmio_size;
         struct swiotlb *tlb;
         struct kheap heap;      /* rk_zalloc */
+        uint64_t ida[RK_IDA_COUNT];
 };
 
 struct realm_kernel *fake_kernel_new(bool realm)
@@ -160,6 +161,24 @@ ccada_status rk_fill(struct realm_kernel *k, uint64_t ipa, uint8_t byte, size_t 
 
 uint64_t rk_shared_bit(const struct realm_kernel *k) { return k->shared; }
 bool rk_is_realm(const struct realm_kernel *k) { return k->realm; }
+unsigned rk_ida_alloc(struct realm_kernel *k, enum rk_ida ida)
+{
+        if ((unsigned)ida >= RK_IDA_COUNT)
+                return RK_IDA_MAX;
+        for (unsigned n = 0; n < RK_IDA_MAX; n++) {
+                if (!(k->ida[ida] >> n & 1u)) {
+                        k->ida[ida] |= (uint64_t)1 << n;
+                        return n;
+                }
+        }
+        return RK_IDA_MAX;
+}
+
+void rk_ida_free(struct realm_kernel *k, enum rk_ida ida, unsigned n)
+{
+        if ((unsigned)ida < RK_IDA_COUNT && n < RK_IDA_MAX)
+                k->ida[ida] &= ~((uint64_t)1 << n);
+}
 
 /* ---- pages ---- */
 

@@ -39,6 +39,25 @@ bool rk_is_realm(const struct realm_kernel *k)
         return false;
 }
 
+unsigned rk_ida_alloc(struct realm_kernel *k, enum rk_ida ida)
+{
+        if ((unsigned)ida >= RK_IDA_COUNT)
+                return RK_IDA_MAX;
+        for (unsigned n = 0; n < RK_IDA_MAX; n++) {
+                if (!(k->ida[ida] >> n & 1u)) {
+                        k->ida[ida] |= (uint64_t)1 << n;
+                        return n;
+                }
+        }
+        return RK_IDA_MAX;
+}
+
+void rk_ida_free(struct realm_kernel *k, enum rk_ida ida, unsigned n)
+{
+        if ((unsigned)ida < RK_IDA_COUNT && n < RK_IDA_MAX)
+                k->ida[ida] &= ~((uint64_t)1 << n);
+}
+
 /* ---- memory ---- */
 
 struct fake_machine *fake_create(void)
@@ -244,6 +263,8 @@ void fake_vq_setup(struct fake_vq *p, uint16_t qsz, bool indirect, bool event_id
         p->m = fake_create();
         struct vq_config *c = &p->cfg;
         c->dev_name = "virtio0";
+        c->drv_name = "virtio_blk";
+        c->name = "req.0";
         c->index = 0;
         c->qsz = qsz;
         c->indirect = indirect;

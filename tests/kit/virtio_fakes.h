@@ -33,6 +33,7 @@ struct fake_machine;
 struct realm_kernel {
         struct fake_machine *m;
         struct kheap heap;      /* rk_zalloc: empty again when the test tears down */
+        uint64_t ida[RK_IDA_COUNT];
 };
 
 struct host_vm {

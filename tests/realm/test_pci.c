@@ -66,6 +66,27 @@ static void pci_enumerate_finds_device_and_names_it_by_bdf(void **state)
         assert_int_equal(fake_kernel_mmio_alias_calls(c->k), 0);
 }
 
+/* Linux 6.8+ ends the line with pci_type_str: the header layout, or the PCIe port type. */
+static void pci_enumerate_header_line_names_the_function_type_as_linux(void **state)
+{
+        struct ctx *c = *state;
+        uint8_t *f3 = fdev_add_fn(c->d, 3, 0, 0x1234, 0x5678, 0)->cfg;
+        uint8_t *f4 = fdev_add_fn(c->d, 4, 0, 0x1234, 0x5679, 0)->cfg;
+        /* a PCI Express capability at 0x40: device/port type 0 (Endpoint), 9 (RCiEP) */
+        for (unsigned i = 0; i < 2; i++) {
+                uint8_t *cfg = i ? f4 : f3;
+                cfg[0x06] |= 0x10;                      /* status: capability list */
+                cfg[0x34] = 0x40;
+                cfg[0x40] = 0x10;                       /* PCI_CAP_ID_EXP, next 0 */
+                cfg[0x41] = 0x00;
+                cfg[0x42] = (uint8_t)((i ? 0x9 : 0x0) << 4 | 0x2);
+        }
+        enumerate(c);
+        assert_true(logged(c, "pci 0000:00:00.0: [1af4:1042] type 00 class 0x010000 conventional PCI endpoint"));
+        assert_true(logged(c, "pci 0000:00:03.0: [1234:5678] type 00 class 0x020000 PCIe Endpoint"));
+        assert_true(logged(c, "pci 0000:00:04.0: [1234:5679] type 00 class 0x020000 PCIe Root Complex Integrated Endpoint"));
+}
+
 static void pci_enumerate_scans_functions_only_of_multifunction_devices(void **state)
 {
         struct ctx *c = *state;
@@ -335,6 +356,7 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
                 T(pci_enumerate_finds_device_and_names_it_by_bdf),
+                T(pci_enumerate_header_line_names_the_function_type_as_linux),
                 T(pci_enumerate_scans_functions_only_of_multifunction_devices),
                 T(pci_enumerate_without_multifunction_bit_ignores_other_functions),
                 T(pci_enumerate_sizes_and_assigns_bars_naturally_aligned),

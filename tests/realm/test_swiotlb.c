@@ -157,12 +157,15 @@ static void swiotlb_init_default_prints_boot_lines_and_shares_pool(void **state)
         env_init(&e, true, NULL);
         assert_int_equal(e.nslabs, SWIOTLB_DEFAULT_SIZE / IO_TLB_SIZE);
         assert_int_equal(e.nareas, 1);
+        /* swiotlb_print_info prints mem->end, the exclusive end */
         snprintf(want, sizeof(want), "software IO TLB: mapped [mem 0x%016llx-0x%016llx] (4MB)\n",
                  (unsigned long long)e.pool,
-                 (unsigned long long)(e.pool + SWIOTLB_DEFAULT_SIZE - 1));
+                 (unsigned long long)(e.pool + SWIOTLB_DEFAULT_SIZE));
         assert_non_null(strstr(fake_kernel_log(e.k), want));
         assert_non_null(strstr(fake_kernel_log(e.k), "software IO TLB: area num 1.\n"));
         assert_null(strstr(fake_kernel_log(e.k), "roundup"));
+        /* Linux warns of memory encryption at the first bounce, not at boot */
+        assert_null(strstr(fake_kernel_log(e.k), "Memory encryption"));
         assert_int_equal(fake_kernel_decrypted_pages(e.k), SWIOTLB_DEFAULT_SIZE / RK_PAGE_SIZE);
         /* The host reaches the pool; the guest reaches it only through the alias. */
         uint8_t b[16];
@@ -1142,6 +1145,23 @@ static void swiotlb_trace_events_have_key_value_fields(void **state)
         env_fini(&e);
 }
 
+/* Linux: pr_warn_once in swiotlb_tbl_map_single when memory encryption is active, so the
+ * line comes at the first bounce, once, and never in a guest without it. */
+static void swiotlb_announces_memory_encryption_once_at_the_first_bounce(void **state)
+{
+        static const char line[] = "software IO TLB: Memory encryption is active and system is using DMA bounce buffers\n";
+        struct env e;
+
+        (void)state;
+        env_init(&e, true, NULL);
+        assert_int_equal(fake_kernel_log_count(e.k, line), 0);
+        unmap(&e, map(&e, e.buf, 64, DMA_TO_DEVICE), 64, DMA_TO_DEVICE);
+        assert_int_equal(fake_kernel_log_count(e.k, line), 1);
+        unmap(&e, map(&e, e.buf, 64, DMA_FROM_DEVICE), 64, DMA_FROM_DEVICE);
+        assert_int_equal(fake_kernel_log_count(e.k, line), 1);
+        env_fini(&e);
+}
+
 /* Linux's "swiotlb" trace system has one event; ccada's own are in "ccada_swiotlb". */
 static void swiotlb_subsystem_is_only_linux_swiotlb_bounced(void **state)
 {
@@ -1493,6 +1513,7 @@ int main(void)
                 cmocka_unit_test(swiotlb_hiwater_tracks_peak_and_resets),
                 cmocka_unit_test(swiotlb_trace_events_have_key_value_fields),
                 cmocka_unit_test(swiotlb_subsystem_is_only_linux_swiotlb_bounced),
+                cmocka_unit_test(swiotlb_announces_memory_encryption_once_at_the_first_bounce),
                 cmocka_unit_test(swiotlb_random_ops_keep_data_and_return_used_to_zero),
                 cmocka_unit_test(swiotlb_concurrent_maps_on_all_areas_stay_consistent),
         };

@@ -126,7 +126,9 @@ static void virtio_blk_probe_first_binds_device_and_announces_it(void **state)
         assert_string_equal(virtio_blk_name(c->b), "0000:00:00.0");
         assert_int_equal(virtio_blk_capacity(c->b), FDEV_DISK_SECTORS);
         assert_non_null(c->root.devs[0].driver);
-        assert_true(logged(c, "virtio_blk 0000:00:00.0: [vda] 8192 512-byte logical blocks"));
+        /* as Linux prints them: the virtio device's name, sizes to three figures */
+        assert_true(logged(c, "virtio_blk virtio0: 1/0/0 default/read/poll queues\n"
+                              "virtio_blk virtio0: [vda] 8192 512-byte logical blocks (4.19 MB/4.00 MiB)\n"));
         assert_true(c->d->status & VIRTIO_STATUS_DRIVER_OK);
         assert_true(virtio_blk_features(c->b) & VIRTIO_BIT(VIRTIO_F_ACCESS_PLATFORM));
         assert_int_equal(c->d->bad_access, 0);
@@ -142,6 +144,9 @@ static void virtio_blk_destroy_unbinds_so_device_can_be_probed_again(void **stat
         assert_null(c->root.devs[0].driver);
         assert_int_equal(c->d->status, 0);
         probe_ok(c);
+        /* the device's and the disk's numbers came back with it, as Linux's IDAs do */
+        assert_int_equal(fake_kernel_log_count(c->k, "virtio_blk virtio0: [vda] "), 2);
+        assert_int_equal(fake_kernel_log_count(c->k, "virtio1"), 0);
 }
 
 static void virtio_blk_probe_first_without_device_is_unsupported(void **state)
@@ -158,7 +163,7 @@ static void virtio_blk_probe_refuses_zero_capacity(void **state)
         size_t free_before = fake_kernel_free_pages(c->k);
         fdev_cfg_put(c->d->blkcfg, VIRTIO_BLK_CFG_CAPACITY, 8, 0);
         assert_int_equal(probe(c), CCADA_E_PEER);
-        assert_true(logged(c, "virtio_blk 0000:00:00.0: invalid configuration: capacity 0 sectors"));
+        assert_true(logged(c, "virtio_blk virtio0: invalid configuration: capacity 0 sectors"));
         assert_null(c->root.devs[0].driver);
         assert_int_equal(c->d->status, 0); /* reset on the way out */
         assert_int_equal(fake_kernel_free_pages(c->k), free_before);
@@ -446,7 +451,7 @@ static void virtio_blk_invalid_status_breaks_device(void **state)
         c->d->force_status = 0x7F;
         assert_int_equal(virtio_blk_write(c->b, 0, c->buf, 512), CCADA_E_BROKEN);
         assert_true(virtio_blk_is_broken(c->b));
-        assert_true(logged(c, "virtio_blk 0000:00:00.0: invalid status byte 0x7f; device marked broken"));
+        assert_true(logged(c, "virtio_blk virtio0: invalid status byte 0x7f; device marked broken"));
         c->d->force_status = -1;
         assert_int_equal(virtio_blk_read(c->b, 0, c->buf, 512), CCADA_E_BROKEN); /* sticky */
         assert_int_equal(virtio_blk_flush(c->b), CCADA_E_BROKEN);

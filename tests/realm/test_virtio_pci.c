@@ -58,7 +58,7 @@ static ccada_status probe(struct ctx *c)
         assert_int_equal(pci_root_init(&c->root, c->k), CCADA_OK);
         assert_int_equal(pci_enumerate(&c->root), CCADA_OK);
         assert_int_equal(c->root.ndevs, 1);
-        return virtio_pci_probe(&c->vp, c->k, &c->root.devs[0], NULL);
+        return virtio_pci_probe(&c->vp, c->k, &c->root.devs[0], "virtio_test", NULL);
 }
 
 static ccada_status negotiate(struct ctx *c, uint64_t wanted, uint64_t *got)
@@ -194,7 +194,7 @@ static void virtio_pci_negotiate_features_ok_cleared_fails(void **state)
         assert_int_equal(c->vp.features, 0);
         assert_true(c->d->status & VIRTIO_STATUS_FAILED);
         struct virtqueue *vq;
-        assert_int_equal(virtio_pci_setup_queue(&c->vp, 0, 16, &vq), CCADA_E_STATE);
+        assert_int_equal(virtio_pci_setup_queue(&c->vp, 0, 16, "req.0", &vq), CCADA_E_STATE);
 }
 
 static void virtio_pci_negotiate_accepts_only_wanted_and_implemented_features(void **state)
@@ -234,7 +234,7 @@ static void virtio_pci_setup_queue_refuses_size_zero(void **state)
         size_t free_before = fake_kernel_free_pages(c->k);
         c->d->queue_size = 0;
         assert_int_equal(negotiate(c, 0, NULL), CCADA_OK);
-        assert_int_equal(virtio_pci_setup_queue(&c->vp, 0, 256, &vq), CCADA_E_PEER);
+        assert_int_equal(virtio_pci_setup_queue(&c->vp, 0, 256, "req.0", &vq), CCADA_E_PEER);
         assert_true(logged(c, "queue 0: size 0 is not a power of two"));
         assert_int_equal(fake_kernel_free_pages(c->k), free_before);
 }
@@ -245,7 +245,7 @@ static void virtio_pci_setup_queue_refuses_non_power_of_two_size(void **state)
         struct virtqueue *vq;
         c->d->queue_size = 100;
         assert_int_equal(negotiate(c, 0, NULL), CCADA_OK);
-        assert_int_equal(virtio_pci_setup_queue(&c->vp, 0, 256, &vq), CCADA_E_PEER);
+        assert_int_equal(virtio_pci_setup_queue(&c->vp, 0, 256, "req.0", &vq), CCADA_E_PEER);
         assert_true(logged(c, "queue 0: size 100 is not a power of two"));
 }
 
@@ -255,7 +255,7 @@ static void virtio_pci_setup_queue_lowers_large_size_to_max(void **state)
         struct virtqueue *vq;
         c->d->queue_size = 1024;
         assert_int_equal(negotiate(c, 0, NULL), CCADA_OK);
-        assert_int_equal(virtio_pci_setup_queue(&c->vp, 0, 256, &vq), CCADA_OK);
+        assert_int_equal(virtio_pci_setup_queue(&c->vp, 0, 256, "req.0", &vq), CCADA_OK);
         assert_int_equal(vq->qsz, 256);
         assert_int_equal(c->d->qsize, 256);
 }
@@ -265,7 +265,7 @@ static void virtio_pci_setup_queue_refuses_missing_queue(void **state)
         struct ctx *c = *state;
         struct virtqueue *vq;
         assert_int_equal(negotiate(c, 0, NULL), CCADA_OK);
-        assert_int_equal(virtio_pci_setup_queue(&c->vp, 1, 256, &vq), CCADA_E_PEER);
+        assert_int_equal(virtio_pci_setup_queue(&c->vp, 1, 256, "req.0", &vq), CCADA_E_PEER);
         assert_true(logged(c, "queue 1 does not exist (num_queues 1)"));
 }
 
@@ -275,7 +275,7 @@ static void virtio_pci_setup_queue_refuses_notify_offset_outside_region(void **s
         struct virtqueue *vq;
         c->d->notify_off = 0x400; /* x 4 = 0x1000: the region's end */
         assert_int_equal(negotiate(c, 0, NULL), CCADA_OK);
-        assert_int_equal(virtio_pci_setup_queue(&c->vp, 0, 256, &vq), CCADA_E_PEER);
+        assert_int_equal(virtio_pci_setup_queue(&c->vp, 0, 256, "req.0", &vq), CCADA_E_PEER);
         assert_true(logged(c, "notify offset 1024 x 4 is outside the notify region"));
 }
 
@@ -285,7 +285,7 @@ static void virtio_pci_setup_queue_places_rings_in_shared_coherent_memory(void *
         struct virtqueue *vq;
         size_t dec_before = fake_kernel_decrypted_pages(c->k);
         assert_int_equal(negotiate(c, VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC), NULL), CCADA_OK);
-        assert_int_equal(virtio_pci_setup_queue(&c->vp, 0, 64, &vq), CCADA_OK);
+        assert_int_equal(virtio_pci_setup_queue(&c->vp, 0, 64, "req.0", &vq), CCADA_OK);
         assert_true(vq->indirect);
         assert_true(c->d->dq_ready);
         assert_true(c->d->qdesc & FAKE_SHARED_BIT);
@@ -299,7 +299,7 @@ static void virtio_pci_setup_queue_places_rings_in_shared_coherent_memory(void *
         assert_int_equal(virtio_pci_notify(&c->vp, 0), CCADA_OK);
         assert_int_equal(c->d->notifies, 1);
         assert_int_equal(c->d->bad_access, 0);
-        assert_int_equal(virtio_pci_setup_queue(&c->vp, 1, 64, &vq), CCADA_E_STATE); /* after DRIVER_OK */
+        assert_int_equal(virtio_pci_setup_queue(&c->vp, 1, 64, "req.0", &vq), CCADA_E_STATE); /* after DRIVER_OK */
 }
 
 static void virtio_pci_destroy_resets_and_frees_all_coherent_memory(void **state)
@@ -308,7 +308,7 @@ static void virtio_pci_destroy_resets_and_frees_all_coherent_memory(void **state
         struct virtqueue *vq;
         size_t free_before = fake_kernel_free_pages(c->k), dec_before = fake_kernel_decrypted_pages(c->k);
         assert_int_equal(negotiate(c, VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC), NULL), CCADA_OK);
-        assert_int_equal(virtio_pci_setup_queue(&c->vp, 0, 256, &vq), CCADA_OK);
+        assert_int_equal(virtio_pci_setup_queue(&c->vp, 0, 256, "req.0", &vq), CCADA_OK);
         assert_int_equal(virtio_pci_driver_ok(&c->vp), CCADA_OK);
         virtio_pci_destroy(&c->vp);
         assert_int_equal(c->d->status, 0);

@@ -121,7 +121,7 @@ static void vq_get_used_id_out_of_range_breaks_queue(void **state)
         struct hostile *h = *state;
         forge_used(h, 0, 9, 0);
         forge_used_idx(h, 1);
-        expect_broken(h, VQ_ID_OUT_OF_RANGE, "virtio: virtio0 vq 0: id 9 out of range",
+        expect_broken(h, VQ_ID_OUT_OF_RANGE, "virtio_blk virtio0: req.0:id 9 out of range",
                       "virtio_broken: dev=virtio0 vq=0 reason=id_out_of_range id=9 qsz=8");
 }
 
@@ -138,7 +138,7 @@ static void vq_get_used_forged_id_of_chain_member_breaks_queue(void **state)
         struct hostile *h = *state;
         forge_used(h, 0, 1, 0); /* descriptor 1 is in flight, but not a head */
         forge_used_idx(h, 1);
-        expect_broken(h, VQ_ID_NOT_IN_FLIGHT, "virtio: virtio0 vq 0: id 1 is not a head in flight",
+        expect_broken(h, VQ_ID_NOT_IN_FLIGHT, "virtio_blk virtio0: req.0:id 1 is not a head!",
                       "reason=id_not_in_flight id=1");
 }
 
@@ -147,7 +147,7 @@ static void vq_get_used_forged_id_of_free_descriptor_breaks_queue(void **state)
         struct hostile *h = *state;
         forge_used(h, 0, 6, 0);
         forge_used_idx(h, 1);
-        expect_broken(h, VQ_ID_NOT_IN_FLIGHT, "id 6 is not a head in flight", "reason=id_not_in_flight id=6");
+        expect_broken(h, VQ_ID_NOT_IN_FLIGHT, "id 6 is not a head!", "reason=id_not_in_flight id=6");
 }
 
 static void vq_get_used_duplicate_completion_breaks_queue(void **state)
@@ -162,7 +162,7 @@ static void vq_get_used_duplicate_completion_breaks_queue(void **state)
         /* The same head again. */
         forge_used(h, 1, 0, IN_LEN);
         forge_used_idx(h, 2);
-        expect_broken(h, VQ_ID_NOT_IN_FLIGHT, "id 0 is not a head in flight", "reason=id_not_in_flight id=0");
+        expect_broken(h, VQ_ID_NOT_IN_FLIGHT, "id 0 is not a head!", "reason=id_not_in_flight id=0");
 }
 
 static void vq_get_used_len_larger_than_posted_breaks_queue(void **state)
@@ -170,7 +170,7 @@ static void vq_get_used_len_larger_than_posted_breaks_queue(void **state)
         struct hostile *h = *state;
         forge_used(h, 0, 2, IN_LEN + 1);
         forge_used_idx(h, 1);
-        expect_broken(h, VQ_LEN_TOO_LARGE, "virtio: virtio0 vq 0: id 2: used len 65 is larger than in buflen 64",
+        expect_broken(h, VQ_LEN_TOO_LARGE, "virtio_blk virtio0: req.0:used len 65 is larger than in buflen 64",
                       "reason=len_too_large id=2 len=65 in_len=64");
 }
 
@@ -201,7 +201,7 @@ static void vq_get_used_idx_jump_beyond_queue_size_breaks_queue(void **state)
         struct hostile *h = *state;
         forge_used(h, 0, 0, 0);
         forge_used_idx(h, QSZ + 1);
-        expect_broken(h, VQ_USED_IDX_JUMP, "virtio: virtio0 vq 0: used idx 9 jumped 9 entries past 0",
+        expect_broken(h, VQ_USED_IDX_JUMP, "virtio_blk virtio0: req.0:used idx 9 jumped 9 entries past 0",
                       "reason=used_idx_jump used_idx=9 last_used=0 qsz=8");
 }
 

@@ -225,7 +225,7 @@ static void vq_add_fault_at_avail_idx_write_leaves_nothing_in_flight(void **stat
         ccada_status s = vq_add(&f.p.vq, f.req, 1, 2, TOKEN_NEW);
         assert_true(fake_failed_access_fired(f.p.m));
         fake_fail_nth_access(f.p.m, 0);
-        expect_failed_add_left_no_trace(&f, s, &before, "virtio: virtio0 vq 0: ring access failed: CCADA_E_SEA");
+        expect_failed_add_left_no_trace(&f, s, &before, "virtio_blk virtio0: req.0:ring access failed: CCADA_E_SEA");
         assert_true(fake_trace_contains(f.p.m, "virtio_broken: dev=virtio0 vq=0 reason=ring_fault status=CCADA_E_SEA"));
         fake_vq_teardown(&f.p);
 }
