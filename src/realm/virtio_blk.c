@@ -103,14 +103,15 @@ static void unmap_request(struct virtio_blk *b, const struct blk_req *r, struct 
         unsigned long attrs = sync ? 0 : DMA_ATTR_SKIP_CPU_SYNC;
         struct dma_dev *dev = &b->vp.dma;
 
+        /* detach_buf_split unmaps in chain order: header, data, status */
+        if (m->hdr != DMA_MAPPING_ERROR &&
+            dma_unmap_single(dev, m->hdr, VIRTIO_BLK_REQ_HDR_SIZE, DMA_TO_DEVICE, 0) != CCADA_OK)
+                rk_printk(b->k, "virtio_blk %s: header unmap failed", b->vp.name);
         if (m->data && dma_unmap_sg(dev, b->sg, (int)r->npieces, data_dir(r), attrs) != CCADA_OK)
                 rk_printk(b->k, "virtio_blk %s: data unmap failed", b->vp.name);
         if (m->status != DMA_MAPPING_ERROR &&
             dma_unmap_single(dev, m->status, 1, DMA_FROM_DEVICE, attrs) != CCADA_OK)
                 rk_printk(b->k, "virtio_blk %s: status unmap failed", b->vp.name);
-        if (m->hdr != DMA_MAPPING_ERROR &&
-            dma_unmap_single(dev, m->hdr, VIRTIO_BLK_REQ_HDR_SIZE, DMA_TO_DEVICE, 0) != CCADA_OK)
-                rk_printk(b->k, "virtio_blk %s: header unmap failed", b->vp.name);
         m->data = false;
         m->status = m->hdr = DMA_MAPPING_ERROR;
 }

@@ -369,10 +369,27 @@ static void free_queue_memory(struct virtio_pci_dev *vp, struct virtio_pci_queue
         vq_destroy(&q->vq);
         if (q->ring_bytes && dma_free_coherent(&vp->dma, q->ring_bytes, q->ring_cpu, q->ring_dma) != CCADA_OK)
                 rk_printk(vp->k, "virtio-pci %s: ring memory leaked", vp->pdev->name);
-        if (q->ind_bytes && dma_free_coherent(&vp->dma, q->ind_bytes, q->ind_cpu, q->ind_dma) != CCADA_OK)
-                rk_printk(vp->k, "virtio-pci %s: indirect table memory leaked", vp->pdev->name);
+        if (q->ind_bytes)
+                rk_free_pages(vp->k, q->ind_cpu, q->ind_bytes / RK_PAGE_SIZE);
         memset(q, 0, sizeof(*q));
 }
+
+/* vring_map_single / vring_unmap_one for indirect tables: the streaming DMA API on the
+ * device (in a Realm: bounced through SWIOTLB). */
+static ccada_status table_map(void *ctx, uint64_t ipa, size_t len, uint64_t *dma)
+{
+        struct virtio_pci_dev *vp = ctx;
+        return dma_map_single(&vp->dma, ipa, len, DMA_TO_DEVICE, 0, dma);
+}
+
+static void table_unmap(void *ctx, uint64_t dma, size_t len)
+{
+        struct virtio_pci_dev *vp = ctx;
+        if (dma_unmap_single(&vp->dma, dma, len, DMA_TO_DEVICE, 0) != CCADA_OK)
+                rk_printk(vp->k, "virtio-pci %s: indirect table unmap failed", vp->pdev->name);
+}
+
+static const struct vq_dma_ops vp_table_dma = { .map_to_device = table_map, .unmap_to_device = table_unmap };
 
 static ccada_status alloc_queue(struct virtio_pci_dev *vp, unsigned index, const char *name,
                                 struct virtio_pci_queue *q)
@@ -385,8 +402,10 @@ static ccada_status alloc_queue(struct virtio_pci_dev *vp, unsigned index, const
                 return st;
         q->ring_bytes = l.bytes;
         if (indirect) {
-                size_t n = (size_t)q->size * VQ_INDIRECT_TABLE_BYTES;
-                if ((st = dma_alloc_coherent(&vp->dma, n, &q->ind_cpu, &q->ind_dma)) != CCADA_OK)
+                /* Linux kmallocs each table in private memory and maps it per request; here
+                 * one private area holds a table per head (the pages are the kmalloc). */
+                size_t n = ((size_t)q->size * VQ_INDIRECT_TABLE_BYTES + RK_PAGE_SIZE - 1) & ~(size_t)(RK_PAGE_SIZE - 1);
+                if ((st = rk_alloc_pages(vp->k, n / RK_PAGE_SIZE, &q->ind_cpu)) != CCADA_OK)
                         return st;
                 q->ind_bytes = n;
         }
@@ -401,7 +420,9 @@ static ccada_status alloc_queue(struct virtio_pci_dev *vp, unsigned index, const
                 .used = { q->ring_cpu + l.used_off, q->ring_dma + l.used_off },
                 .indirect = indirect,
                 .event_idx = virtio_pci_has_feature(vp, VIRTIO_F_EVENT_IDX),
-                .indirect_area = { q->ind_cpu, q->ind_dma },
+                .indirect_area = { q->ind_cpu, 0 },
+                .dma = &vp_table_dma,
+                .dma_ctx = vp,
         };
         return vq_init(&q->vq, vp->k, &cfg);
 }

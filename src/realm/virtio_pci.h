@@ -60,7 +60,7 @@ struct virtio_pci_queue {
         uint64_t notify_addr;           /* canonical IPA of its notify register */
         uint64_t ring_cpu, ring_dma;    /* desc | avail | used in one coherent block */
         size_t ring_bytes;
-        uint64_t ind_cpu, ind_dma;      /* indirect tables (0 bytes without INDIRECT_DESC) */
+        uint64_t ind_cpu;               /* indirect tables, private (0 bytes without INDIRECT_DESC) */
         size_t ind_bytes;
         struct virtqueue vq;
 };

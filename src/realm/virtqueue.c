@@ -143,7 +143,7 @@ static ccada_status zero_areas(struct virtqueue *vq)
                 s = rk_shared_fill(vq->k, vq->avail.cpu, 0, vring_avail_size(vq->qsz));
         if (s == CCADA_OK)
                 s = rk_shared_fill(vq->k, vq->used.cpu, 0, vring_used_size(vq->qsz));
-        if (s == CCADA_OK && vq->indirect)
+        if (s == CCADA_OK && vq->indirect && !vq->dma) /* with the DMA API: private memory */
                 s = rk_shared_fill(vq->k, vq->indirect_area.cpu, 0, (size_t)vq->qsz * VQ_INDIRECT_TABLE_BYTES);
         return s;
 }
@@ -169,6 +169,8 @@ ccada_status vq_init(struct virtqueue *vq, struct realm_kernel *k, const struct 
         vq->avail = cfg->avail;
         vq->used = cfg->used;
         vq->indirect_area = cfg->indirect_area;
+        vq->dma = cfg->dma;
+        vq->dma_ctx = cfg->dma_ctx;
 
         vq->extra = rk_zalloc(k, cfg->qsz, sizeof(*vq->extra));
         vq->heads = rk_zalloc(k, cfg->qsz, sizeof(*vq->heads));
@@ -217,6 +219,8 @@ struct vq_post {
         bool indirect;
         uint32_t in_len;        /* device-writable bytes */
         uint64_t token;
+        uint64_t table_dma;     /* indirect: where the device reads the table */
+        uint32_t table_len;     /* indirect with the DMA API: the mapping to undo; else 0 */
 };
 
 static ccada_status write_desc(struct virtqueue *vq, uint64_t ipa, const struct vring_desc *d)
@@ -271,20 +275,32 @@ static uint64_t indirect_off(uint16_t head) { return (uint64_t)head * VQ_INDIREC
 /* The one ring descriptor of an indirect request: it points at head's table.
  * "The driver MUST NOT set the VIRTQ_DESC_F_INDIRECT flag ... with NEXT"; the WRITE flag
  * of this descriptor is ignored by the device.  virtio 1.2 §2.7.5.3.1 */
-static struct vring_desc indirect_desc(const struct virtqueue *vq, const struct vq_post *p)
+static struct vring_desc indirect_desc(const struct vq_post *p)
 {
         return (struct vring_desc){
-                .addr = vq->indirect_area.dma + indirect_off(p->head),
+                .addr = p->table_dma,
                 .len = (uint32_t)(p->n * VRING_DESC_SIZE),
                 .flags = VRING_DESC_F_INDIRECT,
         };
 }
 
+static void unmap_table(struct virtqueue *vq, uint64_t dma, uint32_t len)
+{
+        if (len && vq->dma)
+                vq->dma->unmap_to_device(vq->dma_ctx, dma, len);
+}
+
 /* Writes the buffers into head's indirect table, then its ring descriptor; changes no
- * shadow.  virtio 1.2 §2.7.5.3 */
-static ccada_status write_indirect(struct virtqueue *vq, const struct vq_post *p)
+ * shadow. With the DMA API the table is written in private memory and mapped
+ * DMA_TO_DEVICE after the request's own buffers, as virtqueue_add_split does (the mapping
+ * is in p, undone by the caller if a later step fails); else it is written where the
+ * device reads it.  virtio 1.2 §2.7.5.3 */
+static ccada_status write_indirect(struct virtqueue *vq, struct vq_post *p)
 {
         uint8_t table[VQ_INDIRECT_TABLE_BYTES];
+        uint64_t at = vq->indirect_area.cpu + indirect_off(p->head);
+        size_t len = (size_t)p->n * VRING_DESC_SIZE;
+        ccada_status s;
 
         for (unsigned i = 0; i < p->n; i++) {
                 struct vring_desc desc = {
@@ -297,11 +313,18 @@ static ccada_status write_indirect(struct virtqueue *vq, const struct vq_post *p
                 assert(ok);
                 (void)ok;
         }
-        ccada_status s = ring_write(vq, vq->indirect_area.cpu + indirect_off(p->head), table,
-                                    (size_t)p->n * VRING_DESC_SIZE);
-        if (s != CCADA_OK)
-                return s;
-        struct vring_desc desc = indirect_desc(vq, p);
+        if (vq->dma) {
+                /* kmalloc'd, private: a failure here is the guest's own, not the ring's */
+                if ((s = rk_write(vq->k, at, table, len)) != CCADA_OK ||
+                    (s = vq->dma->map_to_device(vq->dma_ctx, at, len, &p->table_dma)) != CCADA_OK)
+                        return s;
+                p->table_len = (uint32_t)len;
+        } else {
+                if ((s = ring_write(vq, at, table, len)) != CCADA_OK)
+                        return s;
+                p->table_dma = vq->indirect_area.dma + indirect_off(p->head);
+        }
+        struct vring_desc desc = indirect_desc(p);
         return write_desc(vq, vq->desc.cpu + vring_desc_off(p->head), &desc);
 }
 
@@ -335,7 +358,7 @@ static void commit_post(struct virtqueue *vq, const struct vq_post *p)
         uint16_t d = p->head, last = p->head;
 
         if (p->indirect) {
-                struct vring_desc desc = indirect_desc(vq, p);
+                struct vring_desc desc = indirect_desc(p);
                 shadow_desc(vq, p->head, &desc);
         } else {
                 for (unsigned i = 0; i < p->n; i++) {
@@ -349,7 +372,7 @@ static void commit_post(struct virtqueue *vq, const struct vq_post *p)
         vq->num_free = (uint16_t)(vq->num_free - p->ndescs);
         vq->heads[p->head] = (struct vq_head_state){
                 .in_flight = true, .indirect = p->indirect, .ndescs = p->ndescs, .in_len = p->in_len,
-                .token = p->token,
+                .token = p->token, .table_dma = p->table_dma, .table_len = p->table_len,
         };
         vq->num_in_flight++;
         vq->added++;
@@ -407,8 +430,10 @@ ccada_status vq_add(struct virtqueue *vq, const struct vq_buf *bufs, unsigned n_
         s = p.indirect ? write_indirect(vq, &p) : write_chain(vq, &p);
         if (s == CCADA_OK)
                 s = publish(vq, p.head);
-        if (s != CCADA_OK)
-                return s; /* the queue broke; its shadow holds no trace of this request */
+        if (s != CCADA_OK) {
+                unmap_table(vq, p.table_dma, p.table_len);
+                return s; /* nothing posted; a ring fault broke the queue, a failed map did not */
+        }
         commit_post(vq, &p);
         return CCADA_OK;
 }
@@ -452,11 +477,13 @@ ccada_status vq_kick_prepare(struct virtqueue *vq, bool *notify)
 /* ---- completions ---- */
 
 /* Returns head's descriptors to the free list, walking only the private shadow. */
+/* detach_buf_split: the indirect table's mapping goes first, then the chain is freed. */
 static void detach(struct virtqueue *vq, uint16_t head)
 {
         struct vq_head_state *hs = &vq->heads[head];
         uint16_t last = head;
 
+        unmap_table(vq, hs->table_dma, hs->table_len);
         for (uint16_t i = 1; i < hs->ndescs; i++)
                 last = vq->extra[last].next;
         vq->extra[last].next = vq->free_head;

@@ -69,6 +69,15 @@ struct vq_buf {
 
 /* Everything vq_init() needs. The areas are owned by the caller (dma_alloc_coherent) and
  * must stay mapped until vq_destroy(); vq_init() zeroes them. */
+/* The DMA API for indirect tables, as virtio_ring uses it when vring_use_dma_api(): a
+ * table is written in private memory, mapped DMA_TO_DEVICE once the request's buffers are
+ * mapped (so in a Realm it is bounced, one more swiotlb_bounced line per request), and
+ * unmapped when the request completes or is detached. */
+struct vq_dma_ops {
+        ccada_status (*map_to_device)(void *ctx, uint64_t ipa, size_t len, uint64_t *dma);
+        void (*unmap_to_device)(void *ctx, uint64_t dma, size_t len);
+};
+
 struct vq_config {
         const char *dev_name;   /* the virtio device ("virtio0"), for logs and trace events */
         const char *drv_name;   /* its driver ("virtio_blk"), for logs; NULL: "virtio" */
@@ -82,6 +91,11 @@ struct vq_config {
         bool indirect;          /* VIRTIO_F_INDIRECT_DESC negotiated */
         bool event_idx;         /* VIRTIO_F_EVENT_IDX negotiated */
         struct vq_mem indirect_area; /* when indirect: qsz * VQ_INDIRECT_TABLE_BYTES, 16-aligned */
+        /* With dma: indirect_area.cpu is private memory (its dma unused) and every table is
+         * mapped through dma (see struct vq_dma_ops). NULL: indirect_area is memory the
+         * device reads as it is (Linux without the DMA API). */
+        const struct vq_dma_ops *dma;
+        void *dma_ctx;
 };
 
 /* Why a queue broke. */
@@ -111,6 +125,8 @@ struct vq_head_state {
         uint16_t ndescs;        /* ring descriptors used by the chain */
         uint32_t in_len;        /* total device-writable bytes posted (<= 2^32 - 1) */
         uint64_t token;         /* caller's cookie, returned by vq_get_used() */
+        uint64_t table_dma;     /* the indirect table's mapping (with vq_config.dma) */
+        uint32_t table_len;     /* its length; 0: none to unmap */
 };
 
 struct virtqueue {
@@ -123,6 +139,8 @@ struct virtqueue {
         uint16_t qsz;
         bool indirect, event_idx;
         struct vq_mem desc, avail, used, indirect_area;
+        const struct vq_dma_ops *dma;   /* indirect tables mapped through it (may be NULL) */
+        void *dma_ctx;
         /* private shadow */
         struct vq_desc_extra *extra;    /* [qsz] */
         struct vq_head_state *heads;    /* [qsz] */
@@ -159,7 +177,9 @@ void vq_destroy(struct virtqueue *vq);
  * Errors: CCADA_E_BROKEN (the queue was broken, or a ring write faulted: the queue is then
  * BROKEN with VQ_RING_FAULT); CCADA_E_INVAL (n == 0, NULL bufs, chain could never fit
  * (n > qsz without indirect), total length > 2^32 - 1); CCADA_E_NOSPC (not enough free
- * descriptors now: retry after a completion). */
+ * descriptors now: retry after a completion); with the DMA API, the indirect table's map
+ * error (CCADA_E_NOSPC when the bounce pool is full: retry after a completion), the queue
+ * not broken. */
 ccada_status vq_add(struct virtqueue *vq, const struct vq_buf *bufs, unsigned n_out, unsigned n_in,
                     uint64_t token) CCADA_MUST_CHECK;
 

@@ -117,6 +117,43 @@ static bool same(struct ctx *c, uint64_t off_a, uint64_t off_b, size_t n)
         return eq;
 }
 
+/* The n-th swiotlb_bounced line's size in the trace (from 0); -1 when there are fewer. */
+static long bounced_size(struct ctx *c, unsigned n)
+{
+        fflush(c->trace_pipe);
+        const char *p = c->trace_text;
+        for (unsigned i = 0; p && (p = strstr(p, ": swiotlb_bounced: ")) != NULL; i++, p++) {
+                if (i == n) {
+                        const char *s = strstr(p, " size=");
+                        return s ? strtol(s + 6, NULL, 10) : -1;
+                }
+        }
+        return -1;
+}
+
+/* Linux's virtqueue_add_split with the DMA API: the request's buffers are mapped (header,
+ * data, status), then the indirect table, kmalloc'd in private memory, is mapped
+ * DMA_TO_DEVICE: one more bounce of 16 bytes per descriptor; unmapped on completion. */
+static void virtio_blk_indirect_table_is_bounced_after_request_buffers(void **state)
+{
+        struct ctx *c = *state;
+        struct swiotlb_stats st;
+        probe_ok(c);
+        assert_true(virtio_blk_features(c->b) & VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC));
+        fill(c, 0, 4096, 7);
+        assert_int_equal(virtio_blk_write(c->b, 8, c->buf, 4096), CCADA_OK);
+        assert_int_equal(bounced_size(c, 0), 16);       /* virtio_blk_outhdr */
+        assert_int_equal(bounced_size(c, 1), 4096);     /* the data */
+        assert_int_equal(bounced_size(c, 2), 1);        /* the status byte */
+        assert_int_equal(bounced_size(c, 3), 3 * 16);   /* the table of three descriptors */
+        assert_int_equal(bounced_size(c, 4), -1);
+        swiotlb_get_stats(c->tlb, &st);
+        assert_int_equal(st.used, 0);                   /* every mapping undone, the table's too */
+        assert_int_equal(st.bounces, 4);
+        /* the status byte (FROM_DEVICE) is copied at map and back at unmap (CVE-2022-0854) */
+        assert_int_equal(st.bounced_bytes, 16 + 4096 + 2 * 1 + 48);
+}
+
 /* ---- probe ---- */
 
 static void virtio_blk_probe_first_binds_device_and_announces_it(void **state)
@@ -561,6 +598,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 T(virtio_blk_probe_first_binds_device_and_announces_it),
                 T(virtio_blk_destroy_unbinds_so_device_can_be_probed_again),
+                T(virtio_blk_indirect_table_is_bounced_after_request_buffers),
                 T(virtio_blk_probe_first_without_device_is_unsupported),
                 T(virtio_blk_probe_refuses_zero_capacity),
                 T(virtio_blk_probe_refuses_absurd_capacity),

@@ -434,10 +434,115 @@ static void vq_detach_ignores_descriptor_table_rewritten_by_device(void **state)
         fake_vq_teardown(&p);
 }
 
+/* ---- indirect tables through the DMA API (virtqueue_add_split with use_dma_api) ---- */
+
+struct table_log {
+        unsigned maps, unmaps;
+        bool fail;
+        uint64_t dma;
+        size_t len;
+};
+
+static ccada_status table_map(void *ctx, uint64_t ipa, size_t len, uint64_t *dma)
+{
+        struct table_log *l = ctx;
+        l->maps++;
+        if (l->fail)
+                return CCADA_E_NOSPC; /* a full bounce pool */
+        *dma = ipa; /* the fake's memory is the device's: an identity mapping */
+        l->dma = ipa;
+        l->len = len;
+        return CCADA_OK;
+}
+
+static void table_unmap(void *ctx, uint64_t dma, size_t len)
+{
+        struct table_log *l = ctx;
+        assert_int_equal(dma, l->dma);
+        assert_int_equal(len, l->len);
+        l->unmaps++;
+}
+
+static const struct vq_dma_ops table_ops = { table_map, table_unmap };
+
+/* An indirect queue whose tables go through table_ops. */
+static void setup_dma_api(struct fake_vq *p, struct table_log *l)
+{
+        fake_vq_setup(p, 8, true, false);
+        struct vq_config c = p->cfg;
+        c.dma = &table_ops;
+        c.dma_ctx = l;
+        vq_destroy(&p->vq);
+        assert_int_equal(vq_init(&p->vq, &p->m->k, &c), CCADA_OK);
+}
+
+static void add_three(struct fake_vq *p, uint64_t token, ccada_status want)
+{
+        struct vq_buf bufs[3] = {
+                { fake_alloc(p->m, 16, 8, 0x11), 16 },
+                { fake_alloc(p->m, 64, 8, 0x22), 64 },
+                { fake_alloc(p->m, 1, 8, 0x00), 1 },
+        };
+        assert_int_equal(vq_add(&p->vq, bufs, 2, 1, token), want);
+}
+
+static void vq_indirect_table_is_mapped_after_buffers_and_unmapped_on_completion(void **state)
+{
+        struct fake_vq p;
+        struct table_log l = { 0 };
+        uint64_t token;
+        uint32_t len;
+        (void)state;
+        setup_dma_api(&p, &l);
+        add_three(&p, 5, CCADA_OK);
+        assert_int_equal(l.maps, 1);
+        assert_int_equal(l.len, 3 * VRING_DESC_SIZE);
+        assert_int_equal(l.unmaps, 0); /* the device still reads it */
+        device_serve_one(&p, 0xAB);
+        assert_int_equal(vq_get_used(&p.vq, &token, &len), CCADA_OK);
+        assert_int_equal(token, 5);
+        assert_int_equal(l.unmaps, 1);
+        fake_vq_teardown(&p);
+}
+
+static void vq_indirect_table_map_failure_posts_nothing_and_leaves_the_queue_working(void **state)
+{
+        struct fake_vq p;
+        struct table_log l = { .fail = true };
+        (void)state;
+        setup_dma_api(&p, &l);
+        add_three(&p, 5, CCADA_E_NOSPC);
+        assert_false(vq_is_broken(&p.vq));
+        assert_int_equal(vq_num_free(&p.vq), 8);
+        assert_int_equal(rd_le16(&p, p.cfg.avail.cpu + VRING_AVAIL_OFF_IDX), 0);
+        assert_int_equal(l.unmaps, 0);
+        l.fail = false; /* slots freed: the retry goes through */
+        add_three(&p, 6, CCADA_OK);
+        assert_int_equal(rd_le16(&p, p.cfg.avail.cpu + VRING_AVAIL_OFF_IDX), 1);
+        fake_vq_teardown(&p);
+}
+
+static void vq_detach_unused_unmaps_the_indirect_table(void **state)
+{
+        struct fake_vq p;
+        struct table_log l = { 0 };
+        uint64_t token;
+        (void)state;
+        setup_dma_api(&p, &l);
+        add_three(&p, 9, CCADA_OK);
+        assert_true(vq_detach_unused(&p.vq, &token));
+        assert_int_equal(token, 9);
+        assert_int_equal(l.unmaps, 1);
+        fake_vq_teardown(&p);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(vq_init_rejects_bad_queue_size),
+                cmocka_unit_test(vq_indirect_table_is_mapped_after_buffers_and_unmapped_on_completion),
+                cmocka_unit_test(vq_indirect_table_map_failure_posts_nothing_and_leaves_the_queue_working),
+                cmocka_unit_test(vq_detach_unused_unmaps_the_indirect_table),
                 cmocka_unit_test(vq_add_mixed_out_in_chain_device_sees_buffers_in_order),
                 cmocka_unit_test(vq_add_full_ring_returns_nospc_then_succeeds_after_completion),
                 cmocka_unit_test(vq_add_chain_longer_than_queue_returns_inval),
