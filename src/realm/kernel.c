@@ -26,6 +26,7 @@ struct realm_kernel {
         struct trace_group *tr;         /* "realm" events (NULL: none) */
         realm_init_fn init;
         struct realm_task task;
+        struct rk_cpu_ctx ctx;          /* what the trace lines' flags show */
         bool is_realm;
         unsigned ipa_bits;
         uint64_t shared_bit;
@@ -181,13 +182,43 @@ bool rk_is_realm(const struct realm_kernel *k) { return k->is_realm; }
 const struct realm_task *rk_current(const struct realm_kernel *k) { return &k->task; }
 struct trace *rk_trace(struct realm_kernel *k) { return k->trace; }
 
+#define CTX(k) ((k)->ctx)
+
+/* The current context's flags into the trace's "who". */
+static void show_ctx(struct realm_kernel *k)
+{
+        char flags[6];
+        rk_cpu_ctx_flags(&k->ctx, flags);
+        if (k->trace)
+                trace_set_who(k->trace, k->task.comm, k->task.pid, 0, flags);
+}
+
 void rk_set_current(struct realm_kernel *k, const char *comm, int pid)
 {
         snprintf(k->task.comm, sizeof(k->task.comm), "%s", comm);
         k->task.pid = pid;
-        if (k->trace)
-                trace_set_who(k->trace, k->task.comm, pid, 0, ".....");
+        show_ctx(k);
 }
+
+bool rk_spin_lock_irqsave(struct realm_kernel *k, struct rk_lock *l)
+{
+        bool was = CTX(k).irqs_off;
+        CTX(k).irqs_off = true;
+        CTX(k).preempt++;
+        rk_lock_acquire(l);
+        show_ctx(k);
+        return was;
+}
+
+void rk_spin_unlock_irqrestore(struct realm_kernel *k, struct rk_lock *l, bool irqs_were_off)
+{
+        rk_lock_release(l);
+        if (CTX(k).preempt)
+                CTX(k).preempt--;
+        CTX(k).irqs_off = irqs_were_off;
+        show_ctx(k);
+}
+
 
 ccada_status rk_mmio_read(struct realm_kernel *k, uint64_t ipa, unsigned size, uint64_t *val)
 {

@@ -24,6 +24,7 @@
 
 #include "ccada/status.h"
 #include "lib/trace.h"
+#include "realm/sync.h"
 
 #define RK_PAGE_SIZE 4096u
 #define RK_PAGE_SHIFT 12
@@ -143,6 +144,12 @@ size_t rk_hash_len(const struct realm_kernel *k);
 const struct realm_task *rk_current(const struct realm_kernel *k);
 /* Switches the current task (comm truncated to 15 chars); events are attributed to it. */
 void rk_set_current(struct realm_kernel *k, const char *comm, int pid);
+
+/* spin_lock_irqsave / spin_unlock_irqrestore: takes l with interrupts masked and one more
+ * preemption level, so trace lines emitted meanwhile carry the flags a kernel prints there
+ * ("d..1."). Returns the interrupt state to restore. */
+bool rk_spin_lock_irqsave(struct realm_kernel *k, struct rk_lock *l);
+void rk_spin_unlock_irqrestore(struct realm_kernel *k, struct rk_lock *l, bool irqs_were_off);
 /* The trace the kernel's parts register their subsystems with (may be NULL). */
 struct trace *rk_trace(struct realm_kernel *k);
 /* The "realm" trace subsystem: realm_printk, every line the kernel prints. */

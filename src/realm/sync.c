@@ -47,3 +47,15 @@ bool rk_event_wait(struct rk_event *e, struct rk_lock *l, const struct rk_deadli
 }
 
 void rk_event_signal_all(struct rk_event *e) { (void)pthread_cond_broadcast(cond(e)); }
+
+void rk_cpu_ctx_flags(const struct rk_cpu_ctx *c, char out[6])
+{
+        static const char hex[] = "0123456789abcdef";
+
+        out[0] = c->irqs_off ? (c->bh_off ? 'D' : 'd') : (c->bh_off ? 'b' : '.');
+        out[1] = '.';
+        out[2] = '.';
+        out[3] = c->preempt & 0xF ? hex[c->preempt & 0xF] : '.';
+        out[4] = '.';
+        out[5] = '\0';
+}

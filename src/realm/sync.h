@@ -27,6 +27,20 @@ struct rk_lock {
         alignas(max_align_t) unsigned char opaque[RK_LOCK_BYTES];
 };
 
+/* The CPU context a kernel's trace lines show (kernel/trace/trace_output.c,
+ * trace_print_lat_fmt): interrupts masked, softirqs (BH) disabled, the preemption depth.
+ * spin_lock_irqsave masks interrupts and takes one preemption level. */
+struct rk_cpu_ctx {
+        bool irqs_off;
+        bool bh_off;
+        unsigned preempt;       /* spin locks held (and other preempt_disable) */
+};
+
+/* The five latency flags as ftrace prints them: irqs-off ('d', with BH off 'D'; BH off
+ * alone 'b'), need-resched ('.'), hardirq/softirq ('.'), preempt depth (hex digit or
+ * '.'), migrate-disable ('.'). out: 6 bytes. */
+void rk_cpu_ctx_flags(const struct rk_cpu_ctx *c, char out[6]);
+
 /* Something tasks wait for while holding a lock (a condition variable). */
 struct rk_event {
         alignas(max_align_t) unsigned char opaque[RK_EVENT_BYTES];

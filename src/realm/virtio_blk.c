@@ -42,6 +42,7 @@ struct virtio_blk {
         uint32_t piece_max;             /* bytes in one data descriptor, multiple of 512 */
         unsigned req_segs;              /* data descriptors in one request */
         bool ro, broken;
+        struct rk_lock lock;            /* the queue's lock (vblk->vqs[0].lock) */
         char disk_name[16];             /* "vda", "vdb", ... in probe order */
         bool has_disk_index;
         unsigned disk_index;
@@ -148,11 +149,12 @@ static ccada_status map_request(struct virtio_blk *b, const struct blk_req *r, s
 
 /* ---- posting and completion ---- */
 
-/* Builds the descriptor list (header, data, status) and posts it. */
-static ccada_status post(struct virtio_blk *b, const struct blk_req *r, const struct blk_maps *m)
+/* Builds the descriptor list (header, data, status) and adds it; *notify tells whether
+ * the device must be told (virtio_pci_notify, after the lock). */
+static ccada_status add_request(struct virtio_blk *b, const struct blk_req *r, const struct blk_maps *m,
+                                bool *notify)
 {
         unsigned n = 0;
-        bool notify;
 
         b->bufs[n++] = (struct vq_buf){ m->hdr, VIRTIO_BLK_REQ_HDR_SIZE };
         for (unsigned i = 0; i < r->npieces; i++)
@@ -164,10 +166,8 @@ static ccada_status post(struct virtio_blk *b, const struct blk_req *r, const st
                 return blk_break(b, "queue broken");
         if (st != CCADA_OK)
                 return st; /* nothing was posted */
-        if ((st = vq_kick_prepare(b->vq, &notify)) != CCADA_OK)
+        if ((st = vq_kick_prepare(b->vq, notify)) != CCADA_OK)
                 return blk_break(b, "queue broken at notify");
-        if (notify && virtio_pci_notify(&b->vp, 0) != CCADA_OK)
-                return blk_break(b, "notify register faulted");
         return CCADA_OK;
 }
 
@@ -178,7 +178,10 @@ static ccada_status wait_completion(struct virtio_blk *b, struct blk_req *r)
         uint32_t len;
 
         for (unsigned i = 0; i < VIRTIO_BLK_POLL_MAX; i++) {
+                /* virtblk_done: the used ring is read under the queue's lock */
+                bool irqs = rk_spin_lock_irqsave(b->k, &b->lock);
                 ccada_status st = vq_get_used(b->vq, &token, &len);
+                rk_spin_unlock_irqrestore(b->k, &b->lock, irqs);
                 if (st == CCADA_E_BUSY) {
                         rk_wait(b->k);
                         continue;
@@ -218,18 +221,30 @@ static ccada_status status_result(struct virtio_blk *b, const struct blk_req *r)
         }
 }
 
-/* One request, start to end: map, post, wait, unmap, read the status. */
+/* One request, start to end: map, post, wait, unmap, read the status. As virtio_queue_rq
+ * does, the buffers are mapped and added under the queue's lock with interrupts masked
+ * (so their swiotlb_bounced lines read "d..1."), the device is notified after it; the
+ * completion side (virtblk_done, detach) unmaps under the lock too. */
 static ccada_status submit(struct virtio_blk *b, struct blk_req *r)
 {
         struct blk_maps m;
+        bool notify = false;
+        bool irqs = rk_spin_lock_irqsave(b->k, &b->lock);
         ccada_status st = map_request(b, r, &m);
+        bool mapped = st == CCADA_OK;
 
-        if (st != CCADA_OK)
-                return st;
-        st = post(b, r, &m);
+        if (mapped)
+                st = add_request(b, r, &m, &notify);
+        rk_spin_unlock_irqrestore(b->k, &b->lock, irqs);
+        if (!mapped)
+                return st; /* map_request undid what it mapped */
+        if (st == CCADA_OK && notify && virtio_pci_notify(&b->vp, 0) != CCADA_OK)
+                st = blk_break(b, "notify register faulted");
         if (st == CCADA_OK)
                 st = wait_completion(b, r);
+        irqs = rk_spin_lock_irqsave(b->k, &b->lock);
         unmap_request(b, r, &m, st == CCADA_OK); /* after a break: no copy-back */
+        rk_spin_unlock_irqrestore(b->k, &b->lock, irqs);
         if (st != CCADA_OK)
                 return st;
         if ((st = rk_read(b->k, b->req_page + REQ_OFF_STATUS, &r->status, 1)) != CCADA_OK)
@@ -535,11 +550,13 @@ ccada_status virtio_blk_probe(struct realm_kernel *k, struct pci_device *pdev, s
         if (!b)
                 return CCADA_E_NOMEM;
         b->k = k;
+        rk_lock_init(&b->lock);
         b->drv = (struct pci_driver){ .name = "virtio_blk", .vendor = VIRTIO_PCI_VENDOR_ID,
                                       .device = virtio_pci_modern_device_id(VIRTIO_ID_BLOCK),
                                       .probe = blk_pci_probe };
         ccada_status st = pci_bind_driver(pdev, &b->drv);
         if (st != CCADA_OK) {
+                rk_lock_destroy(&b->lock);
                 rk_kfree(k, b);
                 return st;
         }
@@ -583,6 +600,7 @@ void virtio_blk_destroy(struct virtio_blk *b)
                 ; /* QD1: nothing is in flight between operations */
         pci_unbind_driver(b->pdev);
         blk_release(b);
+        rk_lock_destroy(&b->lock);
         rk_kfree(b->k, b);
 }
 

@@ -23,6 +23,7 @@ struct realm_kernel {
         size_t log_len, log_cap;
         struct trace trace;
         struct realm_task cur;
+        struct rk_cpu_ctx ctx;
         void (*wait_hook)(struct realm_kernel *k, void *arg);
         void *wait_arg;
         unsigned long wait_calls;
@@ -328,6 +329,15 @@ void rk_wait(struct realm_kernel *k)
 
 const struct realm_task *rk_current(const struct realm_kernel *k) { return &k->cur; }
 
+#define CTX(k) ((k)->ctx)
+
+static void show_ctx(struct realm_kernel *k)
+{
+        char flags[6];
+        rk_cpu_ctx_flags(&k->ctx, flags);
+        trace_set_who(&k->trace, k->cur.comm, k->cur.pid, 0, flags);
+}
+
 void rk_set_current(struct realm_kernel *k, const char *comm, int pid)
 {
         size_t n = comm ? strnlen(comm, sizeof(k->cur.comm) - 1) : 0;
@@ -335,8 +345,28 @@ void rk_set_current(struct realm_kernel *k, const char *comm, int pid)
         memcpy(k->cur.comm, comm ? comm : "", n);
         k->cur.comm[n] = '\0';
         k->cur.pid = pid;
-        trace_set_who(&k->trace, k->cur.comm, pid, 0, NULL);
+        show_ctx(k);
 }
+
+bool rk_spin_lock_irqsave(struct realm_kernel *k, struct rk_lock *l)
+{
+        bool was = CTX(k).irqs_off;
+        CTX(k).irqs_off = true;
+        CTX(k).preempt++;
+        rk_lock_acquire(l);
+        show_ctx(k);
+        return was;
+}
+
+void rk_spin_unlock_irqrestore(struct realm_kernel *k, struct rk_lock *l, bool irqs_were_off)
+{
+        rk_lock_release(l);
+        if (CTX(k).preempt)
+                CTX(k).preempt--;
+        CTX(k).irqs_off = irqs_were_off;
+        show_ctx(k);
+}
+
 
 struct trace *rk_trace(struct realm_kernel *k) { return &k->trace; }
 

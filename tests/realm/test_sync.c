@@ -99,10 +99,28 @@ static void rk_event_signal_all_wakes_a_waiter_before_its_deadline(void **state)
         rk_lock_destroy(&s.lock);
 }
 
+/* The latency flags as kernel/trace/trace_output.c prints them. */
+static void rk_cpu_ctx_flags_read_as_ftrace_prints_them(void **state)
+{
+        char f[6];
+        (void)state;
+        rk_cpu_ctx_flags(&(struct rk_cpu_ctx){ 0 }, f);
+        assert_string_equal(f, ".....");
+        rk_cpu_ctx_flags(&(struct rk_cpu_ctx){ .irqs_off = true, .preempt = 1 }, f);
+        assert_string_equal(f, "d..1."); /* spin_lock_irqsave */
+        rk_cpu_ctx_flags(&(struct rk_cpu_ctx){ .bh_off = true, .preempt = 2 }, f);
+        assert_string_equal(f, "b..2."); /* the learning path's virtio-net transmit line */
+        rk_cpu_ctx_flags(&(struct rk_cpu_ctx){ .irqs_off = true, .bh_off = true }, f);
+        assert_string_equal(f, "D....");
+        rk_cpu_ctx_flags(&(struct rk_cpu_ctx){ .preempt = 0x1b }, f);
+        assert_string_equal(f, "...b."); /* the low four bits, in hex */
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(rk_lock_makes_increments_from_two_threads_exact),
+                cmocka_unit_test(rk_cpu_ctx_flags_read_as_ftrace_prints_them),
                 cmocka_unit_test(rk_event_wait_returns_false_once_the_deadline_passed),
                 cmocka_unit_test(rk_event_signal_all_wakes_a_waiter_before_its_deadline),
         };

@@ -154,6 +154,27 @@ static void virtio_blk_indirect_table_is_bounced_after_request_buffers(void **st
         assert_int_equal(st.bounced_bytes, 16 + 4096 + 2 * 1 + 48);
 }
 
+/* virtio_queue_rq maps and adds under spin_lock_irqsave: the bounces are traced with
+ * interrupts masked and one preemption level. */
+static void virtio_blk_maps_under_the_queue_lock_with_irqs_off(void **state)
+{
+        struct ctx *c = *state;
+        probe_ok(c);
+        fill(c, 0, 4096, 3);
+        assert_int_equal(virtio_blk_write(c->b, 0, c->buf, 4096), CCADA_OK);
+        assert_true(traced(c, "] d..1. "));
+        fflush(c->trace_pipe);
+        for (const char *p = c->trace_text; (p = strstr(p, ": swiotlb_bounced: ")) != NULL; p++) {
+                const char *line = p;
+                while (line > c->trace_text && line[-1] != '\n')
+                        line--;
+                assert_non_null(strstr(line, "] d..1. "));
+                assert_true(strstr(line, "] d..1. ") < p); /* in this line's prefix */
+        }
+        /* and the lock is given back: later events read "....." again */
+        assert_string_equal(trace_get_who(rk_trace(c->k)).flags, ".....");
+}
+
 /* ---- probe ---- */
 
 static void virtio_blk_probe_first_binds_device_and_announces_it(void **state)
@@ -599,6 +620,7 @@ int main(void)
                 T(virtio_blk_probe_first_binds_device_and_announces_it),
                 T(virtio_blk_destroy_unbinds_so_device_can_be_probed_again),
                 T(virtio_blk_indirect_table_is_bounced_after_request_buffers),
+                T(virtio_blk_maps_under_the_queue_lock_with_irqs_off),
                 T(virtio_blk_probe_first_without_device_is_unsupported),
                 T(virtio_blk_probe_refuses_zero_capacity),
                 T(virtio_blk_probe_refuses_absurd_capacity),
