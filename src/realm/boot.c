@@ -52,22 +52,23 @@ static void boot_banner(struct realm_kernel *k)
                   (unsigned long long)img->ram_base);
 }
 
-/* "swiotlb=<nslabs>" on the command line, as Linux's boot parameter; default 4 MiB. A
- * malformed value is ignored with Linux's warning (init/main.c, do_early_param). */
+/* "swiotlb=<nslabs>" on the command line, as Linux's boot parameter; without it Linux's
+ * default, IO_TLB_DEFAULT_SIZE (64 MiB), halved at allocation if RAM is short. A malformed
+ * value is ignored with Linux's warning (init/main.c, do_early_param). */
 static uint64_t cmdline_swiotlb_bytes(struct realm_kernel *k)
 {
         enum ccada_number_error why;
         uint64_t nslabs;
 
         if (!cmdline_u64(rk_cmdline(k), "swiotlb", &nslabs, &why))
-                return SWIOTLB_DEFAULT_SIZE;
+                return IO_TLB_DEFAULT_SIZE;
         if (why == CCADA_NUMBER_OK && nslabs > UINT64_MAX >> IO_TLB_SHIFT)
                 why = CCADA_NUMBER_OVERFLOW;
         if (why != CCADA_NUMBER_OK) {
                 rk_printk(k, "Malformed early option 'swiotlb': %s", ccada_number_error_text(why));
-                return SWIOTLB_DEFAULT_SIZE;
+                return IO_TLB_DEFAULT_SIZE;
         }
-        return nslabs ? nslabs << IO_TLB_SHIFT : SWIOTLB_DEFAULT_SIZE;
+        return nslabs ? nslabs << IO_TLB_SHIFT : IO_TLB_DEFAULT_SIZE;
 }
 
 /* arch_mm_preinit in a Realm: SWIOTLB forced, its pool shared (set_memory_decrypted).

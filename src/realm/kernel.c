@@ -264,8 +264,10 @@ void rk_printk(struct realm_kernel *k, const char *fmt, ...)
 
 ccada_status rk_alloc_pages(struct realm_kernel *k, size_t npages, uint64_t *ipa)
 {
-        if (!npages || npages > k->ram_pages)
+        if (!npages)
                 return CCADA_E_INVAL;
+        if (npages > k->ram_pages)
+                return CCADA_E_NOMEM; /* more than there is: out of memory, as memblock says */
         for (uint64_t n = 0; n < k->ram_pages; n++) {
                 uint64_t start = (k->alloc_hint + n) % k->ram_pages;
                 if (start + npages > k->ram_pages)

@@ -91,7 +91,10 @@ struct swiotlb;
 #define IO_TLB_SEGSIZE 128u
 /* kernel/dma/swiotlb.c: IO_TLB_MIN_SLABS (1 MiB) — smallest initial pool. */
 #define IO_TLB_MIN_SLABS ((1u << 20) >> IO_TLB_SHIFT)
-/* ccada demo default (Linux IO_TLB_DEFAULT_SIZE is 64 MiB). */
+/* include/linux/swiotlb.h: the boot pool when the command line gives no "swiotlb=". */
+#define IO_TLB_DEFAULT_SIZE (64u << 20)
+/* The size of a pool made with no size in its configuration (tests, small machines); a
+ * Realm's boot asks for IO_TLB_DEFAULT_SIZE. */
 #define SWIOTLB_DEFAULT_SIZE (4u << 20)
 /* Largest initial pool accepted (x86 CoCo guests cap theirs at 1 GiB). */
 #define SWIOTLB_MAX_SIZE (1ull << 30)

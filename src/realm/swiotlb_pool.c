@@ -8,11 +8,12 @@
 
 /* ---- pool creation and destruction ---- */
 
-/* Linux kernel/dma/swiotlb.c: limit_nareas — every area holds at least one segment. */
+/* Linux kernel/dma/swiotlb.c: limit_nareas — fewer areas than segments: one per segment
+ * (which need not be a power of two, as in Linux). */
 static unsigned limit_nareas(unsigned nareas, unsigned long nslabs)
 {
-        while (nareas > 1 && nslabs < (unsigned long)nareas * IO_TLB_SEGSIZE)
-                nareas /= 2;
+        if (nslabs < (unsigned long)nareas * IO_TLB_SEGSIZE)
+                return (unsigned)(nslabs / IO_TLB_SEGSIZE);
         return nareas;
 }
 
@@ -55,8 +56,9 @@ static ccada_status pool_init_meta(struct realm_kernel *k, struct io_tlb_pool *p
         return CCADA_OK;
 }
 
-/* Allocates and shares the pool memory, halving while rk_alloc_pages fails (Linux
- * swiotlb_init_remap "retry" / swiotlb_alloc_pool). */
+/* Allocates and shares the pool memory. While rk_alloc_pages fails for lack of memory it
+ * halves the pool as swiotlb_init_remap does: ALIGN(nslabs / 2, IO_TLB_SEGSIZE), giving up
+ * once a pool of min_slabs or fewer has failed; the caller says what was adjusted. */
 static ccada_status pool_alloc_mem(struct swiotlb *tlb, unsigned long *nslabs,
                                    unsigned long min_slabs, uint64_t *start)
 {
@@ -68,9 +70,9 @@ static ccada_status pool_alloc_mem(struct swiotlb *tlb, unsigned long *nslabs,
                 st = rk_alloc_pages(tlb->k, npages, start);
                 if (st == CCADA_OK)
                         break;
-                if (st != CCADA_E_NOMEM || *nslabs / 2 < min_slabs)
+                if (st != CCADA_E_NOMEM || *nslabs <= min_slabs)
                         return st;
-                *nslabs = *nslabs / 2;
+                *nslabs = (*nslabs / 2 + IO_TLB_SEGSIZE - 1) / IO_TLB_SEGSIZE * IO_TLB_SEGSIZE;
         }
         size_t npages = (size_t)(*nslabs << IO_TLB_SHIFT) / RK_PAGE_SIZE;
 
@@ -86,13 +88,17 @@ static ccada_status pool_alloc_mem(struct swiotlb *tlb, unsigned long *nslabs,
 }
 
 static ccada_status pool_create(struct swiotlb *tlb, unsigned long nslabs, unsigned nareas,
-                                unsigned long min_slabs, struct io_tlb_pool **out)
+                                unsigned long min_slabs, bool boot, struct io_tlb_pool **out)
 {
         uint64_t start = 0;
+        unsigned long wanted = nslabs;
         ccada_status st = pool_alloc_mem(tlb, &nslabs, min_slabs, &start);
 
         if (st != CCADA_OK)
                 return st;
+        if (boot && nslabs != wanted) /* swiotlb_init_remap */
+                rk_printk(tlb->k, SWIOTLB_PFX "SWIOTLB bounce buffer size adjusted %lu -> %lu slabs", wanted,
+                          nslabs);
         struct io_tlb_pool *pool = rk_zalloc(tlb->k, 1, sizeof(*pool));
 
         if (!pool)
@@ -205,7 +211,7 @@ ccada_status swiotlb_init(struct realm_kernel *k, const struct swiotlb_config *c
         if (st == CCADA_OK) {
                 size_initial(tlb, &nslabs);
                 st = pool_create(tlb, nslabs, tlb->nareas,
-                                 nslabs < IO_TLB_MIN_SLABS ? nslabs : IO_TLB_MIN_SLABS, &pool);
+                                 nslabs < IO_TLB_MIN_SLABS ? nslabs : IO_TLB_MIN_SLABS, true, &pool);
         }
         if (st != CCADA_OK) {
                 tlb_free(tlb);
@@ -254,7 +260,7 @@ bool swiotlb_grow(struct swiotlb *tlb, unsigned seen_npools)
         } else if (n < tlb->cfg.max_pools) {
                 struct io_tlb_pool *pool;
 
-                if (pool_create(tlb, tlb->init_nslabs, tlb->nareas, IO_TLB_SEGSIZE,
+                if (pool_create(tlb, tlb->init_nslabs, tlb->nareas, IO_TLB_SEGSIZE, false,
                                 &pool) == CCADA_OK) {
                         tlb->pools[n] = pool;
                         atomic_fetch_add(&tlb->nslabs, pool->nslabs);

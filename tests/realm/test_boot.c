@@ -135,7 +135,7 @@ static void boot_swiotlb_lines_print_the_exclusive_end_and_no_encryption_warning
         unsigned long long start, end;
         unsigned mb;
         (void)state;
-        fake_cpu_init(&c, RAM, "");
+        fake_cpu_init(&c, RAM, "swiotlb=2048");
         const char *out = boot(&c, &k);
         const char *m = strstr(out, "software IO TLB: mapped [mem ");
         assert_non_null(m);
@@ -143,6 +143,54 @@ static void boot_swiotlb_lines_print_the_exclusive_end_and_no_encryption_warning
         assert_int_equal(end - start, 4ull << 20);
         assert_int_equal(mb, 4);
         assert_null(strstr(out, "Memory encryption is active"));
+        realm_kernel_destroy(k);
+        fake_cpu_fini(&c);
+}
+
+/* Without "swiotlb=" the pool is Linux's IO_TLB_DEFAULT_SIZE, 64 MiB, printed as Linux
+ * prints it; no "adjusted" line when it fits. */
+static void swiotlb_default_pool_is_linux_64m_when_ram_allows(void **state)
+{
+        struct fake_cpu c;
+        struct realm_kernel *k;
+        (void)state;
+        fake_cpu_init(&c, 128ull << 20, "");
+        const char *out = boot(&c, &k);
+        assert_non_null(strstr(out, "software IO TLB: area num 1.\n"));
+        assert_non_null(strstr(out, "] (64MB)\n"));
+        assert_null(strstr(out, "adjusted"));
+        realm_kernel_destroy(k);
+        fake_cpu_fini(&c);
+}
+
+/* swiotlb_init_remap: when the allocation fails, halve (aligned to a segment) and retry,
+ * then say so: 32768 slabs do not fit in 16 MiB of RAM, nor 16384 nor 8192; 4096 do. */
+static void swiotlb_default_pool_halves_like_linux_when_ram_is_short(void **state)
+{
+        struct fake_cpu c;
+        struct realm_kernel *k;
+        (void)state;
+        fake_cpu_init(&c, 16ull << 20, "");
+        const char *out = boot(&c, &k);
+        const char *adj = strstr(out, "software IO TLB: SWIOTLB bounce buffer size adjusted 32768 -> 4096 slabs\n");
+        const char *mapped = strstr(out, "] (8MB)\n");
+        assert_non_null(adj);
+        assert_non_null(mapped);
+        assert_true(adj < mapped); /* as Linux orders them: adjusted, then mapped */
+        realm_kernel_destroy(k);
+        fake_cpu_fini(&c);
+}
+
+/* Below IO_TLB_MIN_SLABS (1 MiB) Linux gives up: no pool, and a Realm cannot do I/O. */
+static void swiotlb_boot_pool_gives_up_below_the_minimum(void **state)
+{
+        struct fake_cpu c;
+        struct realm_kernel *k;
+        (void)state;
+        fake_cpu_init(&c, 1ull << 20, "");
+        const char *out = boot(&c, &k);
+        assert_null(strstr(out, "mapped [mem"));
+        assert_non_null(strstr(out, "Kernel panic - not syncing: Can not allocate SWIOTLB buffer"));
         realm_kernel_destroy(k);
         fake_cpu_fini(&c);
 }
@@ -156,6 +204,9 @@ int main(void)
                 cmocka_unit_test(boot_without_rsi_is_a_normal_vm_and_says_so_as_ccada),
                 cmocka_unit_test(boot_prints_linux_lines_and_marks_its_own),
                 cmocka_unit_test(boot_swiotlb_lines_print_the_exclusive_end_and_no_encryption_warning),
+                cmocka_unit_test(swiotlb_default_pool_is_linux_64m_when_ram_allows),
+                cmocka_unit_test(swiotlb_default_pool_halves_like_linux_when_ram_is_short),
+                cmocka_unit_test(swiotlb_boot_pool_gives_up_below_the_minimum),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
