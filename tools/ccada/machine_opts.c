@@ -252,10 +252,11 @@ static void dir_of(const char *path, char *dir, size_t len)
                 snprintf(dir, len, "%.*s", (int)(slash - path), path);
 }
 
-/* Checks the image file of one disk (the file of opt, e.g. "--disk"): a missing or empty
- * file must be creatable (exit 1 when not), an existing one a readable regular file (a
- * directory or a device: exit 2; unreadable: 1) large enough for the workload (exit 2).
- * Says once when an image that holds data will not be modified. */
+/* Checks the image file of one disk: a missing or empty file must be creatable, at a size
+ * the workload can use (exit 1 when the system refuses, 2 for the size); an existing one a
+ * readable regular file (a directory or a device: exit 2; unreadable: 1) large enough for
+ * the workload (exit 2). Says once when an image that holds data will not be modified, and
+ * which consent (the option named by consent) would let the workload write to it. */
 static int check_image(const struct machine_opts *o, const struct ccada_disk_image *img, const char *consent)
 {
         const bool demo = !o->cfg.workload || !strcmp(o->cfg.workload, "demo");
@@ -264,7 +265,8 @@ static int check_image(const struct machine_opts *o, const struct ccada_disk_ima
         struct stat st;
 
         cli_format_size(img->size, size, sizeof(size));
-        if (img->size < need && (stat(img->path, &st) != 0 || (S_ISREG(st.st_mode) && st.st_size == 0))) {
+        bool found = stat(img->path, &st) == 0;
+        if (img->size < need && ((!found && errno == ENOENT) || (found && S_ISREG(st.st_mode) && st.st_size == 0))) {
                 fprintf(stderr, "ccada %s: disk image '%s' would be created with %s; %s needs at least %s: give a "
                         "larger size=\n", o->cmd, img->path, bytes_text(img->size, have, sizeof(have)),
                         demo ? "blk-test" : "a virtio-blk disk", demo ? "256 KiB" : "512 bytes");
