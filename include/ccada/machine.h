@@ -35,6 +35,23 @@ const char *ccada_device_type_summary(size_t i); /* one line for --help, with it
  * err (truncated to errlen), when the type is unknown or an option is malformed. */
 bool ccada_device_check(const struct ccada_device_cfg *d, char *err, size_t errlen);
 
+/* Where a disk of Realm A keeps its data, so that a tool can check it before the machine is
+ * built (the machine applies the same rules when it opens the disk). */
+struct ccada_disk_image {
+        bool ram;               /* host RAM (path unused) */
+        char path[4096];        /* the image file; "": a temporary image in $TMPDIR (or /tmp) */
+        bool own_file;          /* path is the device's own (file=), not the machine's disk_path */
+        bool writable;          /* the Realm's writes reach an image that holds data; else such
+                                 * an image is opened read-only and written through a copy-on-
+                                 * write overlay in host RAM (a missing or empty file is created
+                                 * at size and written either way) */
+        uint64_t size;          /* bytes of a RAM disk, a created image or a temporary one */
+};
+struct ccada_machine_config;
+/* The disk of device d (its index in cfg->devices) as the machine would open it for Realm A.
+ * False when d is past the list, its type has no disk, or its options are malformed. */
+bool ccada_device_image(const struct ccada_machine_config *cfg, unsigned d, struct ccada_disk_image *img);
+
 struct ccada_machine_config {
         uint64_t mem_size;      /* physical memory, bytes (default 128 MiB) */
         uint64_t mem_base;      /* first physical address (default 0x80000000) */
@@ -60,7 +77,10 @@ struct ccada_machine_config {
         struct ccada_device_cfg devices[CCADA_MAX_DEVICES];
         unsigned ndevices;
         /* A virtio-blk disk's backing when its opts do not say: */
-        const char *disk_path;  /* image file (created if missing); NULL: a temporary image */
+        const char *disk_path;  /* image file (created if missing or empty); NULL: a temporary
+                                 * image. An image that holds data is never modified unless
+                                 * disk_writable (see struct ccada_disk_image) */
+        bool disk_writable;     /* the Realm's writes may reach disk_path's data */
         bool disk_ram;          /* host RAM instead of a file */
         uint64_t disk_size;     /* size of a created or RAM disk (default 64 MiB) */
         /* Check the RMM's invariants after every RMI and RSI call, and that every access a

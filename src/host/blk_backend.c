@@ -2,6 +2,7 @@
 #include "host/blk_backend.h"
 
 #include <stddef.h>
+#include <string.h>
 
 const char *blk_error_reason_name(enum blk_error_reason r)
 {
@@ -12,8 +13,25 @@ const char *blk_error_reason_name(enum blk_error_reason r)
         case BLK_ERR_SHORT: return "short";
         case BLK_ERR_SYSTEM: return "system";
         case BLK_ERR_NO_MEMORY: return "no_memory";
+        case BLK_ERR_NOT_REGULAR: return "not_regular";
+        case BLK_ERR_TOO_SMALL: return "too_small";
         }
         return "?";
+}
+
+const char *blk_error_text(const struct blk_error *e)
+{
+        switch (e->reason) {
+        case BLK_ERR_NONE: return "no error";
+        case BLK_ERR_BAD_IOV: return "malformed request";
+        case BLK_ERR_OUT_OF_RANGE: return "request beyond the end of the medium";
+        case BLK_ERR_SHORT: return "the medium ended early (did the file shrink?)";
+        case BLK_ERR_SYSTEM: return strerror(e->sys_errno);
+        case BLK_ERR_NO_MEMORY: return "out of memory";
+        case BLK_ERR_NOT_REGULAR: return "not a regular file";
+        case BLK_ERR_TOO_SMALL: return "too small";
+        }
+        return "unknown error";
 }
 
 const char *blk_op_name(enum blk_op op)
@@ -35,7 +53,9 @@ static ccada_status status_of(enum blk_error_reason r)
         case BLK_ERR_BAD_IOV: return CCADA_E_INVAL;
         case BLK_ERR_OUT_OF_RANGE: return CCADA_E_RANGE;
         case BLK_ERR_SHORT:
-        case BLK_ERR_SYSTEM: return CCADA_E_IO;
+        case BLK_ERR_SYSTEM:
+        case BLK_ERR_NOT_REGULAR:
+        case BLK_ERR_TOO_SMALL: return CCADA_E_IO;
         case BLK_ERR_NO_MEMORY: return CCADA_E_NOMEM;
         }
         return CCADA_E_IO;

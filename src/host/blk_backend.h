@@ -20,7 +20,9 @@
  *   CCADA_E_RANGE  BLK_ERR_OUT_OF_RANGE  off + length beyond the medium; no byte moved
  *   CCADA_E_IO     BLK_ERR_SHORT         the medium ended early (a file shrank under the backend)
  *   CCADA_E_IO     BLK_ERR_SYSTEM        a system call failed; .sys_errno says which error
- *   CCADA_E_NOMEM  BLK_ERR_NO_MEMORY     (opening only)
+ *   CCADA_E_NOMEM  BLK_ERR_NO_MEMORY     opening; a copy-on-write overlay's first write to a chunk
+ *   CCADA_E_IO     BLK_ERR_NOT_REGULAR   (opening a file) the path is not a regular file
+ *   CCADA_E_IO     BLK_ERR_TOO_SMALL     (opening a device) the medium is smaller than it needs
  * A write never fails silently: a failed write returns an error, and .done says how many bytes
  * reached the medium before it failed (those bytes are written; the rest of the range is
  * unchanged for RAM, undefined for a file). A failed read leaves the iovecs' contents undefined.
@@ -48,6 +50,8 @@ enum blk_error_reason {
         BLK_ERR_SHORT,
         BLK_ERR_SYSTEM,
         BLK_ERR_NO_MEMORY,
+        BLK_ERR_NOT_REGULAR,
+        BLK_ERR_TOO_SMALL,
 };
 const char *blk_error_reason_name(enum blk_error_reason r);
 
@@ -70,10 +74,15 @@ struct blk_error {
         uint64_t done;     /* bytes moved before the failure */
 };
 
+/* What e says, for a person: the system's message for BLK_ERR_SYSTEM (strerror), else a
+ * phrase ("not a regular file"). The text lives as long as the program (or, for
+ * BLK_ERR_SYSTEM, until the next strerror call). */
+const char *blk_error_text(const struct blk_error *e);
+
 struct blk_backend;
 
 struct blk_backend_ops {
-        const char *kind; /* "file", "ram": for logs */
+        const char *kind; /* "file", "ram", "cow": for logs */
         /* Reads [off, off + total of iov) of the medium into iov[0, n). */
         ccada_status (*read)(struct blk_backend *b, uint64_t off, const struct iovec *iov, unsigned n);
         /* Writes iov[0, n) to the medium at [off, off + total of iov). */

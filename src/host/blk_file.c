@@ -156,8 +156,11 @@ static int create_file(const char *path, uint64_t size)
         return fd;
 }
 
-ccada_status blk_file_open(struct blk_backend **out, const char *path, uint64_t create_size,
-                           struct blk_error *why)
+/* Opens path with flags (O_RDWR or O_RDONLY). With create_size > 0 (O_RDWR): a missing
+ * file is created and an empty one grown to create_size bytes; with only_new, a file that
+ * holds data is refused (EEXIST) and left as it is. */
+static ccada_status open_path(struct blk_backend **out, const char *path, int flags, uint64_t create_size,
+                              bool only_new, struct blk_error *why)
 {
         if (!out || !path || create_size > INT64_MAX)
                 return CCADA_E_INVAL;
@@ -165,10 +168,28 @@ ccada_status blk_file_open(struct blk_backend **out, const char *path, uint64_t 
         if (why)
                 *why = (struct blk_error){ .op = BLK_OP_OPEN };
         bool created = false;
-        int fd = open(path, O_RDWR | O_CLOEXEC);
+        int fd = open(path, flags | O_CLOEXEC);
         if (fd < 0 && errno == ENOENT && create_size > 0) {
                 fd = create_file(path, create_size);
                 created = fd >= 0;
+        } else if (fd >= 0) {
+                /* A path names an image: a regular file (a directory even opens read-only,
+                 * and its reads would fail later). An empty one is a new image: it grows;
+                 * one with data is refused for only_new. */
+                struct stat st;
+                if (fstat(fd, &st) != 0)
+                        return open_failed(why, fd);
+                if (!S_ISREG(st.st_mode)) {
+                        close(fd);
+                        return S_ISDIR(st.st_mode) ? blk_fail(why, BLK_OP_OPEN, BLK_ERR_SYSTEM, EISDIR, 0)
+                                                   : blk_fail(why, BLK_OP_OPEN, BLK_ERR_NOT_REGULAR, 0, 0);
+                }
+                if (only_new && st.st_size != 0) {
+                        close(fd);
+                        return blk_fail(why, BLK_OP_OPEN, BLK_ERR_SYSTEM, EEXIST, 0);
+                }
+                if (create_size > 0 && st.st_size == 0 && ftruncate(fd, (off_t)create_size) != 0)
+                        return open_failed(why, fd);
         }
         if (fd < 0)
                 return open_failed(why, -1);
@@ -176,6 +197,24 @@ ccada_status blk_file_open(struct blk_backend **out, const char *path, uint64_t 
         if (s != CCADA_OK && created)
                 unlink(path);
         return s;
+}
+
+ccada_status blk_file_open(struct blk_backend **out, const char *path, uint64_t create_size,
+                           struct blk_error *why)
+{
+        return open_path(out, path, O_RDWR, create_size, false, why);
+}
+
+ccada_status blk_file_open_new(struct blk_backend **out, const char *path, uint64_t size, struct blk_error *why)
+{
+        if (size == 0)
+                return CCADA_E_INVAL;
+        return open_path(out, path, O_RDWR, size, true, why);
+}
+
+ccada_status blk_file_open_read_only(struct blk_backend **out, const char *path, struct blk_error *why)
+{
+        return open_path(out, path, O_RDONLY, 0, false, why);
 }
 
 ccada_status blk_file_open_temp(struct blk_backend **out, uint64_t size, struct blk_error *why)

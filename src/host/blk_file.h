@@ -11,13 +11,27 @@
 
 #include "host/blk_backend.h"
 
-/* Opens the file at path for reading and writing. When it does not exist and
- * create_size > 0, creates it (mode 0600) with exactly create_size bytes (zero).
+/* Opens the file at path for reading and writing. When create_size > 0, a file that does not
+ * exist is created (mode 0600) and an existing empty one is grown, to exactly create_size
+ * bytes (zero); a file that holds data keeps its bytes and length.
  * Errors: CCADA_E_INVAL (out or path NULL, create_size beyond what a file offset holds),
- * CCADA_E_IO (open, create, ftruncate or fstat failed: BLK_ERR_SYSTEM), CCADA_E_NOMEM.
+ * CCADA_E_IO (open, create, ftruncate or fstat failed: BLK_ERR_SYSTEM; a directory is
+ * EISDIR; another kind of file BLK_ERR_NOT_REGULAR), CCADA_E_NOMEM.
  * A file this call created is removed again when a later step fails. */
 ccada_status blk_file_open(struct blk_backend **out, const char *path, uint64_t create_size,
                            struct blk_error *why) CCADA_MUST_CHECK;
+
+/* As blk_file_open with create_size = size (> 0), for a new image only: a file that holds
+ * data is not opened, not written and not resized (BLK_ERR_SYSTEM, EEXIST).
+ * Errors: as blk_file_open (CCADA_E_INVAL also for size 0). */
+ccada_status blk_file_open_new(struct blk_backend **out, const char *path, uint64_t size,
+                               struct blk_error *why) CCADA_MUST_CHECK;
+
+/* Opens the existing file at path read-only: the backend's writes fail (BLK_ERR_SYSTEM,
+ * EBADF) and nothing this process does through it changes the file.
+ * Errors: as blk_file_open (ENOENT when it does not exist). */
+ccada_status blk_file_open_read_only(struct blk_backend **out, const char *path,
+                                     struct blk_error *why) CCADA_MUST_CHECK;
 
 /* Opens a backend over a new temporary file of size bytes in $TMPDIR (default /tmp), created
  * with mkstemp and unlinked at once: it disappears when the backend is closed.

@@ -1,9 +1,11 @@
 /* virtio-blk device model (see virtio_blk_dev.h).  virtio 1.2 §5.2 */
 #include "host/virtio_blk_dev.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "host/blk_cow.h"
 #include "host/blk_file.h"
 #include "host/blk_ram.h"
 #include "lib/bytes.h"
@@ -280,27 +282,68 @@ ccada_status virtio_blk_dev_open_ram(struct virtio_blk_dev **out, const struct v
         return s == CCADA_OK ? virtio_blk_dev_open(out, cfg, b) : s;
 }
 
-/* The file wrappers' rule: a file smaller than a sector is an I/O error, as it always was. */
+/* The file wrappers' rule: a file smaller than a sector is an I/O error (BLK_ERR_TOO_SMALL). */
 static ccada_status open_file_backend(struct virtio_blk_dev **out, const struct virtio_blk_dev_config *cfg,
-                                      struct blk_backend *b)
+                                      struct blk_backend *b, struct blk_error *why)
 {
         uint64_t size;
         if (blk_backend_size(b, &size) != CCADA_OK || size < VIRTIO_BLK_SECTOR_SIZE) {
                 blk_backend_close(b);
-                return CCADA_E_IO;
+                return blk_fail(why, BLK_OP_OPEN, BLK_ERR_TOO_SMALL, 0, 0);
         }
         return virtio_blk_dev_open(out, cfg, b);
+}
+
+/* An image that holds data, read-only under a copy-on-write overlay; else a new image of
+ * create bytes (a missing file created, an empty one grown), read and written. */
+static ccada_status open_protected(struct blk_backend **out, const char *path, uint64_t create,
+                                   struct blk_error *why)
+{
+        struct blk_backend *ro = NULL;
+        uint64_t size = 0;
+        for (unsigned attempt = 0; attempt < 2; attempt++) {
+                ccada_status s = blk_file_open_read_only(&ro, path, why);
+                if (s == CCADA_OK && blk_backend_size(ro, &size) == CCADA_OK && size > 0)
+                        return blk_cow_open(out, ro, why);
+                blk_backend_close(ro);
+                ro = NULL;
+                bool missing = s != CCADA_OK && why && why->reason == BLK_ERR_SYSTEM && why->sys_errno == ENOENT;
+                if ((s != CCADA_OK && !missing) || create == 0)
+                        return s != CCADA_OK ? s : blk_file_open_read_only(out, path, why); /* empty: too small */
+                s = blk_file_open_new(out, path, create, why);
+                if (s == CCADA_OK || !why || why->reason != BLK_ERR_SYSTEM || why->sys_errno != EEXIST)
+                        return s;
+                /* It holds data now (written since we looked): protect it after all. */
+        }
+        return blk_fail(why, BLK_OP_OPEN, BLK_ERR_SYSTEM, EAGAIN, 0);
 }
 
 ccada_status virtio_blk_dev_open_file(struct virtio_blk_dev **out, const struct virtio_blk_dev_config *cfg,
                                       const char *path, uint64_t create_size_if_missing, struct blk_error *why)
 {
         struct blk_backend *b;
+        struct blk_error e = { .op = BLK_OP_OPEN };
+        if (!config_ok(out, cfg) || !path)
+                return CCADA_E_INVAL;
+        uint64_t create = whole_sectors(create_size_if_missing);
+        ccada_status s = open_protected(&b, path, create <= INT64_MAX ? create : 0, &e);
+        if (s == CCADA_OK)
+                s = open_file_backend(out, cfg, b, &e);
+        if (why)
+                *why = e;
+        return s;
+}
+
+ccada_status virtio_blk_dev_open_file_writable(struct virtio_blk_dev **out, const struct virtio_blk_dev_config *cfg,
+                                               const char *path, uint64_t create_size_if_missing,
+                                               struct blk_error *why)
+{
+        struct blk_backend *b;
         if (!config_ok(out, cfg) || !path)
                 return CCADA_E_INVAL;
         uint64_t create = whole_sectors(create_size_if_missing);
         ccada_status s = blk_file_open(&b, path, create <= INT64_MAX ? create : 0, why);
-        return s == CCADA_OK ? open_file_backend(out, cfg, b) : s;
+        return s == CCADA_OK ? open_file_backend(out, cfg, b, why) : s;
 }
 
 ccada_status virtio_blk_dev_open_temp(struct virtio_blk_dev **out, const struct virtio_blk_dev_config *cfg,
@@ -310,7 +353,7 @@ ccada_status virtio_blk_dev_open_temp(struct virtio_blk_dev **out, const struct 
         if (!config_ok(out, cfg) || size < VIRTIO_BLK_SECTOR_SIZE || size > INT64_MAX)
                 return CCADA_E_INVAL;
         ccada_status s = blk_file_open_temp(&b, whole_sectors(size), why);
-        return s == CCADA_OK ? open_file_backend(out, cfg, b) : s;
+        return s == CCADA_OK ? open_file_backend(out, cfg, b, why) : s;
 }
 
 void virtio_blk_dev_close(struct virtio_blk_dev *d)

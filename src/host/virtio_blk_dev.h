@@ -82,19 +82,32 @@ struct virtio_blk_dev_stats {
 ccada_status virtio_blk_dev_open(struct virtio_blk_dev **out, const struct virtio_blk_dev_config *cfg,
                                  struct blk_backend *b) CCADA_MUST_CHECK;
 
-/* The three below open a backend (blk_file_open, blk_ram_open, blk_file_open_temp) with the
+/* The four below open a backend (blk_file_open*, blk_ram_open, blk_file_open_temp) with the
  * disk rules the board relies on (sizes in whole sectors, a file at least one sector) and a
- * device over it. why (may be NULL) receives the backend's reason when opening it failed. */
+ * device over it. why (may be NULL) receives the reason when opening failed: the backend's,
+ * or BLK_ERR_TOO_SMALL for a medium smaller than a sector. */
 
-/* Opens a device backed by the file at path. When the file does not exist and
- * create_size_if_missing > 0, creates it (mode 0600) with that many bytes (rounded down
- * to sectors); otherwise the file must exist and hold at least one sector.
+/* Opens a device backed by the image file at path, never modifying data the file holds:
+ *   - a file that holds data (length > 0) is opened read-only, under a copy-on-write overlay
+ *     in host RAM (blk_cow.h): the guest reads and writes the disk as usual, its writes are
+ *     lost at close, and the file's bytes and modification time stay as they were;
+ *   - a missing file, when create_size_if_missing > 0, is created (mode 0600), and an empty
+ *     one grown, to that many bytes (rounded down to sectors): a new image, read and written.
+ * Whether the overlay is used: blk_cow_base(virtio_blk_dev_backend(d)) != NULL.
  * *out is the new device; close it with virtio_blk_dev_close().
- * Errors: CCADA_E_INVAL (NULL arguments, no vm, bad queue size), CCADA_E_IO (open,
- * create, size or stat failed; file smaller than a sector), CCADA_E_NOMEM. */
+ * Errors: CCADA_E_INVAL (NULL arguments, no vm, bad queue size), CCADA_E_IO (open, create,
+ * size or stat failed; not a regular file; a file smaller than a sector: BLK_ERR_TOO_SMALL),
+ * CCADA_E_NOMEM. */
 ccada_status virtio_blk_dev_open_file(struct virtio_blk_dev **out, const struct virtio_blk_dev_config *cfg,
                                       const char *path, uint64_t create_size_if_missing,
                                       struct blk_error *why) CCADA_MUST_CHECK;
+
+/* As virtio_blk_dev_open_file, but the guest's writes reach the file whatever it holds: for
+ * a caller whose user said that the workload may write to this image.
+ * Errors: as virtio_blk_dev_open_file. */
+ccada_status virtio_blk_dev_open_file_writable(struct virtio_blk_dev **out, const struct virtio_blk_dev_config *cfg,
+                                               const char *path, uint64_t create_size_if_missing,
+                                               struct blk_error *why) CCADA_MUST_CHECK;
 
 /* Opens a device backed by size bytes of zeroed RAM (rounded down to sectors, >= 512).
  * Errors: CCADA_E_INVAL, CCADA_E_NOMEM. */

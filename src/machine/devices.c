@@ -4,6 +4,7 @@
  * Options are "key=value" or "flag" items, comma-separated, checked before the machine is
  * built (ccada_device_check) with the strict number parser. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ccada/parse.h"
@@ -11,11 +12,14 @@
 #include "machine/machine_internal.h"
 #include "lib/container.h"
 
-/* ---- virtio-blk: a disk (options: file=PATH, ram, size=SIZE) ---- */
+/* ---- virtio-blk: a disk (options: file=PATH, ram, size=SIZE, writable) ---- */
+
+#define BLK_OPTIONS "file=PATH, ram, size=SIZE, writable"
 
 struct blk_opts {
         char file[4096];        /* "": not given */
         bool ram;
+        bool writable;          /* the Realm may write to an image that holds data */
         uint64_t size;          /* 0: not given */
 };
 
@@ -28,6 +32,8 @@ static bool blk_parse(const char *opts, struct blk_opts *o, char *err, size_t er
                 size_t n = end ? (size_t)(end - p) : strlen(p);
                 if (n == 3 && !strncmp(p, "ram", 3)) {
                         o->ram = true;
+                } else if (n == 8 && !strncmp(p, "writable", 8)) {
+                        o->writable = true;
                 } else if (n > 5 && !strncmp(p, "file=", 5)) {
                         if (n - 5 >= sizeof(o->file)) {
                                 snprintf(err, errlen, "virtio-blk: file= is longer than %zu bytes",
@@ -46,7 +52,7 @@ static bool blk_parse(const char *opts, struct blk_opts *o, char *err, size_t er
                         }
                 } else {
                         snprintf(err, errlen, "virtio-blk: unknown option '%.*s' (options: %s)", (int)n, p,
-                                 "file=PATH, ram, size=SIZE");
+                                 BLK_OPTIONS);
                         return false;
                 }
                 p += n + (end ? 1 : 0);
@@ -55,7 +61,50 @@ static bool blk_parse(const char *opts, struct blk_opts *o, char *err, size_t er
                 snprintf(err, errlen, "virtio-blk: file= and ram exclude each other");
                 return false;
         }
+        if (o->ram && o->writable) {
+                snprintf(err, errlen, "virtio-blk: writable is for an image file, not a RAM disk");
+                return false;
+        }
         return true;
+}
+
+/* Where disk i (slot 0: Realm A) of cfg keeps its data, from its options and the machine's
+ * disk settings: Realm B's disks are always in RAM (a file cannot back two disks). */
+static void blk_image(const struct ccada_machine_config *cfg, unsigned i, const struct blk_opts *o,
+                      struct ccada_disk_image *img)
+{
+        memset(img, 0, sizeof(*img));
+        img->size = o->size ? o->size : cfg->disk_size;
+        img->ram = i > 0 || o->ram || (!o->file[0] && cfg->disk_ram);
+        if (img->ram)
+                return;
+        const char *file = o->file[0] ? o->file : cfg->disk_path;
+        if (file)
+                snprintf(img->path, sizeof(img->path), "%s", file);
+        img->own_file = o->file[0] != '\0';
+        img->writable = o->writable || (!o->file[0] && cfg->disk_writable);
+}
+
+/* Says on stderr which disk could not be opened, why, and what to do. */
+static void blk_say_why(const struct ccada_disk_image *img, ccada_status st, const struct blk_error *why)
+{
+        char size[32];
+        snprintf(size, sizeof(size), "%llu bytes", (unsigned long long)img->size);
+        if (img->ram) {
+                fprintf(stderr, "virtio-blk: cannot allocate a RAM disk of %s: %s\n", size,
+                        why->reason ? blk_error_text(why) : ccada_status_text(st));
+        } else if (!img->path[0]) {
+                const char *tmp = getenv("TMPDIR");
+                fprintf(stderr, "virtio-blk: cannot create a temporary disk image in '%s': %s (set TMPDIR to a "
+                        "writable directory, or put the disk in host RAM)\n", tmp && *tmp ? tmp : "/tmp",
+                        why->reason ? blk_error_text(why) : ccada_status_text(st));
+        } else if (why->reason == BLK_ERR_TOO_SMALL) {
+                fprintf(stderr, "virtio-blk: disk image '%s' is smaller than a sector (512 bytes): give a larger "
+                        "image, or a new path\n", img->path);
+        } else {
+                fprintf(stderr, "virtio-blk: cannot open disk image '%s': %s\n", img->path,
+                        why->reason ? blk_error_text(why) : ccada_status_text(st));
+        }
 }
 
 static void blk_close(void *obj)
@@ -64,36 +113,33 @@ static void blk_close(void *obj)
 }
 
 /* Realm A's disk as its options (else the machine's disk settings) say; Realm B's always
- * in RAM (a file cannot back two disks). */
+ * in RAM. An image file that holds data is written only when writable (else through a
+ * copy-on-write overlay: virtio_blk_dev_open_file). */
 static ccada_status blk_add(struct ccada_machine *m, unsigned i, const char *opts, unsigned devfn, void **obj,
                             void (**close)(void *))
 {
         static const char *const serial[MACHINE_MAX_REALMS] = { "ccada-blk0", "ccada-blk1" };
         struct machine_slot *s = &m->slot[i];
         struct blk_opts o;
+        struct ccada_disk_image img;
         char err[160];
         if (!blk_parse(opts, &o, err, sizeof(err)))
                 return CCADA_E_INVAL;
-        uint64_t size = o.size ? o.size : m->cfg.disk_size;
-        const char *file = o.file[0] ? o.file : m->cfg.disk_path;
+        blk_image(&m->cfg, i, &o, &img);
         struct virtio_blk_dev_config bc = { .vm = s->vm, .trace = &m->trace, .serial = serial[i] };
         struct virtio_blk_dev *d;
         struct blk_error why = { 0 };
         ccada_status st;
-        bool ram = i > 0 || o.ram || (!o.file[0] && m->cfg.disk_ram);
-        if (ram)
-                st = virtio_blk_dev_open_ram(&d, &bc, size, &why);
-        else if (file)
-                st = virtio_blk_dev_open_file(&d, &bc, file, size, &why);
+        if (img.ram)
+                st = virtio_blk_dev_open_ram(&d, &bc, img.size, &why);
+        else if (img.path[0] && img.writable)
+                st = virtio_blk_dev_open_file_writable(&d, &bc, img.path, img.size, &why);
+        else if (img.path[0])
+                st = virtio_blk_dev_open_file(&d, &bc, img.path, img.size, &why);
         else
-                st = virtio_blk_dev_open_temp(&d, &bc, size, &why);
+                st = virtio_blk_dev_open_temp(&d, &bc, img.size, &why);
         if (st != CCADA_OK) {
-                /* Say which disk and why: the status alone ("I/O error") does not help. */
-                const char *what = ram ? "a RAM disk" : file ? "'" : "a temporary image";
-                const char *reason = why.reason ? blk_error_reason_name(why.reason) : ccada_status_text(st);
-                fprintf(stderr, "virtio-blk: cannot open %s%s%s: %s%s%s\n", what, !ram && file ? file : "",
-                        !ram && file ? "'" : "", reason, why.sys_errno ? ": " : "",
-                        why.sys_errno ? strerror(why.sys_errno) : "");
+                blk_say_why(&img, st, &why);
                 return st;
         }
         if ((st = host_pci_bus_add(&s->pci, virtio_blk_dev_func(d), devfn)) != CCADA_OK) {
@@ -111,6 +157,16 @@ static bool blk_check(const char *opts, char *err, size_t errlen)
         return blk_parse(opts, &o, err, errlen);
 }
 
+static bool blk_image_of(const struct ccada_machine_config *cfg, const char *opts, struct ccada_disk_image *img)
+{
+        struct blk_opts o;
+        char err[1];
+        if (!blk_parse(opts, &o, err, sizeof(err)))
+                return false;
+        blk_image(cfg, 0, &o, img);
+        return true;
+}
+
 /* ---- the table ---- */
 
 static const struct device_type {
@@ -118,8 +174,10 @@ static const struct device_type {
         bool (*check)(const char *opts, char *err, size_t errlen);
         ccada_status (*add)(struct ccada_machine *m, unsigned i, const char *opts, unsigned devfn, void **obj,
                             void (**close)(void *));
+        /* Where a disk keeps its data; NULL for a device that has no disk. */
+        bool (*image)(const struct ccada_machine_config *cfg, const char *opts, struct ccada_disk_image *img);
 } types[] = {
-        { "virtio-blk", "a disk; options: file=PATH, ram, size=SIZE", blk_check, blk_add },
+        { "virtio-blk", "a disk; options: " BLK_OPTIONS, blk_check, blk_add, blk_image_of },
 };
 #define NTYPES (ARRAY_SIZE(types))
 
@@ -146,6 +204,12 @@ bool ccada_device_check(const struct ccada_device_cfg *d, char *err, size_t errl
                 return false;
         }
         return t->check(d->opts, err, errlen);
+}
+
+bool ccada_device_image(const struct ccada_machine_config *cfg, unsigned d, struct ccada_disk_image *img)
+{
+        const struct device_type *t = cfg && img && d < cfg->ndevices ? find(cfg->devices[d].type) : NULL;
+        return t && t->image && t->image(cfg, cfg->devices[d].opts, img);
 }
 
 ccada_status machine_device_add(struct ccada_machine *m, unsigned i, const struct ccada_device_cfg *d,

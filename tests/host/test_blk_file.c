@@ -264,6 +264,85 @@ static void blk_file_fd_of_another_kind_is_minus_one(void **state)
         blk_backend_close(b);
 }
 
+
+/* An empty file is a new image, as a missing one is: it grows to the size asked for. */
+static void blk_file_open_grows_an_empty_file_to_the_size(void **state)
+{
+        struct scratch *s = *state;
+        struct blk_backend *b;
+        struct stat st;
+        uint64_t size;
+        write_file(s->path, "", 0);
+        assert_int_equal(blk_file_open(&b, s->path, 8192, NULL), CCADA_OK);
+        assert_int_equal(blk_backend_size(b, &size), CCADA_OK);
+        assert_int_equal(size, 8192);
+        assert_int_equal(stat(s->path, &st), 0);
+        assert_int_equal(st.st_size, 8192);
+        blk_backend_close(b);
+}
+
+/* blk_file_open_new takes a missing or empty file, never one that holds data. */
+static void blk_file_open_new_refuses_a_file_that_holds_data_and_leaves_it_alone(void **state)
+{
+        struct scratch *s = *state;
+        struct blk_backend *b = (struct blk_backend *)&b;
+        struct blk_error why;
+        uint8_t img[700], got[sizeof(img) + 1];
+        for (size_t i = 0; i < sizeof(img); i++)
+                img[i] = (uint8_t)(i ^ 0x5A);
+        write_file(s->path, img, sizeof(img));
+        assert_int_equal(blk_file_open_new(&b, s->path, 4096, &why), CCADA_E_IO);
+        assert_null(b);
+        assert_int_equal(why.reason, BLK_ERR_SYSTEM);
+        assert_int_equal(why.sys_errno, EEXIST);
+        int fd = open(s->path, O_RDONLY);
+        assert_true(fd >= 0);
+        assert_int_equal(read(fd, got, sizeof(got)), (ssize_t)sizeof(img)); /* same length */
+        close(fd);
+        assert_memory_equal(got, img, sizeof(img));
+        assert_int_equal(blk_file_open_new(&b, s->path, 0, NULL), CCADA_E_INVAL);
+        unlink(s->path);
+        assert_int_equal(blk_file_open_new(&b, s->path, 4096, NULL), CCADA_OK); /* missing: created */
+        blk_backend_close(b);
+        write_file(s->path, "", 0);
+        assert_int_equal(blk_file_open_new(&b, s->path, 4096, NULL), CCADA_OK); /* empty: grown */
+        blk_backend_close(b);
+}
+
+static void blk_file_open_read_only_reads_and_cannot_write(void **state)
+{
+        struct scratch *s = *state;
+        struct blk_backend *b;
+        uint8_t img[1024], got[1024], x = 9;
+        memset(img, 0x42, sizeof(img));
+        write_file(s->path, img, sizeof(img));
+        assert_int_equal(blk_file_open_read_only(&b, s->path, NULL), CCADA_OK);
+        assert_int_equal(read1(b, 0, got, sizeof(got)), CCADA_OK);
+        assert_memory_equal(got, img, sizeof(img));
+        assert_int_equal(write1(b, 0, &x, 1), CCADA_E_IO);
+        assert_int_equal(blk_backend_error(b)->sys_errno, EBADF);
+        blk_backend_close(b);
+}
+
+/* A directory opens read-only on Linux: the backend refuses it at open, saying EISDIR, and a
+ * path that is neither a file nor a directory is "not a regular file". */
+static void blk_file_open_of_a_directory_or_device_says_what_it_is(void **state)
+{
+        struct scratch *s = *state;
+        struct blk_backend *b = (struct blk_backend *)&b;
+        struct blk_error why;
+        assert_int_equal(blk_file_open_read_only(&b, s->dir, &why), CCADA_E_IO);
+        assert_null(b);
+        assert_int_equal(why.reason, BLK_ERR_SYSTEM);
+        assert_int_equal(why.sys_errno, EISDIR);
+        assert_string_equal(blk_error_text(&why), strerror(EISDIR));
+        assert_int_equal(blk_file_open(&b, s->dir, 4096, &why), CCADA_E_IO);
+        assert_int_equal(why.sys_errno, EISDIR);
+        assert_int_equal(blk_file_open_read_only(&b, "/dev/null", &why), CCADA_E_IO);
+        assert_int_equal(why.reason, BLK_ERR_NOT_REGULAR);
+        assert_string_equal(blk_error_text(&why), "not a regular file");
+}
+
 #define S(fn) cmocka_unit_test_setup_teardown(fn, scratch_setup, scratch_teardown)
 
 int main(void)
@@ -274,6 +353,10 @@ int main(void)
                 S(blk_file_open_of_a_missing_file_without_create_size_says_enoent),
                 S(blk_file_open_of_an_existing_image_keeps_its_bytes_and_length),
                 S(blk_file_writes_reach_the_file),
+                S(blk_file_open_grows_an_empty_file_to_the_size),
+                S(blk_file_open_new_refuses_a_file_that_holds_data_and_leaves_it_alone),
+                S(blk_file_open_read_only_reads_and_cannot_write),
+                S(blk_file_open_of_a_directory_or_device_says_what_it_is),
                 S(blk_file_read_of_a_file_shrunk_under_it_is_short),
                 S(blk_file_write_through_a_read_only_fd_is_ebadf_and_writes_nothing),
                 S(blk_file_read_through_a_write_only_fd_is_ebadf),

@@ -23,6 +23,10 @@ bool cli_bench_run(const struct ccada_machine_config *cfg, const char *what, str
 /* A figure of a benchmark's report section (0 when there is none: the run said why). */
 double cli_bench_figure(const struct ccada_report *r, const char *section, const char *key);
 void cli_demo_help(FILE *f);
+/* Writes ccada demo's story of report r to f: the RIM, each isolation check, the pool, the
+ * disk, the exits and the verdict. After a failed boot the checks read "not run (boot
+ * failed)" (tools/ccada/demo_story.c). */
+void demo_print_story(FILE *f, const struct ccada_report *r);
 
 /* A numeric option of a sub-command, for cli_number(). */
 struct cli_number_opt {

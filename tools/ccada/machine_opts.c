@@ -5,12 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "ccada/report.h"
 #include "cli.h"
 
 enum mopt {
-        M_TRACE = MOPT_FIRST, M_JSONTRACE, M_EVENTS, M_SEED, M_HASH, M_IPA, M_RAM, M_VM, M_DISK, M_DISKRAM,
+        M_TRACE = MOPT_FIRST, M_JSONTRACE, M_EVENTS, M_SEED, M_HASH, M_IPA, M_RAM, M_VM, M_DISK, M_DISKRAM, M_DISKW,
         M_SWIOTLB, M_GROW, M_BP, M_CHECK, M_DEVICE,
 };
 
@@ -31,7 +32,12 @@ static const struct mopt_row {
         { { "ram", required_argument, NULL, M_RAM }, "SIZE", "Realm RAM, multiple of 2M (default 32M)" },
         { { "vm", required_argument, NULL, M_VM }, "KIND", "realm (default) or normal: the same guest in a non-Realm VM" },
         { { "disk", required_argument, NULL, M_DISK }, "PATH",
-          "back the virtio-blk disk with PATH (created, 64M, if missing);\ndefault: a temporary image, deleted at exit" },
+          "back the virtio-blk disk with the image file PATH (default: a\ntemporary image, deleted at exit). A missing or empty file\n"
+          "becomes a new 64M image that the run writes; an image that\nholds data is never modified: it is opened read-only and the\n"
+          "Realm's writes go to a copy-on-write overlay in memory,\ndropped at exit (said on stderr). The demo's blk-test writes\n"
+          "the first 256K of the disk (sectors 0-511) and reads them back" },
+        { { "disk-writable", no_argument, NULL, M_DISKW }, "",
+          "let the workload write to the --disk image even when it holds\ndata (the demo overwrites its first 256K)" },
         { { "disk-ram", no_argument, NULL, M_DISKRAM }, "", "back the disk with host RAM instead" },
         { { "swiotlb", required_argument, NULL, M_SWIOTLB }, "SIZE", "Realm bounce pool size, 256K..1G (default 4M; Linux: 64M)" },
         { { "swiotlb-grow", no_argument, NULL, M_GROW }, "", "add shared pools when the pool is full instead of failing" },
@@ -165,6 +171,7 @@ int machine_opts_apply(struct machine_opts *o, int c, const char *arg)
         case M_EVENTS: o->events = arg; return CLI_OK;
         case M_DISK: o->cfg.disk_path = arg; return CLI_OK;
         case M_DISKRAM: o->cfg.disk_ram = true; return CLI_OK;
+        case M_DISKW: o->cfg.disk_writable = true; return CLI_OK;
         case M_GROW: o->cfg.swiotlb_grow = true; return CLI_OK;
         case M_BP: o->cfg.swiotlb_backpressure = true; return CLI_OK;
         case M_CHECK: o->cfg.check_invariants = true; return CLI_OK;
@@ -205,10 +212,19 @@ static int check_swiotlb_fits(const struct machine_opts *o)
 }
 
 /* The demo's blk-test writes and reads back this many bytes from the start of the disk
- * (BLK_TEST_DEFAULT_BYTES in src/realm/apps/blk_test.h): a smaller image fails it. */
+ * (BLK_TEST_DEFAULT_BYTES in src/realm/apps/blk_test.h): a smaller image fails it. Other
+ * workloads need a sector, what a virtio-blk disk needs. */
 #define DEMO_DISK_MIN_BYTES (256u << 10)
+#define DISK_MIN_BYTES      512u
 
-/* Checks that dir exists, for the machine to create the disk image in it (what). */
+/* "1 byte", "1000 bytes". */
+static const char *bytes_text(uint64_t n, char *buf, size_t len)
+{
+        snprintf(buf, len, "%llu byte%s", (unsigned long long)n, n == 1 ? "" : "s");
+        return buf;
+}
+
+/* Checks that dir exists and takes new files, for the disk image (what) to be made in it. */
 static int check_dir(const char *cmd, const char *dir, const char *what, const char *hint)
 {
         struct stat st;
@@ -216,45 +232,100 @@ static int check_dir(const char *cmd, const char *dir, const char *what, const c
 
         if (stat(dir, &st) != 0)
                 why = strerror(errno);
+        else if (S_ISDIR(st.st_mode) && access(dir, W_OK | X_OK) != 0)
+                why = strerror(errno);
         else if (S_ISDIR(st.st_mode))
                 return CLI_OK;
-        fprintf(stderr, "ccada %s: cannot create %s: '%s': %s%s\n", cmd, what, dir, why, hint);
+        fprintf(stderr, "ccada %s: cannot create %s in '%s': %s: %s\n", cmd, what, dir, why, hint);
         return CLI_FAIL;
 }
 
-/* The machine backs the disk with --disk PATH (created when missing) or, without --disk
- * and --disk-ram, with a temporary image in $TMPDIR or /tmp (src/host/virtio_blk_dev.c).
- * Refuses an image that can never hold the demo's blk-test; says why one cannot be made. */
-static int check_disk(const char *cmd, const struct ccada_machine_config *cfg)
+/* The directory of path, in dir. */
+static void dir_of(const char *path, char *dir, size_t len)
 {
-        struct stat st;
-        char why[256], created[24], dir[4096];
+        const char *slash = strrchr(path, '/');
+        if (!slash)
+                snprintf(dir, len, ".");
+        else if (slash == path)
+                snprintf(dir, len, "/");
+        else
+                snprintf(dir, len, "%.*s", (int)(slash - path), path);
+}
 
-        if (cfg->disk_ram)
-                return CLI_OK;
-        if (!cfg->disk_path) {
-                const char *tmp = getenv("TMPDIR");
-                return check_dir(cmd, tmp && *tmp ? tmp : "/tmp", "the temporary disk image",
-                                 " (set TMPDIR to a directory, or use --disk or --disk-ram)");
+/* Checks the image file of one disk: a missing or empty file must be creatable, at a size
+ * the workload can use (exit 1 when the system refuses, 2 for the size); an existing one a
+ * readable regular file (a directory or a device: exit 2; unreadable: 1) large enough for
+ * the workload (exit 2). Says once when an image that holds data will not be modified, and
+ * which consent (the option named by consent) would let the workload write to it. */
+static int check_image(const struct machine_opts *o, const struct ccada_disk_image *img, const char *consent)
+{
+        const bool demo = !o->cfg.workload || !strcmp(o->cfg.workload, "demo");
+        const uint64_t need = demo ? DEMO_DISK_MIN_BYTES : DISK_MIN_BYTES;
+        char size[24], have[32], dir[4096];
+        struct stat st;
+
+        cli_format_size(img->size, size, sizeof(size));
+        bool found = stat(img->path, &st) == 0;
+        if (img->size < need && ((!found && errno == ENOENT) || (found && S_ISREG(st.st_mode) && st.st_size == 0))) {
+                fprintf(stderr, "ccada %s: disk image '%s' would be created with %s; %s needs at least %s: give a "
+                        "larger size=\n", o->cmd, img->path, bytes_text(img->size, have, sizeof(have)),
+                        demo ? "blk-test" : "a virtio-blk disk", demo ? "256 KiB" : "512 bytes");
+                return CLI_USAGE;
         }
-        if (stat(cfg->disk_path, &st) != 0) {
-                const char *slash = strrchr(cfg->disk_path, '/');
-                snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - cfg->disk_path) : 1,
-                         slash ? cfg->disk_path : ".");
-                return check_dir(cmd, dir[0] ? dir : "/", "the disk image", "");
+        if (stat(img->path, &st) != 0 && errno == ENOENT) {
+                char what[4200];
+                dir_of(img->path, dir, sizeof(dir));
+                snprintf(what, sizeof(what), "disk image '%s'", img->path);
+                return check_dir(o->cmd, dir, what, "give a path in an existing directory you can write to");
         }
-        cli_format_size(cfg->disk_size, created, sizeof(created));
+        if (stat(img->path, &st) != 0 || access(img->path, R_OK) != 0) {
+                fprintf(stderr, "ccada %s: cannot open disk image '%s': %s: check its permissions, or give another "
+                        "path (a new one is created, %s)\n", o->cmd, img->path, strerror(errno), size);
+                return CLI_FAIL;
+        }
         if (!S_ISREG(st.st_mode)) {
-                snprintf(why, sizeof(why), "not a regular file: give a disk image, or a new path (created, %s)",
-                         created);
-                return cli_bad_value(cmd, "--disk", cfg->disk_path, why);
+                fprintf(stderr, "ccada %s: cannot open disk image '%s': %s: give an image file, or a new path (one is "
+                        "created, %s)\n", o->cmd, img->path, S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file",
+                        size);
+                return CLI_USAGE;
         }
-        if ((uint64_t)st.st_size >= DEMO_DISK_MIN_BYTES)
+        if (st.st_size == 0) /* a new image: grown to img->size and written */
                 return CLI_OK;
-        snprintf(why, sizeof(why),
-                 "the image holds %lld bytes, but the demo's blk-test writes 256K from its start: give a larger "
-                 "image, or a new path (created, %s)", (long long)st.st_size, created);
-        return cli_bad_value(cmd, "--disk", cfg->disk_path, why);
+        if ((uint64_t)st.st_size < need) {
+                fprintf(stderr, "ccada %s: disk image '%s' is %s; %s needs at least %s%s: give a larger image, or a new "
+                        "path (one is created, %s)\n", o->cmd, img->path, bytes_text((uint64_t)st.st_size, have, sizeof(have)),
+                        demo ? "blk-test" : "a virtio-blk disk", demo ? "256 KiB" : "512 bytes",
+                        demo ? " (it writes and reads back the disk's first 256 KiB)" : "", size);
+                return CLI_USAGE;
+        }
+        if (!img->writable)
+                fprintf(stderr, "ccada %s: disk image '%s' holds data, so it is not modified: the Realm's writes go to "
+                        "a copy-on-write overlay in memory, dropped at exit (%s lets them reach the file)\n", o->cmd,
+                        img->path, consent);
+        return CLI_OK;
+}
+
+/* Checks every disk of Realm A before the machine is built (the machine opens them with the
+ * same rules; src/machine/devices.c): an image file (check_image), or the directory of a
+ * temporary image. */
+static int check_disks(const struct machine_opts *o)
+{
+        for (unsigned d = 0; d < o->cfg.ndevices; d++) {
+                struct ccada_disk_image img;
+                int rc = CLI_OK;
+                if (!ccada_device_image(&o->cfg, d, &img) || img.ram)
+                        continue;
+                if (!img.path[0]) {
+                        const char *tmp = getenv("TMPDIR");
+                        rc = check_dir(o->cmd, tmp && *tmp ? tmp : "/tmp", "the temporary disk image",
+                                       "set TMPDIR to a directory you can write to, or use --disk PATH or --disk-ram");
+                } else {
+                        rc = check_image(o, &img, img.own_file ? "the device option writable" : "--disk-writable");
+                }
+                if (rc != CLI_OK)
+                        return rc;
+        }
+        return CLI_OK;
 }
 
 /* Refuses option combinations that can never boot or pass, saying what to change. */
@@ -263,8 +334,12 @@ static int check_combinations(const struct machine_opts *o)
         if (o->cfg.disk_path && o->cfg.disk_ram)
                 return fprintf(stderr, "ccada %s: --disk and --disk-ram exclude each other: give one of them\n", o->cmd),
                        CLI_USAGE;
+        if (o->cfg.disk_writable && !o->cfg.disk_path)
+                return fprintf(stderr, "ccada %s: --disk-writable lets the workload write to the image of --disk PATH: "
+                               "give --disk PATH too (a --device file= takes the option writable)\n", o->cmd),
+                       CLI_USAGE;
         int rc = check_swiotlb_fits(o);
-        return rc == CLI_OK ? check_disk(o->cmd, &o->cfg) : rc;
+        return rc == CLI_OK ? check_disks(o) : rc;
 }
 
 int machine_opts_parse(struct machine_opts *o, int argc, char **argv, const struct option *own,
