@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/container.h"
+
 struct blk_cow {
         struct blk_backend b;           /* first: the ops get this back */
         struct blk_backend *base;       /* owned; never written */
@@ -15,7 +17,7 @@ struct blk_cow {
         struct iovec *slice;            /* [BLK_BACKEND_MAX_IOV]: part of a request */
 };
 
-#define COW_OF(bb) ((struct blk_cow *)(void *)(bb))
+#define COW_OF(bb) container_of(bb, struct blk_cow, b)
 
 /* Bytes of chunk idx that are inside the medium. */
 static uint64_t chunk_len(const struct blk_cow *c, uint64_t idx)
