@@ -5,8 +5,10 @@
 #include "realm/boot.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "ccada/report.h"
+#include "ccada/rsi.h"
 #include "realm/cmdline.h"
 #include "proto/realm_image.h"
 #include "realm/kernel.h"
@@ -104,6 +106,17 @@ static void report_swiotlb(struct realm_kernel *k)
         ccada_report_u64(s, "bounced_bytes", st.bounced_bytes);
 }
 
+/* The RIM as the Realm reads it (RSI_MEASUREMENT_READ of index 0), into the report as soon
+ * as RSI is up, so a boot that fails later still reports it. Zero in a normal VM. */
+static void report_rim(struct realm_kernel *k)
+{
+        uint8_t rim[RSI_MEASUREMENT_MAX] = { 0 };
+
+        if (rk_is_realm(k) && rk_measurement_read(k, 0, rim) != CCADA_OK)
+                memset(rim, 0, sizeof(rim));
+        ccada_report_hex(rk_report_section(k, ""), "rim", rim, rk_hash_len(k));
+}
+
 void realm_kernel_entry(struct realm_kernel *k, struct ccada_cpu *cpu, uint64_t pc, const uint64_t x[8])
 {
         struct ccada_report_section *top = rk_report_section(k, "");
@@ -114,6 +127,7 @@ void realm_kernel_entry(struct realm_kernel *k, struct ccada_cpu *cpu, uint64_t 
                 return; /* no image: nothing to boot; the REC turns off */
         rk_boot_rsi(k, rk_image(k)->ram_base + REALM_IMAGE_SIZE);
         rk_boot_console(k);
+        report_rim(k);
         if (!rk_boot_memory(k, (REALM_IMAGE_SIZE >> RK_PAGE_SHIFT) + 1))
                 return boot_fail(k, "Failed to set memory range to protected");
         ccada_report_bool(top, "is_realm", rk_is_realm(k));

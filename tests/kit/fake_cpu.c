@@ -112,6 +112,15 @@ static void smc(struct ccada_cpu *cpu, struct smc_regs *r)
                         st_le64(p + RSI_REALM_CONFIG_IPA_WIDTH, c->ipa_bits);
                 }
                 return;
+        case RSI_MEASUREMENT_READ: /* index i reads as bytes 0xi0, 0xi1, ... */
+                r->x[0] = r->x[1] < 5 ? RSI_SUCCESS : RSI_ERROR_INPUT;
+                for (unsigned w = 0; w < 8; w++) {
+                        uint64_t v = 0;
+                        for (unsigned b = 0; b < 8; b++)
+                                v |= (uint64_t)((r->x[1] << 4 | (w * 8 + b)) & 0xFF) << (8 * b);
+                        r->x[1 + w] = v;
+                }
+                return;
         case RSI_IPA_STATE_SET: /* every range accepted in one go */
                 r->x[0] = RSI_SUCCESS;
                 r->x[1] = r->x[2];

@@ -2,7 +2,8 @@
  * or a host: RAM is a byte array reached at its IPAs and through the unprotected alias,
  * RSI answers as the test sets it (RSI_VERSION's status and revisions, an IPA width for
  * REALM_CONFIG, or no RSI at all), IPA_STATE_SET accepts every range, the PL011 data
- * register collects the console, and PSCI SYSTEM_OFF turns the CPU off. Every other MMIO
+ * register collects the console, MEASUREMENT_READ of index i gives the bytes 0xi0, 0xi1,
+ * ... (i * 16 + n, mod 256), and PSCI SYSTEM_OFF turns the CPU off. Every other MMIO
  * read is all ones (no PCI function answers). Single-threaded; for tests of boot. */
 #ifndef CCADA_TESTKIT_FAKE_CPU_H
 #define CCADA_TESTKIT_FAKE_CPU_H

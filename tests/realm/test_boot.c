@@ -195,6 +195,23 @@ static void swiotlb_boot_pool_gives_up_below_the_minimum(void **state)
         fake_cpu_fini(&c);
 }
 
+/* The RIM is read as soon as RSI is up: a boot that fails afterwards still reports it. */
+static void boot_reports_the_rim_even_when_it_fails_later(void **state)
+{
+        struct fake_cpu c;
+        struct realm_kernel *k;
+        struct ccada_report_value v;
+        (void)state;
+        fake_cpu_init(&c, 1ull << 20, ""); /* too small for any bounce pool: boot panics */
+        const char *out = boot(&c, &k);
+        assert_non_null(strstr(out, "Kernel panic"));
+        assert_true(ccada_report_get(realm_kernel_report(k), "", "rim", &v));
+        /* SHA-256: 32 bytes of index 0, 0x00 0x01 ... 0x1f */
+        assert_string_equal(v.text, "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
+        realm_kernel_destroy(k);
+        fake_cpu_fini(&c);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -207,6 +224,7 @@ int main(void)
                 cmocka_unit_test(swiotlb_default_pool_is_linux_64m_when_ram_allows),
                 cmocka_unit_test(swiotlb_default_pool_halves_like_linux_when_ram_is_short),
                 cmocka_unit_test(swiotlb_boot_pool_gives_up_below_the_minimum),
+                cmocka_unit_test(boot_reports_the_rim_even_when_it_fails_later),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

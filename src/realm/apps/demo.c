@@ -60,19 +60,16 @@ static void demo_peek(struct realm_kernel *k, uint64_t shared, uint64_t priv)
 static void demo_measure(struct realm_kernel *k)
 {
         static const char event[] = "ccada demo: app loaded";
-        uint8_t rim[RSI_MEASUREMENT_MAX], rem1[RSI_MEASUREMENT_MAX];
+        uint8_t rem1[RSI_MEASUREMENT_MAX];
         ccada_status st = rk_measurement_extend(k, 1, event, sizeof(event) - 1);
         if (st == CCADA_OK)
                 st = rk_measurement_read(k, 1, rem1);
-        if (st == CCADA_OK)
-                st = rk_measurement_read(k, 0, rim);
         if (st != CCADA_OK)
                 return fail(k, "measurement", st);
         /* The measurements are as long as the Realm's hash (from its config). */
         size_t n = rk_hash_len(k);
         struct ccada_report_section *top = rk_report_section(k, "");
-        ccada_report_hex(top, "rim", rim, n);
-        ccada_report_hex(top, "rem1", rem1, n);
+        ccada_report_hex(top, "rem1", rem1, n); /* the RIM: boot reports it */
         rk_report_check(k, "rem_extended", true);
         rk_printk(k, "demo: extended REM[1] with \"%s\"", event);
 }
@@ -131,7 +128,6 @@ static void demo_expect(struct realm_kernel *k)
 {
         static const uint8_t zero[RSI_MEASUREMENT_MAX];
         struct ccada_report_section *top = rk_report_section(k, "");
-        ccada_report_hex(top, "rim", zero, rk_hash_len(k));
         ccada_report_hex(top, "rem1", zero, rk_hash_len(k));
         ccada_report_bool(top, "host_read_bounce_slot", false);
         static const char *const realm_only[] = {
