@@ -53,9 +53,10 @@ struct ccada_machine_config;
 bool ccada_device_image(const struct ccada_machine_config *cfg, unsigned d, struct ccada_disk_image *img);
 
 struct ccada_machine_config {
-        uint64_t mem_size;      /* physical memory, bytes (default 128 MiB) */
+        uint64_t mem_size;      /* physical memory, bytes (default 256 MiB) */
         uint64_t mem_base;      /* first physical address (default 0x80000000) */
-        uint64_t realm_ram;     /* guest RAM, bytes, multiple of 2 MiB (default 32 MiB) */
+        uint64_t realm_ram;     /* guest RAM, bytes, multiple of 2 MiB (default 128 MiB: room
+                                 * for Linux's default 64 MiB bounce pool) */
         unsigned ipa_bits;      /* 33..48 (default 40) */
         unsigned hash_algo;     /* 0 SHA-256 (default), 1 SHA-512 */
         uint64_t seed;          /* default 1 */
@@ -69,7 +70,10 @@ struct ccada_machine_config {
         const char *workload;   /* a name of ccada_workload_name (NULL: CCADA_WORKLOAD_DEFAULT) */
         unsigned bench_reps;    /* benchmark repetitions (median taken), 1..31; 0: the app's
                                  * default (7). Given to the Realm as ccada.bench_reps=N */
-        uint64_t swiotlb_slabs; /* Realm bounce pool in 2 KiB slots (default 2048 = 4 MiB) */
+        uint64_t swiotlb_slabs; /* Realm bounce pool in 2 KiB slots, "swiotlb=" on the Realm's
+                                 * command line; 0 (default): none, so the kernel takes
+                                 * Linux's default, 64 MiB, halved as Linux halves it when
+                                 * RAM is short */
         bool swiotlb_grow;      /* add shared pools instead of failing when full (off) */
         bool swiotlb_backpressure; /* wait for slots instead of failing when full (off) */
         /* The devices on Realm A's PCI bus, in slot order (default: one "virtio-blk"). Realm

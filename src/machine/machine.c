@@ -17,13 +17,12 @@
 void ccada_machine_config_default(struct ccada_machine_config *cfg)
 {
         memset(cfg, 0, sizeof(*cfg));
-        cfg->mem_size = 128ULL << 20;
+        cfg->mem_size = 256ULL << 20;
         cfg->mem_base = 0x80000000ULL;
-        cfg->realm_ram = 32ULL << 20;
+        cfg->realm_ram = 128ULL << 20;
         cfg->ipa_bits = 40;
         cfg->hash_algo = 0;
         cfg->seed = 1;
-        cfg->swiotlb_slabs = 2048;
         cfg->disk_size = 64ULL << 20;
         cfg->realms = 1;
         cfg->devices[0] = (struct ccada_device_cfg){ .type = "virtio-blk" };
@@ -176,11 +175,13 @@ static ccada_status machine_image(const struct ccada_machine *m, uint8_t image[R
                 .pci_mmio_base = HOST_PCI_WIN_BASE,
                 .pci_mmio_size = HOST_PCI_WIN_SIZE,
         };
-        char reps[32] = "";
+        char reps[32] = "", slabs[32] = "";
         if (m->cfg.bench_reps) /* only then: the default command line, and RIM, stay as they were */
                 snprintf(reps, sizeof(reps), " ccada.bench_reps=%u", m->cfg.bench_reps);
-        snprintf(info.cmdline, sizeof(info.cmdline), "console=pl011,mmio,0x%llx swiotlb=%llu%s%s init=ccada-demo ccada.seed=%llu%s",
-                 (unsigned long long)MACHINE_CONSOLE_BASE, (unsigned long long)m->cfg.swiotlb_slabs,
+        if (m->cfg.swiotlb_slabs) /* else the kernel's default pool, as Linux without swiotlb= */
+                snprintf(slabs, sizeof(slabs), " swiotlb=%llu", (unsigned long long)m->cfg.swiotlb_slabs);
+        snprintf(info.cmdline, sizeof(info.cmdline), "console=pl011,mmio,0x%llx%s%s%s init=ccada-demo ccada.seed=%llu%s",
+                 (unsigned long long)MACHINE_CONSOLE_BASE, slabs,
                  m->cfg.swiotlb_grow ? " swiotlb.grow" : "", m->cfg.swiotlb_backpressure ? " swiotlb.backpressure" : "",
                  (unsigned long long)m->cfg.seed, reps);
         return realm_image_build(&info, image, REALM_IMAGE_SIZE) ? CCADA_OK : CCADA_E_INVAL;

@@ -21,13 +21,13 @@ import subprocess
 import sys
 
 RAM_BASE = 0x80000000
-RAM_SIZE = 32 << 20
+RAM_SIZE = 128 << 20
 IPA_BITS = 40
 CONSOLE = 0x09000000
 PCI_ECAM = 0x40000000
 PCI_MMIO_BASE = 0x50000000
 PCI_MMIO_SIZE = 0x10000000
-CMDLINE = b"console=pl011,mmio,0x9000000 swiotlb=2048 init=ccada-demo ccada.seed=1"
+CMDLINE = b"console=pl011,mmio,0x9000000 init=ccada-demo ccada.seed=1"
 
 
 def h(alg, data):

@@ -29,7 +29,7 @@ static const struct mopt_row {
         { { "seed", required_argument, NULL, M_SEED }, "N", "seed for everything random (default 1); same seed, same output" },
         { { "hash", required_argument, NULL, M_HASH }, "ALG", "Realm hash algorithm: sha256 (default) or sha512" },
         { { "ipa-bits", required_argument, NULL, M_IPA }, "N", "Realm IPA width, 33..48 (default 40)" },
-        { { "ram", required_argument, NULL, M_RAM }, "SIZE", "Realm RAM, multiple of 2M (default 32M)" },
+        { { "ram", required_argument, NULL, M_RAM }, "SIZE", "Realm RAM, multiple of 2M (default 128M)" },
         { { "vm", required_argument, NULL, M_VM }, "KIND", "realm (default) or normal: the same guest in a non-Realm VM" },
         { { "disk", required_argument, NULL, M_DISK }, "PATH",
           "back the virtio-blk disk with the image file PATH (default: a\ntemporary image, deleted at exit). A missing or empty file\n"
@@ -39,7 +39,7 @@ static const struct mopt_row {
         { { "disk-writable", no_argument, NULL, M_DISKW }, "",
           "let the workload write to the --disk image even when it holds\ndata (the demo overwrites its first 256K)" },
         { { "disk-ram", no_argument, NULL, M_DISKRAM }, "", "back the disk with host RAM instead" },
-        { { "swiotlb", required_argument, NULL, M_SWIOTLB }, "SIZE", "Realm bounce pool size, 256K..1G (default 4M; Linux: 64M)" },
+        { { "swiotlb", required_argument, NULL, M_SWIOTLB }, "SIZE", "Realm bounce pool size, 256K..1G (default: Linux's 64M,\nhalved as Linux halves it when --ram is short)" },
         { { "swiotlb-grow", no_argument, NULL, M_GROW }, "", "add shared pools when the pool is full instead of failing" },
         { { "swiotlb-backpressure", no_argument, NULL, M_BP }, "", "make a mapping wait for free slots instead of failing" },
         { { "device", required_argument, NULL, M_DEVICE }, "TYPE[,OPT...]",
@@ -198,8 +198,8 @@ static int check_swiotlb_fits(const struct machine_opts *o)
         uint64_t asked = o->cfg.swiotlb_slabs * 2048, pool = roundup_pow2(asked), ram = o->cfg.realm_ram;
         char a[24], p[24], r[24], fit[24];
 
-        if (o->cfg.normal_vm || pool <= ram)
-                return CLI_OK;
+        if (o->cfg.normal_vm || !o->cfg.swiotlb_slabs || pool <= ram)
+                return CLI_OK; /* the kernel's default pool halves to fit, as Linux's does */
         cli_format_size(asked, a, sizeof(a));
         cli_format_size(pool, p, sizeof(p));
         cli_format_size(ram, r, sizeof(r));
