@@ -1,6 +1,8 @@
 /* ccada bench: performance figures, each next to its physical limit measured in the same
  * run. Medians over repetitions; these machines are shared and noisy. */
 #include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ccada/machine.h"
@@ -86,7 +88,9 @@ static bool is_swiotlb_row(const struct ccada_report *r, size_t s)
         return !strncmp(ccada_report_section_name(r, s), prefix, sizeof(prefix) - 1);
 }
 
-static int bench_swiotlb(const struct ccada_machine_config *base, unsigned reps, bool json)
+/* The SWIOTLB benchmark: its table on stdout, or with w its "swiotlb" member into the JSON
+ * object w has open. */
+static int bench_swiotlb(const struct ccada_machine_config *base, unsigned reps, struct json_writer *w)
 {
         struct ccada_machine_config cfg = *base;
         struct ccada_report *r;
@@ -96,26 +100,22 @@ static int bench_swiotlb(const struct ccada_machine_config *base, unsigned reps,
         if (!cli_bench_run(&cfg, "swiotlb", &r))
                 return CLI_FAIL;
         size_t n = ccada_report_nsections(r);
-        if (json) {
-                struct json_writer w;
-                json_init(&w, stdout, false);
-                json_begin_object(&w, NULL);
-                json_begin_array(&w, "swiotlb");
+        if (w) {
+                json_begin_array(w, "swiotlb");
                 for (size_t i = 0; i < n; i++) {
                         if (!is_swiotlb_row(r, i))
                                 continue;
                         const char *s = ccada_report_section_name(r, i);
-                        json_begin_object(&w, NULL);
-                        json_double(&w, "size", cli_bench_figure(r, s, "size"), 0);
-                        json_double(&w, "map_unmap_ns", cli_bench_figure(r, s, "map_unmap_ns"), 1);
-                        json_double(&w, "guest_copy_ns", cli_bench_figure(r, s, "guest_copy_ns"), 1);
-                        json_double(&w, "memcpy_ns", cli_bench_figure(r, s, "memcpy_ns"), 1);
-                        json_end_object(&w);
+                        json_begin_object(w, NULL);
+                        json_double(w, "size", cli_bench_figure(r, s, "size"), 0);
+                        json_double(w, "map_unmap_ns", cli_bench_figure(r, s, "map_unmap_ns"), 1);
+                        json_double(w, "guest_copy_ns", cli_bench_figure(r, s, "guest_copy_ns"), 1);
+                        json_double(w, "memcpy_ns", cli_bench_figure(r, s, "memcpy_ns"), 1);
+                        json_end_object(w);
                 }
-                json_end_array(&w);
-                json_end_object(&w);
+                json_end_array(w);
                 ccada_report_destroy(r);
-                return json_finish(&w) ? CLI_OK : CLI_FAIL;
+                return CLI_OK;
         }
         printf("SWIOTLB bounce cost in a Realm (median of %u, ns per operation)\n\n", reps);
         printf("%8s %14s %14s %12s %12s %12s\n", "size", "map+unmap", "guest copy", "memcpy", "x memcpy",
@@ -154,14 +154,37 @@ static int bench_opt(void *ctx, int c, const char *arg)
         return CLI_OK;
 }
 
+/* One benchmark or both; with json, one JSON document holding each one's member (nothing
+ * on stdout when one fails: the reason is on stderr). */
 static int run_benches(const char *what, const struct machine_opts *m, unsigned reps, bool json)
 {
-        if (!strcmp(what, "swiotlb"))
-                return bench_swiotlb(&m->cfg, reps, json);
-        if (!strcmp(what, "blk"))
-                return cli_bench_blk(&m->cfg, m->ram_given, reps, json);
-        int rc = bench_swiotlb(&m->cfg, reps, json);
-        return rc ? rc : cli_bench_blk(&m->cfg, m->ram_given, reps, json);
+        bool sw = strcmp(what, "blk") != 0, blk = strcmp(what, "swiotlb") != 0;
+        char *doc = NULL;
+        size_t len = 0;
+        FILE *f = json ? open_memstream(&doc, &len) : NULL;
+        struct json_writer w;
+        int rc = CLI_OK;
+
+        if (json && !f)
+                return fprintf(stderr, "ccada bench: out of memory\n"), CLI_FAIL;
+        if (json) {
+                json_init(&w, f, false);
+                json_begin_object(&w, NULL);
+        }
+        if (sw)
+                rc = bench_swiotlb(&m->cfg, reps, json ? &w : NULL);
+        if (blk && rc == CLI_OK)
+                rc = cli_bench_blk(&m->cfg, m->ram_given, reps, json ? &w : NULL);
+        if (json) {
+                json_end_object(&w);
+                bool ok = json_finish(&w);
+                if (fclose(f) != 0 || !ok)
+                        rc = rc ? rc : CLI_FAIL;
+                if (rc == CLI_OK && fwrite(doc, 1, len, stdout) != len)
+                        rc = CLI_FAIL;
+                free(doc);
+        }
+        return rc;
 }
 
 int cli_bench(int argc, char **argv)

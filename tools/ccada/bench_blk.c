@@ -50,22 +50,18 @@ static void vm_json(struct json_writer *w, const char *key, const struct blk_fig
         json_end_object(w);
 }
 
-int cli_bench_blk(const struct ccada_machine_config *base, bool ram_given, unsigned reps, bool json)
+int cli_bench_blk(const struct ccada_machine_config *base, bool ram_given, unsigned reps, struct json_writer *w)
 {
         struct blk_figures r, n;
         if (!run_one(base, ram_given, false, reps, &r) || !run_one(base, ram_given, true, reps, &n))
                 return CLI_FAIL;
-        if (json) {
-                struct json_writer w;
-                json_init(&w, stdout, false);
-                json_begin_object(&w, NULL);
-                json_begin_object(&w, "blk");
-                vm_json(&w, "realm", &r);
-                vm_json(&w, "normal", &n);
-                json_double(&w, "memcpy_mbps", (r.memcpy_mbps + n.memcpy_mbps) / 2, 1);
-                json_end_object(&w);
-                json_end_object(&w);
-                return json_finish(&w) ? CLI_OK : CLI_FAIL;
+        if (w) {
+                json_begin_object(w, "blk");
+                vm_json(w, "realm", &r);
+                vm_json(w, "normal", &n);
+                json_double(w, "memcpy_mbps", (r.memcpy_mbps + n.memcpy_mbps) / 2, 1);
+                json_end_object(w);
+                return CLI_OK;
         }
         printf("\nvirtio-blk, RAM backend, queue depth 1, %.0f MiB region (median of %u)\n\n",
                r.region_bytes / (1 << 20), reps);

@@ -14,7 +14,10 @@ void cli_run_help(FILE *f);
 int cli_bench(int argc, char **argv);
 void cli_bench_help(FILE *f);
 struct ccada_machine_config;
-int cli_bench_blk(const struct ccada_machine_config *base, bool ram_given, unsigned reps, bool json);
+struct json_writer;
+/* The virtio-blk benchmark: its table on stdout, or with w its "blk" member into the JSON
+ * object w has open. */
+int cli_bench_blk(const struct ccada_machine_config *base, bool ram_given, unsigned reps, struct json_writer *w);
 struct ccada_report;
 /* Runs one benchmark machine (cfg names the workload) and returns its report in *out (the
  * caller destroys it). False, said on stderr with what (e.g. "blk (Realm)"), when the
