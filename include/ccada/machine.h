@@ -75,6 +75,9 @@ struct ccada_machine_config {
                                  * Linux's default, 64 MiB, halved as Linux halves it when
                                  * RAM is short */
         bool swiotlb_grow;      /* add shared pools instead of failing when full (off) */
+        unsigned queue_depth;   /* virtio-blk requests in flight, 1..1024, given to the Realm
+                                 * as virtio_blk.queue_depth=N; 0 (default): Linux's, the
+                                 * queue size */
         bool swiotlb_backpressure; /* wait for slots instead of failing when full (off) */
         /* The devices on Realm A's PCI bus, in slot order (default: one "virtio-blk"). Realm
          * B gets the same types, each disk in host RAM. */

@@ -96,7 +96,7 @@ ccada_status ccada_machine_create(struct ccada_machine **out, const struct ccada
 {
         if ((cfg->realms != 1 && cfg->realms != 2) || (cfg->realms == 2 && cfg->normal_vm) ||
             !machine_workload_find(cfg->workload) || cfg->ndevices > CCADA_MAX_DEVICES ||
-            !ccada_check_events(cfg->trace_events, NULL, 0) || cfg->bench_reps > 31)
+            !ccada_check_events(cfg->trace_events, NULL, 0) || cfg->bench_reps > 31 || cfg->queue_depth > 1024)
                 return CCADA_E_INVAL;
         for (unsigned d = 0; d < cfg->ndevices; d++)
                 if (!ccada_device_check(&cfg->devices[d], NULL, 0))
@@ -175,15 +175,17 @@ static ccada_status machine_image(const struct ccada_machine *m, uint8_t image[R
                 .pci_mmio_base = HOST_PCI_WIN_BASE,
                 .pci_mmio_size = HOST_PCI_WIN_SIZE,
         };
-        char reps[32] = "", slabs[32] = "";
+        char reps[32] = "", slabs[32] = "", qd[40] = "";
         if (m->cfg.bench_reps) /* only then: the default command line, and RIM, stay as they were */
                 snprintf(reps, sizeof(reps), " ccada.bench_reps=%u", m->cfg.bench_reps);
+        if (m->cfg.queue_depth) /* Linux's module parameter; else the driver's default */
+                snprintf(qd, sizeof(qd), " virtio_blk.queue_depth=%u", m->cfg.queue_depth);
         if (m->cfg.swiotlb_slabs) /* else the kernel's default pool, as Linux without swiotlb= */
                 snprintf(slabs, sizeof(slabs), " swiotlb=%llu", (unsigned long long)m->cfg.swiotlb_slabs);
-        snprintf(info.cmdline, sizeof(info.cmdline), "console=pl011,mmio,0x%llx%s%s%s init=ccada-demo ccada.seed=%llu%s",
+        snprintf(info.cmdline, sizeof(info.cmdline), "console=pl011,mmio,0x%llx%s%s%s%s init=ccada-demo ccada.seed=%llu%s",
                  (unsigned long long)MACHINE_CONSOLE_BASE, slabs,
                  m->cfg.swiotlb_grow ? " swiotlb.grow" : "", m->cfg.swiotlb_backpressure ? " swiotlb.backpressure" : "",
-                 (unsigned long long)m->cfg.seed, reps);
+                 qd, (unsigned long long)m->cfg.seed, reps);
         return realm_image_build(&info, image, REALM_IMAGE_SIZE) ? CCADA_OK : CCADA_E_INVAL;
 }
 

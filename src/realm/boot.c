@@ -104,6 +104,9 @@ static void report_swiotlb(struct realm_kernel *k)
         ccada_report_u64(s, "used_hiwater", st.used_hiwater);
         ccada_report_u64(s, "bounces", st.bounces);
         ccada_report_u64(s, "bounced_bytes", st.bounced_bytes);
+        ccada_report_u64(s, "full", st.full);           /* "swiotlb buffer is full" events */
+        ccada_report_u64(s, "pools", st.pools);
+        ccada_report_u64(s, "bp_waits", st.bp_waits);
 }
 
 /* The RIM as the Realm reads it (RSI_MEASUREMENT_READ of index 0), into the report as soon

@@ -125,6 +125,7 @@ struct swiotlb_stats {
         unsigned long long bounced_bytes; /* bytes copied either way */
         unsigned long full;     /* mappings that failed for lack of slots */
         unsigned long pools;    /* pools (1 + grown) */
+        unsigned long bp_waits; /* mappings that waited for slots (back-pressure) */
 };
 
 /* Creates the bounce pool: rk_alloc_pages (halving down to IO_TLB_MIN_SLABS while that

@@ -39,6 +39,7 @@ long swiotlb_bp_wait(struct swiotlb *tlb, struct dma_dev *dev, const struct slot
         unsigned seen;
         long slot;
 
+        atomic_fetch_add(&tlb->bp_waits, 1);
         for (unsigned r = 0; r < rounds; r++) {
                 if (tlb->reclaim) {
                         tlb->reclaim(dev);

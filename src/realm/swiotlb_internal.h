@@ -61,7 +61,7 @@ struct swiotlb {
         struct io_tlb_pool **pools; /* cfg.max_pools entries; first npools published */
         atomic_uint npools;
         struct rk_lock grow_lock;
-        atomic_ulong nslabs, used, hiwater, bounces, full;
+        atomic_ulong nslabs, used, hiwater, bounces, full, bp_waits;
         atomic_ullong bounced_bytes;
         atomic_bool overflow_warned;
         atomic_bool encryption_warned;  /* the pr_warn_once of swiotlb_tbl_map_single */

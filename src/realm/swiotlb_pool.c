@@ -290,6 +290,7 @@ void swiotlb_get_stats(const struct swiotlb *tlb, struct swiotlb_stats *st)
         st->bounced_bytes = atomic_load(&tlb->bounced_bytes);
         st->full = atomic_load(&tlb->full);
         st->pools = atomic_load(&tlb->npools);
+        st->bp_waits = atomic_load(&tlb->bp_waits);
 }
 
 void swiotlb_reset_hiwater(struct swiotlb *tlb)

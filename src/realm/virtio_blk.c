@@ -10,6 +10,7 @@
 #include "proto/virtio.h"
 #include "proto/virtio_blk.h"
 #include "realm/boot.h"
+#include "realm/cmdline.h"
 #include "realm/dma.h"
 #include "realm/kernel.h"
 #include "realm/virtio_pci.h"
@@ -23,10 +24,8 @@
          VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE) | VIRTIO_BIT(VIRTIO_BLK_F_FLUSH) | VIRTIO_BIT(VIRTIO_BLK_F_RO) | \
          VIRTIO_BIT(VIRTIO_F_INDIRECT_DESC) | VIRTIO_BIT(VIRTIO_F_EVENT_IDX))
 
-/* The private request page: header, status byte and GET_ID answer, never shared. */
-#define REQ_OFF_HDR 0u
-#define REQ_OFF_STATUS 64u
-#define REQ_OFF_ID 128u
+/* The private request page: the GET_ID answer, never shared. */
+#define REQ_OFF_ID 0u
 /* Written into the status byte before each request: not a status the device may send. */
 #define STATUS_UNSET 0xFFu
 
@@ -47,18 +46,19 @@ struct virtio_blk {
         bool has_disk_index;
         unsigned disk_index;
         uint64_t req_page;              /* private (protected) page, 0: none */
-        uint64_t token;                 /* token of the last request posted */
         struct virtio_blk_stats stats;
-        /* per-request scratch (QD1) */
-        struct dma_sg sg[VIRTIO_BLK_MAX_REQ_SEGS];
-        struct vq_buf bufs[VIRTIO_BLK_MAX_REQ_SEGS + 2];
+        /* requests in flight: one slot (tag) each, queue depth of them */
+        unsigned depth, nbusy;
+        struct blk_slot *slots;         /* [depth] */
+        uint64_t slot_area;             /* private pages: each slot's header and status */
+        size_t slot_pages;
 };
 
 /* One device request: at most req_segs data pieces. */
 struct blk_req {
         uint32_t type;
         uint64_t sector;
-        const struct blk_seg *pieces;
+        struct blk_seg pieces[VIRTIO_BLK_MAX_REQ_SEGS];
         unsigned npieces;
         bool data_in;                   /* the device writes the data (IN, GET_ID) */
         uint64_t data_len;
@@ -73,24 +73,22 @@ struct blk_maps {
         bool data;
 };
 
+/* A request slot (a blk-mq tag): the request, its DMA handles and scratch lists, its
+ * header and status byte in the driver's private memory (the status right after the
+ * 16-byte header, as in struct virtblk_req). */
+struct blk_slot {
+        bool busy;
+        unsigned op;                    /* the operation it carries (run_ops) */
+        uint64_t hdr_ipa;
+        struct blk_req r;
+        struct blk_maps m;
+        struct dma_sg sg[VIRTIO_BLK_MAX_REQ_SEGS];
+        struct vq_buf bufs[VIRTIO_BLK_MAX_REQ_SEGS + 2];
+};
+#define SLOT_BYTES 32u                  /* header 16, status 1, padding */
+#define SLOT_OFF_STATUS 16u
+
 static void best_effort(ccada_status st) { (void)st; }
-
-/* ---- breaking the device ---- */
-
-/* Enters BROKEN (sticky): resets the device so it stops using our buffers, and takes the
- * request back from the queue. The caller then unmaps without copy-back. */
-static ccada_status blk_break(struct virtio_blk *b, const char *why)
-{
-        uint64_t token;
-
-        if (!b->broken)
-                rk_printk(b->k, "virtio_blk %s: %s; device marked broken", b->vp.name, why);
-        b->broken = true;
-        best_effort(virtio_pci_reset(&b->vp));
-        while (vq_detach_unused(b->vq, &token))
-                ;
-        return CCADA_E_BROKEN;
-}
 
 /* ---- mapping ---- */
 
@@ -99,16 +97,17 @@ static enum dma_data_direction data_dir(const struct blk_req *r)
         return r->data_in ? DMA_FROM_DEVICE : DMA_TO_DEVICE;
 }
 
-static void unmap_request(struct virtio_blk *b, const struct blk_req *r, struct blk_maps *m, bool sync)
+static void unmap_request(struct virtio_blk *b, struct blk_slot *s, bool sync)
 {
         unsigned long attrs = sync ? 0 : DMA_ATTR_SKIP_CPU_SYNC;
         struct dma_dev *dev = &b->vp.dma;
+        struct blk_maps *m = &s->m;
 
         /* detach_buf_split unmaps in chain order: header, data, status */
         if (m->hdr != DMA_MAPPING_ERROR &&
             dma_unmap_single(dev, m->hdr, VIRTIO_BLK_REQ_HDR_SIZE, DMA_TO_DEVICE, 0) != CCADA_OK)
                 rk_printk(b->k, "virtio_blk %s: header unmap failed", b->vp.name);
-        if (m->data && dma_unmap_sg(dev, b->sg, (int)r->npieces, data_dir(r), attrs) != CCADA_OK)
+        if (m->data && dma_unmap_sg(dev, s->sg, (int)s->r.npieces, data_dir(&s->r), attrs) != CCADA_OK)
                 rk_printk(b->k, "virtio_blk %s: data unmap failed", b->vp.name);
         if (m->status != DMA_MAPPING_ERROR &&
             dma_unmap_single(dev, m->status, 1, DMA_FROM_DEVICE, attrs) != CCADA_OK)
@@ -117,86 +116,170 @@ static void unmap_request(struct virtio_blk *b, const struct blk_req *r, struct 
         m->status = m->hdr = DMA_MAPPING_ERROR;
 }
 
-/* Writes the header and a status sentinel into the private page and maps everything. */
-static ccada_status map_request(struct virtio_blk *b, const struct blk_req *r, struct blk_maps *m)
+/* Writes the header and a status sentinel into the slot's private bytes and maps
+ * everything; on failure nothing stays mapped. */
+static ccada_status map_request(struct virtio_blk *b, struct blk_slot *s)
 {
+        const struct blk_req *r = &s->r;
         struct virtio_blk_req_hdr h = { .type = r->type, .reserved = 0, .sector = r->sector };
         uint8_t raw[VIRTIO_BLK_REQ_HDR_SIZE], unset = STATUS_UNSET;
         struct dma_dev *dev = &b->vp.dma;
         int mapped;
 
-        m->hdr = m->status = DMA_MAPPING_ERROR;
-        m->data = false;
+        s->m.hdr = s->m.status = DMA_MAPPING_ERROR;
+        s->m.data = false;
         if (!virtio_blk_req_hdr_encode(raw, sizeof(raw), &h))
                 return CCADA_E_INVAL;
-        ccada_status st = rk_write(b->k, b->req_page + REQ_OFF_HDR, raw, sizeof(raw));
+        ccada_status st = rk_write(b->k, s->hdr_ipa, raw, sizeof(raw));
         if (st == CCADA_OK)
-                st = rk_write(b->k, b->req_page + REQ_OFF_STATUS, &unset, 1);
+                st = rk_write(b->k, s->hdr_ipa + SLOT_OFF_STATUS, &unset, 1);
         if (st == CCADA_OK)
-                st = dma_map_single(dev, b->req_page + REQ_OFF_HDR, sizeof(raw), DMA_TO_DEVICE, 0, &m->hdr);
+                st = dma_map_single(dev, s->hdr_ipa, sizeof(raw), DMA_TO_DEVICE, 0, &s->m.hdr);
         for (unsigned i = 0; st == CCADA_OK && i < r->npieces; i++)
-                b->sg[i] = (struct dma_sg){ .ipa = r->pieces[i].ipa, .length = r->pieces[i].len };
+                s->sg[i] = (struct dma_sg){ .ipa = r->pieces[i].ipa, .length = r->pieces[i].len };
         if (st == CCADA_OK && r->npieces) {
-                st = dma_map_sg(dev, b->sg, (int)r->npieces, data_dir(r), 0, &mapped);
-                m->data = st == CCADA_OK;
+                st = dma_map_sg(dev, s->sg, (int)r->npieces, data_dir(r), 0, &mapped);
+                s->m.data = st == CCADA_OK;
         }
         if (st == CCADA_OK)
-                st = dma_map_single(dev, b->req_page + REQ_OFF_STATUS, 1, DMA_FROM_DEVICE, 0, &m->status);
+                st = dma_map_single(dev, s->hdr_ipa + SLOT_OFF_STATUS, 1, DMA_FROM_DEVICE, 0, &s->m.status);
         if (st != CCADA_OK)
-                unmap_request(b, r, m, false);
+                unmap_request(b, s, false);
         return st;
 }
 
-/* ---- posting and completion ---- */
+/* ---- breaking the device ---- */
 
-/* Builds the descriptor list (header, data, status) and adds it; *notify tells whether
- * the device must be told (virtio_pci_notify, after the lock). */
-static ccada_status add_request(struct virtio_blk *b, const struct blk_req *r, const struct blk_maps *m,
-                                bool *notify)
+/* Enters BROKEN (sticky): resets the device so it stops using our buffers, takes every
+ * request back from the queue and unmaps it without copy-back. */
+static ccada_status blk_break(struct virtio_blk *b, const char *why)
 {
+        uint64_t token;
+
+        if (!b->broken)
+                rk_printk(b->k, "virtio_blk %s: %s; device marked broken", b->vp.name, why);
+        b->broken = true;
+        best_effort(virtio_pci_reset(&b->vp));
+        bool irqs = rk_spin_lock_irqsave(b->k, &b->lock);
+        while (vq_detach_unused(b->vq, &token))
+                ;
+        for (unsigned t = 0; t < b->depth; t++) {
+                if (!b->slots[t].busy)
+                        continue;
+                unmap_request(b, &b->slots[t], false);
+                b->slots[t].busy = false;
+        }
+        b->nbusy = 0;
+        rk_spin_unlock_irqrestore(b->k, &b->lock, irqs);
+        return CCADA_E_BROKEN;
+}
+
+/* ---- operations, requests and completions ---- */
+
+/* One operation as run_ops issues it: split into requests of at most req_segs pieces of at
+ * most piece_max bytes, in sector order. */
+struct blk_op {
+        uint32_t type;
+        uint64_t sector;                /* of the next request */
+        const struct blk_seg *segs;
+        unsigned nseg, si;              /* segments; cursor: segment, */
+        uint32_t off;                   /* and offset in it */
+        bool data_in;
+        bool started;                   /* its one request without data was issued */
+        ccada_status result;            /* the first failure of its requests */
+        uint32_t used_len;              /* of its last completion */
+};
+
+static bool op_issued(const struct blk_op *op)
+{
+        return op->nseg ? op->si == op->nseg : op->started;
+}
+
+/* Cuts op's next request into r (the cursor moves only when the request is issued). */
+static void next_request(const struct virtio_blk *b, const struct blk_op *op, struct blk_req *r, unsigned *si,
+                         uint32_t *off)
+{
+        *si = op->si;
+        *off = op->off;
+        *r = (struct blk_req){ .type = op->type, .sector = op->sector, .data_in = op->data_in };
+        while (*si < op->nseg && r->npieces < b->req_segs) {
+                uint32_t left = op->segs[*si].len - *off;
+                uint32_t len = left < b->piece_max ? left : b->piece_max;
+                r->pieces[r->npieces++] = (struct blk_seg){ op->segs[*si].ipa + *off, len };
+                r->data_len += len;
+                *off += len;
+                if (*off == op->segs[*si].len) {
+                        (*si)++;
+                        *off = 0;
+                }
+        }
+}
+
+static struct blk_slot *free_slot(struct virtio_blk *b)
+{
+        for (unsigned t = 0; t < b->depth; t++)
+                if (!b->slots[t].busy)
+                        return &b->slots[t];
+        return NULL;
+}
+
+/* Builds the descriptor list (header, data, status) and adds it with the slot's tag;
+ * *notify tells whether the device must be told (after the lock). */
+static ccada_status add_request(struct virtio_blk *b, struct blk_slot *s, bool *notify)
+{
+        const struct blk_req *r = &s->r;
         unsigned n = 0;
 
-        b->bufs[n++] = (struct vq_buf){ m->hdr, VIRTIO_BLK_REQ_HDR_SIZE };
+        s->bufs[n++] = (struct vq_buf){ s->m.hdr, VIRTIO_BLK_REQ_HDR_SIZE };
         for (unsigned i = 0; i < r->npieces; i++)
-                b->bufs[n++] = (struct vq_buf){ b->sg[i].dma_address, b->sg[i].dma_length };
-        b->bufs[n++] = (struct vq_buf){ m->status, 1 };
+                s->bufs[n++] = (struct vq_buf){ s->sg[i].dma_address, s->sg[i].dma_length };
+        s->bufs[n++] = (struct vq_buf){ s->m.status, 1 };
         unsigned n_out = r->data_in ? 1 : 1 + r->npieces;
-        ccada_status st = vq_add(b->vq, b->bufs, n_out, n - n_out, ++b->token);
-        if (st == CCADA_E_BROKEN)
-                return blk_break(b, "queue broken");
+        ccada_status st = vq_add(b->vq, s->bufs, n_out, n - n_out, (uint64_t)(s - b->slots) + 1);
         if (st != CCADA_OK)
-                return st; /* nothing was posted */
-        if ((st = vq_kick_prepare(b->vq, notify)) != CCADA_OK)
-                return blk_break(b, "queue broken at notify");
+                return st; /* nothing was posted; a ring fault broke the queue */
+        bool kick = false;
+        if (vq_kick_prepare(b->vq, &kick) != CCADA_OK)
+                return CCADA_E_BROKEN; /* posted: the caller breaks the device */
+        *notify |= kick;
         return CCADA_OK;
 }
 
-/* Polls the used ring (rk_wait between polls) for our request. */
-static ccada_status wait_completion(struct virtio_blk *b, struct blk_req *r)
+/* virtio_queue_rq: maps and adds op's next request in a free slot, under the queue's lock
+ * with interrupts masked (so its swiotlb_bounced lines read "d..1."). CCADA_E_NOSPC: no
+ * bounce slots or descriptors now (BLK_STS_DEV_RESOURCE: retry after a completion). */
+static ccada_status issue(struct virtio_blk *b, struct blk_op *ops, unsigned opi, bool *notify)
 {
-        uint64_t token;
-        uint32_t len;
+        struct blk_op *op = &ops[opi];
+        struct blk_slot *s = free_slot(b);
+        unsigned si;
+        uint32_t off;
 
-        for (unsigned i = 0; i < VIRTIO_BLK_POLL_MAX; i++) {
-                /* virtblk_done: the used ring is read under the queue's lock */
-                bool irqs = rk_spin_lock_irqsave(b->k, &b->lock);
-                ccada_status st = vq_get_used(b->vq, &token, &len);
-                rk_spin_unlock_irqrestore(b->k, &b->lock, irqs);
-                if (st == CCADA_E_BUSY) {
-                        rk_wait(b->k);
-                        continue;
-                }
-                if (st != CCADA_OK)
-                        return blk_break(b, "queue broken");
-                if (token != b->token)
-                        return blk_break(b, "completion for a request not in flight");
-                if (len < 1)
-                        return blk_break(b, "completion without a status byte (used len 0)");
-                r->used_len = len;
-                return CCADA_OK;
+        next_request(b, op, &s->r, &si, &off);
+        bool irqs = rk_spin_lock_irqsave(b->k, &b->lock);
+        ccada_status st = map_request(b, s);
+        bool mapped = st == CCADA_OK;
+        if (mapped)
+                st = add_request(b, s, notify);
+        if (mapped && st != CCADA_OK && st != CCADA_E_BROKEN)
+                unmap_request(b, s, false); /* not posted */
+        if (st == CCADA_OK || st == CCADA_E_BROKEN) { /* posted: completion or break takes it back */
+                s->busy = true;
+                s->op = opi;
+                b->nbusy++;
+                if (b->nbusy > b->stats.max_in_flight)
+                        b->stats.max_in_flight = b->nbusy;
         }
-        best_effort(blk_break(b, "request timed out"));
-        return CCADA_E_IO;
+        rk_spin_unlock_irqrestore(b->k, &b->lock, irqs);
+        if (st == CCADA_E_BROKEN)
+                return blk_break(b, "queue broken");
+        if (st != CCADA_OK)
+                return st;
+        op->si = si;
+        op->off = off;
+        op->started = true;
+        op->sector += s->r.data_len / VIRTIO_BLK_SECTOR_SIZE;
+        return CCADA_OK;
 }
 
 static ccada_status status_result(struct virtio_blk *b, const struct blk_req *r)
@@ -221,41 +304,110 @@ static ccada_status status_result(struct virtio_blk *b, const struct blk_req *r)
         }
 }
 
-/* One request, start to end: map, post, wait, unmap, read the status. As virtio_queue_rq
- * does, the buffers are mapped and added under the queue's lock with interrupts masked
- * (so their swiotlb_bounced lines read "d..1."), the device is notified after it; the
- * completion side (virtblk_done, detach) unmaps under the lock too. */
-static ccada_status submit(struct virtio_blk *b, struct blk_req *r)
+/* virtblk_done for one used element: the request is detached and unmapped under the
+ * queue's lock, its status read from private memory once the unmap copied it back. */
+static ccada_status complete(struct virtio_blk *b, struct blk_op *ops, uint64_t token, uint32_t len)
 {
-        struct blk_maps m;
-        bool notify = false;
+        if (token == 0 || token > b->depth || !b->slots[token - 1].busy)
+                return blk_break(b, "completion for a request not in flight");
+        if (len < 1)
+                return blk_break(b, "completion without a status byte (used len 0)");
+        struct blk_slot *s = &b->slots[token - 1];
+        struct blk_op *op = &ops[s->op];
         bool irqs = rk_spin_lock_irqsave(b->k, &b->lock);
-        ccada_status st = map_request(b, r, &m);
-        bool mapped = st == CCADA_OK;
-
-        if (mapped)
-                st = add_request(b, r, &m, &notify);
+        unmap_request(b, s, true);
+        s->busy = false;
+        b->nbusy--;
         rk_spin_unlock_irqrestore(b->k, &b->lock, irqs);
-        if (!mapped)
-                return st; /* map_request undid what it mapped */
-        if (st == CCADA_OK && notify && virtio_pci_notify(&b->vp, 0) != CCADA_OK)
-                st = blk_break(b, "notify register faulted");
+        s->r.used_len = len;
+        op->used_len = len;
+        ccada_status st = rk_read(b->k, s->hdr_ipa + SLOT_OFF_STATUS, &s->r.status, 1);
         if (st == CCADA_OK)
-                st = wait_completion(b, r);
-        irqs = rk_spin_lock_irqsave(b->k, &b->lock);
-        unmap_request(b, r, &m, st == CCADA_OK); /* after a break: no copy-back */
-        rk_spin_unlock_irqrestore(b->k, &b->lock, irqs);
-        if (st != CCADA_OK)
-                return st;
-        if ((st = rk_read(b->k, b->req_page + REQ_OFF_STATUS, &r->status, 1)) != CCADA_OK)
-                return st;
-        return status_result(b, r);
+                st = status_result(b, &s->r);
+        if (st != CCADA_OK && op->result == CCADA_OK)
+                op->result = st;
+        return b->broken ? CCADA_E_BROKEN : CCADA_OK;
+}
+
+/* Waits (rk_wait between polls) for at least one completion, then takes every completion
+ * the used ring holds. */
+static ccada_status reap(struct virtio_blk *b, struct blk_op *ops)
+{
+        unsigned got = 0;
+
+        for (unsigned polls = 0; polls < VIRTIO_BLK_POLL_MAX;) {
+                uint64_t token;
+                uint32_t len;
+                bool irqs = rk_spin_lock_irqsave(b->k, &b->lock);
+                ccada_status st = vq_get_used(b->vq, &token, &len);
+                rk_spin_unlock_irqrestore(b->k, &b->lock, irqs);
+                if (st == CCADA_E_BUSY) {
+                        if (got)
+                                return CCADA_OK;
+                        rk_wait(b->k);
+                        polls++;
+                        continue;
+                }
+                if (st != CCADA_OK)
+                        return blk_break(b, "queue broken");
+                if ((st = complete(b, ops, token, len)) != CCADA_OK)
+                        return st;
+                got++;
+        }
+        best_effort(blk_break(b, "request timed out"));
+        return CCADA_E_IO;
+}
+
+/* Runs ops to the end with up to the queue depth of requests in flight, as blk-mq feeds
+ * virtio_queue_rq: requests are issued in order while tags are free, the device is
+ * notified once per batch, completions are taken as they come. A request that finds no
+ * bounce slots or descriptors is requeued and issued again after a completion (Linux:
+ * BLK_STS_DEV_RESOURCE), never failed while others are in flight. After any failure
+ * nothing more is issued and what is in flight is completed. Returns the first failure
+ * (each op's own is in its result). */
+static ccada_status run_ops(struct virtio_blk *b, struct blk_op *ops, unsigned nops)
+{
+        ccada_status first = CCADA_OK;
+        unsigned cur = 0;
+
+        if (b->broken)
+                return CCADA_E_BROKEN;
+        for (;;) {
+                bool notify = false;
+                while (first == CCADA_OK && cur < nops && b->nbusy < b->depth) {
+                        if (op_issued(&ops[cur]) || ops[cur].result != CCADA_OK) {
+                                cur++;
+                                continue;
+                        }
+                        ccada_status st = issue(b, ops, cur, &notify);
+                        if (st == CCADA_E_NOSPC && b->nbusy > 0) {
+                                b->stats.requeues++;
+                                break; /* again after a completion */
+                        }
+                        if (st != CCADA_OK) {
+                                ops[cur].result = st;
+                                first = st;
+                        }
+                }
+                if (notify && !b->broken && virtio_pci_notify(&b->vp, 0) != CCADA_OK && first == CCADA_OK)
+                        first = blk_break(b, "notify register faulted");
+                if (b->nbusy == 0)
+                        break;
+                ccada_status st = reap(b, ops);
+                if (st != CCADA_OK && first == CCADA_OK)
+                        first = st;
+                if (b->broken)
+                        break;
+        }
+        for (unsigned i = 0; first == CCADA_OK && i < nops; i++)
+                first = ops[i].result;
+        return first;
 }
 
 /* ---- read / write ---- */
 
 static ccada_status check_io(const struct virtio_blk *b, uint64_t sector, const struct blk_seg *segs,
-                             unsigned nseg, bool write, uint64_t *total)
+                             unsigned nseg, bool write)
 {
         uint64_t sum = 0;
 
@@ -274,48 +426,47 @@ static ccada_status check_io(const struct virtio_blk *b, uint64_t sector, const 
                 return CCADA_E_RANGE;
         if (write && b->ro)
                 return CCADA_E_UNSUPPORTED;
-        *total = sum;
         return CCADA_OK;
 }
 
-/* Cuts the next request's pieces from segs at cursor (*si, *off). */
-static unsigned next_pieces(const struct virtio_blk *b, const struct blk_seg *segs, unsigned nseg, unsigned *si,
-                            uint32_t *off, struct blk_seg *pieces, uint64_t *bytes)
+static struct blk_op rw_op(const struct virtio_blk_io *io)
 {
-        unsigned n = 0;
+        return (struct blk_op){ .type = io->write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN, .sector = io->sector,
+                                .segs = io->segs, .nseg = io->nseg, .data_in = !io->write };
+}
 
-        *bytes = 0;
-        while (*si < nseg && n < b->req_segs) {
-                uint32_t left = segs[*si].len - *off;
-                uint32_t len = left < b->piece_max ? left : b->piece_max;
-                pieces[n++] = (struct blk_seg){ segs[*si].ipa + *off, len };
-                *bytes += len;
-                *off += len;
-                if (*off == segs[*si].len) {
-                        (*si)++;
-                        *off = 0;
-                }
+ccada_status virtio_blk_submit(struct virtio_blk *b, struct virtio_blk_io *ios, unsigned n)
+{
+        struct blk_op *ops;
+        ccada_status st = CCADA_OK;
+
+        if (!b || !ios || n == 0)
+                return CCADA_E_INVAL;
+        for (unsigned i = 0; i < n; i++) {
+                ios[i].result = check_io(b, ios[i].sector, ios[i].segs, ios[i].nseg, ios[i].write);
+                if (ios[i].result != CCADA_OK && st == CCADA_OK)
+                        st = ios[i].result;
         }
-        return n;
+        if (st != CCADA_OK)
+                return st; /* nothing issued */
+        if (!(ops = rk_zalloc(b->k, n, sizeof(*ops))))
+                return CCADA_E_NOMEM;
+        for (unsigned i = 0; i < n; i++)
+                ops[i] = rw_op(&ios[i]);
+        st = run_ops(b, ops, n);
+        for (unsigned i = 0; i < n; i++)
+                ios[i].result = ops[i].result != CCADA_OK ? ops[i].result
+                                : op_issued(&ops[i])      ? CCADA_OK
+                                                          : (st != CCADA_OK ? st : CCADA_E_IO);
+        rk_kfree(b->k, ops);
+        return st;
 }
 
 static ccada_status blk_rw(struct virtio_blk *b, uint64_t sector, const struct blk_seg *segs, unsigned nseg,
                            bool write)
 {
-        struct blk_seg pieces[VIRTIO_BLK_MAX_REQ_SEGS];
-        unsigned si = 0;
-        uint32_t off = 0;
-        uint64_t total;
-        ccada_status st = check_io(b, sector, segs, nseg, write, &total);
-
-        while (st == CCADA_OK && si < nseg) {
-                struct blk_req r = { .type = write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN,
-                                     .sector = sector, .pieces = pieces, .data_in = !write };
-                r.npieces = next_pieces(b, segs, nseg, &si, &off, pieces, &r.data_len);
-                st = submit(b, &r);
-                sector += r.data_len / VIRTIO_BLK_SECTOR_SIZE;
-        }
-        return st;
+        struct virtio_blk_io io = { .write = write, .sector = sector, .segs = segs, .nseg = nseg };
+        return virtio_blk_submit(b, &io, 1);
 }
 
 ccada_status virtio_blk_read(struct virtio_blk *b, uint64_t sector, uint64_t buf_ipa, uint32_t len)
@@ -348,8 +499,8 @@ ccada_status virtio_blk_flush(struct virtio_blk *b)
                 return CCADA_E_BROKEN;
         if (!(b->features & VIRTIO_BIT(VIRTIO_BLK_F_FLUSH)))
                 return CCADA_OK; /* no volatile cache.  virtio 1.2 §5.2.6.2 */
-        struct blk_req r = { .type = VIRTIO_BLK_T_FLUSH, .sector = 0 };
-        return submit(b, &r);
+        struct blk_op op = { .type = VIRTIO_BLK_T_FLUSH };
+        return run_ops(b, &op, 1);
 }
 
 ccada_status virtio_blk_get_id(struct virtio_blk *b, char id[VIRTIO_BLK_ID_LEN])
@@ -362,16 +513,16 @@ ccada_status virtio_blk_get_id(struct virtio_blk *b, char id[VIRTIO_BLK_ID_LEN])
         if (b->broken)
                 return CCADA_E_BROKEN;
         struct blk_seg piece = { b->req_page + REQ_OFF_ID, VIRTIO_BLK_ID_BYTES };
-        struct blk_req r = { .type = VIRTIO_BLK_T_GET_ID, .pieces = &piece, .npieces = 1, .data_in = true };
+        struct blk_op op = { .type = VIRTIO_BLK_T_GET_ID, .segs = &piece, .nseg = 1, .data_in = true };
         ccada_status st = rk_fill(b->k, piece.ipa, 0, piece.len);
         if (st == CCADA_OK)
-                st = submit(b, &r);
+                st = run_ops(b, &op, 1);
         if (st == CCADA_OK)
                 st = rk_read(b->k, piece.ipa, raw, sizeof(raw));
         if (st != CCADA_OK)
                 return st;
         /* Trust only the bytes the device says it wrote (used len counts the status). */
-        size_t n = r.used_len - 1u < sizeof(raw) ? r.used_len - 1u : sizeof(raw);
+        size_t n = op.used_len - 1u < sizeof(raw) ? op.used_len - 1u : sizeof(raw);
         size_t i = 0;
         for (; i < n && raw[i]; i++)
                 id[i] = raw[i] >= 0x20 && raw[i] < 0x7F ? (char)raw[i] : '?';
@@ -456,6 +607,42 @@ static ccada_status compute_limits(struct virtio_blk *b)
         return CCADA_OK;
 }
 
+/* The queue depth: "virtio_blk.queue_depth=N" when given (Linux's module parameter),
+ * else the queue's free descriptors, halved without INDIRECT_DESC (virtblk_probe); at most
+ * the queue size. Then a slot per tag, its header and status in private pages. */
+static ccada_status alloc_slots(struct virtio_blk *b)
+{
+        uint64_t want = 0;
+        enum ccada_number_error why = CCADA_NUMBER_OK;
+        unsigned qsz = b->vq->qsz;
+
+        if (cmdline_u64(rk_cmdline(b->k), "virtio_blk.queue_depth", &want, &why) &&
+            (why != CCADA_NUMBER_OK || want == 0)) {
+                rk_printk(b->k, "virtio_blk: queue_depth: must be a number from 1; using the default");
+                want = 0;
+        }
+        unsigned depth = want ? (want < qsz ? (unsigned)want : qsz) : (b->vq->indirect ? qsz : qsz / 2);
+        if (depth == 0)
+                depth = 1;
+        size_t bytes = (size_t)depth * SLOT_BYTES;
+        size_t pages = (bytes + RK_PAGE_SIZE - 1) / RK_PAGE_SIZE;
+        b->slots = rk_zalloc(b->k, depth, sizeof(*b->slots));
+        if (!b->slots)
+                return CCADA_E_NOMEM;
+        ccada_status st = rk_alloc_pages(b->k, pages, &b->slot_area);
+        if (st != CCADA_OK) {
+                rk_kfree(b->k, b->slots);
+                b->slots = NULL;
+                return st;
+        }
+        b->slot_pages = pages;
+        b->depth = depth;
+        b->stats.queue_depth = depth;
+        for (unsigned t = 0; t < depth; t++)
+                b->slots[t].hdr_ipa = b->slot_area + (uint64_t)t * SLOT_BYTES;
+        return CCADA_OK;
+}
+
 /* virtblk_name_format: "vd" then the index in letters, a..z, aa..az, ba.. (as sd names). */
 static void disk_name(unsigned index, char *buf, size_t len)
 {
@@ -490,6 +677,12 @@ static void announce(const struct virtio_blk *b)
 static void blk_release(struct virtio_blk *b)
 {
         virtio_pci_destroy(&b->vp);
+        if (b->slot_pages)
+                rk_free_pages(b->k, b->slot_area, b->slot_pages);
+        rk_kfree(b->k, b->slots);
+        b->slots = NULL;
+        b->slot_pages = 0;
+        b->depth = 0;
         if (b->has_disk_index)
                 rk_ida_free(b->k, RK_IDA_VIRTBLK, b->disk_index);
         b->has_disk_index = false;
@@ -519,6 +712,8 @@ static ccada_status blk_setup(struct virtio_blk *b, struct pci_device *pdev)
                 rk_printk(b->k, "virtio_blk %s: 1/0/0 default/read/poll queues", b->vp.name);
         if (st == CCADA_OK)
                 st = compute_limits(b);
+        if (st == CCADA_OK)
+                st = alloc_slots(b);
         if (st == CCADA_OK)
                 st = rk_alloc_pages(b->k, 1, &b->req_page);
         if (st == CCADA_OK)

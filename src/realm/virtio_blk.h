@@ -1,11 +1,18 @@
 /* The Realm guest's virtio-blk driver over the virtio-pci modern transport.
  * virtio 1.2 §5.2
  *
- * Queue depth 1: every operation is synchronous and at most one request is in flight
- * (one request queue, polled; no interrupts). An operation larger than what one request
- * can carry (seg_max, size_max, the descriptors of the queue) is issued as several
- * requests in sector order; if one fails the later ones are not issued and the earlier
- * ones stay done (as a block layer that splits a bio).
+ * Requests in flight: up to the queue depth, as blk-mq gives virtio_queue_rq tags (one
+ * request queue, polled; no interrupts). The depth is Linux's default, the queue's free
+ * descriptors (half of them without INDIRECT_DESC), or "virtio_blk.queue_depth=N" on the
+ * kernel command line (Linux's module parameter), at most the queue size. Operations are
+ * synchronous for their caller: virtio_blk_submit runs a batch to its end with up to the
+ * depth of requests in flight, the other calls are a batch of one. An operation larger
+ * than what one request can carry (seg_max, size_max, the descriptors of the queue) is
+ * issued as several requests in sector order. A request that finds no bounce slots or
+ * descriptors is requeued and issued again once a completion frees some (Linux:
+ * BLK_STS_DEV_RESOURCE), counted in requeues; it fails only when nothing is in flight to
+ * free any. After a failure nothing more is issued, what is in flight completes, and the
+ * requests done stay done (as a block layer that splits a bio).
  *
  * Data path per request: a 16-byte header and a 1-byte status in a private page of the
  * driver, every buffer mapped with the DMA API (header TO_DEVICE, data TO_DEVICE for
@@ -64,6 +71,18 @@ struct virtio_blk_stats {
         uint64_t requests;      /* device requests completed (any status) */
         uint64_t bytes;         /* data bytes moved by successful reads and writes */
         uint64_t errors;        /* requests answered IOERR or UNSUPP */
+        uint64_t requeues;      /* requests put back for lack of bounce slots or descriptors */
+        unsigned max_in_flight; /* most requests in flight at once */
+        unsigned queue_depth;   /* the depth in use */
+};
+
+/* One read or write of a batch (virtio_blk_submit): segments as for readv/writev. */
+struct virtio_blk_io {
+        bool write;
+        uint64_t sector;
+        const struct blk_seg *segs;
+        unsigned nseg;
+        ccada_status result;    /* out: as virtio_blk_read returns for this one */
 };
 
 /* Binds the virtio-blk function pdev (enumerated, unbound) to a new driver instance and
@@ -113,6 +132,12 @@ ccada_status virtio_blk_readv(struct virtio_blk *b, uint64_t sector, const struc
                               unsigned nseg) CCADA_MUST_CHECK;
 ccada_status virtio_blk_writev(struct virtio_blk *b, uint64_t sector, const struct blk_seg *segs,
                                unsigned nseg) CCADA_MUST_CHECK;
+
+/* Runs n reads and writes with up to the queue depth of requests in flight, in order of
+ * issue, and returns when all are done. Every io is checked first (nothing is issued when one
+ * is malformed: its result says why). Returns CCADA_OK when all succeeded, else the first
+ * failure; each io's result is its own (CCADA_E_IO for one never issued after a failure). */
+ccada_status virtio_blk_submit(struct virtio_blk *b, struct virtio_blk_io *ios, unsigned n) CCADA_MUST_CHECK;
 
 /* Flushes the device's write cache (VIRTIO_BLK_T_FLUSH). Without VIRTIO_BLK_F_FLUSH the
  * device has no volatile cache and this returns CCADA_OK without a request.

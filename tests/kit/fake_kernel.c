@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ccada/report.h"
 #include "realm/kheap.h"
 
 #define NPAGES (FAKE_MEM_SIZE / RK_PAGE_SIZE)
@@ -38,6 +39,8 @@ struct realm_kernel {
         struct swiotlb *tlb;
         struct kheap heap;      /* rk_zalloc */
         uint64_t ida[RK_IDA_COUNT];
+        char cmdline[256];
+        struct ccada_report *report;    /* rk_report_*: what the code under test reported */
 };
 
 struct realm_kernel *fake_kernel_new(bool realm)
@@ -54,6 +57,8 @@ struct realm_kernel *fake_kernel_new(bool realm)
         k->used[0] = true; /* IPA 0 is never a buffer */
         pthread_mutex_init(&k->lock, NULL);
         trace_init(&k->trace);
+        if (ccada_report_create(&k->report) != CCADA_OK)
+                abort();
         rk_set_current(k, "swapper/0", 0);
         return k;
 }
@@ -68,6 +73,7 @@ void fake_kernel_free(struct realm_kernel *k)
                 abort();
         }
         pthread_mutex_destroy(&k->lock);
+        ccada_report_destroy(k->report);
         free(k->log);
         free(k->mem);
         free(k);
@@ -162,6 +168,17 @@ ccada_status rk_fill(struct realm_kernel *k, uint64_t ipa, uint8_t byte, size_t 
 
 uint64_t rk_shared_bit(const struct realm_kernel *k) { return k->shared; }
 bool rk_is_realm(const struct realm_kernel *k) { return k->realm; }
+const char *rk_cmdline(const struct realm_kernel *k) { return k->cmdline; }
+struct ccada_report_section *rk_report_section(struct realm_kernel *k, const char *name)
+{
+        return ccada_report_section(k->report, name);
+}
+const struct ccada_report *fake_kernel_report(const struct realm_kernel *k) { return k->report; }
+
+void fake_kernel_set_cmdline(struct realm_kernel *k, const char *cmdline)
+{
+        snprintf(k->cmdline, sizeof(k->cmdline), "%s", cmdline ? cmdline : "");
+}
 unsigned rk_ida_alloc(struct realm_kernel *k, enum rk_ida ida)
 {
         if ((unsigned)ida >= RK_IDA_COUNT)

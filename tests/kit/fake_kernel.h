@@ -67,4 +67,11 @@ size_t fake_kernel_decrypted_pages(const struct realm_kernel *k);
 /* Pages freed while still decrypted (a bug in the code under test). */
 unsigned long fake_kernel_bad_frees(const struct realm_kernel *k);
 
+/* The kernel command line rk_cmdline returns ("" until set). */
+void fake_kernel_set_cmdline(struct realm_kernel *k, const char *cmdline);
+
+/* What the code under test put into the kernel's report (rk_report_section). */
+struct ccada_report;
+const struct ccada_report *fake_kernel_report(const struct realm_kernel *k);
+
 #endif

@@ -52,6 +52,23 @@ static int setup_kernel(void **state, bool realm)
 }
 
 static int setup(void **state) { return setup_kernel(state, true); }
+
+/* A Realm whose bounce pool is 256 KiB (128 slots): four 64 KiB writes in flight do not fit. */
+static int setup_small_pool(void **state)
+{
+        struct ctx *c = calloc(1, sizeof(*c));
+        struct swiotlb_config cfg = { .size = 256u << 10 };
+        c->k = fake_kernel_new(true);
+        c->d = fdev_new(c->k);
+        assert_int_equal(swiotlb_init(c->k, &cfg, &c->tlb), CCADA_OK);
+        fake_kernel_set_swiotlb(c->k, c->tlb);
+        assert_true(trace_set_events(rk_trace(c->k), "all"));
+        c->trace_pipe = open_memstream(&c->trace_text, &c->trace_len);
+        trace_set_pipe(rk_trace(c->k), c->trace_pipe);
+        assert_int_equal(rk_alloc_pages(c->k, BUF_PAGES, &c->buf), CCADA_OK);
+        *state = c;
+        return 0;
+}
 static int setup_normal_vm(void **state) { return setup_kernel(state, false); }
 
 static int teardown(void **state)
@@ -173,6 +190,102 @@ static void virtio_blk_maps_under_the_queue_lock_with_irqs_off(void **state)
         }
         /* and the lock is given back: later events read "....." again */
         assert_string_equal(trace_get_who(rk_trace(c->k)).flags, ".....");
+}
+
+/* Four 64 KiB writes of one batch, sectors 0, 128, 256, 384 of the buffer's first 256 KiB. */
+static ccada_status write_four(struct ctx *c, struct virtio_blk_io ios[4], struct blk_seg segs[4])
+{
+        for (unsigned i = 0; i < 4; i++) {
+                segs[i] = (struct blk_seg){ c->buf + (uint64_t)i * (64 << 10), 64 << 10 };
+                ios[i] = (struct virtio_blk_io){ .write = true, .sector = (uint64_t)i * 128, .segs = &segs[i], .nseg = 1 };
+        }
+        return virtio_blk_submit(c->b, ios, 4);
+}
+
+/* blk-mq feeds virtio_queue_rq while tags are free: a batch goes in flight at once. */
+static void virtio_blk_submit_keeps_requests_in_flight_up_to_the_queue_depth(void **state)
+{
+        struct ctx *c = *state;
+        struct virtio_blk_io ios[4];
+        struct blk_seg segs[4];
+        struct virtio_blk_stats st;
+        probe_ok(c);
+        fill(c, 0, 256 << 10, 9);
+        assert_int_equal(write_four(c, ios, segs), CCADA_OK);
+        for (unsigned i = 0; i < 4; i++)
+                assert_int_equal(ios[i].result, CCADA_OK);
+        virtio_blk_get_stats(c->b, &st);
+        assert_int_equal(st.max_in_flight, 4);
+        assert_int_equal(st.requests, 4);
+        assert_int_equal(st.queue_depth, 128); /* Linux's default: the queue's descriptors (indirect) */
+        assert_int_equal(c->d->notifies, 1);  /* one notify for the batch */
+        assert_int_equal(virtio_blk_read(c->b, 0, c->buf + (1 << 20), 256 << 10), CCADA_OK);
+        assert_true(same(c, 0, 1 << 20, 256 << 10));
+}
+
+/* Linux's virtio_blk.queue_depth module parameter, on the kernel command line. */
+static void virtio_blk_queue_depth_comes_from_the_command_line(void **state)
+{
+        struct ctx *c = *state;
+        struct virtio_blk_io ios[4];
+        struct blk_seg segs[4];
+        struct virtio_blk_stats st;
+        fake_kernel_set_cmdline(c->k, "console=x virtio_blk.queue_depth=2");
+        probe_ok(c);
+        fill(c, 0, 256 << 10, 5);
+        assert_int_equal(write_four(c, ios, segs), CCADA_OK);
+        virtio_blk_get_stats(c->b, &st);
+        assert_int_equal(st.queue_depth, 2);
+        assert_int_equal(st.max_in_flight, 2);
+        assert_int_equal(st.requests, 4);
+}
+
+/* A request that finds no bounce slots is requeued and issued after a completion
+ * (BLK_STS_DEV_RESOURCE), never failed while others are in flight. */
+static void virtio_blk_request_without_bounce_slots_is_requeued_not_failed(void **state)
+{
+        struct ctx *c = *state;
+        struct virtio_blk_io ios[4];
+        struct blk_seg segs[4];
+        struct virtio_blk_stats st;
+        struct swiotlb_stats ts;
+        probe_ok(c);
+        fill(c, 0, 256 << 10, 7);
+        assert_int_equal(write_four(c, ios, segs), CCADA_OK);
+        for (unsigned i = 0; i < 4; i++)
+                assert_int_equal(ios[i].result, CCADA_OK);
+        virtio_blk_get_stats(c->b, &st);
+        swiotlb_get_stats(c->tlb, &ts);
+        assert_true(st.requeues >= 1);
+        assert_true(ts.full >= 1);
+        assert_true(st.max_in_flight >= 2 && st.max_in_flight < 4);
+        assert_int_equal(st.requests, 4);
+        assert_int_equal(ts.used, 0);
+        /* what reached the disk is what was written, every piece in its place */
+        assert_int_equal(virtio_blk_read(c->b, 0, c->buf + (1 << 20), 64 << 10), CCADA_OK);
+        assert_int_equal(virtio_blk_read(c->b, 384, c->buf + (1 << 20) + (192 << 10), 64 << 10), CCADA_OK);
+        assert_true(same(c, 0, 1 << 20, 64 << 10));
+        assert_true(same(c, 192 << 10, (1 << 20) + (192 << 10), 64 << 10));
+}
+
+/* A malformed io in a batch: nothing is issued, and its result says why. */
+static void virtio_blk_submit_checks_every_io_before_issuing_any(void **state)
+{
+        struct ctx *c = *state;
+        struct blk_seg good = { c->buf, 4096 }, bad = { c->buf, 100 };
+        struct virtio_blk_io ios[2] = {
+                { .write = true, .sector = 0, .segs = &good, .nseg = 1 },
+                { .write = true, .sector = 8, .segs = &bad, .nseg = 1 },
+        };
+        struct virtio_blk_stats st;
+        probe_ok(c);
+        assert_int_equal(virtio_blk_submit(c->b, ios, 2), CCADA_E_INVAL);
+        assert_int_equal(ios[0].result, CCADA_OK);
+        assert_int_equal(ios[1].result, CCADA_E_INVAL);
+        virtio_blk_get_stats(c->b, &st);
+        assert_int_equal(st.requests, 0);
+        assert_int_equal(virtio_blk_submit(c->b, NULL, 1), CCADA_E_INVAL);
+        assert_int_equal(virtio_blk_submit(c->b, ios, 0), CCADA_E_INVAL);
 }
 
 /* ---- probe ---- */
@@ -637,6 +750,11 @@ int main(void)
                 T(virtio_blk_read_rejects_range_beyond_capacity),
                 T(virtio_blk_readv_rejects_bad_segment_lists),
                 T(virtio_blk_write_then_read_in_realm_bounces_every_buffer),
+                T(virtio_blk_submit_keeps_requests_in_flight_up_to_the_queue_depth),
+                T(virtio_blk_queue_depth_comes_from_the_command_line),
+                cmocka_unit_test_setup_teardown(virtio_blk_request_without_bounce_slots_is_requeued_not_failed,
+                                                setup_small_pool, teardown),
+                T(virtio_blk_submit_checks_every_io_before_issuing_any),
                 TN(virtio_blk_write_then_read_in_normal_vm_maps_directly),
                 T(virtio_blk_writev_and_readv_three_segments_round_trip),
                 T(virtio_blk_one_mib_request_is_split_at_max_mapping_size),

@@ -12,7 +12,7 @@
 
 enum mopt {
         M_TRACE = MOPT_FIRST, M_JSONTRACE, M_EVENTS, M_SEED, M_HASH, M_IPA, M_RAM, M_VM, M_DISK, M_DISKRAM, M_DISKW,
-        M_SWIOTLB, M_GROW, M_BP, M_CHECK, M_DEVICE,
+        M_SWIOTLB, M_GROW, M_BP, M_CHECK, M_DEVICE, M_QDEPTH,
 };
 
 /* One row per option: how getopt sees it and what --help says. */
@@ -42,6 +42,8 @@ static const struct mopt_row {
         { { "swiotlb", required_argument, NULL, M_SWIOTLB }, "SIZE", "Realm bounce pool size, 256K..1G (default: Linux's 64M,\nhalved as Linux halves it when --ram is short)" },
         { { "swiotlb-grow", no_argument, NULL, M_GROW }, "", "add shared pools when the pool is full instead of failing" },
         { { "swiotlb-backpressure", no_argument, NULL, M_BP }, "", "make a mapping wait for free slots instead of failing" },
+        { { "queue-depth", required_argument, NULL, M_QDEPTH }, "N",
+          "virtio-blk requests in flight, 1..1024 (default: Linux's, the\nqueue size; given to the Realm as virtio_blk.queue_depth=N)" },
         { { "device", required_argument, NULL, M_DEVICE }, "TYPE[,OPT...]",
           "put a device on the Realm's PCI bus (repeatable; the first replaces\nthe default virtio-blk); --help of run lists the types" },
         { { "check-invariants", no_argument, NULL, M_CHECK }, "",
@@ -122,6 +124,13 @@ static int set_number(struct machine_opts *o, int c, const char *arg)
 
         switch (c) {
         case M_SEED: return cli_number(&seed, arg, &o->cfg.seed);
+        case M_QDEPTH: {
+                const struct cli_number_opt qd = { o->cmd, "--queue-depth", false, 1, 1024, 0, "must be 1..1024" };
+                if ((rc = cli_number(&qd, arg, &v)) != CLI_OK)
+                        return rc;
+                o->cfg.queue_depth = (unsigned)v;
+                return CLI_OK;
+        }
         case M_RAM:
                 o->ram_given = true;
                 return cli_number(&ram, arg, &o->cfg.realm_ram);

@@ -4,9 +4,11 @@
  * to "blk-test-142", as a Linux app's would be.
  *
  * Pattern: prng_seed(cfg->seed) then prng_fill over the whole region, in order.
- * I/O: the first request is a scatter-gather write of 3 segments (when it holds at least
- * 3 sectors), the rest plain writes of request_size bytes; reads mirror that (first a
- * 3-segment readv). Context: the Realm's init, single-threaded.
+ * I/O: the whole region is one batch (virtio_blk_submit: up to the queue depth in
+ * flight): the first request is a scatter-gather write of 3 segments (when it holds at
+ * least 3 sectors), the rest plain writes of request_size bytes; reads mirror that (first
+ * a 3-segment readv). The queue's depth, most in flight and requeues go into the report's
+ * "blk" section. Context: the Realm's init, single-threaded.
  */
 #ifndef CCADA_REALM_APPS_BLK_TEST_H
 #define CCADA_REALM_APPS_BLK_TEST_H
@@ -39,6 +41,9 @@ struct blk_test_result {
         uint64_t bytes_read;
         bool verified;          /* read-back equals the pattern */
         uint64_t requests;      /* device requests issued by the run */
+        uint64_t requeues;      /* requests put back for lack of bounce slots or descriptors */
+        unsigned max_in_flight; /* most requests in flight at once (since probe) */
+        unsigned queue_depth;   /* the device's queue depth */
         char id[VIRTIO_BLK_ID_LEN]; /* GET_ID answer ("" when unsupported) */
 };
 
