@@ -145,8 +145,11 @@ def two_realms():
 def main():
     os.makedirs(OUT, exist_ok=True)
     seeds = {"00_life_cycle": life_cycle(), "01_two_realms": two_realms()}
-    for m in range(1, 7):
+    for m in range(1, 8):
         seeds["%02d_mutated_%d" % (1 + m, m)] = life_cycle(m)
+    # mutation 7 with bit 3: num_bps one above RMI_FEATURES; with bit 4 too: the reserved 0
+    seeds["09_mutated_15"] = life_cycle(15)
+    seeds["13_mutated_31"] = life_cycle(31)
     rnd = random.Random(2026)
     for i in range(3):
         seeds["%02d_random" % (10 + i)] = bytes(rnd.randrange(256) for _ in range(32 * 24))

@@ -248,11 +248,21 @@ static void realm_params(const struct fz *f, uint64_t v, struct rmi_realm_params
         p->hash_algo = (unsigned)(v >> 13) % 3; /* 2 is invalid */
         for (unsigned i = 0; i < sizeof(p->rpv); i++)
                 p->rpv[i] = (uint8_t)(v >> 15) + (uint8_t)i;
+        p->num_bps = 1; /* two breakpoints and watchpoints, minus one (DEN0137 1.0 B4.4.12) */
+        p->num_wps = 1;
         switch (f->mutate % 8) { /* one field wrong, sometimes */
         case 1: p->rtt_num_start++; break;
         case 2: p->flags = RMI_REALM_FLAGS_SVE; break;
         case 3: p->rtt_base += 0x800; break;
         case 4: p->rtt_level_start = -1; break;
+        case 7: /* breakpoints: the reserved 0 or one too many; else a PMU Realm (valid) */
+                if (f->mutate & 8) {
+                        p->num_bps = f->mutate & 16 ? 0 : 2;
+                } else {
+                        p->flags = RMI_REALM_FLAGS_PMU;
+                        p->pmu_num_ctrs = 1;
+                }
+                break;
         default: break;
         }
 }

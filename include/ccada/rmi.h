@@ -79,13 +79,32 @@
 #define RMI_EXIT_HOST_CALL     5
 #define RMI_EXIT_SERROR        6
 
-/* RMI_FEATURES register 0 fields */
-#define RMI_FEATURE_REGISTER_0_S2SZ_SHIFT      0
-#define RMI_FEATURE_REGISTER_0_S2SZ_WIDTH      8
-#define RMI_FEATURE_REGISTER_0_LPA2            (1ULL << 8)
-#define RMI_FEATURE_REGISTER_0_HASH_SHA_256    (1ULL << 32)
-#define RMI_FEATURE_REGISTER_0_HASH_SHA_512    (1ULL << 33)
+/* RmiFeatureRegister0 (DEN0137 1.0 B4.4.6): what RMI_FEATURES returns for index 0. The
+ * counts NUM_BPS, NUM_WPS and GICV3_NUM_LRS are encoded "minus one" (NUM_BPS = 1 means two
+ * breakpoints; 0 is reserved), PMU_NUM_CTRS is the count itself, and the maximum number of
+ * RECs per Realm is 2^MAX_RECS_ORDER - 1. */
+#define RMI_FEATURE_REGISTER_0_S2SZ_SHIFT           0
+#define RMI_FEATURE_REGISTER_0_S2SZ_WIDTH           8
+#define RMI_FEATURE_REGISTER_0_LPA2                 (1ULL << 8)
+#define RMI_FEATURE_REGISTER_0_SVE_EN               (1ULL << 9)
+#define RMI_FEATURE_REGISTER_0_SVE_VL_SHIFT         10
+#define RMI_FEATURE_REGISTER_0_SVE_VL_WIDTH         4
+#define RMI_FEATURE_REGISTER_0_NUM_BPS_SHIFT        14
+#define RMI_FEATURE_REGISTER_0_NUM_BPS_WIDTH        6
+#define RMI_FEATURE_REGISTER_0_NUM_WPS_SHIFT        20
+#define RMI_FEATURE_REGISTER_0_NUM_WPS_WIDTH        6
+#define RMI_FEATURE_REGISTER_0_PMU_EN               (1ULL << 26)
+#define RMI_FEATURE_REGISTER_0_PMU_NUM_CTRS_SHIFT   27
+#define RMI_FEATURE_REGISTER_0_PMU_NUM_CTRS_WIDTH   5
+#define RMI_FEATURE_REGISTER_0_HASH_SHA_256         (1ULL << 32)
+#define RMI_FEATURE_REGISTER_0_HASH_SHA_512         (1ULL << 33)
+#define RMI_FEATURE_REGISTER_0_GICV3_NUM_LRS_SHIFT  34
+#define RMI_FEATURE_REGISTER_0_GICV3_NUM_LRS_WIDTH  4
 #define RMI_FEATURE_REGISTER_0_MAX_RECS_ORDER_SHIFT 38
+#define RMI_FEATURE_REGISTER_0_MAX_RECS_ORDER_WIDTH 4
+/* A field of a feature register value: RMI_FEATURE_FIELD(v, NUM_BPS). */
+#define RMI_FEATURE_FIELD(v, f) \
+        (((v) >> RMI_FEATURE_REGISTER_0_##f##_SHIFT) & ((1ULL << RMI_FEATURE_REGISTER_0_##f##_WIDTH) - 1))
 
 /* ---- RmiRealmParams.flags, RmiRecParams.flags, RmiRecEntry.flags (the layouts themselves
  * are wire formats: src/proto/rmi_params.h, src/proto/rmi_rec_run.h) ---- */
@@ -105,6 +124,8 @@
 #define ESR_EC_SHIFT      26
 #define ESR_EC_MASK       (0x3FULL << ESR_EC_SHIFT)
 #define ESR_EC_WFX        0x01ULL
+#define ESR_WFX_TI_MASK   0x3ULL  /* ISS.TI of a trapped WFx: 0 WFI, 1 WFE, 2 WFIT, 3 WFET */
+#define ESR_WFX_TI_WFI    0x0ULL
 #define ESR_EC_DABT_LOWER 0x24ULL
 #define ESR_IL            (1ULL << 25)
 #define ESR_ISV           (1ULL << 24)

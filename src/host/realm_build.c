@@ -54,9 +54,12 @@ static ccada_status realm_create(struct host_vm *vm, const struct host_vm_config
         vm->params = host_alloc_granule(vm);
         if (!vm->rd || !rtt0 || !vm->params)
                 return CCADA_E_NOMEM;
-        struct rmi_realm_params p = { .s2sz = cfg->ipa_bits, .hash_algo = cfg->hash_algo, .vmid = cfg->vmid,
-                                      .rtt_base = rtt0, .rtt_level_start = vm->level_start,
-                                      .rtt_num_start = vm->num_start };
+        /* num_bps, num_wps: counts minus one, 0 reserved (DEN0137 1.0 B4.4.12). 1 asks for
+         * two breakpoints and two watchpoints, the least any PE implements, so the same
+         * parameters (and RIM) are valid on every RMM. They are measured. */
+        struct rmi_realm_params p = { .s2sz = cfg->ipa_bits, .num_bps = 1, .num_wps = 1,
+                                      .hash_algo = cfg->hash_algo, .vmid = cfg->vmid, .rtt_base = rtt0,
+                                      .rtt_level_start = vm->level_start, .rtt_num_start = vm->num_start };
         memcpy(p.rpv, cfg->rpv, sizeof(p.rpv));
         rmi_realm_params_encode(&p, page);
         if (write_ns_page(vm, vm->params, page) != CCADA_OK)

@@ -80,9 +80,22 @@ static ccada_status handle_ripas(struct host_vm *vm, const struct rmi_rec_exit *
                 e->flags |= RMI_REC_ENTRY_FLAG_RIPAS_RESPONSE;
                 return CCADA_OK;
         }
-        uint64_t base = x->ripas_base;
+        uint64_t base = x->ripas_base, tables_at = UINT64_MAX;
         while (base < x->ripas_top) {
                 uint64_t x0 = host_rmi(vm, RMI_RTT_SET_RIPAS, vm->rd, vm->rec, base, x->ripas_top, 0, &r);
+                /* DEN0137 1.0 B4.3.21: ERROR_RTT below level 3 (base_align, or no_progress
+                 * with top inside a block) asks for tables down to level 3, then again; at
+                 * level 3 it is no_progress at a DESTROYED page the Realm asked not to
+                 * change, and the Realm sees new_base < top. */
+                if (RMI_STATUS(x0) == RMI_ERROR_RTT && RMI_INDEX(x0) < 3 && tables_at != base) {
+                        ccada_status st = host_ensure_rtt(vm, base, 3);
+                        if (st != CCADA_OK)
+                                return st;
+                        tables_at = base;
+                        continue;
+                }
+                if (RMI_STATUS(x0) == RMI_ERROR_RTT)
+                        break;
                 if (x0 != RMI_SUCCESS) {
                         host_log(vm, "RMI_RTT_SET_RIPAS failed: %s", rmi_status_name(RMI_STATUS(x0)));
                         return CCADA_E_RMM;
@@ -97,7 +110,7 @@ static ccada_status handle_ripas(struct host_vm *vm, const struct rmi_rec_exit *
                                 return st;
                 }
                 if (r.x[1] == base)
-                        break; /* no progress (a DESTROYED page): the Realm sees new_base < top */
+                        break; /* no progress with RIPAS already right: nothing more to do */
                 base = r.x[1];
         }
         return CCADA_OK;

@@ -5,11 +5,13 @@
  * Granules (DEN0137 1.0 A2.2): UNDELEGATED is never Realm PAS (Non-secure, or Secure/Root
  * memory of other worlds); every other state is Realm PAS; DELEGATED is all zeroes and owned by no Realm; RD, REC, RTT and DATA carry the
  * owner the hardware model's ownership tag also records.
- * Stage 2: each table's live count is its number of ASSIGNED and TABLE entries; each RTT
- * granule is referenced once (a root of its Realm or one TABLE entry); each DATA granule
- * once, by a protected ASSIGNED entry of the Realm that owns it.
- * RECs: each belongs to a live Realm, whose num_recs counts them exactly; its RmiRecExit
- * carries only the fields its exit reason defines (A4.3).
+ * Stage 2: each table's live count is its number of ASSIGNED and TABLE entries; ASSIGNED
+ * entries are at level 3 only (no command makes an assigned block: there is no RTT_FOLD);
+ * each RTT granule is referenced once (a root of its Realm or one TABLE entry); each DATA
+ * granule once, by a protected ASSIGNED entry of the Realm that owns it.
+ * RECs: each belongs to a live Realm, whose num_recs counts them exactly, at most
+ * 2^MAX_RECS_ORDER - 1; its RmiRecExit carries only the fields its exit reason defines
+ * (A4.3), a WFI exit only the exception class and ISS.TI in esr (A4.3.4.1).
  * Accesses: a REC touches only its own Realm's granules, and a protected load returns what
  * the Realm stored there (the oracle of shadow.c). */
 #include <stdarg.h>
@@ -208,6 +210,9 @@ static void check_table(struct inv *v, const struct realm *realm, const struct r
                         check_table(v, realm, e->table, ipa);
                 } else if (e->state == RMI_ASSIGNED) {
                         live++;
+                        if (t->level != RTT_PAGE_LEVEL)
+                                fail(v, "Realm VMID %u: ASSIGNED block at IPA 0x%llx level %d", realm->vmid,
+                                     (unsigned long long)ipa, t->level);
                         if (rtt_ipa_protected(realm, ipa))
                                 ref(v, realm, e->addr, GRANULE_DATA, ipa);
                 }
@@ -243,7 +248,9 @@ static void check_rec_exit(struct inv *v, const struct rec *rec)
         case RMI_EXIT_HOST_CALL: ngprs = RSI_HOST_CALL_NUM_GPRS; break;
         default: break;
         }
+        bool wfx = sync && (x->esr & ESR_EC_MASK) >> ESR_EC_SHIFT == ESR_EC_WFX;
         bool extra = (!sync && (x->esr || x->far || x->hpfar)) ||
+                     (wfx && (x->esr & ~(ESR_EC_MASK | ESR_WFX_TI_MASK) || x->far || x->hpfar)) ||
                      (!ripas && (x->ripas_base || x->ripas_top || x->ripas_value)) ||
                      (x->reason != RMI_EXIT_HOST_CALL && x->imm);
         for (unsigned i = ngprs; i < RMI_REC_NUM_GPRS; i++)
@@ -277,6 +284,9 @@ static void check_refs(struct inv *v)
                 if (g->state == GRANULE_RD && v->refs[i] != g->u.realm->num_recs)
                         fail(v, "Realm VMID %u counts %u RECs, has %u", g->u.realm->vmid, g->u.realm->num_recs,
                              v->refs[i]);
+                if (g->state == GRANULE_RD && g->u.realm->num_recs > RMM_MAX_RECS)
+                        fail(v, "Realm VMID %u has %u RECs, more than RMI_FEATURES allows", g->u.realm->vmid,
+                             g->u.realm->num_recs);
         }
 }
 

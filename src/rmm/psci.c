@@ -1,5 +1,5 @@
 /* PSCI from a Realm: handled by the RMM or forwarded to the host as a PSCI exit.
- * DEN0137 1.0 B5.3.x (PSCI), A4.3.x (REC exit due to PSCI). */
+ * DEN0137 1.0 B6.3 (PSCI commands), A4.3.x (REC exit due to PSCI). */
 #include "rmm/rmm_internal.h"
 
 static void psci_exit(struct rec *rec, const struct smc_regs *r)

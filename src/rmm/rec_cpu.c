@@ -41,13 +41,15 @@ static enum cpu_result rec_mmio_write(struct ccada_cpu *cpu, uint64_t ipa, unsig
 }
 
 /* WFI traps to the host only when it asked (TRAP_WFI); otherwise there is nothing to wait
- * for in this model (no interrupt sources) and it completes at once. */
+ * for in this model (no interrupt sources) and it completes at once. The exit's ESR holds
+ * the exception class and ISS.TI only (DEN0137 1.0 A4.3.4.1): 0x04000000 for a WFI. */
 static void rec_wfi(struct ccada_cpu *cpu)
 {
         struct rec *rec = to_rec(cpu);
         if (!(rec->entry.flags & RMI_REC_ENTRY_FLAG_TRAP_WFI))
                 return;
-        struct rmi_rec_exit x = { .reason = RMI_EXIT_SYNC, .esr = ESR_EC_WFX << ESR_EC_SHIFT | ESR_IL };
+        struct rmi_rec_exit x = { .reason = RMI_EXIT_SYNC,
+                                  .esr = ESR_EC_WFX << ESR_EC_SHIFT | ESR_WFX_TI_WFI };
         rec_exit_and_wait(rec, REC_PENDING_WFI, &x);
 }
 

@@ -1,6 +1,6 @@
 /* RMI_REC_ENTER: copy RmiRecEntry in, validate, complete the pending exit, run the REC's
- * coroutine until its next exit, copy RmiRecExit out. DEN0137 1.0 B4.3.7, A4.3 (REC entry
- * and exit), A5.4 (RIPAS change completion). */
+ * coroutine until its next exit, copy RmiRecExit out. DEN0137 1.0 B4.3.14, A4.2 (REC
+ * entry), A4.3 (REC exit), A5.4 (RIPAS change completion). */
 #include "rmm/rmm_internal.h"
 
 #define REC_ENTRY_FLAGS_VALID 0x1FULL

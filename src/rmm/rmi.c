@@ -12,19 +12,33 @@ static void rmi_version(struct ccada_rmm *rmm, const struct smc_regs *a, struct 
         r->x[2] = RMI_ABI_VERSION_1_0;
 }
 
+/* RmiFeatureRegister0 (DEN0137 1.0 B4.4.6) of this RMM: the RMM_FEAT_* choices
+ * (rmm_internal.h) and the configured IPA width and hash algorithms. */
+uint64_t rmm_feature_register_0(const struct ccada_rmm *rmm)
+{
+        uint64_t v = (uint64_t)rmm->cfg.max_s2sz << RMI_FEATURE_REGISTER_0_S2SZ_SHIFT;
+        if (RMM_FEAT_LPA2)
+                v |= RMI_FEATURE_REGISTER_0_LPA2;
+        if (RMM_FEAT_SVE_EN)
+                v |= RMI_FEATURE_REGISTER_0_SVE_EN;
+        v |= (uint64_t)RMM_FEAT_NUM_BPS << RMI_FEATURE_REGISTER_0_NUM_BPS_SHIFT;
+        v |= (uint64_t)RMM_FEAT_NUM_WPS << RMI_FEATURE_REGISTER_0_NUM_WPS_SHIFT;
+        if (RMM_FEAT_PMU_EN)
+                v |= RMI_FEATURE_REGISTER_0_PMU_EN;
+        v |= (uint64_t)RMM_FEAT_PMU_NUM_CTRS << RMI_FEATURE_REGISTER_0_PMU_NUM_CTRS_SHIFT;
+        v |= RMI_FEATURE_REGISTER_0_HASH_SHA_256;
+        if (rmm->cfg.sha512)
+                v |= RMI_FEATURE_REGISTER_0_HASH_SHA_512;
+        v |= (uint64_t)RMM_FEAT_GICV3_NUM_LRS << RMI_FEATURE_REGISTER_0_GICV3_NUM_LRS_SHIFT;
+        v |= (uint64_t)RMM_FEAT_MAX_RECS_ORDER << RMI_FEATURE_REGISTER_0_MAX_RECS_ORDER_SHIFT;
+        return v;
+}
+
 static void rmi_features(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
 {
-        /* DEN0137 1.0 B4.3.9: only register 0 exists; others read as zero. */
-        uint64_t v = 0;
-        if (a->x[1] == 0) {
-                v = (uint64_t)rmm->cfg.max_s2sz << RMI_FEATURE_REGISTER_0_S2SZ_SHIFT;
-                v |= RMI_FEATURE_REGISTER_0_HASH_SHA_256;
-                if (rmm->cfg.sha512)
-                        v |= RMI_FEATURE_REGISTER_0_HASH_SHA_512;
-                v |= 4ULL << RMI_FEATURE_REGISTER_0_MAX_RECS_ORDER_SHIFT;
-        }
+        /* DEN0137 1.0 B4.3.4: only register 0 exists; others read as zero. */
         r->x[0] = RMI_SUCCESS;
-        r->x[1] = v;
+        r->x[1] = a->x[1] == 0 ? rmm_feature_register_0(rmm) : 0;
 }
 
 typedef void (*rmi_handler)(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);

@@ -1,4 +1,4 @@
-/* RMI_DATA_CREATE / RMI_DATA_CREATE_UNKNOWN / RMI_DATA_DESTROY. DEN0137 1.0 B4.3.3-B4.3.5. */
+/* RMI_DATA_CREATE / RMI_DATA_CREATE_UNKNOWN / RMI_DATA_DESTROY. DEN0137 1.0 B4.3.1-B4.3.3. */
 #include "rmm/rmm_internal.h"
 
 /* data_align/bound/state, rd_*, ipa_align/bound (protected). NULL with r->x[0] set on
@@ -101,15 +101,11 @@ void rmi_data_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct sm
         if (!realm || ipa & GRANULE_MASK || !rtt_ipa_protected(realm, ipa))
                 return;
         rtt_walk(realm, ipa, RTT_PAGE_LEVEL, &w);
-        if (w.level < RTT_PAGE_LEVEL) {
-                r->x[0] = RMI_RETURN(RMI_ERROR_RTT, w.level);
-                r->x[2] = (ipa & ~(rtt_entry_size(w.level) - 1)) + rtt_entry_size(w.level);
-                return;
-        }
         struct rtte *e = rtt_walk_entry(&w);
-        if (e->state != RMI_ASSIGNED) {
-                r->x[0] = RMI_RETURN(RMI_ERROR_RTT, RTT_PAGE_LEVEL);
-                r->x[2] = ipa + GRANULE_SIZE;
+        /* rtt_walk, rtte_state; top = walk_top (B3.76): past the entries that map nothing */
+        if (w.level < RTT_PAGE_LEVEL || e->state != RMI_ASSIGNED) {
+                r->x[0] = RMI_RETURN(RMI_ERROR_RTT, w.level);
+                r->x[2] = rtt_skip_non_live(&w, ipa);
                 return;
         }
         uint64_t data = e->addr;
@@ -123,5 +119,5 @@ void rmi_data_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct sm
         w.table->live--;
         r->x[0] = RMI_SUCCESS;
         r->x[1] = data;
-        r->x[2] = ipa + GRANULE_SIZE;
+        r->x[2] = rtt_skip_non_live(&w, ipa); /* top: the next live entry, or the table's end */
 }

@@ -1,4 +1,4 @@
-/* RMI_GRANULE_DELEGATE / RMI_GRANULE_UNDELEGATE. DEN0137 1.0 B4.3.1, B4.3.2.
+/* RMI_GRANULE_DELEGATE / RMI_GRANULE_UNDELEGATE. DEN0137 1.0 B4.3.5, B4.3.6.
  * The PAS change is the EL3 GTSI service (hw_gpt_transition as Root). */
 #include "rmm/rmm_internal.h"
 

@@ -1,4 +1,5 @@
-/* RMI_REALM_CREATE / RMI_REALM_ACTIVATE / RMI_REALM_DESTROY. DEN0137 1.0 B4.3.9-B4.3.11.
+/* RMI_REALM_CREATE / RMI_REALM_ACTIVATE / RMI_REALM_DESTROY. DEN0137 1.0 B4.3.9, B4.3.8,
+ * B4.3.10.
  * RmiRealmParams is copied in from NS memory once, then decoded with the byte reader. */
 #include <stdlib.h>
 #include <string.h>
@@ -20,19 +21,39 @@ static unsigned rtt_num_start_for(unsigned s2sz, int64_t level)
         return s2sz > cover ? 1u << (s2sz - cover) : 1u;
 }
 
-/* params_valid (B4.3.9.2) */
+/* params_valid, params_supp (DEN0137 1.0 B4.3.9.2): a valid RmiRealmParams (B4.4.12)
+ * asking only for what RMI_FEATURES offers (A3.1), checked as TF-RMM 1.0 checks it. */
 static bool realm_params_valid(const struct ccada_rmm *rmm, const struct rmi_realm_params *p)
 {
-        if (p->flags & (RMI_REALM_FLAGS_LPA2 | RMI_REALM_FLAGS_SVE | RMI_REALM_FLAGS_PMU))
-                return false; /* not offered by RMI_FEATURES */
-        if (p->flags >> 3)
+        uint64_t feat = rmm_feature_register_0(rmm);
+        /* RmiRealmFlags (B4.4.11): bits 63:3 SBZ; LPA2 only if offered (A3.1.2) */
+        if (p->flags >> 3 || ((p->flags & RMI_REALM_FLAGS_LPA2) && !(feat & RMI_FEATURE_REGISTER_0_LPA2)))
                 return false;
-        if (p->s2sz < S2SZ_MIN || p->s2sz > rmm->cfg.max_s2sz)
+        /* A3.1.3: SVE only if offered, no longer a vector than offered. Without SVE, sve_vl
+         * is not looked at (only measured), as in TF-RMM 1.0. */
+        if ((p->flags & RMI_REALM_FLAGS_SVE) &&
+            (!(feat & RMI_FEATURE_REGISTER_0_SVE_EN) || p->sve_vl > RMI_FEATURE_FIELD(feat, SVE_VL)))
                 return false;
-        if (p->hash_algo != RMI_HASH_SHA_256 && !(p->hash_algo == RMI_HASH_SHA_512 && rmm->cfg.sha512))
+        /* A3.1.5: no more PMU counters than offered, and at least one: a PMU with none needs
+         * FEAT_HPMN0, which the modelled PE lacks (TF-RMM 1.0 alike). Without the PMU,
+         * pmu_num_ctrs is only measured. */
+        if ((p->flags & RMI_REALM_FLAGS_PMU) &&
+            (!(feat & RMI_FEATURE_REGISTER_0_PMU_EN) || p->pmu_num_ctrs == 0 ||
+             p->pmu_num_ctrs > RMI_FEATURE_FIELD(feat, PMU_NUM_CTRS)))
                 return false;
-        if (p->num_bps || p->num_wps || p->pmu_num_ctrs || p->sve_vl)
+        /* A3.1.4, B4.4.12: num_bps and num_wps are counts minus one (0 is reserved), no
+         * more than RMI_FEATURES offers in the same encoding (B4.4.6) */
+        if (p->num_bps == 0 || p->num_bps > RMI_FEATURE_FIELD(feat, NUM_BPS) || p->num_wps == 0 ||
+            p->num_wps > RMI_FEATURE_FIELD(feat, NUM_WPS))
                 return false;
+        /* A3.1.2: the IPA width */
+        if (p->s2sz < S2SZ_MIN || p->s2sz > RMI_FEATURE_FIELD(feat, S2SZ))
+                return false;
+        /* A3.1.1: an offered hash algorithm */
+        if (!(p->hash_algo == RMI_HASH_SHA_256 && (feat & RMI_FEATURE_REGISTER_0_HASH_SHA_256)) &&
+            !(p->hash_algo == RMI_HASH_SHA_512 && (feat & RMI_FEATURE_REGISTER_0_HASH_SHA_512)))
+                return false;
+        /* rtt_num_level */
         unsigned n = rtt_num_start_for(p->s2sz, p->rtt_level_start);
         return n != 0 && n == p->rtt_num_start;
 }
@@ -114,7 +135,7 @@ void rmi_realm_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct sm
         if (!rmm_copy_in_ns(rmm, params_ptr, page, sizeof(page)))
                 return;
         rmi_realm_params_decode(page, &p);
-        /* params_valid */
+        /* params_valid, params_supp */
         if (!realm_params_valid(rmm, &p))
                 return;
         /* rd_align, rd_bound, rd_state */

@@ -1,5 +1,5 @@
-/* REC commands. DEN0137 1.0 B4.3.10 (REC_AUX_COUNT), B4.3.11 (REC_CREATE), B4.3.12
- * (REC_DESTROY), B4.3.7 (REC_ENTER), B4.3.8 (PSCI_COMPLETE).
+/* REC commands. DEN0137 1.0 B4.3.11 (REC_AUX_COUNT), B4.3.12 (REC_CREATE), B4.3.13
+ * (REC_DESTROY), B4.3.7 (PSCI_COMPLETE); REC_ENTER (B4.3.14) is in rec_run.c.
  * RmiRecParams and RmiRecRun are copied in from NS memory once and decoded. */
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +41,8 @@ void rmi_rec_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_
         struct granule *g = granule_find(rmm, rec_pa, GRANULE_DELEGATED);
         if (!realm || !g)
                 return;
-        if (realm->state != REALM_NEW) {
+        /* realm_state, num_recs: at most 2^MAX_RECS_ORDER - 1 RECs (RMI_FEATURES) */
+        if (realm->state != REALM_NEW || realm->num_recs == RMM_MAX_RECS) {
                 r->x[0] = RMI_ERROR_REALM;
                 return;
         }
@@ -67,7 +68,7 @@ void rmi_rec_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_
                 return;
         }
         realm->num_recs++;
-        realm->rec_index++; /* DEN0137 1.0 B4.3.11: REC_DESTROY does not give the index back */
+        realm->rec_index++; /* DEN0137 1.0 B4.3.12: REC_DESTROY does not give the index back */
         granule_take(rmm, g, GRANULE_REC, realm, rec);
         r->x[0] = RMI_SUCCESS;
 }

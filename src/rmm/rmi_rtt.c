@@ -1,6 +1,8 @@
-/* RTT commands. DEN0137 1.0 B4.3.13 (RTT_CREATE), B4.3.14 (RTT_DESTROY), B4.3.16
- * (RTT_INIT_RIPAS), B4.3.17 (RTT_MAP_UNPROTECTED), B4.3.19 (RTT_READ_ENTRY),
- * B4.3.20 (RTT_SET_RIPAS), B4.3.21 (RTT_UNMAP_UNPROTECTED).
+/* RTT commands. DEN0137 1.0 B4.3.15 (RTT_CREATE), B4.3.16 (RTT_DESTROY), B4.3.18
+ * (RTT_INIT_RIPAS), B4.3.19 (RTT_MAP_UNPROTECTED), B4.3.20 (RTT_READ_ENTRY),
+ * B4.3.21 (RTT_SET_RIPAS), B4.3.22 (RTT_UNMAP_UNPROTECTED). RTT_FOLD (B4.3.17) is not
+ * implemented, so ASSIGNED entries exist only at level 3 (the invariants check it): no
+ * command here meets an assigned block.
  * Failure conditions are checked in the spec's order; ERROR_RTT carries the level at
  * which the walk stopped in the index field. */
 #include "rmm/rmm_internal.h"
@@ -59,9 +61,10 @@ void rmi_rtt_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_
                 return;
         }
         struct rtte *parent = rtt_walk_entry(&w);
-        /* rtte_state: already a table, or an assigned block (not modelled: see specs.md) */
-        if (parent->state != RMI_UNASSIGNED) {
-                r->x[0] = RMI_RETURN(RMI_ERROR_RTT, level - 1);
+        /* rtte_state: only a TABLE entry fails (B4.3.15); any other is unfolded into the new
+         * table (A5.5.7). Here that is an UNASSIGNED entry: there are no assigned blocks. */
+        if (parent->state == RMI_TABLE) {
+                r->x[0] = RMI_RETURN(RMI_ERROR_RTT, w.level);
                 return;
         }
         struct rtt *t = rtt_table_new(rtt, (int)level, rtt_ipa_protected(realm, ipa) ? parent : NULL);
@@ -85,21 +88,19 @@ void rmi_rtt_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc
         if (!realm || !rtt_table_args_ok(realm, ipa, level))
                 return;
         rtt_walk(realm, ipa, (int)level - 1, &w);
-        if (w.level < (int)level - 1) {
-                r->x[0] = RMI_RETURN(RMI_ERROR_RTT, w.level);
-                r->x[2] = (ipa & ~(rtt_entry_size(w.level) - 1)) + rtt_entry_size(w.level);
-                return;
-        }
         struct rtte *parent = rtt_walk_entry(&w);
-        uint64_t top = ipa + rtt_entry_size((int)level - 1);
-        if (parent->state != RMI_TABLE) {
-                r->x[0] = RMI_RETURN(RMI_ERROR_RTT, level - 1);
-                r->x[2] = top;
+        /* rtt_walk, rtte_state: no table at ipa; top = walk_top (B3.76), past the entries
+         * that map nothing from the one the walk reached, to the next live entry or the end
+         * of that table (an assigned block would give top == ipa) */
+        if (w.level < (int)level - 1 || parent->state != RMI_TABLE) {
+                r->x[0] = RMI_RETURN(RMI_ERROR_RTT, w.level);
+                r->x[2] = rtt_skip_non_live(&w, ipa);
                 return;
         }
         struct rtt *child = parent->table;
-        /* rtt_live */
-        if (child->live) {
+        /* rtt_live (A5.5.8): an ASSIGNED or TABLE entry; unprotected mappings (ASSIGNED_NS)
+         * do not keep a table alive and go with it */
+        if (rtt_is_live(realm, child, ipa)) {
                 r->x[0] = RMI_RETURN(RMI_ERROR_RTT, level);
                 r->x[2] = ipa;
                 return;
@@ -113,7 +114,7 @@ void rmi_rtt_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc
         w.table->live--;
         r->x[0] = RMI_SUCCESS;
         r->x[1] = child->pa;
-        r->x[2] = top;
+        r->x[2] = rtt_skip_non_live(&w, ipa); /* top: the entry is no longer live */
         rtt_table_free(child);
 }
 
@@ -182,6 +183,21 @@ void rmi_rtt_init_ripas(struct ccada_rmm *rmm, const struct smc_regs *a, struct 
         r->x[1] = addr;
 }
 
+/* walk_top of RTT_SET_RIPAS: RttSkipEntriesWithRipas (DEN0137 1.0 B3.75). From the entry
+ * the walk reached (w; its table maps from IPA `table`), up to the first TABLE entry, or
+ * DESTROYED one if stop_at_destroyed, or the end of the table; no further than top,
+ * aligned down to an entry. */
+static uint64_t ripas_walk_top(const struct rtt_walk *w, uint64_t table, uint64_t top, bool stop_at_destroyed)
+{
+        uint64_t size = rtt_entry_size(w->level);
+        unsigned i = w->index;
+        while (i < RTT_ENTRIES && w->table->e[i].state != RMI_TABLE &&
+               !(stop_at_destroyed && w->table->e[i].ripas == RMI_DESTROYED))
+                i++;
+        uint64_t walk_top = table + (uint64_t)i * size;
+        return walk_top > top ? top & ~(size - 1) : walk_top;
+}
+
 void rmi_rtt_set_ripas(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
 {
         uint64_t rd = a->x[1], rec_pa = a->x[2], base = a->x[3], top = a->x[4];
@@ -198,37 +214,38 @@ void rmi_rtt_set_ripas(struct ccada_rmm *rmm, const struct smc_regs *a, struct s
                 r->x[0] = RMI_ERROR_REC;
                 return;
         }
-        /* size_valid, base_bound (== rec.ripas_addr), top_bound (<= rec.ripas_top) */
+        /* size_valid, base_bound (== rec.ripas_addr), top_bound (<= rec.ripas_top),
+         * top_gran_align */
         if (!ripas_range_ok(realm, base, top) || rec->pending != REC_PENDING_RIPAS ||
             base != rec->ripas_addr || top > rec->ripas_top)
                 return;
         rtt_walk(realm, base, RTT_PAGE_LEVEL, &w);
-        uint64_t size = rtt_entry_size(w.level);
-        if (base & (size - 1)) {
+        uint64_t size = rtt_entry_size(w.level), table = rtt_walk_table_base(&w, base);
+        bool change = rtt_walk_entry(&w)->ripas != rec->ripas_value; /* RIPAS at base, before */
+        uint64_t walk_top = ripas_walk_top(&w, table, top, !rec->ripas_change_destroyed);
+        /* base_align: base inside a block whose RIPAS must change (the host must create a
+         * table first). With the RIPAS already right the spec lets an unaligned base pass;
+         * where its walk_top would then fall below base (top inside the same block),
+         * ccada refuses it too, as TF-RMM 1.0 refuses every unaligned base. */
+        if (base & (size - 1) && (change || walk_top <= base)) {
                 r->x[0] = RMI_RETURN(RMI_ERROR_RTT, w.level);
                 return;
         }
-        uint64_t addr = base;
-        for (unsigned i = w.index; i < RTT_ENTRIES && addr + size <= top; i++) {
-                struct rtte *e = &w.table->e[i];
-                if (e->state == RMI_TABLE)
-                        break;
-                if (e->ripas == RMI_DESTROYED && !rec->ripas_change_destroyed)
-                        break; /* RSI_NO_CHANGE_DESTROYED: progress stops here */
-                e->ripas = rec->ripas_value;
-                addr += size;
-        }
-        if (addr == base && rtt_walk_entry(&w)->state == RMI_TABLE) {
+        /* no_progress: nothing can change from base (a DESTROYED entry under
+         * RSI_NO_CHANGE_DESTROYED, or top inside the block at base) */
+        if (walk_top == base && change) {
                 r->x[0] = RMI_RETURN(RMI_ERROR_RTT, w.level);
                 return;
         }
-        rec->ripas_addr = addr;
+        for (unsigned i = w.index; table + (uint64_t)i * size < walk_top; i++)
+                w.table->e[i].ripas = rec->ripas_value;
+        rec->ripas_addr = walk_top;
         if (trace_on(rmm->tr_rmm, RMM_TRACE_RIPAS_CHANGE))
                 trace_emit(rmm->tr_rmm, RMM_TRACE_RIPAS_CHANGE, "base=0x%llx top=0x%llx ripas=%s progress=0x%llx",
                            (unsigned long long)base, (unsigned long long)top,
-                           rmi_ripas_name(rec->ripas_value), (unsigned long long)addr);
+                           rmi_ripas_name(rec->ripas_value), (unsigned long long)walk_top);
         r->x[0] = RMI_SUCCESS;
-        r->x[1] = addr;
+        r->x[1] = walk_top; /* out_top = MinAddress(top, walk_top) */
 }
 
 /* RmiRttEntry for MAP_UNPROTECTED: output address [47:12], MemAttr [5:2], S2AP [7:6],
@@ -278,15 +295,11 @@ void rmi_rtt_unmap_unprotected(struct ccada_rmm *rmm, const struct smc_regs *a, 
         if (!realm || !unprot_page_args_ok(realm, ipa, level))
                 return;
         rtt_walk(realm, ipa, RTT_PAGE_LEVEL, &w);
-        if (w.level < RTT_PAGE_LEVEL) {
-                r->x[0] = RMI_RETURN(RMI_ERROR_RTT, w.level);
-                r->x[1] = (ipa & ~(rtt_entry_size(w.level) - 1)) + rtt_entry_size(w.level);
-                return;
-        }
         struct rtte *e = rtt_walk_entry(&w);
-        if (e->state != RMI_ASSIGNED) {
-                r->x[0] = RMI_RETURN(RMI_ERROR_RTT, RTT_PAGE_LEVEL);
-                r->x[1] = ipa + GRANULE_SIZE;
+        /* rtt_walk, rtte_state; top = walk_top (B3.76) */
+        if (w.level < RTT_PAGE_LEVEL || e->state != RMI_ASSIGNED) {
+                r->x[0] = RMI_RETURN(RMI_ERROR_RTT, w.level);
+                r->x[1] = rtt_skip_non_live(&w, ipa);
                 return;
         }
         e->state = RMI_UNASSIGNED;
@@ -294,5 +307,5 @@ void rmi_rtt_unmap_unprotected(struct ccada_rmm *rmm, const struct smc_regs *a, 
         e->attrs = 0;
         w.table->live--;
         r->x[0] = RMI_SUCCESS;
-        r->x[1] = ipa + GRANULE_SIZE;
+        r->x[1] = rtt_skip_non_live(&w, ipa); /* top: the next live entry, or the table's end */
 }

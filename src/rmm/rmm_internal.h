@@ -17,6 +17,22 @@
 #include "proto/rmi_rec_run.h"
 #include "rmm/rmm.h"
 
+/* ---- What this RMM offers: RMI_FEATURES register 0 (DEN0137 1.0 B4.4.6), the same
+ * fields TF-RMM 1.0 fills, for the PE ccada models. RMI_REALM_CREATE accepts exactly what
+ * is offered here (B4.3.9 params_supp; A3.1). docs/specs.md explains each value. ----
+ * S2SZ and the SHA-512 bit come from rmm_config; SHA-256 is always offered. */
+#define RMM_FEAT_LPA2           0  /* no FEAT_LPA2: a 48-bit PA, 4 KiB granules */
+#define RMM_FEAT_SVE_EN         0  /* no SVE (so SVE_VL is 0) */
+#define RMM_FEAT_NUM_BPS        1  /* minus one: two breakpoints, the least a PE has */
+#define RMM_FEAT_NUM_WPS        1  /* minus one: two watchpoints, the least a PE has */
+#define RMM_FEAT_PMU_EN         1  /* TF-RMM 1.0 always offers the PMU (it requires PMUv3p7) */
+#define RMM_FEAT_PMU_NUM_CTRS   1  /* the least that lets a Realm enable it without FEAT_HPMN0 */
+#define RMM_FEAT_GICV3_NUM_LRS  (RMI_GICV3_NUM_LRS - 1) /* minus one: REC_ENTER takes all 16 */
+#define RMM_FEAT_MAX_RECS_ORDER 10 /* as TF-RMM: up to 2^10 - 1 = 1023 RECs per Realm */
+#define RMM_MAX_RECS            ((1u << RMM_FEAT_MAX_RECS_ORDER) - 1)
+/* rmi.c: the register 0 value RMI_FEATURES returns, for REALM_CREATE to check against. */
+uint64_t rmm_feature_register_0(const struct ccada_rmm *rmm);
+
 /* Granule states (DEN0137 1.0 A2.2.3). Every transition into or out of RD, REC, DATA and
  * RTT goes through DELEGATED. Invariant: a DELEGATED granule is all zeroes and its PAS is
  * Realm; an UNDELEGATED granule's PAS is whatever it was (normally Non-secure). */
@@ -93,7 +109,7 @@ struct realm {
         unsigned num_start;
         struct rtt **root;              /* num_start tables */
         unsigned num_recs;              /* live RECs (REALM_DESTROY's realm_live) */
-        unsigned rec_index;             /* MPIDR index of the next REC; never decreases (B4.3.11) */
+        unsigned rec_index;             /* MPIDR index of the next REC; never decreases (B4.3.12) */
         uint8_t rim[64];
         uint8_t rem[4][64];
         uint64_t rtt_gen;               /* bumped by every command that may change a mapping */
@@ -240,6 +256,16 @@ void rtt_walk(const struct realm *r, uint64_t ipa, int target_level, struct rtt_
 static inline struct rtte *rtt_walk_entry(const struct rtt_walk *w) { return &w->table->e[w->index]; }
 bool rtt_ipa_in_range(const struct realm *r, uint64_t ipa);
 bool rtt_ipa_protected(const struct realm *r, uint64_t ipa);
+/* The IPA entry 0 of w's table maps (ipa is any IPA the walk was for). */
+uint64_t rtt_walk_table_base(const struct rtt_walk *w, uint64_t ipa);
+/* RttSkipNonLiveEntries (DEN0137 1.0 B3.76), the `top` of DATA_DESTROY, RTT_DESTROY and
+ * RTT_UNMAP_UNPROTECTED: ipa itself if the entry w reached is live (ASSIGNED, unprotected
+ * ASSIGNED or TABLE), else the IPA of the next live entry of that table, else the end of
+ * the table. */
+uint64_t rtt_skip_non_live(const struct rtt_walk *w, uint64_t ipa);
+/* RttIsLive (A5.5.8): an RTT is live if an entry is ASSIGNED or TABLE. An unprotected
+ * ASSIGNED (ASSIGNED_NS) entry is live itself but does not make its RTT live. */
+bool rtt_is_live(const struct realm *r, const struct rtt *t, uint64_t ipa);
 struct rtt *rtt_table_new(uint64_t pa, int level, const struct rtte *parent);
 void rtt_table_free(struct rtt *t);
 void rtt_tree_free(struct realm *r);  /* root tables and everything below */

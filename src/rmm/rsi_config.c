@@ -1,4 +1,4 @@
-/* RSI_REALM_CONFIG. DEN0137 1.0 B5.3.6, B5.4.x (RsiRealmConfig). */
+/* RSI_REALM_CONFIG. DEN0137 1.0 B5.3.9, B5.4.x (RsiRealmConfig). */
 #include <string.h>
 
 #include "lib/bytes.h"

@@ -1,8 +1,8 @@
-/* RSI_HOST_CALL. DEN0137 1.0 B5.3.7, B5.4.x (RsiHostCall). */
+/* RSI_HOST_CALL. DEN0137 1.0 B5.3.4, B5.4.x (RsiHostCall). */
 #include "lib/bytes.h"
 #include "rmm/rmm_internal.h"
 
-/* B5.3.7 RSI_HOST_CALL: RsiHostCall at a protected, 256-byte aligned IPA. */
+/* B5.3.4 RSI_HOST_CALL: RsiHostCall at a protected, 256-byte aligned IPA. */
 void rsi_host_call(struct rec *rec, struct smc_regs *r)
 {
         uint64_t ipa = r->x[1];

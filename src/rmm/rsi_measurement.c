@@ -1,4 +1,4 @@
-/* RSI_MEASUREMENT_READ and RSI_MEASUREMENT_EXTEND. DEN0137 1.0 B5.3.4-5, A7.1. */
+/* RSI_MEASUREMENT_READ and RSI_MEASUREMENT_EXTEND. DEN0137 1.0 B5.3.8 (READ), B5.3.7 (EXTEND), A7.1. */
 #include "lib/bytes.h"
 #include "rmm/rmm_internal.h"
 

@@ -1,16 +1,19 @@
-/* RSI_IPA_STATE_SET and RSI_IPA_STATE_GET. DEN0137 1.0 B5.3.8-9, A5.4 (RIPAS change). */
+/* RSI_IPA_STATE_SET and RSI_IPA_STATE_GET. DEN0137 1.0 B5.3.6, B5.3.5, A5.4 (RIPAS change). */
 #include "rmm/rmm_internal.h"
 
-/* B5.3.9 RSI_IPA_STATE_SET: validate, exit to the host with RIPAS_CHANGE, and on re-entry
- * report how far it got and whether the host rejected it (A5.4). */
+/* B5.3.6 RSI_IPA_STATE_SET: validate, exit to the host with RIPAS_CHANGE, and on re-entry
+ * report how far it got and whether the host rejected it (A5.4). The failure conditions
+ * are base_align, top_align, size_valid, rgn_bound and ripas_valid, nothing else: ripas is
+ * X3[7:0] (X3[63:8] SBZ, not checked) and only flags bit 0 (change_destroyed) means
+ * anything (its other bits SBZ, not checked), as in TF-RMM 1.0. */
 void rsi_ipa_state_set(struct rec *rec, struct smc_regs *r)
 {
-        uint64_t base = r->x[1], top = r->x[2], ripas = r->x[3], flags = r->x[4];
+        uint64_t base = r->x[1], top = r->x[2], ripas = r->x[3] & 0xFF, flags = r->x[4];
         const struct realm *realm = rec->realm;
 
         if (base & GRANULE_MASK || top & GRANULE_MASK || top <= base ||
             top > ((uint64_t)1 << (realm->s2sz - 1)) ||
-            (ripas != RSI_RIPAS_EMPTY && ripas != RSI_RIPAS_RAM) || flags & ~1ULL) {
+            (ripas != RSI_RIPAS_EMPTY && ripas != RSI_RIPAS_RAM)) {
                 r->x[0] = RSI_ERROR_INPUT;
                 return;
         }
@@ -29,7 +32,7 @@ void rsi_ipa_state_set(struct rec *rec, struct smc_regs *r)
         rec->ripas_top = rec->ripas_addr; /* nothing further may be set by the host */
 }
 
-/* B5.3.8 RSI_IPA_STATE_GET(base, end): RIPAS at base and how far it extends. */
+/* B5.3.5 RSI_IPA_STATE_GET(base, end): RIPAS at base and how far it extends. */
 void rsi_ipa_state_get(struct rec *rec, struct smc_regs *r)
 {
         uint64_t base = r->x[1], end = r->x[2];

@@ -41,6 +41,37 @@ void rtt_walk(const struct realm *r, uint64_t ipa, int target_level, struct rtt_
         w->level = level;
 }
 
+uint64_t rtt_walk_table_base(const struct rtt_walk *w, uint64_t ipa)
+{
+        return ipa & ~(rtt_entry_size(w->level) * RTT_ENTRIES - 1);
+}
+
+/* DEN0137 1.0 B3.76: the spec's scan counts ASSIGNED, ASSIGNED_NS and TABLE entries as
+ * live; here those are every entry that is not UNASSIGNED. An entry that is live itself
+ * gives ipa back ("top == ipa" in the spec's outcome tables; TF-RMM does the same). */
+uint64_t rtt_skip_non_live(const struct rtt_walk *w, uint64_t ipa)
+{
+        if (rtt_walk_entry(w)->state != RMI_UNASSIGNED)
+                return ipa;
+        unsigned i = w->index + 1;
+        while (i < RTT_ENTRIES && w->table->e[i].state == RMI_UNASSIGNED)
+                i++;
+        return rtt_walk_table_base(w, ipa) + (uint64_t)i * rtt_entry_size(w->level);
+}
+
+/* DEN0137 1.0 A5.5.8. A table below the starting level lies wholly in the protected or
+ * the unprotected half (a starting-level entry never spans both: s2sz > its size's log2),
+ * so ipa, any IPA it maps, says which. */
+bool rtt_is_live(const struct realm *r, const struct rtt *t, uint64_t ipa)
+{
+        if (rtt_ipa_protected(r, ipa))
+                return t->live != 0;
+        for (unsigned i = 0; i < RTT_ENTRIES; i++)
+                if (t->e[i].state == RMI_TABLE)
+                        return true;
+        return false;
+}
+
 /* A new table's entries inherit the parent entry (an UNASSIGNED block keeps its RIPAS). */
 struct rtt *rtt_table_new(uint64_t pa, int level, const struct rtte *parent)
 {

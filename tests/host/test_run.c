@@ -13,6 +13,7 @@
 #include "ccada/report.h"
 #include "machine/board.h"
 #include "realm/realm.h"
+#include "rmm/rmm.h"
 #include "vm_kit.h"
 
 struct traced_run {
@@ -220,6 +221,41 @@ static void host_vm_handle_exit_of_a_made_up_ripas_change_fails_with_an_rmm_erro
         ccada_machine_destroy(m);
 }
 
+static bool is_ripas_change_to_ram(struct host_vm *vm, const struct rmi_rec_exit *x, void *arg)
+{
+        (void)vm, (void)arg;
+        return x->reason == RMI_EXIT_RIPAS_CHANGE && x->ripas_value == RMI_RAM;
+}
+
+/* The Realm's boot-time change of all RAM to RIPAS RAM asks not to revive DESTROYED pages
+ * (RSI_NO_CHANGE_DESTROYED). Over a page a hostile host destroyed, RTT_SET_RIPAS progresses
+ * up to it, then fails with no_progress (DEN0137 1.0 B4.3.21): the honest host takes that
+ * as the end of what it can do, not as an RMM failure, and the Realm, seeing no progress,
+ * does not boot. */
+static void host_vm_handle_exit_of_ripas_change_to_destroyed_page_is_no_progress(void **state)
+{
+        struct ccada_machine *m = kit_board(1, true, NULL);
+        struct host_vm *vm = machine_vm(m, 0);
+        struct rmi_rec_exit x;
+        uint64_t base, size;
+        bool stop;
+        (void)state;
+        host_vm_ram(vm, &base, &size);
+        assert_true(kit_run_until(vm, is_ripas_change_to_ram, NULL, &x));
+        uint64_t victim = base + size / 2;
+        assert_true(x.ripas_base < victim && victim < x.ripas_top);
+        assert_int_equal(host_rmi(vm, RMI_DATA_DESTROY, host_vm_rd(vm), victim, 0, 0, 0, NULL), RMI_SUCCESS);
+        assert_int_equal(host_vm_handle_exit(vm, &x, &stop), CCADA_OK);
+        assert_int_equal(host_vm_enter_once(vm, &x), CCADA_OK);
+        assert_int_equal(x.reason, RMI_EXIT_RIPAS_CHANGE); /* the Realm asks again from the page */
+        assert_int_equal(x.ripas_base, victim);
+        assert_int_equal(host_vm_handle_exit(vm, &x, &stop), CCADA_OK);
+        assert_int_equal(host_vm_run(vm), CCADA_OK);
+        assert_false(machine_realm_passed(m, 0));
+        assert_int_equal(rmm_violations(machine_rmm(m), NULL), 0);
+        ccada_machine_destroy(m);
+}
+
 static void host_vm_seam_needs_a_realm(void **state)
 {
         struct ccada_machine_config cfg;
@@ -256,6 +292,7 @@ int main(void)
                 cmocka_unit_test(host_vm_enter_once_consumes_the_entry_and_handle_exit_prepares_the_next),
                 cmocka_unit_test(host_vm_handle_exit_rejects_an_exit_reason_it_does_not_know),
                 cmocka_unit_test(host_vm_handle_exit_of_a_made_up_ripas_change_fails_with_an_rmm_error),
+                cmocka_unit_test(host_vm_handle_exit_of_ripas_change_to_destroyed_page_is_no_progress),
                 cmocka_unit_test(host_vm_seam_needs_a_realm),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

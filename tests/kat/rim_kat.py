@@ -7,7 +7,8 @@ down in ../shared/facts/rme-swiotlb-virtio.md §3.5, NOT ccada's C code. Then ru
 `ccada demo --json` and checks the C implementation agrees.
 
 The host's measured sequence (src/host/realm_build.c; the order is part of the contract):
-  1. RMI_REALM_CREATE      RIM0 = H(RmiRealmParams page holding only the measured fields)
+  1. RMI_REALM_CREATE      RIM0 = H(RmiRealmParams page holding only the measured fields,
+                           num_bps = num_wps = 1: two of each, encoded minus one)
   2. RMI_RTT_INIT_RIPAS    over guest RAM, one RIPAS descriptor per level-3 entry (4 KiB)
   3. RMI_DATA_CREATE       the boot image page at the RAM base, measured (flags = 1)
   4. RMI_REC_CREATE        one runnable REC, pc = x0 = RAM base
@@ -39,10 +40,16 @@ def pad64(d):
 
 
 def realm_params(hash_algo):
+    """The measured RmiRealmParams (DEN0137 1.0 B4.3.9.4, B4.4.12): a zero page holding
+    flags, s2sz, sve_vl, num_bps, num_wps, pmu_num_ctrs and hash_algo as the host gave
+    them. num_bps and num_wps are counts minus one, 0 reserved: the host asks for two
+    breakpoints and two watchpoints, so both bytes are 1 (the encoded value is measured)."""
     p = bytearray(4096)
-    struct.pack_into("<Q", p, 0x000, 0)          # flags
+    struct.pack_into("<Q", p, 0x000, 0)          # flags: no LPA2, SVE or PMU
     p[0x008] = IPA_BITS                          # s2sz
-    p[0x030] = hash_algo                         # hash_algo (sve_vl, bps, wps, pmu: 0)
+    p[0x018] = 1                                 # num_bps: 2 breakpoints, minus one
+    p[0x020] = 1                                 # num_wps: 2 watchpoints, minus one
+    p[0x030] = hash_algo                         # hash_algo (sve_vl, pmu_num_ctrs: 0)
     return bytes(p)
 
 

@@ -153,6 +153,8 @@ void hrealm_params_default(struct host *h, struct rmi_realm_params *p)
 {
         memset(p, 0, sizeof(*p));
         p->s2sz = H_S2SZ;
+        p->num_bps = 1; /* two breakpoints and two watchpoints: counts minus one (B4.4.12) */
+        p->num_wps = 1;
         p->hash_algo = RMI_HASH_SHA_256;
         p->vmid = h->next_vmid++;
         p->rtt_level_start = 1;

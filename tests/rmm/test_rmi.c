@@ -1,4 +1,4 @@
-/* RMI_VERSION, RMI_FEATURES and the dispatcher. DEN0137 1.0 B4.3.23, B4.3.9, SMCCC. */
+/* RMI_VERSION, RMI_FEATURES and the dispatcher. DEN0137 1.0 B4.3.23, B4.3.4, SMCCC. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,6 +6,8 @@
 #include <cmocka.h>
 
 #include "rmm_harness.h"
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, host_setup, host_teardown)
 
 /* DEN0137 1.0 B4.3.23 */
 static void rmi_version_1_0_succeeds_reporting_1_0(void **state)
@@ -38,16 +40,61 @@ static void rmi_version_lower_request_fails_error_input_reporting_1_0(void **sta
         assert_int_equal(out.x[2], RMI_ABI_VERSION_1_0);
 }
 
-/* DEN0137 1.0 B4.3.9: feature register 0 */
-static void rmi_features_register_0_reports_s2sz_and_hash_algorithms(void **state)
+/* DEN0137 1.0 B4.3.4, B4.4.6: feature register 0 carries the fields TF-RMM 1.0 fills, with
+ * the values docs/specs.md documents. */
+static uint64_t feature_register_0(struct host *h)
 {
-        struct host *h = *state;
         struct smc_regs out;
         assert_int_equal(rmi(h, RMI_FEATURES, 0, 0, 0, 0, 0, &out), RMI_SUCCESS);
-        assert_int_equal(out.x[1] & 0xFF, 48);
-        assert_true(out.x[1] & RMI_FEATURE_REGISTER_0_HASH_SHA_256);
-        assert_true(out.x[1] & RMI_FEATURE_REGISTER_0_HASH_SHA_512);
-        assert_false(out.x[1] & RMI_FEATURE_REGISTER_0_LPA2);
+        return out.x[1];
+}
+
+static void rmi_features_register_0_reports_s2sz_and_both_hash_algorithms(void **state)
+{
+        uint64_t v = feature_register_0(*state);
+        assert_int_equal(RMI_FEATURE_FIELD(v, S2SZ), 48);
+        assert_true(v & RMI_FEATURE_REGISTER_0_HASH_SHA_256);
+        assert_true(v & RMI_FEATURE_REGISTER_0_HASH_SHA_512);
+}
+
+/* The modelled PE has neither FEAT_LPA2 nor SVE: TF-RMM 1.0 reports both as absent there. */
+static void rmi_features_register_0_reports_no_lpa2_and_no_sve(void **state)
+{
+        uint64_t v = feature_register_0(*state);
+        assert_false(v & RMI_FEATURE_REGISTER_0_LPA2);
+        assert_false(v & RMI_FEATURE_REGISTER_0_SVE_EN);
+        assert_int_equal(RMI_FEATURE_FIELD(v, SVE_VL), 0);
+}
+
+/* NUM_BPS, NUM_WPS: counts minus one, 0 reserved; two of each, the least a PE has. */
+static void rmi_features_register_0_reports_two_breakpoints_and_watchpoints_minus_one(void **state)
+{
+        uint64_t v = feature_register_0(*state);
+        assert_int_equal(RMI_FEATURE_FIELD(v, NUM_BPS), 1);
+        assert_int_equal(RMI_FEATURE_FIELD(v, NUM_WPS), 1);
+}
+
+/* PMU_EN always (as TF-RMM 1.0), PMU_NUM_CTRS the count itself. */
+static void rmi_features_register_0_reports_pmu_with_one_counter(void **state)
+{
+        uint64_t v = feature_register_0(*state);
+        assert_true(v & RMI_FEATURE_REGISTER_0_PMU_EN);
+        assert_int_equal(RMI_FEATURE_FIELD(v, PMU_NUM_CTRS), 1);
+}
+
+/* GICV3_NUM_LRS: minus one; REC_ENTER takes all 16 list registers of RmiRecEntry. */
+static void rmi_features_register_0_reports_sixteen_gicv3_list_registers_minus_one(void **state)
+{
+        uint64_t v = feature_register_0(*state);
+        assert_int_equal(RMI_FEATURE_FIELD(v, GICV3_NUM_LRS), RMI_GICV3_NUM_LRS - 1);
+}
+
+/* MAX_RECS_ORDER: up to 2^order - 1 RECs per Realm (REC_CREATE num_recs); 10 as TF-RMM. */
+static void rmi_features_register_0_reports_max_recs_order_10(void **state)
+{
+        uint64_t v = feature_register_0(*state);
+        assert_int_equal(RMI_FEATURE_FIELD(v, MAX_RECS_ORDER), 10);
+        assert_int_equal(v >> 42, 0); /* bits 63:42 are not defined in 1.0 */
 }
 
 static void rmi_features_register_0_follows_config(void **state)
@@ -124,7 +171,12 @@ int main(void)
                 cmocka_unit_test_setup_teardown(rmi_version_1_0_succeeds_reporting_1_0, host_setup, host_teardown),
                 cmocka_unit_test_setup_teardown(rmi_version_higher_request_fails_error_input_reporting_1_0, host_setup, host_teardown),
                 cmocka_unit_test_setup_teardown(rmi_version_lower_request_fails_error_input_reporting_1_0, host_setup, host_teardown),
-                cmocka_unit_test_setup_teardown(rmi_features_register_0_reports_s2sz_and_hash_algorithms, host_setup, host_teardown),
+                T(rmi_features_register_0_reports_s2sz_and_both_hash_algorithms),
+                T(rmi_features_register_0_reports_no_lpa2_and_no_sve),
+                T(rmi_features_register_0_reports_two_breakpoints_and_watchpoints_minus_one),
+                T(rmi_features_register_0_reports_pmu_with_one_counter),
+                T(rmi_features_register_0_reports_sixteen_gicv3_list_registers_minus_one),
+                T(rmi_features_register_0_reports_max_recs_order_10),
                 cmocka_unit_test(rmi_features_register_0_follows_config),
                 cmocka_unit_test_setup_teardown(rmi_features_other_index_reads_zero, host_setup, host_teardown),
                 cmocka_unit_test_setup_teardown(rmi_unknown_fid_returns_smccc_not_supported, host_setup, host_teardown),

@@ -1,4 +1,4 @@
-/* RMI_DATA_CREATE / RMI_DATA_CREATE_UNKNOWN / RMI_DATA_DESTROY. DEN0137 1.0 B4.3.3-B4.3.5.
+/* RMI_DATA_CREATE / RMI_DATA_CREATE_UNKNOWN / RMI_DATA_DESTROY. DEN0137 1.0 B4.3.1-B4.3.3.
  * A refused DATA_CREATE leaves the data granule DELEGATED and zero. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -219,12 +219,53 @@ static void rmi_data_destroy_returns_data_scrubbed_and_destroys_ripas(void **sta
         host_activate(h, &f.r);
         assert_int_equal(rmi(h, RMI_DATA_DESTROY, f.r.rd, 0x2000, 0, 0, 0, &out), RMI_SUCCESS);
         assert_int_equal(out.x[1], f.data);
-        assert_int_equal(out.x[2], 0x3000);
+        assert_int_equal(out.x[2], H_L2_SIZE); /* top: nothing live after it in its table */
         struct smc_regs e = read_entry(h, &f.r, 0x2000);
         assert_int_equal(e.x[2], RMI_UNASSIGNED);
         assert_int_equal(e.x[4], RMI_DESTROYED);
         assert_true(root_granule_is(h, f.data, 0)); /* Realm data never reaches the host */
         assert_undelegate_ok(h, f.data);
+}
+
+/* top = walk_top = RttSkipNonLiveEntries (DEN0137 1.0 B4.3.3, B3.76): the next live entry
+ * of the level-3 table after the one destroyed, or the end of the table. */
+static void rmi_data_destroy_top_is_next_live_entry_or_end_of_table(void **state)
+{
+        struct host *h = *state;
+        struct data_fx f;
+        struct smc_regs out;
+        data_fx_init(h, &f);
+        (void)host_data_create(h, &f.r, 0x1000, 0, 0);
+        (void)host_data_create(h, &f.r, 0x5000, 0, 0);
+        uint64_t unprot_ns = host_alloc(h);
+        host_rtts_l3(h, &f.r, H_UNPROT_BASE);
+        assert_int_equal(rmi(h, RMI_RTT_MAP_UNPROTECTED, f.r.rd, H_UNPROT_BASE, 3, unprot_ns, 0, NULL),
+                         RMI_SUCCESS);
+        assert_int_equal(rmi(h, RMI_DATA_DESTROY, f.r.rd, 0x1000, 0, 0, 0, &out), RMI_SUCCESS);
+        assert_int_equal(out.x[2], 0x5000);
+        assert_int_equal(rmi(h, RMI_DATA_DESTROY, f.r.rd, 0x5000, 0, 0, 0, &out), RMI_SUCCESS);
+        assert_int_equal(out.x[2], H_L2_SIZE); /* the end of the table, not 0x6000 */
+}
+
+/* rtte_state, rtt_walk: the failure's top is walk_top too, from the entry the walk reached. */
+static void rmi_data_destroy_rtte_state_and_rtt_walk_fail_with_walk_top(void **state)
+{
+        struct host *h = *state;
+        struct data_fx f;
+        struct smc_regs out;
+        data_fx_init(h, &f);
+        (void)host_data_create(h, &f.r, 0x7000, 0, 0);
+        assert_int_equal(rmi(h, RMI_DATA_DESTROY, f.r.rd, 0x3000, 0, 0, 0, &out), ERR_RTT(3));
+        assert_int_equal(out.x[2], 0x7000);
+        assert_int_equal(rmi(h, RMI_DATA_DESTROY, f.r.rd, 0x8000, 0, 0, 0, &out), ERR_RTT(3));
+        assert_int_equal(out.x[2], H_L2_SIZE);
+        /* no level-3 table at 4 MiB: the walk stops at the level-2 entry; past it, the next
+         * live level-2 entry is the table at 8 MiB */
+        (void)host_rtt_create(h, &f.r, 4 * H_L2_SIZE, 3);
+        assert_int_equal(rmi(h, RMI_DATA_DESTROY, f.r.rd, 2 * H_L2_SIZE + 0x1000, 0, 0, 0, &out), ERR_RTT(2));
+        assert_int_equal(out.x[2], 4 * H_L2_SIZE);
+        assert_int_equal(rmi(h, RMI_DATA_DESTROY, f.r.rd, 5 * H_L2_SIZE, 0, 0, 0, &out), ERR_RTT(2));
+        assert_int_equal(out.x[2], H_L1_SIZE);
 }
 
 static void rmi_data_destroy_of_empty_ripas_data_leaves_ripas_empty(void **state)
@@ -318,6 +359,8 @@ int main(void)
                 T(rmi_data_create_unknown_in_active_realm_assigns_zeroed_granule),
                 T(rmi_data_create_unknown_rejects_same_conditions_as_data_create),
                 T(rmi_data_destroy_returns_data_scrubbed_and_destroys_ripas),
+                T(rmi_data_destroy_top_is_next_live_entry_or_end_of_table),
+                T(rmi_data_destroy_rtte_state_and_rtt_walk_fail_with_walk_top),
                 T(rmi_data_destroy_of_empty_ripas_data_leaves_ripas_empty),
                 T(rmi_data_destroy_of_unassigned_entry_fails_error_rtt_3),
                 T(rmi_data_destroy_without_level3_table_fails_error_rtt_2),

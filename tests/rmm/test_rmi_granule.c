@@ -1,4 +1,4 @@
-/* RMI_GRANULE_DELEGATE / RMI_GRANULE_UNDELEGATE. DEN0137 1.0 B4.3.1, B4.3.2, A2.2.3.
+/* RMI_GRANULE_DELEGATE / RMI_GRANULE_UNDELEGATE. DEN0137 1.0 B4.3.5, B4.3.6, A2.2.3.
  * Every failure leaves the granule's PAS, RMM state and contents as they were. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,5 @@
-/* RMI_REALM_CREATE / RMI_REALM_ACTIVATE / RMI_REALM_DESTROY. DEN0137 1.0 B4.3.9-B4.3.11.
+/* RMI_REALM_CREATE / RMI_REALM_ACTIVATE / RMI_REALM_DESTROY. DEN0137 1.0 B4.3.9, B4.3.8,
+ * B4.3.10; what REALM_CREATE accepts is what RMI_FEATURES offers (A3.1, B4.4.6).
  * A refused REALM_CREATE changes no granule: the RD and RTT candidates stay DELEGATED. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -151,11 +152,11 @@ static void rmi_realm_create_rejects_rtt_level_start_out_of_range(void **state)
         assert_create_rejected(h, &t);
 }
 
+/* RmiRealmFlags (B4.4.11): LPA2 and SVE are not offered (RMI_FEATURES), bits 63:3 SBZ. */
 static void rmi_realm_create_rejects_unsupported_flags(void **state)
 {
         struct host *h = *state;
-        static const uint64_t bad[] = { RMI_REALM_FLAGS_LPA2, RMI_REALM_FLAGS_SVE, RMI_REALM_FLAGS_PMU, 1ULL << 3,
-                                        1ULL << 63 };
+        static const uint64_t bad[] = { RMI_REALM_FLAGS_LPA2, RMI_REALM_FLAGS_SVE, 1ULL << 3, 1ULL << 63 };
         for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
                 struct create_try t;
                 try_prepare(h, &t);
@@ -164,16 +165,77 @@ static void rmi_realm_create_rejects_unsupported_flags(void **state)
         }
 }
 
-static void rmi_realm_create_rejects_unsupported_debug_and_pmu_counts(void **state)
+static uint64_t features(struct host *h)
+{
+        struct smc_regs out;
+        assert_int_equal(rmi(h, RMI_FEATURES, 0, 0, 0, 0, 0, &out), RMI_SUCCESS);
+        return out.x[1];
+}
+
+/* params_valid: num_bps and num_wps are counts minus one, and 0 is reserved (B4.4.12). */
+static void rmi_realm_create_params_valid_rejects_reserved_zero_num_bps_and_num_wps(void **state)
 {
         struct host *h = *state;
         struct create_try t;
         try_prepare(h, &t);
-        t.p.num_bps = 2;
+        t.p.num_bps = 0;
         assert_create_rejected(h, &t);
         try_prepare(h, &t);
-        t.p.pmu_num_ctrs = 1;
+        t.p.num_wps = 0;
         assert_create_rejected(h, &t);
+}
+
+/* params_supp (A3.1.4): no more breakpoints or watchpoints than RMI_FEATURES offers, in the
+ * same "minus one" encoding; exactly what it offers is accepted. */
+static void rmi_realm_create_params_supp_accepts_debug_counts_up_to_features(void **state)
+{
+        struct host *h = *state;
+        struct create_try t;
+        uint64_t feat = features(h);
+        try_prepare(h, &t);
+        t.p.num_bps = (unsigned)RMI_FEATURE_FIELD(feat, NUM_BPS) + 1;
+        assert_create_rejected(h, &t);
+        try_prepare(h, &t);
+        t.p.num_wps = (unsigned)RMI_FEATURE_FIELD(feat, NUM_WPS) + 1;
+        assert_create_rejected(h, &t);
+        try_prepare(h, &t);
+        t.p.num_bps = (unsigned)RMI_FEATURE_FIELD(feat, NUM_BPS);
+        t.p.num_wps = (unsigned)RMI_FEATURE_FIELD(feat, NUM_WPS);
+        assert_int_equal(try_create(h, &t), RMI_SUCCESS);
+}
+
+/* params_supp (A3.1.5): the PMU is offered; a Realm may have 1..PMU_NUM_CTRS counters (none
+ * would need FEAT_HPMN0). */
+static void rmi_realm_create_params_supp_accepts_pmu_with_offered_counters(void **state)
+{
+        struct host *h = *state;
+        struct create_try t;
+        uint64_t feat = features(h);
+        assert_true(feat & RMI_FEATURE_REGISTER_0_PMU_EN);
+        try_prepare(h, &t);
+        t.p.flags = RMI_REALM_FLAGS_PMU;
+        t.p.pmu_num_ctrs = (unsigned)RMI_FEATURE_FIELD(feat, PMU_NUM_CTRS) + 1;
+        assert_create_rejected(h, &t);
+        try_prepare(h, &t);
+        t.p.flags = RMI_REALM_FLAGS_PMU;
+        t.p.pmu_num_ctrs = 0;
+        assert_create_rejected(h, &t);
+        try_prepare(h, &t);
+        t.p.flags = RMI_REALM_FLAGS_PMU;
+        t.p.pmu_num_ctrs = (unsigned)RMI_FEATURE_FIELD(feat, PMU_NUM_CTRS);
+        assert_int_equal(try_create(h, &t), RMI_SUCCESS);
+}
+
+/* Without the PMU or SVE, pmu_num_ctrs and sve_vl are measured but not checked (TF-RMM 1.0
+ * alike): a host setting them is not refused. */
+static void rmi_realm_create_without_pmu_or_sve_does_not_check_their_parameters(void **state)
+{
+        struct host *h = *state;
+        struct create_try t;
+        try_prepare(h, &t);
+        t.p.pmu_num_ctrs = 31;
+        t.p.sve_vl = 15;
+        assert_int_equal(try_create(h, &t), RMI_SUCCESS);
 }
 
 /* ---- rd_align, rd_bound, rd_state ---- */
@@ -426,7 +488,10 @@ int main(void)
                 T(rmi_realm_create_rejects_rtt_num_start_wrong_for_level),
                 T(rmi_realm_create_rejects_rtt_level_start_out_of_range),
                 T(rmi_realm_create_rejects_unsupported_flags),
-                T(rmi_realm_create_rejects_unsupported_debug_and_pmu_counts),
+                T(rmi_realm_create_params_valid_rejects_reserved_zero_num_bps_and_num_wps),
+                T(rmi_realm_create_params_supp_accepts_debug_counts_up_to_features),
+                T(rmi_realm_create_params_supp_accepts_pmu_with_offered_counters),
+                T(rmi_realm_create_without_pmu_or_sve_does_not_check_their_parameters),
                 T(rmi_realm_create_rejects_undelegated_rd),
                 T(rmi_realm_create_rejects_unaligned_rd),
                 T(rmi_realm_create_rejects_rd_already_an_rd),

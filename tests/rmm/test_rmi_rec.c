@@ -1,5 +1,5 @@
 /* RMI_REC_CREATE / RMI_REC_DESTROY / RMI_REC_AUX_COUNT and the failure conditions of
- * RMI_REC_ENTER. DEN0137 1.0 B4.3.10-B4.3.12, B4.3.7. */
+ * RMI_REC_ENTER. DEN0137 1.0 B4.3.11-B4.3.13, B4.3.14; the WFI exit (A4.3.4.1). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -160,6 +160,30 @@ static void rmi_rec_create_after_rec_destroy_rejects_reused_mpidr(void **state)
         uint64_t rec = host_delegated(h);
         assert_int_equal(try_rec_create(h, r.rd, rec, &p), RMI_ERROR_INPUT);
         hrec_params_default(&p, 2);
+        assert_int_equal(try_rec_create(h, r.rd, rec, &p), RMI_SUCCESS);
+}
+
+/* MPIDR of REC index i: Aff0[3:0] = i % 16, Aff1 = i / 16. */
+static uint64_t mpidr_of(uint64_t i) { return (i & 0xF) | (i >> 4) << 8; }
+
+/* num_recs (B4.3.12): a Realm has at most 2^MAX_RECS_ORDER - 1 RECs (RMI_FEATURES); one
+ * more fails with ERROR_REALM. REC_DESTROY makes room again. */
+static void rmi_rec_create_num_recs_at_max_recs_fails_error_realm(void **state)
+{
+        struct host *h = *state;
+        struct hrealm r;
+        struct rmi_rec_params p;
+        struct smc_regs out;
+        assert_int_equal(rmi(h, RMI_FEATURES, 0, 0, 0, 0, 0, &out), RMI_SUCCESS);
+        uint64_t max_recs = (1ULL << RMI_FEATURE_FIELD(out.x[1], MAX_RECS_ORDER)) - 1;
+        host_realm_new(h, &r);
+        uint64_t first = host_rec_create(h, &r, mpidr_of(0));
+        for (uint64_t i = 1; i < max_recs; i++)
+                (void)host_rec_create(h, &r, mpidr_of(i));
+        hrec_params_default(&p, mpidr_of(max_recs));
+        uint64_t rec = host_delegated(h);
+        assert_int_equal(try_rec_create(h, r.rd, rec, &p), RMI_ERROR_REALM);
+        assert_int_equal(rmi(h, RMI_REC_DESTROY, first, 0, 0, 0, 0, NULL), RMI_SUCCESS);
         assert_int_equal(try_rec_create(h, r.rd, rec, &p), RMI_SUCCESS);
 }
 
@@ -414,6 +438,36 @@ static void rmi_rec_enter_with_hw_list_register_fails_error_rec(void **state)
         assert_rec_still_usable(h, &f);
 }
 
+/* ---- REC exit due to WFI (A4.3.4.1) ---- */
+
+static void prog_wfi(struct realm_kernel *k, struct ccada_cpu *cpu, uint64_t pc, const uint64_t *x)
+{
+        k->runs++;
+        cpu_wfi(cpu);
+}
+
+/* exit.esr holds ESR_EL2.EC and ISS.TI only (0x04000000 for a WFI: EC 0x01, TI 0), no IL;
+ * every other exit field but the GIC, timer and PMU ones is zero. */
+static void rec_exit_due_to_wfi_esr_holds_only_ec_and_ti(void **state)
+{
+        struct host *h = *state;
+        struct enter_fx f;
+        enter_fx_init(h, &f);
+        host_set_program(h, prog_wfi, &f.k);
+        run_set_flags(h, f.run, RMI_REC_ENTRY_FLAG_TRAP_WFI);
+        assert_int_equal(host_rec_enter(h, f.rec, f.run), RMI_SUCCESS);
+        assert_int_equal(run_exit_reason(h, f.run), RMI_EXIT_SYNC);
+        assert_int_equal(run_exit_u64(h, f.run, RMI_REC_EXIT_ESR), 0x04000000);
+        assert_int_equal(run_exit_u64(h, f.run, RMI_REC_EXIT_FAR), 0);
+        assert_int_equal(run_exit_u64(h, f.run, RMI_REC_EXIT_HPFAR), 0);
+        for (unsigned i = 0; i < RMI_REC_NUM_GPRS; i++)
+                assert_int_equal(run_exit_gpr(h, f.run, i), 0);
+        /* without TRAP_WFI the WFI completes in the Realm: no exit for it */
+        run_set_flags(h, f.run, 0);
+        assert_int_equal(host_rec_enter(h, f.rec, f.run), RMI_SUCCESS);
+        assert_int_equal(run_exit_reason(h, f.run), RMI_EXIT_PSCI);
+}
+
 /* A Realm destroyed with a REC in the middle of an exit: nothing leaks, granules return. */
 static void prog_host_call_forever(struct realm_kernel *k, struct ccada_cpu *cpu, uint64_t pc,
                                    const uint64_t *x)
@@ -453,6 +507,7 @@ int main(void)
                 T(rmi_rec_create_rejects_mpidr_with_reserved_bits),
                 T(rmi_rec_create_accepts_mpidr_aff1_after_sixteen_aff0),
                 T(rmi_rec_create_after_rec_destroy_rejects_reused_mpidr),
+                T(rmi_rec_create_num_recs_at_max_recs_fails_error_realm),
                 T(rmi_rec_create_rejects_nonzero_num_aux),
                 T(rmi_rec_create_rejects_unknown_flags),
                 T(rmi_rec_aux_count_returns_zero),
@@ -470,6 +525,7 @@ int main(void)
                 T(rmi_rec_enter_with_inject_sea_but_no_pending_abort_fails_error_rec),
                 T(rmi_rec_enter_with_gicv3_hcr_reserved_bits_fails_error_rec),
                 T(rmi_rec_enter_with_hw_list_register_fails_error_rec),
+                T(rec_exit_due_to_wfi_esr_holds_only_ec_and_ti),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,6 @@
-/* RTT commands. DEN0137 1.0 B4.3.13 (RTT_CREATE), B4.3.14 (RTT_DESTROY), B4.3.16
- * (RTT_INIT_RIPAS), B4.3.17 (RTT_MAP_UNPROTECTED), B4.3.19 (RTT_READ_ENTRY), B4.3.21
- * (RTT_UNMAP_UNPROTECTED). RTT_SET_RIPAS is in test_rsi_memory.c.
+/* RTT commands. DEN0137 1.0 B4.3.15 (RTT_CREATE), B4.3.16 (RTT_DESTROY), B4.3.18
+ * (RTT_INIT_RIPAS), B4.3.19 (RTT_MAP_UNPROTECTED), B4.3.20 (RTT_READ_ENTRY), B4.3.22
+ * (RTT_UNMAP_UNPROTECTED). RTT_SET_RIPAS (B4.3.21) is in test_rsi_memory.c.
  * The test Realm: s2sz 40, two level-1 starting tables; protected IPAs below 2^39. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -143,7 +143,8 @@ static void rmi_rtt_create_when_walk_stops_early_fails_error_rtt_at_walk_level(v
         assert_undelegate_ok(h, rtt);
 }
 
-/* rtte_state: the parent entry is already a table; index = level - 1 */
+/* rtte_state: the parent entry is already a table; index = level - 1. A TABLE entry is the
+ * only one RTT_CREATE refuses (B4.3.15); any other is unfolded into the new table. */
 static void rmi_rtt_create_when_table_exists_fails_error_rtt_at_parent_level(void **state)
 {
         struct host *h = *state;
@@ -194,14 +195,14 @@ static void rmi_rtt_destroy_returns_rtt_and_top_and_destroys_ripas(void **state)
         host_init_ripas(h, &r, 0, 0x3000);
         assert_int_equal(rmi(h, RMI_RTT_DESTROY, r.rd, 0, 3, 0, 0, &out), RMI_SUCCESS);
         assert_int_equal(out.x[1], l3);
-        assert_int_equal(out.x[2], H_L2_SIZE);
+        assert_int_equal(out.x[2], H_L1_SIZE); /* top: nothing live after it in the level-2 table */
         /* The host can take a Realm's memory away, never silently: the block is DESTROYED. */
         assert_entry(h, &r, 0, 3, 2, RMI_UNASSIGNED, RMI_DESTROYED);
         assert_true(root_granule_is(h, l3, 0));
         assert_undelegate_ok(h, l3);
         assert_int_equal(rmi(h, RMI_RTT_DESTROY, r.rd, 0, 2, 0, 0, &out), RMI_SUCCESS);
         assert_int_equal(out.x[1], l2);
-        assert_int_equal(out.x[2], H_L1_SIZE);
+        assert_int_equal(out.x[2], H_UNPROT_BASE); /* the end of the first starting table */
         assert_entry(h, &r, 0, 1, 1, RMI_UNASSIGNED, RMI_DESTROYED);
         assert_undelegate_ok(h, l2);
 }
@@ -215,10 +216,48 @@ static void rmi_rtt_destroy_unprotected_table_leaves_ripas_empty(void **state)
         uint64_t l2 = host_rtt_create(h, &r, H_UNPROT_BASE, 2);
         assert_int_equal(rmi(h, RMI_RTT_DESTROY, r.rd, H_UNPROT_BASE, 2, 0, 0, &out), RMI_SUCCESS);
         assert_int_equal(out.x[1], l2);
-        assert_int_equal(out.x[2], H_UNPROT_BASE + H_L1_SIZE);
+        assert_int_equal(out.x[2], 1ULL << H_S2SZ); /* the end of the second starting table */
         assert_entry(h, &r, H_UNPROT_BASE, 1, 1, RMI_UNASSIGNED, RMI_EMPTY);
         /* a new table there can be created again */
         (void)host_rtt_create(h, &r, H_UNPROT_BASE, 2);
+}
+
+/* top = walk_top = RttSkipNonLiveEntries (DEN0137 1.0 B4.3.16, B3.76): after the table
+ * destroyed, the next live entry of the parent table, or the parent table's end. */
+static void rmi_rtt_destroy_top_is_next_live_entry(void **state)
+{
+        struct host *h = *state;
+        struct hrealm r;
+        struct smc_regs out;
+        host_realm_new(h, &r);
+        (void)host_rtt_create(h, &r, 0, 2);
+        (void)host_rtt_create(h, &r, 0, 3);
+        (void)host_rtt_create(h, &r, 3 * H_L2_SIZE, 3);
+        assert_int_equal(rmi(h, RMI_RTT_DESTROY, r.rd, 0, 3, 0, 0, &out), RMI_SUCCESS);
+        assert_int_equal(out.x[2], 3 * H_L2_SIZE);
+}
+
+/* rtt_walk, rtte_state: no table at ipa. The failure's top is walk_top from the entry the
+ * walk reached: past the entries that map nothing, to the next live one (> ipa). */
+static void rmi_rtt_destroy_rtte_state_fails_with_top_past_non_live_entries(void **state)
+{
+        struct host *h = *state;
+        struct hrealm r;
+        struct smc_regs out;
+        host_realm_new(h, &r);
+        (void)host_rtt_create(h, &r, 0, 2);
+        (void)host_rtt_create(h, &r, 3 * H_L1_SIZE, 2);
+        assert_int_equal(rmi(h, RMI_RTT_DESTROY, r.rd, H_L1_SIZE, 2, 0, 0, &out), ERR_RTT(1));
+        assert_int_equal(out.x[2], 3 * H_L1_SIZE);
+        assert_int_equal(rmi(h, RMI_RTT_DESTROY, r.rd, 4 * H_L1_SIZE, 2, 0, 0, &out), ERR_RTT(1));
+        assert_int_equal(out.x[2], H_UNPROT_BASE);
+        /* rtt_walk: the walk to level 2 stops at level 1 */
+        assert_int_equal(rmi(h, RMI_RTT_DESTROY, r.rd, H_L1_SIZE + H_L2_SIZE, 3, 0, 0, &out), ERR_RTT(1));
+        assert_int_equal(out.x[2], 3 * H_L1_SIZE);
+        /* rtt_live: top == ipa */
+        (void)host_rtt_create(h, &r, 3 * H_L1_SIZE + H_L2_SIZE, 3);
+        assert_int_equal(rmi(h, RMI_RTT_DESTROY, r.rd, 3 * H_L1_SIZE, 2, 0, 0, &out), ERR_RTT(2));
+        assert_int_equal(out.x[2], 3 * H_L1_SIZE);
 }
 
 static void rmi_rtt_destroy_rejects_level_out_of_bounds_and_unaligned_ipa(void **state)
@@ -579,11 +618,59 @@ static void rmi_rtt_unmap_unprotected_clears_entry_and_returns_top(void **state)
         host_rtts_l3(h, &r, H_UNPROT_BASE);
         uint64_t ipa = H_UNPROT_BASE + 0x3000;
         assert_int_equal(map_unprot(h, &r, ipa, 3, host_alloc(h)), RMI_SUCCESS);
-        assert_int_equal(rmi(h, RMI_RTT_DESTROY, r.rd, H_UNPROT_BASE, 3, 0, 0, NULL), ERR_RTT(3)); /* live */
         assert_int_equal(rmi(h, RMI_RTT_UNMAP_UNPROTECTED, r.rd, ipa, 3, 0, 0, &out), RMI_SUCCESS);
-        assert_int_equal(out.x[1], ipa + GRANULE_SIZE);
+        assert_int_equal(out.x[1], H_UNPROT_BASE + H_L2_SIZE); /* top: nothing live after it */
         assert_entry(h, &r, ipa, 3, 3, RMI_UNASSIGNED, RMI_EMPTY);
         assert_int_equal(rmi(h, RMI_RTT_DESTROY, r.rd, H_UNPROT_BASE, 3, 0, 0, NULL), RMI_SUCCESS);
+}
+
+/* top = walk_top = RttSkipNonLiveEntries (DEN0137 1.0 B4.3.22, B3.76), on success and on
+ * rtte_state and rtt_walk failures: the next live entry, or the end of the table. */
+static void rmi_rtt_unmap_unprotected_top_is_next_live_entry(void **state)
+{
+        struct host *h = *state;
+        struct hrealm r;
+        struct smc_regs out;
+        host_realm_new(h, &r);
+        host_rtts_l3(h, &r, H_UNPROT_BASE);
+        assert_int_equal(map_unprot(h, &r, H_UNPROT_BASE + 0x3000, 3, host_alloc(h)), RMI_SUCCESS);
+        assert_int_equal(map_unprot(h, &r, H_UNPROT_BASE + 0x9000, 3, host_alloc(h)), RMI_SUCCESS);
+        assert_int_equal(rmi(h, RMI_RTT_UNMAP_UNPROTECTED, r.rd, H_UNPROT_BASE + 0x3000, 3, 0, 0, &out),
+                         RMI_SUCCESS);
+        assert_int_equal(out.x[1], H_UNPROT_BASE + 0x9000);
+        /* rtte_state: not mapped at ipa */
+        assert_int_equal(rmi(h, RMI_RTT_UNMAP_UNPROTECTED, r.rd, H_UNPROT_BASE + 0x1000, 3, 0, 0, &out),
+                         ERR_RTT(3));
+        assert_int_equal(out.x[1], H_UNPROT_BASE + 0x9000);
+        /* rtt_walk: no level-3 table at the next 2 MiB; the next live level-2 entry is none */
+        assert_int_equal(rmi(h, RMI_RTT_UNMAP_UNPROTECTED, r.rd, H_UNPROT_BASE + H_L2_SIZE, 3, 0, 0, &out),
+                         ERR_RTT(2));
+        assert_int_equal(out.x[1], H_UNPROT_BASE + H_L1_SIZE);
+}
+
+/* rtt_live (A5.5.8): an unprotected mapping (ASSIGNED_NS) is a live entry, but does not make
+ * its RTT live: RTT_DESTROY succeeds and the mapping goes with the table. */
+static void rmi_rtt_destroy_of_unprotected_table_with_mapping_succeeds_rtt_not_live(void **state)
+{
+        struct host *h = *state;
+        struct hrealm r;
+        struct smc_regs out;
+        host_realm_new(h, &r);
+        host_rtts_l3(h, &r, H_UNPROT_BASE);
+        uint64_t l3 = read_entry(h, &r, H_UNPROT_BASE, 2).desc;
+        uint64_t ns = host_alloc(h);
+        assert_int_equal(map_unprot(h, &r, H_UNPROT_BASE + 0x3000, 3, ns | UNPROT_ATTRS), RMI_SUCCESS);
+        assert_int_equal(rmi(h, RMI_RTT_DESTROY, r.rd, H_UNPROT_BASE, 3, 0, 0, &out), RMI_SUCCESS);
+        assert_int_equal(out.x[1], l3);
+        assert_int_equal(out.x[2], H_UNPROT_BASE + H_L1_SIZE);
+        assert_entry(h, &r, H_UNPROT_BASE + 0x3000, 3, 2, RMI_UNASSIGNED, RMI_EMPTY);
+        assert_undelegate_ok(h, l3);
+        assert_int_equal(host_pas(h, ns), HW_PAS_NS); /* the host's page, untouched */
+        /* a table below it still makes it live */
+        uint64_t l2 = read_entry(h, &r, H_UNPROT_BASE, 1).desc;
+        (void)host_rtt_create(h, &r, H_UNPROT_BASE, 3);
+        assert_int_equal(rmi(h, RMI_RTT_DESTROY, r.rd, H_UNPROT_BASE, 2, 0, 0, &out), ERR_RTT(2));
+        assert_int_equal(read_entry(h, &r, H_UNPROT_BASE, 1).desc, l2);
 }
 
 static void rmi_rtt_unmap_unprotected_not_mapped_fails_error_rtt_3(void **state)
@@ -632,6 +719,9 @@ int main(void)
                 T(rmi_rtt_create_in_unprotected_space_succeeds),
                 T(rmi_rtt_destroy_returns_rtt_and_top_and_destroys_ripas),
                 T(rmi_rtt_destroy_unprotected_table_leaves_ripas_empty),
+                T(rmi_rtt_destroy_top_is_next_live_entry),
+                T(rmi_rtt_destroy_rtte_state_fails_with_top_past_non_live_entries),
+                T(rmi_rtt_destroy_of_unprotected_table_with_mapping_succeeds_rtt_not_live),
                 T(rmi_rtt_destroy_rejects_level_out_of_bounds_and_unaligned_ipa),
                 T(rmi_rtt_destroy_when_walk_stops_early_fails_error_rtt_at_walk_level),
                 T(rmi_rtt_destroy_without_table_fails_error_rtt_at_parent_level),
@@ -658,6 +748,7 @@ int main(void)
                 T(rmi_rtt_map_unprotected_without_table_fails_error_rtt_at_walk_level),
                 T(rmi_rtt_map_unprotected_twice_fails_error_rtt_3),
                 T(rmi_rtt_unmap_unprotected_clears_entry_and_returns_top),
+                T(rmi_rtt_unmap_unprotected_top_is_next_live_entry),
                 T(rmi_rtt_unmap_unprotected_not_mapped_fails_error_rtt_3),
                 T(rmi_rtt_unmap_unprotected_without_table_fails_error_rtt_at_walk_level),
                 T(rmi_rtt_unmap_unprotected_rejects_protected_ipa_and_bad_level),

@@ -1,6 +1,6 @@
 /* RSI commands other than the RIPAS flow, and PSCI as the RMM answers it.
  * DEN0137 1.0 B5.3 (RSI_VERSION, RSI_FEATURES, RSI_MEASUREMENT_READ/EXTEND,
- * RSI_REALM_CONFIG, RSI_HOST_CALL), A7.1 (RIM and REMs), B5.3.x (PSCI). */
+ * RSI_REALM_CONFIG, RSI_HOST_CALL), A7.1 (RIM and REMs), B6.3 (PSCI). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -372,6 +372,8 @@ static void rim_of_empty_realm_is_hash_of_measured_params(void **state)
         uint8_t got[64], page[RMI_REALM_PARAMS_SIZE] = { 0 }, h0[32], d[256] = { 0 }, rec_page[RMI_REC_PARAMS_SIZE] = { 0 };
         regs_to_bytes(&f.k.out[0], 1, got);
         page[RMI_REALM_PARAMS_S2SZ] = H_S2SZ;
+        page[RMI_REALM_PARAMS_NUM_BPS] = 1; /* measured as given: the count minus one */
+        page[RMI_REALM_PARAMS_NUM_WPS] = 1;
         SHA256(page, sizeof(page), h0);
         /* RmmMeasurementDescriptorRec for the runnable REC (flags RUNNABLE, pc 0, gprs 0) */
         st_le64(rec_page + RMI_REC_PARAMS_FLAGS, RMI_REC_FLAG_RUNNABLE);

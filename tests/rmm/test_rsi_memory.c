@@ -1,5 +1,5 @@
-/* The RIPAS change flow: RSI_IPA_STATE_SET / RSI_IPA_STATE_GET (DEN0137 1.0 B5.3.8,
- * B5.3.9) and the host's RMI_RTT_SET_RIPAS (B4.3.20), A5.4.
+/* The RIPAS change flow: RSI_IPA_STATE_SET / RSI_IPA_STATE_GET (DEN0137 1.0 B5.3.6,
+ * B5.3.5) and the host's RMI_RTT_SET_RIPAS (B4.3.21), A5.4.
  * The standard Realm: DATA over [0, 16 KiB), RIPAS RAM over [0, 64 KiB), EMPTY above. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -107,6 +107,8 @@ static uint64_t ripas_of(struct host *h, struct mem_fx *f, uint64_t ipa)
 
 /* ---- RSI_IPA_STATE_SET input checks: ERROR_INPUT, and no REC exit ---- */
 
+#define RB_ACC 0x8000ULL /* RIPAS RAM, no DATA */
+
 static void check_state_set_rejected(struct host *h, uint64_t base, uint64_t top, uint64_t ripas, uint64_t flags)
 {
         struct mem_fx f;
@@ -154,9 +156,39 @@ static void rsi_ipa_state_set_rejects_ripas_value_3(void **state)
         check_state_set_rejected(*state, H_RAM_TOP, H_RAM_TOP + 0x1000, 3, 0);
 }
 
-static void rsi_ipa_state_set_rejects_unknown_flags(void **state)
+/* B5.3.6 has five failure conditions (base_align, top_align, size_valid, rgn_bound,
+ * ripas_valid): X3[63:8] and flags bits other than change_destroyed are SBZ, not checked.
+ * The request goes to the host with RIPAS X3[7:0]. */
+static void check_state_set_accepted(struct host *h, uint64_t ripas_reg, uint64_t flags, uint8_t ripas)
 {
-        check_state_set_rejected(*state, H_RAM_TOP, H_RAM_TOP + 0x1000, RSI_RIPAS_RAM, 2);
+        struct mem_fx f;
+        uint64_t progress;
+        fx_init(h, &f, body_calls);
+        add_call(&f.k, RSI_IPA_STATE_SET, RB_ACC, RB_ACC + 0x2000, ripas_reg, flags);
+        enter_expect(h, &f, RMI_EXIT_RIPAS_CHANGE);
+        assert_int_equal(run_exit_u8(h, f.run, RMI_REC_EXIT_RIPAS_VALUE), ripas);
+        assert_int_equal(set_ripas(h, &f, RB_ACC, RB_ACC + 0x2000, &progress), RMI_SUCCESS);
+        assert_int_equal(progress, RB_ACC + 0x2000);
+        run_to_completion(h, &f);
+        assert_int_equal(f.k.out[0].x[0], RSI_SUCCESS);
+        assert_int_equal(f.k.out[0].x[1], RB_ACC + 0x2000);
+        assert_int_equal(ripas_of(h, &f, RB_ACC), ripas);
+}
+
+static void rsi_ipa_state_set_ignores_flags_bits_other_than_change_destroyed(void **state)
+{
+        check_state_set_accepted(*state, RSI_RIPAS_EMPTY, ~(uint64_t)RSI_CHANGE_DESTROYED, RMI_EMPTY);
+}
+
+static void rsi_ipa_state_set_takes_ripas_from_x3_bits_7_0(void **state)
+{
+        check_state_set_accepted(*state, 0xABCD00ULL | RSI_RIPAS_EMPTY, 0, RMI_EMPTY);
+}
+
+static void rsi_ipa_state_set_ripas_valid_looks_at_x3_bits_7_0_only(void **state)
+{
+        /* 0x100 | RAM is RAM; 0x102 is DESTROYED (bits 7:0 = 2): ripas_valid */
+        check_state_set_rejected(*state, H_RAM_TOP, H_RAM_TOP + 0x1000, 0x100 | RSI_RIPAS_DESTROYED, 0);
 }
 
 /* ---- the flow ---- */
@@ -337,6 +369,47 @@ static void rtt_set_ripas_stops_at_destroyed_unless_change_destroyed(void **stat
         assert_int_equal(ripas_of(h, &f, 0x2000), RMI_RAM);
 }
 
+/* no_progress (DEN0137 1.0 B4.3.21): under RSI_NO_CHANGE_DESTROYED a DESTROYED entry at
+ * base leaves nothing to change: ERROR_RTT with the walk level, not SUCCESS; the Realm,
+ * re-entered, sees new_base == base. */
+static void rtt_set_ripas_no_progress_at_destroyed_entry_fails_error_rtt_3(void **state)
+{
+        struct host *h = *state;
+        struct mem_fx f;
+        fx_init(h, &f, body_calls);
+        add_call(&f.k, RSI_IPA_STATE_SET, 0x2000, 0x4000, RSI_RIPAS_RAM, RSI_NO_CHANGE_DESTROYED);
+        assert_int_equal(rmi(h, RMI_DATA_DESTROY, f.r.rd, 0x2000, 0, 0, 0, NULL), RMI_SUCCESS);
+        enter_expect(h, &f, RMI_EXIT_RIPAS_CHANGE);
+        assert_int_equal(set_ripas(h, &f, 0x2000, 0x4000, NULL), ERR_RTT(3));
+        assert_int_equal(ripas_of(h, &f, 0x2000), RMI_DESTROYED);
+        assert_int_equal(ripas_of(h, &f, 0x3000), RMI_RAM);
+        run_to_completion(h, &f);
+        assert_int_equal(f.k.out[0].x[0], RSI_SUCCESS);
+        assert_int_equal(f.k.out[0].x[1], 0x2000);
+}
+
+/* no_progress: top inside the level-2 block at base, whose RIPAS must change: ERROR_RTT(2)
+ * (the host must create a level-3 table). With the RIPAS already right it is no failure:
+ * SUCCESS, out_top == base. */
+static void rtt_set_ripas_no_progress_with_top_inside_block_fails_error_rtt_2(void **state)
+{
+        struct host *h = *state;
+        struct mem_fx f;
+        uint64_t progress;
+        fx_init(h, &f, body_calls);
+        add_call(&f.k, RSI_IPA_STATE_SET, H_L2_SIZE, H_L2_SIZE + 0x3000, RSI_RIPAS_RAM, 0);
+        add_call(&f.k, RSI_IPA_STATE_SET, H_L2_SIZE, H_L2_SIZE + 0x3000, RSI_RIPAS_EMPTY, 0);
+        enter_expect(h, &f, RMI_EXIT_RIPAS_CHANGE);
+        assert_int_equal(set_ripas(h, &f, H_L2_SIZE, H_L2_SIZE + 0x3000, NULL), ERR_RTT(2));
+        assert_int_equal(ripas_of(h, &f, H_L2_SIZE), RMI_EMPTY); /* the level-2 block */
+        enter_expect(h, &f, RMI_EXIT_RIPAS_CHANGE); /* the Realm saw no progress, and goes on */
+        assert_int_equal(set_ripas(h, &f, H_L2_SIZE, H_L2_SIZE + 0x3000, &progress), RMI_SUCCESS);
+        assert_int_equal(progress, H_L2_SIZE);
+        run_to_completion(h, &f);
+        assert_int_equal(f.k.out[0].x[1], H_L2_SIZE);
+        assert_int_equal(f.k.out[1].x[1], H_L2_SIZE);
+}
+
 /* Without a level-3 table the host answers a whole 2 MiB block at a time. */
 static void rtt_set_ripas_over_level2_block_progresses_by_block(void **state)
 {
@@ -345,16 +418,46 @@ static void rtt_set_ripas_over_level2_block_progresses_by_block(void **state)
         uint64_t progress;
         fx_init(h, &f, body_calls);
         add_call(&f.k, RSI_IPA_STATE_SET, H_L2_SIZE, 3 * H_L2_SIZE, RSI_RIPAS_RAM, 0);
-        add_call(&f.k, RSI_IPA_STATE_SET, H_L2_SIZE + 0x1000, 2 * H_L2_SIZE, RSI_RIPAS_RAM, 0);
+        add_call(&f.k, RSI_IPA_STATE_SET, H_L2_SIZE + 0x1000, 2 * H_L2_SIZE, RSI_RIPAS_EMPTY, 0);
         enter_expect(h, &f, RMI_EXIT_RIPAS_CHANGE);
         assert_int_equal(set_ripas(h, &f, H_L2_SIZE, 3 * H_L2_SIZE, &progress), RMI_SUCCESS);
         assert_int_equal(progress, 3 * H_L2_SIZE);
         enter_expect(h, &f, RMI_EXIT_RIPAS_CHANGE);
-        /* base inside a block: the host must create a level-3 table first */
+        /* base_align: base inside a block whose RIPAS must change; the host must create a
+         * level-3 table first */
         assert_int_equal(set_ripas(h, &f, H_L2_SIZE + 0x1000, 2 * H_L2_SIZE, NULL), ERR_RTT(2));
         run_to_completion(h, &f);
         assert_int_equal(f.k.out[0].x[1], 3 * H_L2_SIZE);
         assert_int_equal(f.k.out[1].x[1], H_L2_SIZE + 0x1000); /* no progress */
+        assert_int_equal(ripas_of(h, &f, H_L2_SIZE + 0x1000), RMI_RAM);
+}
+
+/* base_align (B4.3.21) fails only when the RIPAS at base must change. With it already right,
+ * an unaligned base progresses to the end of its block (walk_top). When top lies inside the
+ * same block, the spec's walk_top falls below base; ccada refuses that, as TF-RMM 1.0 refuses
+ * every unaligned base. */
+static void rtt_set_ripas_base_align_fails_only_when_ripas_must_change(void **state)
+{
+        struct host *h = *state;
+        struct mem_fx f;
+        uint64_t progress;
+        fx_init(h, &f, body_calls);
+        add_call(&f.k, RSI_IPA_STATE_SET, H_L2_SIZE, 2 * H_L2_SIZE, RSI_RIPAS_RAM, 0);
+        add_call(&f.k, RSI_IPA_STATE_SET, H_L2_SIZE + 0x1000, 3 * H_L2_SIZE, RSI_RIPAS_RAM, 0);
+        add_call(&f.k, RSI_IPA_STATE_SET, H_L2_SIZE + 0x1000, H_L2_SIZE + 0x5000, RSI_RIPAS_RAM, 0);
+        enter_expect(h, &f, RMI_EXIT_RIPAS_CHANGE);
+        assert_int_equal(set_ripas(h, &f, H_L2_SIZE, 2 * H_L2_SIZE, &progress), RMI_SUCCESS);
+        enter_expect(h, &f, RMI_EXIT_RIPAS_CHANGE);
+        assert_int_equal(set_ripas(h, &f, H_L2_SIZE + 0x1000, 3 * H_L2_SIZE, &progress), RMI_SUCCESS);
+        assert_int_equal(progress, 3 * H_L2_SIZE); /* its block already RAM, then the next one */
+        enter_expect(h, &f, RMI_EXIT_RIPAS_CHANGE);
+        assert_int_equal(set_ripas(h, &f, H_L2_SIZE + 0x1000, H_L2_SIZE + 0x5000, NULL), ERR_RTT(2));
+        run_to_completion(h, &f);
+        assert_int_equal(f.k.out[1].x[1], 3 * H_L2_SIZE);
+        assert_int_equal(f.k.out[2].x[1], H_L2_SIZE + 0x1000);
+        struct smc_regs out;
+        assert_int_equal(rmi(h, RMI_RTT_READ_ENTRY, f.r.rd, 2 * H_L2_SIZE, 2, 0, 0, &out), RMI_SUCCESS);
+        assert_int_equal(out.x[4], RMI_RAM);
 }
 
 /* ---- RSI_IPA_STATE_GET ---- */
@@ -424,7 +527,9 @@ int main(void)
                 T(rsi_ipa_state_set_rejects_unprotected_range),
                 T(rsi_ipa_state_set_rejects_destroyed_ripas),
                 T(rsi_ipa_state_set_rejects_ripas_value_3),
-                T(rsi_ipa_state_set_rejects_unknown_flags),
+                T(rsi_ipa_state_set_ignores_flags_bits_other_than_change_destroyed),
+                T(rsi_ipa_state_set_takes_ripas_from_x3_bits_7_0),
+                T(rsi_ipa_state_set_ripas_valid_looks_at_x3_bits_7_0_only),
                 T(rsi_ipa_state_set_exits_ripas_change_with_range_and_value),
                 T(rtt_set_ripas_partial_progress_makes_realm_call_again),
                 T(rtt_set_ripas_rejected_ram_request_reports_reject),
@@ -434,7 +539,10 @@ int main(void)
                 T(rtt_set_ripas_rejects_rd_or_rec_of_wrong_kind),
                 T(rtt_set_ripas_after_completion_fails_error_input),
                 T(rtt_set_ripas_stops_at_destroyed_unless_change_destroyed),
+                T(rtt_set_ripas_no_progress_at_destroyed_entry_fails_error_rtt_3),
+                T(rtt_set_ripas_no_progress_with_top_inside_block_fails_error_rtt_2),
                 T(rtt_set_ripas_over_level2_block_progresses_by_block),
+                T(rtt_set_ripas_base_align_fails_only_when_ripas_must_change),
                 T(rsi_ipa_state_get_returns_ripas_and_top_of_region),
                 T(rsi_ipa_state_get_rejects_bad_range),
                 T(rsi_ipa_state_set_empty_over_data_makes_access_sea),
