@@ -1,5 +1,5 @@
-/* The Realm guest's virtio-blk driver (see virtio_blk.h for the contract, QD1 and the
- * device state machine).  virtio 1.2 §5.2 */
+/* The Realm guest's virtio-blk driver (see virtio_blk.h for the contract, requests in
+ * flight and the device state machine).  virtio 1.2 §5.2 */
 #include "realm/virtio_blk.h"
 
 #include <stddef.h>
@@ -792,7 +792,7 @@ void virtio_blk_destroy(struct virtio_blk *b)
                 return;
         best_effort(virtio_pci_reset(&b->vp));
         while (b->vq && vq_detach_unused(b->vq, &token))
-                ; /* QD1: nothing is in flight between operations */
+                ; /* operations run to their end: nothing is in flight between them */
         pci_unbind_driver(b->pdev);
         blk_release(b);
         rk_lock_destroy(&b->lock);
