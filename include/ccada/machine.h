@@ -70,6 +70,13 @@ struct ccada_machine_config {
         const char *workload;   /* a name of ccada_workload_name (NULL: CCADA_WORKLOAD_DEFAULT) */
         unsigned bench_reps;    /* benchmark repetitions (median taken), 1..31; 0: the app's
                                  * default (7). Given to the Realm as ccada.bench_reps=N */
+        /* A fixed amount of work instead of timed repetitions (bench-swiotlb), so that an
+         * instruction counter (valgrind --tool=callgrind) measures it deterministically:
+         * bench_ops map+unmap of bench_size bytes (0: every size) in direction bench_dir
+         * ("to", "from", "bidi"; NULL: "to"). Given to the Realm as ccada.bench_ops=N, ... */
+        bool bench_fixed;
+        uint64_t bench_ops, bench_size;
+        const char *bench_dir;
         uint64_t swiotlb_slabs; /* Realm bounce pool in 2 KiB slots, "swiotlb=" on the Realm's
                                  * command line; 0 (default): none, so the kernel takes
                                  * Linux's default, 64 MiB, halved as Linux halves it when

@@ -96,7 +96,10 @@ ccada_status ccada_machine_create(struct ccada_machine **out, const struct ccada
 {
         if ((cfg->realms != 1 && cfg->realms != 2) || (cfg->realms == 2 && cfg->normal_vm) ||
             !machine_workload_find(cfg->workload) || cfg->ndevices > CCADA_MAX_DEVICES ||
-            !ccada_check_events(cfg->trace_events, NULL, 0) || cfg->bench_reps > 31 || cfg->queue_depth > 1024)
+            !ccada_check_events(cfg->trace_events, NULL, 0) || cfg->bench_reps > 31 || cfg->queue_depth > 1024 ||
+            cfg->bench_size > (256u << 10) ||
+            (cfg->bench_dir && strcmp(cfg->bench_dir, "to") && strcmp(cfg->bench_dir, "from") &&
+             strcmp(cfg->bench_dir, "bidi")))
                 return CCADA_E_INVAL;
         for (unsigned d = 0; d < cfg->ndevices; d++)
                 if (!ccada_device_check(&cfg->devices[d], NULL, 0))
@@ -175,8 +178,12 @@ static ccada_status machine_image(const struct ccada_machine *m, uint8_t image[R
                 .pci_mmio_base = HOST_PCI_WIN_BASE,
                 .pci_mmio_size = HOST_PCI_WIN_SIZE,
         };
-        char reps[32] = "", slabs[32] = "", qd[40] = "";
-        if (m->cfg.bench_reps) /* only then: the default command line, and RIM, stay as they were */
+        char reps[160] = "", slabs[32] = "", qd[40] = "";
+        if (m->cfg.bench_fixed) /* only then: the default command line, and RIM, stay as they were */
+                snprintf(reps, sizeof(reps), " ccada.bench_ops=%llu ccada.bench_size=%llu ccada.bench_dir=%s",
+                         (unsigned long long)m->cfg.bench_ops, (unsigned long long)m->cfg.bench_size,
+                         m->cfg.bench_dir ? m->cfg.bench_dir : "to");
+        else if (m->cfg.bench_reps)
                 snprintf(reps, sizeof(reps), " ccada.bench_reps=%u", m->cfg.bench_reps);
         if (m->cfg.queue_depth) /* Linux's module parameter; else the driver's default */
                 snprintf(qd, sizeof(qd), " virtio_blk.queue_depth=%u", m->cfg.queue_depth);

@@ -368,7 +368,8 @@ ccada_status swiotlb_tbl_map_single(struct dma_dev *dev, uint64_t orig, size_t m
         }
         /* Linux: pr_warn_once when cc_platform_has(CC_ATTR_MEM_ENCRYPT), at the first
          * bounce, not at boot. */
-        if (rk_is_realm(tlb->k) && !atomic_exchange(&tlb->encryption_warned, true))
+        if (!atomic_load_explicit(&tlb->encryption_warned, memory_order_relaxed) && rk_is_realm(tlb->k) &&
+            !atomic_exchange(&tlb->encryption_warned, true))
                 rk_printk(tlb->k, SWIOTLB_PFX "Memory encryption is active and system is using DMA bounce buffers");
         if (!dir_valid(dir) || !mapping_size)
                 return CCADA_E_INVAL;

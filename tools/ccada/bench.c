@@ -22,6 +22,11 @@ void cli_bench_help(FILE *f)
               "\n"
               "options:\n"
               "  --reps N           repetitions per figure, median reported (default 7)\n"
+              "  --ops N            swiotlb: a fixed amount of work instead, N map+unmap per size,\n"
+              "                     untimed: count its instructions with valgrind --tool=callgrind\n"
+              "                     and subtract a run with --ops 0 (docs/performance.md)\n"
+              "  --size BYTES       with --ops: that size only (1..256K; default every size)\n"
+              "  --dir to|from|bidi with --ops: the DMA direction (default to: TO_DEVICE)\n"
               "  --json             machine-readable output\n",
               f);
         machine_opts_help(f);
@@ -96,10 +101,36 @@ static int bench_swiotlb(const struct ccada_machine_config *base, unsigned reps,
         struct ccada_report *r;
 
         cfg.workload = "bench-swiotlb";
-        cfg.bench_reps = reps;
+        cfg.bench_reps = cfg.bench_fixed ? 0 : reps;
         if (!cli_bench_run(&cfg, "swiotlb", &r))
                 return CLI_FAIL;
         size_t n = ccada_report_nsections(r);
+        if (cfg.bench_fixed) { /* fixed work: what ran, no figures */
+                struct ccada_report_value dir;
+                if (w)
+                        json_begin_array(w, "swiotlb");
+                for (size_t i = 0; i < n; i++) {
+                        if (!is_swiotlb_row(r, i))
+                                continue;
+                        const char *s = ccada_report_section_name(r, i);
+                        bool named = ccada_report_get(r, s, "dir", &dir);
+                        if (w) {
+                                json_begin_object(w, NULL);
+                                json_double(w, "size", cli_bench_figure(r, s, "size"), 0);
+                                json_double(w, "ops", cli_bench_figure(r, s, "ops"), 0);
+                                json_string(w, "dir", named ? dir.text : "");
+                                json_end_object(w);
+                        } else {
+                                printf("SWIOTLB: %.0f map+unmap of %.0f bytes, %s (fixed work, untimed)\n",
+                                       cli_bench_figure(r, s, "ops"), cli_bench_figure(r, s, "size"),
+                                       named ? dir.text : "?");
+                        }
+                }
+                if (w)
+                        json_end_array(w);
+                ccada_report_destroy(r);
+                return CLI_OK;
+        }
         if (w) {
                 json_begin_array(w, "swiotlb");
                 for (size_t i = 0; i < n; i++) {
@@ -140,14 +171,36 @@ struct bench_opts {
         struct machine_opts m;
         uint64_t reps;
         bool json;
+        bool size_given, dir_given;
 };
 
 static int bench_opt(void *ctx, int c, const char *arg)
 {
         static const struct cli_number_opt opt_reps = { "bench", "--reps", false, 1, 31, 0, "must be 1..31" };
+        static const struct cli_number_opt opt_ops = { "bench", "--ops", false, 0, 100000000, 0,
+                                                       "must be 0..100000000" };
+        static const struct cli_number_opt opt_size = { "bench", "--size", true, 1, 256u << 10, 0,
+                                                        "must be 1..256K" };
         struct bench_opts *o = ctx;
         if (c == 'r')
                 return cli_number(&opt_reps, arg, &o->reps);
+        if (c == 'o') {
+                o->m.cfg.bench_fixed = true;
+                return cli_number(&opt_ops, arg, &o->m.cfg.bench_ops);
+        }
+        if (c == 's') {
+                o->size_given = true;
+                return cli_number(&opt_size, arg, &o->m.cfg.bench_size);
+        }
+        if (c == 'd') {
+                if (strcmp(arg, "to") && strcmp(arg, "from") && strcmp(arg, "bidi")) {
+                        fprintf(stderr, "ccada bench: --dir '%s': must be to, from or bidi\n", arg);
+                        return CLI_USAGE;
+                }
+                o->dir_given = true;
+                o->m.cfg.bench_dir = arg;
+                return CLI_OK;
+        }
         if (c != 'j')
                 return cli_bench_help(stderr), CLI_USAGE;
         o->json = true;
@@ -191,6 +244,9 @@ int cli_bench(int argc, char **argv)
 {
         static const struct option own[] = {
                 { "reps", required_argument, NULL, 'r' },
+                { "ops", required_argument, NULL, 'o' },
+                { "size", required_argument, NULL, 's' },
+                { "dir", required_argument, NULL, 'd' },
                 { "json", no_argument, NULL, 'j' },
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
@@ -203,6 +259,14 @@ int cli_bench(int argc, char **argv)
         const char *what = optind < argc ? argv[optind] : "all";
         if (strcmp(what, "swiotlb") && strcmp(what, "blk") && strcmp(what, "all")) {
                 fprintf(stderr, "ccada bench: unknown benchmark '%s'\n", what);
+                return CLI_USAGE;
+        }
+        if ((o.size_given || o.dir_given) && !o.m.cfg.bench_fixed) {
+                fprintf(stderr, "ccada bench: --size and --dir go with --ops (fixed work)\n");
+                return CLI_USAGE;
+        }
+        if (o.m.cfg.bench_fixed && strcmp(what, "swiotlb")) {
+                fprintf(stderr, "ccada bench: --ops is for 'ccada bench swiotlb' (blk: not yet)\n");
                 return CLI_USAGE;
         }
         if ((rc = machine_opts_open_traces(&o.m, o.json)) != CLI_OK)

@@ -116,6 +116,49 @@ static ccada_status bench_size(struct realm_kernel *k, struct dma_dev *dev, uint
         return CCADA_OK;
 }
 
+/* Fixed work (ccada.bench_ops=N): N map+unmap of one size in one direction, untimed, for an
+ * instruction counter. Reported as size, ops and dir. */
+static ccada_status fixed_size(struct realm_kernel *k, struct dma_dev *dev, uint64_t buf, uint64_t size,
+                               uint64_t ops, enum dma_data_direction dir)
+{
+        for (uint64_t i = 0; i < ops; i++) {
+                uint64_t da;
+                ccada_status st = dma_map_single(dev, buf, size, dir, 0, &da);
+                if (st == CCADA_OK)
+                        st = dma_unmap_single(dev, da, size, dir, 0);
+                if (st != CCADA_OK)
+                        return st;
+        }
+        char name[48];
+        snprintf(name, sizeof(name), BENCH_SWIOTLB_SECTION "%llu", (unsigned long long)size);
+        struct ccada_report_section *s = rk_report_section(k, name);
+        ccada_report_u64(s, "size", size);
+        ccada_report_u64(s, "ops", ops);
+        ccada_report_text(s, "dir", dma_data_direction_name(dir));
+        return CCADA_OK;
+}
+
+/* The fixed-work request on the command line: false when there is none. */
+static bool fixed_work(struct realm_kernel *k, uint64_t *ops, uint64_t *size, enum dma_data_direction *dir)
+{
+        enum ccada_number_error why = CCADA_NUMBER_OK;
+        const char *d;
+        size_t len;
+
+        if (!cmdline_u64(rk_cmdline(k), "ccada.bench_ops", ops, &why) || why != CCADA_NUMBER_OK)
+                return false;
+        if (!cmdline_u64(rk_cmdline(k), "ccada.bench_size", size, &why) || why != CCADA_NUMBER_OK)
+                *size = 0;
+        *dir = DMA_TO_DEVICE;
+        if (cmdline_param(rk_cmdline(k), "ccada.bench_dir", &d, &len)) {
+                if (len == 4 && !memcmp(d, "from", 4))
+                        *dir = DMA_FROM_DEVICE;
+                else if (len == 4 && !memcmp(d, "bidi", 4))
+                        *dir = DMA_BIDIRECTIONAL;
+        }
+        return true;
+}
+
 void realm_bench_swiotlb(struct realm_kernel *k)
 {
         static const uint64_t sizes[] = { 64, 256, 1024, 4096, 16384, 65536, 262144 };
@@ -133,10 +176,20 @@ void realm_bench_swiotlb(struct realm_kernel *k)
                 rk_report_error(k, "bench-swiotlb: out of memory");
                 goto out;
         }
-        for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
-                ccada_status st = bench_size(k, &dev, a, c, na, nb, sizes[i], reps);
+        uint64_t ops, only;
+        enum dma_data_direction dir;
+        bool fixed = fixed_work(k, &ops, &only, &dir);
+        const uint64_t *list = sizes;
+        size_t nsizes = ARRAY_SIZE(sizes);
+        if (fixed && only) { /* one size, any from 1 byte to 256 KiB */
+                list = &only;
+                nsizes = 1;
+        }
+        for (size_t i = 0; i < nsizes; i++) {
+                ccada_status st = fixed ? fixed_size(k, &dev, a, list[i], ops, dir)
+                                        : bench_size(k, &dev, a, c, na, nb, list[i], reps);
                 if (st != CCADA_OK) {
-                        rk_report_error(k, "bench-swiotlb: size %llu: %s", (unsigned long long)sizes[i],
+                        rk_report_error(k, "bench-swiotlb: size %llu: %s", (unsigned long long)list[i],
                                         ccada_status_text(st));
                         goto out;
                 }
