@@ -205,6 +205,11 @@ int cli_bench(int argc, char **argv)
                 fprintf(stderr, "ccada bench: unknown benchmark '%s'\n", what);
                 return CLI_USAGE;
         }
+        if (o.m.cfg.normal_vm) { /* else swiotlb would time unbounced maps under a Realm title */
+                fprintf(stderr, "ccada bench: --vm normal: bench swiotlb measures a Realm and bench blk runs both "
+                        "a Realm and a normal VM: leave --vm out\n");
+                return CLI_USAGE;
+        }
         if ((rc = machine_opts_open_traces(&o.m, o.json)) != CLI_OK)
                 return rc < 0 ? CLI_OK : rc;
         /* The figures are the output: no console, and no events unless asked for. */
