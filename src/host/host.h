@@ -29,6 +29,7 @@ struct host_mmio_dev {
         uint64_t base, size;
         bool (*read)(struct host_mmio_dev *dev, uint64_t off, unsigned size, uint64_t *val);
         bool (*write)(struct host_mmio_dev *dev, uint64_t off, unsigned size, uint64_t val);
+        uint64_t reads, writes;         /* accesses the bus served here (counted by the bus) */
         struct host_mmio_dev *next;
 };
 
@@ -54,6 +55,7 @@ struct host_vm_stats {
         uint64_t shared_pages;          /* NS pages currently mapped at unprotected aliases */
         uint64_t shared_pages_peak;
         uint64_t peek_shared_ok, peek_private_read_gpf, peek_private_write_gpf;
+        uint64_t peek_private_read_ok, peek_private_write_ok; /* a normal VM: nothing stops the host */
         bool powered_off;
 };
 

@@ -23,7 +23,9 @@ bool host_mmio_access(struct host_vm *vm, uint64_t gpa, unsigned size, bool writ
                 trace_emit(vm->tr, HOST_TRACE_MMIO, "dev=%s op=%s gpa=0x%llx size=%u val=0x%llx%s",
                            d ? d->name : "none", write ? "write" : "read", (unsigned long long)gpa, size,
                            (unsigned long long)*val, ok ? "" : " fault=SEA");
-        if (ok)
+        if (ok) {
                 write ? vm->stats.mmio_writes++ : vm->stats.mmio_reads++;
+                write ? d->writes++ : d->reads++;
+        }
         return ok;
 }

@@ -9,7 +9,9 @@
 
 #include "ccada/rsi.h"
 #include "host/vm_internal.h"
+#include "lib/bytes.h"
 #include "lib/chunk.h"
+#include "proto/hostcall.h"
 
 struct host_vcpu {
         struct ccada_cpu cpu;   /* first: container */
@@ -127,10 +129,32 @@ static void vcpu_wfi(struct ccada_cpu *cpu)
         to_vcpu(cpu)->vm->stats.exits[RMI_EXIT_SYNC]++; /* backends complete synchronously */
 }
 
+/* HOSTCALL_VENDOR_HYP_FID: the guest's host call, in a block of its RAM laid out as
+ * RsiHostCall (proto/hostcall.h). Decoded from a copy, answered, written back. */
+static uint64_t vcpu_host_call(struct host_vcpu *v, uint64_t block_gpa)
+{
+        uint8_t hc[RSI_HOST_CALL_SIZE];
+        uint64_t in[RSI_HOST_CALL_NUM_GPRS], out[RSI_HOST_CALL_NUM_GPRS];
+        v->vm->stats.exits[RMI_EXIT_HOST_CALL]++; /* what a Realm's host call costs: an exit */
+        if (block_gpa & 7 || vcpu_load(&v->cpu, block_gpa, hc, sizeof(hc)) != CPU_OK)
+                return HOSTCALL_RET_INVALID_PARAMETER;
+        for (unsigned i = 0; i < RSI_HOST_CALL_NUM_GPRS; i++)
+                in[i] = ld_le64(hc + RSI_HOST_CALL_GPRS + 8 * i);
+        host_serve_call(v->vm, ld_le16(hc + RSI_HOST_CALL_IMM), in, out);
+        for (unsigned i = 0; i < RSI_HOST_CALL_NUM_GPRS; i++)
+                st_le64(hc + RSI_HOST_CALL_GPRS + 8 * i, out[i]);
+        return vcpu_store(&v->cpu, block_gpa, hc, sizeof(hc)) == CPU_OK ? SMCCC_RET_SUCCESS
+                                                                         : HOSTCALL_RET_INVALID_PARAMETER;
+}
+
 static void vcpu_smc(struct ccada_cpu *cpu, struct smc_regs *r)
 {
         struct host_vcpu *v = to_vcpu(cpu);
         uint64_t fid = r->x[0];
+        if (fid == HOSTCALL_VENDOR_HYP_FID) {
+                r->x[0] = vcpu_host_call(v, r->x[1]);
+                return;
+        }
         if (fid == PSCI_SYSTEM_OFF || fid == PSCI_SYSTEM_RESET || fid == PSCI_CPU_OFF) {
                 v->off = true;
                 v->vm->stats.exits[RMI_EXIT_PSCI]++;

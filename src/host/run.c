@@ -116,33 +116,75 @@ static ccada_status handle_ripas(struct host_vm *vm, const struct rmi_rec_exit *
         return CCADA_OK;
 }
 
-/* HOSTCALL_DEMO_PEEK: try to read the shared page and to read and write the private one,
- * as the NS world. The first works; the others are granule protection faults. */
-static void handle_peek(struct host_vm *vm, const struct rmi_rec_exit *x, struct rmi_rec_entry *e)
+/* The PA behind a guest page that is not shared: a Realm's protected page (a DATA granule
+ * the host gave; not the host's to touch), a normal VM's RAM (the host's own). 0: none. */
+static uint64_t peek_private_pa(const struct host_vm *vm, uint64_t ipa)
 {
-        uint8_t buf[64];
-        uint64_t len = x->gprs[2] < sizeof(buf) ? x->gprs[2] : sizeof(buf);
-        e->gprs[0] = host_gpa_read(vm, x->gprs[0], buf, (size_t)len) == CCADA_OK;
-        if (e->gprs[0] && len >= 8)
-                e->gprs[3] = ld_le64(buf); /* what the host saw, to show it */
-        uint64_t pa = host_vm_private_pa(vm, x->gprs[1]);
+        uint64_t i;
+        if (!vm->normal)
+                return host_vm_private_pa(vm, ipa);
+        return host_ram_index(vm, ipa, &i) && vm->ram_pa[i] ? vm->ram_pa[i] + (ipa & GRANULE_MASK) : 0;
+}
+
+/* Bytes into gprs[first..], 8 to a little-endian word (zero beyond len). */
+static void bytes_to_words(const uint8_t *buf, size_t len, uint64_t *gprs, unsigned first)
+{
+        uint8_t w[HOSTCALL_PEEK_MAX] = { 0 };
+        memcpy(w, buf, len);
+        for (unsigned i = 0; i < HOSTCALL_PEEK_MAX / 8; i++)
+                gprs[first + i] = ld_le64(w + 8 * i);
+}
+
+/* One try on the private page as the NS world: HOSTCALL_PEEK_FAULTED (a granule protection
+ * fault: a Realm's page), HOSTCALL_PEEK_DONE (it worked: a normal VM's), 0 (no page). */
+static uint64_t peek_private(struct host_vm *vm, uint64_t pa, uint8_t *buf, size_t len, bool write)
+{
         struct hw_fault f;
-        e->gprs[1] = pa && hw_read(vm->mem, HW_WORLD_NS, pa, buf, (size_t)len, &f) == HW_GPF;
+        if (!pa)
+                return 0;
+        enum hw_result h = write ? hw_write(vm->mem, HW_WORLD_NS, pa, buf, len, &f)
+                                 : hw_read(vm->mem, HW_WORLD_NS, pa, buf, len, &f);
+        return h == HW_GPF ? HOSTCALL_PEEK_FAULTED : h == HW_OK ? HOSTCALL_PEEK_DONE : 0;
+}
+
+/* HOSTCALL_DEMO_PEEK (proto/hostcall.h): read the shared page, read and write the private
+ * one, as the NS world, and say what was read. In a Realm the first works and the others
+ * are granule protection faults; in a normal VM all of them work. */
+static void handle_peek(struct host_vm *vm, const uint64_t in[31], uint64_t out[31])
+{
+        uint8_t buf[HOSTCALL_PEEK_MAX] = { 0 };
+        size_t len = in[2] < sizeof(buf) ? (size_t)in[2] : sizeof(buf);
+        uint64_t pa = peek_private_pa(vm, in[1]);
+
+        out[0] = len && host_gpa_read(vm, in[0], buf, len) == CCADA_OK;
+        bytes_to_words(buf, out[0] ? len : 0, out, HOSTCALL_PEEK_SHARED_WORDS);
+        memset(buf, 0, sizeof(buf));
+        out[1] = len ? peek_private(vm, pa, buf, len, false) : 0;
+        bytes_to_words(buf, out[1] == HOSTCALL_PEEK_DONE ? len : 0, out, HOSTCALL_PEEK_PRIVATE_WORDS);
         memset(buf, 0x66, sizeof(buf));
-        e->gprs[2] = pa && hw_write(vm->mem, HW_WORLD_NS, pa, buf, (size_t)len, &f) == HW_GPF;
-        vm->stats.peek_shared_ok += e->gprs[0];
-        vm->stats.peek_private_read_gpf += e->gprs[1];
-        vm->stats.peek_private_write_gpf += e->gprs[2];
+        out[2] = len ? peek_private(vm, pa, buf, len, true) : 0;
+        vm->stats.peek_shared_ok += out[0];
+        vm->stats.peek_private_read_gpf += out[1] == HOSTCALL_PEEK_FAULTED;
+        vm->stats.peek_private_write_gpf += out[2] == HOSTCALL_PEEK_FAULTED;
+        vm->stats.peek_private_read_ok += out[1] == HOSTCALL_PEEK_DONE;
+        vm->stats.peek_private_write_ok += out[2] == HOSTCALL_PEEK_DONE;
+}
+
+void host_serve_call(struct host_vm *vm, uint16_t imm, const uint64_t in[31], uint64_t out[31])
+{
+        if (trace_on(vm->tr, HOST_TRACE_HOST_CALL))
+                trace_emit(vm->tr, HOST_TRACE_HOST_CALL, "imm=0x%x x0=0x%llx x1=0x%llx", imm,
+                           (unsigned long long)in[0], (unsigned long long)in[1]);
+        memcpy(out, in, 31 * sizeof(uint64_t)); /* unknown calls: returned unchanged */
+        if (imm == HOSTCALL_DEMO_PEEK)
+                handle_peek(vm, in, out);
 }
 
 static void handle_host_call(struct host_vm *vm, const struct rmi_rec_exit *x, struct rmi_rec_entry *e)
 {
-        if (trace_on(vm->tr, HOST_TRACE_HOST_CALL))
-                trace_emit(vm->tr, HOST_TRACE_HOST_CALL, "imm=0x%x x0=0x%llx x1=0x%llx", x->imm,
-                           (unsigned long long)x->gprs[0], (unsigned long long)x->gprs[1]);
-        memcpy(e->gprs, x->gprs, sizeof(e->gprs)); /* unknown calls: returned unchanged */
-        if (x->imm == HOSTCALL_DEMO_PEEK)
-                handle_peek(vm, x, e);
+        _Static_assert(sizeof(x->gprs) == 31 * sizeof(uint64_t) && sizeof(e->gprs) == sizeof(x->gprs),
+                       "a host call carries 31 GPRs each way");
+        host_serve_call(vm, x->imm, x->gprs, e->gprs);
 }
 
 /* Returns true when the loop must stop (the Realm is off). */

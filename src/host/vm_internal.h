@@ -57,6 +57,10 @@ bool host_ram_index(const struct host_vm *vm, uint64_t ipa, uint64_t *index);
 /* mmio.c: one emulated access (gpa without the shared bit). False: the guest gets an SEA. */
 bool host_mmio_access(struct host_vm *vm, uint64_t gpa, unsigned size, bool write, uint64_t *val);
 ccada_status host_vm_run_normal(struct host_vm *vm);
+/* run.c: serves host call imm (proto/hostcall.h) with the guest's GPRs in; its answer in out
+ * (in, unchanged, for a call the host does not know). In a Realm from RSI_HOST_CALL, in a
+ * normal VM from the vendor hypercall. */
+void host_serve_call(struct host_vm *vm, uint16_t imm, const uint64_t in[31], uint64_t out[31]);
 void host_log(struct host_vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Attributes trace events to this VM's vCPU thread until host_trace_leave(vm, saved). */
 struct trace_who host_trace_enter(struct host_vm *vm);

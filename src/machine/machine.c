@@ -167,17 +167,11 @@ static void meter_charge(const struct ccada_machine *m, struct machine_slot *s, 
         s->meter.gpf += now.gpf - before->gpf;
 }
 
-/* The boot image every Realm of the board loads (the same for each: same RIM). */
-static ccada_status machine_image(const struct ccada_machine *m, uint8_t image[REALM_IMAGE_SIZE])
+/* The Realm's command line, as the board writes it into the boot image (measured: it is
+ * part of the RIM). Only what changes it, the image's other fields or the Realm's
+ * parameters changes the RIM; docs/learning-path.md lists the options that do. */
+static void machine_cmdline(const struct ccada_machine *m, char *out, size_t len)
 {
-        struct realm_image_info info = {
-                .ram_base = MACHINE_REALM_RAM_IPA,
-                .ram_size = m->cfg.realm_ram,
-                .console_base = MACHINE_CONSOLE_BASE,
-                .pci_ecam = HOST_PCI_ECAM_BASE,
-                .pci_mmio_base = HOST_PCI_WIN_BASE,
-                .pci_mmio_size = HOST_PCI_WIN_SIZE,
-        };
         char reps[160] = "", slabs[32] = "", qd[40] = "";
         if (m->cfg.bench_fixed) /* only then: the default command line, and RIM, stay as they were */
                 snprintf(reps, sizeof(reps), " ccada.bench_ops=%llu ccada.bench_size=%llu ccada.bench_dir=%s",
@@ -189,10 +183,25 @@ static ccada_status machine_image(const struct ccada_machine *m, uint8_t image[R
                 snprintf(qd, sizeof(qd), " virtio_blk.queue_depth=%u", m->cfg.queue_depth);
         if (m->cfg.swiotlb_slabs) /* else the kernel's default pool, as Linux without swiotlb= */
                 snprintf(slabs, sizeof(slabs), " swiotlb=%llu", (unsigned long long)m->cfg.swiotlb_slabs);
-        snprintf(info.cmdline, sizeof(info.cmdline), "console=pl011,mmio,0x%llx%s%s%s%s init=ccada-demo ccada.seed=%llu%s",
+        /* The workload is the Realm's program: init= names it, so each has its own RIM. */
+        snprintf(out, len, "console=pl011,mmio,0x%llx%s%s%s%s init=ccada-%s ccada.seed=%llu%s",
                  (unsigned long long)MACHINE_CONSOLE_BASE, slabs,
                  m->cfg.swiotlb_grow ? " swiotlb.grow" : "", m->cfg.swiotlb_backpressure ? " swiotlb.backpressure" : "",
-                 qd, (unsigned long long)m->cfg.seed, reps);
+                 qd, machine_workload_find(m->cfg.workload)->name, (unsigned long long)m->cfg.seed, reps);
+}
+
+/* The boot image every Realm of the board loads (the same for each: same RIM). */
+static ccada_status machine_image(const struct ccada_machine *m, uint8_t image[REALM_IMAGE_SIZE])
+{
+        struct realm_image_info info = {
+                .ram_base = MACHINE_REALM_RAM_IPA,
+                .ram_size = m->cfg.realm_ram,
+                .console_base = MACHINE_CONSOLE_BASE,
+                .pci_ecam = HOST_PCI_ECAM_BASE,
+                .pci_mmio_base = HOST_PCI_WIN_BASE,
+                .pci_mmio_size = HOST_PCI_WIN_SIZE,
+        };
+        machine_cmdline(m, info.cmdline, sizeof(info.cmdline));
         return realm_image_build(&info, image, REALM_IMAGE_SIZE) ? CCADA_OK : CCADA_E_INVAL;
 }
 
@@ -298,6 +307,16 @@ static struct slot_meter slot_counts(const struct ccada_machine *m, unsigned i)
         return m->nslots == 1 ? meter_now(m) : m->slot[i].meter;
 }
 
+/* The accesses the host served in one of the slot's MMIO regions: section "mmio/<name>". */
+static void report_mmio_region(struct ccada_report *r, const struct host_mmio_dev *d)
+{
+        char name[64];
+        snprintf(name, sizeof(name), "mmio/%s", d->name);
+        struct ccada_report_section *sec = ccada_report_section(r, name);
+        ccada_report_u64(sec, "reads", d->reads);
+        ccada_report_u64(sec, "writes", d->writes);
+}
+
 /* What the host and the board saw of slot i, and the checks only they can make. */
 static void slot_report_board(const struct ccada_machine *m, unsigned i, struct ccada_report *r)
 {
@@ -310,6 +329,9 @@ static void slot_report_board(const struct ccada_machine *m, unsigned i, struct 
         ccada_report_text(top, "hash_algo", hash_alg_name(m->cfg.hash_algo == 1 ? HASH_SHA512 : HASH_SHA256));
         ccada_report_text(top, "vm", m->cfg.normal_vm ? "normal" : "realm");
         ccada_report_hex(top, "rpv", m->slot[i].rpv, sizeof(m->slot[i].rpv));
+        char cmdline[REALM_IMAGE_CMDLINE_MAX];
+        machine_cmdline(m, cmdline, sizeof(cmdline));
+        ccada_report_text(top, "cmdline", cmdline);
         ccada_report_u64(top, "gpf", c.gpf);
         ccada_report_u64(top, "shared_pages", hs.shared_pages_peak);
         ccada_report_u64(top, "ripas_changes", hs.ripas_changes);
@@ -326,6 +348,10 @@ static void slot_report_board(const struct ccada_machine *m, unsigned i, struct 
         struct ccada_report_section *mmio = ccada_report_section(r, "mmio");
         ccada_report_u64(mmio, "reads", hs.mmio_reads);
         ccada_report_u64(mmio, "writes", hs.mmio_writes);
+        const struct machine_slot *s = &m->slot[i];
+        report_mmio_region(r, &s->uart.dev);
+        report_mmio_region(r, &s->pci.ecam);
+        report_mmio_region(r, &s->pci.window);
         ccada_report_check(r, "powered_off", hs.powered_off);
         if (m->cfg.normal_vm)
                 ccada_report_check(r, "not_a_realm", ccada_report_get(r, "", "is_realm", &v) && !v.b);

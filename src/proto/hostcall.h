@@ -4,9 +4,32 @@
 #ifndef CCADA_PROTO_HOSTCALL_H
 #define CCADA_PROTO_HOSTCALL_H
 
-/* "Try to look at these pages": gprs[0] = shared IPA (alias), gprs[1] = private IPA,
- * gprs[2] = length. The host answers gprs[0] = 1 if it read the shared page,
- * gprs[1] = 1 if its read of the private page faulted, gprs[2] = 1 if its write faulted. */
+/* "Try to look at these pages": gprs[0] = shared IPA (the alias; 0: none), gprs[1] =
+ * private IPA, gprs[2] = length (the host reads at most HOSTCALL_PEEK_MAX bytes).
+ * The host answers:
+ *   gprs[0] = 1 if it read the shared page;
+ *   gprs[1] = HOSTCALL_PEEK_FAULTED if its read of the private page faulted,
+ *             HOSTCALL_PEEK_DONE if the read worked (a normal VM), 0 if it had no such page;
+ *   gprs[2] = the same for its write of the private page;
+ *   gprs[3..10] = the first HOSTCALL_PEEK_MAX bytes it read from the shared page, and
+ *   gprs[11..18] = those it read from the private page (little-endian words; zero where
+ *   it read nothing). The bytes are what the host says it saw: a caller compares them with
+ *   what it knows, never trusts them. */
 #define HOSTCALL_DEMO_PEEK 0x0C0A
+#define HOSTCALL_PEEK_MAX 64
+#define HOSTCALL_PEEK_FAULTED 1
+#define HOSTCALL_PEEK_DONE 2
+#define HOSTCALL_PEEK_SHARED_WORDS 3
+#define HOSTCALL_PEEK_PRIVATE_WORDS 11
+_Static_assert(HOSTCALL_PEEK_PRIVATE_WORDS + HOSTCALL_PEEK_MAX / 8 <= 31, "the answer fits in the 31 GPRs");
+
+/* A normal VM has no RMM and so no RSI_HOST_CALL: it makes the same calls with a hypercall
+ * to the host, as a KVM guest does (SMCCC 1.4 §2.5: a fast SMC64 call, owner 6 = Vendor
+ * Specific Hypervisor Service). x1 = the guest-physical address of a block laid out as
+ * RsiHostCall (imm, then 31 GPRs: include/ccada/rsi.h), which the host reads and writes
+ * back in place (the guest's memory is the host's own). x0 returns SMCCC_RET_SUCCESS, or
+ * HOSTCALL_RET_INVALID_PARAMETER when the block is not in the guest's RAM. */
+#define HOSTCALL_VENDOR_HYP_FID 0xC6000C0AULL
+#define HOSTCALL_RET_INVALID_PARAMETER 0xFFFFFFFFFFFFFFFDULL /* SMCCC INVALID_PARAMETER, -3 */
 
 #endif

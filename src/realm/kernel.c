@@ -14,6 +14,7 @@
 #include "ccada/report.h"
 #include "ccada/rsi.h"
 #include "lib/bytes.h"
+#include "proto/hostcall.h"
 #include "proto/realm_image.h"
 #include "realm/kernel_internal.h"
 #include "realm/kheap.h"
@@ -397,9 +398,10 @@ ccada_status rk_host_call(struct realm_kernel *k, uint16_t imm, uint64_t gprs[31
         ccada_status st = rk_write(k, k->hostcall_ipa, hc, sizeof(hc));
         if (st != CCADA_OK)
                 return st;
-        struct smc_regs r = { .x = { RSI_HOST_CALL, k->hostcall_ipa } };
+        /* A normal VM has no RSI: the same block goes to the host by hypercall. */
+        struct smc_regs r = { .x = { k->is_realm ? RSI_HOST_CALL : HOSTCALL_VENDOR_HYP_FID, k->hostcall_ipa } };
         rsi(k, &r);
-        if (r.x[0] != RSI_SUCCESS)
+        if (r.x[0] != (k->is_realm ? RSI_SUCCESS : SMCCC_RET_SUCCESS))
                 return CCADA_E_RMM;
         if ((st = rk_read(k, k->hostcall_ipa, hc, sizeof(hc))) != CCADA_OK)
                 return st;

@@ -113,6 +113,8 @@ void rk_wait(struct realm_kernel *k);
 ccada_status rk_measurement_extend(struct realm_kernel *k, unsigned index, const void *data,
                                    size_t len) CCADA_MUST_CHECK;
 ccada_status rk_measurement_read(struct realm_kernel *k, unsigned index, uint8_t out[64]) CCADA_MUST_CHECK;
+/* A host call (proto/hostcall.h), GPRs in and out: RSI_HOST_CALL in a Realm, the vendor
+ * hypercall in a normal VM. CCADA_E_RMM when the call was refused. */
 ccada_status rk_host_call(struct realm_kernel *k, uint16_t imm, uint64_t gprs[31]) CCADA_MUST_CHECK;
 void rk_poweroff(struct realm_kernel *k);
 

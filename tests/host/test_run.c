@@ -11,7 +11,9 @@
 #include <cmocka.h>
 
 #include "ccada/report.h"
+#include "hw/hw.h"
 #include "machine/board.h"
+#include "proto/hostcall.h"
 #include "realm/realm.h"
 #include "rmm/rmm.h"
 #include "vm_kit.h"
@@ -282,6 +284,132 @@ static void host_vm_seam_needs_a_realm(void **state)
         ccada_machine_destroy(m);
 }
 
+/* Issue 8, point 9: show the lesson. The host's peek (HOSTCALL_DEMO_PEEK, src/host/run.c). */
+
+static const char *view_text(const struct ccada_report *rep, const char *key)
+{
+        struct ccada_report_value v;
+        assert_true(ccada_report_get(rep, "host_view", key, &v));
+        return v.text;
+}
+
+static bool check_of(const struct ccada_report *rep, const char *name)
+{
+        struct ccada_report_value v;
+        assert_true(ccada_report_get(rep, "checks", name, &v));
+        return v.b;
+}
+
+/* In a Realm the host reads the bounce slot of a buffer the demo mapped for a device: its
+ * bytes are the Realm's own payload, which left Realm protection; the private page faults. */
+static void host_peek_of_a_bounce_slot_shows_the_realms_own_payload(void **state)
+{
+        struct ccada_machine *m = kit_board(1, false, NULL);
+        struct host_vm *vm = machine_vm(m, 0);
+        struct host_vm_stats hs;
+        (void)state;
+        assert_int_equal(host_vm_run(vm), CCADA_OK);
+        const struct ccada_report *rep = machine_realm_report(m, 0);
+        assert_string_equal(view_text(rep, "bounce_slot_text"), "realm payload for a device: bounced out via SWIOTLB");
+        assert_string_equal(view_text(rep, "shared_page_text"), "hello from the realm (shared page)");
+        assert_true(check_of(rep, "host_saw_bounced_payload"));
+        host_vm_get_stats(vm, &hs);
+        assert_int_equal(hs.peek_shared_ok, 2);
+        assert_int_equal(hs.peek_private_read_gpf, 2);
+        assert_int_equal(hs.peek_private_write_gpf, 2);
+        assert_int_equal(hs.peek_private_read_ok + hs.peek_private_write_ok, 0);
+        assert_true(machine_realm_passed(m, 0));
+        ccada_machine_destroy(m);
+}
+
+/* The demo's second peek (the first is at its shared page): the one at the bounce slot. */
+static bool is_bounce_peek(struct host_vm *vm, const struct rmi_rec_exit *x, void *arg)
+{
+        unsigned *peeks = arg;
+        (void)vm;
+        return x->reason == RMI_EXIT_HOST_CALL && x->imm == HOSTCALL_DEMO_PEEK && ++*peeks == 2;
+}
+
+/* The Realm compares what the host says it saw with its payload: a host that changed the
+ * slot before it peeked shows other bytes, and the check fails. */
+static void host_peek_of_a_slot_the_host_changed_fails_the_payload_check(void **state)
+{
+        struct ccada_machine *m = kit_board(1, false, NULL);
+        struct host_vm *vm = machine_vm(m, 0);
+        struct rmi_rec_exit x;
+        unsigned peeks = 0;
+        bool stop;
+        (void)state;
+        assert_true(kit_run_until(vm, is_bounce_peek, &peeks, &x));
+        uint64_t pa = host_vm_shared_pa(vm, x.gprs[0]);
+        assert_int_equal(hw_write(machine_mem(m), HW_WORLD_NS, pa, "tampered", 8, NULL), HW_OK);
+        assert_int_equal(host_vm_handle_exit(vm, &x, &stop), CCADA_OK);
+        assert_int_equal(host_vm_run(vm), CCADA_OK);
+        const struct ccada_report *rep = machine_realm_report(m, 0);
+        assert_false(check_of(rep, "host_saw_bounced_payload"));
+        assert_true(check_of(rep, "host_read_bounce_slot"));
+        assert_memory_equal(view_text(rep, "bounce_slot_text"), "tampered", 8);
+        assert_false(machine_realm_passed(m, 0));
+        ccada_machine_destroy(m);
+}
+
+/* A made-up peek: the host tries only a page that is the Realm's (not an alias, in RAM) and
+ * reads nothing for length 0; a huge length is cut to HOSTCALL_PEEK_MAX (ASan sees any
+ * overrun of the host's buffer). */
+static void host_peek_tries_only_private_pages_and_reads_nothing_for_length_zero(void **state)
+{
+        struct ccada_machine *m = kit_board(1, false, NULL);
+        struct host_vm *vm = machine_vm(m, 0);
+        struct host_vm_stats hs;
+        uint64_t base, size;
+        bool stop;
+        (void)state;
+        host_vm_ram(vm, &base, &size);
+        struct rmi_rec_exit x = { .reason = RMI_EXIT_HOST_CALL, .imm = HOSTCALL_DEMO_PEEK };
+        x.gprs[1] = base, x.gprs[2] = 1u << 20; /* the image page: the Realm's; a huge length */
+        assert_int_equal(host_vm_handle_exit(vm, &x, &stop), CCADA_OK);
+        x.gprs[1] = base | host_vm_shared_bit(vm); /* an alias: not a private page */
+        assert_int_equal(host_vm_handle_exit(vm, &x, &stop), CCADA_OK);
+        x.gprs[1] = base + size; /* beyond RAM */
+        assert_int_equal(host_vm_handle_exit(vm, &x, &stop), CCADA_OK);
+        x.gprs[1] = base, x.gprs[2] = 0; /* length 0 */
+        assert_int_equal(host_vm_handle_exit(vm, &x, &stop), CCADA_OK);
+        host_vm_get_stats(vm, &hs);
+        assert_int_equal(hs.peek_private_read_gpf, 1);
+        assert_int_equal(hs.peek_private_write_gpf, 1);
+        assert_int_equal(hs.peek_shared_ok, 0);
+        ccada_machine_destroy(m);
+}
+
+/* In a normal VM nothing stops the host: it reads the guest's private page (the secret, in
+ * clear) and writes it (the guest finds its data changed). The call is a hypercall. */
+static void host_peek_in_a_normal_vm_reads_and_writes_the_guests_private_page(void **state)
+{
+        struct ccada_machine_config cfg;
+        struct ccada_machine *m;
+        struct host_vm_stats hs;
+        (void)state;
+        ccada_machine_config_default(&cfg);
+        cfg.mem_size = 16ULL << 20;
+        cfg.realm_ram = 4ULL << 20;
+        cfg.disk_ram = true;
+        cfg.disk_size = 1ULL << 20;
+        cfg.normal_vm = true;
+        assert_int_equal(ccada_machine_create(&m, &cfg), CCADA_OK);
+        assert_int_equal(ccada_machine_run(m), CCADA_OK);
+        const struct ccada_report *rep = machine_realm_report(m, 0);
+        assert_string_equal(view_text(rep, "private_page_text"), "realm private data: the host must never read this");
+        assert_true(check_of(rep, "host_read_guest_private"));
+        assert_true(check_of(rep, "host_wrote_guest_private"));
+        host_vm_get_stats(machine_vm(m, 0), &hs);
+        assert_int_equal(hs.peek_private_read_ok, 1);
+        assert_int_equal(hs.peek_private_write_ok, 1);
+        assert_int_equal(hs.peek_private_read_gpf + hs.peek_private_write_gpf, 0);
+        assert_int_equal(hs.exits[RMI_EXIT_HOST_CALL], 1);
+        assert_true(machine_realm_passed(m, 0));
+        ccada_machine_destroy(m);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -294,6 +422,10 @@ int main(void)
                 cmocka_unit_test(host_vm_handle_exit_of_a_made_up_ripas_change_fails_with_an_rmm_error),
                 cmocka_unit_test(host_vm_handle_exit_of_ripas_change_to_destroyed_page_is_no_progress),
                 cmocka_unit_test(host_vm_seam_needs_a_realm),
+                cmocka_unit_test(host_peek_of_a_bounce_slot_shows_the_realms_own_payload),
+                cmocka_unit_test(host_peek_of_a_slot_the_host_changed_fails_the_payload_check),
+                cmocka_unit_test(host_peek_tries_only_private_pages_and_reads_nothing_for_length_zero),
+                cmocka_unit_test(host_peek_in_a_normal_vm_reads_and_writes_the_guests_private_page),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,7 +23,7 @@ void cli_bench_help(FILE *f)
               "options:\n"
               "  --reps N           repetitions per figure, median reported (default 7)\n"
               "  --ops N            swiotlb: a fixed amount of work instead, N map+unmap per size,\n"
-              "                     untimed: count its instructions with valgrind --tool=callgrind\n"
+              "                     untimed: count its instructions with valgrind's callgrind\n"
               "                     and subtract a run with --ops 0 (docs/performance.md)\n"
               "  --size BYTES       with --ops: that size only (1..256K; default every size)\n"
               "  --dir to|from|bidi with --ops: the DMA direction (default to: TO_DEVICE)\n"
@@ -267,6 +267,11 @@ int cli_bench(int argc, char **argv)
         }
         if (o.m.cfg.bench_fixed && strcmp(what, "swiotlb")) {
                 fprintf(stderr, "ccada bench: --ops is for 'ccada bench swiotlb' (blk: not yet)\n");
+                return CLI_USAGE;
+        }
+        if (o.m.cfg.normal_vm) { /* else swiotlb would time unbounced maps under a Realm title */
+                fprintf(stderr, "ccada bench: --vm normal: bench swiotlb measures a Realm and bench blk runs both "
+                        "a Realm and a normal VM: leave --vm out\n");
                 return CLI_USAGE;
         }
         if ((rc = machine_opts_open_traces(&o.m, o.json)) != CLI_OK)

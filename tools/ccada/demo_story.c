@@ -45,10 +45,63 @@ static const char *rim_text(const struct ccada_report *r, const char *key)
         return t[0] ? t : "not reported (the boot failed before the Realm read it)";
 }
 
+static int hex_digit(char c)
+{
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Bytes given as hex (a report's hex value), as hexdump -C shows them: offset, 16 bytes in
+ * hex (a gap after 8), the same as printable ASCII ('.' for the rest). */
+static void print_hexdump(FILE *f, const char *hex)
+{
+        size_t n = strlen(hex) / 2;
+        for (size_t line = 0; line < n; line += 16) {
+                char ascii[17] = "";
+                fprintf(f, "      %04zx ", line);
+                for (size_t i = line; i < line + 16; i++) {
+                        int hi = i < n ? hex_digit(hex[2 * i]) : -1, lo = i < n ? hex_digit(hex[2 * i + 1]) : -1;
+                        fputs(i % 8 ? "" : " ", f);
+                        if (hi < 0 || lo < 0) {
+                                fputs("   ", f);
+                                continue;
+                        }
+                        int b = hi << 4 | lo;
+                        fprintf(f, "%02x ", (unsigned)b);
+                        ascii[i - line] = b >= 0x20 && b < 0x7f ? (char)b : '.';
+                }
+                fprintf(f, " |%s|\n", ascii);
+        }
+}
+
+/* What the host read of a page or slot (section host_view, keys <what>_hex), under title. */
+static void print_host_view(FILE *f, const struct ccada_report *r, const char *what, const char *title)
+{
+        char key[48];
+        snprintf(key, sizeof(key), "%s_hex", what);
+        const char *hex = text_of(r, "host_view", key);
+        if (!hex[0])
+                return;
+        fprintf(f, "    %s:\n", title);
+        print_hexdump(f, hex);
+}
+
+/* The guest's command line; in a Realm it is measured with the boot image, and the story
+ * says what else changes the RIM. */
+static void print_cmdline(FILE *f, const struct ccada_report *r, bool realm)
+{
+        if (!text_of(r, "", "cmdline")[0])
+                return;
+        fprintf(f, "  %scommand line \"%s\"\n", realm ? "measured " : "", text_of(r, "", "cmdline"));
+        if (realm)
+                fprintf(f, "  (the RIM changes with --ram, --ipa-bits, --hash, --seed, --swiotlb, --swiotlb-grow,\n"
+                           "   --swiotlb-backpressure and the workload: docs/learning-path.md)\n");
+}
+
 static void print_isolation(FILE *f, const struct ccada_report *r)
 {
         unsigned ipa_bits = (unsigned)u64_of(r, "", "ipa_bits");
         fprintf(f, "\nRealm Initial Measurement (%s): %s\n", text_of(r, "", "hash_algo"), rim_text(r, "rim"));
+        print_cmdline(f, r, true);
         fprintf(f, "REM[1] after extend:               %s\n\n", booted(r) ? text_of(r, "", "rem1") : NOT_RUN);
         if (booted(r))
                 fprintf(f, "  boot              ok (IPA width %u, shared bit %u)\n", ipa_bits, ipa_bits ? ipa_bits - 1 : 0);
@@ -58,17 +111,73 @@ static void print_isolation(FILE *f, const struct ccada_report *r)
         fprintf(f, "  shared pages      %llu (RIPAS changes: %llu)\n", (unsigned long long)u64_of(r, "", "shared_pages"),
                 (unsigned long long)u64_of(r, "", "ripas_changes"));
         fprintf(f, "  host reads shared page         %s\n", check_text(r, "host_read_shared", "yes", "NO"));
+        print_host_view(f, r, "shared_page", "what the host read there");
         fprintf(f, "  host reads private page        %s\n",
                 check_text(r, "host_read_private_faulted", "granule protection fault", "NOT BLOCKED"));
         fprintf(f, "  host writes private page       %s\n",
                 check_text(r, "host_write_private_faulted", "granule protection fault", "NOT BLOCKED"));
         fprintf(f, "  Realm data unchanged           %s\n", check_text(r, "private_intact", "yes", "NO"));
         fprintf(f, "  REM extend                     %s\n", check_text(r, "rem_extended", "ok", "FAILED"));
-        if (booted(r))
-                fprintf(f, "  host reads a bounce slot       %s (shared: what was bounced is not confidential)\n",
-                        bool_of(r, "", "host_read_bounce_slot") ? "yes" : "no");
-        else
+        if (!booted(r)) {
                 fprintf(f, "  host reads a bounce slot       %s\n", NOT_RUN);
+                return;
+        }
+        fprintf(f, "  host reads a bounce slot       %s (shared: what was bounced is not confidential)\n",
+                bool_of(r, "", "host_read_bounce_slot") ? "yes" : "no");
+        char title[128];
+        snprintf(title, sizeof(title), "what the host read in bounce slot 0x%llx (a private buffer mapped for a "
+                 "device; the Realm's payload: %s)", (unsigned long long)u64_of(r, "host_view", "bounce_slot_dma_addr"),
+                 bool_of(r, "host_view", "bounce_is_payload") ? "yes" : "NO");
+        print_host_view(f, r, "bounce_slot", title);
+}
+
+/* A normal VM: the host reads and writes the guest's private page; nothing stops it. */
+static void print_normal_vm(FILE *f, const struct ccada_report *r)
+{
+        fprintf(f, "\nnormal VM (no RMM, no isolation): boot %s\n", booted(r) ? "ok" : "FAILED");
+        print_cmdline(f, r, false);
+        fprintf(f, "  host reads private page        %s\n",
+                check_text(r, "host_read_guest_private", "yes: the guest's data, in clear", "NO"));
+        print_host_view(f, r, "private_page", "what the host read there");
+        fprintf(f, "  host writes private page       %s\n",
+                check_text(r, "host_wrote_guest_private", "yes: the guest's data changed", "NO"));
+}
+
+/* Bounced bytes vs I/O bytes, with the run's numbers: a write is copied into a slot once;
+ * a read twice (into the slot at map time, Linux's fix for CVE-2022-0854, and back at unmap). */
+static void print_bounced_vs_io(FILE *f, const struct ccada_report *r)
+{
+        uint64_t w = u64_of(r, "blk", "bytes_written"), rd = u64_of(r, "blk", "bytes_read");
+        uint64_t b = u64_of(r, "swiotlb", "bounced_bytes");
+        fprintf(f, "  bounced vs I/O    blk-test moved %llu bytes (%llu written, %llu read); SWIOTLB copied %llu",
+                (unsigned long long)(w + rd), (unsigned long long)w, (unsigned long long)rd, (unsigned long long)b);
+        if (!b) {
+                fprintf(f, ":\n                    no bounces, the device reached the guest's memory directly\n");
+                return;
+        }
+        if (b < w + 2 * rd) {
+                fprintf(f, "\n");
+                return;
+        }
+        fprintf(f, ":\n"
+                   "                    %llu for the writes (each copied into a slot once),\n"
+                   "                    %llu for the reads (each copied twice: into the slot when mapped, as Linux\n"
+                   "                    does since CVE-2022-0854, and back when unmapped),\n"
+                   "                    %llu for request headers, status bytes, the device ID and the demo's payload\n",
+                (unsigned long long)w, (unsigned long long)(2 * rd), (unsigned long long)(b - w - 2 * rd));
+}
+
+/* The MMIO exits by device (sections mmio/<region>): the console, and virtio on PCI. */
+static void print_mmio_split(FILE *f, const struct ccada_report *r)
+{
+        uint64_t con_r = u64_of(r, "mmio/pl011", "reads"), con_w = u64_of(r, "mmio/pl011", "writes");
+        uint64_t cfg = u64_of(r, "mmio/pci-ecam", "reads") + u64_of(r, "mmio/pci-ecam", "writes");
+        uint64_t bar = u64_of(r, "mmio/pci-mmio", "reads") + u64_of(r, "mmio/pci-mmio", "writes");
+        fprintf(f, "  MMIO exits        %llu: console (PL011) %llu (%llu reads, %llu writes: a write per character\n"
+                   "                    printed); virtio on PCI %llu (config space %llu, device registers %llu)\n",
+                (unsigned long long)(con_r + con_w + cfg + bar), (unsigned long long)(con_r + con_w),
+                (unsigned long long)con_r, (unsigned long long)con_w, (unsigned long long)(cfg + bar),
+                (unsigned long long)cfg, (unsigned long long)bar);
 }
 
 static void print_swiotlb(FILE *f, const struct ccada_report *r)
@@ -87,6 +196,7 @@ static void print_swiotlb(FILE *f, const struct ccada_report *r)
                 bool_of(r, "blk", "present") ? "0000:00:00.0" : "absent",
                 (unsigned long long)u64_of(r, "blk", "bytes_written"), (unsigned long long)u64_of(r, "blk", "bytes_read"),
                 bool_of(r, "blk", "verified") ? "verified" : "NOT VERIFIED");
+        print_bounced_vs_io(f, r);
 }
 
 static void print_exits(FILE *f, const struct ccada_report *r, bool normal)
@@ -108,7 +218,8 @@ static void print_exits(FILE *f, const struct ccada_report *r, bool normal)
  * so that adding one needs no change here. */
 static void print_other_sections(FILE *f, const struct ccada_report *r)
 {
-        static const char *const told[] = { "", "exits", "mmio", "swiotlb", "blk", "checks" };
+        static const char *const told[] = { "", "exits", "mmio", "swiotlb", "blk", "checks", "host_view",
+                                            "mmio/pl011", "mmio/pci-ecam", "mmio/pci-mmio" };
         for (size_t sec = 0; sec < ccada_report_nsections(r); sec++) {
                 const char *name = ccada_report_section_name(r, sec), *key;
                 struct ccada_report_value v;
@@ -134,15 +245,16 @@ void demo_print_story(FILE *f, const struct ccada_report *r)
 {
         bool normal = !strcmp(text_of(r, "", "vm"), "normal");
         if (normal)
-                fprintf(f, "\nnormal VM (no RMM, no isolation): boot %s\n", booted(r) ? "ok" : "FAILED");
+                print_normal_vm(f, r);
         else
                 print_isolation(f, r);
         print_swiotlb(f, r);
-        if (booted(r))
+        if (booted(r)) {
                 fprintf(f, "  MMIO              %s (%llu reads, %llu writes)\n",
                         bool_of(r, "checks", "mmio") ? "PL011 identified" : "FAILED",
                         (unsigned long long)u64_of(r, "mmio", "reads"), (unsigned long long)u64_of(r, "mmio", "writes"));
-        else
+                print_mmio_split(f, r);
+        } else
                 fprintf(f, "  MMIO              %s\n", NOT_RUN);
         print_exits(f, r, normal);
         print_other_sections(f, r);

@@ -29,8 +29,8 @@ static const struct mopt_row {
         { { "seed", required_argument, NULL, M_SEED }, "N", "seed for everything random (default 1); same seed, same output" },
         { { "hash", required_argument, NULL, M_HASH }, "ALG", "Realm hash algorithm: sha256 (default) or sha512" },
         { { "ipa-bits", required_argument, NULL, M_IPA }, "N", "Realm IPA width, 33..48 (default 40)" },
-        { { "ram", required_argument, NULL, M_RAM }, "SIZE", "Realm RAM, multiple of 2M (default 128M)" },
-        { { "vm", required_argument, NULL, M_VM }, "KIND", "realm (default) or normal: the same guest in a non-Realm VM" },
+        { { "ram", required_argument, NULL, M_RAM }, "SIZE", "Realm RAM, 2M..1G in whole 2M (default 128M)" },
+        { { "vm", required_argument, NULL, M_VM }, "KIND", "realm (default) or normal: the same guest in a non-Realm VM,\nwhere the host reads its private memory (not for bench)" },
         { { "disk", required_argument, NULL, M_DISK }, "PATH",
           "back the virtio-blk disk with the image file PATH (default: a\ntemporary image, deleted at exit). A missing or empty file\n"
           "becomes a new 64M image that the run writes; an image that\nholds data is never modified: it is opened read-only and the\n"

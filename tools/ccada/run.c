@@ -11,8 +11,8 @@ void cli_run_help(FILE *f)
 {
         fputs("usage: ccada run [--workload NAME] [options]\n"
               "\n"
-              "Builds a machine from the options below (defaults: one Realm, 32M of RAM, a 4M\n"
-              "bounce pool, a virtio-blk disk), runs the workload in the Realm and prints the\n"
+              "Builds a machine from the options below (defaults: one Realm, 128M of RAM, Linux's\n"
+              "64M bounce pool, a virtio-blk disk), runs the workload in the Realm and prints the\n"
               "run's report (docs/report.md); exit status 0 when every check of it is true.\n"
               "\n"
               "options:\n"

@@ -1,8 +1,8 @@
 /* The foundation demo, run as the Realm's init: share a page, let the host try to look at
  * shared and private memory, talk to the UART over MMIO, extend a REM, unshare. */
-#include <string.h>
-
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ccada/report.h"
 #include "ccada/rsi.h"
@@ -10,14 +10,20 @@
 #include "realm/apps/blk_test.h"
 #include "realm/apps/demo.h"
 #include "realm/cmdline.h"
+#include "realm/dma.h"
 #include "realm/pci.h"
 #include "realm/realm.h"
 #include "realm/swiotlb.h"
 #include "realm/virtio_blk.h"
+#include "lib/bytes.h"
 #include "lib/container.h"
 
 static const char private_secret[] = "realm private data: the host must never read this";
 static const char shared_msg[] = "hello from the realm (shared page)";
+/* What the demo hands a device: private data until it is mapped, then a copy in a shared
+ * bounce slot that the host reads (the learning path's "export"). */
+static const char bounce_payload[] = "realm payload for a device: bounced out via SWIOTLB";
+_Static_assert(sizeof(bounce_payload) <= HOSTCALL_PEEK_MAX, "the host shows the whole payload");
 
 static void fail(struct realm_kernel *k, const char *what, ccada_status st)
 {
@@ -37,13 +43,50 @@ static bool demo_mmio(struct realm_kernel *k, uint64_t uart)
         return true;
 }
 
+/* The bytes the host said it read, from its answer's words at gprs[first..]. */
+static void peek_bytes(const uint64_t g[31], unsigned first, uint8_t out[HOSTCALL_PEEK_MAX])
+{
+        for (unsigned i = 0; i < HOSTCALL_PEEK_MAX / 8; i++)
+                st_le64(out + 8 * i, g[first + i]);
+}
+
+/* n bytes as hexdump -C shows them on the right: printable ASCII, '.' for the rest. */
+static void printable(const uint8_t *b, size_t n, char *out, size_t cap)
+{
+        size_t i = 0;
+        for (; i < n && i + 1 < cap; i++)
+                out[i] = b[i] >= 0x20 && b[i] < 0x7f ? (char)b[i] : '.';
+        out[i] = '\0';
+}
+
+/* Reports what the host read (hex and printable, keys <what>_hex and <what>_text in the
+ * "host_view" section) and prints it, calling it label. */
+static void report_host_view(struct realm_kernel *k, const char *what, const char *label, const uint8_t *b, size_t n)
+{
+        struct ccada_report_section *s = rk_report_section(k, "host_view");
+        char key[32], text[HOSTCALL_PEEK_MAX + 1];
+        printable(b, n, text, sizeof(text));
+        snprintf(key, sizeof(key), "%s_hex", what);
+        ccada_report_hex(s, key, b, n);
+        snprintf(key, sizeof(key), "%s_text", what);
+        ccada_report_text(s, key, text);
+        rk_printk(k, "demo: the host read %zu bytes of the %s: \"%s\"", n, label, text);
+}
+
+static const char *peek_outcome(uint64_t v)
+{
+        return v == HOSTCALL_PEEK_FAULTED ? "granule protection fault" : v == HOSTCALL_PEEK_DONE ? "it worked" : "not tried";
+}
+
 static void demo_peek(struct realm_kernel *k, uint64_t shared, uint64_t priv)
 {
         uint64_t g[31] = { shared | rk_shared_bit(k), priv, sizeof(shared_msg) };
+        uint8_t seen[HOSTCALL_PEEK_MAX];
         ccada_status st = rk_host_call(k, HOSTCALL_DEMO_PEEK, g);
         if (st != CCADA_OK)
                 return fail(k, "host call", st);
-        bool read_shared = g[0] == 1, read_faulted = g[1] == 1, write_faulted = g[2] == 1;
+        bool read_shared = g[0] == 1, read_faulted = g[1] == HOSTCALL_PEEK_FAULTED,
+             write_faulted = g[2] == HOSTCALL_PEEK_FAULTED;
         char back[sizeof(private_secret)];
         st = rk_read(k, priv, back, sizeof(back));
         bool intact = st == CCADA_OK && !memcmp(back, private_secret, sizeof(back));
@@ -54,7 +97,41 @@ static void demo_peek(struct realm_kernel *k, uint64_t shared, uint64_t priv)
         rk_printk(k, "demo: host read the shared page: %s; host read of private page: %s; write: %s",
                   read_shared ? "yes" : "no", read_faulted ? "granule protection fault" : "NOT BLOCKED",
                   write_faulted ? "granule protection fault" : "NOT BLOCKED");
+        if (read_shared) {
+                peek_bytes(g, HOSTCALL_PEEK_SHARED_WORDS, seen);
+                report_host_view(k, "shared_page", "shared page", seen, sizeof(shared_msg) - 1);
+        }
         rk_printk(k, "demo: private page intact: %s", intact ? "yes" : "NO");
+}
+
+/* A normal VM: nothing stops the host. It reads the guest's private page (the secret, in
+ * clear) and writes it (the guest finds the host's bytes in its own memory). */
+static void demo_peek_normal(struct realm_kernel *k)
+{
+        uint64_t priv;
+        uint8_t seen[HOSTCALL_PEEK_MAX];
+        char back[sizeof(private_secret)];
+        ccada_status st;
+        if ((st = rk_alloc_pages(k, 1, &priv)) != CCADA_OK)
+                return fail(k, "page allocation", st);
+        uint64_t g[31] = { 0, priv, sizeof(private_secret) };
+        if ((st = rk_write(k, priv, private_secret, sizeof(private_secret))) == CCADA_OK)
+                st = rk_host_call(k, HOSTCALL_DEMO_PEEK, g);
+        if (st == CCADA_OK)
+                st = rk_read(k, priv, back, sizeof(back));
+        rk_free_pages(k, priv, 1);
+        if (st != CCADA_OK)
+                return fail(k, "host call", st);
+        peek_bytes(g, HOSTCALL_PEEK_PRIVATE_WORDS, seen);
+        bool read = g[1] == HOSTCALL_PEEK_DONE && !memcmp(seen, private_secret, sizeof(private_secret));
+        bool wrote = g[2] == HOSTCALL_PEEK_DONE && memcmp(back, private_secret, sizeof(back)) != 0;
+        rk_report_check(k, "host_read_guest_private", read);
+        rk_report_check(k, "host_wrote_guest_private", wrote);
+        rk_printk(k, "demo: normal VM: host read of the guest's private page: %s; write: %s", peek_outcome(g[1]),
+                  peek_outcome(g[2]));
+        if (g[1] == HOSTCALL_PEEK_DONE)
+                report_host_view(k, "private_page", "guest's private page", seen, sizeof(private_secret) - 1);
+        rk_printk(k, "demo: private page changed by the host: %s", wrote ? "yes" : "no");
 }
 
 static void demo_measure(struct realm_kernel *k)
@@ -74,24 +151,54 @@ static void demo_measure(struct realm_kernel *k)
         rk_printk(k, "demo: extended REM[1] with \"%s\"", event);
 }
 
-/* After blk-test, the host looks at the first bounce slot (shared: it sees the last data
- * bounced through it) and at a private page (granule protection faults). */
+/* Maps the payload at buf for dev (TO_DEVICE: in a Realm, a copy into a bounce slot), asks
+ * the host to peek at the device address and at priv, unmaps. *dma: the device address. */
+static ccada_status bounce_and_peek(struct dma_dev *dev, uint64_t buf, uint64_t priv, uint64_t g[31], uint64_t *dma)
+{
+        ccada_status st = dma_map_single(dev, buf, sizeof(bounce_payload), DMA_TO_DEVICE, 0, dma);
+        if (st != CCADA_OK)
+                return st;
+        g[0] = *dma, g[1] = priv, g[2] = sizeof(bounce_payload);
+        st = rk_host_call(dev->k, HOSTCALL_DEMO_PEEK, g);
+        ccada_status un = dma_unmap_single(dev, *dma, sizeof(bounce_payload), DMA_TO_DEVICE, 0);
+        return st != CCADA_OK ? st : un;
+}
+
+/* The learning path's export, made visible: the demo maps a private buffer for a device,
+ * which in a Realm copies it into a shared bounce slot; the host reads that slot (it sees
+ * the payload: bounced data is not confidential) and tries the private page (a granule
+ * protection fault). The host's view is compared with the payload. */
 static void demo_bounce_peek(struct realm_kernel *k, uint64_t priv)
 {
-        uint64_t start;
-        unsigned long nslabs;
-        unsigned nareas;
-        if (!rk_default_swiotlb(k) || !swiotlb_pool_info(rk_default_swiotlb(k), 0, &start, &nslabs, &nareas))
+        struct dma_dev dev;
+        uint64_t buf, dma = 0, g[31] = { 0 };
+        uint8_t seen[HOSTCALL_PEEK_MAX];
+        ccada_status st;
+        if (!rk_default_swiotlb(k))
                 return;
-        uint64_t g[31] = { start | rk_shared_bit(k), priv, 16 };
-        if (rk_host_call(k, HOSTCALL_DEMO_PEEK, g) != CCADA_OK)
-                return;
+        dma_dev_init(&dev, k, "ccada-demo", "demo", rk_default_swiotlb(k));
+        if ((st = rk_alloc_pages(k, 1, &buf)) != CCADA_OK)
+                return fail(k, "bounce payload page", st);
+        if ((st = rk_write(k, buf, bounce_payload, sizeof(bounce_payload))) == CCADA_OK)
+                st = bounce_and_peek(&dev, buf, priv, g, &dma);
+        rk_free_pages(k, buf, 1);
+        if (st != CCADA_OK)
+                return fail(k, "bounce peek", st);
         bool read_bounce = g[0] == 1;
+        peek_bytes(g, HOSTCALL_PEEK_SHARED_WORDS, seen);
+        bool is_payload = read_bounce && !memcmp(seen, bounce_payload, sizeof(bounce_payload));
+        struct ccada_report_section *view = rk_report_section(k, "host_view");
         ccada_report_bool(rk_report_section(k, ""), "host_read_bounce_slot", read_bounce);
+        ccada_report_u64(view, "bounce_slot_dma_addr", dma);
+        ccada_report_bool(view, "bounce_is_payload", is_payload);
         rk_report_check(k, "host_read_bounce_slot", read_bounce);
-        rk_printk(k, "demo: host read bounce slot 0 (shared): %s, first bytes 0x%016llx; private page: %s",
-                  read_bounce ? "yes" : "no", (unsigned long long)g[3],
-                  g[1] == 1 ? "granule protection fault" : "NOT BLOCKED");
+        rk_report_check(k, "host_saw_bounced_payload", is_payload);
+        rk_printk(k, "demo: mapped %zu private bytes for a device: bounce slot 0x%llx (shared)", sizeof(bounce_payload),
+                  (unsigned long long)dma);
+        if (read_bounce)
+                report_host_view(k, "bounce_slot", "bounce slot", seen, sizeof(bounce_payload) - 1);
+        rk_printk(k, "demo: host read the bounce slot: %s; it is the Realm's payload: %s; private page: %s",
+                  read_bounce ? "yes" : "no", is_payload ? "yes" : "no", peek_outcome(g[1]));
 }
 
 /* blk-test on the first virtio-blk device, through the DMA API (bounced in a Realm). */
@@ -132,13 +239,16 @@ static void demo_expect(struct realm_kernel *k)
         ccada_report_bool(top, "host_read_bounce_slot", false);
         static const char *const realm_only[] = {
                 "host_read_shared", "host_read_private_faulted", "host_write_private_faulted", "private_intact",
-                "rem_extended", "unshared", "host_read_bounce_slot",
+                "rem_extended", "unshared", "host_read_bounce_slot", "host_saw_bounced_payload",
         };
+        static const char *const normal_only[] = { "host_read_guest_private", "host_wrote_guest_private" };
         rk_report_check(k, "mmio", false);
         rk_report_check(k, "blk_verified", false);
         rk_report_check(k, rk_is_realm(k) ? "bounced" : "no_bounces", false);
         for (size_t i = 0; rk_is_realm(k) && i < ARRAY_SIZE(realm_only); i++)
                 rk_report_check(k, realm_only[i], false);
+        for (size_t i = 0; !rk_is_realm(k) && i < ARRAY_SIZE(normal_only); i++)
+                rk_report_check(k, normal_only[i], false);
 }
 
 /* A Realm bounces every DMA mapping through SWIOTLB; a normal VM bounces nothing. */
@@ -176,6 +286,7 @@ void realm_demo_init(struct realm_kernel *k)
                 /* A normal VM has no RMM: nothing to share, measure or protect. */
                 rk_report_check(k, "mmio", mmio = demo_mmio(k, rk_console_base(k)));
                 rk_printk(k, "demo: normal VM (no RSI): PL011 identified over MMIO: %s", mmio ? "yes" : "no");
+                demo_peek_normal(k);
                 demo_blk(k, cmdline_seed(k));
                 demo_bounces(k);
                 return;

@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""Every option the README and --help mention works as written (issue 8, point 10).
+
+usage: documented_options.py CCADA README coverage
+       documented_options.py CCADA README run OPTION
+
+coverage: every --option named in README.md or in `ccada demo|run|bench --help` has an
+          entry in CASES below (a new option cannot be documented without a test here).
+run:      runs every case of OPTION in a scratch directory and checks its exit status, the
+          text it prints on stdout and stderr, and the files it writes.
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+SMALL = ["--disk-ram", "--ram", "8M", "--swiotlb", "1M"]  # a fast machine
+
+
+def case(args, status=0, out=(), err=(), no_err=(), files=(), setup=None):
+    return dict(args=args, status=status, out=out, err=err, no_err=no_err, files=files, setup=setup)
+
+
+def data_image(path):
+    with open(path, "wb") as f:
+        f.write(os.urandom(393216))
+
+
+CASES = {
+    "help": [case(["demo", "--help"], out=["usage: ccada demo", "docs/learning-path.md"]),
+             case(["run", "--help"], out=["usage: ccada run", "128M of RAM"]),
+             case(["bench", "--help"], out=["usage: ccada bench"]),
+             case(["help", "run"], out=["--workload NAME"])],
+    "json": [case(["demo", "--json"] + SMALL, out=['"passed": true', '"host_view"']),
+             case(["run", "--json"] + SMALL, out=['"passed": true']),
+             case(["bench", "swiotlb", "--reps", "1", "--json"], out=['"swiotlb"'])],
+    "trace": [case(["demo", "--trace", "t.txt"] + SMALL, files=[("t.txt", "# tracer: nop")])],
+    "trace-json": [case(["demo", "--trace-json", "t.json"] + SMALL, files=[("t.json", '"traceEvents"')])],
+    "events": [case(["demo", "--events", "gpf"] + SMALL, out=["gpf: world=Non-secure"]),
+               case(["demo", "--events", "list"], out=["swiotlb_bounced"]),
+               case(["demo", "--events", "nope"], status=2, err=["'nope'"])],
+    "seed": [case(["demo", "--seed", "5"] + SMALL, out=["ccada.seed=5", "demo: all checks passed"]),
+             case(["demo", "--seed", "-1"], status=2, err=["--seed '-1' is not a number"])],
+    "hash": [case(["demo", "--hash", "sha512"] + SMALL, out=["Realm Initial Measurement (sha-512): "]),
+             case(["demo", "--hash", "md5"], status=2, err=["must be sha256 or sha512"])],
+    "ipa-bits": [case(["demo", "--ipa-bits", "44"] + SMALL, out=["IPA width 44, shared bit 43"]),
+                 case(["demo", "--ipa-bits", "49"], status=2, err=["must be 33..48"])],
+    "ram": [case(["demo", "--ram", "16M", "--disk-ram"], out=["[realm] ccada: 16384K RAM at 0x80000000"]),
+            case(["demo", "--ram", "3M"], status=2, err=["must be a multiple of 2M from 2M to 1G"])],
+    "vm": [case(["demo", "--vm", "normal"] + SMALL, out=["normal VM (no RMM, no isolation): boot ok",
+                                                         "yes: the guest's data, in clear"]),
+           case(["demo", "--vm", "realm"] + SMALL, out=["host reads private page        granule protection fault"]),
+           case(["demo", "--vm", "cloud"], status=2, err=["must be realm or normal"]),
+           case(["bench", "swiotlb", "--vm", "normal"], status=2, err=["bench swiotlb measures a Realm"])],
+    "disk": [case(["demo", "--disk", "new.img"], out=["demo: all checks passed"], files=[("new.img", None)]),
+             case(["demo", "--disk", "/"], status=2, err=["Is a directory"])],
+    "disk-writable": [case(["demo", "--disk", "data.img", "--disk-writable"], setup=lambda: data_image("data.img"),
+                           out=["demo: all checks passed"], no_err=["not modified"]),
+                      case(["demo", "--disk-writable"], status=2, err=["give --disk PATH too"])],
+    "disk-ram": [case(["demo", "--disk-ram"], out=["demo: all checks passed"]),
+                 case(["demo", "--disk-ram", "--disk", "x.img"], status=2, err=["exclude each other"])],
+    "swiotlb": [case(["demo", "--swiotlb", "1M", "--disk-ram"], out=["nslabs 512 (1024 KiB)", "swiotlb=512"]),
+                case(["demo", "--swiotlb", "3"], status=2, err=["--swiotlb '3'"])],
+    "swiotlb-grow": [case(["demo", "--swiotlb-grow"] + SMALL, out=[" swiotlb.grow ", "demo: all checks passed"])],
+    "swiotlb-backpressure": [case(["demo", "--swiotlb-backpressure"] + SMALL,
+                                  out=[" swiotlb.backpressure ", "demo: all checks passed"])],
+    "device": [case(["run", "--device", "virtio-blk,ram,size=1M"] + SMALL, out=["passed"]),
+               case(["run", "--device", "nope"], status=2, err=["unknown device type 'nope'"])],
+    "check-invariants": [case(["demo", "--check-invariants"] + SMALL, out=["demo: all checks passed"])],
+    "workload": [case(["run", "--workload", "bench-swiotlb"] + SMALL, out=["bench_swiotlb/64", "init=ccada-bench-swiotlb"]),
+                 case(["run", "--workload", "nope"], status=2, err=["no such workload"])],
+    "reps": [case(["bench", "swiotlb", "--reps", "1"], out=["median of 1"]),
+             case(["bench", "swiotlb", "--reps", "0"], status=2, err=["must be 1..31"])],
+    "ops": [case(["bench", "swiotlb", "--ops", "3", "--size", "64"], out=["3 map+unmap of 64 bytes, TO_DEVICE"]),
+            case(["bench", "blk", "--ops", "3"], status=2, err=["--ops is for"])],
+    "size": [case(["bench", "swiotlb", "--ops", "1", "--size", "100"], out=["of 100 bytes"]),
+             case(["bench", "swiotlb", "--ops", "1", "--size", "300K"], status=2, err=["must be 1..256K"])],
+    "dir": [case(["bench", "swiotlb", "--ops", "1", "--size", "64", "--dir", "from"], out=["FROM_DEVICE"]),
+            case(["bench", "swiotlb", "--ops", "1", "--dir", "up"], status=2, err=["must be to, from or bidi"])],
+    "queue-depth": [case(["demo", "--queue-depth", "1", "--json"] + SMALL, out=['"queue_depth": 1', '"max_in_flight": 1']),
+                    case(["demo", "--queue-depth", "0"], status=2, err=["must be 1..1024"])],
+}
+OPTION = re.compile(r"(?<![\w-])--([a-z][a-z0-9-]+)")
+
+
+def documented(ccada, readme):
+    texts = [open(readme, encoding="utf-8").read()]
+    for cmd in ("demo", "run", "bench"):
+        texts.append(subprocess.run([ccada, cmd, "--help"], capture_output=True, text=True).stdout)
+    return {m for t in texts for m in OPTION.findall(t)}
+
+
+def run_case(ccada, c):
+    if c["setup"]:
+        c["setup"]()
+    r = subprocess.run([ccada] + c["args"], capture_output=True, text=True, timeout=600)
+    bad = []
+    if r.returncode != c["status"]:
+        bad.append(f"exit status {r.returncode}, expected {c['status']}")
+    bad += [f"stdout lacks {t!r}" for t in c["out"] if t not in r.stdout]
+    bad += [f"stderr lacks {t!r}" for t in c["err"] if t not in r.stderr]
+    bad += [f"stderr has {t!r}" for t in c["no_err"] if t in r.stderr]
+    for path, text in c["files"]:
+        if not os.path.exists(path):
+            bad.append(f"{path} was not written")
+        elif text and text not in open(path, encoding="utf-8", errors="replace").read():
+            bad.append(f"{path} lacks {text!r}")
+    if bad:
+        print(f"ccada {' '.join(c['args'])}: " + "; ".join(bad))
+        print(f"--- stderr:\n{r.stderr[-2000:]}--- stdout:\n{r.stdout[-2000:]}")
+    return not bad
+
+
+def main():
+    ccada, readme, mode = os.path.abspath(sys.argv[1]), sys.argv[2], sys.argv[3]
+    if mode == "coverage":
+        missing = sorted(documented(ccada, readme) - set(CASES))
+        for o in missing:
+            print(f"--{o} is documented but has no case in {__file__}")
+        return 1 if missing else 0
+    option = sys.argv[4]
+    if option not in CASES:
+        sys.exit(f"no cases for --{option}")
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chdir(tmp)
+        results = [run_case(ccada, c) for c in CASES[option]]
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
