@@ -184,6 +184,27 @@ static void demo_story_explains_bounced_bytes_against_io_bytes(void **state)
         ccada_report_destroy(r);
 }
 
+/* Requests in flight and what a full pool did to them (issue 8, point 4). */
+static void demo_story_reports_requests_in_flight_and_pool_pressure(void **state)
+{
+        (void)state;
+        struct ccada_report *r = realm_report();
+        struct ccada_report_section *blk = ccada_report_section(r, "blk"), *sw = ccada_report_section(r, "swiotlb");
+        ccada_report_bool(blk, "present", true);
+        ccada_report_u64(blk, "queue_depth", 128);
+        ccada_report_u64(blk, "max_in_flight", 3);
+        ccada_report_u64(blk, "requeues", 2);
+        ccada_report_u64(sw, "full", 2);
+        ccada_report_u64(sw, "pools", 2);
+        ccada_report_u64(sw, "bp_waits", 5);
+        char *story = story_of(r);
+        assert_has(story, "  in flight         queue depth 128, at most 3 requests at once\n");
+        assert_has(story, "  pool pressure     \"swiotlb buffer is full\" 2 times, 2 pools (1 added), 5 back-pressure waits,\n"
+                          "                    2 requests requeued until a completion freed slots\n");
+        free(story);
+        ccada_report_destroy(r);
+}
+
 /* The MMIO exits split between the console and virtio on PCI. */
 static void demo_story_splits_mmio_exits_between_console_and_virtio(void **state)
 {
@@ -244,6 +265,7 @@ int main(void)
                 cmocka_unit_test(demo_story_explains_bounced_bytes_against_io_bytes),
                 cmocka_unit_test(demo_story_splits_mmio_exits_between_console_and_virtio),
                 cmocka_unit_test(demo_story_prints_the_measured_command_line_with_the_rim),
+                cmocka_unit_test(demo_story_reports_requests_in_flight_and_pool_pressure),
                 cmocka_unit_test(demo_story_of_a_normal_vm_shows_the_host_reading_the_private_page),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -180,6 +180,24 @@ static void print_mmio_split(FILE *f, const struct ccada_report *r)
                 (unsigned long long)cfg, (unsigned long long)bar);
 }
 
+/* Requests in flight and what a busy pool did to them: queue depth, the most in flight,
+ * "swiotlb buffer is full" events, pools added, back-pressure waits, requeues. */
+static void print_queue(FILE *f, const struct ccada_report *r)
+{
+        if (!bool_of(r, "blk", "present"))
+                return;
+        uint64_t pools = u64_of(r, "swiotlb", "pools");
+        fprintf(f, "  in flight         queue depth %llu, at most %llu requests at once\n",
+                (unsigned long long)u64_of(r, "blk", "queue_depth"), (unsigned long long)u64_of(r, "blk", "max_in_flight"));
+        if (!pools)
+                return; /* a normal VM: nothing bounced, no pool to run out of */
+        fprintf(f, "  pool pressure     \"swiotlb buffer is full\" %llu times, %llu pool%s (%llu added), %llu "
+                "back-pressure waits,\n                    %llu requests requeued until a completion freed slots\n",
+                (unsigned long long)u64_of(r, "swiotlb", "full"), (unsigned long long)pools, pools == 1 ? "" : "s",
+                (unsigned long long)(pools - 1), (unsigned long long)u64_of(r, "swiotlb", "bp_waits"),
+                (unsigned long long)u64_of(r, "blk", "requeues"));
+}
+
 static void print_swiotlb(FILE *f, const struct ccada_report *r)
 {
         uint64_t nslabs = u64_of(r, "swiotlb", "nslabs");
@@ -196,6 +214,7 @@ static void print_swiotlb(FILE *f, const struct ccada_report *r)
                 bool_of(r, "blk", "present") ? "0000:00:00.0" : "absent",
                 (unsigned long long)u64_of(r, "blk", "bytes_written"), (unsigned long long)u64_of(r, "blk", "bytes_read"),
                 bool_of(r, "blk", "verified") ? "verified" : "NOT VERIFIED");
+        print_queue(f, r);
         print_bounced_vs_io(f, r);
 }
 
