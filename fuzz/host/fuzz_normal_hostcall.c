@@ -31,8 +31,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define RAM_BASE 0x80000000ull
-#define RAM_SIZE (2ull << 20)
-#define MEM_SIZE (8ull << 20)
+#define RAM_SIZE (64ull << 10)       /* small: every call snapshots all of it twice */
+#define MEM_SIZE (1ull << 20)
 #define REC_BYTES 76u
 
 struct fz {
@@ -70,7 +70,7 @@ static void one_call(struct fz *f, struct ccada_cpu *cpu, const uint8_t *rec, co
         int32_t off = (int32_t)ld_le32(rec);
         uint64_t gpa = RAM_BASE + (uint64_t)(int64_t)off;
         bool peek = rec[4] & 1;
-        uint64_t shared = RAM_BASE + (uint64_t)rec[6] * 4096, priv = RAM_BASE + (uint64_t)rec[7] * 4096;
+        uint64_t shared = RAM_BASE + (uint64_t)(rec[6] % 20) * 4096, priv = RAM_BASE + (uint64_t)(rec[7] % 20) * 4096;
         uint64_t len = ld_le32(rec + 8) & 0xFFu;
         uint8_t block[RSI_HOST_CALL_SIZE] = { 0 };
         bool in_ram = !(gpa & 7) && gpa >= RAM_BASE && gpa + RSI_HOST_CALL_SIZE <= RAM_BASE + RAM_SIZE;
