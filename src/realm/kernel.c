@@ -121,21 +121,13 @@ const struct rk_rsi_probe *rk_rsi_probe(const struct realm_kernel *k) { return &
 
 unsigned rk_ida_alloc(struct realm_kernel *k, enum rk_ida ida)
 {
-        if ((unsigned)ida >= RK_IDA_COUNT)
-                return RK_IDA_MAX;
-        for (unsigned n = 0; n < RK_IDA_MAX; n++) {
-                if (!(k->ida[ida] >> n & 1u)) {
-                        k->ida[ida] |= (uint64_t)1 << n;
-                        return n;
-                }
-        }
-        return RK_IDA_MAX;
+        return (unsigned)ida < RK_IDA_COUNT ? rk_ida_take(&k->ida[ida]) : RK_IDA_MAX;
 }
 
 void rk_ida_free(struct realm_kernel *k, enum rk_ida ida, unsigned n)
 {
-        if ((unsigned)ida < RK_IDA_COUNT && n < RK_IDA_MAX)
-                k->ida[ida] &= ~((uint64_t)1 << n);
+        if ((unsigned)ida < RK_IDA_COUNT)
+                rk_ida_give(&k->ida[ida], n);
 }
 
 void *rk_zalloc(struct realm_kernel *k, size_t count, size_t size)
@@ -183,8 +175,6 @@ bool rk_is_realm(const struct realm_kernel *k) { return k->is_realm; }
 const struct realm_task *rk_current(const struct realm_kernel *k) { return &k->task; }
 struct trace *rk_trace(struct realm_kernel *k) { return k->trace; }
 
-#define CTX(k) ((k)->ctx)
-
 /* The current context's flags into the trace's "who". */
 static void show_ctx(struct realm_kernel *k)
 {
@@ -203,9 +193,7 @@ void rk_set_current(struct realm_kernel *k, const char *comm, int pid)
 
 bool rk_spin_lock_irqsave(struct realm_kernel *k, struct rk_lock *l)
 {
-        bool was = CTX(k).irqs_off;
-        CTX(k).irqs_off = true;
-        CTX(k).preempt++;
+        bool was = rk_cpu_ctx_irqsave(&k->ctx);
         rk_lock_acquire(l);
         show_ctx(k);
         return was;
@@ -214,9 +202,7 @@ bool rk_spin_lock_irqsave(struct realm_kernel *k, struct rk_lock *l)
 void rk_spin_unlock_irqrestore(struct realm_kernel *k, struct rk_lock *l, bool irqs_were_off)
 {
         rk_lock_release(l);
-        if (CTX(k).preempt)
-                CTX(k).preempt--;
-        CTX(k).irqs_off = irqs_were_off;
+        rk_cpu_ctx_irqrestore(&k->ctx, irqs_were_off);
         show_ctx(k);
 }
 

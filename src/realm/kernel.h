@@ -82,6 +82,24 @@ enum rk_ida {
 unsigned rk_ida_alloc(struct realm_kernel *k, enum rk_ida ida);
 void rk_ida_free(struct realm_kernel *k, enum rk_ida ida, unsigned n);
 
+/* The id space itself, a bit per number in use: what every kernel's rk_ida_* works on. */
+static inline unsigned rk_ida_take(uint64_t *used)
+{
+        for (unsigned n = 0; n < RK_IDA_MAX; n++) {
+                if (!(*used >> n & 1u)) {
+                        *used |= (uint64_t)1 << n;
+                        return n;
+                }
+        }
+        return RK_IDA_MAX;
+}
+
+static inline void rk_ida_give(uint64_t *used, unsigned n)
+{
+        if (n < RK_IDA_MAX)
+                *used &= ~((uint64_t)1 << n);
+}
+
 /* --- page allocator over protected RAM: contiguous, zeroed pages. CCADA_E_NOMEM when no
  * run of npages is free. --- */
 ccada_status rk_alloc_pages(struct realm_kernel *k, size_t npages, uint64_t *ipa) CCADA_MUST_CHECK;

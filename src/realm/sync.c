@@ -59,3 +59,18 @@ void rk_cpu_ctx_flags(const struct rk_cpu_ctx *c, char out[6])
         out[4] = '.';
         out[5] = '\0';
 }
+
+bool rk_cpu_ctx_irqsave(struct rk_cpu_ctx *c)
+{
+        bool was = c->irqs_off;
+        c->irqs_off = true;
+        c->preempt++;
+        return was;
+}
+
+void rk_cpu_ctx_irqrestore(struct rk_cpu_ctx *c, bool irqs_were_off)
+{
+        if (c->preempt)
+                c->preempt--;
+        c->irqs_off = irqs_were_off;
+}

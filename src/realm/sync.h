@@ -40,6 +40,10 @@ struct rk_cpu_ctx {
  * alone 'b'), need-resched ('.'), hardirq/softirq ('.'), preempt depth (hex digit or
  * '.'), migrate-disable ('.'). out: 6 bytes. */
 void rk_cpu_ctx_flags(const struct rk_cpu_ctx *c, char out[6]);
+/* What spin_lock_irqsave / spin_unlock_irqrestore do to the context: mask interrupts and
+ * take a preemption level (returning whether interrupts were masked), then undo both. */
+bool rk_cpu_ctx_irqsave(struct rk_cpu_ctx *c);
+void rk_cpu_ctx_irqrestore(struct rk_cpu_ctx *c, bool irqs_were_off);
 
 /* Something tasks wait for while holding a lock (a condition variable). */
 struct rk_event {

@@ -454,10 +454,8 @@ ccada_status virtio_blk_submit(struct virtio_blk *b, struct virtio_blk_io *ios, 
         for (unsigned i = 0; i < n; i++)
                 ops[i] = rw_op(&ios[i]);
         st = run_ops(b, ops, n);
-        for (unsigned i = 0; i < n; i++)
-                ios[i].result = ops[i].result != CCADA_OK ? ops[i].result
-                                : op_issued(&ops[i])      ? CCADA_OK
-                                                          : (st != CCADA_OK ? st : CCADA_E_IO);
+        for (unsigned i = 0; i < n; i++) /* one never issued carries the batch's first failure */
+                ios[i].result = ops[i].result != CCADA_OK || op_issued(&ops[i]) ? ops[i].result : st;
         rk_kfree(b->k, ops);
         return st;
 }

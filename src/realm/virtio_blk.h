@@ -136,7 +136,7 @@ ccada_status virtio_blk_writev(struct virtio_blk *b, uint64_t sector, const stru
 /* Runs n reads and writes with up to the queue depth of requests in flight, in order of
  * issue, and returns when all are done. Every io is checked first (nothing is issued when one
  * is malformed: its result says why). Returns CCADA_OK when all succeeded, else the first
- * failure; each io's result is its own (CCADA_E_IO for one never issued after a failure). */
+ * failure; each io's result is its own (the first failure for one never issued after it). */
 ccada_status virtio_blk_submit(struct virtio_blk *b, struct virtio_blk_io *ios, unsigned n) CCADA_MUST_CHECK;
 
 /* Flushes the device's write cache (VIRTIO_BLK_T_FLUSH). Without VIRTIO_BLK_F_FLUSH the

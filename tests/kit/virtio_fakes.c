@@ -41,21 +41,13 @@ bool rk_is_realm(const struct realm_kernel *k)
 
 unsigned rk_ida_alloc(struct realm_kernel *k, enum rk_ida ida)
 {
-        if ((unsigned)ida >= RK_IDA_COUNT)
-                return RK_IDA_MAX;
-        for (unsigned n = 0; n < RK_IDA_MAX; n++) {
-                if (!(k->ida[ida] >> n & 1u)) {
-                        k->ida[ida] |= (uint64_t)1 << n;
-                        return n;
-                }
-        }
-        return RK_IDA_MAX;
+        return (unsigned)ida < RK_IDA_COUNT ? rk_ida_take(&k->ida[ida]) : RK_IDA_MAX;
 }
 
 void rk_ida_free(struct realm_kernel *k, enum rk_ida ida, unsigned n)
 {
-        if ((unsigned)ida < RK_IDA_COUNT && n < RK_IDA_MAX)
-                k->ida[ida] &= ~((uint64_t)1 << n);
+        if ((unsigned)ida < RK_IDA_COUNT)
+                rk_ida_give(&k->ida[ida], n);
 }
 
 /* ---- memory ---- */

@@ -34,13 +34,15 @@ struct ctx {
 
 #define BUF_PAGES 512u
 
-static int setup_kernel(void **state, bool realm)
+/* pool_bytes: the Realm's bounce pool (0: the default) */
+static int setup_kernel(void **state, bool realm, size_t pool_bytes)
 {
         struct ctx *c = calloc(1, sizeof(*c));
+        struct swiotlb_config cfg = { .size = pool_bytes };
         c->k = fake_kernel_new(realm);
         c->d = fdev_new(c->k);
         if (realm) {
-                assert_int_equal(swiotlb_init(c->k, NULL, &c->tlb), CCADA_OK);
+                assert_int_equal(swiotlb_init(c->k, &cfg, &c->tlb), CCADA_OK);
                 fake_kernel_set_swiotlb(c->k, c->tlb);
         }
         assert_true(trace_set_events(rk_trace(c->k), "all"));
@@ -51,25 +53,10 @@ static int setup_kernel(void **state, bool realm)
         return 0;
 }
 
-static int setup(void **state) { return setup_kernel(state, true); }
-
+static int setup(void **state) { return setup_kernel(state, true, 0); }
 /* A Realm whose bounce pool is 256 KiB (128 slots): four 64 KiB writes in flight do not fit. */
-static int setup_small_pool(void **state)
-{
-        struct ctx *c = calloc(1, sizeof(*c));
-        struct swiotlb_config cfg = { .size = 256u << 10 };
-        c->k = fake_kernel_new(true);
-        c->d = fdev_new(c->k);
-        assert_int_equal(swiotlb_init(c->k, &cfg, &c->tlb), CCADA_OK);
-        fake_kernel_set_swiotlb(c->k, c->tlb);
-        assert_true(trace_set_events(rk_trace(c->k), "all"));
-        c->trace_pipe = open_memstream(&c->trace_text, &c->trace_len);
-        trace_set_pipe(rk_trace(c->k), c->trace_pipe);
-        assert_int_equal(rk_alloc_pages(c->k, BUF_PAGES, &c->buf), CCADA_OK);
-        *state = c;
-        return 0;
-}
-static int setup_normal_vm(void **state) { return setup_kernel(state, false); }
+static int setup_small_pool(void **state) { return setup_kernel(state, true, 256u << 10); }
+static int setup_normal_vm(void **state) { return setup_kernel(state, false, 0); }
 
 static int teardown(void **state)
 {
