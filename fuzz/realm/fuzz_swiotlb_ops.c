@@ -1,6 +1,6 @@
 /* SWIOTLB (src/realm/swiotlb*.c) under sequences of map, unmap and sync calls with sizes,
  * directions, attributes, offsets and alignments from the input, on a small pool (256 KiB to
- * 1 MiB, one to four areas, growth on or off) over the fake Realm kernel of tests/realm,
+ * 1 MiB, one to four areas, growth on or off, Linux's list or the bitmap allocator) over the fake Realm kernel of tests/realm,
  * while the device writes into the bounce slots it was given and the CPU into its buffers.
  *
  * The harness keeps the bytes every party should see (the guest's buffers, and each live
@@ -22,11 +22,12 @@
  *  - after every call: used is the sum of what the live mappings took, used_hiwater the
  *    peak after a map since the last reset (to 0), bounces and full count the maps that succeeded and that
  *    found no room, nslabs the slots of all pools;
+ *  - after every call, the slot state machine's invariants (swiotlb_check_invariants);
  *  - at the end, after unmapping everything, used is 0, the guest's buffers hold exactly
  *    the bytes the table says, and swiotlb_destroy gives back every page, re-encrypted.
  *
  * Input: 4 header bytes (pool size (1 + b0 % 4) * 256 KiB, areas 1 << (b1 % 3), b1 bit 2
- * growth (two pools at most); min_align_mask of the device from b2; the device's CPU b3),
+ * growth (two pools at most), b1 bit 3 the bitmap allocator; min_align_mask of the device from b2; the device's CPU b3),
  * then 8-byte records (an opcode and 7 argument bytes; see run_op). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -404,7 +405,8 @@ static void setup(struct fz *f, const uint8_t *h)
         memcpy(f->guest, pattern, SCRATCH);
         must(rk_write(f->k, f->scratch, f->guest, SCRATCH), "the guest cannot write its own buffer");
         struct swiotlb_config cfg = { .size = (1u + h[0] % 4u) * (256u * 1024u), .nareas = 1u << (h[1] % 3),
-                                      .ncpus = 4, .grow = h[1] & 4, .max_pools = 2 };
+                                      .ncpus = 4, .grow = h[1] & 4, .max_pools = 2,
+                                      .alloc = h[1] & 8 ? SWIOTLB_ALLOC_BITMAP : SWIOTLB_ALLOC_LIST };
         must(swiotlb_init(f->k, &cfg, &f->tlb), "swiotlb_init refused a valid small pool");
         dma_dev_init(&f->dev, f->k, "0000:00:01.0", "virtio-pci", f->tlb);
         static const uint64_t min_align[] = { 0, 0, 0x3, 0xFFF, 0x7FF, 0x1FFF };
@@ -438,6 +440,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 uint8_t r[OP_BYTES] = { 0 };
                 memcpy(r, data + off, size - off < OP_BYTES ? size - off : OP_BYTES);
                 run_op(&f, r);
+                const char *why;
+                if (!swiotlb_check_invariants(f.tlb, &why))
+                        finding(why);
         }
         if (getenv("CCADA_FUZZ_VERBOSE"))
                 fprintf(stderr, "swiotlb fuzzer: %lu maps, %lu full, %u live, hiwater %lu\n%s", f.bounces, f.full,

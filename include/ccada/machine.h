@@ -86,6 +86,8 @@ struct ccada_machine_config {
                                  * as virtio_blk.queue_depth=N; 0 (default): Linux's, the
                                  * queue size */
         bool swiotlb_backpressure; /* wait for slots instead of failing when full (off) */
+        bool swiotlb_bitmap;    /* find free slots with a bitmap instead of Linux's free-run
+                                 * list (off); "swiotlb.alloc=bitmap" on the command line */
         /* The devices on Realm A's PCI bus, in slot order (default: one "virtio-blk"). Realm
          * B gets the same types, each disk in host RAM. */
         struct ccada_device_cfg devices[CCADA_MAX_DEVICES];

@@ -184,10 +184,10 @@ static void machine_cmdline(const struct ccada_machine *m, char *out, size_t len
         if (m->cfg.swiotlb_slabs) /* else the kernel's default pool, as Linux without swiotlb= */
                 snprintf(slabs, sizeof(slabs), " swiotlb=%llu", (unsigned long long)m->cfg.swiotlb_slabs);
         /* The workload is the Realm's program: init= names it, so each has its own RIM. */
-        snprintf(out, len, "console=pl011,mmio,0x%llx%s%s%s%s init=ccada-%s ccada.seed=%llu%s",
+        snprintf(out, len, "console=pl011,mmio,0x%llx%s%s%s%s%s init=ccada-%s ccada.seed=%llu%s",
                  (unsigned long long)MACHINE_CONSOLE_BASE, slabs,
                  m->cfg.swiotlb_grow ? " swiotlb.grow" : "", m->cfg.swiotlb_backpressure ? " swiotlb.backpressure" : "",
-                 qd, machine_workload_find(m->cfg.workload)->name, (unsigned long long)m->cfg.seed, reps);
+                 m->cfg.swiotlb_bitmap ? " swiotlb.alloc=bitmap" : "", qd, machine_workload_find(m->cfg.workload)->name, (unsigned long long)m->cfg.seed, reps);
 }
 
 /* The boot image every Realm of the board loads (the same for each: same RIM). */

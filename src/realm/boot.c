@@ -74,13 +74,29 @@ static uint64_t cmdline_swiotlb_bytes(struct realm_kernel *k)
 }
 
 /* arch_mm_preinit in a Realm: SWIOTLB forced, its pool shared (set_memory_decrypted).
- * ccada extensions, off unless on the command line: swiotlb.grow, swiotlb.backpressure. */
+ * ccada extensions, off unless on the command line: swiotlb.grow, swiotlb.backpressure,
+ * swiotlb.alloc=bitmap (any other value: Linux's list, with a message). */
+static enum swiotlb_alloc cmdline_swiotlb_alloc(struct realm_kernel *k)
+{
+        const char *val;
+        size_t len;
+
+        if (!cmdline_param(rk_cmdline(k), "swiotlb.alloc", &val, &len))
+                return SWIOTLB_ALLOC_LIST;
+        if (len == 6 && !memcmp(val, "bitmap", 6))
+                return SWIOTLB_ALLOC_BITMAP;
+        if (!(len == 4 && !memcmp(val, "list", 4)))
+                rk_printk(k, "ccada: swiotlb.alloc=%.*s: unknown, using list", (int)len, val);
+        return SWIOTLB_ALLOC_LIST;
+}
+
 static bool boot_swiotlb(struct realm_kernel *k)
 {
         struct swiotlb_config cfg = {
                 .size = (size_t)cmdline_swiotlb_bytes(k),
                 .grow = cmdline_flag(rk_cmdline(k), "swiotlb.grow"),
                 .backpressure = cmdline_flag(rk_cmdline(k), "swiotlb.backpressure"),
+                .alloc = cmdline_swiotlb_alloc(k),
         };
         return swiotlb_init(k, &cfg, rk_default_swiotlb_slot(k)) == CCADA_OK; /* prints the boot lines */
 }

@@ -51,12 +51,14 @@ ccada_status dma_map_single(struct dma_dev *dev, uint64_t ipa, size_t size,
         return CCADA_OK;
 }
 
-/* A bounce address of dev's pool, or (force_bounce) an error for anything else. */
+/* The pool of a bounce address of dev (NULL: a direct mapping), or (force_bounce) an error
+ * for anything else. One pool lookup per unmap or sync, as Linux since v6.12 (its
+ * swiotlb_find_pool replaced is_swiotlb_buffer followed by a second lookup). */
 static ccada_status classify(struct dma_dev *dev, uint64_t dma_addr, const char *op,
-                             bool *bounced)
+                             struct io_tlb_pool **pool)
 {
-        *bounced = dev->tlb && swiotlb_is_buffer(dev->tlb, canonical(dev, dma_addr));
-        if (*bounced || !dev->force_bounce)
+        *pool = swiotlb_find_pool(dev->tlb, canonical(dev, dma_addr));
+        if (*pool || !dev->force_bounce)
                 return CCADA_OK;
         rk_printk(dev->k, "%s %s: %s of 0x%llx: not a bounce buffer address", drv(dev),
                   dev->name, op, (unsigned long long)dma_addr);
@@ -66,31 +68,30 @@ static ccada_status classify(struct dma_dev *dev, uint64_t dma_addr, const char 
 ccada_status dma_unmap_single(struct dma_dev *dev, uint64_t dma_addr, size_t size,
                               enum dma_data_direction dir, unsigned long attrs)
 {
-        bool bounced;
+        struct io_tlb_pool *pool;
 
         if (!dir_ok(dir))
                 return CCADA_E_INVAL;
-        ccada_status st = classify(dev, dma_addr, "dma_unmap", &bounced);
+        ccada_status st = classify(dev, dma_addr, "dma_unmap", &pool);
 
-        if (st != CCADA_OK || !bounced)
+        if (st != CCADA_OK || !pool)
                 return st;
-        return swiotlb_tbl_unmap_single(dev, dma_addr, size, dir, attrs);
+        return swiotlb_tbl_unmap_pool(dev, pool, dma_addr, size, dir, attrs);
 }
 
 /* Hands a streaming mapping to the CPU or to the device; a direct mapping needs nothing. */
 static ccada_status dma_sync(struct dma_dev *dev, uint64_t dma_addr, size_t size, enum dma_data_direction dir,
                              bool for_cpu)
 {
-        bool bounced;
+        struct io_tlb_pool *pool;
 
         if (!dir_ok(dir))
                 return CCADA_E_INVAL;
-        ccada_status st = classify(dev, dma_addr, "dma_sync", &bounced);
+        ccada_status st = classify(dev, dma_addr, "dma_sync", &pool);
 
-        if (st != CCADA_OK || !bounced)
+        if (st != CCADA_OK || !pool)
                 return st;
-        return for_cpu ? swiotlb_sync_single_for_cpu(dev, dma_addr, size, dir)
-                       : swiotlb_sync_single_for_device(dev, dma_addr, size, dir);
+        return swiotlb_sync_pool(dev, pool, dma_addr, size, dir, for_cpu);
 }
 
 ccada_status dma_sync_single_for_cpu(struct dma_dev *dev, uint64_t dma_addr, size_t size,

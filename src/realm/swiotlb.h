@@ -51,6 +51,10 @@
  *      (other threads may unmap), after one round it waits on a condition variable
  *      signalled by every unmap, for at most config.wait_ms in total. When the wait ends
  *      without slots it fails exactly as exhaustion does (message, trace, NOSPC).
+ *  (c) the bitmap allocator (config.alloc = SWIOTLB_ALLOC_BITMAP): a bit per slot instead
+ *      of the list; the search visits the same candidates in the same order and takes the
+ *      same slot, with no renumbering walk on map or unmap. The state machine below is the
+ *      same with "list" read as "bit set = free".
  *
  * A request larger than one segment (swiotlb_max_mapping_size) can never be served: it
  * prints the "buffer is full" message as Linux does, but returns CCADA_E_RANGE and neither
@@ -84,6 +88,13 @@ extern const struct trace_subsys swiotlb_trace, ccada_swiotlb_trace;
 
 struct realm_kernel;
 struct swiotlb;
+struct io_tlb_pool;
+
+/* (c) How free slots are found: Linux's free-run list (each slot counts the free slots
+ * after it, renumbered by a walk on every map and unmap), or a bitmap of free slots (the
+ * 2022 TDX SWIOTLB RFC's idea, never merged). Both find the same slot for the same request
+ * in the same state: only the bookkeeping differs. */
+enum swiotlb_alloc { SWIOTLB_ALLOC_LIST, SWIOTLB_ALLOC_BITMAP };
 
 /* include/linux/swiotlb.h */
 #define IO_TLB_SHIFT 11
@@ -114,6 +125,7 @@ struct swiotlb_config {
         bool backpressure;      /* (b) wait on exhaustion */
         bool threaded;          /* (b) other threads may unmap: wait on the condvar */
         unsigned wait_ms;       /* (b) bound of the condvar wait; 0: 1000 */
+        enum swiotlb_alloc alloc; /* (c) the free-slot bookkeeping */
 };
 
 /* Counters (Linux debugfs io_tlb_nslabs, io_tlb_used, io_tlb_used_hiwater, plus ours). */
@@ -185,6 +197,19 @@ ccada_status swiotlb_sync_single_for_cpu(struct dma_dev *dev, uint64_t tlb_addr,
 ccada_status swiotlb_sync_single_for_device(struct dma_dev *dev, uint64_t tlb_addr, size_t size,
                                             enum dma_data_direction dir) CCADA_MUST_CHECK;
 
+/* Linux swiotlb_find_pool (v6.12): the pool holding addr (canonical or alias), or NULL
+ * (also when tlb is NULL). The DMA layer looks the pool up once per unmap or sync and
+ * passes it on: */
+struct io_tlb_pool *swiotlb_find_pool(const struct swiotlb *tlb, uint64_t addr);
+/* As swiotlb_tbl_unmap_single and swiotlb_sync_single_for_cpu/_for_device, with pool =
+ * swiotlb_find_pool(dev->tlb, tlb_addr) (Linux __swiotlb_tbl_unmap_single,
+ * __swiotlb_sync_single_for_*). CCADA_E_INVAL when tlb_addr is not in pool. */
+ccada_status swiotlb_tbl_unmap_pool(struct dma_dev *dev, struct io_tlb_pool *pool, uint64_t tlb_addr,
+                                    size_t mapping_size, enum dma_data_direction dir,
+                                    unsigned long attrs) CCADA_MUST_CHECK;
+ccada_status swiotlb_sync_pool(struct dma_dev *dev, struct io_tlb_pool *pool, uint64_t tlb_addr, size_t size,
+                               enum dma_data_direction dir, bool for_cpu) CCADA_MUST_CHECK;
+
 /* True when addr (canonical or alias) lies in one of tlb's pools (is_swiotlb_buffer). */
 bool swiotlb_is_buffer(const struct swiotlb *tlb, uint64_t addr);
 
@@ -194,6 +219,16 @@ size_t swiotlb_max_mapping_size(const struct dma_dev *dev);
 void swiotlb_get_stats(const struct swiotlb *tlb, struct swiotlb_stats *st);
 /* Linux debugfs: writing 0 to io_tlb_used_hiwater. Sets the high-water mark to 0. */
 void swiotlb_reset_hiwater(struct swiotlb *tlb);
+
+/* The slot state machine's invariants (above) over every pool, under each area's lock:
+ * a slot is free exactly when its list entry is not 0 (bitmap: its bit is set), a free
+ * slot records no mapping, the list counts each free run down to its end (list mode), and
+ * each area's used count and the pool-wide one are the slots not free. True when they
+ * hold; else false with *why saying which failed (static text). For tests and fuzzers. */
+bool swiotlb_check_invariants(struct swiotlb *tlb, const char **why);
+
+/* The allocator the pools use (config.alloc). */
+enum swiotlb_alloc swiotlb_allocator(const struct swiotlb *tlb);
 
 /* Pool geometry, for tests and the CLI: canonical start IPA and slot count of pool i,
  * number of areas. Returns false when i is out of range. */

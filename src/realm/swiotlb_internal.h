@@ -15,20 +15,22 @@
 #define INVALID_ADDR (~(uint64_t)0)
 #define SWIOTLB_PFX "software IO TLB: "
 
-/* One 2 KiB slot. Linux kernel/dma/swiotlb.c: struct io_tlb_slot, plus head/mapping_size
- * which let unmap reject double, misplaced and wrong-size unmaps. Protected by the lock of
- * the area the slot belongs to. */
+/* One 2 KiB slot, 24 bytes as Linux's (kernel/dma/swiotlb.c: struct io_tlb_slot, whose
+ * orig_addr, alloc_size and pad_slots are here; its list is the pool's list array, so that
+ * the free-run walk touches two bytes per slot). map_left and head let unmap reject double,
+ * misplaced and wrong-size unmaps; the head's map_left is the mapping size. Sizes fit 32
+ * bits: a mapping is at most one 256 KiB segment. Protected by the lock of the area the
+ * slot belongs to. */
 struct io_tlb_slot {
         uint64_t orig_addr;     /* original address shadowed by this slot, INVALID if none */
-        int64_t alloc_size;     /* bytes of the allocation from orig_addr to its end; may be
+        int32_t alloc_size;     /* bytes of the allocation from orig_addr to its end; may be
                                  * negative (by less than a slot) on a later slot when the
                                  * mapping keeps low address bits (min_align_mask) */
-        int64_t map_left;       /* same, bounded by the caller's mapping size */
-        uint16_t list;          /* free run length from here to the segment end; 0 = used */
+        int32_t map_left;       /* same, bounded by the caller's mapping size */
         uint16_t pad_slots;     /* head only: whole padding slots before it */
         bool head;              /* first data slot of a mapping */
-        size_t mapping_size;    /* head only: size given to map */
 };
+_Static_assert(sizeof(struct io_tlb_slot) <= 24, "a slot record no larger than Linux's");
 
 /* Linux: struct io_tlb_area. lock protects used, index and the area's slots. */
 struct io_tlb_area {
@@ -46,6 +48,9 @@ struct io_tlb_pool {
         unsigned nareas;
         unsigned long area_nslabs;
         struct io_tlb_slot *slots;
+        uint16_t *list;         /* Linux io_tlb_slot.list (SWIOTLB_ALLOC_LIST): free run
+                                 * length from here to the segment end; 0 = used */
+        uint64_t *free;         /* SWIOTLB_ALLOC_BITMAP: bit i set = slot i free */
         struct io_tlb_area *areas;
 };
 

@@ -34,31 +34,125 @@ static bool crosses_boundary(uint64_t addr, unsigned long nslots, uint64_t bound
         return (addr & ~boundary_mask) != (last & ~boundary_mask);
 }
 
+/* ---- free-slot bookkeeping: Linux's free-run list (the default), or a bitmap ---- */
+
+/* Whether one of the four 16-bit lanes of w is zero (w's lanes are below 0x8000). */
+static inline bool lane_zero(uint64_t w)
+{
+        return (w - 0x0001000100010001ull) & ~w & 0x8000800080008000ull;
+}
+
+/* Linux's walk: slots seg_start..i-1 that are free, from i-1 backwards until a used slot or
+ * the segment start, are renumbered count+1, count+2, ... (swiotlb_search_pool_area
+ * "found", swiotlb_release_slots). Eight, then four slots per step while all are free, then
+ * slot by slot: the same slots get the same numbers in the same order as Linux's
+ * one-at-a-time loop; only the number of instructions differs. */
+static void renumber_before(uint16_t *list, unsigned long i, unsigned long seg_start, unsigned count)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        const uint64_t four = 0x0004000400040004ull;
+        /* the word below i, lanes low to high: list[i-4] .. list[i-1] = count+4 .. count+1 */
+        uint64_t fill = count * 0x0001000100010001ull + 0x0001000200030004ull;
+        unsigned long i0 = i;
+        uint64_t hi, lo;
+
+        for (; i >= seg_start + 8; i -= 8) {
+                memcpy(&hi, &list[i - 4], sizeof(hi));
+                memcpy(&lo, &list[i - 8], sizeof(lo));
+                if (lane_zero(hi) || lane_zero(lo))
+                        break; /* a used slot (list 0) among the eight */
+                memcpy(&list[i - 4], &fill, sizeof(fill));
+                fill += four;
+                memcpy(&list[i - 8], &fill, sizeof(fill));
+                fill += four;
+        }
+        if (i >= seg_start + 4) {
+                memcpy(&hi, &list[i - 4], sizeof(hi));
+                if (!lane_zero(hi)) {
+                        memcpy(&list[i - 4], &fill, sizeof(fill));
+                        i -= 4;
+                }
+        }
+        count += (unsigned)(i0 - i);
+#endif
+        for (; i > seg_start && list[i - 1]; i--)
+                list[i - 1] = (uint16_t)++count;
+}
+
+/* The bitmap allocator's words: bit i of the map is slot i, set when free. A run of n
+ * bits from first, n >= 1, within one word when it does not cross a 64-slot boundary
+ * (every mapping of up to 64 slots, 128 KiB, placed without crossing one), else over two
+ * or three words (a mapping never crosses its 128-slot segment). */
+static uint64_t bits_mask(unsigned long first, unsigned long n)
+{
+        return (n >= 64 ? ~0ull : (1ull << n) - 1) << (first % 64);
+}
+
+static bool bits_all_free(const uint64_t *map, unsigned long first, unsigned long n)
+{
+        for (;;) {
+                unsigned long k = 64 - first % 64;
+
+                if (n <= k) {
+                        uint64_t m = bits_mask(first, n);
+                        return (map[first / 64] & m) == m;
+                }
+                if (map[first / 64] >> (first % 64) != ~0ull >> (first % 64))
+                        return false;
+                first += k;
+                n -= k;
+        }
+}
+
+static void bits_assign(uint64_t *map, unsigned long first, unsigned long n, bool free)
+{
+        for (;;) {
+                unsigned long k = 64 - first % 64 < n ? 64 - first % 64 : n;
+                uint64_t m = bits_mask(first, k);
+
+                map[first / 64] = free ? map[first / 64] | m : map[first / 64] & ~m;
+                if (n == k)
+                        return;
+                first += k;
+                n -= k;
+        }
+}
+
+/* Whether nslots free slots start at slot without crossing its segment's end: Linux's
+ * list >= nslots, or the same question asked of the bitmap. */
+static bool slots_fit(const struct io_tlb_pool *pool, unsigned long slot, unsigned long nslots)
+{
+        if (pool->list)
+                return pool->list[slot] >= nslots;
+        return slot % IO_TLB_SEGSIZE + nslots <= IO_TLB_SEGSIZE && bits_all_free(pool->free, slot, nslots);
+}
+
 /* Marks [slot, slot+nslots) used, renumbers the free run before it (Linux
- * swiotlb_search_pool_area "found") and records the mapping in its data slots (Linux
- * swiotlb_tbl_map_single: pad_slots, per-slot orig_addr and alloc_size). Area lock held. */
+ * swiotlb_search_pool_area "found"; the bitmap has nothing to renumber) and records the
+ * mapping in its data slots (Linux swiotlb_tbl_map_single: pad_slots, per-slot orig_addr
+ * and alloc_size). Area lock held. */
 static void commit_slots(struct io_tlb_pool *pool, unsigned long slot, const struct slot_req *rq)
 {
-        unsigned long seg_start = slot - slot % IO_TLB_SEGSIZE;
         unsigned long pad = (unsigned long)(rq->offset >> IO_TLB_SHIFT);
-        int64_t total = (int64_t)(rq->size - rq->offset);
-        uint16_t count = 0;
+        int32_t total = (int32_t)(rq->size - rq->offset);
 
-        for (unsigned long i = slot; i < slot + rq->nslots; i++)
-                pool->slots[i].list = 0;
-        for (unsigned long i = slot; i > seg_start && pool->slots[i - 1].list; i--)
-                pool->slots[i - 1].list = ++count;
+        if (pool->list) {
+                for (unsigned long i = slot; i < slot + rq->nslots; i++)
+                        pool->list[i] = 0;
+                (void)renumber_before(pool->list, slot, slot - slot % IO_TLB_SEGSIZE, 0);
+        } else {
+                bits_assign(pool->free, slot, rq->nslots, false);
+        }
         for (unsigned long j = 0; j < rq->nslots - pad; j++) {
                 struct io_tlb_slot *s = &pool->slots[slot + pad + j];
-                int64_t done = (int64_t)j << IO_TLB_SHIFT;
+                int32_t done = (int32_t)(j << IO_TLB_SHIFT);
 
                 s->orig_addr = rq->orig + (uint64_t)done;
                 s->alloc_size = total - done;
-                s->map_left = (int64_t)rq->mapping_size - done;
+                s->map_left = (int32_t)rq->mapping_size - done;
                 s->head = j == 0;
         }
         pool->slots[slot + pad].pad_slots = (uint16_t)pad;
-        pool->slots[slot + pad].mapping_size = rq->mapping_size;
 }
 
 /* Linux kernel/dma/swiotlb.c: swiotlb_search_pool_area. Returns the pool slot index of
@@ -87,7 +181,7 @@ static long search_area(struct swiotlb *tlb, struct io_tlb_pool *pool, unsigned 
                         continue;
                 }
                 if (!crosses_boundary(dma, rq->nslots, rq->boundary_mask) &&
-                    pool->slots[slot].list >= rq->nslots) {
+                    slots_fit(pool, slot, rq->nslots)) {
                         commit_slots(pool, slot, rq);
                         area->index = wrap_index(pool, index + rq->nslots);
                         area->used += rq->nslots;
@@ -135,7 +229,7 @@ static ccada_status req_init(const struct dma_dev *dev, uint64_t orig, size_t ma
 {
         const uint64_t max = (uint64_t)IO_TLB_SEGSIZE << IO_TLB_SHIFT;
 
-        memset(rq, 0, sizeof(*rq));
+        rq->offset = 0; /* every other field is set below before it is read */
         if (alloc_align_mask >= max || (alloc_align_mask & (alloc_align_mask + 1)))
                 return CCADA_E_INVAL; /* not 2^n - 1 below one segment */
         rq->orig = orig;
@@ -295,7 +389,7 @@ static struct io_tlb_area *slot_area(struct io_tlb_pool *pool, unsigned long ind
 }
 
 /* Snapshots the slot under its area lock, then copies (or, when !copy, only checks that
- * tlb_addr is in a live mapping). */
+ * tlb_addr is in a live mapping). Syncs only: map and unmap hold the slots already. */
 static ccada_status bounce_at(struct swiotlb *tlb, const struct dma_dev *dev,
                               struct io_tlb_pool *pool, uint64_t tlb_addr, size_t size,
                               bool to_device, bool copy)
@@ -316,39 +410,47 @@ static ccada_status bounce_at(struct swiotlb *tlb, const struct dma_dev *dev,
 }
 
 /* Linux swiotlb_release_slots: frees the mapping whose head is data slot `head`, and
- * renumbers the free runs so that they end at the next used slot or segment end. Area
- * lock held. Returns the number of slots freed. */
+ * renumbers the free runs so that they end at the next used slot or segment end (the
+ * bitmap sets the bits). Area lock held. Returns the number of slots freed. */
 static unsigned long release_locked(struct io_tlb_pool *pool, unsigned long head, int64_t low)
 {
-        struct io_tlb_slot *h = &pool->slots[head];
+        const struct io_tlb_slot *h = &pool->slots[head];
         unsigned long first = head - h->pad_slots;
         unsigned long n = h->pad_slots + nr_slots((uint64_t)(h->alloc_size + low));
         unsigned long end = first + n;
-        unsigned long seg_start = first - first % IO_TLB_SEGSIZE;
-        uint16_t count = end % IO_TLB_SEGSIZE ? pool->slots[end].list : 0;
 
-        for (unsigned long i = end; i > first; i--) {
-                struct io_tlb_slot *s = &pool->slots[i - 1];
+        for (unsigned long i = first; i < end; i++)
+                pool->slots[i] = (struct io_tlb_slot){ .orig_addr = INVALID_ADDR };
+        if (pool->list) {
+                unsigned count = end % IO_TLB_SEGSIZE ? pool->list[end] : 0;
 
-                memset(s, 0, sizeof(*s));
-                s->orig_addr = INVALID_ADDR;
-                s->list = ++count;
+                for (unsigned long i = end; i > first; i--)
+                        pool->list[i - 1] = (uint16_t)++count;
+                (void)renumber_before(pool->list, first, first - first % IO_TLB_SEGSIZE, count);
+        } else {
+                bits_assign(pool->free, first, n, true);
         }
-        for (unsigned long i = first; i > seg_start && pool->slots[i - 1].list; i--)
-                pool->slots[i - 1].list = ++count;
         slot_area(pool, first)->used -= n;
         return n;
 }
 
 /* ---- public map/unmap/sync ---- */
 
-static void trace_op(struct swiotlb *tlb, unsigned ev, const struct dma_dev *dev,
-                     uint64_t orig, uint64_t tlb_addr, size_t size, enum dma_data_direction dir)
+static void trace_op_emit(struct swiotlb *tlb, unsigned ev, const struct dma_dev *dev,
+                          uint64_t orig, uint64_t tlb_addr, size_t size, enum dma_data_direction dir)
+{
+        trace_emit(tlb->tr_ccada, ev, "dev=%s orig=0x%llx tlb=0x%llx size=%zu dir=%s", dev->name,
+                   (unsigned long long)orig, (unsigned long long)(tlb_addr | tlb->shared), size,
+                   dma_data_direction_name(dir));
+}
+
+/* The check inline at the call site, the formatting out of line: a map or unmap with the
+ * event off pays one test. */
+static inline void trace_op(struct swiotlb *tlb, unsigned ev, const struct dma_dev *dev,
+                            uint64_t orig, uint64_t tlb_addr, size_t size, enum dma_data_direction dir)
 {
         if (trace_on(tlb->tr_ccada, ev))
-                trace_emit(tlb->tr_ccada, ev, "dev=%s orig=0x%llx tlb=0x%llx size=%zu dir=%s", dev->name,
-                           (unsigned long long)orig, (unsigned long long)(tlb_addr | tlb->shared),
-                           size, dma_data_direction_name(dir));
+                trace_op_emit(tlb, ev, dev, orig, tlb_addr, size, dir);
 }
 
 ccada_status swiotlb_tbl_map_single(struct dma_dev *dev, uint64_t orig, size_t mapping_size,
@@ -386,8 +488,11 @@ ccada_status swiotlb_tbl_map_single(struct dma_dev *dev, uint64_t orig, size_t m
         /* CVE-2022-0854: copy the original into the bounce buffer for EVERY direction and
          * regardless of DMA_ATTR_SKIP_CPU_SYNC. The bounce must be invisible: bytes the
          * device does not write must come back as the caller's own, never as whatever an
-         * earlier user left in the slot (Linux swiotlb_tbl_map_single, since v5.18). */
-        st = bounce_at(tlb, dev, pool, addr, mapping_size, true, true);
+         * earlier user left in the slot (Linux swiotlb_tbl_map_single, since v5.18).
+         * The slots are this call's until it returns the address, so it neither locks nor
+         * snapshots them again: addr is at the mapping's start (the low bits kept are the
+         * original's) and the allocation holds all mapping_size bytes. */
+        st = rk_shared_copy(tlb->k, addr | tlb->shared, orig, mapping_size);
         if (st != CCADA_OK) {
                 struct io_tlb_area *area = slot_area(pool, head);
 
@@ -399,6 +504,7 @@ ccada_status swiotlb_tbl_map_single(struct dma_dev *dev, uint64_t orig, size_t m
                 swiotlb_bp_signal(tlb);
                 return st;
         }
+        atomic_fetch_add(&tlb->bounced_bytes, mapping_size);
         atomic_fetch_add(&tlb->bounces, 1);
         trace_op(tlb, CCADA_SWIOTLB_TRACE_MAP, dev, orig, addr, mapping_size, dir);
         *tlb_addr = addr;
@@ -417,42 +523,53 @@ static bool unmap_ok(struct swiotlb *tlb, const struct dma_dev *dev, const struc
         else if (!s->head || (addr & (IO_TLB_SIZE - 1)) !=
                                      (s->orig_addr & dev->min_align_mask & (IO_TLB_SIZE - 1)))
                 why = "not the start of a mapping";
-        else if (s->mapping_size != mapping_size)
+        else if ((size_t)s->map_left != mapping_size) /* the head's map_left: the mapped size */
                 why = "size differs from the mapped size";
         if (why)
                 rk_printk(tlb->k, "%s %s: swiotlb: bad unmap of 0x%llx size %zu (mapped %zu): %s",
                           dev_drv(dev), dev->name, (unsigned long long)(addr | tlb->shared),
-                          mapping_size, s->orig_addr == INVALID_ADDR ? 0 : s->mapping_size, why);
+                          mapping_size, s->orig_addr == INVALID_ADDR ? 0 : (size_t)s->map_left, why);
         return why == NULL;
 }
 
+struct io_tlb_pool *swiotlb_find_pool(const struct swiotlb *tlb, uint64_t addr)
+{
+        return tlb ? find_pool(tlb, addr) : NULL;
+}
+
 /* The pool holding the bounce address of an unmap or sync request, or NULL (reported)
- * when the request names no pool or an invalid direction. *addr is the canonical address. */
-static struct io_tlb_pool *request_pool(struct dma_dev *dev, uint64_t tlb_addr, enum dma_data_direction dir,
-                                        const char *what, uint64_t *addr)
+ * when the request names no pool. */
+static struct io_tlb_pool *request_pool(struct dma_dev *dev, uint64_t tlb_addr, const char *what)
 {
         struct swiotlb *tlb = dev->tlb;
+        struct io_tlb_pool *pool = tlb ? find_pool(tlb, tlb_addr) : NULL;
 
-        if (!tlb || !dir_valid(dir))
-                return NULL;
-        *addr = tlb_addr & ~tlb->shared;
-        struct io_tlb_pool *pool = find_pool(tlb, *addr);
-
-        if (!pool)
+        if (tlb && !pool)
                 rk_printk(tlb->k, "%s %s: swiotlb: %s of 0x%llx: outside every pool", dev_drv(dev), dev->name,
                           what, (unsigned long long)tlb_addr);
         return pool;
 }
 
-ccada_status swiotlb_tbl_unmap_single(struct dma_dev *dev, uint64_t tlb_addr, size_t mapping_size,
-                                      enum dma_data_direction dir, unsigned long attrs)
+/* The canonical address of a request in pool, or INVALID_ADDR when it is not in pool (a
+ * caller that looked the pool up for another address) or dir is invalid. */
+static uint64_t pool_addr(const struct dma_dev *dev, const struct io_tlb_pool *pool, uint64_t tlb_addr,
+                          enum dma_data_direction dir)
+{
+        uint64_t addr = tlb_addr & ~dev->tlb->shared;
+
+        if (!dir_valid(dir) || addr - pool->start >= pool->end - pool->start)
+                return INVALID_ADDR;
+        return addr;
+}
+
+ccada_status swiotlb_tbl_unmap_pool(struct dma_dev *dev, struct io_tlb_pool *pool, uint64_t tlb_addr,
+                                    size_t mapping_size, enum dma_data_direction dir, unsigned long attrs)
 {
         struct swiotlb *tlb = dev->tlb;
         ccada_status st = CCADA_OK;
-        uint64_t addr;
-        struct io_tlb_pool *pool = request_pool(dev, tlb_addr, dir, "bad unmap", &addr);
+        uint64_t addr = pool_addr(dev, pool, tlb_addr, dir);
 
-        if (!pool)
+        if (addr == INVALID_ADDR)
                 return CCADA_E_INVAL;
         unsigned long index = (unsigned long)((addr - pool->start) >> IO_TLB_SHIFT);
         struct io_tlb_area *area = slot_area(pool, index);
@@ -477,14 +594,21 @@ ccada_status swiotlb_tbl_unmap_single(struct dma_dev *dev, uint64_t tlb_addr, si
         return st;
 }
 
-static ccada_status sync_single(struct dma_dev *dev, uint64_t tlb_addr, size_t size,
-                                enum dma_data_direction dir, bool for_cpu)
+ccada_status swiotlb_tbl_unmap_single(struct dma_dev *dev, uint64_t tlb_addr, size_t mapping_size,
+                                      enum dma_data_direction dir, unsigned long attrs)
+{
+        struct io_tlb_pool *pool = dir_valid(dir) ? request_pool(dev, tlb_addr, "bad unmap") : NULL;
+
+        return pool ? swiotlb_tbl_unmap_pool(dev, pool, tlb_addr, mapping_size, dir, attrs) : CCADA_E_INVAL;
+}
+
+ccada_status swiotlb_sync_pool(struct dma_dev *dev, struct io_tlb_pool *pool, uint64_t tlb_addr, size_t size,
+                               enum dma_data_direction dir, bool for_cpu)
 {
         struct swiotlb *tlb = dev->tlb;
-        uint64_t addr;
-        struct io_tlb_pool *pool = request_pool(dev, tlb_addr, dir, "sync", &addr);
+        uint64_t addr = pool_addr(dev, pool, tlb_addr, dir);
 
-        if (!pool)
+        if (addr == INVALID_ADDR)
                 return CCADA_E_INVAL;
         if (trace_on(tlb->tr_ccada, CCADA_SWIOTLB_TRACE_SYNC))
                 trace_emit(tlb->tr_ccada, CCADA_SWIOTLB_TRACE_SYNC, "dev=%s tlb=0x%llx size=%zu dir=%s for=%s",
@@ -495,6 +619,14 @@ static ccada_status sync_single(struct dma_dev *dev, uint64_t tlb_addr, size_t s
         bool copy = for_cpu ? dir != DMA_TO_DEVICE : dir != DMA_FROM_DEVICE;
 
         return bounce_at(tlb, dev, pool, addr, size, !for_cpu, copy);
+}
+
+static ccada_status sync_single(struct dma_dev *dev, uint64_t tlb_addr, size_t size,
+                                enum dma_data_direction dir, bool for_cpu)
+{
+        struct io_tlb_pool *pool = dir_valid(dir) ? request_pool(dev, tlb_addr, "sync") : NULL;
+
+        return pool ? swiotlb_sync_pool(dev, pool, tlb_addr, size, dir, for_cpu) : CCADA_E_INVAL;
 }
 
 ccada_status swiotlb_sync_single_for_cpu(struct dma_dev *dev, uint64_t tlb_addr, size_t size,

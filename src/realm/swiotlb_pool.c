@@ -25,12 +25,17 @@ static void pool_free_meta(struct realm_kernel *k, struct io_tlb_pool *pool)
                 rk_lock_destroy(&pool->areas[a].lock);
         rk_kfree(k, pool->areas);
         rk_kfree(k, pool->slots);
+        rk_kfree(k, pool->list);
+        rk_kfree(k, pool->free);
         rk_kfree(k, pool);
 }
 
 static ccada_status pool_init_meta(struct realm_kernel *k, struct io_tlb_pool *pool, uint64_t start,
-                                   uint64_t shared, unsigned long nslabs, unsigned nareas)
+                                   uint64_t shared, unsigned long nslabs, unsigned nareas,
+                                   enum swiotlb_alloc alloc)
 {
+        bool bitmap = alloc == SWIOTLB_ALLOC_BITMAP;
+
         pool->start = start;
         pool->end = start + ((uint64_t)nslabs << IO_TLB_SHIFT);
         pool->vaddr = start | shared;
@@ -39,20 +44,31 @@ static ccada_status pool_init_meta(struct realm_kernel *k, struct io_tlb_pool *p
         pool->area_nslabs = nslabs / nareas;
         pool->slots = rk_zalloc(k, nslabs, sizeof(*pool->slots));
         pool->areas = rk_zalloc(k, nareas, sizeof(*pool->areas));
-        if (!pool->slots || !pool->areas) {
+        /* nslabs is a multiple of 128 (a segment): whole words of the bitmap */
+        if (bitmap)
+                pool->free = rk_zalloc(k, nslabs / 64, sizeof(*pool->free));
+        else
+                pool->list = rk_zalloc(k, nslabs, sizeof(*pool->list));
+        if (!pool->slots || !pool->areas || (!pool->free && !pool->list)) {
                 rk_kfree(k, pool->slots);
                 rk_kfree(k, pool->areas);
+                rk_kfree(k, pool->list);
+                rk_kfree(k, pool->free);
                 pool->slots = NULL;
                 pool->areas = NULL;
+                pool->list = NULL;
+                pool->free = NULL;
                 return CCADA_E_NOMEM;
         }
         for (unsigned a = 0; a < nareas; a++)
                 rk_lock_init(&pool->areas[a].lock);
-        /* Linux swiotlb_init_io_tlb_pool: list counts down to each segment end. */
-        for (unsigned long i = 0; i < nslabs; i++) {
+        for (unsigned long i = 0; i < nslabs; i++)
                 pool->slots[i].orig_addr = INVALID_ADDR;
-                pool->slots[i].list = (uint16_t)(IO_TLB_SEGSIZE - (i % IO_TLB_SEGSIZE));
-        }
+        /* Linux swiotlb_init_io_tlb_pool: list counts down to each segment end. */
+        for (unsigned long i = 0; pool->list && i < nslabs; i++)
+                pool->list[i] = (uint16_t)(IO_TLB_SEGSIZE - (i % IO_TLB_SEGSIZE));
+        for (unsigned long w = 0; pool->free && w < nslabs / 64; w++)
+                pool->free[w] = ~0ull;
         return CCADA_OK;
 }
 
@@ -103,7 +119,8 @@ static ccada_status pool_create(struct swiotlb *tlb, unsigned long nslabs, unsig
 
         if (!pool)
                 return CCADA_E_NOMEM; /* pages stay shared: leaked, never handed out */
-        st = pool_init_meta(tlb->k, pool, start, tlb->shared, nslabs, limit_nareas(nareas, nslabs));
+        st = pool_init_meta(tlb->k, pool, start, tlb->shared, nslabs, limit_nareas(nareas, nslabs),
+                            tlb->cfg.alloc);
         if (st != CCADA_OK) {
                 rk_kfree(tlb->k, pool); /* pool_init_meta freed what it allocated */
                 return st;
@@ -160,6 +177,8 @@ static ccada_status config_apply(struct swiotlb *tlb, const struct swiotlb_confi
         if (tlb->cfg.max_pools > SWIOTLB_MAX_POOLS_LIMIT || tlb->cfg.size > SWIOTLB_MAX_SIZE)
                 return CCADA_E_INVAL;
         if (tlb->cfg.nareas && !is_pow2(tlb->cfg.nareas))
+                return CCADA_E_INVAL;
+        if (tlb->cfg.alloc != SWIOTLB_ALLOC_LIST && tlb->cfg.alloc != SWIOTLB_ALLOC_BITMAP)
                 return CCADA_E_INVAL;
         tlb->nareas = tlb->cfg.nareas ? tlb->cfg.nareas : (unsigned)roundup_pow2(tlb->cfg.ncpus);
         return CCADA_OK;
@@ -291,6 +310,63 @@ void swiotlb_get_stats(const struct swiotlb *tlb, struct swiotlb_stats *st)
         st->full = atomic_load(&tlb->full);
         st->pools = atomic_load(&tlb->npools);
         st->bp_waits = atomic_load(&tlb->bp_waits);
+}
+
+static bool slot_free(const struct io_tlb_pool *pool, unsigned long i)
+{
+        return pool->list ? pool->list[i] != 0 : (pool->free[i / 64] >> (i % 64)) & 1;
+}
+
+/* One area's slots: *used_out the slots not free. NULL when they hold, else what failed. */
+static const char *check_area(const struct io_tlb_pool *pool, unsigned a, unsigned long *used_out)
+{
+        unsigned long used = 0;
+
+        for (unsigned long i = a * pool->area_nslabs; i < (a + 1) * pool->area_nslabs; i++) {
+                const struct io_tlb_slot *s = &pool->slots[i];
+
+                if (!slot_free(pool, i)) {
+                        used++;
+                        continue;
+                }
+                if (s->orig_addr != INVALID_ADDR || s->head || s->pad_slots)
+                        return "a free slot records a mapping";
+                if (!pool->list)
+                        continue;
+                bool next_free = (i + 1) % IO_TLB_SEGSIZE && pool->list[i + 1];
+                if (pool->list[i] != (next_free ? pool->list[i + 1] + 1 : 1))
+                        return "a free slot's list does not count its run down to the run's end";
+        }
+        *used_out = used;
+        return used == pool->areas[a].used ? NULL : "an area's used count differs from its slots not free";
+}
+
+bool swiotlb_check_invariants(struct swiotlb *tlb, const char **why)
+{
+        unsigned n = atomic_load_explicit(&tlb->npools, memory_order_acquire);
+        unsigned long used = 0;
+
+        *why = NULL;
+        for (unsigned p = 0; p < n && !*why; p++) {
+                struct io_tlb_pool *pool = tlb->pools[p];
+
+                for (unsigned a = 0; a < pool->nareas && !*why; a++) {
+                        unsigned long area_used = 0;
+
+                        rk_lock_acquire(&pool->areas[a].lock);
+                        *why = check_area(pool, a, &area_used);
+                        rk_lock_release(&pool->areas[a].lock);
+                        used += area_used;
+                }
+        }
+        if (!*why && used != atomic_load(&tlb->used))
+                *why = "the pool-wide used count differs from the slots not free";
+        return *why == NULL;
+}
+
+enum swiotlb_alloc swiotlb_allocator(const struct swiotlb *tlb)
+{
+        return tlb->cfg.alloc;
 }
 
 void swiotlb_reset_hiwater(struct swiotlb *tlb)

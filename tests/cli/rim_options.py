@@ -22,6 +22,7 @@ CHANGES = [
     ["--swiotlb", "1M"],
     ["--swiotlb-grow"],
     ["--swiotlb-backpressure"],
+    ["--swiotlb-alloc", "bitmap"],
     ["--workload", "bench-swiotlb"],
 ]
 KEEPS = [

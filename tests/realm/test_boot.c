@@ -17,6 +17,7 @@
 #include "fake_cpu.h"
 #include "realm/boot.h"
 #include "realm/kernel.h"
+#include "realm/swiotlb.h"
 
 #define RAM (16ull << 20)
 
@@ -181,6 +182,37 @@ static void swiotlb_default_pool_halves_like_linux_when_ram_is_short(void **stat
         fake_cpu_fini(&c);
 }
 
+/* swiotlb.alloc=bitmap (ccada, beyond Linux) puts the pool on the bitmap allocator; an
+ * unknown value keeps Linux's list and says so; without it, Linux's list. */
+static void swiotlb_alloc_on_the_command_line_picks_the_allocator(void **state)
+{
+        static const struct {
+                const char *cmdline;
+                enum swiotlb_alloc alloc;
+                const char *says;
+        } cases[] = {
+                { "swiotlb=2048", SWIOTLB_ALLOC_LIST, NULL },
+                { "swiotlb=2048 swiotlb.alloc=bitmap", SWIOTLB_ALLOC_BITMAP, NULL },
+                { "swiotlb=2048 swiotlb.alloc=list", SWIOTLB_ALLOC_LIST, NULL },
+                { "swiotlb=2048 swiotlb.alloc=bitmapx", SWIOTLB_ALLOC_LIST, "ccada: swiotlb.alloc=bitmapx: unknown, using list\n" },
+        };
+        (void)state;
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct fake_cpu c;
+                struct realm_kernel *k;
+                fake_cpu_init(&c, RAM, cases[i].cmdline);
+                const char *out = boot(&c, &k);
+                assert_non_null(strstr(out, "software IO TLB: mapped [mem "));
+                assert_int_equal(swiotlb_allocator(rk_default_swiotlb(k)), cases[i].alloc);
+                if (cases[i].says)
+                        assert_non_null(strstr(out, cases[i].says));
+                else
+                        assert_null(strstr(out, "swiotlb.alloc"));
+                realm_kernel_destroy(k);
+                fake_cpu_fini(&c);
+        }
+}
+
 /* Below IO_TLB_MIN_SLABS (1 MiB) Linux gives up: no pool, and a Realm cannot do I/O. */
 static void swiotlb_boot_pool_gives_up_below_the_minimum(void **state)
 {
@@ -224,6 +256,7 @@ int main(void)
                 cmocka_unit_test(swiotlb_default_pool_is_linux_64m_when_ram_allows),
                 cmocka_unit_test(swiotlb_default_pool_halves_like_linux_when_ram_is_short),
                 cmocka_unit_test(swiotlb_boot_pool_gives_up_below_the_minimum),
+                cmocka_unit_test(swiotlb_alloc_on_the_command_line_picks_the_allocator),
                 cmocka_unit_test(boot_reports_the_rim_even_when_it_fails_later),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,10 @@
-/* SWIOTLB bounce pool: Linux semantics (facts/rme-swiotlb-virtio.md §1) and the two
- * documented extensions (growth, back-pressure). Runs over the fake Realm kernel, which
- * faults any access to the pool that does not go through its alias. */
+/* SWIOTLB bounce pool: Linux semantics (facts/rme-swiotlb-virtio.md §1) and the
+ * documented extensions (growth, back-pressure, the bitmap allocator). Runs over the fake
+ * Realm kernel, which faults any access to the pool that does not go through its alias.
+ *
+ * Built twice: test_swiotlb with Linux's free-run list, test_swiotlb_bitmap with every pool
+ * of every test on the bitmap allocator (TEST_ALLOC), so that each expectation below (the
+ * slots taken, the cursor, the areas, the failures) holds for both. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -22,6 +26,19 @@
 #define KiB 1024u
 #define BUF_PAGES 1024u /* 4 MiB of private scratch */
 
+#ifndef TEST_ALLOC
+#define TEST_ALLOC SWIOTLB_ALLOC_LIST
+#endif
+
+/* The slot state machine holds (swiotlb.h); fails the test with what broke. */
+static void expect_invariants(struct swiotlb *tlb)
+{
+        const char *why;
+
+        if (!swiotlb_check_invariants(tlb, &why))
+                fail_msg("swiotlb invariant broken: %s", why);
+}
+
 struct env {
         struct realm_kernel *k;
         struct swiotlb *tlb;
@@ -33,15 +50,23 @@ struct env {
         size_t free_before;     /* fake pages free before swiotlb_init */
 };
 
-static void env_init(struct env *e, bool realm, const struct swiotlb_config *cfg)
+static void env_init_alloc(struct env *e, bool realm, const struct swiotlb_config *cfg, enum swiotlb_alloc alloc)
 {
+        struct swiotlb_config c = cfg ? *cfg : (struct swiotlb_config){ 0 };
+
+        c.alloc = alloc;
         memset(e, 0, sizeof(*e));
         e->k = fake_kernel_new(realm);
         assert_int_equal(rk_alloc_pages(e->k, BUF_PAGES, &e->buf), CCADA_OK);
         e->free_before = fake_kernel_free_pages(e->k);
-        assert_int_equal(swiotlb_init(e->k, cfg, &e->tlb), CCADA_OK);
+        assert_int_equal(swiotlb_init(e->k, &c, &e->tlb), CCADA_OK);
         assert_true(swiotlb_pool_info(e->tlb, 0, &e->pool, &e->nslabs, &e->nareas));
         dma_dev_init(&e->dev, e->k, "0000:00:01.0", "virtio-pci", e->tlb);
+}
+
+static void env_init(struct env *e, bool realm, const struct swiotlb_config *cfg)
+{
+        env_init_alloc(e, realm, cfg, TEST_ALLOC);
 }
 
 static struct swiotlb_stats stats(const struct env *e)
@@ -55,6 +80,7 @@ static struct swiotlb_stats stats(const struct env *e)
 /* Destroys the pool; checks it is back to private and free memory. */
 static void env_fini(struct env *e)
 {
+        expect_invariants(e->tlb);
         swiotlb_destroy(e->tlb);
         assert_int_equal(fake_kernel_decrypted_pages(e->k), 0);
         assert_int_equal(fake_kernel_free_pages(e->k), e->free_before);
@@ -75,12 +101,14 @@ static uint64_t map(struct env *e, uint64_t orig, size_t size, enum dma_data_dir
 
         assert_int_equal(swiotlb_tbl_map_single(&e->dev, orig, size, 0, dir, 0, e->dev.cpu, &t),
                          CCADA_OK);
+        expect_invariants(e->tlb);
         return t;
 }
 
 static void unmap(struct env *e, uint64_t t, size_t size, enum dma_data_direction dir)
 {
         assert_int_equal(swiotlb_tbl_unmap_single(&e->dev, t, size, dir, 0), CCADA_OK);
+        expect_invariants(e->tlb);
 }
 
 static unsigned long slot_of(const struct env *e, uint64_t t)
@@ -224,6 +252,8 @@ static void swiotlb_init_bad_config_rejected(void **state)
         c = (struct swiotlb_config){ .size = SWIOTLB_MAX_SIZE + 1 };
         assert_int_equal(swiotlb_init(k, &c, &tlb), CCADA_E_INVAL);
         c = (struct swiotlb_config){ .max_pools = SWIOTLB_MAX_POOLS_LIMIT + 1 };
+        assert_int_equal(swiotlb_init(k, &c, &tlb), CCADA_E_INVAL);
+        c = (struct swiotlb_config){ .alloc = (enum swiotlb_alloc)2 }; /* neither list nor bitmap */
         assert_int_equal(swiotlb_init(k, &c, &tlb), CCADA_E_INVAL);
         assert_null(tlb);
         assert_int_equal(fake_kernel_decrypted_pages(k), 0);
@@ -1347,22 +1377,95 @@ static void prop_step(struct prop *p)
 
         if (!l->on) {
                 prop_map(p, i);
-                return;
+        } else {
+                switch (prng_below(&p->rng, 5)) {
+                case 0:
+                        prop_device_write(p, l);
+                        break;
+                case 1:
+                        prop_sync(p, i, true);
+                        break;
+                case 2:
+                        prop_sync(p, i, false);
+                        break;
+                default:
+                        prop_unmap(p, i);
+                        break;
+                }
         }
-        switch (prng_below(&p->rng, 5)) {
-        case 0:
-                prop_device_write(p, l);
-                break;
-        case 1:
-                prop_sync(p, i, true);
-                break;
-        case 2:
-                prop_sync(p, i, false);
-                break;
-        default:
-                prop_unmap(p, i);
-                break;
+        expect_invariants(p->e.tlb);
+}
+
+/* The bitmap allocator is an implementation of the same search: for any sequence of maps
+ * (sizes from one byte to a segment, alloc_align_mask, a device min_align_mask, two CPUs'
+ * areas) and unmaps, it takes exactly the slots Linux's list does, and fails exactly when
+ * the list fails. */
+static void swiotlb_bitmap_takes_the_slots_linux_list_takes(void **state)
+{
+        struct swiotlb_config c = { .size = 512 * KiB, .nareas = 2 };
+        struct env list, bits;
+        struct prng rng;
+        struct { uint64_t t; size_t size; bool on; } live[48] = { { 0 } };
+        unsigned long maps = 0, full = 0;
+
+        (void)state;
+        prng_seed(&rng, 0xb17a110cull);
+        env_init_alloc(&list, true, &c, SWIOTLB_ALLOC_LIST);
+        env_init_alloc(&bits, true, &c, SWIOTLB_ALLOC_BITMAP);
+        list.dev.min_align_mask = bits.dev.min_align_mask = 2047;
+        for (unsigned step = 0; step < 6000; step++) {
+                unsigned i = (unsigned)prng_below(&rng, 48);
+
+                if (live[i].on) {
+                        assert_int_equal(swiotlb_tbl_unmap_single(&list.dev, live[i].t, live[i].size, DMA_TO_DEVICE, 0), CCADA_OK);
+                        assert_int_equal(swiotlb_tbl_unmap_single(&bits.dev, live[i].t - list.pool + bits.pool,
+                                                                  live[i].size, DMA_TO_DEVICE, 0), CCADA_OK);
+                        live[i].on = false;
+                } else {
+                        unsigned kind = (unsigned)prng_below(&rng, 4);
+                        size_t size = kind == 0 ? 1 + (size_t)prng_below(&rng, 2048)
+                                    : kind == 1 ? 1 + (size_t)prng_below(&rng, 16 * KiB)
+                                                : 1 + (size_t)prng_below(&rng, 200 * KiB);
+                        uint64_t align = prng_below(&rng, 4) == 0 ? (1ull << prng_below(&rng, 17)) - 1 : 0;
+                        uint64_t off = prng_below(&rng, 4096);
+                        unsigned cpu = (unsigned)prng_below(&rng, 2);
+                        uint64_t tl, tb;
+                        ccada_status sl = swiotlb_tbl_map_single(&list.dev, list.buf + off, size, align, DMA_TO_DEVICE,
+                                                                 DMA_ATTR_NO_WARN, cpu, &tl);
+                        ccada_status sb = swiotlb_tbl_map_single(&bits.dev, bits.buf + off, size, align, DMA_TO_DEVICE,
+                                                                 DMA_ATTR_NO_WARN, cpu, &tb);
+
+                        assert_int_equal(sb, sl);
+                        if (sl == CCADA_OK) {
+                                if (tl - list.pool != tb - bits.pool)
+                                        fail_msg("step %u: map of %zu bytes (align 0x%llx, cpu %u): list took pool+0x%llx, bitmap pool+0x%llx",
+                                                 step, size, (unsigned long long)align, cpu,
+                                                 (unsigned long long)(tl - list.pool), (unsigned long long)(tb - bits.pool));
+                                live[i].t = tl;
+                                live[i].size = size;
+                                live[i].on = true;
+                                maps++;
+                        } else {
+                                full++;
+                        }
+                }
+                expect_invariants(list.tlb);
+                expect_invariants(bits.tlb);
+                assert_int_equal(stats(&list).used, stats(&bits).used);
         }
+        /* the sequence both filled the pool and mapped plenty: the comparison saw both outcomes */
+        assert_true(maps > 1000);
+        assert_true(full > 10);
+        for (unsigned i = 0; i < 48; i++) {
+                if (!live[i].on)
+                        continue;
+                assert_int_equal(swiotlb_tbl_unmap_single(&list.dev, live[i].t, live[i].size, DMA_TO_DEVICE, 0), CCADA_OK);
+                assert_int_equal(swiotlb_tbl_unmap_single(&bits.dev, live[i].t - list.pool + bits.pool, live[i].size,
+                                                          DMA_TO_DEVICE, 0), CCADA_OK);
+        }
+        assert_int_equal(stats(&list).used, 0);
+        env_fini(&list);
+        env_fini(&bits);
 }
 
 static void swiotlb_random_ops_keep_data_and_return_used_to_zero(void **state)
@@ -1515,6 +1618,7 @@ int main(void)
                 cmocka_unit_test(swiotlb_subsystem_is_only_linux_swiotlb_bounced),
                 cmocka_unit_test(swiotlb_announces_memory_encryption_once_at_the_first_bounce),
                 cmocka_unit_test(swiotlb_random_ops_keep_data_and_return_used_to_zero),
+                cmocka_unit_test(swiotlb_bitmap_takes_the_slots_linux_list_takes),
                 cmocka_unit_test(swiotlb_concurrent_maps_on_all_areas_stay_consistent),
         };
 

@@ -94,7 +94,7 @@ static void print_cmdline(FILE *f, const struct ccada_report *r, bool realm)
         fprintf(f, "  %scommand line \"%s\"\n", realm ? "measured " : "", text_of(r, "", "cmdline"));
         if (realm)
                 fprintf(f, "  (the RIM changes with --ram, --ipa-bits, --hash, --seed, --swiotlb, --swiotlb-grow,\n"
-                           "   --swiotlb-backpressure and the workload: docs/learning-path.md)\n");
+                           "   --swiotlb-backpressure, --swiotlb-alloc and the workload: docs/learning-path.md)\n");
 }
 
 static void print_isolation(FILE *f, const struct ccada_report *r)

@@ -12,7 +12,7 @@
 
 enum mopt {
         M_TRACE = MOPT_FIRST, M_JSONTRACE, M_EVENTS, M_SEED, M_HASH, M_IPA, M_RAM, M_VM, M_DISK, M_DISKRAM, M_DISKW,
-        M_SWIOTLB, M_GROW, M_BP, M_CHECK, M_DEVICE, M_QDEPTH,
+        M_SWIOTLB, M_GROW, M_BP, M_ALLOC, M_CHECK, M_DEVICE, M_QDEPTH,
 };
 
 /* One row per option: how getopt sees it and what --help says. */
@@ -42,6 +42,8 @@ static const struct mopt_row {
         { { "swiotlb", required_argument, NULL, M_SWIOTLB }, "SIZE", "Realm bounce pool size, 256K..1G (default: Linux's 64M,\nhalved as Linux halves it when --ram is short)" },
         { { "swiotlb-grow", no_argument, NULL, M_GROW }, "", "add shared pools when the pool is full instead of failing" },
         { { "swiotlb-backpressure", no_argument, NULL, M_BP }, "", "make a mapping wait for free slots instead of failing" },
+        { { "swiotlb-alloc", required_argument, NULL, M_ALLOC }, "KIND",
+          "how the bounce pool finds free slots: list (default, Linux's\nfree-run list) or bitmap (a free-slot bitmap, beyond Linux;\nthe same slots, less bookkeeping)" },
         { { "queue-depth", required_argument, NULL, M_QDEPTH }, "N",
           "virtio-blk requests in flight, 1..1024 (default: Linux's, the\nqueue size; given to the Realm as virtio_blk.queue_depth=N)" },
         { { "device", required_argument, NULL, M_DEVICE }, "TYPE[,OPT...]",
@@ -99,6 +101,14 @@ static int set_hash(struct machine_opts *o, const char *arg)
                 o->cfg.hash_algo = 1;
         else
                 return cli_bad_value(o->cmd, "--hash", arg, "must be sha256 or sha512");
+        return CLI_OK;
+}
+
+static int set_alloc(struct machine_opts *o, const char *arg)
+{
+        if (strcmp(arg, "list") && strcmp(arg, "bitmap"))
+                return cli_bad_value(o->cmd, "--swiotlb-alloc", arg, "must be list or bitmap");
+        o->cfg.swiotlb_bitmap = !strcmp(arg, "bitmap");
         return CLI_OK;
 }
 
@@ -185,6 +195,7 @@ int machine_opts_apply(struct machine_opts *o, int c, const char *arg)
         case M_BP: o->cfg.swiotlb_backpressure = true; return CLI_OK;
         case M_CHECK: o->cfg.check_invariants = true; return CLI_OK;
         case M_HASH: return set_hash(o, arg);
+        case M_ALLOC: return set_alloc(o, arg);
         case M_VM: return set_vm(o, arg);
         default: return set_number(o, c, arg);
         }
