@@ -100,8 +100,12 @@ CCADA_MUST_CHECK ccada_status host_vm_run(struct host_vm *vm);
 /* A REC exit as the host decoded it from its RmiRecRun page (DEN0137 1.0 RmiRecExit). */
 /* Enters the REC once with the pending entry (initially flags TRAP_WFI; then whatever the last
  * host_vm_handle_exit prepared, possibly changed with host_vm_set_entry_flags) and decodes
- * the exit into *x. A successful entry consumes the pending entry (the next one is flags
- * TRAP_WFI, GPRs zero, until host_vm_handle_exit prepares another); *x is zeroed first.
+ * the exit into *x. The run page is read and written in place, only the fields used: the
+ * entry's flags and the GPRs it answers with (an MMIO read's value, a host call's answer;
+ * the rest of the entry half is left as it was), then the exit's reason and the fields that
+ * reason defines (DEN0137 1.0 A4.3; every other field of *x is zero). A successful entry
+ * consumes the pending entry (the next one is flags TRAP_WFI and no GPRs, until
+ * host_vm_handle_exit prepares another); *x is zeroed first.
  * Errors: CCADA_E_RMM (REC_ENTER failed, message on stderr; the pending entry is kept),
  * CCADA_E_GPF, CCADA_E_PEER (undecodable run page), CCADA_E_STATE (no Realm built). */
 CCADA_MUST_CHECK ccada_status host_vm_enter_once(struct host_vm *vm, struct rmi_rec_exit *x);

@@ -9,21 +9,55 @@
 #include "lib/bytes.h"
 #include "proto/hostcall.h"
 
-static ccada_status write_entry(struct host_vm *vm, const struct rmi_rec_entry *e)
+/* The run page is the host's own NS memory. Like Linux KVM (which keeps rec->run and reads
+ * run->exit.esr, writes run->enter.gprs[0], one field at a time) the host maps it and reads
+ * and writes in place only the fields it uses; the mapping is taken again around every
+ * REC_ENTER, as hw_map's check holds only until the next RMI call. */
+static ccada_status map_run(struct host_vm *vm, enum hw_access access, uint8_t **run)
 {
-        uint8_t buf[RMI_REC_ENTRY_SIZE];
-        rmi_rec_entry_encode(e, buf);
-        if (hw_write(vm->mem, HW_WORLD_NS, vm->run + RMI_REC_ENTRY_OFFSET, buf, sizeof(buf), NULL) != HW_OK)
+        void *p;
+        if (hw_map(vm->mem, HW_WORLD_NS, vm->run, RMI_REC_RUN_SIZE, access, &p, NULL) != HW_OK)
                 return CCADA_E_GPF;
+        *run = p;
         return CCADA_OK;
 }
 
+/* entry.flags and the GPRs this entry answers with (A4.2); the GICv3 fields, which the
+ * model's host never sets, and GPRs it does not answer with stay as they are. */
+static ccada_status write_entry(struct host_vm *vm, const struct rmi_rec_entry *e)
+{
+        uint8_t *run;
+        ccada_status st = map_run(vm, HW_ACCESS_WRITE, &run);
+        if (st == CCADA_OK)
+                rmi_rec_entry_encode_used(e, vm->next_gprs, run + RMI_REC_ENTRY_OFFSET);
+        return st;
+}
+
+/* exit_reason, then the fields that reason defines (DEN0137 1.0 A4.3); everything else in
+ * *x is zero, whatever the page holds there. */
 static ccada_status read_exit(struct host_vm *vm, struct rmi_rec_exit *x)
 {
-        uint8_t buf[RMI_REC_EXIT_SIZE];
-        if (hw_read(vm->mem, HW_WORLD_NS, vm->run + RMI_REC_EXIT_OFFSET, buf, sizeof(buf), NULL) != HW_OK)
-                return CCADA_E_GPF;
-        rmi_rec_exit_decode(buf, x);
+        uint8_t *run;
+        unsigned fields = 0, ngprs = 0;
+        ccada_status st = map_run(vm, HW_ACCESS_READ, &run);
+        if (st != CCADA_OK)
+                return st;
+        const uint8_t *exit_half = run + RMI_REC_EXIT_OFFSET;
+        switch (rmi_rec_exit_decode_reason(exit_half)) {
+        case RMI_EXIT_SYNC: /* gprs[0]: the value of an emulatable write */
+                fields = RMI_REC_EXIT_FIELDS_SYNDROME;
+                ngprs = 1;
+                break;
+        case RMI_EXIT_SERROR: fields = RMI_REC_EXIT_FIELDS_SYNDROME; break;
+        case RMI_EXIT_PSCI: ngprs = 4; break; /* the PSCI function id and its arguments */
+        case RMI_EXIT_RIPAS_CHANGE: fields = RMI_REC_EXIT_FIELDS_RIPAS; break;
+        case RMI_EXIT_HOST_CALL:
+                fields = RMI_REC_EXIT_FIELDS_IMM;
+                ngprs = RMI_REC_NUM_GPRS;
+                break;
+        default: break; /* IRQ, FIQ: the reason alone */
+        }
+        rmi_rec_exit_decode_used(exit_half, fields, ngprs, x);
         return CCADA_OK;
 }
 
@@ -40,6 +74,7 @@ static void handle_mmio(struct host_vm *vm, const struct rmi_rec_exit *x, uint64
         }
         e->flags |= RMI_REC_ENTRY_FLAG_EMUL_MMIO;
         e->gprs[0] = val;
+        vm->next_gprs = 1;
 }
 
 /* A stage-2 fault the host may fix by giving memory; otherwise an SEA for the Realm. */
@@ -185,6 +220,7 @@ static void handle_host_call(struct host_vm *vm, const struct rmi_rec_exit *x, s
         _Static_assert(sizeof(x->gprs) == 31 * sizeof(uint64_t) && sizeof(e->gprs) == sizeof(x->gprs),
                        "a host call carries 31 GPRs each way");
         host_serve_call(vm, x->imm, x->gprs, e->gprs);
+        vm->next_gprs = RMI_REC_NUM_GPRS;
 }
 
 /* Returns true when the loop must stop (the Realm is off). */
@@ -217,11 +253,12 @@ static ccada_status handle_exit(struct host_vm *vm, const struct rmi_rec_exit *x
         }
 }
 
-/* What the host writes when it has nothing to say: trap WFI, GPRs zero. */
-static void entry_reset(struct rmi_rec_entry *e)
+/* What the host writes when it has nothing to say: trap WFI, no GPRs. */
+static void entry_reset(struct host_vm *vm)
 {
-        memset(e, 0, sizeof(*e));
-        e->flags = RMI_REC_ENTRY_FLAG_TRAP_WFI;
+        memset(&vm->next, 0, sizeof(vm->next));
+        vm->next.flags = RMI_REC_ENTRY_FLAG_TRAP_WFI;
+        vm->next_gprs = 0;
 }
 
 static bool has_realm(const struct host_vm *vm)
@@ -239,7 +276,7 @@ static ccada_status enter_rec(struct host_vm *vm, struct rmi_rec_exit *x)
                 host_log(vm, "RMI_REC_ENTER failed: %s", rmi_status_name(RMI_STATUS(x0)));
                 return CCADA_E_RMM;
         }
-        entry_reset(&vm->next); /* consumed */
+        entry_reset(vm); /* consumed */
         if ((st = read_exit(vm, x)) != CCADA_OK)
                 return st;
         vm->stats.exits[x->reason <= RMI_EXIT_SERROR ? x->reason : RMI_EXIT_SERROR]++;
@@ -263,7 +300,7 @@ ccada_status host_vm_handle_exit(struct host_vm *vm, const struct rmi_rec_exit *
         if (!has_realm(vm))
                 return CCADA_E_STATE;
         struct trace_who saved = host_trace_enter(vm);
-        entry_reset(&vm->next);
+        entry_reset(vm);
         ccada_status st = handle_exit(vm, x, &vm->next, stop);
         host_trace_leave(vm, saved);
         return st;

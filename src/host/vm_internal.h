@@ -33,6 +33,7 @@ struct host_vm {
         uint64_t *prot_pa;      /* per RAM page: DATA granule PA, or 0 */
         uint64_t *shared_pa;    /* per RAM page: NS granule mapped at its alias, or 0 */
         struct rmi_rec_entry next;     /* pending entry (host_vm_enter_once) */
+        unsigned next_gprs;            /* how many of next.gprs it answers with (0, 1, 31) */
         bool created;
         bool normal;            /* a normal VM: no RMM, RAM is the host's NS memory */
         uint64_t *ram_pa;       /* normal VM: PA of each RAM page */

@@ -71,12 +71,40 @@ struct rmi_rec_exit {
         uint16_t imm;
 };
 
-/* Whole halves only: buf holds RMI_REC_ENTRY_SIZE / RMI_REC_EXIT_SIZE bytes; every byte the
+/* Whole halves: buf holds RMI_REC_ENTRY_SIZE / RMI_REC_EXIT_SIZE bytes; every byte the
  * encoder does not define is written as zero. The decoders take any bytes (a hostile
- * writer's too) and never fail: each field is what those bytes say. */
+ * writer's too) and never fail: each field is what those bytes say. Each field is read or
+ * written exactly once, at its fixed offset (no padding is touched by a decoder), so a
+ * decoder run on a half mapped in place is a copy-in: the struct is the private copy, and
+ * nothing is read again from buf afterwards. */
 void rmi_rec_entry_encode(const struct rmi_rec_entry *e, uint8_t *buf);
 void rmi_rec_entry_decode(const uint8_t *buf, struct rmi_rec_entry *e);
 void rmi_rec_exit_encode(const struct rmi_rec_exit *x, uint8_t *buf);
 void rmi_rec_exit_decode(const uint8_t *buf, struct rmi_rec_exit *x);
+
+/* Field by field, in place (as Linux KVM keeps a pointer to its run page and reads
+ * run->exit.esr or writes run->enter.gprs[0] one field at a time): for a party that uses only
+ * some fields. buf is a whole half, as above; bytes of other fields are neither read nor
+ * written. */
+
+/* Writes entry.flags and entry.gprs[0..ngprs) (ngprs <= RMI_REC_NUM_GPRS); the rest of the
+ * entry half, GICv3 fields included, stays as it was. */
+void rmi_rec_entry_encode_used(const struct rmi_rec_entry *e, unsigned ngprs, uint8_t *buf);
+
+/* Groups of RmiRecExit fields besides exit_reason, by which exit reasons define them
+ * (DEN0137 1.0 A4.3): a data abort or other synchronous exception (esr, far, hpfar), a
+ * RIPAS change (ripas_base, ripas_top, ripas_value), a host call (imm). gprs are counted
+ * apart (ngprs). */
+enum {
+        RMI_REC_EXIT_FIELDS_SYNDROME = 1u << 0,
+        RMI_REC_EXIT_FIELDS_RIPAS = 1u << 1,
+        RMI_REC_EXIT_FIELDS_IMM = 1u << 2,
+};
+
+/* The low byte of exit.exit_reason (RmiRecExitReason). */
+unsigned rmi_rec_exit_decode_reason(const uint8_t *buf);
+/* Sets x->reason, the groups in fields and gprs[0..ngprs) (ngprs <= RMI_REC_NUM_GPRS) from
+ * buf; every other field of *x is zero. */
+void rmi_rec_exit_decode_used(const uint8_t *buf, unsigned fields, unsigned ngprs, struct rmi_rec_exit *x);
 
 #endif

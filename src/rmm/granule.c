@@ -187,3 +187,14 @@ bool rmm_copy_in_ns(struct ccada_rmm *rmm, uint64_t pa, uint8_t *buf, size_t len
                 return false;
         return hw_read(rmm->mem, HW_WORLD_REALM, pa, buf, len, NULL) == HW_OK;
 }
+
+bool rmm_map_ns(struct ccada_rmm *rmm, uint64_t pa, size_t len, enum hw_access access, uint8_t **out)
+{
+        enum hw_pas pas;
+        void *p;
+        if (pa & GRANULE_MASK || len > GRANULE_SIZE || !hw_gpt_get(rmm->mem, pa, &pas) || pas != HW_PAS_NS ||
+            hw_map(rmm->mem, HW_WORLD_REALM, pa, len, access, &p, NULL) != HW_OK)
+                return false;
+        *out = p;
+        return true;
+}

@@ -85,16 +85,30 @@ static void trace_rec_exit(struct ccada_rmm *rmm, const struct rec *rec)
                    (unsigned long long)x->ripas_top, rmi_ripas_name(x->ripas_value));
 }
 
+/* What crosses the boundary, and how (the choice, and where it comes from):
+ *  - TF-RMM's smc_rec_enter (runtime/rmi/run.c) ns_buffer_read()s the whole struct
+ *    rmi_rec_enter (2 KiB, padding included) into a stack copy, and on the way out zeroes a
+ *    whole struct rmi_rec_exit, fills it and ns_buffer_write()s all 2 KiB back, so the host
+ *    never sees a field the exit does not define, whatever its page held before.
+ *  - ccada does the same on the way out: the exit half is zeroed and every field the exit
+ *    defines is written (DEN0137 1.0 A4.3: the fields an exit reason does not name are
+ *    zero), straight into the mapped page instead of through a stack buffer. On the way in
+ *    it reads each RmiRecEntry field once (not the padding) from the mapped page into the
+ *    private copy `entry`, as TF-RMM's copy does; validation and everything after it use
+ *    only the copy, and the page is not read again (a host changing it meanwhile, from
+ *    another CPU, changes nothing). The byte-for-byte codec and the bounce buffers were
+ *    what a round trip cost (docs/performance.md); the copies themselves are kept. */
 void rmi_rec_enter(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
 {
         uint64_t rec_pa = a->x[1], run_ptr = a->x[2];
-        uint8_t buf[RMI_REC_RUN_SIZE];
+        uint8_t *run;
         struct rmi_rec_entry entry;
 
         r->x[0] = RMI_ERROR_INPUT;
-        /* run_align, run_bound, run_pas: RmiRecEntry copied in once */
-        if (!rmm_copy_in_ns(rmm, run_ptr, buf, RMI_REC_ENTRY_SIZE))
+        /* run_align, run_bound, run_pas (B4.3.14) */
+        if (!rmm_map_ns(rmm, run_ptr, RMI_REC_ENTRY_SIZE, HW_ACCESS_READ, &run))
                 return;
+        rmi_rec_entry_decode(run + RMI_REC_ENTRY_OFFSET, &entry); /* copied in once */
         struct granule *g = granule_find(rmm, rec_pa, GRANULE_REC);
         if (!g)
                 return;
@@ -103,7 +117,6 @@ void rmi_rec_enter(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_r
                 r->x[0] = RMI_ERROR_REALM;
                 return;
         }
-        rmi_rec_entry_decode(buf, &entry);
         if (entry.flags & ~REC_ENTRY_FLAGS_VALID)
                 return;
         if (!rec->runnable || rec->halted || rec->psci_pending || !rec_entry_valid(rec, &entry)) {
@@ -117,10 +130,10 @@ void rmi_rec_enter(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_r
                            (unsigned long long)rec_pa, (unsigned long long)entry.flags);
         if (!rec_run(rec))
                 return;
-        rmi_rec_exit_encode(&rec->exit, buf + RMI_REC_EXIT_OFFSET);
-        if (hw_write(rmm->mem, HW_WORLD_REALM, run_ptr + RMI_REC_EXIT_OFFSET, buf + RMI_REC_EXIT_OFFSET,
-                     RMI_REC_RUN_SIZE - RMI_REC_EXIT_OFFSET, NULL) != HW_OK)
+        /* Mapped again: the Realm ran in between, and the check holds only at the time. */
+        if (!rmm_map_ns(rmm, run_ptr, RMI_REC_RUN_SIZE, HW_ACCESS_WRITE, &run))
                 return;
+        rmi_rec_exit_encode(&rec->exit, run + RMI_REC_EXIT_OFFSET);
         if (rec->exit.reason <= RMI_EXIT_SERROR)
                 rmm->stats.rec_exits[rec->exit.reason]++;
         trace_rec_exit(rmm, rec);

@@ -306,6 +306,12 @@ struct realm *rd_lookup(struct ccada_rmm *rmm, uint64_t rd);
 /* Reads a 4 KiB parameter page from NS memory (RMM copies it in once). False if pa is
  * unaligned, outside memory or not Non-secure. */
 bool rmm_copy_in_ns(struct ccada_rmm *rmm, uint64_t pa, uint8_t *buf, size_t len);
+/* Maps [pa, pa+len) of one Non-secure granule (len <= GRANULE_SIZE) for the RMM (TF-RMM maps an NS granule into a
+ * buffer slot the same way): false, and *out unchanged, if pa is unaligned, outside memory,
+ * not Non-secure, or the access faults. The pointer is good only until the next thing that
+ * can change the GPT (in practice: until the RMI call returns). Whatever is read through it
+ * is the host's and hostile: read each field once into a private copy, validate the copy. */
+bool rmm_map_ns(struct ccada_rmm *rmm, uint64_t pa, size_t len, enum hw_access access, uint8_t **out);
 
 /* ---- the Realm side: rec_cpu.c (the CPU's ops: traps), rec_exit.c, rec_mem.c, rsi*.c ---- */
 extern const struct ccada_cpu_ops rec_cpu_ops;

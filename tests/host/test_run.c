@@ -194,6 +194,30 @@ static void host_vm_enter_once_consumes_the_entry_and_handle_exit_prepares_the_n
         ccada_machine_destroy(m);
 }
 
+/* The host writes its run page in place, as KVM does: entry.flags and the GPRs it answers
+ * with, nothing else (DEN0137 1.0 B4.4); a first entry answers with none. */
+static void host_vm_enter_once_writes_only_the_entry_fields_it_uses(void **state)
+{
+        struct ccada_machine *m = kit_board(1, false, NULL);
+        struct host_vm *vm = machine_vm(m, 0);
+        struct hw_mem *mem = machine_mem(m);
+        uint64_t run = host_vm_run_pa(vm);
+        uint8_t marker[8], back[8], flags[8];
+        struct rmi_rec_exit x;
+        (void)state;
+        memset(marker, 0x5A, sizeof(marker));
+        assert_int_equal(hw_write(mem, HW_WORLD_NS, run + RMI_REC_ENTRY_GPRS + 8 * 30, marker, 8, NULL), HW_OK);
+        assert_int_equal(hw_write(mem, HW_WORLD_NS, run + 0x100, marker, 8, NULL), HW_OK); /* padding */
+        assert_int_equal(host_vm_enter_once(vm, &x), CCADA_OK);
+        assert_int_equal(hw_read(mem, HW_WORLD_NS, run + RMI_REC_ENTRY_GPRS + 8 * 30, back, 8, NULL), HW_OK);
+        assert_memory_equal(back, marker, 8);
+        assert_int_equal(hw_read(mem, HW_WORLD_NS, run + 0x100, back, 8, NULL), HW_OK);
+        assert_memory_equal(back, marker, 8);
+        assert_int_equal(hw_read(mem, HW_WORLD_NS, run + RMI_REC_ENTRY_FLAGS, flags, 8, NULL), HW_OK);
+        assert_int_equal(flags[0], RMI_REC_ENTRY_FLAG_TRAP_WFI);
+        ccada_machine_destroy(m);
+}
+
 static void host_vm_handle_exit_rejects_an_exit_reason_it_does_not_know(void **state)
 {
         struct ccada_machine *m = kit_board(1, false, NULL);
@@ -418,6 +442,7 @@ int main(void)
                 cmocka_unit_test(host_vm_set_entry_flags_without_sea_makes_a_stage2_fault_come_back),
                 cmocka_unit_test(host_vm_enter_once_refused_by_the_rmm_keeps_the_pending_entry),
                 cmocka_unit_test(host_vm_enter_once_consumes_the_entry_and_handle_exit_prepares_the_next),
+                cmocka_unit_test(host_vm_enter_once_writes_only_the_entry_fields_it_uses),
                 cmocka_unit_test(host_vm_handle_exit_rejects_an_exit_reason_it_does_not_know),
                 cmocka_unit_test(host_vm_handle_exit_of_a_made_up_ripas_change_fails_with_an_rmm_error),
                 cmocka_unit_test(host_vm_handle_exit_of_ripas_change_to_destroyed_page_is_no_progress),

@@ -115,6 +115,61 @@ static void rmi_rec_entry_encode_puts_each_field_at_its_spec_offset_and_round_tr
         assert_memory_equal(&back, &e, sizeof(e));
 }
 
+/* The host's in-place write (KVM's run->enter.flags, gprs[0..n)): those bytes and no others. */
+static void rmi_rec_entry_encode_used_writes_flags_and_the_first_gprs_only(void **state)
+{
+        struct rmi_rec_entry e = { .flags = 0x14, .gicv3_hcr = 0x77 };
+        uint8_t b[RMI_REC_ENTRY_SIZE], want[RMI_REC_ENTRY_SIZE];
+        (void)state;
+        for (unsigned i = 0; i < 31; i++)
+                e.gprs[i] = 0x2000 + i;
+        memset(b, 0xAA, sizeof(b));
+        rmi_rec_entry_encode_used(&e, 2, b);
+        memset(want, 0xAA, sizeof(want));
+        for (unsigned i = 0; i < 8; i++) {
+                want[0x000 + i] = (uint8_t)(UINT64_C(0x14) >> (8 * i));
+                want[0x200 + i] = (uint8_t)(UINT64_C(0x2000) >> (8 * i));
+                want[0x208 + i] = (uint8_t)(UINT64_C(0x2001) >> (8 * i));
+        }
+        assert_memory_equal(b, want, sizeof(b));
+        /* more GPRs than there are: all 31, nothing past them */
+        rmi_rec_entry_encode_used(&e, 1000, b);
+        assert_int_equal(le64_at(b, 0x200 + 8 * 30), 0x2000 + 30);
+        assert_int_equal(le64_at(b, 0x300), 0xAAAAAAAAAAAAAAAAULL);
+}
+
+/* The host's in-place read: the reason and the groups asked for; the rest of the struct is
+ * zero whatever the page holds there. */
+static void rmi_rec_exit_decode_used_reads_only_the_fields_asked_for(void **state)
+{
+        uint8_t b[RMI_REC_EXIT_SIZE];
+        struct rmi_rec_exit x;
+        (void)state;
+        memset(b, 0xAA, sizeof(b));
+        memset(b, 0, 8);
+        b[0] = 5; /* HOST_CALL */
+        assert_int_equal(rmi_rec_exit_decode_reason(b), 5);
+        memset(&x, 0x55, sizeof(x));
+        rmi_rec_exit_decode_used(b, RMI_REC_EXIT_FIELDS_SYNDROME, 1, &x);
+        assert_int_equal(x.reason, 5);
+        assert_int_equal(x.esr, 0xAAAAAAAAAAAAAAAAULL);
+        assert_int_equal(x.far, 0xAAAAAAAAAAAAAAAAULL);
+        assert_int_equal(x.hpfar, 0xAAAAAAAAAAAAAAAAULL);
+        assert_int_equal(x.gprs[0], 0xAAAAAAAAAAAAAAAAULL);
+        for (unsigned i = 1; i < 31; i++)
+                assert_int_equal(x.gprs[i], 0);
+        assert_int_equal(x.ripas_base, 0);
+        assert_int_equal(x.ripas_top, 0);
+        assert_int_equal(x.ripas_value, 0);
+        assert_int_equal(x.imm, 0);
+        rmi_rec_exit_decode_used(b, RMI_REC_EXIT_FIELDS_RIPAS | RMI_REC_EXIT_FIELDS_IMM, 0, &x);
+        assert_int_equal(x.esr, 0);
+        assert_int_equal(x.gprs[0], 0);
+        assert_int_equal(x.ripas_base, 0xAAAAAAAAAAAAAAAAULL);
+        assert_int_equal(x.ripas_value, 0xAA);
+        assert_int_equal(x.imm, 0xAAAA);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -123,6 +178,8 @@ int main(void)
                 cmocka_unit_test(rmi_rec_exit_decode_reads_the_low_byte_of_exit_reason),
                 cmocka_unit_test(rmi_rec_exit_round_trips),
                 cmocka_unit_test(rmi_rec_entry_encode_puts_each_field_at_its_spec_offset_and_round_trips),
+                cmocka_unit_test(rmi_rec_entry_encode_used_writes_flags_and_the_first_gprs_only),
+                cmocka_unit_test(rmi_rec_exit_decode_used_reads_only_the_fields_asked_for),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

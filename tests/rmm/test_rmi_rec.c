@@ -10,6 +10,8 @@
 
 #include "rmm_harness.h"
 
+#define GICV3_LR_HW_BIT (1ULL << 61) /* ICH_LR.HW: the host may not set it (B4.3.14 rec_gicv3) */
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, host_setup, host_teardown)
 
 /* The Realm: counts its runs and returns (the REC then turns itself off). */
@@ -18,6 +20,8 @@ struct realm_kernel {
         uint64_t pc;
         uint64_t x[8];
         uint64_t psci_version;
+        struct host *h;         /* prog_rewrite_entry_then_wfi: the host's run page, which */
+        uint64_t run;           /* "another host CPU" rewrites while the REC runs */
 };
 
 static void prog_once(struct realm_kernel *k, struct ccada_cpu *cpu, uint64_t pc, const uint64_t *x)
@@ -468,6 +472,60 @@ static void rec_exit_due_to_wfi_esr_holds_only_ec_and_ti(void **state)
         assert_int_equal(run_exit_reason(h, f.run), RMI_EXIT_PSCI);
 }
 
+/* ---- what crosses the run page (B4.4, A4.2, A4.3; see rmi_rec_enter) ---- */
+
+/* The exit half is written whole: the fields this exit defines, every other byte zero,
+ * whatever the host's page held there before (as TF-RMM zeroes its rmi_rec_exit). */
+static void rmi_rec_enter_writes_the_exit_half_zero_but_for_the_fields_the_exit_defines(void **state)
+{
+        struct host *h = *state;
+        struct enter_fx f;
+        uint8_t page[RMI_REC_EXIT_SIZE], want[RMI_REC_EXIT_SIZE];
+        enter_fx_init(h, &f);
+        host_set_program(h, prog_wfi, &f.k);
+        memset(page, 0xAA, sizeof(page));
+        assert_int_equal(hw_write(h->mem, HW_WORLD_NS, f.run + RMI_REC_EXIT_OFFSET, page, sizeof(page), NULL), HW_OK);
+        run_set_flags(h, f.run, RMI_REC_ENTRY_FLAG_TRAP_WFI);
+        assert_int_equal(host_rec_enter(h, f.rec, f.run), RMI_SUCCESS);
+        assert_int_equal(hw_read(h->mem, HW_WORLD_NS, f.run + RMI_REC_EXIT_OFFSET, page, sizeof(page), NULL), HW_OK);
+        memset(want, 0, sizeof(want));
+        want[RMI_REC_EXIT_REASON] = RMI_EXIT_SYNC;
+        want[RMI_REC_EXIT_ESR + 3] = 0x04; /* esr = 0x04000000: EC WFx, TI 0 (A4.3.4.1) */
+        assert_memory_equal(page, want, sizeof(page));
+}
+
+/* The entry is copied in once, before validation: a host that rewrites its run page while
+ * the REC runs (from another CPU; here the Realm program stands in for it) changes nothing
+ * for this entry. TRAP_WFI cleared in the page still traps the WFI. */
+static void prog_rewrite_entry_then_wfi(struct realm_kernel *k, struct ccada_cpu *cpu, uint64_t pc,
+                                        const uint64_t *x)
+{
+        k->runs++;
+        run_set_flags(k->h, k->run, 0);
+        run_set_u64(k->h, k->run, RMI_REC_ENTRY_GICV3_LRS, GICV3_LR_HW_BIT);
+        cpu_wfi(cpu);
+}
+
+static void rmi_rec_enter_does_not_read_the_entry_again_while_the_rec_runs(void **state)
+{
+        struct host *h = *state;
+        struct enter_fx f;
+        enter_fx_init(h, &f);
+        f.k.h = h;
+        f.k.run = f.run;
+        host_set_program(h, prog_rewrite_entry_then_wfi, &f.k);
+        run_set_flags(h, f.run, RMI_REC_ENTRY_FLAG_TRAP_WFI);
+        assert_int_equal(host_rec_enter(h, f.rec, f.run), RMI_SUCCESS);
+        assert_int_equal(f.k.runs, 1);
+        assert_int_equal(run_exit_reason(h, f.run), RMI_EXIT_SYNC);
+        assert_int_equal(run_exit_u64(h, f.run, RMI_REC_EXIT_ESR), 0x04000000);
+        /* the next entry is a new copy: the rewritten page is what it sees, and refuses */
+        assert_int_equal(host_rec_enter(h, f.rec, f.run), RMI_ERROR_REC);
+        run_set_u64(h, f.run, RMI_REC_ENTRY_GICV3_LRS, 0);
+        assert_int_equal(host_rec_enter(h, f.rec, f.run), RMI_SUCCESS);
+        assert_int_equal(run_exit_reason(h, f.run), RMI_EXIT_PSCI);
+}
+
 /* A Realm destroyed with a REC in the middle of an exit: nothing leaks, granules return. */
 static void prog_host_call_forever(struct realm_kernel *k, struct ccada_cpu *cpu, uint64_t pc,
                                    const uint64_t *x)
@@ -526,6 +584,8 @@ int main(void)
                 T(rmi_rec_enter_with_gicv3_hcr_reserved_bits_fails_error_rec),
                 T(rmi_rec_enter_with_hw_list_register_fails_error_rec),
                 T(rec_exit_due_to_wfi_esr_holds_only_ec_and_ti),
+                T(rmi_rec_enter_writes_the_exit_half_zero_but_for_the_fields_the_exit_defines),
+                T(rmi_rec_enter_does_not_read_the_entry_again_while_the_rec_runs),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
