@@ -219,6 +219,7 @@ struct trace_group *trace_register(struct trace *t, const struct trace_subsys *s
         g->trace = t;
         g->subsys = s;
         g->enabled = trace_subsys_mask(s, t->events);
+        t->any_enabled |= g->enabled != 0;
         return g;
 }
 
@@ -230,8 +231,11 @@ bool trace_set_events(struct trace *t, const char *list)
         if (n >= sizeof(t->events))
                 return false;
         memcpy(t->events, l, n + 1);
-        for (unsigned i = 0; i < t->ngroups; i++)
+        t->any_enabled = false;
+        for (unsigned i = 0; i < t->ngroups; i++) {
                 t->groups[i].enabled = trace_subsys_mask(t->groups[i].subsys, t->events);
+                t->any_enabled |= t->groups[i].enabled != 0;
+        }
         return true;
 }
 

@@ -76,6 +76,7 @@ struct trace {
         char events[TRACE_EVENTS_LIST_MAX]; /* the enabled list (trace_set_events) */
         struct trace_group groups[TRACE_MAX_GROUPS];
         unsigned ngroups;
+        bool any_enabled;       /* some group has an event enabled */
         bool groups_full;       /* a registration was refused for lack of room */
         /* sinks (any may be NULL) */
         FILE *file;             /* trace file: header + buffered lines at trace_close */
@@ -139,6 +140,10 @@ uint64_t trace_count(const struct trace *t, const char *name);
  * means ""), flags to 5 (NULL means "....."). */
 void trace_set_who(struct trace *t, const char *comm, int pid, int cpu, const char *flags);
 /* Saves/restores the current context (around world switches). */
+/* Whether any event of t is enabled (t may be NULL): a context that only feeds the "who"
+ * of future lines may skip formatting it while this is false. */
+static inline bool trace_active(const struct trace *t) { return t && t->any_enabled; }
+
 static inline struct trace_who trace_get_who(const struct trace *t) { return t->who; }
 static inline void trace_restore_who(struct trace *t, struct trace_who w) { t->who = w; }
 

@@ -175,27 +175,29 @@ bool rk_is_realm(const struct realm_kernel *k) { return k->is_realm; }
 const struct realm_task *rk_current(const struct realm_kernel *k) { return &k->task; }
 struct trace *rk_trace(struct realm_kernel *k) { return k->trace; }
 
-/* The current context's flags into the trace's "who". */
-static void show_ctx(struct realm_kernel *k)
+/* The current context's flags into the trace's "who" (only read by events: nothing to do
+ * while none is enabled; events are chosen before the guest runs). */
+static void show_ctx(struct realm_kernel *k, bool always)
 {
         char flags[6];
+        if (!k->trace || (!always && !trace_active(k->trace)))
+                return;
         rk_cpu_ctx_flags(&k->ctx, flags);
-        if (k->trace)
-                trace_set_who(k->trace, k->task.comm, k->task.pid, 0, flags);
+        trace_set_who(k->trace, k->task.comm, k->task.pid, 0, flags);
 }
 
 void rk_set_current(struct realm_kernel *k, const char *comm, int pid)
 {
         snprintf(k->task.comm, sizeof(k->task.comm), "%s", comm);
         k->task.pid = pid;
-        show_ctx(k);
+        show_ctx(k, true);
 }
 
 bool rk_spin_lock_irqsave(struct realm_kernel *k, struct rk_lock *l)
 {
         bool was = rk_cpu_ctx_irqsave(&k->ctx);
         rk_lock_acquire(l);
-        show_ctx(k);
+        show_ctx(k, false);
         return was;
 }
 
@@ -203,7 +205,7 @@ void rk_spin_unlock_irqrestore(struct realm_kernel *k, struct rk_lock *l, bool i
 {
         rk_lock_release(l);
         rk_cpu_ctx_irqrestore(&k->ctx, irqs_were_off);
-        show_ctx(k);
+        show_ctx(k, false);
 }
 
 
