@@ -52,6 +52,13 @@ struct ccada_machine_config;
  * False when d is past the list, its type has no disk, or its options are malformed. */
 bool ccada_device_image(const struct ccada_machine_config *cfg, unsigned d, struct ccada_disk_image *img);
 
+/* One figure of a bench app (proto/hostcall.h HOSTCALL_BENCH_SAMPLE), as the guest gave it:
+ * the cell (described in the app's report), the repetition, elapsed nanoseconds,
+ * operations, bytes, and picoseconds of one memcpy of one operation's bytes. */
+struct ccada_bench_sample {
+        uint64_t cell, rep, ns, ops, bytes, memcpy_ps;
+};
+
 struct ccada_machine_config {
         uint64_t mem_size;      /* physical memory, bytes (default 256 MiB) */
         uint64_t mem_base;      /* first physical address (default 0x80000000) */
@@ -77,6 +84,13 @@ struct ccada_machine_config {
         bool bench_fixed;
         uint64_t bench_ops, bench_size;
         const char *bench_dir;
+        unsigned bench_qd;      /* bench-blk fixed work: requests per batch (0: 1); given to
+                                 * the Realm as ccada.bench_qd=N with the fixed work */
+        /* Called with each figure a bench app gives (NULL: figures stay in the report only),
+         * from inside ccada_machine_run: it may switch to another machine's run and back
+         * (ccada bench's ABAB alternation) before it returns. */
+        void (*bench_hook)(void *ctx, const struct ccada_bench_sample *s);
+        void *bench_hook_ctx;
         uint64_t swiotlb_slabs; /* Realm bounce pool in 2 KiB slots, "swiotlb=" on the Realm's
                                  * command line; 0 (default): none, so the kernel takes
                                  * Linux's default, 64 MiB, halved as Linux halves it when

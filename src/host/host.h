@@ -43,6 +43,10 @@ struct host_vm_config {
         uint8_t rpv[64];
         uint16_t vmid;                  /* RmiRealmParams.vmid, unique among live Realms; default 1 */
         bool reject_ripas_ram;          /* test knob: REJECT every RIPAS change to RAM */
+        /* Host calls this VMM does not serve itself go to call_hook (NULL: returned
+         * unchanged), which writes its answer into out (a copy of in on entry). */
+        void (*call_hook)(void *ctx, uint16_t imm, const uint64_t in[31], uint64_t out[31]);
+        void *call_hook_ctx;
 };
 
 void host_vm_config_default(struct host_vm_config *cfg);

@@ -213,6 +213,8 @@ void host_serve_call(struct host_vm *vm, uint16_t imm, const uint64_t in[31], ui
         memcpy(out, in, 31 * sizeof(uint64_t)); /* unknown calls: returned unchanged */
         if (imm == HOSTCALL_DEMO_PEEK)
                 handle_peek(vm, in, out);
+        else if (vm->cfg.call_hook)
+                vm->cfg.call_hook(vm->cfg.call_hook_ctx, imm, in, out);
 }
 
 static void handle_host_call(struct host_vm *vm, const struct rmi_rec_exit *x, struct rmi_rec_entry *e)

@@ -10,6 +10,7 @@
 #include "lib/prng.h"
 #include "machine/machine_internal.h"
 #include "lib/container.h"
+#include "proto/hostcall.h"
 #include "proto/virtio.h"
 #include "realm/realm.h"
 #include "realm/swiotlb.h"
@@ -97,9 +98,9 @@ ccada_status ccada_machine_create(struct ccada_machine **out, const struct ccada
         if ((cfg->realms != 1 && cfg->realms != 2) || (cfg->realms == 2 && cfg->normal_vm) ||
             !machine_workload_find(cfg->workload) || cfg->ndevices > CCADA_MAX_DEVICES ||
             !ccada_check_events(cfg->trace_events, NULL, 0) || cfg->bench_reps > 31 || cfg->queue_depth > 1024 ||
-            cfg->bench_size > (256u << 10) ||
+            cfg->bench_size > (1u << 20) || cfg->bench_qd > 256 ||
             (cfg->bench_dir && strcmp(cfg->bench_dir, "to") && strcmp(cfg->bench_dir, "from") &&
-             strcmp(cfg->bench_dir, "bidi")))
+             strcmp(cfg->bench_dir, "bidi") && strcmp(cfg->bench_dir, "read") && strcmp(cfg->bench_dir, "write")))
                 return CCADA_E_INVAL;
         for (unsigned d = 0; d < cfg->ndevices; d++)
                 if (!ccada_device_check(&cfg->devices[d], NULL, 0))
@@ -174,9 +175,9 @@ static void machine_cmdline(const struct ccada_machine *m, char *out, size_t len
 {
         char reps[160] = "", slabs[32] = "", qd[40] = "";
         if (m->cfg.bench_fixed) /* only then: the default command line, and RIM, stay as they were */
-                snprintf(reps, sizeof(reps), " ccada.bench_ops=%llu ccada.bench_size=%llu ccada.bench_dir=%s",
+                snprintf(reps, sizeof(reps), " ccada.bench_ops=%llu ccada.bench_size=%llu ccada.bench_dir=%s ccada.bench_qd=%u",
                          (unsigned long long)m->cfg.bench_ops, (unsigned long long)m->cfg.bench_size,
-                         m->cfg.bench_dir ? m->cfg.bench_dir : "to");
+                         m->cfg.bench_dir ? m->cfg.bench_dir : "to", m->cfg.bench_qd ? m->cfg.bench_qd : 1);
         else if (m->cfg.bench_reps)
                 snprintf(reps, sizeof(reps), " ccada.bench_reps=%u", m->cfg.bench_reps);
         if (m->cfg.queue_depth) /* Linux's module parameter; else the driver's default */
@@ -214,6 +215,18 @@ static void slot_rpv(const struct ccada_machine *m, unsigned i, uint8_t rpv[64])
                 prng_fill(&rng, rpv, 64);
 }
 
+/* The host calls the VMM leaves to the machine: a bench app's figure, to the owner's hook. */
+static void machine_call_hook(void *ctx, uint16_t imm, const uint64_t in[31], uint64_t out[31])
+{
+        const struct ccada_machine *m = ctx;
+        if (imm != HOSTCALL_BENCH_SAMPLE || !m->cfg.bench_hook)
+                return;
+        struct ccada_bench_sample s = { .cell = in[0], .rep = in[1], .ns = in[2], .ops = in[3], .bytes = in[4],
+                                        .memcpy_ps = in[5] };
+        out[0] = 1;
+        m->cfg.bench_hook(m->cfg.bench_hook_ctx, &s);
+}
+
 /* Builds slot i's guest from image and gives the Realm its own kernel. */
 static ccada_status slot_boot(struct ccada_machine *m, unsigned i, const uint8_t *image)
 {
@@ -227,6 +240,8 @@ static ccada_status slot_boot(struct ccada_machine *m, unsigned i, const uint8_t
         vc.image = image;
         vc.image_len = REALM_IMAGE_SIZE;
         vc.vmid = (uint16_t)(1 + i);
+        vc.call_hook = machine_call_hook;
+        vc.call_hook_ctx = m;
         slot_rpv(m, i, s->rpv);
         memcpy(vc.rpv, s->rpv, sizeof(vc.rpv));
         struct ccada_realm_program prog = { .entry = realm_kernel_entry, .kernel = s->kernel };

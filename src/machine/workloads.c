@@ -12,7 +12,7 @@
 static const struct machine_workload workloads[] = {
         { "demo", "memory isolation, MMIO, REM extend, blk-test", realm_demo_init },
         { "bench-swiotlb", "SWIOTLB map+unmap cost per size", realm_bench_swiotlb },
-        { "bench-blk", "virtio-blk MB/s and IOPS, queue depth 1", realm_bench_blk },
+        { "bench-blk", "virtio-blk requests per second by queue depth, direction and size", realm_bench_blk },
 };
 
 const struct machine_workload *machine_workload_find(const char *name)

@@ -23,6 +23,14 @@
 #define HOSTCALL_PEEK_PRIVATE_WORDS 11
 _Static_assert(HOSTCALL_PEEK_PRIVATE_WORDS + HOSTCALL_PEEK_MAX / 8 <= 31, "the answer fits in the 31 GPRs");
 
+/* "A benchmark figure" (the bench apps, ccada bench): gprs[0] = the cell (the app's own
+ * numbering, described in its report), gprs[1] = the repetition, gprs[2] = elapsed
+ * nanoseconds, gprs[3] = operations, gprs[4] = bytes moved, gprs[5] = picoseconds of one
+ * memcpy of one operation's bytes, timed right after. The host hands the figure to its
+ * owner, which may let the other VM of a comparison run before this call returns (ABAB
+ * alternation); gprs[0] = 1 when an owner took the figure, else the call returns unchanged. */
+#define HOSTCALL_BENCH_SAMPLE 0x0C0B
+
 /* A normal VM has no RMM and so no RSI_HOST_CALL: it makes the same calls with a hypercall
  * to the host, as a KVM guest does (SMCCC 1.4 §2.5: a fast SMC64 call, owner 6 = Vendor
  * Specific Hypervisor Service). x1 = the guest-physical address of a block laid out as

@@ -17,16 +17,23 @@ void cli_bench_help(FILE *f)
               "\n"
               "  swiotlb   SWIOTLB map+unmap cost per size (64 B .. 256 KiB) in a Realm, next to\n"
               "            the same copy inside the guest and a native memcpy (the limit)\n"
-              "  blk       virtio-blk sequential MB/s and 4 KiB random IOPS, Realm vs normal VM\n"
+              "  blk       virtio-blk MB/s and IOPS at queue depth 1 and 32, reads and writes of\n"
+              "            4K..1M: a Realm and a normal VM alternating cell by cell, their ratio\n"
+              "            per pair, and the best ratio Linux's semantics allow (the limit)\n"
               "  all       both (default)\n"
               "\n"
               "options:\n"
-              "  --reps N           repetitions per figure, median reported (default 7)\n"
-              "  --ops N            swiotlb: a fixed amount of work instead, N map+unmap per size,\n"
-              "                     untimed: count its instructions with valgrind's callgrind\n"
-              "                     and subtract a run with --ops 0 (docs/performance.md)\n"
-              "  --size BYTES       with --ops: that size only (1..256K; default every size)\n"
-              "  --dir to|from|bidi with --ops: the DMA direction (default to: TO_DEVICE)\n"
+              "  --reps N           repetitions (blk: pairs) per figure, median reported (default 7)\n"
+              "  --ops N            a fixed amount of one benchmark's work instead, untimed: count\n"
+              "                     its instructions with valgrind's callgrind and subtract a run\n"
+              "                     with --ops 0 (docs/performance.md). swiotlb: N map+unmap per\n"
+              "                     size; blk: N requests, --queue-depth per batch (default 1)\n"
+              "  --size BYTES       with --ops: swiotlb that size only (1..256K; default every\n"
+              "                     size); blk the request size (512-byte sectors, up to 1M;\n"
+              "                     default 4K)\n"
+              "  --dir DIR          with --ops: swiotlb to|from|bidi (default to: TO_DEVICE);\n"
+              "                     blk read|write (default read)\n"
+              "  --vm realm|normal  blk: that VM only, no ratio (with --ops: default realm)\n"
               "  --json             machine-readable output\n",
               f);
         machine_opts_help(f);
@@ -34,21 +41,32 @@ void cli_bench_help(FILE *f)
               "\n"
               "The machine options set up both machines of a benchmark; blk always backs its disk\n"
               "with host RAM (the data path, not the host's file system) and, without --ram,\n"
-              "gives each VM 64M.\n",
+              "gives each VM 192M (32 buffers of 1M beside Linux's 64M bounce pool).\n",
               f);
+}
+
+bool cli_bench_build(const struct ccada_machine_config *cfg, const char *what, struct ccada_machine **m)
+{
+        ccada_status st = ccada_machine_create(m, cfg);
+        if (st != CCADA_OK)
+                fprintf(stderr, "ccada bench %s: cannot build the machine: %s\n", what, ccada_status_text(st));
+        return st == CCADA_OK;
 }
 
 bool cli_bench_run(const struct ccada_machine_config *cfg, const char *what, struct ccada_report **out)
 {
         struct ccada_machine *m;
+        *out = NULL;
+        if (!cli_bench_build(cfg, what, &m))
+                return false;
+        return cli_bench_finish(m, ccada_machine_run(m), cfg, what, out);
+}
+
+bool cli_bench_finish(struct ccada_machine *m, ccada_status st, const struct ccada_machine_config *cfg,
+                      const char *what, struct ccada_report **out)
+{
         struct ccada_report_value v;
         *out = NULL;
-        ccada_status st = ccada_machine_create(&m, cfg);
-        if (st != CCADA_OK) {
-                fprintf(stderr, "ccada bench %s: cannot build the machine: %s\n", what, ccada_status_text(st));
-                return false;
-        }
-        st = ccada_machine_run(m);
         if (ccada_report_create(out) != CCADA_OK) {
                 ccada_machine_destroy(m);
                 fprintf(stderr, "ccada bench %s: out of memory for the report\n", what);
@@ -121,9 +139,9 @@ static int bench_swiotlb(const struct ccada_machine_config *base, unsigned reps,
                                 json_string(w, "dir", named ? dir.text : "");
                                 json_end_object(w);
                         } else {
-                                printf("SWIOTLB: %.0f map+unmap of %.0f bytes, %s (fixed work, untimed)\n",
-                                       cli_bench_figure(r, s, "ops"), cli_bench_figure(r, s, "size"),
-                                       named ? dir.text : "?");
+                                printf("%s: %.0f map+unmap of %.0f bytes, %s (fixed work, untimed)\n",
+                                       cfg.normal_vm ? "DMA API (normal VM)" : "SWIOTLB", cli_bench_figure(r, s, "ops"),
+                                       cli_bench_figure(r, s, "size"), named ? dir.text : "?");
                         }
                 }
                 if (w)
@@ -131,38 +149,58 @@ static int bench_swiotlb(const struct ccada_machine_config *base, unsigned reps,
                 ccada_report_destroy(r);
                 return CLI_OK;
         }
+        struct ccada_report_value dir, pool;
         if (w) {
                 json_begin_array(w, "swiotlb");
                 for (size_t i = 0; i < n; i++) {
                         if (!is_swiotlb_row(r, i))
                                 continue;
                         const char *s = ccada_report_section_name(r, i);
+                        bool named = ccada_report_get(r, s, "dir", &dir) && ccada_report_get(r, s, "pool", &pool);
                         json_begin_object(w, NULL);
+                        json_string(w, "dir", named ? dir.text : "");
+                        json_string(w, "pool", named ? pool.text : "");
                         json_double(w, "size", cli_bench_figure(r, s, "size"), 0);
+                        json_double(w, "copies", cli_bench_figure(r, s, "copies"), 0);
                         json_double(w, "map_unmap_ns", cli_bench_figure(r, s, "map_unmap_ns"), 1);
-                        json_double(w, "guest_copy_ns", cli_bench_figure(r, s, "guest_copy_ns"), 1);
                         json_double(w, "memcpy_ns", cli_bench_figure(r, s, "memcpy_ns"), 1);
+                        json_double(w, "extra_ns", cli_bench_figure(r, s, "extra_ns"), 1);
+                        json_double(w, "guest_copy_ns", cli_bench_figure(r, s, "guest_copy_ns"), 1);
                         json_end_object(w);
                 }
                 json_end_array(w);
                 ccada_report_destroy(r);
                 return CLI_OK;
         }
-        printf("SWIOTLB bounce cost in a Realm (median of %u, ns per operation)\n\n", reps);
-        printf("%8s %14s %14s %12s %12s %12s\n", "size", "map+unmap", "guest copy", "memcpy", "x memcpy",
-               "x guest cp");
+        if (cfg.normal_vm)
+                printf("DMA map+unmap in a normal VM: no bounce, the DMA API alone (median of %u, ns per operation)\n",
+                       reps);
+        else
+                printf("SWIOTLB bounce cost in a Realm (median of %u, ns per operation)\n", reps);
+        const char *last_dir = "";
         for (size_t i = 0; i < n; i++) {
                 if (!is_swiotlb_row(r, i))
                         continue;
                 const char *s = ccada_report_section_name(r, i);
-                double mu = cli_bench_figure(r, s, "map_unmap_ns"), gc = cli_bench_figure(r, s, "guest_copy_ns");
-                double mc = cli_bench_figure(r, s, "memcpy_ns");
-                printf("%8.0f %14.1f %14.1f %12.1f %12.1f %12.2f\n", cli_bench_figure(r, s, "size"), mu, gc, mc,
-                       mu / mc, mu / gc);
+                if (!ccada_report_get(r, s, "dir", &dir) || !ccada_report_get(r, s, "pool", &pool))
+                        continue;
+                if (strcmp(dir.text, last_dir)) {
+                        printf("\n%s\n%5s %7s %11s %8s %10s %10s %11s\n", dir.text, "pool", "size", "map+unmap",
+                               "copies", "memcpy", "extra", "guest copy");
+                        last_dir = dir.text;
+                }
+                printf("%5s %7.0f %11.1f %8.0f %10.1f %10.1f %11.1f\n", pool.text, cli_bench_figure(r, s, "size"),
+                       cli_bench_figure(r, s, "map_unmap_ns"), cli_bench_figure(r, s, "copies"),
+                       cli_bench_figure(r, s, "memcpy_ns"), cli_bench_figure(r, s, "extra_ns"),
+                       cli_bench_figure(r, s, "guest_copy_ns"));
         }
-        printf("\nmap+unmap: bounced dma_map_single(TO_DEVICE) + dma_unmap_single (one copy into the\n"
-               "shared pool through stage 2 and the GPC, slot search and release). guest copy: the same\n"
-               "bytes copied private-to-private by the guest. memcpy: native, same run.\n");
+        printf("\nmap+unmap: dma_map_single + dma_unmap_single in that direction (bounced in a Realm: the\n"
+               "copies into the shared pool and back through stage 2 and the GPC, slot search and\n"
+               "release). busy: %s other mappings of the same size live meanwhile (fewer in a\n"
+               "pool too small for them: half of it). copies: those a\n"
+               "bounce must make; extra = map+unmap - copies x memcpy, what SWIOTLB and the DMA layer\n"
+               "add to the unavoidable copies. memcpy: native, same run. guest copy: the same bytes\n"
+               "copied private-to-private by the guest.\n", "32");
         ccada_report_destroy(r);
         return CLI_OK;
 }
@@ -179,8 +217,8 @@ static int bench_opt(void *ctx, int c, const char *arg)
         static const struct cli_number_opt opt_reps = { "bench", "--reps", false, 1, 31, 0, "must be 1..31" };
         static const struct cli_number_opt opt_ops = { "bench", "--ops", false, 0, 100000000, 0,
                                                        "must be 0..100000000" };
-        static const struct cli_number_opt opt_size = { "bench", "--size", true, 1, 256u << 10, 0,
-                                                        "must be 1..256K" };
+        static const struct cli_number_opt opt_size = { "bench", "--size", true, 1, 1u << 20, 0,
+                                                        "must be 1..1M (swiotlb: ..256K; blk: whole 512-byte sectors)" };
         struct bench_opts *o = ctx;
         if (c == 'r')
                 return cli_number(&opt_reps, arg, &o->reps);
@@ -193,8 +231,10 @@ static int bench_opt(void *ctx, int c, const char *arg)
                 return cli_number(&opt_size, arg, &o->m.cfg.bench_size);
         }
         if (c == 'd') {
-                if (strcmp(arg, "to") && strcmp(arg, "from") && strcmp(arg, "bidi")) {
-                        fprintf(stderr, "ccada bench: --dir '%s': must be to, from or bidi\n", arg);
+                if (strcmp(arg, "to") && strcmp(arg, "from") && strcmp(arg, "bidi") && strcmp(arg, "read") &&
+                    strcmp(arg, "write")) {
+                        fprintf(stderr, "ccada bench: --dir '%s': must be to, from or bidi (swiotlb), read or write (blk)\n",
+                                arg);
                         return CLI_USAGE;
                 }
                 o->dir_given = true;
@@ -227,7 +267,7 @@ static int run_benches(const char *what, const struct machine_opts *m, unsigned 
         if (sw)
                 rc = bench_swiotlb(&m->cfg, reps, json ? &w : NULL);
         if (blk && rc == CLI_OK)
-                rc = cli_bench_blk(&m->cfg, m->ram_given, reps, json ? &w : NULL);
+                rc = cli_bench_blk(m, reps, json ? &w : NULL);
         if (json) {
                 json_end_object(&w);
                 bool ok = json_finish(&w);
@@ -238,6 +278,45 @@ static int run_benches(const char *what, const struct machine_opts *m, unsigned 
                 free(doc);
         }
         return rc;
+}
+
+/* --ops names one benchmark, and --size and --dir must suit it. */
+static int fixed_work_check(struct bench_opts *o, const char *what)
+{
+        struct ccada_machine_config *c = &o->m.cfg;
+        bool blk = !strcmp(what, "blk");
+        if (c->bench_fixed && strcmp(what, "swiotlb") && !blk) {
+                fprintf(stderr, "ccada bench: --ops is a fixed amount of one benchmark's work: name it (swiotlb or blk)\n");
+                return CLI_USAGE;
+        }
+        if (o->m.vm_given && !strcmp(what, "all")) {
+                fprintf(stderr, "ccada bench: --vm picks the VM of one benchmark: name it (swiotlb or blk)\n");
+                return CLI_USAGE;
+        }
+        if (!c->bench_fixed)
+                return CLI_OK;
+        bool blk_dir = !c->bench_dir || !strcmp(c->bench_dir, "read") || !strcmp(c->bench_dir, "write");
+        if (blk && (!blk_dir || (o->size_given && c->bench_size % 512))) {
+                fprintf(stderr, "ccada bench blk: --dir must be read or write and --size whole 512-byte sectors\n");
+                return CLI_USAGE;
+        }
+        if (!blk && ((c->bench_dir && (!strcmp(c->bench_dir, "read") || !strcmp(c->bench_dir, "write"))) ||
+                     c->bench_size > (256u << 10))) {
+                fprintf(stderr, "ccada bench swiotlb: --dir must be to, from or bidi and --size at most 256K\n");
+                return CLI_USAGE;
+        }
+        if (blk) {
+                if (!o->size_given)
+                        c->bench_size = 4096;
+                if (!c->bench_dir)
+                        c->bench_dir = "read";
+                c->bench_qd = c->queue_depth ? c->queue_depth : 1;
+                if (c->bench_qd > 256) {
+                        fprintf(stderr, "ccada bench blk: with --ops, --queue-depth must be 1..256 (requests per batch)\n");
+                        return CLI_USAGE;
+                }
+        }
+        return CLI_OK;
 }
 
 int cli_bench(int argc, char **argv)
@@ -265,15 +344,8 @@ int cli_bench(int argc, char **argv)
                 fprintf(stderr, "ccada bench: --size and --dir go with --ops (fixed work)\n");
                 return CLI_USAGE;
         }
-        if (o.m.cfg.bench_fixed && strcmp(what, "swiotlb")) {
-                fprintf(stderr, "ccada bench: --ops is for 'ccada bench swiotlb' (blk: not yet)\n");
-                return CLI_USAGE;
-        }
-        if (o.m.cfg.normal_vm) { /* else swiotlb would time unbounced maps under a Realm title */
-                fprintf(stderr, "ccada bench: --vm normal: bench swiotlb measures a Realm and bench blk runs both "
-                        "a Realm and a normal VM: leave --vm out\n");
-                return CLI_USAGE;
-        }
+        if ((rc = fixed_work_check(&o, what)) != CLI_OK)
+                return rc;
         if ((rc = machine_opts_open_traces(&o.m, o.json)) != CLI_OK)
                 return rc < 0 ? CLI_OK : rc;
         /* The figures are the output: no console, and no events unless asked for. */

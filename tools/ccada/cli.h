@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ccada/status.h"
+
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
 int cli_demo(int argc, char **argv);
@@ -13,16 +15,25 @@ int cli_run(int argc, char **argv);
 void cli_run_help(FILE *f);
 int cli_bench(int argc, char **argv);
 void cli_bench_help(FILE *f);
+struct ccada_machine;
 struct ccada_machine_config;
 struct json_writer;
-/* The virtio-blk benchmark: its table on stdout, or with w its "blk" member into the JSON
- * object w has open. */
-int cli_bench_blk(const struct ccada_machine_config *base, bool ram_given, unsigned reps, struct json_writer *w);
+struct machine_opts;
+/* The virtio-blk benchmark (tools/ccada/bench_blk.c): a Realm and a normal VM alternating
+ * cell by cell, or the one VM --vm names, or with base->bench_fixed a fixed amount of work.
+ * Its table on stdout, or with w its "blk" member into the JSON object w has open. */
+int cli_bench_blk(const struct machine_opts *m, unsigned reps, struct json_writer *w);
 struct ccada_report;
 /* Runs one benchmark machine (cfg names the workload) and returns its report in *out (the
  * caller destroys it). False, said on stderr with what (e.g. "blk (Realm)"), when the
  * machine cannot be built or the run or the benchmark failed. */
 bool cli_bench_run(const struct ccada_machine_config *cfg, const char *what, struct ccada_report **out);
+/* cli_bench_run in its steps, for a caller that runs the machine itself: builds it (false,
+ * said on stderr, when it cannot), then with st the run's status destroys it and returns
+ * its report as cli_bench_run does. */
+bool cli_bench_build(const struct ccada_machine_config *cfg, const char *what, struct ccada_machine **m);
+bool cli_bench_finish(struct ccada_machine *m, ccada_status st, const struct ccada_machine_config *cfg,
+                      const char *what, struct ccada_report **out);
 /* A figure of a benchmark's report section (0 when there is none: the run said why). */
 double cli_bench_figure(const struct ccada_report *r, const char *section, const char *key);
 void cli_demo_help(FILE *f);

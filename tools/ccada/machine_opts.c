@@ -117,6 +117,7 @@ static int set_vm(struct machine_opts *o, const char *arg)
         if (strcmp(arg, "realm") && strcmp(arg, "normal"))
                 return cli_bad_value(o->cmd, "--vm", arg, "must be realm or normal");
         o->cfg.normal_vm = !strcmp(arg, "normal");
+        o->vm_given = true;
         return CLI_OK;
 }
 

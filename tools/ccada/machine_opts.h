@@ -20,6 +20,7 @@ struct machine_opts {
         bool swiotlb_given;             /* --swiotlb was on the command line (else the default) */
         bool devices_given;             /* a --device replaced the default device list */
         bool ram_given;                 /* --ram was on the command line */
+        bool vm_given;                  /* --vm was on the command line */
         char device_type[CCADA_MAX_DEVICES][32];
         FILE *trace_file, *trace_json_file;
 };

@@ -1,4 +1,5 @@
-/* SWIOTLB map+unmap cost per size next to a plain memcpy measured in the same run. */
+/* bench-swiotlb: SWIOTLB map+unmap cost per direction, pool state and size, next to a plain
+ * memcpy measured in the same run. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -9,110 +10,131 @@
 #include "realm/boot.h"
 #include "realm/cmdline.h"
 #include "realm/dma.h"
+#include "realm/swiotlb.h"
 
-#define BENCH_MAX_REPS 31u
+#define BUSY_MAPS 32u /* the mappings a busy pool holds: a queue-depth-32 workload's, */
+                      /* or as many as fill half of a smaller pool */
 
-static double now_ns(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-        double x = *(const double *)a, y = *(const double *)b;
-        return (x > y) - (x < y);
-}
-
-static double median(double *v, unsigned n)
-{
-        qsort(v, n, sizeof(*v), cmp_double);
-        return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-/* Enough iterations for about 8 MiB of copying per repetition, at least 64. */
+/* Enough iterations for about 4 MiB of copying per repetition, at least 64. */
 static unsigned iterations(uint64_t size)
 {
-        uint64_t n = (8u << 20) / size;
+        uint64_t n = (4u << 20) / size;
         return (unsigned)(n < 64 ? 64 : n > 200000 ? 200000 : n);
 }
 
-static void *(*volatile memcpy_fn)(void *, const void *, size_t) = memcpy;
-
-static double time_memcpy(uint8_t *dst, const uint8_t *src, uint64_t size, unsigned n)
+static ccada_status time_map_unmap(struct dma_dev *dev, uint64_t buf, uint64_t size, enum dma_data_direction dir,
+                                   unsigned n, double *ns)
 {
-        double t0 = now_ns();
-        for (unsigned i = 0; i < n; i++) {
-                memcpy_fn(dst, src, size);
-                __asm__ volatile("" ::: "memory");
-        }
-        return (now_ns() - t0) / n;
-}
-
-static ccada_status time_map_unmap(struct dma_dev *dev, uint64_t buf, uint64_t size, unsigned n, double *ns)
-{
-        double t0 = now_ns();
+        double t0 = bench_now_ns();
         for (unsigned i = 0; i < n; i++) {
                 uint64_t da;
-                ccada_status st = dma_map_single(dev, buf, size, DMA_TO_DEVICE, 0, &da);
+                ccada_status st = dma_map_single(dev, buf, size, dir, 0, &da);
                 if (st == CCADA_OK)
-                        st = dma_unmap_single(dev, da, size, DMA_TO_DEVICE, 0);
+                        st = dma_unmap_single(dev, da, size, dir, 0);
                 if (st != CCADA_OK)
                         return st;
         }
-        *ns = (now_ns() - t0) / n;
+        *ns = (bench_now_ns() - t0) / n;
         return CCADA_OK;
 }
 
 static ccada_status time_guest_copy(struct realm_kernel *k, uint64_t dst, uint64_t src, uint64_t size,
                                     unsigned n, double *ns)
 {
-        double t0 = now_ns();
+        double t0 = bench_now_ns();
         for (unsigned i = 0; i < n; i++) {
                 ccada_status st = rk_copy(k, dst, src, size);
                 if (st != CCADA_OK)
                         return st;
         }
-        *ns = (now_ns() - t0) / n;
+        *ns = (bench_now_ns() - t0) / n;
         return CCADA_OK;
 }
 
-/* The repetitions the command line asks for ("ccada.bench_reps=N", 1..31; default 7). */
-static unsigned bench_reps(struct realm_kernel *k)
+/* Copies a bounced map+unmap makes (swiotlb.h): every map copies in; the unmap copies back
+ * for FROM_DEVICE and BIDIRECTIONAL. None without bouncing (a normal VM). */
+static unsigned bounce_copies(const struct dma_dev *dev, enum dma_data_direction dir)
 {
-        uint64_t reps = 7;
-        enum ccada_number_error why = CCADA_NUMBER_OK;
-        if (cmdline_u64(rk_cmdline(k), "ccada.bench_reps", &reps, &why) &&
-            (why != CCADA_NUMBER_OK || reps < 1 || reps > BENCH_MAX_REPS)) {
-                rk_printk(k, "bench: ccada.bench_reps must be 1..%u; using 7", BENCH_MAX_REPS);
-                reps = 7;
-        }
-        return (unsigned)reps;
+        if (!dev->force_bounce)
+                return 0;
+        return dir == DMA_TO_DEVICE ? 1 : 2;
 }
 
-/* One size: medians of reps repetitions, into the section "bench_swiotlb/<size>". */
-static ccada_status bench_size(struct realm_kernel *k, struct dma_dev *dev, uint64_t a, uint64_t b,
-                               uint8_t *na, uint8_t *nb, uint64_t size, unsigned reps)
+struct sw_cell {
+        enum dma_data_direction dir;
+        bool busy;
+        uint64_t size;
+};
+
+/* The buffers of one run: a and b (256 KiB each, private), na and nb (native). */
+struct sw_bufs {
+        uint64_t a, b;
+        uint8_t *na, *nb;
+};
+
+/* The mappings of size bytes a busy pool holds: BUSY_MAPS, or half the pool's room. */
+static unsigned busy_maps(const struct dma_dev *dev, uint64_t size)
 {
-        double m[BENCH_MAX_REPS], g[BENCH_MAX_REPS], c[BENCH_MAX_REPS];
-        unsigned n = iterations(size);
-        for (unsigned r = 0; r < reps; r++) {
-                ccada_status st = time_map_unmap(dev, a, size, n, &m[r]);
-                if (st == CCADA_OK)
-                        st = time_guest_copy(k, b, a, size, n, &g[r]);
+        struct swiotlb_stats st;
+        if (!dev->tlb)
+                return BUSY_MAPS;
+        swiotlb_get_stats(dev->tlb, &st);
+        uint64_t room = st.nslabs / 2 / ((size + IO_TLB_SIZE - 1) / IO_TLB_SIZE + 1); /* + 1: alignment */
+        return room < BUSY_MAPS ? (unsigned)room : BUSY_MAPS;
+}
+
+/* Maps (on) or unmaps the busy pool's mappings of size bytes, each of b (TO_DEVICE mappings
+ * of one buffer may overlap: the device only reads them). */
+static ccada_status busy_pool(struct dma_dev *dev, const struct sw_bufs *bf, uint64_t size, bool on,
+                              uint64_t da[BUSY_MAPS])
+{
+        for (unsigned i = 0; i < busy_maps(dev, size); i++) {
+                ccada_status st = on ? dma_map_single(dev, bf->b, size, DMA_TO_DEVICE, 0, &da[i])
+                                     : dma_unmap_single(dev, da[i], size, DMA_TO_DEVICE, 0);
                 if (st != CCADA_OK)
                         return st;
-                c[r] = time_memcpy(nb, na, size, n);
         }
-        char name[48];
-        snprintf(name, sizeof(name), BENCH_SWIOTLB_SECTION "%llu", (unsigned long long)size);
+        return CCADA_OK;
+}
+
+static const char *dir_key(enum dma_data_direction dir)
+{
+        return dir == DMA_TO_DEVICE ? "to" : dir == DMA_FROM_DEVICE ? "from" : "bidi";
+}
+
+/* One cell: medians of reps repetitions, into "bench_swiotlb/<dir>/<idle|busy>/<size>". */
+static ccada_status bench_cell(struct realm_kernel *k, struct dma_dev *dev, const struct sw_bufs *bf,
+                               const struct sw_cell *c, unsigned reps)
+{
+        double m[BENCH_MAX_REPS], g[BENCH_MAX_REPS], mc[BENCH_MAX_REPS];
+        uint64_t held[BUSY_MAPS];
+        unsigned n = iterations(c->size);
+        ccada_status st = c->busy ? busy_pool(dev, bf, c->size, true, held) : CCADA_OK;
+        for (unsigned r = 0; r < reps && st == CCADA_OK; r++) {
+                st = time_map_unmap(dev, bf->a, c->size, c->dir, n, &m[r]);
+                if (st == CCADA_OK)
+                        st = time_guest_copy(k, bf->b, bf->a, c->size, n, &g[r]);
+                mc[r] = bench_time_memcpy(bf->nb, bf->na, c->size, n);
+        }
+        if (c->busy && st == CCADA_OK)
+                st = busy_pool(dev, bf, c->size, false, held);
+        if (st != CCADA_OK)
+                return st;
+        char name[64];
+        snprintf(name, sizeof(name), BENCH_SWIOTLB_SECTION "%s/%s/%llu", dir_key(c->dir), c->busy ? "busy" : "idle",
+                 (unsigned long long)c->size);
         struct ccada_report_section *s = rk_report_section(k, name);
-        ccada_report_u64(s, "size", size);
+        double mu = bench_median(m, reps), memcpy_ns = bench_median(mc, reps);
+        ccada_report_u64(s, "size", c->size);
+        ccada_report_text(s, "dir", dma_data_direction_name(c->dir));
+        ccada_report_text(s, "pool", c->busy ? "busy" : "idle");
+        ccada_report_u64(s, "held", c->busy ? busy_maps(dev, c->size) : 0);
         ccada_report_u64(s, "reps", reps);
-        ccada_report_double(s, "map_unmap_ns", median(m, reps), 1);
-        ccada_report_double(s, "guest_copy_ns", median(g, reps), 1);
-        ccada_report_double(s, "memcpy_ns", median(c, reps), 1);
+        ccada_report_u64(s, "copies", bounce_copies(dev, c->dir));
+        ccada_report_double(s, "map_unmap_ns", mu, 1);
+        ccada_report_double(s, "guest_copy_ns", bench_median(g, reps), 1);
+        ccada_report_double(s, "memcpy_ns", memcpy_ns, 1);
+        ccada_report_double(s, "extra_ns", mu - bounce_copies(dev, c->dir) * memcpy_ns, 1);
         return CCADA_OK;
 }
 
@@ -159,35 +181,55 @@ static bool fixed_work(struct realm_kernel *k, uint64_t *ops, uint64_t *size, en
         return true;
 }
 
-void realm_bench_swiotlb(struct realm_kernel *k)
+/* Every cell: directions outermost, then idle before busy, then the sizes ascending. */
+static ccada_status bench_cells(struct realm_kernel *k, struct dma_dev *dev, const struct sw_bufs *bf, unsigned reps)
 {
         static const uint64_t sizes[] = { 64, 256, 1024, 4096, 16384, 65536, 262144 };
+        static const enum dma_data_direction dirs[] = { DMA_TO_DEVICE, DMA_FROM_DEVICE, DMA_BIDIRECTIONAL };
+        for (size_t d = 0; d < ARRAY_SIZE(dirs); d++) {
+                for (unsigned busy = 0; busy < 2; busy++) {
+                        for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
+                                struct sw_cell c = { .dir = dirs[d], .busy = busy, .size = sizes[i] };
+                                ccada_status st = bench_cell(k, dev, bf, &c, reps);
+                                if (st != CCADA_OK) {
+                                        rk_report_error(k, "bench-swiotlb: %s, %s pool, size %llu: %s",
+                                                        dma_data_direction_name(c.dir), busy ? "busy" : "idle",
+                                                        (unsigned long long)c.size, ccada_status_text(st));
+                                        return st;
+                                }
+                        }
+                }
+        }
+        return CCADA_OK;
+}
+
+void realm_bench_swiotlb(struct realm_kernel *k)
+{
         const size_t max = 262144, pages = max / RK_PAGE_SIZE;
-        uint64_t a, c;
+        struct sw_bufs bf = { .na = rk_zalloc(k, 1, max), .nb = rk_zalloc(k, 1, max) };
         struct dma_dev dev;
-        uint8_t *na = rk_zalloc(k, 1, max), *nb = rk_zalloc(k, 1, max);
         unsigned reps = bench_reps(k);
         bool done = false;
 
         rk_set_current(k, "swiotlb-bench", 150);
         dma_dev_init(&dev, k, "bench", "ccada-bench", rk_default_swiotlb(k));
         rk_report_check(k, "bench_swiotlb_completed", false); /* until shown */
-        if (!na || !nb || rk_alloc_pages(k, pages, &a) != CCADA_OK || rk_alloc_pages(k, pages, &c) != CCADA_OK) {
+        if (!bf.na || !bf.nb || rk_alloc_pages(k, pages, &bf.a) != CCADA_OK ||
+            rk_alloc_pages(k, pages, &bf.b) != CCADA_OK) {
                 rk_report_error(k, "bench-swiotlb: out of memory");
                 goto out;
         }
         uint64_t ops, only;
         enum dma_data_direction dir;
-        bool fixed = fixed_work(k, &ops, &only, &dir);
-        const uint64_t *list = sizes;
-        size_t nsizes = ARRAY_SIZE(sizes);
-        if (fixed && only) { /* one size, any from 1 byte to 256 KiB */
-                list = &only;
-                nsizes = 1;
+        if (!fixed_work(k, &ops, &only, &dir)) {
+                done = bench_cells(k, &dev, &bf, reps) == CCADA_OK;
+                goto out;
         }
+        static const uint64_t sizes[] = { 64, 256, 1024, 4096, 16384, 65536, 262144 };
+        const uint64_t *list = only ? &only : sizes; /* one size, any from 1 byte to 256 KiB */
+        size_t nsizes = only ? 1 : ARRAY_SIZE(sizes);
         for (size_t i = 0; i < nsizes; i++) {
-                ccada_status st = fixed ? fixed_size(k, &dev, a, list[i], ops, dir)
-                                        : bench_size(k, &dev, a, c, na, nb, list[i], reps);
+                ccada_status st = fixed_size(k, &dev, bf.a, list[i], ops, dir);
                 if (st != CCADA_OK) {
                         rk_report_error(k, "bench-swiotlb: size %llu: %s", (unsigned long long)list[i],
                                         ccada_status_text(st));
@@ -197,94 +239,6 @@ void realm_bench_swiotlb(struct realm_kernel *k)
         done = true;
 out:
         rk_report_check(k, "bench_swiotlb_completed", done);
-        rk_kfree(k, na);
-        rk_kfree(k, nb);
-}
-
-/* ---- virtio-blk: sequential MB/s and 4 KiB random IOPS at queue depth 1 ---- */
-
-#include "lib/prng.h"
-#include "realm/pci.h"
-#include "realm/virtio_blk.h"
-
-#define BLK_BENCH_REGION (16u << 20)
-#define BLK_BENCH_SEQ_REQ (1u << 20)
-#define BLK_BENCH_RAND_OPS 2000u
-
-static ccada_status blk_seq(struct virtio_blk *b, uint64_t buf, bool write, double *mbps)
-{
-        double t0 = now_ns();
-        for (uint64_t off = 0; off < BLK_BENCH_REGION; off += BLK_BENCH_SEQ_REQ) {
-                ccada_status st = write ? virtio_blk_write(b, off / 512, buf, BLK_BENCH_SEQ_REQ)
-                                        : virtio_blk_read(b, off / 512, buf, BLK_BENCH_SEQ_REQ);
-                if (st != CCADA_OK)
-                        return st;
-        }
-        *mbps = BLK_BENCH_REGION / ((now_ns() - t0) / 1e9) / 1e6;
-        return CCADA_OK;
-}
-
-static ccada_status blk_rand(struct virtio_blk *b, uint64_t buf, bool write, uint64_t seed, double *iops)
-{
-        struct prng rng;
-        prng_seed(&rng, seed);
-        double t0 = now_ns();
-        for (unsigned i = 0; i < BLK_BENCH_RAND_OPS; i++) {
-                uint64_t sector = prng_below(&rng, BLK_BENCH_REGION / 4096) * 8;
-                ccada_status st = write ? virtio_blk_write(b, sector, buf, 4096) : virtio_blk_read(b, sector, buf, 4096);
-                if (st != CCADA_OK)
-                        return st;
-        }
-        *iops = BLK_BENCH_RAND_OPS / ((now_ns() - t0) / 1e9);
-        return CCADA_OK;
-}
-
-static ccada_status blk_rounds(struct realm_kernel *k, struct virtio_blk *b, uint64_t buf, unsigned reps)
-{
-        double sw[BENCH_MAX_REPS], sr[BENCH_MAX_REPS], rr[BENCH_MAX_REPS], rw[BENCH_MAX_REPS],
-               mc[BENCH_MAX_REPS];
-        uint8_t *na = rk_zalloc(k, 1, BLK_BENCH_SEQ_REQ), *nb = rk_zalloc(k, 1, BLK_BENCH_SEQ_REQ);
-        ccada_status st = na && nb ? CCADA_OK : CCADA_E_NOMEM;
-        if (na && nb)
-                memset(na, 0x5a, BLK_BENCH_SEQ_REQ);
-        for (unsigned r = 0; r < reps && st == CCADA_OK; r++) {
-                if ((st = blk_seq(b, buf, true, &sw[r])) == CCADA_OK && (st = blk_seq(b, buf, false, &sr[r])) == CCADA_OK &&
-                    (st = blk_rand(b, buf, false, r + 1, &rr[r])) == CCADA_OK)
-                        st = blk_rand(b, buf, true, r + 101, &rw[r]);
-                mc[r] = BLK_BENCH_SEQ_REQ / (time_memcpy(nb, na, BLK_BENCH_SEQ_REQ, 16) / 1e9) / 1e6;
-        }
-        rk_kfree(k, na);
-        rk_kfree(k, nb);
-        if (st != CCADA_OK)
-                return st;
-        struct ccada_report_section *s = rk_report_section(k, BENCH_BLK_SECTION);
-        ccada_report_u64(s, "reps", reps);
-        ccada_report_double(s, "seq_write_mbps", median(sw, reps), 1);
-        ccada_report_double(s, "seq_read_mbps", median(sr, reps), 1);
-        ccada_report_double(s, "rand_read_iops", median(rr, reps), 0);
-        ccada_report_double(s, "rand_write_iops", median(rw, reps), 0);
-        ccada_report_double(s, "memcpy_mbps", median(mc, reps), 1);
-        ccada_report_u64(s, "region_bytes", BLK_BENCH_REGION);
-        return CCADA_OK;
-}
-
-void realm_bench_blk(struct realm_kernel *k)
-{
-        struct pci_root *root = rk_zalloc(k, 1, sizeof(*root));
-        struct virtio_blk *b = NULL;
-        uint64_t buf;
-        unsigned reps = bench_reps(k);
-        rk_report_check(k, "bench_blk_completed", false); /* until shown */
-        ccada_status st = root ? virtio_blk_probe_first(k, root, &b) : CCADA_E_NOMEM;
-
-        rk_set_current(k, "blk-bench", 151);
-        if (st == CCADA_OK)
-                st = rk_alloc_pages(k, BLK_BENCH_SEQ_REQ / RK_PAGE_SIZE, &buf);
-        if (st == CCADA_OK)
-                st = blk_rounds(k, b, buf, reps);
-        if (st != CCADA_OK)
-                rk_report_error(k, "bench-blk: virtio-blk: %s", ccada_status_text(st));
-        rk_report_check(k, "bench_blk_completed", st == CCADA_OK);
-        virtio_blk_destroy(b);
-        rk_kfree(k, root);
+        rk_kfree(k, bf.na);
+        rk_kfree(k, bf.nb);
 }

@@ -6,9 +6,16 @@
  *   bench-swiotlb  one section per size, "bench_swiotlb/<size>", in ascending size:
  *                  size, reps (u64), map_unmap_ns, guest_copy_ns, memcpy_ns (figures); the check
  *                  "bench_swiotlb_completed"
- *   bench-blk      the section "bench_blk": reps (u64), seq_write_mbps, seq_read_mbps, rand_read_iops,
- *                  rand_write_iops, memcpy_mbps (figures), region_bytes (u64); the check
- *                  "bench_blk_completed"
+ *   bench-blk      one section per cell (queue depth x direction x size), "bench_blk/<n>"
+ *                  for cell n from 0: qd, size, ops, reps (u64), dir ("read", "write"),
+ *                  ns_per_op, mbps, iops, memcpy_ns (medians); the check
+ *                  "bench_blk_completed". Each repetition of each cell is also given to the
+ *                  host as it is measured (HOSTCALL_BENCH_SAMPLE), so that ccada bench can
+ *                  alternate a Realm and a normal VM cell by cell.
+ *
+ * Fixed work instead ("ccada.bench_ops=N", with ccada.bench_size, ccada.bench_dir and for
+ * bench-blk ccada.bench_qd): N operations, untimed, for an instruction counter; reported in
+ * "bench_swiotlb/<size>" or "bench_blk/fixed" as what ran.
  *
  * A failure is the report's "error" (rk_report_error) and its check false.
  */
@@ -18,12 +25,21 @@
 #include "realm/kernel.h"
 
 #define BENCH_SWIOTLB_SECTION "bench_swiotlb/" /* + the size in bytes */
-#define BENCH_BLK_SECTION "bench_blk"
+#define BENCH_BLK_SECTION "bench_blk/" /* + the cell number, or "fixed" */
+#define BENCH_MAX_REPS 31u
 
 /* Kernel init that runs the virtio-blk benchmark. */
 void realm_bench_blk(struct realm_kernel *k);
 
 /* Kernel init that runs the SWIOTLB benchmark. */
 void realm_bench_swiotlb(struct realm_kernel *k);
+
+/* Shared by the apps (bench_util.c). */
+double bench_now_ns(void);
+double bench_median(double *v, unsigned n); /* sorts v */
+/* Nanoseconds per native memcpy of size bytes, over n copies. */
+double bench_time_memcpy(uint8_t *dst, const uint8_t *src, uint64_t size, unsigned n);
+/* "ccada.bench_reps=N" (1..BENCH_MAX_REPS; default 7, with a message when malformed). */
+unsigned bench_reps(struct realm_kernel *k);
 
 #endif

@@ -1,0 +1,53 @@
+/* What the bench apps share: the clock, medians, the repetitions asked for, a native
+ * memcpy timed the same way in every app. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "realm/apps/bench.h"
+#include "realm/cmdline.h"
+
+double bench_now_ns(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+        double x = *(const double *)a, y = *(const double *)b;
+        return (x > y) - (x < y);
+}
+
+double bench_median(double *v, unsigned n)
+{
+        qsort(v, n, sizeof(*v), cmp_double);
+        return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void *(*volatile memcpy_fn)(void *, const void *, size_t) = memcpy;
+
+double bench_time_memcpy(uint8_t *dst, const uint8_t *src, uint64_t size, unsigned n)
+{
+        double t0 = bench_now_ns();
+        for (unsigned i = 0; i < n; i++) {
+                memcpy_fn(dst, src, size);
+                __asm__ volatile("" ::: "memory");
+        }
+        return (bench_now_ns() - t0) / n;
+}
+
+/* The repetitions the command line asks for ("ccada.bench_reps=N", 1..31; default 7). */
+unsigned bench_reps(struct realm_kernel *k)
+{
+        uint64_t reps = 7;
+        enum ccada_number_error why = CCADA_NUMBER_OK;
+        if (cmdline_u64(rk_cmdline(k), "ccada.bench_reps", &reps, &why) &&
+            (why != CCADA_NUMBER_OK || reps < 1 || reps > BENCH_MAX_REPS)) {
+                rk_printk(k, "bench: ccada.bench_reps must be 1..%u; using 7", BENCH_MAX_REPS);
+                reps = 7;
+        }
+        return (unsigned)reps;
+}
+
