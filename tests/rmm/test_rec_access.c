@@ -357,6 +357,93 @@ static void realm_access_after_host_unmap_faults_despite_cached_translation(void
         assert_int_equal(f.k.res2, CPU_SEA);
 }
 
+/* The REC's TLB also holds the granule protection verdict of a granule it reached. A GPT
+ * change is no RTT change (RMI_GRANULE_DELEGATE changes no mapping), so the verdict must go
+ * stale by itself: the Realm loads from a shared page (translated, checked, cached), exits
+ * on a WFI, the host delegates the shared page's granule while it stays mapped, and the
+ * Realm's next load of it is a GPF that moves nothing (DEN0137 1.0 A5.2.6). */
+static void rec_access_faults_after_gpt_change_of_cached_granule(void **state)
+{
+        struct host *h = *state;
+        struct acc_fx f;
+        fx_init(h, &f, OP_LOAD_WFI_LOAD, H_UNPROT_BASE + 0x20, 16);
+        uint64_t ns = host_alloc(h);
+        host_fill_ns(h, ns, 0x6B);
+        assert_int_equal(rmi(h, RMI_RTT_MAP_UNPROTECTED, f.r.rd, H_UNPROT_BASE, 3, ns, 0, NULL), RMI_SUCCESS);
+        fx_start(h, &f);
+        enter_expect(h, &f, RMI_REC_ENTRY_FLAG_TRAP_WFI, RMI_EXIT_SYNC); /* the WFI */
+        assert_int_equal(f.k.res, CPU_OK);
+        assert_int_equal(f.k.buf[0], 0x6B);
+        memset(f.k.buf, 0x11, sizeof(f.k.buf));
+        assert_int_equal(rmi(h, RMI_GRANULE_DELEGATE, ns, 0, 0, 0, 0, NULL), RMI_SUCCESS);
+        uint64_t gpfs = hw_gpf_count(h->mem);
+        enter_to_completion(h, &f, RMI_REC_ENTRY_FLAG_TRAP_WFI);
+        assert_int_equal(f.k.res2, CPU_GPF);
+        assert_true(hw_gpf_count(h->mem) > gpfs);
+        for (unsigned i = 0; i < 16; i++)
+                assert_int_equal(f.k.buf[i], 0x11); /* nothing moved */
+}
+
+/* The same with no RMM involved at all: the Root world changes the PAS of a shared granule
+ * the Realm reached a moment ago (hw_gpt_transition, as EL3 may). The verdict cached for it
+ * is stale because the GPT changed, whoever changed it. */
+static void rec_access_faults_after_root_changes_pas_of_cached_shared_granule(void **state)
+{
+        struct host *h = *state;
+        struct acc_fx f;
+        fx_init(h, &f, OP_LOAD_WFI_LOAD, H_UNPROT_BASE + 0x20, 16);
+        uint64_t ns = host_alloc(h);
+        host_fill_ns(h, ns, 0x6B);
+        assert_int_equal(rmi(h, RMI_RTT_MAP_UNPROTECTED, f.r.rd, H_UNPROT_BASE, 3, ns, 0, NULL), RMI_SUCCESS);
+        fx_start(h, &f);
+        enter_expect(h, &f, RMI_REC_ENTRY_FLAG_TRAP_WFI, RMI_EXIT_SYNC);
+        assert_int_equal(f.k.res, CPU_OK);
+        assert_int_equal(hw_gpt_transition(h->mem, HW_WORLD_ROOT, ns, HW_PAS_NS, HW_PAS_SECURE), HW_OK);
+        enter_to_completion(h, &f, RMI_REC_ENTRY_FLAG_TRAP_WFI);
+        assert_int_equal(f.k.res2, CPU_GPF);
+}
+
+/* And for a protected IPA, whose verdict is the Realm world's: the Root world moves the
+ * Realm's DATA granule to the Secure PAS (which breaks the RMM's invariants, as an EL3 bug
+ * would); the Realm's next load of it is a GPF, not a read of Secure memory. */
+static void rec_access_to_protected_ipa_faults_after_root_moves_cached_granule_to_secure(void **state)
+{
+        struct host *h = *state;
+        struct acc_fx f;
+        fx_init_fill(h, &f, OP_LOAD_WFI_LOAD, 0x1000, 16, 0x3C);
+        uint64_t data = data_pa(h, &f, 0x1000);
+        fx_start(h, &f);
+        enter_expect(h, &f, RMI_REC_ENTRY_FLAG_TRAP_WFI, RMI_EXIT_SYNC);
+        assert_int_equal(f.k.res, CPU_OK);
+        assert_int_equal(f.k.buf[0], 0x3C);
+        h->expect_violations = true; /* a DATA granule outside the Realm PAS */
+        assert_int_equal(hw_gpt_transition(h->mem, HW_WORLD_ROOT, data, HW_PAS_REALM, HW_PAS_SECURE), HW_OK);
+        enter_to_completion(h, &f, RMI_REC_ENTRY_FLAG_TRAP_WFI);
+        assert_int_equal(f.k.res2, CPU_GPF);
+}
+
+/* An RTT change still invalidates the TLB when the granule's PAS stays the same: the host
+ * unmaps a shared page and maps another NS granule at the same IPA; the Realm's next load
+ * reads the new granule, not the one it had cached. */
+static void rec_access_after_host_remaps_cached_ipa_reads_new_granule(void **state)
+{
+        struct host *h = *state;
+        struct acc_fx f;
+        fx_init(h, &f, OP_LOAD_WFI_LOAD, H_UNPROT_BASE + 0x30, 16);
+        uint64_t old = host_alloc(h), fresh = host_alloc(h);
+        host_fill_ns(h, old, 0x01);
+        host_fill_ns(h, fresh, 0x02);
+        assert_int_equal(rmi(h, RMI_RTT_MAP_UNPROTECTED, f.r.rd, H_UNPROT_BASE, 3, old, 0, NULL), RMI_SUCCESS);
+        fx_start(h, &f);
+        enter_expect(h, &f, RMI_REC_ENTRY_FLAG_TRAP_WFI, RMI_EXIT_SYNC);
+        assert_int_equal(f.k.buf[0], 0x01);
+        assert_int_equal(rmi(h, RMI_RTT_UNMAP_UNPROTECTED, f.r.rd, H_UNPROT_BASE, 3, 0, 0, NULL), RMI_SUCCESS);
+        assert_int_equal(rmi(h, RMI_RTT_MAP_UNPROTECTED, f.r.rd, H_UNPROT_BASE, 3, fresh, 0, NULL), RMI_SUCCESS);
+        enter_to_completion(h, &f, RMI_REC_ENTRY_FLAG_TRAP_WFI);
+        assert_int_equal(f.k.res2, CPU_OK);
+        assert_int_equal(f.k.buf[0], 0x02);
+}
+
 /* The RMM does not check the PAS of an unprotected mapping (DEN0137 1.0 A5.2.6): mapping a
  * delegated granule succeeds, but the Realm's access through it is a GPF and moves nothing. */
 static void rtt_map_unprotected_of_delegated_granule_succeeds_but_realm_access_gpfs(void **state)
@@ -426,6 +513,10 @@ int main(void)
                 T(realm_mmio_rejects_bad_size_or_misaligned_access),
                 T(realm_access_to_mapped_ns_granule_reaches_it),
                 T(realm_access_after_host_unmap_faults_despite_cached_translation),
+                T(rec_access_faults_after_gpt_change_of_cached_granule),
+                T(rec_access_faults_after_root_changes_pas_of_cached_shared_granule),
+                T(rec_access_to_protected_ipa_faults_after_root_moves_cached_granule_to_secure),
+                T(rec_access_after_host_remaps_cached_ipa_reads_new_granule),
                 T(rtt_map_unprotected_of_delegated_granule_succeeds_but_realm_access_gpfs),
                 T(rtt_map_unprotected_of_realm_data_gives_realm_gpf_and_data_intact),
                 T(rtt_map_unprotected_of_delegated_granule_load_gpfs_and_leaks_nothing),
