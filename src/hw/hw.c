@@ -396,6 +396,7 @@ enum hw_result hw_gpt_transition(struct hw_mem *m, enum hw_world caller, uint64_
 /* The only writes to gpt[] are the reset memset (before any verdict exists) and
  * hw_gpt_transition, which advances this. */
 uint64_t hw_gpt_gen(const struct hw_mem *m) { return m->gpt_gen; }
+const uint64_t *hw_gpt_gen_view(const struct hw_mem *m) { return &m->gpt_gen; }
 
 uint64_t hw_gpf_count(const struct hw_mem *m) { return m->gpf_count; }
 

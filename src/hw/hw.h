@@ -178,6 +178,9 @@ uint8_t *hw_ptr(struct hw_mem *m, uint64_t pa);
  * address is memory (the regions, fixed at creation), so a verdict obtained at generation g
  * still holds while hw_gpt_gen() == g. Starts at 0. */
 uint64_t hw_gpt_gen(const struct hw_mem *m);
+/* The counter hw_gpt_gen reads, as a read-only view (like hw_gpt_view) for a lookup too hot
+ * for a call: a REC's TLB compares against it on every access. Valid while m lives. */
+const uint64_t *hw_gpt_gen_view(const struct hw_mem *m);
 
 /* PAS of the granule holding pa; false if pa is outside memory. */
 bool hw_gpt_get(const struct hw_mem *m, uint64_t pa, enum hw_pas *pas);

@@ -82,40 +82,42 @@ static enum rec_xlate rec_gpc(struct rec *rec, const struct rec_pa *p, size_t le
         return gpc_to_xlate(h);
 }
 
-/* A new epoch for the pair (rtt_gen, gpt_gen). When the epochs run out every entry is
- * cleared and they restart. */
-__attribute__((noinline)) static void tlb_new_epoch(struct rec_tlb *t, uint64_t rtt_gen, uint64_t gpt_gen)
-{
-        t->rtt_gen = rtt_gen, t->gpt_gen = gpt_gen;
-        if (++t->epoch >> REC_TLB_EPOCH_BITS) {
-                memset(t->e, 0, sizeof(t->e));
-                t->epoch = 1;
-        }
-}
-
 /* The epoch that names the current (rtt_gen, gpt_gen) pair: a new one when either moved
- * since the last lookup. */
-static inline uint64_t tlb_epoch(struct rec *rec)
+ * since the last lookup. When the epochs run out every entry is cleared and they restart. */
+static uint64_t tlb_epoch(struct rec *rec)
 {
         struct rec_tlb *t = &rec->tlb;
-        uint64_t rtt_gen = rec->realm->rtt_gen + 1, gpt_gen = hw_gpt_gen(rec->rmm->mem);
-        if (t->rtt_gen != rtt_gen || t->gpt_gen != gpt_gen)
-                tlb_new_epoch(t, rtt_gen, gpt_gen);
+        uint64_t rtt_gen = rec->realm->rtt_gen + 1, gpt_gen = *rec->rmm->gpt_gen; /* hw_gpt_gen */
+        if (t->rtt_gen != rtt_gen || t->gpt_gen != gpt_gen) {
+                t->rtt_gen = rtt_gen, t->gpt_gen = gpt_gen;
+                if (++t->epoch >> REC_TLB_EPOCH_BITS) {
+                        memset(t->e, 0, sizeof(t->e));
+                        t->epoch = 1;
+                }
+        }
         return t->epoch;
 }
 
-/* A miss, or a hit that is not the set's most recent or lacks the verdict for this access:
- * walk if need be, check if need be, and make the entry the set's most recent. */
-__attribute__((noinline)) /* keeps the hit path in rec_translate small */
-static enum rec_xlate tlb_slow(struct rec *rec, struct rec_tlb_entry *set, uint64_t tag, size_t len,
-                               bool write, struct rec_pa *out)
+static struct rec_tlb_entry *tlb_set(struct rec *rec, uint64_t page)
 {
+        return &rec->tlb.e[page % REC_TLB_SETS * REC_TLB_WAYS];
+}
+
+/* Everything but a hit in the most recent way of a set, with the verdict this access needs,
+ * at an unchanged epoch: walk if need be, check if need be, and make the entry the set's
+ * most recent. */
+__attribute__((noinline)) /* keeps the hit path in rec_translate small */
+static enum rec_xlate tlb_slow(struct rec *rec, size_t len, bool write, struct rec_pa *out)
+{
+        uint64_t page = out->ipa >> GRANULE_SHIFT;
         uint64_t need = write ? REC_TLB_WRITE : REC_TLB_READ;
-        unsigned way = 0;
         if (out->ipa >> REC_TLB_IPA_BITS) { /* no tag for it (and an SEA unless max_s2sz > 48) */
                 enum rec_xlate x = rec_walk(rec, out->ipa, &out->pa, &out->unprot);
                 return x == XLATE_OK ? rec_gpc(rec, out, len, write) : x;
         }
+        uint64_t tag = page << REC_TLB_EPOCH_BITS | tlb_epoch(rec);
+        struct rec_tlb_entry *set = tlb_set(rec, page);
+        unsigned way = 0;
         while (way < REC_TLB_WAYS && set[way].tag != tag)
                 way++;
         struct rec_tlb_entry e = { .tag = tag };
@@ -144,18 +146,20 @@ static enum rec_xlate tlb_slow(struct rec *rec, struct rec_tlb_entry *set, uint6
 
 enum rec_xlate rec_translate(struct rec *rec, uint64_t ipa, size_t len, bool write, struct rec_pa *out)
 {
+        const struct rec_tlb *t = &rec->tlb;
         uint64_t page = ipa >> GRANULE_SHIFT;
         uint64_t need = write ? REC_TLB_WRITE : REC_TLB_READ;
-        uint64_t tag = page << REC_TLB_EPOCH_BITS | tlb_epoch(rec);
-        struct rec_tlb_entry *set = &rec->tlb.e[page % REC_TLB_SETS * REC_TLB_WAYS];
 
         out->ipa = ipa, out->epoch = rec->exits, out->unprot = false;
-        if (set[0].tag == tag && set[0].pa & need && !(ipa >> REC_TLB_IPA_BITS)) {
-                out->pa = (set[0].pa & ~GRANULE_MASK) | (ipa & GRANULE_MASK); /* no walk, no GPC */
-                out->unprot = set[0].pa & REC_TLB_UNPROT;
-                return XLATE_OK;
+        if (t->rtt_gen == rec->realm->rtt_gen + 1 && t->gpt_gen == *rec->rmm->gpt_gen && !(ipa >> REC_TLB_IPA_BITS)) {
+                const struct rec_tlb_entry *e = tlb_set(rec, page);
+                if (e->tag == (page << REC_TLB_EPOCH_BITS | t->epoch) && e->pa & need) {
+                        out->pa = (e->pa & ~GRANULE_MASK) | (ipa & GRANULE_MASK); /* no walk, no GPC */
+                        out->unprot = e->pa & REC_TLB_UNPROT;
+                        return XLATE_OK;
+                }
         }
-        return tlb_slow(rec, set, tag, len, write, out);
+        return tlb_slow(rec, len, write, out);
 }
 
 static uint64_t esr_dabt(bool isv, unsigned size, bool write)

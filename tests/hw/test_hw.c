@@ -418,6 +418,7 @@ static void gpt_generation_advances_on_each_transition_and_only_then(void **stat
         uint8_t b = 0;
 
         uint64_t g0 = hw_gpt_gen(f->m);
+        assert_int_equal(*hw_gpt_gen_view(f->m), g0);
         assert_int_equal(hw_gpt_transition(f->m, HW_WORLD_ROOT, pa, HW_PAS_NS, HW_PAS_REALM), HW_OK);
         uint64_t g1 = hw_gpt_gen(f->m);
         assert_true(g1 != g0);
@@ -428,6 +429,7 @@ static void gpt_generation_advances_on_each_transition_and_only_then(void **stat
         assert_int_equal(hw_gpt_gen(f->m), g1);
         assert_int_equal(hw_gpt_transition(f->m, HW_WORLD_ROOT, pa, HW_PAS_REALM, HW_PAS_NS), HW_OK);
         assert_true(hw_gpt_gen(f->m) != g1 && hw_gpt_gen(f->m) != g0);
+        assert_int_equal(*hw_gpt_gen_view(f->m), hw_gpt_gen(f->m));
 }
 
 /* hw_ptr is the address hw_read and hw_write use: bytes put there are what a checked read
