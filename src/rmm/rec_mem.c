@@ -7,7 +7,9 @@
  *    protection verdicts obtained for it: for a protected IPA the Realm world's check, for an
  *    unprotected one the check as Non-secure (the output address is in the NS PAS) and as
  *    the Realm world. Only successful walks and allowed accesses are cached: a fault is
- *    looked up afresh every time, so it is counted and traced every time.
+ *    looked up afresh every time, so it is counted and traced every time. A miss also
+ *    fills the next pages of the same level-3 table (tlb_prefetch), as translations
+ *    without verdicts: prefetching never runs, and so never skips, a GPC.
  *    A translation depends only on the Realm's RTT; every RMI command that can change it
  *    bumps realm->rtt_gen (rmi.c). A verdict depends only on the output granule's GPT entry,
  *    the world and whether the PA is memory: the worlds' rights are a fixed table, the memory
@@ -38,18 +40,25 @@
 #include "lib/chunk.h"
 #include "rmm/rmm_internal.h"
 
-static enum rec_xlate rec_walk(struct rec *rec, uint64_t ipa, uint64_t *pa, bool *unprotected)
+/* Whether an ASSIGNED entry can be accessed: a protected one only with RIPAS RAM. */
+static bool assigned_ok(const struct rtte *e, bool unprotected)
+{
+        return unprotected || e->ripas == RMI_RAM;
+}
+
+/* The stage-2 walk. On XLATE_OK, *w is where it ended (a level-3 entry). */
+static enum rec_xlate rec_walk(struct rec *rec, uint64_t ipa, uint64_t *pa, bool *unprotected,
+                               struct rtt_walk *w)
 {
         const struct realm *realm = rec->realm;
-        struct rtt_walk w;
 
         if (!rtt_ipa_in_range(realm, ipa))
                 return XLATE_SEA;
         *unprotected = !rtt_ipa_protected(realm, ipa);
-        rtt_walk(realm, ipa, RTT_PAGE_LEVEL, &w);
-        const struct rtte *e = rtt_walk_entry(&w);
+        rtt_walk(realm, ipa, RTT_PAGE_LEVEL, w);
+        const struct rtte *e = rtt_walk_entry(w);
         if (e->state == RMI_ASSIGNED) {
-                if (!*unprotected && e->ripas != RMI_RAM)
+                if (!assigned_ok(e, *unprotected))
                         return XLATE_SEA; /* assigned but RIPAS EMPTY: A5.2.2 */
                 *pa = e->addr + (ipa & GRANULE_MASK);
                 return XLATE_OK;
@@ -103,6 +112,30 @@ static struct rec_tlb_entry *tlb_set(struct rec *rec, uint64_t page)
         return &rec->tlb.e[page % REC_TLB_SETS * REC_TLB_WAYS];
 }
 
+/* A miss walked to the level-3 entry of `page`: the pages after it in the same table are the
+ * likely next ones (a copy streaming through a buffer, a bounce pool used slot after slot),
+ * so their translations are filled now, from entries the walk already reached. Each goes
+ * in as its set's least recently used way and with no verdict: its first use runs the GPC
+ * (and promotes it), as any first access would. Only what rec_walk would translate is
+ * filled: the table is one 2 MiB block, inside the IPA space and on one side of the
+ * protected/unprotected boundary, like `page`. */
+static void tlb_prefetch(struct rec *rec, const struct rtt_walk *w, uint64_t page, bool unprot, uint64_t epoch)
+{
+        for (unsigned i = 1; i <= REC_TLB_PREFETCH && w->index + i < RTT_ENTRIES; i++) {
+                const struct rtte *e = &w->table->e[w->index + i];
+                if (e->state != RMI_ASSIGNED || !assigned_ok(e, unprot))
+                        return;
+                uint64_t tag = (page + i) << REC_TLB_EPOCH_BITS | epoch;
+                struct rec_tlb_entry *set = tlb_set(rec, page + i);
+                unsigned way = 0;
+                while (way < REC_TLB_WAYS && set[way].tag != tag)
+                        way++;
+                if (way == REC_TLB_WAYS)
+                        set[REC_TLB_WAYS - 1] = (struct rec_tlb_entry){
+                                .tag = tag, .pa = e->addr | (unprot ? REC_TLB_UNPROT : 0) };
+        }
+}
+
 /* Everything but a hit in the most recent way of a set, with the verdict this access needs,
  * at an unchanged epoch: walk if need be, check if need be, and make the entry the set's
  * most recent. */
@@ -111,11 +144,13 @@ static enum rec_xlate tlb_slow(struct rec *rec, size_t len, bool write, struct r
 {
         uint64_t page = out->ipa >> GRANULE_SHIFT;
         uint64_t need = write ? REC_TLB_WRITE : REC_TLB_READ;
+        struct rtt_walk w;
         if (out->ipa >> REC_TLB_IPA_BITS) { /* no tag for it (and an SEA unless max_s2sz > 48) */
-                enum rec_xlate x = rec_walk(rec, out->ipa, &out->pa, &out->unprot);
+                enum rec_xlate x = rec_walk(rec, out->ipa, &out->pa, &out->unprot, &w);
                 return x == XLATE_OK ? rec_gpc(rec, out, len, write) : x;
         }
-        uint64_t tag = page << REC_TLB_EPOCH_BITS | tlb_epoch(rec);
+        uint64_t epoch = tlb_epoch(rec);
+        uint64_t tag = page << REC_TLB_EPOCH_BITS | epoch;
         struct rec_tlb_entry *set = tlb_set(rec, page);
         unsigned way = 0;
         while (way < REC_TLB_WAYS && set[way].tag != tag)
@@ -127,10 +162,11 @@ static enum rec_xlate tlb_slow(struct rec *rec, size_t len, bool write, struct r
                 out->unprot = e.pa & REC_TLB_UNPROT;
         } else {
                 way = REC_TLB_WAYS - 1; /* the least recently used is evicted */
-                enum rec_xlate x = rec_walk(rec, out->ipa, &out->pa, &out->unprot);
+                enum rec_xlate x = rec_walk(rec, out->ipa, &out->pa, &out->unprot, &w);
                 if (x != XLATE_OK)
                         return x;
                 e.pa = (out->pa & ~GRANULE_MASK) | (out->unprot ? REC_TLB_UNPROT : 0);
+                tlb_prefetch(rec, &w, page, out->unprot, epoch);
         }
         if (!(e.pa & need)) {
                 enum rec_xlate x = rec_gpc(rec, out, len, write);

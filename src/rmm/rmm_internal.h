@@ -146,6 +146,7 @@ enum rec_pending {
 #define REC_TLB_WAYS 4u
 #define REC_TLB_SETS 256u
 #define REC_TLB_ENTRIES (REC_TLB_WAYS * REC_TLB_SETS)
+#define REC_TLB_PREFETCH 15u     /* a miss also fills up to this many following pages */
 #define REC_TLB_IPA_BITS 48u     /* no FEAT_LPA2 (RMM_FEAT_LPA2): an IPA is at most 48 bits */
 #define REC_TLB_EPOCH_BITS (64u - (REC_TLB_IPA_BITS - GRANULE_SHIFT)) /* the rest of a tag */
 /* Flags in the low (granule offset) bits of rec_tlb_entry.pa. */
