@@ -18,6 +18,7 @@
  */
 #include "hw/hw.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,7 @@ struct hw_mem {
         unsigned nregions;
         struct hw_region region[HW_MEM_MAX_REGIONS];    /* ascending, disjoint */
         uint8_t *gpt;           /* one enum hw_pas per granule of the span */
+        uint64_t gpt_gen;       /* advanced by every change of a gpt entry (hw_gpt_gen) */
         uint32_t *owner;        /* one owner tag per granule of the span (model aid, see hw.h) */
         struct trace_group *tr; /* "hw" events (NULL: none) */
         uint64_t gpf_count;
@@ -313,6 +315,13 @@ enum hw_result hw_map(struct hw_mem *m, enum hw_world w, uint64_t pa, uint64_t l
         return r;
 }
 
+/* Unchecked: the caller holds a current verdict (hw.h). */
+uint8_t *hw_ptr(struct hw_mem *m, uint64_t pa)
+{
+        assert(contains(m, pa, 0, NULL));
+        return m->bytes + (pa - m->base);
+}
+
 /* ---- accesses ---- */
 
 enum hw_result hw_read(struct hw_mem *m, enum hw_world w, uint64_t pa, void *dst, size_t len,
@@ -380,8 +389,14 @@ enum hw_result hw_gpt_transition(struct hw_mem *m, enum hw_world caller, uint64_
         if ((unsigned)to >= 4 || *entry != (uint8_t)from)
                 return HW_GPF;
         *entry = (uint8_t)to;
+        m->gpt_gen++; /* every verdict cached against the GPT is now stale (hw_gpt_gen) */
         return HW_OK;
 }
+
+/* The only writes to gpt[] are the reset memset (before any verdict exists) and
+ * hw_gpt_transition, which advances this. */
+uint64_t hw_gpt_gen(const struct hw_mem *m) { return m->gpt_gen; }
+const uint64_t *hw_gpt_gen_view(const struct hw_mem *m) { return &m->gpt_gen; }
 
 uint64_t hw_gpf_count(const struct hw_mem *m) { return m->gpf_count; }
 

@@ -18,6 +18,11 @@
  * GTSI service TF-A offers the RMM (SMC_RMM_GTSI_DELEGATE/UNDELEGATE).
  * At reset every granule is Non-secure.
  *
+ * The one exception to "every access is checked" is hw_ptr(), for a party that caches GPC
+ * verdicts as a TLB does (the RMM's model of a REC's TLB, rec_mem.c): it checks once with
+ * hw_check, keys what it cached on hw_gpt_gen(), and moves bytes through hw_ptr() only while
+ * the generation it checked at is still current.
+ *
  * Memory is a set of regions (DRAM banks, say): disjoint, granule-aligned ranges of physical
  * addresses, each with a backing of its own (today anonymous zeroed host memory; later a
  * sealed memfd, so that an external backend such as a vhost-user daemon can map exactly that
@@ -162,6 +167,21 @@ enum hw_result hw_check(struct hw_mem *m, enum hw_world w, uint64_t pa, uint64_t
 enum hw_result hw_map(struct hw_mem *m, enum hw_world w, uint64_t pa, uint64_t len,
                       enum hw_access access, void **ptr, struct hw_fault *fault);
 
+/* The host address of pa, with no check at all. Only for a caller that holds a current
+ * verdict for the bytes it will touch: hw_check (or hw_map) returned HW_OK for the same world,
+ * a range covering them, and hw_gpt_gen() has not changed since. pa must be in memory
+ * (asserted). The pointer stays dereferenceable until hw_mem_destroy; the verdict does not. */
+uint8_t *hw_ptr(struct hw_mem *m, uint64_t pa);
+
+/* The GPT's generation: changes whenever any granule's PAS does (hw_gpt_transition), never
+ * otherwise. A GPC verdict depends only on the granule's GPT entry, the world and whether the
+ * address is memory (the regions, fixed at creation), so a verdict obtained at generation g
+ * still holds while hw_gpt_gen() == g. Starts at 0. */
+uint64_t hw_gpt_gen(const struct hw_mem *m);
+/* The counter hw_gpt_gen reads, as a read-only view (like hw_gpt_view) for a lookup too hot
+ * for a call: a REC's TLB compares against it on every access. Valid while m lives. */
+const uint64_t *hw_gpt_gen_view(const struct hw_mem *m);
+
 /* PAS of the granule holding pa; false if pa is outside memory. */
 bool hw_gpt_get(const struct hw_mem *m, uint64_t pa, enum hw_pas *pas);
 
@@ -170,7 +190,7 @@ bool hw_gpt_get(const struct hw_mem *m, uint64_t pa, enum hw_pas *pas);
  * granule is not currently in `from`, or `to` is not a PAS (nothing changes then).
  * Checked in that order. A refused transition is a refused call, not an access: it is
  * not counted by hw_gpf_count and emits no `gpf` event. Memory contents are untouched
- * (scrubbing is the caller's job). */
+ * (scrubbing is the caller's job). A transition that succeeds advances hw_gpt_gen(). */
 enum hw_result hw_gpt_transition(struct hw_mem *m, enum hw_world caller, uint64_t pa,
                                  enum hw_pas from, enum hw_pas to);
 

@@ -20,6 +20,7 @@ bool rmm_create(struct ccada_rmm **out, struct hw_mem *mem, struct trace *trace,
         if (!rmm)
                 return false;
         rmm->mem = mem;
+        rmm->gpt_gen = hw_gpt_gen_view(mem);
         rmm->trace = trace;
         rmm->tr_rmi = trace_register(trace, &rmi_trace);
         rmm->tr_rsi = trace_register(trace, &rsi_trace);

@@ -133,13 +133,35 @@ enum rec_pending {
 };
 
 
-/* A REC's translation cache (a model of the TLB): IPA page -> PA page for successful
- * stage-2 translations, valid while the realm's rtt_gen is unchanged. The GPC check is
- * not cached: every access still checks the granule's PAS. */
-#define REC_TLB_ENTRIES 64
+/* A REC's translation cache (a model of the TLB): for an IPA page, the output granule's PA
+ * and the granule protection verdicts already obtained for it. It answers only for the
+ * (realm->rtt_gen, hw_gpt_gen()) pair it was filled at (rec_mem.c says why that pair is what
+ * makes an entry stale): the pair current at a lookup is named by `epoch`, a new one each
+ * time either generation moves, and an entry's tag holds the epoch it was filled in, so a
+ * move invalidates every entry without touching them.
+ * 4-way set associative, 256 sets indexed by the low bits of the IPA page, least recently
+ * used way replaced (way 0 is the most recent): a stream of pages (a SWIOTLB bounce through
+ * a 64 MiB pool) then costs misses on the stream only, not on the pages it is copied from.
+ * 16 bytes an entry: 16 KiB of each (heap allocated) REC. */
+#define REC_TLB_WAYS 4u
+#define REC_TLB_SETS 256u
+#define REC_TLB_ENTRIES (REC_TLB_WAYS * REC_TLB_SETS)
+#define REC_TLB_PREFETCH 15u     /* a miss also fills up to this many following pages */
+#define REC_TLB_IPA_BITS 48u     /* no FEAT_LPA2 (RMM_FEAT_LPA2): an IPA is at most 48 bits */
+#define REC_TLB_EPOCH_BITS (64u - (REC_TLB_IPA_BITS - GRANULE_SHIFT)) /* the rest of a tag */
+/* Flags in the low (granule offset) bits of rec_tlb_entry.pa. */
+#define REC_TLB_UNPROT 1u        /* an unprotected IPA: NS output address */
+#define REC_TLB_READ   2u        /* the GPC allowed reading the granule (both worlds if UNPROT) */
+#define REC_TLB_WRITE  4u        /* ... and writing it */
 struct rec_tlb_entry {
-        uint64_t ipa_page, pa_page, gen;
-        bool unprot;
+        uint64_t tag;           /* IPA page << REC_TLB_EPOCH_BITS | epoch filled in (0: never) */
+        uint64_t pa;            /* the output granule's PA | REC_TLB_* flags */
+};
+struct rec_tlb {
+        uint64_t rtt_gen;       /* realm->rtt_gen + 1 (so never 0) ... */
+        uint64_t gpt_gen;       /* ... and hw_gpt_gen() that epoch stands for */
+        uint64_t epoch;         /* 1 .. 2^EPOCH_BITS - 1; 0 (at calloc) is never current */
+        struct rec_tlb_entry e[REC_TLB_ENTRIES]; /* set s is e[s * WAYS ...] */
 };
 
 struct rec {
@@ -155,7 +177,7 @@ struct rec {
         struct coro *coro;
         bool halted;                    /* the code returned or SYSTEM_OFF */
         struct trace_who who;           /* the Realm's trace context across exits */
-        struct rec_tlb_entry tlb[REC_TLB_ENTRIES];
+        struct rec_tlb tlb;
         uint64_t exits;                 /* exits to the host so far: a PA translated while this
                                          * was n is never used once it is n+1 (rec_cpu.c) */
         uint8_t scratch[GRANULE_SIZE];  /* test builds: a copy's source bytes (invariants.c) */
@@ -182,6 +204,7 @@ struct rec {
 
 struct ccada_rmm {
         struct hw_mem *mem;
+        const uint64_t *gpt_gen;        /* hw_gpt_gen_view(mem): the REC TLBs' key, read inline */
         struct trace *trace;            /* the clock and the "who" of events (may be NULL) */
         struct trace_group *tr_rmi, *tr_rsi, *tr_rmm; /* its subsystems (NULL: none) */
         struct rmm_config cfg;
@@ -224,7 +247,10 @@ void granule_scrub_delegated(struct ccada_rmm *rmm, struct granule *g);
 /* ---- invariants.c (run after every RMI and RSI call when cfg.check_invariants) ---- */
 void rmm_violation(struct ccada_rmm *rmm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* A REC's translated address and the exit count at which it was translated (rec_cpu.c). */
+/* A REC's translated address and the exit count at which it was translated (rec_cpu.c).
+ * Only rec_translate makes one, and only once the GPC allowed the access: holding a rec_pa of
+ * the current epoch is holding a current verdict, which is what lets rec_phys move bytes
+ * through hw_ptr unchecked. */
 struct rec_pa {
         uint64_t ipa, pa;
         uint64_t epoch;
@@ -340,13 +366,17 @@ enum cpu_result rec_access(struct rec *rec, enum rec_op op, uint64_t ipa, uint8_
                            size_t len);
 enum cpu_result rec_copy(struct rec *rec, uint64_t dst, uint64_t src, size_t len); /* memmove */
 enum cpu_result rec_mmio(struct rec *rec, uint64_t ipa, unsigned size, bool write, uint64_t *val);
-/* Translates a protected or unprotected IPA of len bytes within one granule. */
+/* Translates a protected or unprotected IPA and checks the access of len bytes at it (within
+ * one granule) as the hardware would: stage 2, then the granule protection check. */
 enum rec_xlate {
         XLATE_OK,
-        XLATE_SEA,      /* RIPAS EMPTY/DESTROYED-free protected, or outside the IPA space */
+        XLATE_SEA,      /* RIPAS EMPTY, outside the IPA space, or output address not memory */
         XLATE_FAULT,    /* stage-2 fault: unassigned; the host may fix it */
+        XLATE_GPF,      /* the GPC denied the access to the output granule (DEN0137 1.0 A5.2.6) */
 };
-enum rec_xlate rec_translate(struct rec *rec, uint64_t ipa, uint64_t *pa, bool *unprotected);
+/* On XLATE_OK *out is the translation, stamped with rec->exits; on XLATE_FAULT and XLATE_GPF
+ * out->unprot says whether the IPA is unprotected. Served from rec->tlb when it can be. */
+enum rec_xlate rec_translate(struct rec *rec, uint64_t ipa, size_t len, bool write, struct rec_pa *out);
 /* Access helpers for RSI handlers writing Realm memory (RsiRealmConfig, RsiHostCall):
  * protected, RIPAS RAM; faults are resolved with the host like any access. */
 enum cpu_result rec_mem_read(struct rec *rec, uint64_t ipa, void *dst, size_t len);

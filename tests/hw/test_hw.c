@@ -409,6 +409,44 @@ static void gpt_transition_of_unaligned_or_outside_pa_is_address_fault(void **st
                                            HW_PAS_NS, HW_PAS_REALM), HW_ADDR_FAULT);
 }
 
+/* A party caching GPC verdicts (a REC's TLB) relies on this: the generation moves on every
+ * change of a GPT entry, and on nothing else (a refused transition, an access, a fault). */
+static void gpt_generation_advances_on_each_transition_and_only_then(void **state)
+{
+        struct fixture *f = *state;
+        uint64_t pa = BASE + 9 * GRANULE_SIZE;
+        uint8_t b = 0;
+
+        uint64_t g0 = hw_gpt_gen(f->m);
+        assert_int_equal(*hw_gpt_gen_view(f->m), g0);
+        assert_int_equal(hw_gpt_transition(f->m, HW_WORLD_ROOT, pa, HW_PAS_NS, HW_PAS_REALM), HW_OK);
+        uint64_t g1 = hw_gpt_gen(f->m);
+        assert_true(g1 != g0);
+        assert_int_equal(hw_gpt_transition(f->m, HW_WORLD_NS, pa, HW_PAS_REALM, HW_PAS_NS), HW_GPF);
+        assert_int_equal(hw_gpt_transition(f->m, HW_WORLD_ROOT, pa, HW_PAS_NS, HW_PAS_REALM), HW_GPF);
+        assert_int_equal(hw_read(f->m, HW_WORLD_NS, pa, &b, 1, NULL), HW_GPF);
+        assert_int_equal(hw_write(f->m, HW_WORLD_REALM, pa, &b, 1, NULL), HW_OK);
+        assert_int_equal(hw_gpt_gen(f->m), g1);
+        assert_int_equal(hw_gpt_transition(f->m, HW_WORLD_ROOT, pa, HW_PAS_REALM, HW_PAS_NS), HW_OK);
+        assert_true(hw_gpt_gen(f->m) != g1 && hw_gpt_gen(f->m) != g0);
+        assert_int_equal(*hw_gpt_gen_view(f->m), hw_gpt_gen(f->m));
+}
+
+/* hw_ptr is the address hw_read and hw_write use: bytes put there are what a checked read
+ * returns. */
+static void hw_ptr_is_where_checked_accesses_move_bytes(void **state)
+{
+        struct fixture *f = *state;
+        uint64_t pa = BASE + 3 * GRANULE_SIZE + 0x10;
+        uint8_t got = 0;
+
+        *hw_ptr(f->m, pa) = 0x5C;
+        assert_int_equal(hw_read(f->m, HW_WORLD_NS, pa, &got, 1, NULL), HW_OK);
+        assert_int_equal(got, 0x5C);
+        assert_int_equal(hw_write(f->m, HW_WORLD_NS, pa + 1, &got, 1, NULL), HW_OK);
+        assert_int_equal(*hw_ptr(f->m, pa + 1), 0x5C);
+}
+
 static void hw_names_match_arm_terms(void **state)
 {
         (void)state;
@@ -747,6 +785,8 @@ int main(void)
                 T(gpt_transition_by_root_ns_to_realm_and_back_succeeds),
                 T(gpt_transition_by_non_root_world_is_refused),
                 T(gpt_transition_from_wrong_pas_is_refused_and_changes_nothing),
+                T(gpt_generation_advances_on_each_transition_and_only_then),
+                T(hw_ptr_is_where_checked_accesses_move_bytes),
                 T(gpt_transition_of_unaligned_or_outside_pa_is_address_fault),
                 T(hw_owner_tags_start_zero_and_follow_set),
                 T(hw_owner_check_passes_ns_and_own_realm_granules),

@@ -13,7 +13,7 @@
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, host_setup, host_teardown)
 
-enum op { OP_LOAD, OP_STORE, OP_MMIO_READ, OP_MMIO_WRITE, OP_COPY, OP_LOAD_WFI_LOAD };
+enum op { OP_LOAD, OP_STORE, OP_MMIO_READ, OP_MMIO_WRITE, OP_COPY, OP_LOAD_WFI_LOAD, OP_LOAD_LOAD };
 
 /* The Realm does one access (then a second identical one when `twice`) and records it. */
 struct realm_kernel {
@@ -39,6 +39,10 @@ static void prog(struct realm_kernel *k, struct ccada_cpu *cpu, uint64_t pc, con
                 k->res = cpu_load(cpu, k->ipa, k->buf, k->size);
                 cpu_wfi(cpu);
                 k->res2 = cpu_load(cpu, k->ipa, k->buf, k->size);
+                break;
+        case OP_LOAD_LOAD: /* ipa, then ipa2 into the second half of buf */
+                k->res = cpu_load(cpu, k->ipa, k->buf, k->size);
+                k->res2 = cpu_load(cpu, k->ipa2, k->buf + 32, k->size);
                 break;
         }
         k->done++;
@@ -357,6 +361,132 @@ static void realm_access_after_host_unmap_faults_despite_cached_translation(void
         assert_int_equal(f.k.res2, CPU_SEA);
 }
 
+/* The REC's TLB also holds the granule protection verdict of a granule it reached. A GPT
+ * change is no RTT change (RMI_GRANULE_DELEGATE changes no mapping), so the verdict must go
+ * stale by itself: the Realm loads from a shared page (translated, checked, cached), exits
+ * on a WFI, the host delegates the shared page's granule while it stays mapped, and the
+ * Realm's next load of it is a GPF that moves nothing (DEN0137 1.0 A5.2.6). */
+static void rec_access_faults_after_gpt_change_of_cached_granule(void **state)
+{
+        struct host *h = *state;
+        struct acc_fx f;
+        fx_init(h, &f, OP_LOAD_WFI_LOAD, H_UNPROT_BASE + 0x20, 16);
+        uint64_t ns = host_alloc(h);
+        host_fill_ns(h, ns, 0x6B);
+        assert_int_equal(rmi(h, RMI_RTT_MAP_UNPROTECTED, f.r.rd, H_UNPROT_BASE, 3, ns, 0, NULL), RMI_SUCCESS);
+        fx_start(h, &f);
+        enter_expect(h, &f, RMI_REC_ENTRY_FLAG_TRAP_WFI, RMI_EXIT_SYNC); /* the WFI */
+        assert_int_equal(f.k.res, CPU_OK);
+        assert_int_equal(f.k.buf[0], 0x6B);
+        memset(f.k.buf, 0x11, sizeof(f.k.buf));
+        assert_int_equal(rmi(h, RMI_GRANULE_DELEGATE, ns, 0, 0, 0, 0, NULL), RMI_SUCCESS);
+        uint64_t gpfs = hw_gpf_count(h->mem);
+        enter_to_completion(h, &f, RMI_REC_ENTRY_FLAG_TRAP_WFI);
+        assert_int_equal(f.k.res2, CPU_GPF);
+        assert_true(hw_gpf_count(h->mem) > gpfs);
+        for (unsigned i = 0; i < 16; i++)
+                assert_int_equal(f.k.buf[i], 0x11); /* nothing moved */
+}
+
+/* The same with no RMM involved at all: the Root world changes the PAS of a shared granule
+ * the Realm reached a moment ago (hw_gpt_transition, as EL3 may). The verdict cached for it
+ * is stale because the GPT changed, whoever changed it. */
+static void rec_access_faults_after_root_changes_pas_of_cached_shared_granule(void **state)
+{
+        struct host *h = *state;
+        struct acc_fx f;
+        fx_init(h, &f, OP_LOAD_WFI_LOAD, H_UNPROT_BASE + 0x20, 16);
+        uint64_t ns = host_alloc(h);
+        host_fill_ns(h, ns, 0x6B);
+        assert_int_equal(rmi(h, RMI_RTT_MAP_UNPROTECTED, f.r.rd, H_UNPROT_BASE, 3, ns, 0, NULL), RMI_SUCCESS);
+        fx_start(h, &f);
+        enter_expect(h, &f, RMI_REC_ENTRY_FLAG_TRAP_WFI, RMI_EXIT_SYNC);
+        assert_int_equal(f.k.res, CPU_OK);
+        assert_int_equal(hw_gpt_transition(h->mem, HW_WORLD_ROOT, ns, HW_PAS_NS, HW_PAS_SECURE), HW_OK);
+        enter_to_completion(h, &f, RMI_REC_ENTRY_FLAG_TRAP_WFI);
+        assert_int_equal(f.k.res2, CPU_GPF);
+}
+
+/* And for a protected IPA, whose verdict is the Realm world's: the Root world moves the
+ * Realm's DATA granule to the Secure PAS (which breaks the RMM's invariants, as an EL3 bug
+ * would); the Realm's next load of it is a GPF, not a read of Secure memory. */
+static void rec_access_to_protected_ipa_faults_after_root_moves_cached_granule_to_secure(void **state)
+{
+        struct host *h = *state;
+        struct acc_fx f;
+        fx_init_fill(h, &f, OP_LOAD_WFI_LOAD, 0x1000, 16, 0x3C);
+        uint64_t data = data_pa(h, &f, 0x1000);
+        fx_start(h, &f);
+        enter_expect(h, &f, RMI_REC_ENTRY_FLAG_TRAP_WFI, RMI_EXIT_SYNC);
+        assert_int_equal(f.k.res, CPU_OK);
+        assert_int_equal(f.k.buf[0], 0x3C);
+        h->expect_violations = true; /* a DATA granule outside the Realm PAS */
+        assert_int_equal(hw_gpt_transition(h->mem, HW_WORLD_ROOT, data, HW_PAS_REALM, HW_PAS_SECURE), HW_OK);
+        enter_to_completion(h, &f, RMI_REC_ENTRY_FLAG_TRAP_WFI);
+        assert_int_equal(f.k.res2, CPU_GPF);
+}
+
+/* An RTT change still invalidates the TLB when the granule's PAS stays the same: the host
+ * unmaps a shared page and maps another NS granule at the same IPA; the Realm's next load
+ * reads the new granule, not the one it had cached. */
+static void rec_access_after_host_remaps_cached_ipa_reads_new_granule(void **state)
+{
+        struct host *h = *state;
+        struct acc_fx f;
+        fx_init(h, &f, OP_LOAD_WFI_LOAD, H_UNPROT_BASE + 0x30, 16);
+        uint64_t old = host_alloc(h), fresh = host_alloc(h);
+        host_fill_ns(h, old, 0x01);
+        host_fill_ns(h, fresh, 0x02);
+        assert_int_equal(rmi(h, RMI_RTT_MAP_UNPROTECTED, f.r.rd, H_UNPROT_BASE, 3, old, 0, NULL), RMI_SUCCESS);
+        fx_start(h, &f);
+        enter_expect(h, &f, RMI_REC_ENTRY_FLAG_TRAP_WFI, RMI_EXIT_SYNC);
+        assert_int_equal(f.k.buf[0], 0x01);
+        assert_int_equal(rmi(h, RMI_RTT_UNMAP_UNPROTECTED, f.r.rd, H_UNPROT_BASE, 3, 0, 0, NULL), RMI_SUCCESS);
+        assert_int_equal(rmi(h, RMI_RTT_MAP_UNPROTECTED, f.r.rd, H_UNPROT_BASE, 3, fresh, 0, NULL), RMI_SUCCESS);
+        enter_to_completion(h, &f, RMI_REC_ENTRY_FLAG_TRAP_WFI);
+        assert_int_equal(f.k.res2, CPU_OK);
+        assert_int_equal(f.k.buf[0], 0x02);
+}
+
+/* A miss also fills the TLB with the pages after it in the same table (a stream's next
+ * pages), but never with a verdict: the first access to such a page still runs the GPC.
+ * Here the page after a shared page maps a delegated granule: loading it is a GPF. */
+static void rec_access_to_page_after_a_miss_still_runs_gpc(void **state)
+{
+        struct host *h = *state;
+        struct acc_fx f;
+        fx_init(h, &f, OP_LOAD_LOAD, H_UNPROT_BASE + 0x40, 16);
+        f.k.ipa2 = H_UNPROT_BASE + GRANULE_SIZE + 0x40;
+        uint64_t ns = host_alloc(h), deleg = host_delegated(h);
+        host_fill_ns(h, ns, 0x4E);
+        assert_int_equal(rmi(h, RMI_RTT_MAP_UNPROTECTED, f.r.rd, H_UNPROT_BASE, 3, ns, 0, NULL), RMI_SUCCESS);
+        assert_int_equal(rmi(h, RMI_RTT_MAP_UNPROTECTED, f.r.rd, H_UNPROT_BASE + GRANULE_SIZE, 3, deleg, 0, NULL),
+                         RMI_SUCCESS);
+        fx_start(h, &f);
+        enter_to_completion(h, &f, 0);
+        assert_int_equal(f.k.res, CPU_OK);
+        assert_int_equal(f.k.buf[0], 0x4E);
+        assert_int_equal(f.k.res2, CPU_GPF);
+        for (unsigned i = 32; i < 48; i++)
+                assert_int_equal(f.k.buf[i], 0);
+}
+
+/* Nor does it fill a page the walk would not translate: after the last DATA page, the next
+ * (RIPAS RAM, unassigned) still faults to the host (A5.2.2). */
+static void rec_access_to_unassigned_page_after_a_miss_exits_to_host(void **state)
+{
+        struct host *h = *state;
+        struct acc_fx f;
+        fx_init(h, &f, OP_LOAD_LOAD, H_DATA_TOP - GRANULE_SIZE, 8);
+        f.k.ipa2 = H_DATA_TOP;
+        fx_start(h, &f);
+        enter_expect(h, &f, 0, RMI_EXIT_SYNC);
+        assert_int_equal(f.k.res, CPU_OK);
+        assert_int_equal(run_exit_u64(h, f.run, RMI_REC_EXIT_HPFAR), hpfar_of(H_DATA_TOP));
+        enter_to_completion(h, &f, RMI_REC_ENTRY_FLAG_INJECT_SEA);
+        assert_int_equal(f.k.res2, CPU_SEA);
+}
+
 /* The RMM does not check the PAS of an unprotected mapping (DEN0137 1.0 A5.2.6): mapping a
  * delegated granule succeeds, but the Realm's access through it is a GPF and moves nothing. */
 static void rtt_map_unprotected_of_delegated_granule_succeeds_but_realm_access_gpfs(void **state)
@@ -426,6 +556,12 @@ int main(void)
                 T(realm_mmio_rejects_bad_size_or_misaligned_access),
                 T(realm_access_to_mapped_ns_granule_reaches_it),
                 T(realm_access_after_host_unmap_faults_despite_cached_translation),
+                T(rec_access_faults_after_gpt_change_of_cached_granule),
+                T(rec_access_faults_after_root_changes_pas_of_cached_shared_granule),
+                T(rec_access_to_protected_ipa_faults_after_root_moves_cached_granule_to_secure),
+                T(rec_access_after_host_remaps_cached_ipa_reads_new_granule),
+                T(rec_access_to_page_after_a_miss_still_runs_gpc),
+                T(rec_access_to_unassigned_page_after_a_miss_exits_to_host),
                 T(rtt_map_unprotected_of_delegated_granule_succeeds_but_realm_access_gpfs),
                 T(rtt_map_unprotected_of_realm_data_gives_realm_gpf_and_data_intact),
                 T(rtt_map_unprotected_of_delegated_granule_load_gpfs_and_leaks_nothing),
