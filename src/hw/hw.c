@@ -366,6 +366,18 @@ enum hw_result hw_fill(struct hw_mem *m, enum hw_world w, uint64_t pa, uint8_t b
         return r;
 }
 
+unsigned hw_granule_worlds(const struct hw_mem *m, uint64_t pa)
+{
+        pa &= ~(uint64_t)GRANULE_MASK;
+        if (!contains(m, pa, GRANULE_SIZE, NULL))
+                return 0;
+        unsigned pas = PAS_BIT(m->gpt[(pa - m->base) >> GRANULE_SHIFT]), worlds = 0;
+        for (unsigned w = 0; w < 4; w++)
+                if (world_may_access[w] & pas)
+                        worlds |= 1u << w;
+        return worlds;
+}
+
 /* ---- GPT ---- */
 
 bool hw_gpt_get(const struct hw_mem *m, uint64_t pa, enum hw_pas *pas)

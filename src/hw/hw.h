@@ -168,8 +168,9 @@ enum hw_result hw_map(struct hw_mem *m, enum hw_world w, uint64_t pa, uint64_t l
                       enum hw_access access, void **ptr, struct hw_fault *fault);
 
 /* The host address of pa, with no check at all. Only for a caller that holds a current
- * verdict for the bytes it will touch: hw_check (or hw_map) returned HW_OK for the same world,
- * a range covering them, and hw_gpt_gen() has not changed since. pa must be in memory
+ * verdict for the bytes it will touch: hw_check (or hw_map) returned HW_OK for the same world
+ * and a range covering them, or hw_granule_worlds() named the world for their granule, and
+ * hw_gpt_gen() has not changed since. pa must be in memory
  * (asserted). The pointer stays dereferenceable until hw_mem_destroy; the verdict does not. */
 uint8_t *hw_ptr(struct hw_mem *m, uint64_t pa);
 
@@ -178,6 +179,11 @@ uint8_t *hw_ptr(struct hw_mem *m, uint64_t pa);
  * address is memory (the regions, fixed at creation), so a verdict obtained at generation g
  * still holds while hw_gpt_gen() == g. Starts at 0. */
 uint64_t hw_gpt_gen(const struct hw_mem *m);
+/* The worlds the granule protection check lets reach the whole granule at pa (bit w set:
+ * hw_check(m, w, granule, GRANULE_SIZE, ...) would succeed), 0 when the granule is not all
+ * memory. A query: no fault is counted or traced. Like any verdict it holds while
+ * hw_gpt_gen() is unchanged. */
+unsigned hw_granule_worlds(const struct hw_mem *m, uint64_t pa);
 /* The counter hw_gpt_gen reads, as a read-only view (like hw_gpt_view) for a lookup too hot
  * for a call: a REC's TLB compares against it on every access. Valid while m lives. */
 const uint64_t *hw_gpt_gen_view(const struct hw_mem *m);

@@ -114,13 +114,17 @@ static struct rec_tlb_entry *tlb_set(struct rec *rec, uint64_t page)
 
 /* A miss walked to the level-3 entry of `page`: the pages after it in the same table are the
  * likely next ones (a copy streaming through a buffer, a bounce pool used slot after slot),
- * so their translations are filled now, from entries the walk already reached. Each goes
- * in as its set's least recently used way and with no verdict: its first use runs the GPC
- * (and promotes it), as any first access would. Only what rec_walk would translate is
- * filled: the table is one 2 MiB block, inside the IPA space and on one side of the
- * protected/unprotected boundary, like `page`. */
+ * so their translations are filled now, from entries the walk already reached, each with
+ * its GPC verdict (hw_granule_worlds: the worlds the GPT lets reach the granule now; the
+ * same verdict rec_gpc would get at this GPT generation, which keys the entry). A granule
+ * the access would fault on gets no verdict: its first use runs rec_gpc, which faults (and
+ * counts and traces the fault) as any access would. Each goes in as its set's least
+ * recently used way. Only what rec_walk would translate is filled: the table is one 2 MiB
+ * block, inside the IPA space and on one side of the protected/unprotected boundary, like
+ * `page`. */
 static void tlb_prefetch(struct rec *rec, const struct rtt_walk *w, uint64_t page, bool unprot, uint64_t epoch)
 {
+        const unsigned need = 1u << HW_WORLD_REALM | (unprot ? 1u << HW_WORLD_NS : 0);
         for (unsigned i = 1; i <= REC_TLB_PREFETCH && w->index + i < RTT_ENTRIES; i++) {
                 const struct rtte *e = &w->table->e[w->index + i];
                 if (e->state != RMI_ASSIGNED || !assigned_ok(e, unprot))
@@ -130,9 +134,12 @@ static void tlb_prefetch(struct rec *rec, const struct rtt_walk *w, uint64_t pag
                 unsigned way = 0;
                 while (way < REC_TLB_WAYS && set[way].tag != tag)
                         way++;
-                if (way == REC_TLB_WAYS)
-                        set[REC_TLB_WAYS - 1] = (struct rec_tlb_entry){
-                                .tag = tag, .pa = e->addr | (unprot ? REC_TLB_UNPROT : 0) };
+                if (way < REC_TLB_WAYS)
+                        continue;
+                bool allowed = (hw_granule_worlds(rec->rmm->mem, e->addr) & need) == need;
+                set[REC_TLB_WAYS - 1] = (struct rec_tlb_entry){
+                        .tag = tag,
+                        .pa = e->addr | (unprot ? REC_TLB_UNPROT : 0) | (allowed ? REC_TLB_READ | REC_TLB_WRITE : 0) };
         }
 }
 

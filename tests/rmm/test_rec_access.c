@@ -13,7 +13,7 @@
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, host_setup, host_teardown)
 
-enum op { OP_LOAD, OP_STORE, OP_MMIO_READ, OP_MMIO_WRITE, OP_COPY, OP_LOAD_WFI_LOAD, OP_LOAD_LOAD };
+enum op { OP_LOAD, OP_STORE, OP_MMIO_READ, OP_MMIO_WRITE, OP_COPY, OP_LOAD_WFI_LOAD, OP_LOAD_LOAD, OP_LOAD_WFI_LOAD2 };
 
 /* The Realm does one access (then a second identical one when `twice`) and records it. */
 struct realm_kernel {
@@ -39,6 +39,11 @@ static void prog(struct realm_kernel *k, struct ccada_cpu *cpu, uint64_t pc, con
                 k->res = cpu_load(cpu, k->ipa, k->buf, k->size);
                 cpu_wfi(cpu);
                 k->res2 = cpu_load(cpu, k->ipa, k->buf, k->size);
+                break;
+        case OP_LOAD_WFI_LOAD2: /* ipa, a WFI (the host acts), then ipa2 into the second half of buf */
+                k->res = cpu_load(cpu, k->ipa, k->buf, k->size);
+                cpu_wfi(cpu);
+                k->res2 = cpu_load(cpu, k->ipa2, k->buf + 32, k->size);
                 break;
         case OP_LOAD_LOAD: /* ipa, then ipa2 into the second half of buf */
                 k->res = cpu_load(cpu, k->ipa, k->buf, k->size);
@@ -407,6 +412,53 @@ static void rec_access_faults_after_root_changes_pas_of_cached_shared_granule(vo
         assert_int_equal(f.k.res2, CPU_GPF);
 }
 
+/* A miss fills the next pages with their verdicts: the first load of page 0 prefetches page
+ * 1, allowed (NS); the Root world then moves page 1's granule to Secure, with no RTT
+ * change; the load of page 1 (never accessed, only prefetched) is a GPF and reads nothing. */
+static void rec_access_faults_after_root_changes_pas_of_prefetched_granule(void **state)
+{
+        struct host *h = *state;
+        struct acc_fx f;
+        fx_init(h, &f, OP_LOAD_WFI_LOAD2, H_UNPROT_BASE + 0x20, 16);
+        f.k.ipa2 = H_UNPROT_BASE + GRANULE_SIZE + 0x20;
+        uint64_t ns0 = host_alloc(h), ns1 = host_alloc(h);
+        host_fill_ns(h, ns0, 0x6B);
+        host_fill_ns(h, ns1, 0x7C);
+        assert_int_equal(rmi(h, RMI_RTT_MAP_UNPROTECTED, f.r.rd, H_UNPROT_BASE, 3, ns0, 0, NULL), RMI_SUCCESS);
+        assert_int_equal(rmi(h, RMI_RTT_MAP_UNPROTECTED, f.r.rd, H_UNPROT_BASE + GRANULE_SIZE, 3, ns1, 0, NULL),
+                         RMI_SUCCESS);
+        fx_start(h, &f);
+        enter_expect(h, &f, RMI_REC_ENTRY_FLAG_TRAP_WFI, RMI_EXIT_SYNC);
+        assert_int_equal(f.k.res, CPU_OK);
+        assert_int_equal(f.k.buf[0], 0x6B);
+        assert_int_equal(hw_gpt_transition(h->mem, HW_WORLD_ROOT, ns1, HW_PAS_NS, HW_PAS_SECURE), HW_OK);
+        enter_to_completion(h, &f, RMI_REC_ENTRY_FLAG_TRAP_WFI);
+        assert_int_equal(f.k.res2, CPU_GPF);
+        for (unsigned i = 32; i < 48; i++)
+                assert_int_equal(f.k.buf[i], 0);
+}
+
+/* Without that change, the prefetched verdict serves the load: the bytes of page 1. */
+static void rec_access_reads_prefetched_granule_with_its_verdict(void **state)
+{
+        struct host *h = *state;
+        struct acc_fx f;
+        fx_init(h, &f, OP_LOAD_WFI_LOAD2, H_UNPROT_BASE + 0x20, 16);
+        f.k.ipa2 = H_UNPROT_BASE + GRANULE_SIZE + 0x20;
+        uint64_t ns0 = host_alloc(h), ns1 = host_alloc(h);
+        host_fill_ns(h, ns0, 0x6B);
+        host_fill_ns(h, ns1, 0x7C);
+        assert_int_equal(rmi(h, RMI_RTT_MAP_UNPROTECTED, f.r.rd, H_UNPROT_BASE, 3, ns0, 0, NULL), RMI_SUCCESS);
+        assert_int_equal(rmi(h, RMI_RTT_MAP_UNPROTECTED, f.r.rd, H_UNPROT_BASE + GRANULE_SIZE, 3, ns1, 0, NULL),
+                         RMI_SUCCESS);
+        fx_start(h, &f);
+        enter_expect(h, &f, RMI_REC_ENTRY_FLAG_TRAP_WFI, RMI_EXIT_SYNC);
+        enter_to_completion(h, &f, RMI_REC_ENTRY_FLAG_TRAP_WFI);
+        assert_int_equal(f.k.res2, CPU_OK);
+        for (unsigned i = 32; i < 48; i++)
+                assert_int_equal(f.k.buf[i], 0x7C);
+}
+
 /* And for a protected IPA, whose verdict is the Realm world's: the Root world moves the
  * Realm's DATA granule to the Secure PAS (which breaks the RMM's invariants, as an EL3 bug
  * would); the Realm's next load of it is a GPF, not a read of Secure memory. */
@@ -559,6 +611,8 @@ int main(void)
                 T(rec_access_faults_after_gpt_change_of_cached_granule),
                 T(rec_access_faults_after_root_changes_pas_of_cached_shared_granule),
                 T(rec_access_to_protected_ipa_faults_after_root_moves_cached_granule_to_secure),
+                T(rec_access_faults_after_root_changes_pas_of_prefetched_granule),
+                T(rec_access_reads_prefetched_granule_with_its_verdict),
                 T(rec_access_after_host_remaps_cached_ipa_reads_new_granule),
                 T(rec_access_to_page_after_a_miss_still_runs_gpc),
                 T(rec_access_to_unassigned_page_after_a_miss_exits_to_host),
