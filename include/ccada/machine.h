@@ -54,9 +54,10 @@ bool ccada_device_image(const struct ccada_machine_config *cfg, unsigned d, stru
 
 /* One figure of a bench app (proto/hostcall.h HOSTCALL_BENCH_SAMPLE), as the guest gave it:
  * the cell (described in the app's report), the repetition, elapsed nanoseconds,
- * operations, bytes, and picoseconds of one memcpy of one operation's bytes. */
+ * operations, bytes, and picoseconds of one memcpy of one operation's bytes, into cached
+ * memory and into memory that is not (memcpy_cold_ps). */
 struct ccada_bench_sample {
-        uint64_t cell, rep, ns, ops, bytes, memcpy_ps;
+        uint64_t cell, rep, ns, ops, bytes, memcpy_ps, memcpy_cold_ps;
 };
 
 struct ccada_machine_config {

@@ -222,7 +222,7 @@ static void machine_call_hook(void *ctx, uint16_t imm, const uint64_t in[31], ui
         if (imm != HOSTCALL_BENCH_SAMPLE || !m->cfg.bench_hook)
                 return;
         struct ccada_bench_sample s = { .cell = in[0], .rep = in[1], .ns = in[2], .ops = in[3], .bytes = in[4],
-                                        .memcpy_ps = in[5] };
+                                        .memcpy_ps = in[5], .memcpy_cold_ps = in[6] };
         out[0] = 1;
         m->cfg.bench_hook(m->cfg.bench_hook_ctx, &s);
 }

@@ -26,7 +26,8 @@ _Static_assert(HOSTCALL_PEEK_PRIVATE_WORDS + HOSTCALL_PEEK_MAX / 8 <= 31, "the a
 /* "A benchmark figure" (the bench apps, ccada bench): gprs[0] = the cell (the app's own
  * numbering, described in its report), gprs[1] = the repetition, gprs[2] = elapsed
  * nanoseconds, gprs[3] = operations, gprs[4] = bytes moved, gprs[5] = picoseconds of one
- * memcpy of one operation's bytes, timed right after. The host hands the figure to its
+ * memcpy of one operation's bytes, timed right after, gprs[6] = the same into memory that is
+ * not in the cache (a destination walking a 64 MiB area, as bounce slots do). The host hands the figure to its
  * owner, which may let the other VM of a comparison run before this call returns (ABAB
  * alternation); gprs[0] = 1 when an owner took the figure, else the call returns unchanged. */
 #define HOSTCALL_BENCH_SAMPLE 0x0C0B

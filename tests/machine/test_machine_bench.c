@@ -71,7 +71,7 @@ static void bench_hook_gets_each_figure_in_order_from_both_vm_kinds(void **state
                         const struct ccada_bench_sample *s = &v.s[i];
                         assert_int_equal(s->rep, i / CELLS);
                         assert_int_equal(s->cell, i % CELLS);
-                        assert_true(s->ns > 0 && s->ops >= 32 && s->memcpy_ps > 0);
+                        assert_true(s->ns > 0 && s->ops >= 32 && s->memcpy_ps > 0 && s->memcpy_cold_ps > 0);
                         assert_int_equal(s->bytes % s->ops, 0);
                         assert_true(s->bytes / s->ops >= 4096 && s->bytes / s->ops <= (1u << 20));
                 }

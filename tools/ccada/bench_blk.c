@@ -122,7 +122,7 @@ struct cell {
         double size;
         double ns_per_op[NVMS], mbps[NVMS], iops[NVMS];
         double ratio[MAX_REPS], limit[MAX_REPS];  /* per pair */
-        double memcpy_ns;
+        double memcpy_ns, memcpy_cold_ns;
 };
 
 static int cmp_double(const void *a, const void *b)
@@ -137,19 +137,23 @@ static double median_of(double *v, unsigned n)
         return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* Extra copies a Realm makes per request, beyond the normal VM's, with Linux's semantics:
- * a write bounces its data once (the map copies it into the pool); a read twice (the map
- * copies the buffer into the slot, CVE-2022-0854, and the unmap copies the data back). */
-static unsigned extra_copies(bool write)
+/* What a Realm's request costs beyond the normal VM's with Linux's semantics, in copies of
+ * its data, given one copy into cached memory (t_hot) and one into memory that is not
+ * (t_cold): the map copies the buffer into a bounce slot, for reads too (CVE-2022-0854),
+ * and the slot is cold: Linux's next-fit cursor walks the whole pool (64 MiB) before it
+ * comes back to it. A read's unmap then copies the data back out of the slot, which the
+ * device has just written: hot. The device's own copy, into or out of the slot instead of
+ * the guest's buffer, is one the normal VM makes too, and the slot is hot by then. */
+static double extra_copy_ns(bool write, double t_hot, double t_cold)
 {
-        return write ? 1 : 2;
+        return write ? t_cold : t_cold + t_hot;
 }
 
 /* Cell n of the reports (the VMs that ran agree on what each cell is), with, when both ran,
  * each pair's ratio and limit: the ratio is the Realm's requests per second over the normal
  * VM's in the same repetition; the limit is the best ratio the Realm can have if it does all
- * the normal VM does plus the extra copies, each costing that repetition's memcpy:
- * t_normal / (t_normal + copies * t_memcpy). CELL_NONE past the last cell; CELL_UNPAIRED
+ * the normal VM does plus the copies Linux's semantics add (extra_copy_ns, from that
+ * repetition's memcpy): t_normal / (t_normal + extra). CELL_NONE past the last cell; CELL_UNPAIRED
  * when a repetition lacks a VM's figure. */
 enum cell_found { CELL_NONE, CELL_OK, CELL_UNPAIRED };
 
@@ -164,7 +168,7 @@ static enum cell_found cell_figures(const struct pair_run *p, unsigned n, struct
         c->write = !strcmp(dir.text, "write");
         c->qd = (unsigned)cli_bench_figure(any, c->section, "qd");
         c->size = cli_bench_figure(any, c->section, "size");
-        double mc[NVMS * MAX_REPS];
+        double mc[NVMS * MAX_REPS], cold[NVMS * MAX_REPS];
         unsigned nmc = 0;
         for (unsigned i = 0; i < NVMS; i++) {
                 const struct vm_run *v = &p->vm[i];
@@ -174,19 +178,23 @@ static enum cell_found cell_figures(const struct pair_run *p, unsigned n, struct
                 c->mbps[i] = cli_bench_figure(v->report, c->section, "mbps");
                 c->iops[i] = cli_bench_figure(v->report, c->section, "iops");
                 for (unsigned r = 0; r < p->reps; r++)
-                        if (v->have[n][r])
+                        if (v->have[n][r]) {
+                                cold[nmc] = v->s[n][r].memcpy_cold_ps / 1e3;
                                 mc[nmc++] = v->s[n][r].memcpy_ps / 1e3;
+                        }
         }
         c->memcpy_ns = nmc ? median_of(mc, nmc) : 0;
+        c->memcpy_cold_ns = nmc ? median_of(cold, nmc) : 0;
         if (!p->alternate)
                 return CELL_OK;
         for (unsigned r = 0; r < p->reps; r++) {
                 const struct ccada_bench_sample *a = &p->vm[REALM].s[n][r], *b = &p->vm[NORMAL].s[n][r];
                 if (!p->vm[REALM].have[n][r] || !p->vm[NORMAL].have[n][r] || !a->ns || !a->ops || !b->ops)
                         return CELL_UNPAIRED;
-                double tn = (double)b->ns / b->ops, copy = (a->memcpy_ps + b->memcpy_ps) / 2e3;
+                double tn = (double)b->ns / b->ops, t_hot = (a->memcpy_ps + b->memcpy_ps) / 2e3,
+                       t_cold = (a->memcpy_cold_ps + b->memcpy_cold_ps) / 2e3;
                 c->ratio[r] = (double)b->ns / b->ops / ((double)a->ns / a->ops);
-                c->limit[r] = tn / (tn + extra_copies(c->write) * copy);
+                c->limit[r] = tn / (tn + extra_copy_ns(c->write, t_hot, t_cold));
         }
         return CELL_OK;
 }
@@ -216,6 +224,7 @@ static void cell_json(struct json_writer *w, const struct pair_run *p, struct ce
                 json_end_object(w);
         }
         json_double(w, "memcpy_ns", c->memcpy_ns, 1);
+        json_double(w, "memcpy_cold_ns", c->memcpy_cold_ns, 1);
         if (p->alternate) {
                 json_begin_array(w, "ratios");
                 for (unsigned r = 0; r < p->reps; r++)
@@ -242,7 +251,7 @@ static void cell_row(const struct pair_run *p, struct cell *c)
                 printf("  %5.2f %5.2f..%-5.2f %6.2f %5.0f%%", med, c->ratio[0], c->ratio[p->reps - 1], lim,
                        100 * med / lim);
         }
-        printf(" %9.1f\n", c->memcpy_ns);
+        printf(" %9.1f %9.1f\n", c->memcpy_ns, c->memcpy_cold_ns);
 }
 
 static void table_head(const struct pair_run *p)
@@ -262,7 +271,7 @@ static void table_head(const struct pair_run *p)
                         printf(" %10s %9s", i == REALM ? "Realm MB/s" : "normal MB/s", "IOPS");
         if (p->alternate)
                 printf("  %5s %-11s %6s %6s", "ratio", "range", "limit", "of lim");
-        printf(" %9s\n", "memcpy ns");
+        printf(" %9s %9s\n", "memcpy ns", "cold ns");
 }
 
 static int fixed_output(const struct pair_run *p, struct json_writer *w)
