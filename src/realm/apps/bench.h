@@ -39,6 +39,20 @@ double bench_now_ns(void);
 double bench_median(double *v, unsigned n); /* sorts v */
 /* Nanoseconds per native memcpy of size bytes, over n copies. */
 double bench_time_memcpy(uint8_t *dst, const uint8_t *src, uint64_t size, unsigned n);
+
+/* A memcpy into memory that is not in the cache: the destination walks an area as large as
+ * Linux's default bounce pool, as its next-fit cursor walks the pool, so a slot is seldom
+ * cached when a map copies into it. */
+#define BENCH_COLD_AREA (64u << 20)
+struct bench_cold {
+        uint8_t *area;          /* BENCH_COLD_AREA bytes, touched once at creation */
+        uint64_t at;            /* where the next copy goes */
+};
+/* False when out of memory. */
+bool bench_cold_init(struct realm_kernel *k, struct bench_cold *c);
+void bench_cold_fini(struct realm_kernel *k, struct bench_cold *c);
+/* Nanoseconds per memcpy of size bytes from src (cached) into the next place of the area. */
+double bench_time_memcpy_cold(struct bench_cold *c, const uint8_t *src, uint64_t size, unsigned n);
 /* "ccada.bench_reps=N" (1..BENCH_MAX_REPS; default 7, with a message when malformed). */
 unsigned bench_reps(struct realm_kernel *k);
 

@@ -16,7 +16,6 @@
 #define BLK_BYTES_PER_CELL (8u << 20)   /* per repetition; at least BLK_MIN_OPS requests */
 #define BLK_MIN_OPS 32u
 #define BLK_MAX_FIXED_QD 256u
-#define BLK_COLD_AREA (64u << 20)       /* as large as Linux's default bounce pool */
 
 static const uint32_t blk_sizes[] = { 4096, 16384, 65536, 262144, 1048576 };
 static const unsigned blk_qds[] = { 1, BLK_MAX_QD };
@@ -80,26 +79,9 @@ struct blk_run {
         struct virtio_blk *b;
         uint64_t buf;                   /* BLK_MAX_QD * 1 MiB of private memory */
         uint8_t *na, *nb;               /* 1 MiB each: the native memcpy */
-        uint8_t *cold;                  /* BLK_COLD_AREA: a memcpy into memory not in the cache */
-        uint64_t cold_at;               /* where the next cold copy goes: the area is walked */
+        struct bench_cold cold;         /* a memcpy into memory not in the cache */
         double ns[BLK_NCELLS][BENCH_MAX_REPS], mc[BLK_NCELLS][BENCH_MAX_REPS], mc_cold[BLK_NCELLS][BENCH_MAX_REPS];
 };
-
-/* Nanoseconds per native memcpy of size bytes from a cached buffer into the next place of
- * the cold area (which a streaming bounce pool is like: Linux's next-fit cursor walks the
- * whole pool, so a slot is seldom in the cache), over n copies. */
-static double time_memcpy_cold(struct blk_run *r, uint64_t size, unsigned n)
-{
-        double t0 = bench_now_ns();
-        for (unsigned i = 0; i < n; i++) {
-                if (r->cold_at + size > BLK_COLD_AREA)
-                        r->cold_at = 0;
-                memcpy(r->cold + r->cold_at, r->na, size);
-                __asm__ volatile("" ::: "memory");
-                r->cold_at += size;
-        }
-        return (bench_now_ns() - t0) / n;
-}
 
 static void report_cell(struct blk_run *r, unsigned n, unsigned reps)
 {
@@ -134,7 +116,7 @@ static ccada_status blk_cells(struct blk_run *r, unsigned reps)
                         r->ns[n][rep] = bench_now_ns() - t0;
                         unsigned copies = BLK_BYTES_PER_CELL / c.size;
                         r->mc[n][rep] = bench_time_memcpy(r->nb, r->na, c.size, copies < 16 ? 16 : copies);
-                        r->mc_cold[n][rep] = time_memcpy_cold(r, c.size, copies < 16 ? 16 : copies);
+                        r->mc_cold[n][rep] = bench_time_memcpy_cold(&r->cold, r->na, c.size, copies < 16 ? 16 : copies);
                         if ((st = give_sample(r->k, n, rep, r->ns[n][rep], &c, r->mc[n][rep], r->mc_cold[n][rep])) !=
                             CCADA_OK)
                                 return st;
@@ -202,9 +184,8 @@ void realm_bench_blk(struct realm_kernel *k)
                 r->k = k;
                 r->na = rk_zalloc(k, 1, VIRTIO_BLK_MAX_IO);
                 r->nb = rk_zalloc(k, 1, VIRTIO_BLK_MAX_IO);
-                if (!is_fixed && (r->cold = rk_zalloc(k, 1, BLK_COLD_AREA)) != NULL)
-                        memset(r->cold, 1, BLK_COLD_AREA); /* mapped now, not while timed */
-                st = r->na && r->nb && (r->cold || is_fixed) ? virtio_blk_probe_first(k, root, &r->b) : CCADA_E_NOMEM;
+                bool cold = is_fixed || bench_cold_init(k, &r->cold);
+                st = r->na && r->nb && cold ? virtio_blk_probe_first(k, root, &r->b) : CCADA_E_NOMEM;
         }
         if (st == CCADA_OK)
                 st = rk_alloc_pages(k, (size_t)BLK_MAX_QD * VIRTIO_BLK_MAX_IO / RK_PAGE_SIZE, &r->buf);
@@ -224,7 +205,7 @@ void realm_bench_blk(struct realm_kernel *k)
                 virtio_blk_destroy(r->b);
                 rk_kfree(k, r->na);
                 rk_kfree(k, r->nb);
-                rk_kfree(k, r->cold);
+                bench_cold_fini(k, &r->cold);
         }
         rk_kfree(k, r);
         rk_kfree(k, root);
