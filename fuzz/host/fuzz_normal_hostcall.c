@@ -7,14 +7,19 @@
  *  - x0 is SMCCC_RET_SUCCESS exactly when the block is 8-aligned and lies inside the guest's
  *    RAM, else HOSTCALL_RET_INVALID_PARAMETER;
  *  - on success the block holds the answer: the imm unchanged; for a call other than the
- *    peek every GPR as the guest wrote it; for the peek, answers that are among the values
- *    hostcall.h allows, and no byte of RAM outside the block and the private page the peek
- *    names was changed;
+ *    peek every GPR as the guest wrote it, except gprs[0] = 1 for a benchmark figure
+ *    (HOSTCALL_BENCH_SAMPLE), which the VMM's owner took; for the peek, answers that are
+ *    among the values hostcall.h allows, and no byte of RAM outside the block and the
+ *    private page the peek names was changed;
+ *  - every served call the VMM does not serve itself reaches the owner's hook (the
+ *    config's call_hook), once, with the guest's GPRs and an answer that starts as their
+ *    copy;
  *  - on failure no byte of RAM changed;
  *  - the host counts one HOST_CALL exit per call.
  *
  * Input: records of 12 bytes (a 4-byte GPA offset from the RAM base, signed so it can fall
- * below it; a 2-byte imm selector: odd = the peek; then 6 bytes: the peek's shared and
+ * below it; a 2-byte imm selector: low bits 01 = the peek, 11 = a benchmark figure, else
+ * that imm (moved off the two); then 6 bytes: the peek's shared and
  * private page numbers and its length) followed by up to 64 bytes of GPR values. */
 #include <stdbool.h>
 #include <stdint.h>
@@ -39,6 +44,7 @@ struct fz {
         const uint8_t *data;
         size_t size;
         uint8_t *before, *after;
+        size_t hooked, expect_hooked;   /* calls the owner's hook got; served calls it should get */
 };
 
 static void finding(const char *what)
@@ -65,17 +71,34 @@ static void only_changed(const struct fz *f, uint64_t lo, uint64_t hi, uint64_t 
         }
 }
 
+/* The VMM's owner, as the machine is: takes a benchmark figure (answers 1), leaves the rest. */
+static void owner_hook(void *ctx, uint16_t imm, const uint64_t in[31], uint64_t out[31])
+{
+        struct fz *f = ctx;
+        if (memcmp(in, out, 31 * sizeof(uint64_t)))
+                finding("the owner's hook got an answer that is not a copy of the call");
+        f->hooked++;
+        if (imm == HOSTCALL_BENCH_SAMPLE)
+                out[0] = 1;
+}
+
+static uint16_t other_imm(const uint8_t *sel)
+{
+        uint16_t imm = ld_le16(sel);
+        return imm == HOSTCALL_DEMO_PEEK || imm == HOSTCALL_BENCH_SAMPLE ? (uint16_t)(imm ^ 0x100) : imm;
+}
+
 static void one_call(struct fz *f, struct ccada_cpu *cpu, const uint8_t *rec, const uint8_t *gprs, size_t ngpr_bytes)
 {
         int32_t off = (int32_t)ld_le32(rec);
         uint64_t gpa = RAM_BASE + (uint64_t)(int64_t)off;
-        bool peek = rec[4] & 1;
+        bool peek = (rec[4] & 3) == 1, bench = (rec[4] & 3) == 3;
         uint64_t shared = RAM_BASE + (uint64_t)(rec[6] % 20) * 4096, priv = RAM_BASE + (uint64_t)(rec[7] % 20) * 4096;
         uint64_t len = ld_le32(rec + 8) & 0xFFu;
         uint8_t block[RSI_HOST_CALL_SIZE] = { 0 };
         bool in_ram = !(gpa & 7) && gpa >= RAM_BASE && gpa + RSI_HOST_CALL_SIZE <= RAM_BASE + RAM_SIZE;
 
-        st_le16(block + RSI_HOST_CALL_IMM, peek ? HOSTCALL_DEMO_PEEK : (uint16_t)(ld_le16(rec + 4) | 2));
+        st_le16(block + RSI_HOST_CALL_IMM, peek ? HOSTCALL_DEMO_PEEK : bench ? HOSTCALL_BENCH_SAMPLE : other_imm(rec + 4));
         for (size_t i = 0; i < ngpr_bytes && i < 8 * RSI_HOST_CALL_NUM_GPRS; i++)
                 block[RSI_HOST_CALL_GPRS + i] = gprs[i];
         if (peek) {
@@ -104,6 +127,9 @@ static void one_call(struct fz *f, struct ccada_cpu *cpu, const uint8_t *rec, co
         if (ld_le16(back + RSI_HOST_CALL_IMM) != ld_le16(block + RSI_HOST_CALL_IMM))
                 finding("the imm changed");
         if (!peek) {
+                f->expect_hooked++;
+                if (bench)
+                        st_le64(block + RSI_HOST_CALL_GPRS, 1); /* the owner took the figure */
                 if (memcmp(back, block, sizeof(block)))
                         finding("an unknown call's GPRs were not returned unchanged");
                 only_changed(f, gpa, gpa + RSI_HOST_CALL_SIZE, 0);
@@ -146,6 +172,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
         host_vm_config_default(&cfg);
         cfg.ram_size = RAM_SIZE;
+        cfg.call_hook = owner_hook;
+        cfg.call_hook_ctx = &f;
         struct ccada_realm_program prog = { .entry = guest, .kernel = (struct realm_kernel *)(void *)&f };
         if (host_vm_create_normal(vm, &cfg, &prog) != CCADA_OK)
                 abort();
@@ -157,6 +185,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 at += 12 + (size - at - 12 < 64 ? size - at - 12 : 64);
         if (st.exits[RMI_EXIT_HOST_CALL] != calls)
                 finding("one HOST_CALL exit per call");
+        if (f.hooked != f.expect_hooked)
+                finding("a served call the VMM does not serve itself missed the owner's hook, or reached it twice");
         host_vm_destroy(vm);
         hw_mem_destroy(mem);
         free(f.before);
