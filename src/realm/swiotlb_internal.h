@@ -32,9 +32,10 @@ struct io_tlb_slot {
 };
 _Static_assert(sizeof(struct io_tlb_slot) <= 24, "a slot record no larger than Linux's");
 
-/* Linux: struct io_tlb_area. lock protects used, index and the area's slots. */
+/* Linux: struct io_tlb_area. lock (a spin lock, as Linux's) protects used, index and the
+ * area's slots. */
 struct io_tlb_area {
-        struct rk_lock lock;
+        struct rk_spinlock lock;
         unsigned long used;
         unsigned long index;    /* next-fit cursor, relative to the area */
 };

@@ -170,7 +170,7 @@ static long search_area(struct swiotlb *tlb, struct io_tlb_pool *pool, unsigned 
         uint64_t dma_base = pool->vaddr; /* phys_to_dma_unencrypted(pool->start) */
         long found = -1;
 
-        rk_lock_acquire(&area->lock);
+        rk_spin_acquire(&area->lock);
         if (rq->nslots > pool->area_nslabs - area->used)
                 goto out;
         unsigned long index = wrap_index(pool, area->index);
@@ -198,7 +198,7 @@ static long search_area(struct swiotlb *tlb, struct io_tlb_pool *pool, unsigned 
                 checked += rq->stride;
         }
 out:
-        rk_lock_release(&area->lock);
+        rk_spin_release(&area->lock);
         return found;
 }
 
@@ -403,9 +403,9 @@ static ccada_status bounce_at(struct swiotlb *tlb, const struct dma_dev *dev,
         struct io_tlb_area *area = slot_area(pool, index);
         struct io_tlb_slot s;
 
-        rk_lock_acquire(&area->lock);
+        rk_spin_acquire(&area->lock);
         s = pool->slots[index];
-        rk_lock_release(&area->lock);
+        rk_spin_release(&area->lock);
         if (s.orig_addr == INVALID_ADDR) {
                 rk_printk(tlb->k, "%s %s: swiotlb: 0x%llx is not mapped", dev_drv(dev),
                           dev->name, (unsigned long long)tlb_addr);
@@ -501,10 +501,10 @@ ccada_status swiotlb_tbl_map_single(struct dma_dev *dev, uint64_t orig, size_t m
         if (st != CCADA_OK) {
                 struct io_tlb_area *area = slot_area(pool, head);
 
-                rk_lock_acquire(&area->lock);
+                rk_spin_acquire(&area->lock);
                 unsigned long n = release_locked(pool, head, (int64_t)(rq.offset & (IO_TLB_SIZE - 1)));
 
-                rk_lock_release(&area->lock);
+                rk_spin_release(&area->lock);
                 atomic_fetch_sub(&tlb->used, n);
                 swiotlb_bp_signal(tlb);
                 return st;
@@ -580,9 +580,9 @@ ccada_status swiotlb_tbl_unmap_pool(struct dma_dev *dev, struct io_tlb_pool *poo
         struct io_tlb_area *area = slot_area(pool, index);
         struct io_tlb_slot *s = &pool->slots[index];
 
-        rk_lock_acquire(&area->lock);
+        rk_spin_acquire(&area->lock);
         if (!unmap_ok(tlb, dev, s, addr, mapping_size)) {
-                rk_lock_release(&area->lock);
+                rk_spin_release(&area->lock);
                 return CCADA_E_INVAL;
         }
         uint64_t orig = s->orig_addr;
@@ -592,7 +592,7 @@ ccada_status swiotlb_tbl_unmap_pool(struct dma_dev *dev, struct io_tlb_pool *poo
                 st = bounce_copy(tlb, dev, s, addr, mapping_size, false);
         unsigned long n = release_locked(pool, index, (int64_t)(orig & dev->min_align_mask & (IO_TLB_SIZE - 1)));
 
-        rk_lock_release(&area->lock);
+        rk_spin_release(&area->lock);
         atomic_fetch_sub(&tlb->used, n);
         swiotlb_bp_signal(tlb);
         trace_op(tlb, CCADA_SWIOTLB_TRACE_UNMAP, dev, orig, addr, mapping_size, dir);

@@ -21,9 +21,7 @@ static void pool_free_meta(struct realm_kernel *k, struct io_tlb_pool *pool)
 {
         if (!pool)
                 return;
-        for (unsigned a = 0; pool->areas && a < pool->nareas; a++)
-                rk_lock_destroy(&pool->areas[a].lock);
-        rk_kfree(k, pool->areas);
+        rk_kfree(k, pool->areas); /* spin locks need no teardown */
         rk_kfree(k, pool->slots);
         rk_kfree(k, pool->list);
         rk_kfree(k, pool->free);
@@ -61,7 +59,7 @@ static ccada_status pool_init_meta(struct realm_kernel *k, struct io_tlb_pool *p
                 return CCADA_E_NOMEM;
         }
         for (unsigned a = 0; a < nareas; a++)
-                rk_lock_init(&pool->areas[a].lock);
+                rk_spinlock_init(&pool->areas[a].lock);
         for (unsigned long i = 0; i < nslabs; i++)
                 pool->slots[i].orig_addr = INVALID_ADDR;
         /* Linux swiotlb_init_io_tlb_pool: list counts down to each segment end. */
@@ -353,9 +351,9 @@ bool swiotlb_check_invariants(struct swiotlb *tlb, const char **why)
                 for (unsigned a = 0; a < pool->nareas && !*why; a++) {
                         unsigned long area_used = 0;
 
-                        rk_lock_acquire(&pool->areas[a].lock);
+                        rk_spin_acquire(&pool->areas[a].lock);
                         *why = check_area(pool, a, &area_used);
-                        rk_lock_release(&pool->areas[a].lock);
+                        rk_spin_release(&pool->areas[a].lock);
                         used += area_used;
                 }
         }

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <time.h>
 
 _Static_assert(sizeof(pthread_mutex_t) <= RK_LOCK_BYTES, "a mutex fits struct rk_lock");
@@ -16,6 +17,17 @@ void rk_lock_init(struct rk_lock *l) { (void)pthread_mutex_init(mutex(l), NULL);
 void rk_lock_destroy(struct rk_lock *l) { (void)pthread_mutex_destroy(mutex(l)); }
 void rk_lock_acquire(struct rk_lock *l) { (void)pthread_mutex_lock(mutex(l)); }
 void rk_lock_release(struct rk_lock *l) { (void)pthread_mutex_unlock(mutex(l)); }
+
+void rk_spinlock_init(struct rk_spinlock *l) { atomic_flag_clear_explicit(&l->held, memory_order_release); }
+
+void rk_spin_acquire(struct rk_spinlock *l)
+{
+        for (unsigned spins = 0; atomic_flag_test_and_set_explicit(&l->held, memory_order_acquire); spins++)
+                if (spins % 64 == 63)
+                        (void)sched_yield(); /* the holder may be a preempted thread */
+}
+
+void rk_spin_release(struct rk_spinlock *l) { atomic_flag_clear_explicit(&l->held, memory_order_release); }
 
 void rk_event_init(struct rk_event *e)
 {

@@ -17,6 +17,7 @@
 #define CCADA_REALM_SYNC_H
 
 #include <stdalign.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -44,6 +45,18 @@ void rk_cpu_ctx_flags(const struct rk_cpu_ctx *c, char out[6]);
  * take a preemption level (returning whether interrupts were masked), then undo both. */
 bool rk_cpu_ctx_irqsave(struct rk_cpu_ctx *c);
 void rk_cpu_ctx_irqrestore(struct rk_cpu_ctx *c, bool irqs_were_off);
+
+/* A spin lock (Linux spinlock_t): for short critical sections that never wait, such as a
+ * SWIOTLB area's slot search. Uncontended it costs an atomic exchange and a store, not a
+ * mutex's call into the C library; contended (the unit tests' threads) it spins, yielding
+ * the CPU now and then so that a preempted holder runs. Zero-initialised is unlocked. */
+struct rk_spinlock {
+        atomic_flag held;
+};
+
+void rk_spinlock_init(struct rk_spinlock *l);
+void rk_spin_acquire(struct rk_spinlock *l);
+void rk_spin_release(struct rk_spinlock *l);
 
 /* Something tasks wait for while holding a lock (a condition variable). */
 struct rk_event {
