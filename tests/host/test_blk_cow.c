@@ -44,18 +44,6 @@ static struct blk_backend *open_over_pattern(uint64_t size, uint8_t **base_bytes
         return b;
 }
 
-static ccada_status read1(struct blk_backend *b, uint64_t off, void *buf, size_t len)
-{
-        struct iovec iov = { .iov_base = buf, .iov_len = len };
-        return blk_backend_read(b, off, &iov, 1);
-}
-
-static ccada_status write1(struct blk_backend *b, uint64_t off, const void *buf, size_t len)
-{
-        struct iovec iov = { .iov_base = (void *)(uintptr_t)buf, .iov_len = len };
-        return blk_backend_write(b, off, &iov, 1);
-}
-
 static void assert_is_pattern(const uint8_t *p, uint64_t off, size_t len)
 {
         for (size_t i = 0; i < len; i++)
@@ -70,7 +58,7 @@ static void blk_cow_reads_the_base_until_a_range_is_written(void **state)
         (void)state;
         struct blk_backend *b = open_over_pattern(4 * BLK_COW_CHUNK, &base);
         assert_string_equal(blk_backend_kind(b), "cow");
-        assert_int_equal(read1(b, 100, got, sizeof(got)), CCADA_OK);
+        assert_int_equal(blk_read1(b, 100, got, sizeof(got)), CCADA_OK);
         assert_is_pattern(got, 100, sizeof(got));
         assert_int_equal(blk_cow_ram_bytes(b), 0); /* reading costs no RAM */
         blk_backend_close(b);
@@ -82,10 +70,10 @@ static void blk_cow_writes_never_reach_the_base(void **state)
         (void)state;
         struct blk_backend *b = open_over_pattern(4 * BLK_COW_CHUNK, &base);
         memset(data, 0xEE, sizeof(data));
-        assert_int_equal(write1(b, BLK_COW_CHUNK - 512, data, sizeof(data)), CCADA_OK);
+        assert_int_equal(blk_write1(b, BLK_COW_CHUNK - 512, data, sizeof(data)), CCADA_OK);
         assert_int_equal(blk_backend_flush(b), CCADA_OK);
         assert_is_pattern(base, 0, 4 * BLK_COW_CHUNK); /* the whole base, as it was */
-        assert_int_equal(read1(b, BLK_COW_CHUNK - 512, got, sizeof(got)), CCADA_OK);
+        assert_int_equal(blk_read1(b, BLK_COW_CHUNK - 512, got, sizeof(got)), CCADA_OK);
         assert_memory_equal(got, data, sizeof(data));
         blk_backend_close(b);
 }
@@ -97,9 +85,9 @@ static void blk_cow_partial_chunk_write_keeps_the_rest_of_the_chunk(void **state
         const uint8_t x[3] = { 1, 2, 3 };
         (void)state;
         struct blk_backend *b = open_over_pattern(2 * BLK_COW_CHUNK, &base);
-        assert_int_equal(write1(b, BLK_COW_CHUNK + 1000, x, sizeof(x)), CCADA_OK);
+        assert_int_equal(blk_write1(b, BLK_COW_CHUNK + 1000, x, sizeof(x)), CCADA_OK);
         assert_int_equal(blk_cow_ram_bytes(b), BLK_COW_CHUNK);
-        assert_int_equal(read1(b, BLK_COW_CHUNK, got, sizeof(got)), CCADA_OK);
+        assert_int_equal(blk_read1(b, BLK_COW_CHUNK, got, sizeof(got)), CCADA_OK);
         assert_is_pattern(got, BLK_COW_CHUNK, 1000);
         assert_memory_equal(got + 1000, x, sizeof(x));
         assert_is_pattern(got + 1003, BLK_COW_CHUNK + 1003, sizeof(got) - 1003);
@@ -114,7 +102,7 @@ static void blk_cow_read_across_written_and_clean_chunks_is_one_range(void **sta
         (void)state;
         struct blk_backend *b = open_over_pattern(4 * BLK_COW_CHUNK, &base);
         memset(data, 0x5A, sizeof(data));
-        assert_int_equal(write1(b, BLK_COW_CHUNK, data, sizeof(data)), CCADA_OK); /* chunk 1, whole */
+        assert_int_equal(blk_write1(b, BLK_COW_CHUNK, data, sizeof(data)), CCADA_OK); /* chunk 1, whole */
         struct iovec iov[3] = { { a, sizeof(a) }, { c, sizeof(c) }, { d, sizeof(d) } };
         assert_int_equal(blk_backend_read(b, BLK_COW_CHUNK / 2, iov, 3), CCADA_OK);
         uint8_t want[sizeof(a) + sizeof(c) + sizeof(d)], got[sizeof(want)];
@@ -140,11 +128,11 @@ static void blk_cow_short_last_chunk_is_written_and_read_to_the_end(void **state
         struct blk_backend *b = open_over_pattern(size, &base);
         assert_int_equal(blk_backend_size(b, &n), CCADA_OK);
         assert_int_equal(n, size);
-        assert_int_equal(write1(b, size - 1, &x, 1), CCADA_OK);
-        assert_int_equal(read1(b, BLK_COW_CHUNK, got, sizeof(got)), CCADA_OK);
+        assert_int_equal(blk_write1(b, size - 1, &x, 1), CCADA_OK);
+        assert_int_equal(blk_read1(b, BLK_COW_CHUNK, got, sizeof(got)), CCADA_OK);
         assert_is_pattern(got, BLK_COW_CHUNK, sizeof(got) - 1);
         assert_int_equal(got[sizeof(got) - 1], 0x77);
-        assert_int_equal(write1(b, size, &x, 1), CCADA_E_RANGE);
+        assert_int_equal(blk_write1(b, size, &x, 1), CCADA_E_RANGE);
         assert_is_pattern(base, 0, size);
         blk_backend_close(b);
 }
@@ -167,12 +155,12 @@ static void blk_cow_base_failure_comes_through_with_its_reason(void **state)
         assert_int_equal(blk_file_open_read_only(&base, path, NULL), CCADA_OK);
         assert_int_equal(blk_cow_open(&b, base, NULL), CCADA_OK);
         assert_int_equal(truncate(path, BLK_COW_CHUNK + 100), 0);
-        assert_int_equal(read1(b, BLK_COW_CHUNK, got, sizeof(got)), CCADA_E_IO);
+        assert_int_equal(blk_read1(b, BLK_COW_CHUNK, got, sizeof(got)), CCADA_E_IO);
         const struct blk_error *e = blk_backend_error(b);
         assert_int_equal(e->reason, BLK_ERR_SHORT);
         assert_int_equal(e->op, BLK_OP_READ);
         assert_int_equal(e->done, 100);
-        assert_int_equal(write1(b, 3 * BLK_COW_CHUNK + 5, &x, 1), CCADA_E_IO);
+        assert_int_equal(blk_write1(b, 3 * BLK_COW_CHUNK + 5, &x, 1), CCADA_E_IO);
         assert_int_equal(blk_backend_error(b)->op, BLK_OP_WRITE);
         assert_int_equal(blk_backend_error(b)->done, 0);
         assert_int_equal(blk_cow_ram_bytes(b), 0);

@@ -62,18 +62,6 @@ static void write_file(const char *path, const void *data, size_t len)
         close(fd);
 }
 
-static ccada_status read1(struct blk_backend *b, uint64_t off, void *buf, size_t len)
-{
-        struct iovec iov = { .iov_base = buf, .iov_len = len };
-        return blk_backend_read(b, off, &iov, 1);
-}
-
-static ccada_status write1(struct blk_backend *b, uint64_t off, const void *buf, size_t len)
-{
-        struct iovec iov = { .iov_base = (void *)(uintptr_t)buf, .iov_len = len };
-        return blk_backend_write(b, off, &iov, 1);
-}
-
 static void blk_file_open_creates_a_missing_file_of_exactly_the_size(void **state)
 {
         struct scratch *s = *state;
@@ -115,7 +103,7 @@ static void blk_file_open_of_an_existing_image_keeps_its_bytes_and_length(void *
         assert_int_equal(blk_file_open(&b, s->path, 1u << 20, NULL), CCADA_OK); /* exists: not resized */
         assert_int_equal(blk_backend_size(b, &size), CCADA_OK);
         assert_int_equal(size, sizeof(img));
-        assert_int_equal(read1(b, 0, got, sizeof(got)), CCADA_OK);
+        assert_int_equal(blk_read1(b, 0, got, sizeof(got)), CCADA_OK);
         assert_memory_equal(got, img, sizeof(img));
         blk_backend_close(b);
 }
@@ -127,7 +115,7 @@ static void blk_file_writes_reach_the_file(void **state)
         uint8_t data[4096], got[4096];
         memset(data, 0x3C, sizeof(data));
         assert_int_equal(blk_file_open(&b, s->path, 1u << 16, NULL), CCADA_OK);
-        assert_int_equal(write1(b, 8192, data, sizeof(data)), CCADA_OK);
+        assert_int_equal(blk_write1(b, 8192, data, sizeof(data)), CCADA_OK);
         assert_int_equal(blk_backend_flush(b), CCADA_OK);
         blk_backend_close(b);
         int fd = open(s->path, O_RDONLY);
@@ -146,7 +134,7 @@ static void blk_file_read_of_a_file_shrunk_under_it_is_short(void **state)
         uint8_t buf[8192];
         assert_int_equal(blk_file_open(&b, s->path, 16384, NULL), CCADA_OK);
         assert_int_equal(truncate(s->path, 4096 + 1000), 0);
-        assert_int_equal(read1(b, 4096, buf, sizeof(buf)), CCADA_E_IO);
+        assert_int_equal(blk_read1(b, 4096, buf, sizeof(buf)), CCADA_E_IO);
         const struct blk_error *e = blk_backend_error(b);
         assert_int_equal(e->reason, BLK_ERR_SHORT);
         assert_int_equal(e->op, BLK_OP_READ);
@@ -168,13 +156,13 @@ static void blk_file_write_through_a_read_only_fd_is_ebadf_and_writes_nothing(vo
         assert_int_equal(blk_file_open_fd(&b, fd, NULL), CCADA_OK);
         assert_int_equal(blk_file_fd(b), fd);
         memset(data, 0xAB, sizeof(data));
-        assert_int_equal(write1(b, 0, data, sizeof(data)), CCADA_E_IO);
+        assert_int_equal(blk_write1(b, 0, data, sizeof(data)), CCADA_E_IO);
         const struct blk_error *e = blk_backend_error(b);
         assert_int_equal(e->reason, BLK_ERR_SYSTEM);
         assert_int_equal(e->sys_errno, EBADF);
         assert_int_equal(e->op, BLK_OP_WRITE);
         assert_int_equal(e->done, 0);
-        assert_int_equal(read1(b, 0, back, sizeof(back)), CCADA_OK);
+        assert_int_equal(blk_read1(b, 0, back, sizeof(back)), CCADA_OK);
         assert_memory_equal(back, img, sizeof(back));
         blk_backend_close(b);
 }
@@ -188,7 +176,7 @@ static void blk_file_read_through_a_write_only_fd_is_ebadf(void **state)
         int fd = open(s->path, O_WRONLY);
         assert_true(fd >= 0);
         assert_int_equal(blk_file_open_fd(&b, fd, NULL), CCADA_OK);
-        assert_int_equal(read1(b, 0, buf, sizeof(buf)), CCADA_E_IO);
+        assert_int_equal(blk_read1(b, 0, buf, sizeof(buf)), CCADA_E_IO);
         assert_int_equal(blk_backend_error(b)->reason, BLK_ERR_SYSTEM);
         assert_int_equal(blk_backend_error(b)->sys_errno, EBADF);
         blk_backend_close(b);
@@ -317,9 +305,9 @@ static void blk_file_open_read_only_reads_and_cannot_write(void **state)
         memset(img, 0x42, sizeof(img));
         write_file(s->path, img, sizeof(img));
         assert_int_equal(blk_file_open_read_only(&b, s->path, NULL), CCADA_OK);
-        assert_int_equal(read1(b, 0, got, sizeof(got)), CCADA_OK);
+        assert_int_equal(blk_read1(b, 0, got, sizeof(got)), CCADA_OK);
         assert_memory_equal(got, img, sizeof(img));
-        assert_int_equal(write1(b, 0, &x, 1), CCADA_E_IO);
+        assert_int_equal(blk_write1(b, 0, &x, 1), CCADA_E_IO);
         assert_int_equal(blk_backend_error(b)->sys_errno, EBADF);
         blk_backend_close(b);
 }

@@ -39,13 +39,13 @@ static void pattern(uint8_t *p, size_t len, uint8_t seed)
                 p[i] = (uint8_t)(seed + i * 7 + (i >> 9));
 }
 
-static ccada_status read1(struct blk_backend *b, uint64_t off, void *buf, size_t len)
+ccada_status blk_read1(struct blk_backend *b, uint64_t off, void *buf, size_t len)
 {
         struct iovec iov = { .iov_base = buf, .iov_len = len };
         return blk_backend_read(b, off, &iov, 1);
 }
 
-static ccada_status write1(struct blk_backend *b, uint64_t off, const void *buf, size_t len)
+ccada_status blk_write1(struct blk_backend *b, uint64_t off, const void *buf, size_t len)
 {
         struct iovec iov = { .iov_base = (void *)(uintptr_t)buf, .iov_len = len };
         return blk_backend_write(b, off, &iov, 1);
@@ -55,7 +55,7 @@ void blk_backend_new_medium_reads_zero(void **state)
 {
         uint8_t buf[4096];
         memset(buf, 0xA5, sizeof(buf));
-        assert_int_equal(read1(backend(state), BLK_CONTRACT_SIZE - sizeof(buf), buf, sizeof(buf)), CCADA_OK);
+        assert_int_equal(blk_read1(backend(state), BLK_CONTRACT_SIZE - sizeof(buf), buf, sizeof(buf)), CCADA_OK);
         for (size_t i = 0; i < sizeof(buf); i++)
                 assert_int_equal(buf[i], 0);
 }
@@ -66,8 +66,8 @@ void blk_backend_write_then_read_returns_same_bytes(void **state)
         static uint8_t out[64 << 10], in[64 << 10];
         pattern(out, sizeof(out), 3);
         memset(in, 0, sizeof(in));
-        assert_int_equal(write1(b, 12345, out, sizeof(out)), CCADA_OK);
-        assert_int_equal(read1(b, 12345, in, sizeof(in)), CCADA_OK);
+        assert_int_equal(blk_write1(b, 12345, out, sizeof(out)), CCADA_OK);
+        assert_int_equal(blk_read1(b, 12345, in, sizeof(in)), CCADA_OK);
         assert_memory_equal(in, out, sizeof(in));
         assert_int_equal(blk_backend_error(b)->reason, BLK_ERR_NONE);
 }
@@ -83,7 +83,7 @@ void blk_backend_iovecs_are_one_range_in_order(void **state)
         memcpy(d, whole + 512, 488);
         struct iovec w[4] = { { a, 1 }, { NULL, 0 }, { c, 511 }, { d, 488 } };
         assert_int_equal(blk_backend_write(b, 4096, w, 4), CCADA_OK);
-        assert_int_equal(read1(b, 4096, back, sizeof(back)), CCADA_OK);
+        assert_int_equal(blk_read1(b, 4096, back, sizeof(back)), CCADA_OK);
         assert_memory_equal(back, whole, sizeof(whole));
         memset(a, 0, 1), memset(c, 0, 511), memset(d, 0, 488);
         assert_int_equal(blk_backend_read(b, 4096, w, 4), CCADA_OK);
@@ -126,7 +126,7 @@ void blk_backend_flush_after_writes_succeeds(void **state)
 {
         struct blk_backend *b = backend(state);
         uint8_t buf[512] = { 1, 2, 3 };
-        assert_int_equal(write1(b, 0, buf, sizeof(buf)), CCADA_OK);
+        assert_int_equal(blk_write1(b, 0, buf, sizeof(buf)), CCADA_OK);
         assert_int_equal(blk_backend_flush(b), CCADA_OK);
         assert_int_equal(blk_backend_error(b)->reason, BLK_ERR_NONE);
 }
@@ -136,7 +136,7 @@ void blk_backend_read_past_end_is_out_of_range_and_moves_nothing(void **state)
         struct blk_backend *b = backend(state);
         uint8_t buf[1024];
         memset(buf, 0xEE, sizeof(buf));
-        assert_int_equal(read1(b, BLK_CONTRACT_SIZE - 512, buf, sizeof(buf)), CCADA_E_RANGE);
+        assert_int_equal(blk_read1(b, BLK_CONTRACT_SIZE - 512, buf, sizeof(buf)), CCADA_E_RANGE);
         const struct blk_error *e = blk_backend_error(b);
         assert_int_equal(e->reason, BLK_ERR_OUT_OF_RANGE);
         assert_int_equal(e->status, CCADA_E_RANGE);
@@ -146,7 +146,7 @@ void blk_backend_read_past_end_is_out_of_range_and_moves_nothing(void **state)
         assert_int_equal(e->done, 0);
         for (size_t i = 0; i < sizeof(buf); i++)
                 assert_int_equal(buf[i], 0xEE);
-        assert_int_equal(read1(b, BLK_CONTRACT_SIZE, buf, 1), CCADA_E_RANGE);
+        assert_int_equal(blk_read1(b, BLK_CONTRACT_SIZE, buf, 1), CCADA_E_RANGE);
 }
 
 void blk_backend_write_past_end_is_out_of_range_and_writes_nothing(void **state)
@@ -154,11 +154,11 @@ void blk_backend_write_past_end_is_out_of_range_and_writes_nothing(void **state)
         struct blk_backend *b = backend(state);
         uint8_t buf[1024], back[512];
         memset(buf, 0x77, sizeof(buf));
-        assert_int_equal(write1(b, BLK_CONTRACT_SIZE - 512, buf, sizeof(buf)), CCADA_E_RANGE);
+        assert_int_equal(blk_write1(b, BLK_CONTRACT_SIZE - 512, buf, sizeof(buf)), CCADA_E_RANGE);
         assert_int_equal(blk_backend_error(b)->reason, BLK_ERR_OUT_OF_RANGE);
         assert_int_equal(blk_backend_error(b)->op, BLK_OP_WRITE);
         assert_int_equal(blk_backend_error(b)->done, 0);
-        assert_int_equal(read1(b, BLK_CONTRACT_SIZE - 512, back, sizeof(back)), CCADA_OK);
+        assert_int_equal(blk_read1(b, BLK_CONTRACT_SIZE - 512, back, sizeof(back)), CCADA_OK);
         for (size_t i = 0; i < sizeof(back); i++)
                 assert_int_equal(back[i], 0); /* no partial write */
         uint64_t size;
@@ -170,8 +170,8 @@ void blk_backend_offset_near_2_to_64_is_out_of_range(void **state)
 {
         struct blk_backend *b = backend(state);
         uint8_t buf[16] = { 0 };
-        assert_int_equal(read1(b, UINT64_MAX, buf, 1), CCADA_E_RANGE);
-        assert_int_equal(write1(b, UINT64_MAX - 7, buf, sizeof(buf)), CCADA_E_RANGE);
+        assert_int_equal(blk_read1(b, UINT64_MAX, buf, 1), CCADA_E_RANGE);
+        assert_int_equal(blk_write1(b, UINT64_MAX - 7, buf, sizeof(buf)), CCADA_E_RANGE);
         assert_int_equal(blk_backend_error(b)->reason, BLK_ERR_OUT_OF_RANGE);
 }
 
@@ -201,10 +201,10 @@ void blk_backend_error_record_clears_on_the_next_good_call(void **state)
 {
         struct blk_backend *b = backend(state);
         uint8_t buf[8];
-        assert_int_equal(read1(b, BLK_CONTRACT_SIZE, buf, sizeof(buf)), CCADA_E_RANGE);
+        assert_int_equal(blk_read1(b, BLK_CONTRACT_SIZE, buf, sizeof(buf)), CCADA_E_RANGE);
         assert_int_equal(blk_backend_error(b)->reason, BLK_ERR_OUT_OF_RANGE);
         assert_string_equal(blk_error_reason_name(blk_backend_error(b)->reason), "out_of_range");
-        assert_int_equal(read1(b, 0, buf, sizeof(buf)), CCADA_OK);
+        assert_int_equal(blk_read1(b, 0, buf, sizeof(buf)), CCADA_OK);
         assert_int_equal(blk_backend_error(b)->reason, BLK_ERR_NONE);
         assert_int_equal(blk_backend_error(b)->status, CCADA_OK);
 }

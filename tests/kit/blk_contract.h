@@ -12,6 +12,10 @@
 
 #include "host/blk_backend.h"
 
+/* One read or write of len bytes at off through a single iovec. */
+ccada_status blk_read1(struct blk_backend *b, uint64_t off, void *buf, size_t len);
+ccada_status blk_write1(struct blk_backend *b, uint64_t off, const void *buf, size_t len);
+
 /* Bytes of the medium each contract test opens. */
 #define BLK_CONTRACT_SIZE (1u << 20)
 

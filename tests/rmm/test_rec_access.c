@@ -412,6 +412,23 @@ static void rec_access_faults_after_root_changes_pas_of_cached_shared_granule(vo
         assert_int_equal(f.k.res2, CPU_GPF);
 }
 
+/* Two shared pages (0x6B, 0x7C); the Realm loads page 0 (a miss that prefetches page 1 with
+ * its verdict) and stops at a WFI before loading page 1. Returns page 1's granule. */
+static uint64_t fx_two_shared_pages(struct host *h, struct acc_fx *f)
+{
+        fx_init(h, f, OP_LOAD_WFI_LOAD2, H_UNPROT_BASE + 0x20, 16);
+        f->k.ipa2 = H_UNPROT_BASE + GRANULE_SIZE + 0x20;
+        uint64_t ns0 = host_alloc(h), ns1 = host_alloc(h);
+        host_fill_ns(h, ns0, 0x6B);
+        host_fill_ns(h, ns1, 0x7C);
+        assert_int_equal(rmi(h, RMI_RTT_MAP_UNPROTECTED, f->r.rd, H_UNPROT_BASE, 3, ns0, 0, NULL), RMI_SUCCESS);
+        assert_int_equal(rmi(h, RMI_RTT_MAP_UNPROTECTED, f->r.rd, H_UNPROT_BASE + GRANULE_SIZE, 3, ns1, 0, NULL),
+                         RMI_SUCCESS);
+        fx_start(h, f);
+        enter_expect(h, f, RMI_REC_ENTRY_FLAG_TRAP_WFI, RMI_EXIT_SYNC);
+        return ns1;
+}
+
 /* A miss fills the next pages with their verdicts: the first load of page 0 prefetches page
  * 1, allowed (NS); the Root world then moves page 1's granule to Secure, with no RTT
  * change; the load of page 1 (never accessed, only prefetched) is a GPF and reads nothing. */
@@ -419,16 +436,7 @@ static void rec_access_faults_after_root_changes_pas_of_prefetched_granule(void 
 {
         struct host *h = *state;
         struct acc_fx f;
-        fx_init(h, &f, OP_LOAD_WFI_LOAD2, H_UNPROT_BASE + 0x20, 16);
-        f.k.ipa2 = H_UNPROT_BASE + GRANULE_SIZE + 0x20;
-        uint64_t ns0 = host_alloc(h), ns1 = host_alloc(h);
-        host_fill_ns(h, ns0, 0x6B);
-        host_fill_ns(h, ns1, 0x7C);
-        assert_int_equal(rmi(h, RMI_RTT_MAP_UNPROTECTED, f.r.rd, H_UNPROT_BASE, 3, ns0, 0, NULL), RMI_SUCCESS);
-        assert_int_equal(rmi(h, RMI_RTT_MAP_UNPROTECTED, f.r.rd, H_UNPROT_BASE + GRANULE_SIZE, 3, ns1, 0, NULL),
-                         RMI_SUCCESS);
-        fx_start(h, &f);
-        enter_expect(h, &f, RMI_REC_ENTRY_FLAG_TRAP_WFI, RMI_EXIT_SYNC);
+        uint64_t ns1 = fx_two_shared_pages(h, &f);
         assert_int_equal(f.k.res, CPU_OK);
         assert_int_equal(f.k.buf[0], 0x6B);
         assert_int_equal(hw_gpt_transition(h->mem, HW_WORLD_ROOT, ns1, HW_PAS_NS, HW_PAS_SECURE), HW_OK);
@@ -443,16 +451,7 @@ static void rec_access_reads_prefetched_granule_with_its_verdict(void **state)
 {
         struct host *h = *state;
         struct acc_fx f;
-        fx_init(h, &f, OP_LOAD_WFI_LOAD2, H_UNPROT_BASE + 0x20, 16);
-        f.k.ipa2 = H_UNPROT_BASE + GRANULE_SIZE + 0x20;
-        uint64_t ns0 = host_alloc(h), ns1 = host_alloc(h);
-        host_fill_ns(h, ns0, 0x6B);
-        host_fill_ns(h, ns1, 0x7C);
-        assert_int_equal(rmi(h, RMI_RTT_MAP_UNPROTECTED, f.r.rd, H_UNPROT_BASE, 3, ns0, 0, NULL), RMI_SUCCESS);
-        assert_int_equal(rmi(h, RMI_RTT_MAP_UNPROTECTED, f.r.rd, H_UNPROT_BASE + GRANULE_SIZE, 3, ns1, 0, NULL),
-                         RMI_SUCCESS);
-        fx_start(h, &f);
-        enter_expect(h, &f, RMI_REC_ENTRY_FLAG_TRAP_WFI, RMI_EXIT_SYNC);
+        (void)fx_two_shared_pages(h, &f);
         enter_to_completion(h, &f, RMI_REC_ENTRY_FLAG_TRAP_WFI);
         assert_int_equal(f.k.res2, CPU_OK);
         for (unsigned i = 32; i < 48; i++)

@@ -29,7 +29,6 @@ struct pair_run;
 
 struct vm_run {
         struct pair_run *p;
-        unsigned idx;                   /* REALM or NORMAL */
         bool on;                        /* part of this benchmark */
         struct ccada_machine_config cfg;
         struct ccada_machine *m;
@@ -309,7 +308,6 @@ int cli_bench_blk(const struct machine_opts *m, unsigned reps, struct json_write
         for (unsigned i = 0; i < NVMS; i++) {
                 struct vm_run *v = &p->vm[i];
                 v->p = p;
-                v->idx = i;
                 v->on = m->vm_given || m->cfg.bench_fixed ? m->cfg.normal_vm == (i == NORMAL) : true;
                 v->cfg = m->cfg;
                 v->cfg.workload = "bench-blk";

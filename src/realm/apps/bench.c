@@ -22,11 +22,11 @@ static unsigned iterations(uint64_t size)
         return (unsigned)(n < 64 ? 64 : n > 200000 ? 200000 : n);
 }
 
-static ccada_status time_map_unmap(struct dma_dev *dev, uint64_t buf, uint64_t size, enum dma_data_direction dir,
-                                   unsigned n, double *ns)
+/* n map+unmap of [buf, buf + size) in direction dir. */
+static ccada_status map_unmap(struct dma_dev *dev, uint64_t buf, uint64_t size, enum dma_data_direction dir,
+                              uint64_t n)
 {
-        double t0 = bench_now_ns();
-        for (unsigned i = 0; i < n; i++) {
+        for (uint64_t i = 0; i < n; i++) {
                 uint64_t da;
                 ccada_status st = dma_map_single(dev, buf, size, dir, 0, &da);
                 if (st == CCADA_OK)
@@ -34,8 +34,16 @@ static ccada_status time_map_unmap(struct dma_dev *dev, uint64_t buf, uint64_t s
                 if (st != CCADA_OK)
                         return st;
         }
-        *ns = (bench_now_ns() - t0) / n;
         return CCADA_OK;
+}
+
+static ccada_status time_map_unmap(struct dma_dev *dev, uint64_t buf, uint64_t size, enum dma_data_direction dir,
+                                   unsigned n, double *ns)
+{
+        double t0 = bench_now_ns();
+        ccada_status st = map_unmap(dev, buf, size, dir, n);
+        *ns = (bench_now_ns() - t0) / n;
+        return st;
 }
 
 static ccada_status time_guest_copy(struct realm_kernel *k, uint64_t dst, uint64_t src, uint64_t size,
@@ -150,14 +158,9 @@ static ccada_status bench_cell(struct realm_kernel *k, struct dma_dev *dev, stru
 static ccada_status fixed_size(struct realm_kernel *k, struct dma_dev *dev, uint64_t buf, uint64_t size,
                                uint64_t ops, enum dma_data_direction dir)
 {
-        for (uint64_t i = 0; i < ops; i++) {
-                uint64_t da;
-                ccada_status st = dma_map_single(dev, buf, size, dir, 0, &da);
-                if (st == CCADA_OK)
-                        st = dma_unmap_single(dev, da, size, dir, 0);
-                if (st != CCADA_OK)
-                        return st;
-        }
+        ccada_status st = map_unmap(dev, buf, size, dir, ops);
+        if (st != CCADA_OK)
+                return st;
         char name[48];
         snprintf(name, sizeof(name), BENCH_SWIOTLB_SECTION "%llu", (unsigned long long)size);
         struct ccada_report_section *s = rk_report_section(k, name);
