@@ -138,7 +138,8 @@ static double median_of(double *v, unsigned n)
 
 /* What a Realm's request costs beyond the normal VM's with Linux's semantics, in copies of
  * its data, given one copy into cached memory (t_hot) and one into memory that is not
- * (t_cold): the map copies the buffer into a bounce slot, for reads too (CVE-2022-0854),
+ * (t_cold, isolated: the guest measures it with other work between copies, as in a
+ * request): the map copies the buffer into a bounce slot, for reads too (CVE-2022-0854),
  * and the slot is cold: Linux's next-fit cursor walks the whole pool (64 MiB) before it
  * comes back to it. A read's unmap then copies the data back out of the slot, which the
  * device has just written: hot. The device's own copy, into or out of the slot instead of

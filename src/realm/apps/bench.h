@@ -47,12 +47,23 @@ double bench_time_memcpy(uint8_t *dst, const uint8_t *src, uint64_t size, unsign
 struct bench_cold {
         uint8_t *area;          /* BENCH_COLD_AREA bytes, touched once at creation */
         uint64_t at;            /* where the next copy goes */
+        uint8_t *gap;           /* BENCH_COLD_GAP bytes walked between isolated copies */
 };
+/* What an isolated copy has between it and the next: a walk of this many bytes, one store
+ * per cache line, as a request's other work stands between two maps. */
+#define BENCH_COLD_GAP (32u << 10)
 /* False when out of memory. */
 bool bench_cold_init(struct realm_kernel *k, struct bench_cold *c);
 void bench_cold_fini(struct realm_kernel *k, struct bench_cold *c);
-/* Nanoseconds per memcpy of size bytes from src (cached) into the next place of the area. */
+/* Nanoseconds per memcpy of size bytes from src (cached) into the next place of the area,
+ * back to back: the copies overlap and the hardware prefetcher follows the stream, as in a
+ * loop of maps (bench-swiotlb). */
 double bench_time_memcpy_cold(struct bench_cold *c, const uint8_t *src, uint64_t size, unsigned n);
+/* The same copy isolated, as a request makes it (bench-blk): each copy is followed by a walk
+ * of the gap area, and the walk's own time, measured alone in the same call, is subtracted.
+ * Nothing overlaps the copy and no stream is followed, so each line of the destination
+ * misses on its own. */
+double bench_time_memcpy_cold_isolated(struct bench_cold *c, const uint8_t *src, uint64_t size, unsigned n);
 /* "ccada.bench_reps=N" (1..BENCH_MAX_REPS; default 7, with a message when malformed). */
 unsigned bench_reps(struct realm_kernel *k);
 

@@ -116,7 +116,7 @@ static ccada_status blk_cells(struct blk_run *r, unsigned reps)
                         r->ns[n][rep] = bench_now_ns() - t0;
                         unsigned copies = BLK_BYTES_PER_CELL / c.size;
                         r->mc[n][rep] = bench_time_memcpy(r->nb, r->na, c.size, copies < 16 ? 16 : copies);
-                        r->mc_cold[n][rep] = bench_time_memcpy_cold(&r->cold, r->na, c.size, copies < 16 ? 16 : copies);
+                        r->mc_cold[n][rep] = bench_time_memcpy_cold_isolated(&r->cold, r->na, c.size, copies < 16 ? 16 : copies);
                         if ((st = give_sample(r->k, n, rep, r->ns[n][rep], &c, r->mc[n][rep], r->mc_cold[n][rep])) !=
                             CCADA_OK)
                                 return st;
