@@ -111,6 +111,11 @@ static bool bits_all_free(const uint64_t *map, unsigned long first, unsigned lon
 
 static void bits_assign(uint64_t *map, unsigned long first, unsigned long n, bool free)
 {
+        if (first % 64 + n <= 64) { /* one word: every mapping of a few slots */
+                uint64_t m = bits_mask(first, n);
+                map[first / 64] = free ? map[first / 64] | m : map[first / 64] & ~m;
+                return;
+        }
         for (;;) {
                 unsigned long k = 64 - first % 64 < n ? 64 - first % 64 : n;
                 uint64_t m = bits_mask(first, k);

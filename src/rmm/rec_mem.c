@@ -118,8 +118,9 @@ static struct rec_tlb_entry *tlb_set(struct rec *rec, uint64_t page)
  * its GPC verdict (hw_granule_worlds: the worlds the GPT lets reach the granule now; the
  * same verdict rec_gpc would get at this GPT generation, which keys the entry). A granule
  * the access would fault on gets no verdict: its first use runs rec_gpc, which faults (and
- * counts and traces the fault) as any access would. Each goes in as its set's least
- * recently used way. Only what rec_walk would translate is filled: the table is one 2 MiB
+ * counts and traces the fault) as any access would. Each goes in as its set's most
+ * recently used way, evicting the least recently used: a stream touches it next, and
+ * a hit needs it in way 0. Only what rec_walk would translate is filled: the table is one 2 MiB
  * block, inside the IPA space and on one side of the protected/unprotected boundary, like
  * `page`. */
 static void tlb_prefetch(struct rec *rec, const struct rtt_walk *w, uint64_t page, bool unprot, uint64_t epoch)
@@ -137,7 +138,9 @@ static void tlb_prefetch(struct rec *rec, const struct rtt_walk *w, uint64_t pag
                 if (way < REC_TLB_WAYS)
                         continue;
                 bool allowed = (hw_granule_worlds(rec->rmm->mem, e->addr) & need) == need;
-                set[REC_TLB_WAYS - 1] = (struct rec_tlb_entry){
+                for (way = REC_TLB_WAYS - 1; way > 0; way--) /* the LRU goes; this is next */
+                        set[way] = set[way - 1];
+                set[0] = (struct rec_tlb_entry){
                         .tag = tag,
                         .pa = e->addr | (unprot ? REC_TLB_UNPROT : 0) | (allowed ? REC_TLB_READ | REC_TLB_WRITE : 0) };
         }
