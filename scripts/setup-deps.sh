@@ -5,7 +5,9 @@
 # --fuzz adds what `make fuzz` needs (clang, with libFuzzer and the sanitizer runtimes).
 set -euo pipefail
 
-PKGS=(gcc make cmake pkg-config libcmocka-dev libssl-dev python3)
+# libcbor-dev: the CCA token's CBOR. python3-cbor2, python3-cryptography: the tests'
+# independent token checker (/usr/bin/python3; see tests/kat).
+PKGS=(gcc make cmake pkg-config libcmocka-dev libssl-dev libcbor-dev python3 python3-cbor2 python3-cryptography)
 if [ "${1:-}" = "--fuzz" ]; then
         PKGS+=(clang libclang-rt-14-dev)
 fi
