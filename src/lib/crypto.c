@@ -1,8 +1,10 @@
 /* Hashes over the OpenSSL 3 EVP digest interface (SHA-2, FIPS 180-4). */
 #include "lib/crypto.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct hash_ctx {
         EVP_MD_CTX *md;
@@ -152,6 +154,25 @@ void hasher_free(struct hasher *h)
         free(h);
 }
 
+void secure_zero(void *p, size_t n)
+{
+        if (p && n)
+                OPENSSL_cleanse(p, n);
+}
+
+const char *hash_openssl_name(enum hash_alg alg)
+{
+        switch (alg) {
+        case HASH_SHA256:
+                return "SHA256";
+        case HASH_SHA384:
+                return "SHA384";
+        case HASH_SHA512:
+                return "SHA512";
+        }
+        return NULL;
+}
+
 void hex_encode(char *dst, const uint8_t *src, size_t n)
 {
         static const char digits[] = "0123456789abcdef";
@@ -161,4 +182,30 @@ void hex_encode(char *dst, const uint8_t *src, size_t n)
                 dst[2 * i + 1] = digits[src[i] & 0x0f];
         }
         dst[2 * n] = '\0';
+}
+
+static int hex_digit(char c)
+{
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}
+
+bool hex_decode(const char *hex, uint8_t *out, size_t cap, size_t *len)
+{
+        size_t n = strlen(hex);
+        if (n % 2 || n / 2 > cap)
+                return false;
+        for (size_t i = 0; i < n / 2; i++) {
+                int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+                if (hi < 0 || lo < 0)
+                        return false;
+                out[i] = (uint8_t)(hi << 4 | lo);
+        }
+        *len = n / 2;
+        return true;
 }

@@ -38,7 +38,18 @@ enum hash_alg hasher_alg(const struct hasher *h);
 bool hasher_digest(struct hasher *h, const void *data, size_t len, uint8_t *out);
 void hasher_free(struct hasher *h); /* NULL: no-op */
 
+/* Zeroes n bytes at p in a way the compiler may not drop: for every key, secret and
+ * session value before its memory is freed or reused (OPENSSL_cleanse). */
+void secure_zero(void *p, size_t n);
+
+/* OpenSSL's name of the digest ("SHA256", "SHA384", "SHA512"), for EVP calls that take one. */
+const char *hash_openssl_name(enum hash_alg alg);
+
 /* Lower-case hex of n bytes into dst (2n+1 bytes, NUL-terminated). */
 void hex_encode(char *dst, const uint8_t *src, size_t n);
+/* The bytes a hex string spells (either case, no separators, an even number of digits)
+ * into out (cap bytes); *len receives their number. False, with out unspecified, for any
+ * other character, an odd count or more than cap bytes. */
+bool hex_decode(const char *hex, uint8_t *out, size_t cap, size_t *len);
 
 #endif

@@ -152,9 +152,39 @@ static void hex_encode_writes_lower_case_and_terminates(void **state)
         assert_string_equal(out, "");
 }
 
+static void hex_decode_reads_either_case_and_inverts_hex_encode(void **state)
+{
+        uint8_t out[4], back[4] = { 0x00, 0xab, 0xCD, 0x7f };
+        char hex[9];
+        size_t n = 99;
+        (void)state;
+        assert_true(hex_decode("00aBCd7F", out, sizeof(out), &n));
+        assert_int_equal(n, 4);
+        assert_memory_equal(out, back, 4);
+        hex_encode(hex, out, 4);
+        assert_string_equal(hex, "00abcd7f");
+        assert_true(hex_decode("", out, sizeof(out), &n));
+        assert_int_equal(n, 0);
+}
+
+static void hex_decode_rejects_odd_length_bad_digits_and_overflow(void **state)
+{
+        uint8_t out[2];
+        size_t n = 7;
+        (void)state;
+        assert_false(hex_decode("abc", out, sizeof(out), &n));
+        assert_false(hex_decode("0g", out, sizeof(out), &n));
+        assert_false(hex_decode("0x12", out, sizeof(out), &n));
+        assert_false(hex_decode("a b ", out, sizeof(out), &n));
+        assert_false(hex_decode("010203", out, sizeof(out), &n)); /* 3 bytes into 2 */
+        assert_int_equal(n, 7); /* untouched on failure */
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(hex_decode_reads_either_case_and_inverts_hex_encode),
+                cmocka_unit_test(hex_decode_rejects_odd_length_bad_digits_and_overflow),
                 cmocka_unit_test(hash_once_matches_fips_180_2_known_answers),
                 cmocka_unit_test(hash_once_of_null_empty_input_is_empty_digest),
                 cmocka_unit_test(hash_incremental_equals_one_shot),
