@@ -14,23 +14,23 @@
 #include "lib/container.h"
 #include "proto/cca_token.h"
 
-#define P384_COORD_LEN 48
-#define P384_POINT_LEN (1 + 2 * P384_COORD_LEN) /* SEC1 uncompressed: 0x04 || x || y */
+#define P384_COORD_LEN    48
+#define P384_POINT_LEN    (1 + 2 * P384_COORD_LEN) /* SEC1 uncompressed: 0x04 || x || y */
 #define SEC1_UNCOMPRESSED 0x04
-#define UEID_TYPE_RAND 0x01 /* EAT (RFC 9711) §4.2.1: the UEID type byte of a random id */
-#define HASH_LEN_256 32
-#define HASH_LEN_384 48
-#define HASH_LEN_512 64
+#define UEID_TYPE_RAND    0x01 /* EAT (RFC 9711) §4.2.1: the UEID type byte of a random id */
+#define HASH_LEN_256      32
+#define HASH_LEN_384      48
+#define HASH_LEN_512      64
 
 /* COSE labels: header parameter alg (RFC 9052 §3.1); COSE_Key kty, crv, x, y, d (RFC 9052
  * §7.1, RFC 9053 §7.1.1); EC2 and P-384 (RFC 9053 §7.1, §7). */
-#define COSE_HDR_ALG 1
-#define COSE_KEY_KTY 1
-#define COSE_KEY_CRV (-1)
-#define COSE_KEY_X (-2)
-#define COSE_KEY_Y (-3)
-#define COSE_KEY_D (-4)
-#define COSE_KTY_EC2 2
+#define COSE_HDR_ALG  1
+#define COSE_KEY_KTY  1
+#define COSE_KEY_CRV  (-1)
+#define COSE_KEY_X    (-2)
+#define COSE_KEY_Y    (-3)
+#define COSE_KEY_D    (-4)
+#define COSE_KTY_EC2  2
 #define COSE_CRV_P384 2
 
 /* ---- names ---- */
@@ -65,8 +65,8 @@ static const struct key_name platform_names[] = {
 
 /* draft-ffm-rats-cca-token, the platform token's software component. */
 static const struct key_name sw_names[] = {
-        { CCA_SW_TYPE, "measurement-type" }, { CCA_SW_MEASUREMENT, "measurement-value" },
-        { CCA_SW_VERSION, "version" },       { CCA_SW_SIGNER_ID, "signer-id" },
+        { CCA_SW_TYPE, "measurement-type" },  { CCA_SW_MEASUREMENT, "measurement-value" },
+        { CCA_SW_VERSION, "version" },        { CCA_SW_SIGNER_ID, "signer-id" },
         { CCA_SW_HASH_ALGO, "hash-algo-id" },
 };
 
@@ -90,20 +90,14 @@ static const char *name_in(const struct key_name *t, size_t n, int64_t key)
         return "";
 }
 
-const char *cca_realm_claim_name(int64_t key)
-{
-        return name_in(realm_names, ARRAY_SIZE(realm_names), key);
-}
+const char *cca_realm_claim_name(int64_t key) { return name_in(realm_names, ARRAY_SIZE(realm_names), key); }
 
 const char *cca_platform_claim_name(int64_t key)
 {
         return name_in(platform_names, ARRAY_SIZE(platform_names), key);
 }
 
-static const char *sw_key_name(int64_t key)
-{
-        return name_in(sw_names, ARRAY_SIZE(sw_names), key);
-}
+static const char *sw_key_name(int64_t key) { return name_in(sw_names, ARRAY_SIZE(sw_names), key); }
 
 static const char *cose_key_label_name(int64_t key)
 {
@@ -141,7 +135,8 @@ __attribute__((format(printf, 2, 3))) static bool fail(char *why, const char *fm
 }
 
 /* "<part>: <what> <key> (<name>) <rule>". */
-__attribute__((format(printf, 3, 4))) static bool failk(const struct scope *s, int64_t key, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static bool failk(const struct scope *s, int64_t key, const char *fmt,
+                                                        ...)
 {
         char rule[CCA_WHY_LEN];
         const char *name = s->name(key);
@@ -207,14 +202,18 @@ static bool check_heads(const uint8_t *in, size_t len, const char *part, char *w
                 if (r.status == CBOR_DECODER_NEDATA)
                         return fail(why, "%s: the CBOR item at byte %zu is cut short", part, pos);
                 if (r.status != CBOR_DECODER_FINISHED && in[pos] >= 0xc6 && in[pos] <= 0xd4)
-                        return fail(why, "%s: tag %d at byte %zu does not belong here", part, in[pos] - 0xc0, pos);
+                        return fail(why, "%s: tag %d at byte %zu does not belong here", part, in[pos] - 0xc0,
+                                    pos);
                 if (r.status != CBOR_DECODER_FINISHED)
                         return fail(why, "%s: not well-formed CBOR at byte %zu (0x%02x)", part, pos, in[pos]);
                 if (h.too_many)
-                        return fail(why, "%s: the head at byte %zu announces more elements than the input holds",
+                        return fail(why,
+                                    "%s: the head at byte %zu announces more elements than the input holds",
                                     part, pos);
                 if (h.indefinite_string)
-                        return fail(why, "%s: indefinite-length string at byte %zu; only definite lengths are accepted",
+                        return fail(why,
+                                    "%s: indefinite-length string at byte %zu; only definite lengths are "
+                                    "accepted",
                                     part, pos);
                 pos += r.read;
         }
@@ -246,8 +245,8 @@ static cbor_item_t *load(const uint8_t *in, size_t len, size_t max, const char *
                 return NULL;
         item = cbor_load(in, len, &r);
         if (!item) {
-                fail(why, "%s: not one complete CBOR item: %s (near byte %zu)", part, load_error(r.error.code),
-                     r.error.position);
+                fail(why, "%s: not one complete CBOR item: %s (near byte %zu)", part,
+                     load_error(r.error.code), r.error.position);
                 return NULL;
         }
         if (r.read != len) {
@@ -260,10 +259,7 @@ static cbor_item_t *load(const uint8_t *in, size_t len, size_t max, const char *
 
 /* ---- reading items ---- */
 
-static bool is_int(const cbor_item_t *it)
-{
-        return cbor_isa_uint(it) || cbor_isa_negint(it);
-}
+static bool is_int(const cbor_item_t *it) { return cbor_isa_uint(it) || cbor_isa_negint(it); }
 
 /* A CBOR integer as an int64_t; false if it is not an integer or does not fit. */
 static bool as_int64(const cbor_item_t *it, int64_t *v)
@@ -375,10 +371,7 @@ static bool take_fixed(const struct scope *s, int64_t key, const cbor_item_t *v,
         return true;
 }
 
-static bool hash_sized(size_t n)
-{
-        return n == HASH_LEN_256 || n == HASH_LEN_384 || n == HASH_LEN_512;
-}
+static bool hash_sized(size_t n) { return n == HASH_LEN_256 || n == HASH_LEN_384 || n == HASH_LEN_512; }
 
 /* A hash value: 32, 48 or 64 bytes (draft-ffm-rats-cca-token, cca-hash-type). */
 static bool take_hash(const struct scope *s, int64_t key, const cbor_item_t *v, uint8_t *dst, size_t *len)
@@ -414,10 +407,7 @@ static bool take_text(const struct scope *s, int64_t key, const cbor_item_t *v, 
         return true;
 }
 
-static bool text_terminated(const char *s)
-{
-        return memchr(s, 0, CCA_TEXT_MAX) != NULL;
-}
+static bool text_terminated(const char *s) { return memchr(s, 0, CCA_TEXT_MAX) != NULL; }
 
 /* ---- building items ---- */
 
@@ -528,8 +518,8 @@ static bool cose_key_int(const struct scope *s, const cbor_item_t *map, int64_t 
  * COSE_Key of exactly kty EC2, crv P-384, x and y (never d, the private key: D3). */
 static bool cose_key_point(const uint8_t *key, size_t len, uint8_t point[P384_POINT_LEN], char *why)
 {
-        const struct scope s = { "realm token: claim 44237 (public-key) COSE_Key", "label", cose_key_label_name,
-                                 why };
+        const struct scope s = { "realm token: claim 44237 (public-key) COSE_Key", "label",
+                                 cose_key_label_name, why };
         const cbor_item_t *x, *y;
         cbor_item_t *map = load_map(key, len, CCA_RAK_CLAIM_MAX, &s);
         bool ok;
@@ -552,8 +542,10 @@ bool cca_rak_point(const struct cca_realm_claims *c, uint8_t point[97], char *wh
         if (c->has_profile)
                 return cose_key_point(c->rak, c->rak_len, point, why);
         if (c->rak_len != P384_POINT_LEN || c->rak[0] != SEC1_UNCOMPRESSED)
-                return fail(why, "realm token: claim 44237 (public-key) is %zu bytes; without the profile it is a "
-                                 "97-byte P-384 point starting 0x04", c->rak_len);
+                return fail(why,
+                            "realm token: claim 44237 (public-key) is %zu bytes; without the profile it is a "
+                            "97-byte P-384 point starting 0x04",
+                            c->rak_len);
         memcpy(point, c->rak, P384_POINT_LEN);
         return true;
 }
@@ -565,7 +557,8 @@ bool cca_rak_cose_key_encode(const uint8_t *point, size_t point_len, uint8_t *ou
         if (point_len != P384_POINT_LEN || point[0] != SEC1_UNCOMPRESSED)
                 return false;
         m = cbor_new_definite_map(4);
-        ok = m && put(m, COSE_KEY_KTY, build_int(COSE_KTY_EC2)) && put(m, COSE_KEY_CRV, build_int(COSE_CRV_P384)) &&
+        ok = m && put(m, COSE_KEY_KTY, build_int(COSE_KTY_EC2)) &&
+             put(m, COSE_KEY_CRV, build_int(COSE_CRV_P384)) &&
              put(m, COSE_KEY_X, build_bstr(point + 1, P384_COORD_LEN)) &&
              put(m, COSE_KEY_Y, build_bstr(point + 1 + P384_COORD_LEN, P384_COORD_LEN));
         return emit(done(m, ok), out, cap, CCA_RAK_CLAIM_MAX, len);
@@ -605,7 +598,8 @@ static bool realm_values(const struct scope *s, const cbor_item_t *map, struct c
         if (!need(s, map, CCA_REALM_CHALLENGE, &chal) ||
             !take_fixed(s, CCA_REALM_CHALLENGE, chal, out->challenge, CCA_CHALLENGE_LEN) ||
             !need(s, map, CCA_REALM_RPV, &rpv) || !take_fixed(s, CCA_REALM_RPV, rpv, out->rpv, CCA_RPV_LEN) ||
-            !need(s, map, CCA_REALM_HASH_ALGO, &alg) || !take_text(s, CCA_REALM_HASH_ALGO, alg, true, out->hash_algo) ||
+            !need(s, map, CCA_REALM_HASH_ALGO, &alg) ||
+            !take_text(s, CCA_REALM_HASH_ALGO, alg, true, out->hash_algo) ||
             !need(s, map, CCA_REALM_PUB_KEY_HASH_ALGO, &rak_alg) ||
             !take_text(s, CCA_REALM_PUB_KEY_HASH_ALGO, rak_alg, true, out->rak_hash_algo))
                 return false;
@@ -637,8 +631,8 @@ static bool realm_measurements(const struct scope *s, const cbor_item_t *map, st
 {
         const cbor_item_t *rim, *rem;
         cbor_item_t **e;
-        if (!need(s, map, CCA_REALM_RIM, &rim) || !realm_measurement(s, CCA_REALM_RIM, 0, rim, out->rim, out) ||
-            !need(s, map, CCA_REALM_REM, &rem))
+        if (!need(s, map, CCA_REALM_RIM, &rim) ||
+            !realm_measurement(s, CCA_REALM_RIM, 0, rim, out->rim, out) || !need(s, map, CCA_REALM_REM, &rem))
                 return false;
         if (!cbor_isa_array(rem) || cbor_array_size(rem) != CCA_REM_COUNT)
                 return failk(s, CCA_REALM_REM, "is not an array of %d byte strings", CCA_REM_COUNT);
@@ -658,7 +652,8 @@ static bool realm_rak(const struct scope *s, const cbor_item_t *map, struct cca_
         if (!need(s, map, CCA_REALM_PUB_KEY, &v) || !bstr_of(s, CCA_REALM_PUB_KEY, v, &p, &out->rak_len))
                 return false;
         if (out->rak_len > CCA_RAK_CLAIM_MAX)
-                return failk(s, CCA_REALM_PUB_KEY, "is %zu bytes; at most %d", out->rak_len, CCA_RAK_CLAIM_MAX);
+                return failk(s, CCA_REALM_PUB_KEY, "is %zu bytes; at most %d", out->rak_len,
+                             CCA_RAK_CLAIM_MAX);
         copy_out(out->rak, p, out->rak_len);
         return cca_rak_point(out, point, s->why);
 }
@@ -691,7 +686,8 @@ static cbor_item_t *realm_rem_array(const struct cca_realm_claims *c)
 static cbor_item_t *realm_map(const struct cca_realm_claims *c)
 {
         cbor_item_t *m = cbor_new_definite_map(c->has_profile ? 8 : 7);
-        bool ok = m && (!c->has_profile || put(m, CCA_REALM_PROFILE, cbor_build_string(CCA_REALM_PROFILE_1_0))) &&
+        bool ok = m &&
+                  (!c->has_profile || put(m, CCA_REALM_PROFILE, cbor_build_string(CCA_REALM_PROFILE_1_0))) &&
                   put(m, CCA_REALM_CHALLENGE, build_bstr(c->challenge, CCA_CHALLENGE_LEN)) &&
                   put(m, CCA_REALM_RPV, build_bstr(c->rpv, CCA_RPV_LEN)) &&
                   put(m, CCA_REALM_RIM, build_bstr(c->rim, c->meas_len)) &&
@@ -757,16 +753,19 @@ static bool platform_rest(const struct scope *s, const cbor_item_t *map, struct 
                 return failk(s, CCA_PLAT_LIFECYCLE, "is not an unsigned 16-bit integer");
         out->lifecycle = (uint16_t)cbor_get_int(life);
         return (!vs || take_text(s, CCA_PLAT_VERIFICATION_SERVICE, vs, false, out->verification_service)) &&
-               need(s, map, CCA_PLAT_HASH_ALGO, &alg) && take_text(s, CCA_PLAT_HASH_ALGO, alg, true, out->hash_algo);
+               need(s, map, CCA_PLAT_HASH_ALGO, &alg) &&
+               take_text(s, CCA_PLAT_HASH_ALGO, alg, true, out->hash_algo);
 }
 
-static bool sw_component(const struct scope *plat, size_t i, const cbor_item_t *item, struct cca_sw_component *sw)
+static bool sw_component(const struct scope *plat, size_t i, const cbor_item_t *item,
+                         struct cca_sw_component *sw)
 {
         char part[CCA_WHY_LEN / 2];
         const struct scope s = { part, "key", sw_key_name, plat->why };
         const cbor_item_t *meas, *signer;
         const cbor_item_t *type, *ver, *alg;
-        snprintf(part, sizeof(part), "%s: claim %d (sw-components) entry %zu", plat->part, CCA_PLAT_SW_COMPONENTS, i);
+        snprintf(part, sizeof(part), "%s: claim %d (sw-components) entry %zu", plat->part,
+                 CCA_PLAT_SW_COMPONENTS, i);
         if (!check_map(&s, item))
                 return false;
         type = lookup(item, CCA_SW_TYPE);
@@ -792,7 +791,8 @@ static bool platform_sw(const struct scope *s, const cbor_item_t *map, struct cc
                 return failk(s, CCA_PLAT_SW_COMPONENTS, "is not an array");
         n = cbor_array_size(v);
         if (!n)
-                return failk(s, CCA_PLAT_SW_COMPONENTS, "is empty; at least one software component is required");
+                return failk(s, CCA_PLAT_SW_COMPONENTS,
+                             "is empty; at least one software component is required");
         if (n > CCA_SW_MAX)
                 return failk(s, CCA_PLAT_SW_COMPONENTS, "has %zu software components; ccada keeps at most %d",
                              n, CCA_SW_MAX);
@@ -819,14 +819,12 @@ bool cca_platform_claims_decode(const uint8_t *in, size_t len, struct cca_platfo
         return ok;
 }
 
-static size_t present(const char *text)
-{
-        return text[0] ? 1 : 0;
-}
+static size_t present(const char *text) { return text[0] ? 1 : 0; }
 
 static cbor_item_t *sw_map(const struct cca_sw_component *sw)
 {
-        cbor_item_t *m = cbor_new_definite_map(2 + present(sw->type) + present(sw->version) + present(sw->hash_algo));
+        cbor_item_t *m =
+                cbor_new_definite_map(2 + present(sw->type) + present(sw->version) + present(sw->hash_algo));
         bool ok = m && (!present(sw->type) || put(m, CCA_SW_TYPE, cbor_build_string(sw->type))) &&
                   put(m, CCA_SW_MEASUREMENT, build_bstr(sw->measurement, sw->measurement_len)) &&
                   (!present(sw->version) || put(m, CCA_SW_VERSION, cbor_build_string(sw->version))) &&
@@ -853,7 +851,8 @@ static cbor_item_t *platform_map(const struct cca_platform_claims *c)
                   put(m, CCA_PLAT_IMPLEMENTATION_ID, build_bstr(c->implementation_id, CCA_IMPL_ID_LEN)) &&
                   put(m, CCA_PLAT_INSTANCE_ID, build_bstr(c->instance_id, CCA_INSTANCE_ID_LEN)) &&
                   put(m, CCA_PLAT_CONFIG, build_bstr(c->config, c->config_len)) &&
-                  put(m, CCA_PLAT_LIFECYCLE, build_int(c->lifecycle)) && put(m, CCA_PLAT_SW_COMPONENTS, sw_array(c)) &&
+                  put(m, CCA_PLAT_LIFECYCLE, build_int(c->lifecycle)) &&
+                  put(m, CCA_PLAT_SW_COMPONENTS, sw_array(c)) &&
                   (!present(c->verification_service) ||
                    put(m, CCA_PLAT_VERIFICATION_SERVICE, cbor_build_string(c->verification_service))) &&
                   put(m, CCA_PLAT_HASH_ALGO, cbor_build_string(c->hash_algo));
@@ -870,7 +869,8 @@ static bool platform_in_bounds(const struct cca_platform_claims *c)
         for (unsigned i = 0; i < c->nsw; i++) {
                 const struct cca_sw_component *sw = &c->sw[i];
                 if (sw->measurement_len > CCA_MEAS_MAX || sw->signer_id_len > CCA_MEAS_MAX ||
-                    !text_terminated(sw->type) || !text_terminated(sw->version) || !text_terminated(sw->hash_algo))
+                    !text_terminated(sw->type) || !text_terminated(sw->version) ||
+                    !text_terminated(sw->hash_algo))
                         return false;
         }
         return true;
@@ -936,14 +936,15 @@ bool cose_sign1_tbs_encode(int alg, const uint8_t *payload, size_t payload_len, 
         return emit(done(a, ok), out, cap, SIZE_MAX, len);
 }
 
-bool cose_sign1_encode(int alg, const uint8_t *payload, size_t payload_len, const uint8_t *sig, size_t sig_len,
-                       uint8_t *out, size_t cap, size_t *len)
+bool cose_sign1_encode(int alg, const uint8_t *payload, size_t payload_len, const uint8_t *sig,
+                       size_t sig_len, uint8_t *out, size_t cap, size_t *len)
 {
         uint8_t prot[PROTECTED_MAX];
         size_t prot_len;
         cbor_item_t *a;
         bool ok;
-        if (!payload_len || sig_len != cose_sig_len(alg) || !protected_encode(alg, prot, sizeof(prot), &prot_len))
+        if (!payload_len || sig_len != cose_sig_len(alg) ||
+            !protected_encode(alg, prot, sizeof(prot), &prot_len))
                 return false;
         a = cbor_new_definite_array(4);
         ok = a && push(a, build_bstr(prot, prot_len)) && push(a, cbor_new_definite_map(0)) &&
@@ -988,14 +989,16 @@ static bool cose_fields(const cbor_item_t *arr, struct cose_sign1 *out, char *wh
         const uint8_t *payload, *sig;
         size_t payload_len, sig_len;
         if (!cbor_isa_array(arr) || cbor_array_size(arr) != 4)
-                return fail(why, "COSE_Sign1: not an array of 4 (protected, unprotected, payload, signature)");
+                return fail(why,
+                            "COSE_Sign1: not an array of 4 (protected, unprotected, payload, signature)");
         e = cbor_array_handle(arr);
         if (!cose_protected(e[0], out, why))
                 return false;
         if (!cbor_isa_map(e[1]))
                 return fail(why, "COSE_Sign1: the unprotected header is not a map");
         if (!bstr_item(e[2], &payload, &payload_len) || !payload_len || payload_len > CCA_SUBTOKEN_MAX)
-                return fail(why, "COSE_Sign1: the payload is not a byte string of 1 to %d bytes", CCA_SUBTOKEN_MAX);
+                return fail(why, "COSE_Sign1: the payload is not a byte string of 1 to %d bytes",
+                            CCA_SUBTOKEN_MAX);
         if (!bstr_item(e[3], &sig, &sig_len))
                 return fail(why, "COSE_Sign1: the signature is not a byte string");
         if (sig_len != cose_sig_len(out->alg))
@@ -1052,7 +1055,8 @@ static bool collection_take(const struct scope *s, int64_t key, const cbor_item_
 {
         const uint8_t *p;
         if (form == CCA_FORM_399 && cbor_isa_array(v)) /* D4 */
-                return failk(s, key, "is a CMW [263, bstr] entry; tag 399 holds byte strings, tag 907 CMW entries");
+                return failk(s, key,
+                             "is a CMW [263, bstr] entry; tag 399 holds byte strings, tag 907 CMW entries");
         if (form == CCA_FORM_907 && !is_cmw_entry(v))
                 return failk(s, key, "is not a CMW [263, bstr] entry, which tag 907 holds");
         if (form == CCA_FORM_907)
@@ -1074,7 +1078,8 @@ static bool collection_map(const cbor_item_t *map, struct cca_collection *out, c
                 return false;
         if (cbor_map_size(map) != 2)
                 return fail(why, "collection: entries beside 44234 (platform) and 44241 (realm)");
-        return collection_take(&s, CCA_KEY_PLATFORM_TOKEN, plat, out->form, out->platform, &out->platform_len) &&
+        return collection_take(&s, CCA_KEY_PLATFORM_TOKEN, plat, out->form, out->platform,
+                               &out->platform_len) &&
                collection_take(&s, CCA_KEY_REALM_TOKEN, realm, out->form, out->realm, &out->realm_len);
 }
 
@@ -1123,17 +1128,18 @@ static cbor_item_t *collection_entry(enum cca_form form, const uint8_t *p, size_
         return done(a, ok);
 }
 
-bool cca_collection_encode(enum cca_form form, const uint8_t *platform, size_t platform_len, const uint8_t *realm,
-                           size_t realm_len, uint8_t *out, size_t cap, size_t *len)
+bool cca_collection_encode(enum cca_form form, const uint8_t *platform, size_t platform_len,
+                           const uint8_t *realm, size_t realm_len, uint8_t *out, size_t cap, size_t *len)
 {
         cbor_item_t *m;
         bool ok;
-        if ((form != CCA_FORM_399 && form != CCA_FORM_907) || !platform_len || platform_len > CCA_SUBTOKEN_MAX ||
-            !realm_len || realm_len > CCA_SUBTOKEN_MAX)
+        if ((form != CCA_FORM_399 && form != CCA_FORM_907) || !platform_len ||
+            platform_len > CCA_SUBTOKEN_MAX || !realm_len || realm_len > CCA_SUBTOKEN_MAX)
                 return false;
         m = cbor_new_definite_map(2);
         ok = m && put(m, CCA_KEY_PLATFORM_TOKEN, collection_entry(form, platform, platform_len)) &&
              put(m, CCA_KEY_REALM_TOKEN, collection_entry(form, realm, realm_len));
-        return emit(build_tag(form == CCA_FORM_399 ? CCA_TAG_COLLECTION : CCA_TAG_CMW_COLLECTION, done(m, ok)), out,
-                    cap, CCA_TOKEN_MAX, len);
+        return emit(
+                build_tag(form == CCA_FORM_399 ? CCA_TAG_COLLECTION : CCA_TAG_CMW_COLLECTION, done(m, ok)),
+                out, cap, CCA_TOKEN_MAX, len);
 }
