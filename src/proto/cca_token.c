@@ -486,6 +486,30 @@ static bool emit(cbor_item_t *item, uint8_t *out, size_t cap, size_t max, size_t
         return true;
 }
 
+/* A claims map: its token part, its keys' names, and the walk that checks and copies it. */
+struct claims_kind {
+        const char *part;
+        const char *(*name)(int64_t key);
+        bool (*walk)(const struct scope *s, const cbor_item_t *map, void *claims);
+};
+
+/* Zeroes claims (size bytes), loads a map of at most CCA_SUBTOKEN_MAX bytes, walks it into
+ * claims and releases it. */
+static bool claims_decode(const uint8_t *in, size_t len, const struct claims_kind *kind, void *claims,
+                          size_t size, char *why)
+{
+        const struct scope s = { kind->part, "claim", kind->name, why };
+        cbor_item_t *map;
+        bool ok;
+        memset(claims, 0, size);
+        map = load_map(in, len, CCA_SUBTOKEN_MAX, &s);
+        if (!map)
+                return false;
+        ok = kind->walk(&s, map, claims);
+        cbor_decref(&map);
+        return ok;
+}
+
 /* ---- COSE_Key of the RAK (draft-ffm-rats-cca-token; RFC 9053 §7.1.1) ---- */
 
 static bool cose_key_labels(const struct scope *s, const cbor_item_t *map)
@@ -658,19 +682,17 @@ static bool realm_rak(const struct scope *s, const cbor_item_t *map, struct cca_
         return cca_rak_point(out, point, s->why);
 }
 
+static bool realm_claims(const struct scope *s, const cbor_item_t *map, void *claims)
+{
+        struct cca_realm_claims *out = claims;
+        return realm_profile(s, map, out) && realm_values(s, map, out) && realm_measurements(s, map, out) &&
+               realm_rak(s, map, out);
+}
+
 bool cca_realm_claims_decode(const uint8_t *in, size_t len, struct cca_realm_claims *out, char *why)
 {
-        const struct scope s = { "realm token", "claim", cca_realm_claim_name, why };
-        cbor_item_t *map;
-        bool ok;
-        memset(out, 0, sizeof(*out));
-        map = load_map(in, len, CCA_SUBTOKEN_MAX, &s);
-        if (!map)
-                return false;
-        ok = realm_profile(&s, map, out) && realm_values(&s, map, out) && realm_measurements(&s, map, out) &&
-             realm_rak(&s, map, out);
-        cbor_decref(&map);
-        return ok;
+        static const struct claims_kind realm = { "realm token", cca_realm_claim_name, realm_claims };
+        return claims_decode(in, len, &realm, out, sizeof(*out), why);
 }
 
 static cbor_item_t *realm_rem_array(const struct cca_realm_claims *c)
@@ -804,19 +826,18 @@ static bool platform_sw(const struct scope *s, const cbor_item_t *map, struct cc
         return true;
 }
 
+static bool platform_claims(const struct scope *s, const cbor_item_t *map, void *claims)
+{
+        struct cca_platform_claims *out = claims;
+        return platform_profile(s, map, out) && platform_ids(s, map, out) && platform_sw(s, map, out) &&
+               platform_rest(s, map, out);
+}
+
 bool cca_platform_claims_decode(const uint8_t *in, size_t len, struct cca_platform_claims *out, char *why)
 {
-        const struct scope s = { "platform token", "claim", cca_platform_claim_name, why };
-        cbor_item_t *map;
-        bool ok;
-        memset(out, 0, sizeof(*out));
-        map = load_map(in, len, CCA_SUBTOKEN_MAX, &s);
-        if (!map)
-                return false;
-        ok = platform_profile(&s, map, out) && platform_ids(&s, map, out) && platform_sw(&s, map, out) &&
-             platform_rest(&s, map, out);
-        cbor_decref(&map);
-        return ok;
+        static const struct claims_kind platform = { "platform token", cca_platform_claim_name,
+                                                     platform_claims };
+        return claims_decode(in, len, &platform, out, sizeof(*out), why);
 }
 
 static size_t present(const char *text) { return text[0] ? 1 : 0; }

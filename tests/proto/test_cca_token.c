@@ -76,6 +76,18 @@ static struct blob blob_of(const uint8_t *p, size_t n)
         return b;
 }
 
+/* a then b, in one blob of exactly their size. */
+static struct blob joined(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
+{
+        struct blob j = { malloc(an + bn ? an + bn : 1), an + bn };
+        assert_non_null(j.p);
+        if (an)
+                memcpy(j.p, a, an);
+        if (bn)
+                memcpy(j.p + an, b, bn);
+        return j;
+}
+
 static struct blob kat(const char *rel)
 {
         char path[512];
@@ -154,6 +166,41 @@ static struct token *expect_token(const char *file, enum layer stops_at, const c
         return t;
 }
 
+/* One decoder's view of the input, into the matching struct of t. */
+typedef bool (*decoder)(const uint8_t *in, size_t len, struct token *t);
+
+static bool decode_collection(const uint8_t *in, size_t len, struct token *t)
+{
+        return cca_collection_decode(in, len, &t->col, t->why);
+}
+
+static bool decode_cose(const uint8_t *in, size_t len, struct token *t)
+{
+        return cose_sign1_decode(in, len, &t->plat, t->why);
+}
+
+static bool decode_platform(const uint8_t *in, size_t len, struct token *t)
+{
+        return cca_platform_claims_decode(in, len, &t->pc, t->why);
+}
+
+static bool decode_realm(const uint8_t *in, size_t len, struct token *t)
+{
+        return cca_realm_claims_decode(in, len, &t->rc, t->why);
+}
+
+/* d refuses the bytes of b (freed here) with a reason that says why_has. */
+static void expect_refused(decoder d, struct blob b, const char *why_has)
+{
+        struct token *t = calloc(1, sizeof(*t));
+        assert_non_null(t);
+        if (d(b.p, b.n, t))
+                fail_msg("accepted an input where %s", why_has);
+        assert_why_has(t->why, why_has);
+        free(t);
+        free(b.p);
+}
+
 /* ---- the vectors are the ones the manifest describes ---- */
 
 /* manifest.json: "size" and "sha256" of every token and claims file. */
@@ -204,6 +251,17 @@ static void cca_kat_files_have_the_size_and_sha256_of_the_manifest(void **state)
 
 /* ---- valid tokens ---- */
 
+/* manifest.json "challenge" and "rim" values shared by several tokens (README: AB64, KBN,
+ * Z32, KR). */
+#define CHALLENGE_AB64                                                                                     \
+        "abababababababababababababababababababababababababababababababababababababababababababababababab" \
+        "abababababababababababababababab"
+#define CHALLENGE_KBN                                                                                      \
+        "6e86d6d97cc713bc6dd43dbce491a6b40311c027a8bf85a39da63e9ce44c132a8a119d296fae6a6999e9bf3e4471b0ce" \
+        "01245d889424c31e89793b3b1d6b1504"
+#define RIM_Z32 "0000000000000000000000000000000000000000000000000000000000000000"
+#define RIM_KR  "311314ab73620350cf758834ae5c65d9e8c2dc7febe6e7d9654bbe864e300d49"
+
 /* manifest.json "decoded" of each valid token (and i01, whose defect is the binding); the
  * component counts: README for v01 (4) and v03 (13), cbor2 for v04, v05 and i01. */
 static const struct {
@@ -217,26 +275,11 @@ static const struct {
         const char *challenge, *rim;
         unsigned nsw;
 } valid[] = {
-        { V01, CCA_FORM_399, CCA_PLAT_PROFILE_LEGACY, false, 97, "sha-256", 32,
-          "ababababababababababababababababababababababababababababababababababababababababababababababababab"
-          "ababababababababababababababab",
-          "0000000000000000000000000000000000000000000000000000000000000000", 4 },
-        { V02, CCA_FORM_907, CCA_PLAT_PROFILE_LEGACY, false, 97, "sha-256", 32,
-          "ababababababababababababababababababababababababababababababababababababababababababababababababab"
-          "ababababababababababababababab",
-          "0000000000000000000000000000000000000000000000000000000000000000", 4 },
-        { V03, CCA_FORM_399, CCA_PLAT_PROFILE_LEGACY, false, 97, "sha-256", 32,
-          "6e86d6d97cc713bc6dd43dbce491a6b40311c027a8bf85a39da63e9ce44c132a8a119d296fae6a6999e9bf3e4471b0ce01"
-          "245d889424c31e89793b3b1d6b1504",
-          "311314ab73620350cf758834ae5c65d9e8c2dc7febe6e7d9654bbe864e300d49", 13 },
-        { V04, CCA_FORM_399, CCA_PLAT_PROFILE_1_0, true, 107, "sha-256", 32,
-          "6e86d6d97cc713bc6dd43dbce491a6b40311c027a8bf85a39da63e9ce44c132a8a119d296fae6a6999e9bf3e4471b0ce01"
-          "245d889424c31e89793b3b1d6b1504",
-          "311314ab73620350cf758834ae5c65d9e8c2dc7febe6e7d9654bbe864e300d49", 13 },
-        { V05, CCA_FORM_907, CCA_PLAT_PROFILE_1_0, true, 107, "sha-256", 32,
-          "6e86d6d97cc713bc6dd43dbce491a6b40311c027a8bf85a39da63e9ce44c132a8a119d296fae6a6999e9bf3e4471b0ce01"
-          "245d889424c31e89793b3b1d6b1504",
-          "311314ab73620350cf758834ae5c65d9e8c2dc7febe6e7d9654bbe864e300d49", 13 },
+        { V01, CCA_FORM_399, CCA_PLAT_PROFILE_LEGACY, false, 97, "sha-256", 32, CHALLENGE_AB64, RIM_Z32, 4 },
+        { V02, CCA_FORM_907, CCA_PLAT_PROFILE_LEGACY, false, 97, "sha-256", 32, CHALLENGE_AB64, RIM_Z32, 4 },
+        { V03, CCA_FORM_399, CCA_PLAT_PROFILE_LEGACY, false, 97, "sha-256", 32, CHALLENGE_KBN, RIM_KR, 13 },
+        { V04, CCA_FORM_399, CCA_PLAT_PROFILE_1_0, true, 107, "sha-256", 32, CHALLENGE_KBN, RIM_KR, 13 },
+        { V05, CCA_FORM_907, CCA_PLAT_PROFILE_1_0, true, 107, "sha-256", 32, CHALLENGE_KBN, RIM_KR, 13 },
         { I01, CCA_FORM_399, CCA_PLAT_PROFILE_LEGACY, false, 97, "sha-512", 64,
           "3dad456a93c39acbdf6f6d8ec5dd6fefa4014a96bac0e93c1b8ee5948b3b15b7b16bb78e7d51c4819b87bb725443c57a9a"
           "4452fd9dafb2b4d8664a3927d12068",
@@ -362,62 +405,37 @@ static void cca_realm_claims_decode_rejects_64_byte_measurements_labelled_sha256
         }
 }
 
-static void cca_realm_claims_decode_rejects_the_realm_2_0_profile_d2(void **state)
+/* README "Edge" (decisions D2..D4) and "Invalid": the layer that refuses each, and why. */
+static const struct {
+        const char *file;
+        enum layer stops_at;
+        const char *why_has;
+} refused[] = {
+        /* D2: realm#2.0.0 is not RMM 1.0 evidence */
+        { E04, AT_REALM_CLAIMS, "realm token: claim 265 (profile) is an unknown profile" },
+        /* D3: the RAK's COSE_Key carries d, the private key */
+        { E05, AT_REALM_CLAIMS, "claim 44237 (public-key) COSE_Key: label -4 (d) is not allowed" },
+        /* D4: tag 399 with CMW entries */
+        { E06, AT_COLLECTION, "collection: entry 44234 (platform) is a CMW [263, bstr] entry" },
+        /* i02: a COSE_Sign1 in place of the bstr that should wrap it */
+        { I02, AT_COLLECTION, "collection: tag 18 at byte 11" },
+        /* i03: a bare COSE_Sign1 at the top */
+        { I03, AT_COLLECTION, "collection: tag 18 at byte 0" },
+        /* i04: an empty map */
+        { I04, AT_COLLECTION, "collection: entry 44234 (platform) is missing" },
+        /* i05: no realm token */
+        { I05, AT_COLLECTION, "collection: entry 44241 (realm) is missing" },
+        /* i06: entries h'dead' and h'beef' */
+        { I06, AT_PLATFORM_COSE, "COSE_Sign1: does not start with tag 18" },
+        /* i07: a COSE_Sign1 shell with a two-byte signature */
+        { I07, AT_PLATFORM_COSE, "COSE_Sign1: the signature is 2 bytes; ES384 needs 96" },
+};
+
+static void cca_token_edge_and_invalid_vectors_stop_at_their_layer_with_the_reason(void **state)
 {
         (void)state;
-        free(expect_token(E04, AT_REALM_CLAIMS, "claim 265 (profile) is an unknown profile"));
-}
-
-static void cca_realm_claims_decode_rejects_a_rak_cose_key_carrying_d_d3(void **state)
-{
-        (void)state;
-        free(expect_token(E05, AT_REALM_CLAIMS,
-                          "claim 44237 (public-key) COSE_Key: label -4 (d) is not allowed"));
-}
-
-static void cca_collection_decode_rejects_tag_399_with_cmw_entries_d4(void **state)
-{
-        (void)state;
-        free(expect_token(E06, AT_COLLECTION,
-                          "collection: entry 44234 (platform) is a CMW [263, bstr] entry"));
-}
-
-/* ---- invalid tokens ---- */
-
-static void cca_collection_decode_rejects_a_cose_sign1_not_wrapped_in_a_bstr_i02(void **state)
-{
-        (void)state;
-        free(expect_token(I02, AT_COLLECTION, "collection: tag 18 at byte 11"));
-}
-
-static void cca_collection_decode_rejects_a_bare_cose_sign1_at_the_top_i03(void **state)
-{
-        (void)state;
-        free(expect_token(I03, AT_COLLECTION, "collection: tag 18 at byte 0"));
-}
-
-static void cca_collection_decode_rejects_an_empty_map_i04(void **state)
-{
-        (void)state;
-        free(expect_token(I04, AT_COLLECTION, "entry 44234 (platform) is missing"));
-}
-
-static void cca_collection_decode_rejects_a_collection_without_realm_token_i05(void **state)
-{
-        (void)state;
-        free(expect_token(I05, AT_COLLECTION, "entry 44241 (realm) is missing"));
-}
-
-static void cose_sign1_decode_rejects_entries_that_are_not_cose_i06(void **state)
-{
-        (void)state;
-        free(expect_token(I06, AT_PLATFORM_COSE, "COSE_Sign1: does not start with tag 18"));
-}
-
-static void cose_sign1_decode_rejects_a_two_byte_es384_signature_i07(void **state)
-{
-        (void)state;
-        free(expect_token(I07, AT_PLATFORM_COSE, "COSE_Sign1: the signature is 2 bytes; ES384 needs 96"));
+        for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+                free(expect_token(refused[i].file, refused[i].stops_at, refused[i].why_has));
 }
 
 /* ---- claims vectors ---- */
@@ -769,52 +787,33 @@ static void cose_sign1_decode_takes_tag_18_in_one_byte_d2(void **state)
 static void cose_sign1_decode_takes_tag_18_in_two_bytes_d8_12(void **state)
 {
         struct token *t = expect_token(V01, DECODED, "");
-        size_t n = t->col.platform_len + 1; /* d8 12 in place of d2 */
-        uint8_t *b = malloc(n);
+        struct blob b = joined((const uint8_t *)"\xd8\x12", 2, t->col.platform + 1, t->col.platform_len - 1);
         struct cose_sign1 *s = calloc(1, sizeof(*s));
         (void)state;
-        assert_true(b && s);
-        b[0] = 0xd8;
-        b[1] = 0x12;
-        memcpy(b + 2, t->col.platform + 1, t->col.platform_len - 1);
-        assert_true(cose_sign1_decode(b, n, s, t->why));
+        assert_non_null(s);
+        assert_true(cose_sign1_decode(b.p, b.n, s, t->why));
         assert_same_sign1(s, &t->plat);
         free(s);
-        free(b);
-        free(t);
-}
-
-static void expect_cose_refused(const uint8_t *in, size_t len, const char *why_has)
-{
-        struct blob b = blob_of(in, len);
-        struct cose_sign1 *s = calloc(1, sizeof(*s));
-        char why[CCA_WHY_LEN] = "";
-        assert_non_null(s);
-        if (cose_sign1_decode(b.p, b.n, s, why))
-                fail_msg("accepted a COSE_Sign1 that %s", why_has);
-        assert_why_has(why, why_has);
-        free(s);
         free(b.p);
+        free(t);
 }
 
 static void cose_sign1_decode_refuses_an_untagged_or_otherwise_tagged_array(void **state)
 {
         struct token *t = expect_token(V01, DECODED, "");
-        uint8_t b[CCA_SUBTOKEN_MAX + 2];
-        size_t n = t->col.platform_len;
+        const uint8_t *array = t->col.platform + 1; /* after d2 */
+        size_t n = t->col.platform_len - 1;
         (void)state;
-        expect_cose_refused(t->col.platform + 1, n - 1, "does not start with tag 18");
-        memcpy(b + 2, t->col.platform + 1, n - 1);
-        b[0] = 0xd8, b[1] = 0x11; /* tag 17, COSE_Mac0 */
-        expect_cose_refused(b, n + 1, "does not start with tag 18");
-        memcpy(b + 1, t->col.platform, n);
-        b[0] = 0xd9, b[1] = 0x00, b[2] = 0x12; /* 18 in three bytes, not the shortest form */
-        expect_cose_refused(b, n + 2, "does not start with tag 18");
-        expect_cose_refused(b, 0, "does not start with tag 18");
-        expect_cose_refused((const uint8_t *)"\xd2", 1, "COSE_Sign1 after its tag: 0 bytes");
-        memcpy(b, t->col.platform, n);
-        b[n] = 0x00;
-        expect_cose_refused(b, n + 1, "1 bytes follow the CBOR item");
+        expect_refused(decode_cose, blob_of(array, n), "does not start with tag 18");
+        expect_refused(decode_cose, joined((const uint8_t *)"\xd8\x11", 2, array, n), /* 17, COSE_Mac0 */
+                       "does not start with tag 18");
+        expect_refused(decode_cose,
+                       joined((const uint8_t *)"\xd9\x00\x12", 3, array, n), /* 18, not shortest */
+                       "does not start with tag 18");
+        expect_refused(decode_cose, blob_of(array, 0), "does not start with tag 18");
+        expect_refused(decode_cose, blob_of((const uint8_t *)"\xd2", 1), "COSE_Sign1 after its tag: 0 bytes");
+        expect_refused(decode_cose, joined(t->col.platform, n + 1, (const uint8_t *)"", 1),
+                       "1 bytes follow the CBOR item");
         free(t);
 }
 
@@ -887,8 +886,7 @@ static void expect_cose_items_refused(cbor_item_t *prot, cbor_item_t *unprot, cb
         cbor_decref(&a);
         b = serialized(tagged);
         assert_int_equal(b.p[0], 0xd2);
-        expect_cose_refused(b.p, b.n, why_has);
-        free(b.p);
+        expect_refused(decode_cose, b, why_has);
 }
 
 static void cose_sign1_decode_refuses_each_malformed_field(void **state)
@@ -923,8 +921,8 @@ static void cose_sign1_decode_refuses_each_malformed_field(void **state)
                                   bstr_fill(1, 96), "the signature is 96 bytes; ES256 needs 64");
         expect_cose_items_refused(bstr_hex("a1013822"), cbor_new_definite_map(0), bstr_hex("a0"),
                                   cbor_build_string("sig"), "the signature is not a byte string");
-        expect_cose_refused((const uint8_t *)"\xd2\x83\x44\xa1\x01\x38\x22\xa0\x41\xa0", 10,
-                            "not an array of 4 (protected, unprotected, payload, signature)");
+        expect_refused(decode_cose, blob_of((const uint8_t *)"\xd2\x83\x44\xa1\x01\x38\x22\xa0\x41\xa0", 10),
+                       "not an array of 4 (protected, unprotected, payload, signature)");
 }
 
 static void cose_sign1_decode_accepts_each_alg_with_its_signature_size_and_any_unprotected_map(void **state)
@@ -1008,30 +1006,10 @@ static struct blob with_entry(const uint8_t *in, size_t len, int64_t key, cbor_i
         return serialized(dst);
 }
 
-enum claims_kind { REALM, PLATFORM };
-
-static bool claims_decode(enum claims_kind kind, const struct blob *b, struct token *t)
+static void expect_entry_refused(decoder d, const struct blob *base, int64_t key, cbor_item_t *value,
+                                 const char *why_has)
 {
-        return kind == REALM ? cca_realm_claims_decode(b->p, b->n, &t->rc, t->why)
-                             : cca_platform_claims_decode(b->p, b->n, &t->pc, t->why);
-}
-
-static void expect_claims_refused(enum claims_kind kind, const struct blob *b, const char *why_has)
-{
-        struct token *t = calloc(1, sizeof(*t));
-        assert_non_null(t);
-        if (claims_decode(kind, b, t))
-                fail_msg("accepted claims where %s", why_has);
-        assert_why_has(t->why, why_has);
-        free(t);
-}
-
-static void expect_entry_refused(enum claims_kind kind, const struct blob *base, int64_t key,
-                                 cbor_item_t *value, const char *why_has)
-{
-        struct blob b = with_entry(base->p, base->n, key, value);
-        expect_claims_refused(kind, &b, why_has);
-        free(b.p);
+        expect_refused(d, with_entry(base->p, base->n, key, value), why_has);
 }
 
 /* An array of n byte strings of len bytes, the last of last_len. */
@@ -1056,40 +1034,45 @@ static void cca_realm_claims_decode_refuses_each_claim_of_the_wrong_size_or_type
 {
         struct blob base = kat(C_RUST_REALM); /* no profile, raw RAK, sha-256 */
         (void)state;
-        expect_entry_refused(REALM, &base, 10, bstr_fill(0xab, 63),
+        expect_entry_refused(decode_realm, &base, 10, bstr_fill(0xab, 63),
                              "claim 10 (challenge) is 63 bytes; it must be 64");
-        expect_entry_refused(REALM, &base, 10, NULL, "claim 10 (challenge) is missing; it is mandatory");
-        expect_entry_refused(REALM, &base, 44235, bstr_fill(0, 32),
+        expect_entry_refused(decode_realm, &base, 10, NULL,
+                             "claim 10 (challenge) is missing; it is mandatory");
+        expect_entry_refused(decode_realm, &base, 44235, bstr_fill(0, 32),
                              "claim 44235 (personalization-value) is 32 bytes; it must be 64");
-        expect_entry_refused(REALM, &base, 44235, NULL, "claim 44235 (personalization-value) is missing");
-        expect_entry_refused(REALM, &base, 44236, cbor_build_string("sha-384"),
+        expect_entry_refused(decode_realm, &base, 44235, NULL,
+                             "claim 44235 (personalization-value) is missing");
+        expect_entry_refused(decode_realm, &base, 44236, cbor_build_string("sha-384"),
                              "claim 44236 (hash-algo-id) is neither sha-256 nor sha-512");
-        expect_entry_refused(REALM, &base, 44236, int_item(1),
+        expect_entry_refused(decode_realm, &base, 44236, int_item(1),
                              "claim 44236 (hash-algo-id) is not a text string");
-        expect_entry_refused(REALM, &base, 44238, bstr_fill(0, 20),
+        expect_entry_refused(decode_realm, &base, 44238, bstr_fill(0, 20),
                              "realm token: claim 44238 (initial-measurement) is 20 bytes; sha-256 needs 32");
-        expect_entry_refused(REALM, &base, 44238, cbor_build_string("rim"),
+        expect_entry_refused(decode_realm, &base, 44238, cbor_build_string("rim"),
                              "claim 44238 (initial-measurement) is not a byte string");
-        expect_entry_refused(REALM, &base, 44239, bstr_array(3, 32, 32),
+        expect_entry_refused(decode_realm, &base, 44239, bstr_array(3, 32, 32),
                              "claim 44239 (extensible-measurements) is not an array of 4 byte strings");
-        expect_entry_refused(REALM, &base, 44239, bstr_array(4, 32, 48),
+        expect_entry_refused(decode_realm, &base, 44239, bstr_array(4, 32, 48),
                              "claim 44239 (extensible-measurements) entry 3 is 48 bytes; sha-256 needs 32");
-        expect_entry_refused(REALM, &base, 44239, NULL, "claim 44239 (extensible-measurements) is missing");
+        expect_entry_refused(decode_realm, &base, 44239, NULL,
+                             "claim 44239 (extensible-measurements) is missing");
         expect_entry_refused(
-                REALM, &base, 44237, bstr_fill(4, 96),
+                decode_realm, &base, 44237, bstr_fill(4, 96),
                 "claim 44237 (public-key) is 96 bytes; without the profile it is a 97-byte P-384 point");
-        expect_entry_refused(REALM, &base, 44237, bstr_fill(2, 97),
+        expect_entry_refused(decode_realm, &base, 44237, bstr_fill(2, 97),
                              "claim 44237 (public-key) is 97 bytes; without");
-        expect_entry_refused(REALM, &base, 44237, bstr_fill(4, 161),
+        expect_entry_refused(decode_realm, &base, 44237, bstr_fill(4, 161),
                              "claim 44237 (public-key) is 161 bytes; at most 160");
-        expect_entry_refused(REALM, &base, 44240, cbor_build_string(""),
+        expect_entry_refused(decode_realm, &base, 44240, cbor_build_string(""),
                              "claim 44240 (public-key-hash-algo-id) is empty");
-        expect_entry_refused(REALM, &base, 44240, text_fill('a', 64), "is 64 bytes of text; at most 63 fit");
-        expect_entry_refused(REALM, &base, 44240, cbor_build_stringn("sha\0-256", 8),
+        expect_entry_refused(decode_realm, &base, 44240, text_fill('a', 64),
+                             "is 64 bytes of text; at most 63 fit");
+        expect_entry_refused(decode_realm, &base, 44240, cbor_build_stringn("sha\0-256", 8),
                              "holds a NUL character");
-        expect_entry_refused(REALM, &base, 265, cbor_build_string("tag:arm.com,2024:realm#2.0.0"),
+        expect_entry_refused(decode_realm, &base, 265, cbor_build_string("tag:arm.com,2024:realm#2.0.0"),
                              "claim 265 (profile) is an unknown profile");
-        expect_entry_refused(REALM, &base, 265, cbor_build_string(CCA_REALM_PROFILE_1_0), /* but a raw RAK */
+        expect_entry_refused(decode_realm, &base, 265,
+                             cbor_build_string(CCA_REALM_PROFILE_1_0), /* but a raw RAK */
                              "realm token: claim 44237 (public-key) COSE_Key: ");
         free(base.p);
 }
@@ -1130,25 +1113,26 @@ static void cca_realm_claims_decode_refuses_a_rak_cose_key_other_than_kty_crv_x_
         (void)state;
         assert_true(t && text_label);
         b = with_entry(base.p, base.n, 44237, rak_key(2, 2, 48, 48, 0)); /* the control: accepted */
-        assert_true(claims_decode(REALM, &b, t));
+        assert_true(decode_realm(b.p, b.n, t));
         free(b.p);
-        expect_entry_refused(REALM, &base, 44237, rak_key(3, 2, 48, 48, 0),
+        expect_entry_refused(decode_realm, &base, 44237, rak_key(3, 2, 48, 48, 0),
                              "COSE_Key: label 1 (kty) is not 2 (EC2)");
-        expect_entry_refused(REALM, &base, 44237, rak_key(2, 1, 48, 48, 0),
+        expect_entry_refused(decode_realm, &base, 44237, rak_key(2, 1, 48, 48, 0),
                              "COSE_Key: label -1 (crv) is not 2 (P-384)");
-        expect_entry_refused(REALM, &base, 44237, rak_key(2, 2, 47, 48, 0),
+        expect_entry_refused(decode_realm, &base, 44237, rak_key(2, 2, 47, 48, 0),
                              "COSE_Key: label -2 (x) is 47 bytes; it must be 48");
-        expect_entry_refused(REALM, &base, 44237, rak_key(2, 2, 48, 0, 0),
+        expect_entry_refused(decode_realm, &base, 44237, rak_key(2, 2, 48, 0, 0),
                              "COSE_Key: label -3 (y) is missing");
-        expect_entry_refused(REALM, &base, 44237, rak_key(2, 2, 48, 48, -4),
+        expect_entry_refused(decode_realm, &base, 44237, rak_key(2, 2, 48, 48, -4),
                              "realm token: claim 44237 (public-key) COSE_Key: label -4 (d) is not allowed");
-        expect_entry_refused(REALM, &base, 44237, rak_key(2, 2, 48, 48, 5),
+        expect_entry_refused(decode_realm, &base, 44237, rak_key(2, 2, 48, 48, 5),
                              "COSE_Key: label 5 is not allowed");
         add_pair(text_label, cbor_move(cbor_build_string("kty")), cbor_move(int_item(2)));
         b = serialized(text_label);
-        expect_entry_refused(REALM, &base, 44237, cbor_build_bytestring(b.p, b.n), "COSE_Key: a text label");
+        expect_entry_refused(decode_realm, &base, 44237, cbor_build_bytestring(b.p, b.n),
+                             "COSE_Key: a text label");
         free(b.p);
-        expect_entry_refused(REALM, &base, 44237, bstr_fill(0x04, 97),
+        expect_entry_refused(decode_realm, &base, 44237, bstr_fill(0x04, 97),
                              "COSE_Key: 96 bytes follow the CBOR item");
         free(t);
         free(base.p);
@@ -1183,39 +1167,40 @@ static void cca_platform_claims_decode_refuses_each_claim_of_the_wrong_size_or_t
         cbor_item_t *bad_instance = bstr_fill(1, 33);
         (void)state;
         cbor_bytestring_handle(bad_instance)[0] = 0x02;
-        expect_entry_refused(PLATFORM, &base, 265, cbor_build_string("tag:arm.com,2023:cca_platform#2.0.0"),
+        expect_entry_refused(decode_platform, &base, 265,
+                             cbor_build_string("tag:arm.com,2023:cca_platform#2.0.0"),
                              "platform token: claim 265 (profile) is an unknown profile");
-        expect_entry_refused(PLATFORM, &base, 265, NULL, "claim 265 (profile) is missing");
-        expect_entry_refused(PLATFORM, &base, 10, bstr_fill(1, 33),
+        expect_entry_refused(decode_platform, &base, 265, NULL, "claim 265 (profile) is missing");
+        expect_entry_refused(decode_platform, &base, 10, bstr_fill(1, 33),
                              "claim 10 (challenge) is 33 bytes; a hash is 32, 48 or 64");
-        expect_entry_refused(PLATFORM, &base, 2396, bstr_fill(0, 31),
+        expect_entry_refused(decode_platform, &base, 2396, bstr_fill(0, 31),
                              "claim 2396 (implementation-id) is 31 bytes; it must be 32");
-        expect_entry_refused(PLATFORM, &base, 256, bad_instance,
+        expect_entry_refused(decode_platform, &base, 256, bad_instance,
                              "claim 256 (instance-id) does not start with 0x01 (a random UEID)");
-        expect_entry_refused(PLATFORM, &base, 2401, bstr_fill(0, 257),
+        expect_entry_refused(decode_platform, &base, 2401, bstr_fill(0, 257),
                              "claim 2401 (config) is 257 bytes; at most 256");
-        expect_entry_refused(PLATFORM, &base, 2395, int_item(65536),
+        expect_entry_refused(decode_platform, &base, 2395, int_item(65536),
                              "claim 2395 (lifecycle) is not an unsigned 16-bit integer");
-        expect_entry_refused(PLATFORM, &base, 2395, int_item(-1),
+        expect_entry_refused(decode_platform, &base, 2395, int_item(-1),
                              "claim 2395 (lifecycle) is not an unsigned");
         expect_entry_refused(
-                PLATFORM, &base, 2399, sw_list(0),
+                decode_platform, &base, 2399, sw_list(0),
                 "claim 2399 (sw-components) is empty; at least one software component is required");
-        expect_entry_refused(PLATFORM, &base, 2399, sw_list(CCA_SW_MAX + 1),
+        expect_entry_refused(decode_platform, &base, 2399, sw_list(CCA_SW_MAX + 1),
                              "claim 2399 (sw-components) has 17 software components; ccada keeps at most 16");
-        expect_entry_refused(PLATFORM, &base, 2399, cbor_new_definite_map(0),
+        expect_entry_refused(decode_platform, &base, 2399, cbor_new_definite_map(0),
                              "claim 2399 (sw-components) is not an array");
-        expect_entry_refused(PLATFORM, &base, 2399, one_sw(bstr_fill(0, 1)),
+        expect_entry_refused(decode_platform, &base, 2399, one_sw(bstr_fill(0, 1)),
                              "platform token: claim 2399 (sw-components) entry 0: not a CBOR map");
-        expect_entry_refused(PLATFORM, &base, 2399, one_sw(sw_item(0, 32, NULL)),
+        expect_entry_refused(decode_platform, &base, 2399, one_sw(sw_item(0, 32, NULL)),
                              "claim 2399 (sw-components) entry 0: key 2 (measurement-value) is missing");
-        expect_entry_refused(PLATFORM, &base, 2399, one_sw(sw_item(32, 20, NULL)),
+        expect_entry_refused(decode_platform, &base, 2399, one_sw(sw_item(32, 20, NULL)),
                              "entry 0: key 5 (signer-id) is 20 bytes; a hash is 32, 48 or 64");
-        expect_entry_refused(PLATFORM, &base, 2399, one_sw(sw_item(32, 32, int_item(7))),
+        expect_entry_refused(decode_platform, &base, 2399, one_sw(sw_item(32, 32, int_item(7))),
                              "entry 0: key 1 (measurement-type) is not a text string");
-        expect_entry_refused(PLATFORM, &base, 2400, int_item(1),
+        expect_entry_refused(decode_platform, &base, 2400, int_item(1),
                              "claim 2400 (verification-service) is not a text string");
-        expect_entry_refused(PLATFORM, &base, 2402, NULL, "claim 2402 (hash-algo-id) is missing");
+        expect_entry_refused(decode_platform, &base, 2402, NULL, "claim 2402 (hash-algo-id) is missing");
         free(base.p);
 }
 
@@ -1225,7 +1210,7 @@ static void cca_platform_claims_decode_keeps_up_to_cca_sw_max_components(void **
         struct token *t = calloc(1, sizeof(*t));
         (void)state;
         assert_non_null(t);
-        assert_true(claims_decode(PLATFORM, &b, t));
+        assert_true(decode_platform(b.p, b.n, t));
         assert_int_equal(t->pc.nsw, CCA_SW_MAX);
         assert_string_equal(t->pc.sw[CCA_SW_MAX - 1].type, "");
         assert_int_equal(t->pc.sw[CCA_SW_MAX - 1].measurement_len, 32);
@@ -1257,42 +1242,46 @@ static struct blob with_pair(const struct blob *base, cbor_item_t *key, cbor_ite
 
 static void cca_claims_decoders_refuse_duplicate_keys_in_any_encoding(void **state)
 {
-        struct blob base = kat(C_RUST_REALM), b, twice;
+        struct blob base = kat(C_RUST_REALM), once;
         (void)state;
-        b = with_pair(&base, cbor_build_uint16(10), bstr_fill(0xab, 64)); /* 19 00 0a: 10 again */
-        expect_claims_refused(REALM, &b,
-                              "realm token: claim 10 (challenge) appears twice; map keys are unique");
-        free(b.p);
-        b = with_pair(&base, cbor_build_string("x"), int_item(1));
-        twice = with_pair(&b, cbor_build_string("x"), int_item(2));
-        expect_claims_refused(REALM, &twice, "realm token: a claim appears twice");
-        free(twice.p);
-        free(b.p);
-        b = with_pair(&base, bstr_fill(0, 1), int_item(1));
-        expect_claims_refused(REALM, &b, "realm token: a claim that is neither an integer nor a text string");
-        free(b.p);
+        expect_refused(decode_realm,
+                       with_pair(&base, cbor_build_uint16(10), bstr_fill(0xab, 64)), /* 19 00 0a */
+                       "realm token: claim 10 (challenge) appears twice; map keys are unique");
+        once = with_pair(&base, cbor_build_string("x"), int_item(1));
+        expect_refused(decode_realm, with_pair(&once, cbor_build_string("x"), int_item(2)),
+                       "realm token: a claim appears twice");
+        expect_refused(decode_realm, with_pair(&base, bstr_fill(0, 1), int_item(1)),
+                       "realm token: a claim that is neither an integer nor a text string");
+        free(once.p);
         free(base.p);
+}
+
+/* variant (freed here) decodes to the same realm claims as base. */
+static void assert_realm_decodes_like(const struct blob *base, struct blob variant)
+{
+        struct token *t = calloc(1, sizeof(*t)), *u = calloc(1, sizeof(*u));
+        assert_true(t && u);
+        assert_true(decode_realm(base->p, base->n, t));
+        if (!decode_realm(variant.p, variant.n, u))
+                fail_msg("%s", u->why);
+        assert_memory_equal(&t->rc, &u->rc, sizeof(t->rc));
+        free(t);
+        free(u);
+        free(variant.p);
 }
 
 static void cca_claims_decoders_ignore_unknown_integer_and_text_claims(void **state)
 {
         struct blob base = kat(C_RUST_REALM), b = blob_of(base.p, base.n), next;
-        struct token *t = calloc(1, sizeof(*t)), *u = calloc(1, sizeof(*u));
         cbor_item_t *keys[] = { int_item(1234567), int_item(-70000), cbor_build_negint64(UINT64_MAX),
                                 cbor_build_string("unknown") };
         (void)state;
-        assert_true(t && u);
         for (size_t i = 0; i < 4; i++) {
                 next = with_pair(&b, keys[i], bstr_array(1, 1, 1));
                 free(b.p);
                 b = next;
         }
-        assert_true(claims_decode(REALM, &base, t));
-        assert_true(claims_decode(REALM, &b, u));
-        assert_memory_equal(&t->rc, &u->rc, sizeof(t->rc));
-        free(t);
-        free(u);
-        free(b.p);
+        assert_realm_decodes_like(&base, b);
         free(base.p);
 }
 
@@ -1301,10 +1290,9 @@ static void cca_claims_decoders_accept_long_key_forms_and_indefinite_maps(void *
         struct blob base = kat(C_RUST_REALM), b;
         struct cbor_load_result r;
         cbor_item_t *src = cbor_load(base.p, base.n, &r), *dst = cbor_new_indefinite_map();
-        struct token *t = calloc(1, sizeof(*t)), *u = calloc(1, sizeof(*u));
         struct cbor_pair *p;
         (void)state;
-        assert_true(src && dst && t && u);
+        assert_true(src && dst);
         p = cbor_map_handle(src);
         for (size_t i = 0; i < cbor_map_size(src); i++)
                 add_pair(dst, cbor_move(cbor_build_uint64(cbor_get_int(p[i].key))), p[i].value);
@@ -1312,13 +1300,7 @@ static void cca_claims_decoders_accept_long_key_forms_and_indefinite_maps(void *
         b = serialized(dst);
         assert_int_equal(b.p[0], 0xbf);
         assert_int_equal(b.p[1], 0x1b); /* 10 in eight bytes */
-        assert_true(claims_decode(REALM, &base, t));
-        if (!claims_decode(REALM, &b, u))
-                fail_msg("%s", u->why);
-        assert_memory_equal(&t->rc, &u->rc, sizeof(t->rc));
-        free(t);
-        free(u);
-        free(b.p);
+        assert_realm_decodes_like(&base, b);
         free(base.p);
 }
 
@@ -1332,36 +1314,22 @@ static void cca_claims_decoders_refuse_what_is_not_one_definite_item(void **stat
         (void)state;
         assert_true(indefinite && big);
         assert_true(cbor_string_add_chunk(indefinite, cbor_move(cbor_build_string("sha-256"))));
-        expect_entry_refused(REALM, &base, 44236, indefinite, "indefinite-length string at byte");
-        b = blob_of(huge_array, sizeof(huge_array));
-        expect_claims_refused(REALM, &b,
-                              "realm token: the head at byte 0 announces more elements than the input holds");
-        free(b.p);
-        b = blob_of(huge_map, sizeof(huge_map));
-        expect_claims_refused(PLATFORM, &b, "platform token: the head at byte 2 announces more elements");
-        free(b.p);
-        b = blob_of(base.p, base.n - 1);
-        expect_claims_refused(REALM, &b, "realm token: the CBOR item at byte");
-        free(b.p);
+        expect_entry_refused(decode_realm, &base, 44236, indefinite, "indefinite-length string at byte");
+        expect_refused(decode_realm, blob_of(huge_array, sizeof(huge_array)),
+                       "realm token: the head at byte 0 announces more elements than the input holds");
+        expect_refused(decode_platform, blob_of(huge_map, sizeof(huge_map)),
+                       "platform token: the head at byte 2 announces more elements");
+        expect_refused(decode_realm, blob_of(base.p, base.n - 1), "realm token: the CBOR item at byte");
         b = with_pair(&base, int_item(1), int_item(1));
         b.p[0] = 0xd2; /* tag 18 where the map's head was */
-        expect_claims_refused(REALM, &b, "realm token: tag 18 at byte 0 does not belong here");
-        free(b.p);
-        b = blob_of((const uint8_t *)"\x80", 1);
-        expect_claims_refused(PLATFORM, &b, "platform token: not a CBOR map");
-        free(b.p);
-        b.n = base.n + 1;
-        b.p = malloc(b.n);
-        assert_non_null(b.p);
-        memcpy(b.p, base.p, base.n);
-        b.p[base.n] = 0xf6;
-        expect_claims_refused(REALM, &b, "realm token: 1 bytes follow the CBOR item");
-        free(b.p);
-        b = blob_of(big, CCA_SUBTOKEN_MAX + 1);
-        expect_claims_refused(REALM, &b, "realm token: 4097 bytes; 1 to 4096 are accepted");
-        b.n = 0;
-        expect_claims_refused(PLATFORM, &b, "platform token: 0 bytes; 1 to 4096 are accepted");
-        free(b.p);
+        expect_refused(decode_realm, b, "realm token: tag 18 at byte 0 does not belong here");
+        expect_refused(decode_platform, blob_of((const uint8_t *)"\x80", 1),
+                       "platform token: not a CBOR map");
+        expect_refused(decode_realm, joined(base.p, base.n, (const uint8_t *)"\xf6", 1),
+                       "realm token: 1 bytes follow the CBOR item");
+        expect_refused(decode_realm, blob_of(big, CCA_SUBTOKEN_MAX + 1),
+                       "realm token: 4097 bytes; 1 to 4096 are accepted");
+        expect_refused(decode_platform, blob_of(big, 0), "platform token: 0 bytes; 1 to 4096 are accepted");
         free(big);
         free(base.p);
 }
@@ -1390,18 +1358,6 @@ static cbor_item_t *cmw(uint64_t format, cbor_item_t *bstr)
         return array_of(2, items);
 }
 
-static void expect_collection_refused(struct blob b, const char *why_has)
-{
-        struct cca_collection *c = calloc(1, sizeof(*c));
-        char why[CCA_WHY_LEN] = "";
-        assert_non_null(c);
-        if (cca_collection_decode(b.p, b.n, c, why))
-                fail_msg("accepted a collection where %s", why_has);
-        assert_why_has(why, why_has);
-        free(c);
-        free(b.p);
-}
-
 static void cca_collection_decode_refuses_each_malformed_form(void **state)
 {
         struct cca_collection *c = calloc(1, sizeof(*c));
@@ -1412,29 +1368,32 @@ static void cca_collection_decode_refuses_each_malformed_form(void **state)
         assert_true(cca_collection_decode(b.p, b.n, c, why)); /* the control */
         free(b.p);
         free(c);
-        expect_collection_refused(collection_of(907, bstr_fill(0xd2, 8), bstr_fill(0xd2, 8), NULL),
-                                  "collection: entry 44234 (platform) is not a CMW [263, bstr] entry");
-        expect_collection_refused(
-                collection_of(907, cmw(263, bstr_fill(0xd2, 8)), cmw(264, bstr_fill(0xd2, 8)), NULL),
-                "collection: entry 44241 (realm) is not a CMW [263, bstr] entry");
-        expect_collection_refused(
-                collection_of(907, cmw(263, bstr_fill(0xd2, 8)), cmw(263, int_item(1)), NULL),
-                "collection: entry 44241 (realm) is not a byte string");
-        expect_collection_refused(collection_of(399, bstr_fill(0xd2, 8), bstr_fill(0xd2, 8), int_item(1)),
-                                  "collection: entries beside 44234 (platform) and 44241 (realm)");
-        expect_collection_refused(collection_of(400, bstr_fill(0xd2, 8), bstr_fill(0xd2, 8), NULL),
-                                  "collection: tag 400; a CCA token is tag 399 (RMM 1.0) or 907 (CMW)");
-        expect_collection_refused(
-                collection_of(399, bstr_fill(0xd2, CCA_SUBTOKEN_MAX + 1), bstr_fill(0xd2, 8), NULL),
-                "entry 44234 (platform) is 4097 bytes; a COSE_Sign1 here is 1 to 4096");
-        expect_collection_refused(collection_of(399, bstr_fill(0xd2, 8), bstr_fill(0xd2, 0), NULL),
-                                  "entry 44241 (realm) is 0 bytes");
-        expect_collection_refused(collection_of(399, bstr_fill(0xd2, 8), bstr_fill(0xd2, 8), int_item(44234)),
-                                  "collection: entry 44234 (platform) appears twice");
-        expect_collection_refused(serialized(cbor_new_definite_map(0)),
-                                  "collection: not a tagged item; a CCA token is tag 399 or 907");
-        expect_collection_refused(serialized(cbor_build_tag(399, cbor_move(cbor_new_definite_array(0)))),
-                                  "collection: not a CBOR map");
+        expect_refused(decode_collection, collection_of(907, bstr_fill(0xd2, 8), bstr_fill(0xd2, 8), NULL),
+                       "collection: entry 44234 (platform) is not a CMW [263, bstr] entry");
+        expect_refused(decode_collection,
+                       collection_of(907, cmw(263, bstr_fill(0xd2, 8)), cmw(264, bstr_fill(0xd2, 8)), NULL),
+                       "collection: entry 44241 (realm) is not a CMW [263, bstr] entry");
+        expect_refused(decode_collection,
+                       collection_of(907, cmw(263, bstr_fill(0xd2, 8)), cmw(263, int_item(1)), NULL),
+                       "collection: entry 44241 (realm) is not a byte string");
+        expect_refused(decode_collection,
+                       collection_of(399, bstr_fill(0xd2, 8), bstr_fill(0xd2, 8), int_item(1)),
+                       "collection: entries beside 44234 (platform) and 44241 (realm)");
+        expect_refused(decode_collection, collection_of(400, bstr_fill(0xd2, 8), bstr_fill(0xd2, 8), NULL),
+                       "collection: tag 400; a CCA token is tag 399 (RMM 1.0) or 907 (CMW)");
+        expect_refused(decode_collection,
+                       collection_of(399, bstr_fill(0xd2, CCA_SUBTOKEN_MAX + 1), bstr_fill(0xd2, 8), NULL),
+                       "entry 44234 (platform) is 4097 bytes; a COSE_Sign1 here is 1 to 4096");
+        expect_refused(decode_collection, collection_of(399, bstr_fill(0xd2, 8), bstr_fill(0xd2, 0), NULL),
+                       "entry 44241 (realm) is 0 bytes");
+        expect_refused(decode_collection,
+                       collection_of(399, bstr_fill(0xd2, 8), bstr_fill(0xd2, 8), int_item(44234)),
+                       "collection: entry 44234 (platform) appears twice");
+        expect_refused(decode_collection, serialized(cbor_new_definite_map(0)),
+                       "collection: not a tagged item; a CCA token is tag 399 or 907");
+        expect_refused(decode_collection,
+                       serialized(cbor_build_tag(399, cbor_move(cbor_new_definite_array(0)))),
+                       "collection: not a CBOR map");
 }
 
 static void cca_collection_decode_refuses_input_beyond_cca_token_max(void **state)
@@ -1442,8 +1401,8 @@ static void cca_collection_decode_refuses_input_beyond_cca_token_max(void **stat
         uint8_t *big = calloc(1, CCA_TOKEN_MAX + 1);
         (void)state;
         assert_non_null(big);
-        expect_collection_refused(blob_of(big, CCA_TOKEN_MAX + 1),
-                                  "collection: 8257 bytes; 1 to 8256 are accepted");
+        expect_refused(decode_collection, blob_of(big, CCA_TOKEN_MAX + 1),
+                       "collection: 8257 bytes; 1 to 8256 are accepted");
         free(big);
 }
 
@@ -1451,66 +1410,57 @@ static void cca_collection_decode_refuses_input_beyond_cca_token_max(void **stat
 
 static struct token *decoded(const char *file) { return expect_token(file, DECODED, ""); }
 
-static void cca_realm_claims_encode_refuses_out_of_range_fields(void **state)
-{
-        struct token *t = decoded(V04);
-        struct cca_realm_claims c;
-        uint8_t out[CCA_SUBTOKEN_MAX];
-        size_t n = 0;
-        (void)state;
-#define REFUSED(change)                                                 \
-        do {                                                            \
-                c = t->rc;                                              \
-                change;                                                 \
-                if (cca_realm_claims_encode(&c, out, sizeof(out), &n))  \
-                        fail_msg("encoded realm claims with " #change); \
+/* c, changed by change from the struct base, is refused by encode (c, base, out, n in scope). */
+#define REFUSED(encode, change)                                    \
+        do {                                                       \
+                c = base;                                          \
+                change;                                            \
+                if (encode(&c, out, sizeof(out), &n))              \
+                        fail_msg("%s accepted " #change, #encode); \
         } while (0)
-        c = t->rc;
-        assert_true(cca_realm_claims_encode(&c, out, sizeof(out), &n));
-        REFUSED(c.meas_len = 20);
-        REFUSED(c.meas_len = 48);
-        REFUSED(c.meas_len = CCA_MEAS_MAX + 1);
-        REFUSED(c.rak_len = 0);
-        REFUSED(c.rak_len = 97);
-        REFUSED(c.rak_len = CCA_RAK_CLAIM_MAX + 1);
-        REFUSED(c.has_profile = false);
-        REFUSED(snprintf(c.hash_algo, sizeof(c.hash_algo), "sha-384"));
-        REFUSED(memset(c.hash_algo, 'a', sizeof(c.hash_algo)));
-        REFUSED(c.rak_hash_algo[0] = '\0');
-        REFUSED(memset(c.rak_hash_algo, 'a', sizeof(c.rak_hash_algo)));
-#undef REFUSED
-        free(t);
-}
 
-static void cca_platform_claims_encode_refuses_out_of_range_fields(void **state)
+/* Each change, made to a copy of claims that encode, makes the encoder refuse them. */
+static void cca_claims_encoders_refuse_out_of_range_fields(void **state)
 {
-        struct token *t = decoded(V03);
-        struct cca_platform_claims c;
+        struct token *t = decoded(V03), *u = decoded(V04);
         uint8_t out[CCA_SUBTOKEN_MAX];
         size_t n = 0;
         (void)state;
-#define REFUSED(change)                                                    \
-        do {                                                               \
-                c = t->pc;                                                 \
-                change;                                                    \
-                if (cca_platform_claims_encode(&c, out, sizeof(out), &n))  \
-                        fail_msg("encoded platform claims with " #change); \
-        } while (0)
-        c = t->pc;
-        assert_true(cca_platform_claims_encode(&c, out, sizeof(out), &n));
-        REFUSED(c.nsw = 0);
-        REFUSED(c.nsw = CCA_SW_MAX + 1);
-        REFUSED(c.challenge_len = 20);
-        REFUSED(c.challenge_len = CCA_MEAS_MAX + 1);
-        REFUSED(c.config_len = CCA_CONFIG_MAX + 1);
-        REFUSED(c.instance_id[0] = 0x02);
-        REFUSED(snprintf(c.profile, sizeof(c.profile), "x"));
-        REFUSED(c.hash_algo[0] = '\0');
-        REFUSED(c.sw[0].measurement_len = 31);
-        REFUSED(c.sw[12].signer_id_len = CCA_MEAS_MAX + 1);
-        REFUSED(memset(c.sw[3].version, 'v', sizeof(c.sw[3].version)));
-        REFUSED(memset(c.verification_service, 'a', sizeof(c.verification_service)));
-#undef REFUSED
+        {
+                const struct cca_realm_claims base = u->rc;
+                struct cca_realm_claims c = base;
+                assert_true(cca_realm_claims_encode(&c, out, sizeof(out), &n));
+                REFUSED(cca_realm_claims_encode, c.meas_len = 20);
+                REFUSED(cca_realm_claims_encode, c.meas_len = 48);
+                REFUSED(cca_realm_claims_encode, c.meas_len = CCA_MEAS_MAX + 1);
+                REFUSED(cca_realm_claims_encode, c.rak_len = 0);
+                REFUSED(cca_realm_claims_encode, c.rak_len = 97);
+                REFUSED(cca_realm_claims_encode, c.rak_len = CCA_RAK_CLAIM_MAX + 1);
+                REFUSED(cca_realm_claims_encode, c.has_profile = false);
+                REFUSED(cca_realm_claims_encode, snprintf(c.hash_algo, sizeof(c.hash_algo), "sha-384"));
+                REFUSED(cca_realm_claims_encode, memset(c.hash_algo, 'a', sizeof(c.hash_algo)));
+                REFUSED(cca_realm_claims_encode, c.rak_hash_algo[0] = '\0');
+                REFUSED(cca_realm_claims_encode, memset(c.rak_hash_algo, 'a', sizeof(c.rak_hash_algo)));
+        }
+        {
+                const struct cca_platform_claims base = t->pc;
+                struct cca_platform_claims c = base;
+                assert_true(cca_platform_claims_encode(&c, out, sizeof(out), &n));
+                REFUSED(cca_platform_claims_encode, c.nsw = 0);
+                REFUSED(cca_platform_claims_encode, c.nsw = CCA_SW_MAX + 1);
+                REFUSED(cca_platform_claims_encode, c.challenge_len = 20);
+                REFUSED(cca_platform_claims_encode, c.challenge_len = CCA_MEAS_MAX + 1);
+                REFUSED(cca_platform_claims_encode, c.config_len = CCA_CONFIG_MAX + 1);
+                REFUSED(cca_platform_claims_encode, c.instance_id[0] = 0x02);
+                REFUSED(cca_platform_claims_encode, snprintf(c.profile, sizeof(c.profile), "x"));
+                REFUSED(cca_platform_claims_encode, c.hash_algo[0] = '\0');
+                REFUSED(cca_platform_claims_encode, c.sw[0].measurement_len = 31);
+                REFUSED(cca_platform_claims_encode, c.sw[12].signer_id_len = CCA_MEAS_MAX + 1);
+                REFUSED(cca_platform_claims_encode, memset(c.sw[3].version, 'v', sizeof(c.sw[3].version)));
+                REFUSED(cca_platform_claims_encode,
+                        memset(c.verification_service, 'a', sizeof(c.verification_service)));
+        }
+        free(u);
         free(t);
 }
 
@@ -1761,9 +1711,42 @@ static void cca_claims_random_values_encode_then_decode_to_equal_structs(void **
         free(b);
 }
 
-static void cose_sign1_and_collection_random_values_encode_then_decode_to_the_same_fields(void **state)
+/* Each alg with its protected header (RFC 9052 §3.1: {1: alg}) and r || s size (RFC 9053 §2.1). */
+static const struct {
+        int alg;
+        const char *protected_hdr;
+        size_t sig_len;
+} cose_algs[] = {
+        { COSE_ALG_ES256, "\xa1\x01\x26", 64 },
+        { COSE_ALG_ES384, "\xa1\x01\x38\x22", 96 },
+        { COSE_ALG_ES512, "\xa1\x01\x38\x23", 132 },
+};
+
+static void random_cose(struct prng *r, struct cose_sign1 *c)
 {
-        static const int algs[] = { COSE_ALG_ES256, COSE_ALG_ES384, COSE_ALG_ES512 };
+        size_t k = (size_t)prng_below(r, 3);
+        memset(c, 0, sizeof(*c));
+        c->alg = cose_algs[k].alg;
+        c->protected_len = strlen(cose_algs[k].protected_hdr);
+        memcpy(c->protected_hdr, cose_algs[k].protected_hdr, c->protected_len);
+        c->payload_len = 1 + (size_t)prng_below(r, CCA_SUBTOKEN_MAX - 256);
+        prng_fill(r, c->payload, c->payload_len);
+        c->sig_len = cose_algs[k].sig_len;
+        prng_fill(r, c->sig, c->sig_len);
+}
+
+static void random_collection(struct prng *r, struct cca_collection *c)
+{
+        memset(c, 0, sizeof(*c));
+        c->form = prng_below(r, 2) ? CCA_FORM_907 : CCA_FORM_399;
+        c->platform_len = 1 + (size_t)prng_below(r, CCA_SUBTOKEN_MAX);
+        c->realm_len = 1 + (size_t)prng_below(r, CCA_SUBTOKEN_MAX);
+        prng_fill(r, c->platform, c->platform_len);
+        prng_fill(r, c->realm, c->realm_len);
+}
+
+static void cose_sign1_and_collection_random_values_encode_then_decode_to_equal_structs(void **state)
+{
         uint64_t seed = test_seed();
         struct prng r;
         struct token *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
@@ -1773,35 +1756,18 @@ static void cose_sign1_and_collection_random_values_encode_then_decode_to_the_sa
         assert_true(a && b && out);
         prng_seed(&r, seed);
         for (unsigned i = 0; i < 200; i++) {
-                a->plat.alg = algs[prng_below(&r, 3)];
-                a->plat.payload_len = 1 + (size_t)prng_below(&r, CCA_SUBTOKEN_MAX - 256);
-                prng_fill(&r, a->plat.payload, a->plat.payload_len);
-                a->plat.sig_len = a->plat.alg == COSE_ALG_ES256   ? 64
-                                  : a->plat.alg == COSE_ALG_ES384 ? 96
-                                                                  : 132;
-                prng_fill(&r, a->plat.sig, a->plat.sig_len);
+                random_cose(&r, &a->plat);
                 if (!cose_sign1_encode(a->plat.alg, a->plat.payload, a->plat.payload_len, a->plat.sig,
                                        a->plat.sig_len, out, CCA_TOKEN_MAX, &n) ||
-                    !cose_sign1_decode(out, n, &b->plat, b->why))
+                    !cose_sign1_decode(out, n, &b->plat, b->why) ||
+                    memcmp(&a->plat, &b->plat, sizeof(a->plat)))
                         fail_msg("seed 0x%llx, COSE_Sign1 %u: %s", (unsigned long long)seed, i, b->why);
-                assert_int_equal(b->plat.alg, a->plat.alg);
-                assert_int_equal(b->plat.payload_len, a->plat.payload_len);
-                assert_memory_equal(b->plat.payload, a->plat.payload, a->plat.payload_len);
-                assert_memory_equal(b->plat.sig, a->plat.sig, a->plat.sig_len);
-                a->col.form = prng_below(&r, 2) ? CCA_FORM_907 : CCA_FORM_399;
-                a->col.platform_len = 1 + (size_t)prng_below(&r, CCA_SUBTOKEN_MAX);
-                a->col.realm_len = 1 + (size_t)prng_below(&r, CCA_SUBTOKEN_MAX);
-                prng_fill(&r, a->col.platform, a->col.platform_len);
-                prng_fill(&r, a->col.realm, a->col.realm_len);
+                random_collection(&r, &a->col);
                 if (!cca_collection_encode(a->col.form, a->col.platform, a->col.platform_len, a->col.realm,
                                            a->col.realm_len, out, CCA_TOKEN_MAX, &n) ||
-                    !cca_collection_decode(out, n, &b->col, b->why))
+                    !cca_collection_decode(out, n, &b->col, b->why) ||
+                    memcmp(&a->col, &b->col, sizeof(a->col)))
                         fail_msg("seed 0x%llx, collection %u: %s", (unsigned long long)seed, i, b->why);
-                assert_int_equal(b->col.form, a->col.form);
-                assert_int_equal(b->col.platform_len, a->col.platform_len);
-                assert_memory_equal(b->col.platform, a->col.platform, a->col.platform_len);
-                assert_int_equal(b->col.realm_len, a->col.realm_len);
-                assert_memory_equal(b->col.realm, a->col.realm, a->col.realm_len);
         }
         free(out);
         free(a);
@@ -1809,28 +1775,6 @@ static void cose_sign1_and_collection_random_values_encode_then_decode_to_the_sa
 }
 
 /* ---- every truncation and every one-byte change of v03 ---- */
-
-typedef bool (*decoder)(const uint8_t *in, size_t len, struct token *t);
-
-static bool decode_collection(const uint8_t *in, size_t len, struct token *t)
-{
-        return cca_collection_decode(in, len, &t->col, t->why);
-}
-
-static bool decode_cose(const uint8_t *in, size_t len, struct token *t)
-{
-        return cose_sign1_decode(in, len, &t->plat, t->why);
-}
-
-static bool decode_platform(const uint8_t *in, size_t len, struct token *t)
-{
-        return cca_platform_claims_decode(in, len, &t->pc, t->why);
-}
-
-static bool decode_realm(const uint8_t *in, size_t len, struct token *t)
-{
-        return cca_realm_claims_decode(in, len, &t->rc, t->why);
-}
 
 /* Every proper prefix of one CBOR item is refused, with a reason. */
 static void assert_every_prefix_refused(decoder d, const uint8_t *whole, size_t len)
@@ -1929,15 +1873,7 @@ int main(void)
                 cmocka_unit_test(cca_realm_claims_decode_ignores_v05s_unknown_claim_44243),
                 cmocka_unit_test(cca_token_i01_decodes_because_its_defect_is_the_binding),
                 cmocka_unit_test(cca_realm_claims_decode_rejects_64_byte_measurements_labelled_sha256_d1),
-                cmocka_unit_test(cca_realm_claims_decode_rejects_the_realm_2_0_profile_d2),
-                cmocka_unit_test(cca_realm_claims_decode_rejects_a_rak_cose_key_carrying_d_d3),
-                cmocka_unit_test(cca_collection_decode_rejects_tag_399_with_cmw_entries_d4),
-                cmocka_unit_test(cca_collection_decode_rejects_a_cose_sign1_not_wrapped_in_a_bstr_i02),
-                cmocka_unit_test(cca_collection_decode_rejects_a_bare_cose_sign1_at_the_top_i03),
-                cmocka_unit_test(cca_collection_decode_rejects_an_empty_map_i04),
-                cmocka_unit_test(cca_collection_decode_rejects_a_collection_without_realm_token_i05),
-                cmocka_unit_test(cose_sign1_decode_rejects_entries_that_are_not_cose_i06),
-                cmocka_unit_test(cose_sign1_decode_rejects_a_two_byte_es384_signature_i07),
+                cmocka_unit_test(cca_token_edge_and_invalid_vectors_stop_at_their_layer_with_the_reason),
                 cmocka_unit_test(cca_claims_decoders_accept_and_reject_the_claims_vectors_as_documented),
                 cmocka_unit_test(cca_claims_vector_rust_realm_claims_decodes_to_its_values),
                 cmocka_unit_test(cca_platform_claims_encode_reproduces_ccatoken_encoding_vectors),
@@ -1963,8 +1899,7 @@ int main(void)
                 cmocka_unit_test(cca_claims_decoders_refuse_what_is_not_one_definite_item),
                 cmocka_unit_test(cca_collection_decode_refuses_each_malformed_form),
                 cmocka_unit_test(cca_collection_decode_refuses_input_beyond_cca_token_max),
-                cmocka_unit_test(cca_realm_claims_encode_refuses_out_of_range_fields),
-                cmocka_unit_test(cca_platform_claims_encode_refuses_out_of_range_fields),
+                cmocka_unit_test(cca_claims_encoders_refuse_out_of_range_fields),
                 cmocka_unit_test(cca_platform_claims_encode_refuses_claims_its_decoder_could_not_take),
                 cmocka_unit_test(cca_encoders_refuse_a_buffer_one_byte_short),
                 cmocka_unit_test(
@@ -1974,8 +1909,7 @@ int main(void)
                 cmocka_unit_test(cca_rak_point_takes_the_raw_claim_and_refuses_a_bad_one),
                 cmocka_unit_test(cca_claim_names_follow_the_draft),
                 cmocka_unit_test(cca_claims_random_values_encode_then_decode_to_equal_structs),
-                cmocka_unit_test(
-                        cose_sign1_and_collection_random_values_encode_then_decode_to_the_same_fields),
+                cmocka_unit_test(cose_sign1_and_collection_random_values_encode_then_decode_to_equal_structs),
                 cmocka_unit_test(cca_token_decoders_refuse_v03_cut_at_every_length),
                 cmocka_unit_test(cca_token_decoders_survive_v03_with_any_one_byte_changed),
         };
