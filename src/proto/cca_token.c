@@ -22,8 +22,8 @@
 #define HASH_LEN_384      48
 #define HASH_LEN_512      64
 
-/* COSE labels: header parameter alg (RFC 9052 §3.1); COSE_Key kty, crv, x, y, d (RFC 9052
- * §7.1, RFC 9053 §7.1.1); EC2 and P-384 (RFC 9053 §7.1, §7). */
+/* COSE labels: header parameter alg (RFC 9052 §3.1); COSE_Key kty (RFC 9052 §7.1), crv, x,
+ * y, d (RFC 9053 §7.1.1); the values EC2 and P-384 (RFC 9053 §7). */
 #define COSE_HDR_ALG  1
 #define COSE_KEY_KTY  1
 #define COSE_KEY_CRV  (-1)
@@ -232,7 +232,7 @@ static const char *load_error(cbor_error_code code)
         }
 }
 
-/* One CBOR item of exactly len bytes (1..max), or NULL with why. RFC 8949 §5.3.1. */
+/* One well-formed CBOR item (RFC 8949 §1.2) of exactly len bytes (1..max), or NULL with why. */
 static cbor_item_t *load(const uint8_t *in, size_t len, size_t max, const char *part, char *why)
 {
         struct cbor_load_result r;
@@ -289,8 +289,8 @@ static bool key_dup(const struct scope *s, const cbor_item_t *key)
         return fail(s->why, "%s: a %s appears twice; map keys are unique", s->part, s->what);
 }
 
-/* A map whose keys are integers or text strings (EAT, RFC 9711 §4: claim keys are int or
- * tstr), each once (RFC 8949 §5.6: a map with duplicate keys is not valid). */
+/* A map whose keys are integers or text strings (CWT, RFC 8392: a claim key is one or the
+ * other), each once (RFC 8949 §5.6: a map with duplicate keys is not valid). */
 static bool check_map(const struct scope *s, const cbor_item_t *map)
 {
         const struct cbor_pair *p;
@@ -411,7 +411,7 @@ static bool text_terminated(const char *s) { return memchr(s, 0, CCA_TEXT_MAX) !
 
 /* ---- building items ---- */
 
-/* An integer in its shortest form (RFC 8949 §4.2.1): libcbor writes the width it is given. */
+/* An integer in its shortest form (RFC 8949 §4.1): libcbor writes the width it is given. */
 static cbor_item_t *build_int(int64_t v)
 {
         bool neg = v < 0;
@@ -590,7 +590,8 @@ bool cca_rak_cose_key_encode(const uint8_t *point, size_t point_len, uint8_t *ou
 
 /* ---- realm claims (DEN0137 1.0 A7.2.3.1) ---- */
 
-/* The realm hash algorithm's digest size: "sha-256" or "sha-512" (A7.2.3.1.5), else 0. */
+/* The digest size of the realm hash algorithm 44236 names, "sha-256" or "sha-512" (DEN0137
+ * 1.0 A7.2.3.1), else 0. */
 static size_t realm_hash_len(const char *name)
 {
         if (!strcmp(name, "sha-256"))
@@ -616,6 +617,7 @@ static bool realm_profile(const struct scope *s, const cbor_item_t *map, struct 
         return true;
 }
 
+/* DEN0137 1.0 A7.2.3.1: the challenge and the personalization value are 64 bytes each. */
 static bool realm_values(const struct scope *s, const cbor_item_t *map, struct cca_realm_claims *out)
 {
         const cbor_item_t *chal, *rpv, *alg, *rak_alg;
@@ -746,6 +748,8 @@ static bool platform_profile(const struct scope *s, const cbor_item_t *map, stru
         return true;
 }
 
+/* DEN0137 1.0 A7.2.3.2: the challenge a hash of the RAK, implementation id 32 bytes, the
+ * instance id a 33-byte UEID. */
 static bool platform_ids(const struct scope *s, const cbor_item_t *map, struct cca_platform_claims *out)
 {
         const cbor_item_t *chal, *impl, *inst, *cfg;
@@ -802,6 +806,7 @@ static bool sw_component(const struct scope *plat, size_t i, const cbor_item_t *
                (!alg || take_text(&s, CCA_SW_HASH_ALGO, alg, false, sw->hash_algo));
 }
 
+/* DEN0137 1.0 A7.2.3.2: one or more software components. */
 static bool platform_sw(const struct scope *s, const cbor_item_t *map, struct cca_platform_claims *out)
 {
         const cbor_item_t *v;
@@ -1062,7 +1067,7 @@ bool cose_sign1_decode(const uint8_t *in, size_t len, struct cose_sign1 *out, ch
         return ok;
 }
 
-/* ---- the collection (DEN0137 1.0 A7.2.1; draft-ffm-rats-cca-token) ---- */
+/* ---- the collection (DEN0137 1.0 A7.2; draft-ffm-rats-cca-token) ---- */
 
 static bool is_cmw_entry(const cbor_item_t *v)
 {
