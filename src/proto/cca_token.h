@@ -11,10 +11,12 @@
  *   COSE_Sign1 (tag 18):             18([bstr({1: alg}), {}, bstr(claims map), bstr(r || s)])
  *   Sig_structure (what is signed):  ["Signature1", bstr(protected), bstr(''), bstr(claims map)]
  *
- * Decoders copy what they return into the caller's struct (the input is read once and
- * never kept), check every shape rule below, and on failure return false with a sentence
- * in why (CCA_WHY_LEN bytes) that names the claim and the rule, e.g.
- * "realm token: claim 44238 (RIM) is 20 bytes; sha-256 needs 32".
+ * Decoders zero the caller's struct, then copy what they return into it (the input is read
+ * once and never kept; two decodes of the same content compare equal with memcmp), check
+ * every shape rule below, and on failure return false with a sentence in why (CCA_WHY_LEN
+ * bytes, always NUL-terminated) that names the part, the claim and the rule, e.g.
+ * "realm token: claim 44238 (initial-measurement) is 20 bytes; sha-256 needs 32".
+ * On failure the struct's content is unspecified.
  */
 #ifndef CCADA_PROTO_CCA_TOKEN_H
 #define CCADA_PROTO_CCA_TOKEN_H
@@ -38,18 +40,23 @@
 #define COSE_ALG_ES384 (-35)
 #define COSE_ALG_ES512 (-36)
 
-/* Realm claims (A7.2.3.1). */
+/* Realm claims (A7.2.3.1), in the order the encoder writes them: veraison/ccatoken's, whose
+ * encoding known-answer vector (tests/kat/cca-tokens, CcaRealmClaimsAll) the tests match
+ * byte for byte. TF-RMM writes 10, 44236, 44240, 44235, 44237, 44238, 44239; CBOR maps
+ * are unordered, and the decoder takes any order. */
+#define CCA_REALM_PROFILE 265            /* written only when has_profile */
 #define CCA_REALM_CHALLENGE 10
-#define CCA_REALM_PROFILE 265
 #define CCA_REALM_RPV 44235
-#define CCA_REALM_HASH_ALGO 44236
-#define CCA_REALM_PUB_KEY 44237
 #define CCA_REALM_RIM 44238
 #define CCA_REALM_REM 44239
+#define CCA_REALM_HASH_ALGO 44236
+#define CCA_REALM_PUB_KEY 44237
 #define CCA_REALM_PUB_KEY_HASH_ALGO 44240
 #define CCA_REALM_PROFILE_1_0 "tag:arm.com,2023:realm#1.0.0"
 
-/* Platform claims (A7.2.3.2). */
+/* Platform claims (A7.2.3.2), in the order the encoder writes them (2400 only when not
+ * empty): ccatoken's, as its encoding vectors CcaPlatformClaimsAll and
+ * CcaPlatformClaimsMandatoryOnly show. */
 #define CCA_PLAT_PROFILE 265
 #define CCA_PLAT_CHALLENGE 10
 #define CCA_PLAT_IMPLEMENTATION_ID 2396
@@ -61,7 +68,8 @@
 #define CCA_PLAT_HASH_ALGO 2402
 #define CCA_PLAT_PROFILE_1_0 "tag:arm.com,2023:cca_platform#1.0.0"
 #define CCA_PLAT_PROFILE_LEGACY "http://arm.com/CCA-SSD/1.0.0"
-/* Software component map keys. */
+/* Software component map keys, in the order the encoder writes them (1, 4 and 6 only when
+ * not empty). */
 #define CCA_SW_TYPE 1
 #define CCA_SW_MEASUREMENT 2
 #define CCA_SW_VERSION 4
@@ -151,48 +159,62 @@ struct cca_collection {
 
 /* ---- encoders: write into out (cap bytes) and set *len; false if a field is out of range
  * or the result does not fit. Definite lengths, shortest forms, map keys in the order of
- * the tables above. ---- */
+ * the tables above. Out of range is whatever the matching decoder would refuse: the claims
+ * encoders decode what they wrote and return false if that fails, so every encoded claims
+ * map decodes. ---- */
 
 /* Claim 44237 for a realm with the profile claim: the COSE_Key of a P-384 SEC1 point
  * (97 bytes, 0x04 || x || y), {1: 2, -1: 2, -2: bstr x, -3: bstr y}. */
 bool cca_rak_cose_key_encode(const uint8_t *point, size_t point_len, uint8_t *out, size_t cap, size_t *len);
 bool cca_realm_claims_encode(const struct cca_realm_claims *c, uint8_t *out, size_t cap, size_t *len);
 bool cca_platform_claims_encode(const struct cca_platform_claims *c, uint8_t *out, size_t cap, size_t *len);
-/* The bytes to sign for a COSE_Sign1 with protected header {1: alg} over payload. */
+/* The bytes to sign for a COSE_Sign1 with protected header {1: alg} over payload; alg is
+ * COSE_ALG_ES256, _ES384 or _ES512 (the encoders and the decoder know no other). */
 bool cose_sign1_tbs_encode(int alg, const uint8_t *payload, size_t payload_len, uint8_t *out, size_t cap,
                            size_t *len);
-/* The tagged COSE_Sign1 (tag 18 in its one-byte form 0xd2, as every producer writes it). */
+/* The tagged COSE_Sign1 (tag 18 in its one-byte form 0xd2, as every producer writes it);
+ * payload not empty, sig_len the alg's r || s size (64, 96 or 132), the whole at most
+ * CCA_SUBTOKEN_MAX bytes. */
 bool cose_sign1_encode(int alg, const uint8_t *payload, size_t payload_len, const uint8_t *sig, size_t sig_len,
                        uint8_t *out, size_t cap, size_t *len);
 bool cca_collection_encode(enum cca_form form, const uint8_t *platform, size_t platform_len, const uint8_t *realm,
                            size_t realm_len, uint8_t *out, size_t cap, size_t *len);
 
-/* ---- decoders: the whole input must be one well-formed item, nothing after it ---- */
+/* ---- decoders: the whole input must be one well-formed item, nothing after it, of at most
+ * CCA_TOKEN_MAX (collection) or CCA_SUBTOKEN_MAX bytes (the others). Strings of indefinite
+ * length are refused, and so are array and map heads announcing more elements than the
+ * input has bytes (libcbor 0.8 would allocate them all first). ---- */
 
-/* Tag 399 with bstr entries, or tag 907 with [263, bstr] entries; both entries present and
- * non-empty; anything else (tag 18 at the top, 399 with CMW entries, 907 with bstr
- * entries, a COSE_Sign1 not wrapped in a bstr) is refused. */
+/* Tag 399 with bstr entries, or tag 907 with [263, bstr] entries; both entries present,
+ * non-empty, at most CCA_SUBTOKEN_MAX bytes, and no other entry; anything else (tag 18 at
+ * the top, 399 with CMW entries, 907 with bstr entries, a COSE_Sign1 not wrapped in a
+ * bstr) is refused. The entries' content is cose_sign1_decode's to check. */
 bool cca_collection_decode(const uint8_t *in, size_t len, struct cca_collection *out, char *why);
 /* Tag 18 (0xd2 or d8 12) around [bstr protected, map unprotected, bstr payload, bstr
- * signature]; the protected header a map holding alg (1) as an integer. libcbor 0.8
+ * signature]; the protected header exactly {1: alg} in shortest form (the bytes
+ * cose_sign1_tbs_encode signs over), alg ES256, ES384 or ES512, the signature its r || s
+ * size, the payload not empty. The unprotected map's content is ignored. libcbor 0.8
  * refuses the one-byte tags 6..20 (its issue #307): the decoder handles the tag itself. */
 bool cose_sign1_decode(const uint8_t *in, size_t len, struct cose_sign1 *out, char *why);
 /* Every mandatory claim present once, each of the right type and size; unknown claims are
- * ignored; a duplicate key is refused. Realm: the profile, if present, must be
+ * ignored; a duplicate key is refused, and so is a key that is neither an integer nor a
+ * text string. Text claims fit CCA_TEXT_MAX with their NUL and hold no NUL; the mandatory
+ * ones (profiles, hash algorithm names) are not empty. Realm: the profile, if present, must be
  * CCA_REALM_PROFILE_1_0 (a realm#2.0.0 token is not RMM 1.0 evidence); 44236 names
  * sha-256 or sha-512 and the RIM and all four REMs have its size; 44237 is a 97-byte
  * point starting 0x04 without the profile, and with it a COSE_Key holding exactly kty 2,
  * crv 2, x and y of 48 bytes (a key carrying d, the private key, is refused). Platform:
  * the profile is one of the two known; challenge 32/48/64, implementation id 32,
- * instance id 33 starting 0x01, lifecycle a uint16, at least one software component, each
- * with a measurement (32/48/64) and a signer id (32/48/64). */
+ * instance id 33 starting 0x01, config at most CCA_CONFIG_MAX, lifecycle a uint16, 1 to
+ * CCA_SW_MAX software components (more are refused, not cut), each with a measurement
+ * (32/48/64) and a signer id (32/48/64). */
 bool cca_realm_claims_decode(const uint8_t *in, size_t len, struct cca_realm_claims *out, char *why);
 bool cca_platform_claims_decode(const uint8_t *in, size_t len, struct cca_platform_claims *out, char *why);
 /* The P-384 point (0x04 || x || y, 97 bytes) claim 44237 holds: itself without the
  * profile, rebuilt from x and y of the COSE_Key with it. */
 bool cca_rak_point(const struct cca_realm_claims *c, uint8_t point[97], char *why);
 
-/* Names for dumps: "challenge", "rim", ... ("" if unknown). */
+/* Names for dumps and for why: "challenge", "initial-measurement", ... ("" if unknown). */
 const char *cca_realm_claim_name(int64_t key);
 const char *cca_platform_claim_name(int64_t key);
 
