@@ -2,7 +2,7 @@
  * memory. The RMM runs with check_invariants (rmm_check_invariants after every RMI and RSI
  * call, isolation and the memory oracle on every REC access). Realm code, when the host
  * enters a REC, runs a small script the input supplies (loads, stores, MMIO, RIPAS changes,
- * host calls, PSCI), so that REC_ENTER, PSCI_COMPLETE and RTT_SET_RIPAS have something to
+ * host calls, PSCI, attestation token calls), so that REC_ENTER, PSCI_COMPLETE and RTT_SET_RIPAS have something to
  * complete.
  *
  * Input: a sequence of 32-byte records (a short last one reads as zeroes):
@@ -163,7 +163,7 @@ static void realm_op(struct fz *f, struct ccada_cpu *cpu, unsigned s2sz)
         v |= tape_take(f) << 8;
         uint64_t page = (v % 64) << GRANULE_SHIFT, word = 0;
         struct smc_regs r = { { 0 } };
-        switch (op % 12) {
+        switch (op % 14) {
         case 0: (void)cpu_load(cpu, page | (v >> 6 & 0xFF8), &word, sizeof(word)); return;
         case 1: word = v * 0x9E3779B97F4A7C15ULL; (void)cpu_store(cpu, page, &word, sizeof(word)); return;
         case 2: (void)cpu_mmio_read(cpu, shared | page, 4, &word); return;
@@ -179,6 +179,11 @@ static void realm_op(struct fz *f, struct ccada_cpu *cpu, unsigned s2sz)
         case 8: r = (struct smc_regs){ { RSI_MEASUREMENT_EXTEND, 1 + v % 4, v >> 2 & 0x3F, v } }; break;
         case 9: r = (struct smc_regs){ { RSI_IPA_STATE_GET, page, page + GRANULE_SIZE * 4 } }; break;
         case 10: (void)cpu_fill(cpu, page, (uint8_t)v, (v >> 8) + 1); return;
+        case 12: r = (struct smc_regs){ { RSI_ATTESTATION_TOKEN_INIT, v, v * 3, v * 5, v * 7, v, v, v, v } }; break;
+        case 13: /* an IPA that may be unaligned or shared, an offset and a size that may run over */
+                r = (struct smc_regs){ { RSI_ATTESTATION_TOKEN_CONTINUE, (v & 1 ? shared : 0) | page | (v & 2 ? 8 : 0),
+                                         (v >> 2 & 7) << 10, (v >> 5 & 0x1F) << 8 } };
+                break;
         default: (void)cpu_copy(cpu, page, (v >> 6 & 0x3F) << GRANULE_SHIFT, (v >> 4 & 0xFF) + 1); return;
         }
         cpu_smc(cpu, &r);

@@ -129,9 +129,32 @@ struct ccada_machine_config {
          * disk_size bytes, and an RPV derived from the seed differently from A's; the two
          * REC loops run interleaved, one entry each. Not with normal_vm. */
         unsigned realms;
+        /* Attestation. challenge: what the host relays to the Realm as a verifier's
+         * challenge (HOSTCALL_GET_CHALLENGE; the attest workload asks for a token over it),
+         * challenge_len bytes, 32..64 (default 64 zero bytes). iak_pem: the platform's
+         * attestation key, a private P-256 or P-384 key as PEM text, instead of one derived
+         * from the seed (NULL). token_profile: tokens carry the realm profile claim, the RAK
+         * as a COSE_Key, and the 2023 platform profile (default off: as TF-RMM v1.0).
+         * token_cmw: the collection as tag 907 CMW instead of tag 399. */
+        uint8_t challenge[64];
+        size_t challenge_len;
+        const char *iak_pem;
+        bool token_profile;
+        bool token_cmw;
 };
 
 void ccada_machine_config_default(struct ccada_machine_config *cfg);
+
+/* The RIM of Realm A as this configuration builds it (hash-sized, into *len), without
+ * running the Realm: boots the machine (the host builds and activates the Realm through
+ * RMI) if it was not booted, and reads the measurement the RMM computed. A machine
+ * measured can still run. CCADA_E_STATE for a normal VM (no RIM), else what booting gave. */
+ccada_status ccada_machine_measure(struct ccada_machine *m, uint8_t rim[64], size_t *len);
+
+/* The platform attestation key's public half as SubjectPublicKeyInfo PEM (malloc'd: the
+ * caller frees), what a verifier of this machine's tokens trusts. CCADA_E_INVAL, with a
+ * sentence in err (errlen bytes), when the configured key is unusable. */
+ccada_status ccada_machine_iak_public_pem(struct ccada_machine *m, char **pem, char *err, size_t errlen);
 
 /* Checks a trace event list for cfg->trace_events: event or subsystem names of this
  * machine's parts, comma-separated, "all", "none". On an unknown name writes a message

@@ -1,11 +1,13 @@
 /* The board: wires hardware, RMM, host and Realm into a runnable machine with embedded
  * defaults (like a QEMU machine type). It holds one Realm or two (machine/board.h); each
  * Realm is a slot built and stepped by the same code. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ccada/machine.h"
 #include "ccada/report.h"
+#include "lib/bytes.h"
 #include "lib/crypto.h"
 #include "lib/prng.h"
 #include "machine/machine_internal.h"
@@ -26,6 +28,7 @@ void ccada_machine_config_default(struct ccada_machine_config *cfg)
         cfg->seed = 1;
         cfg->disk_size = 64ULL << 20;
         cfg->realms = 1;
+        cfg->challenge_len = 64;
         cfg->devices[0] = (struct ccada_device_cfg){ .type = "virtio-blk" };
         cfg->ndevices = 1;
 }
@@ -85,6 +88,10 @@ static ccada_status machine_build(struct ccada_machine *m)
         rmm_config_default(&rc);
         rc.check_invariants = m->cfg.check_invariants;
         rc.check_accesses = m->cfg.check_accesses;
+        rc.seed = m->cfg.seed;
+        rc.iak_pem = m->cfg.iak_pem;
+        rc.token_profile = m->cfg.token_profile;
+        rc.token_form = m->cfg.token_cmw ? CCA_FORM_907 : CCA_FORM_399;
         if (!rmm_create(&m->rmm, m->mem, &m->trace, &rc))
                 return CCADA_E_NOMEM;
         ccada_status st = CCADA_OK;
@@ -100,7 +107,8 @@ ccada_status ccada_machine_create(struct ccada_machine **out, const struct ccada
             !ccada_check_events(cfg->trace_events, NULL, 0) || cfg->bench_reps > 31 || cfg->queue_depth > 1024 ||
             cfg->bench_size > (1u << 20) || cfg->bench_qd > 256 ||
             (cfg->bench_dir && strcmp(cfg->bench_dir, "to") && strcmp(cfg->bench_dir, "from") &&
-             strcmp(cfg->bench_dir, "bidi") && strcmp(cfg->bench_dir, "read") && strcmp(cfg->bench_dir, "write")))
+             strcmp(cfg->bench_dir, "bidi") && strcmp(cfg->bench_dir, "read") && strcmp(cfg->bench_dir, "write")) ||
+            cfg->challenge_len < 32 || cfg->challenge_len > sizeof(cfg->challenge))
                 return CCADA_E_INVAL;
         for (unsigned d = 0; d < cfg->ndevices; d++)
                 if (!ccada_device_check(&cfg->devices[d], NULL, 0))
@@ -125,6 +133,15 @@ ccada_status ccada_machine_create(struct ccada_machine **out, const struct ccada
         }
         *out = m;
         return CCADA_OK;
+}
+
+ccada_status ccada_machine_iak_public_pem(struct ccada_machine *m, char **pem, char *err, size_t errlen)
+{
+        char why[RMM_ATTEST_WHY_LEN];
+        if (rmm_attest_iak_public_pem(m->rmm, pem, why))
+                return CCADA_OK;
+        snprintf(err, errlen, "%s", why);
+        return CCADA_E_INVAL;
 }
 
 void ccada_machine_destroy(struct ccada_machine *m)
@@ -215,10 +232,26 @@ static void slot_rpv(const struct ccada_machine *m, unsigned i, uint8_t rpv[64])
                 prng_fill(&rng, rpv, 64);
 }
 
-/* The host calls the VMM leaves to the machine: a bench app's figure, to the owner's hook. */
+/* HOSTCALL_GET_CHALLENGE: the configured challenge, as a verifier gave it to the host. */
+static void machine_challenge(const struct ccada_machine *m, uint64_t out[31])
+{
+        uint8_t ch[HOSTCALL_CHALLENGE_MAX] = { 0 };
+        size_t n = m->cfg.challenge_len <= sizeof(ch) ? m->cfg.challenge_len : 0;
+        memcpy(ch, m->cfg.challenge, n);
+        out[0] = n;
+        for (unsigned i = 0; i < sizeof(ch) / 8; i++)
+                out[1 + i] = ld_le64(ch + 8 * i);
+}
+
+/* The host calls the VMM leaves to the machine: a bench app's figure, to the owner's hook;
+ * the challenge for an attestation token. */
 static void machine_call_hook(void *ctx, uint16_t imm, const uint64_t in[31], uint64_t out[31])
 {
         const struct ccada_machine *m = ctx;
+        if (imm == HOSTCALL_GET_CHALLENGE) {
+                machine_challenge(m, out);
+                return;
+        }
         if (imm != HOSTCALL_BENCH_SAMPLE || !m->cfg.bench_hook)
                 return;
         struct ccada_bench_sample s = { .cell = in[0], .rep = in[1], .ns = in[2], .ops = in[3], .bytes = in[4],
@@ -265,7 +298,18 @@ ccada_status machine_boot(struct ccada_machine *m)
                 st = slot_boot(m, i, image);
                 meter_charge(m, &m->slot[i], &before);
         }
+        m->boot_status = st;
         return st;
+}
+
+ccada_status ccada_machine_measure(struct ccada_machine *m, uint8_t rim[64], size_t *len)
+{
+        if (m->cfg.normal_vm)
+                return CCADA_E_STATE;
+        ccada_status st = m->booted ? m->boot_status : machine_boot(m);
+        if (st != CCADA_OK)
+                return st;
+        return rmm_realm_rim(m->rmm, host_vm_rd(m->slot[0].vm), rim, len) ? CCADA_OK : CCADA_E_STATE;
 }
 
 /* One REC entry of slot s and the honest host's handling of its exit. */
@@ -302,7 +346,7 @@ ccada_status ccada_machine_run(struct ccada_machine *m)
         if (m->ran)
                 return CCADA_E_STATE;
         m->ran = true;
-        ccada_status st = machine_boot(m);
+        ccada_status st = m->booted ? m->boot_status : machine_boot(m);
         if (st == CCADA_OK)
                 st = m->cfg.normal_vm ? host_vm_run(m->slot[0].vm) : machine_loop(m);
         for (unsigned i = 0; i < m->nslots; i++)

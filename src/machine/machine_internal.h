@@ -46,6 +46,7 @@ struct ccada_machine {
         struct machine_slot slot[MACHINE_MAX_REALMS];
         unsigned nslots;
         bool booted, ran;
+        ccada_status boot_status;       /* what machine_boot gave (once booted) */
 };
 
 

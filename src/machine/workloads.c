@@ -4,6 +4,7 @@
 
 #include "ccada/machine.h"
 #include "machine/board.h"
+#include "realm/apps/attest.h"
 #include "realm/apps/bench.h"
 #include "realm/apps/demo.h"
 #include "realm/realm.h"
@@ -13,6 +14,7 @@ static const struct machine_workload workloads[] = {
         { "demo", "memory isolation, MMIO, REM extend, blk-test", realm_demo_init },
         { "bench-swiotlb", "SWIOTLB map+unmap cost per size", realm_bench_swiotlb },
         { "bench-blk", "virtio-blk requests per second by queue depth, direction and size", realm_bench_blk },
+        { "attest", "an attestation token for the host-relayed challenge (ccada token make)", realm_attest_init },
 };
 
 const struct machine_workload *machine_workload_find(const char *name)

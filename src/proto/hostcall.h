@@ -32,6 +32,14 @@ _Static_assert(HOSTCALL_PEEK_PRIVATE_WORDS + HOSTCALL_PEEK_MAX / 8 <= 31, "the a
  * alternation); gprs[0] = 1 when an owner took the figure, else the call returns unchanged. */
 #define HOSTCALL_BENCH_SAMPLE 0x0C0B
 
+/* "The relying party's challenge" (the attest app): the host relays the challenge a
+ * verifier gave for an attestation token, as a Linux Realm's user space gets it from the
+ * network. gprs[0] = its length in bytes (32..64; anything else: none), gprs[1..8] = the
+ * bytes, little-endian words, zero-padded. Untrusted like every host answer: the Realm
+ * checks the length, and a wrong challenge only makes a token the verifier refuses. */
+#define HOSTCALL_GET_CHALLENGE 0x0C0C
+#define HOSTCALL_CHALLENGE_MAX 64
+
 /* A normal VM has no RMM and so no RSI_HOST_CALL: it makes the same calls with a hypercall
  * to the host, as a KVM guest does (SMCCC 1.4 §2.5: a fast SMC64 call, owner 6 = Vendor
  * Specific Hypervisor Service). x1 = the guest-physical address of a block laid out as

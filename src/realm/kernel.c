@@ -376,6 +376,65 @@ ccada_status rk_measurement_read(struct realm_kernel *k, unsigned index, uint8_t
         return CCADA_OK;
 }
 
+/* Fills one granule at ipa with CONTINUE calls; *got bytes, *status the last call's. */
+static void attest_granule(struct realm_kernel *k, uint64_t ipa, size_t *got, uint64_t *status)
+{
+        uint64_t off = 0;
+        do {
+                struct smc_regs r = { .x = { RSI_ATTESTATION_TOKEN_CONTINUE, ipa, off, RK_PAGE_SIZE - off } };
+                rsi(k, &r);
+                *status = r.x[0];
+                if ((r.x[0] == RSI_SUCCESS || r.x[0] == RSI_INCOMPLETE) && r.x[1] <= RK_PAGE_SIZE - off)
+                        off += r.x[1];
+                else if (r.x[0] == RSI_SUCCESS || r.x[0] == RSI_INCOMPLETE)
+                        *status = RSI_ERROR_UNKNOWN; /* more than it was given room for */
+        } while (*status == RSI_INCOMPLETE && off < RK_PAGE_SIZE);
+        *got = (size_t)off;
+}
+
+ccada_status rk_attestation_token(struct realm_kernel *k, const uint8_t *challenge, size_t challenge_len,
+                                  uint8_t **token, size_t *len)
+{
+        uint8_t ch[64] = { 0 };
+        uint64_t page, status = RSI_INCOMPLETE;
+        size_t have = 0;
+
+        *token = NULL, *len = 0;
+        if (challenge_len < 32 || challenge_len > 64)
+                return CCADA_E_INVAL;
+        if (!k->is_realm)
+                return CCADA_E_STATE;
+        memcpy(ch, challenge, challenge_len);
+        struct smc_regs r = { .x = { RSI_ATTESTATION_TOKEN_INIT } };
+        for (unsigned i = 0; i < 8; i++)
+                r.x[1 + i] = ld_le64(ch + 8 * i);
+        rsi(k, &r);
+        if (r.x[0] != RSI_SUCCESS || r.x[1] == 0 || r.x[1] > (1u << 20))
+                return CCADA_E_RMM;
+        size_t max = (size_t)r.x[1];
+        uint8_t *buf = rk_zalloc(k, 1, max);
+        ccada_status st = buf ? rk_alloc_pages(k, 1, &page) : CCADA_E_NOMEM;
+        bool have_page = st == CCADA_OK;
+        while (st == CCADA_OK && status == RSI_INCOMPLETE) {
+                size_t got = 0;
+                attest_granule(k, page, &got, &status);
+                if (status != RSI_SUCCESS && status != RSI_INCOMPLETE)
+                        st = CCADA_E_RMM;
+                else if (got > max - have)
+                        st = CCADA_E_RMM;
+                else if ((st = rk_read(k, page, buf + have, got)) == CCADA_OK)
+                        have += got;
+        }
+        if (have_page)
+                rk_free_pages(k, page, 1);
+        if (st != CCADA_OK) {
+                rk_kfree(k, buf);
+                return st;
+        }
+        *token = buf, *len = have;
+        return CCADA_OK;
+}
+
 /* RSI_HOST_CALL through the kernel's RsiHostCall page; gprs in and out. */
 ccada_status rk_host_call(struct realm_kernel *k, uint16_t imm, uint64_t gprs[31])
 {

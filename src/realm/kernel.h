@@ -131,6 +131,14 @@ void rk_wait(struct realm_kernel *k);
 ccada_status rk_measurement_extend(struct realm_kernel *k, unsigned index, const void *data,
                                    size_t len) CCADA_MUST_CHECK;
 ccada_status rk_measurement_read(struct realm_kernel *k, unsigned index, uint8_t out[64]) CCADA_MUST_CHECK;
+/* An attestation token for a challenge of 32 to 64 bytes (zero-padded to 64), fetched as
+ * Linux's arm-cca-guest driver does: RSI_ATTESTATION_TOKEN_INIT, then
+ * RSI_ATTESTATION_TOKEN_CONTINUE into one private granule, granule after granule, copying
+ * each out. *token (rk_zalloc'd, the caller rk_kfree's it) receives *len bytes.
+ * CCADA_E_INVAL: bad challenge length; CCADA_E_RMM: the RMM refused or the token outgrew
+ * the bound INIT gave (Linux: -ENXIO); CCADA_E_NOMEM; CCADA_E_STATE: not a Realm. */
+ccada_status rk_attestation_token(struct realm_kernel *k, const uint8_t *challenge, size_t challenge_len,
+                                  uint8_t **token, size_t *len) CCADA_MUST_CHECK;
 /* A host call (proto/hostcall.h), GPRs in and out: RSI_HOST_CALL in a Realm, the vendor
  * hypercall in a normal VM. CCADA_E_RMM when the call was refused. */
 ccada_status rk_host_call(struct realm_kernel *k, uint16_t imm, uint64_t gprs[31]) CCADA_MUST_CHECK;

@@ -11,6 +11,10 @@ void rmm_config_default(struct rmm_config *cfg)
         cfg->sha512 = true;
         cfg->check_invariants = false;
         cfg->check_accesses = false;
+        cfg->seed = 1;
+        cfg->iak_pem = NULL;
+        cfg->token_profile = false;
+        cfg->token_form = CCA_FORM_399;
 }
 
 bool rmm_create(struct ccada_rmm **out, struct hw_mem *mem, struct trace *trace,
@@ -30,10 +34,16 @@ bool rmm_create(struct ccada_rmm **out, struct hw_mem *mem, struct trace *trace,
         else
                 rmm_config_default(&rmm->cfg);
         rmm->cfg.check_accesses |= rmm->cfg.check_invariants;
+        if (rmm->cfg.iak_pem && !(rmm->iak_pem = strdup(rmm->cfg.iak_pem))) {
+                free(rmm);
+                return false;
+        }
+        rmm->cfg.iak_pem = rmm->iak_pem;
         rmm->base = hw_mem_base(mem);
         rmm->ngranules = hw_mem_size(mem) >> GRANULE_SHIFT;
         rmm->granules = calloc(rmm->ngranules, sizeof(*rmm->granules));
         if (!rmm->granules) {
+                free(rmm->iak_pem);
                 free(rmm);
                 return false;
         }
@@ -43,6 +53,7 @@ bool rmm_create(struct ccada_rmm **out, struct hw_mem *mem, struct trace *trace,
 
 static void rec_free(struct rec *rec)
 {
+        rec_attest_reset(rec);
         coro_destroy(rec->coro);
         free(rec);
 }
@@ -62,6 +73,11 @@ void rmm_destroy(struct ccada_rmm *rmm)
                         realm_free(g->u.realm);
         }
         free(rmm->granules);
+        rmm_attest_free(rmm->attest);
+        if (rmm->iak_pem) {
+                secure_zero(rmm->iak_pem, strlen(rmm->iak_pem));
+                free(rmm->iak_pem);
+        }
         free(rmm);
 }
 

@@ -82,6 +82,7 @@ void rmi_rec_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc
         }
         struct rec *rec = g->u.rec;
         rec->realm->num_recs--;
+        rec_attest_reset(rec);
         coro_destroy(rec->coro);
         free(rec);
         granule_give_back(rmm, g, GRANULE_REC);

@@ -10,6 +10,7 @@
 #include "ccada/rmi.h"
 #include "hw/hw.h"
 #include "lib/trace.h"
+#include "proto/cca_token.h"
 
 struct rmm_config {
         unsigned max_s2sz;      /* largest IPA width offered (RMI_FEATURES.S2SZ); default 48 */
@@ -22,6 +23,16 @@ struct rmm_config {
          * oracle, a copy of each Realm's protected memory). Cheap per access; a fuzzer that
          * checks invariants per step of its own uses this alone. Default false. */
         bool check_accesses;
+        /* Attestation (DEN0137 1.0 A7.2). The platform's keys (its IAK, the RAK it gives the
+         * RMM) derive from seed (rmm/attest_platform.c) unless iak_pem holds the IAK as PEM
+         * text (a private P-256 or P-384 key; copied at create). token_profile: the realm
+         * token carries the realm profile claim (RAK as a COSE_Key) and the platform token
+         * the 2023 platform profile; default false, as TF-RMM v1.0 (raw RAK, legacy platform
+         * profile). token_form: the collection's form, default CCA_FORM_399. */
+        uint64_t seed;
+        const char *iak_pem;
+        bool token_profile;
+        enum cca_form token_form;
 };
 
 void rmm_config_default(struct rmm_config *cfg);
@@ -45,6 +56,19 @@ void rmm_set_realm_program(struct ccada_rmm *rmm, const struct ccada_realm_progr
 /* The code the RECs of the Realm whose RD is at rd run (a machine with several Realms runs
  * a kernel per Realm). False if rd is not an RD. A REC takes its program at its first entry. */
 bool rmm_bind_realm_program(struct ccada_rmm *rmm, uint64_t rd, const struct ccada_realm_program *prog);
+
+/* The platform attestation key's public half (SubjectPublicKeyInfo PEM, malloc'd: the
+ * caller frees), what a verifier trusts. Derives the keys if no token was made yet. False,
+ * with why (RMM_ATTEST_WHY_LEN bytes) saying what failed, if the key given was unusable or
+ * OpenSSL failed. */
+#define RMM_ATTEST_WHY_LEN 160
+bool rmm_attest_iak_public_pem(struct ccada_rmm *rmm, char **pem, char *why);
+
+/* The RIM of the Realm whose RD is at rd, as it stands (its hash's size into *len). Not an
+ * RMI command (RMM 1.0 gives the host no such read): the board's view, for `ccada measure`,
+ * which tells a user the RIM a configuration gives before a verifier sees it. False if rd
+ * is not an RD. */
+bool rmm_realm_rim(struct ccada_rmm *rmm, uint64_t rd, uint8_t out[64], size_t *len);
 
 /* Statistics for reports. */
 struct rmm_stats {

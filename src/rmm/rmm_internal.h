@@ -12,6 +12,7 @@
 #include "lib/container.h"
 #include "lib/coro.h"
 #include "lib/crypto.h"
+#include "lib/ec.h"
 #include "lib/trace.h"
 #include "proto/rmi_params.h"
 #include "proto/rmi_rec_run.h"
@@ -200,6 +201,10 @@ struct rec {
         uint64_t psci_target_mpidr;
         uint64_t psci_entry, psci_context;
         uint64_t psci_result;
+        /* Attestation token generation (rsi_attest.c): rec.attest_state is
+         * ATTEST_IN_PROGRESS iff attest_in_progress; attest holds the generation (heap). */
+        bool attest_in_progress;
+        struct rec_attest *attest;
 };
 
 struct ccada_rmm {
@@ -217,6 +222,8 @@ struct ccada_rmm {
         /* Test builds: invariant and isolation violations found so far (invariants.c). */
         uint64_t violations;
         char first_violation[RMM_VIOLATION_TEXT];
+        char *iak_pem;                  /* cfg.iak_pem's copy (cfg.iak_pem points here) */
+        struct rmm_attest *attest;      /* attest.c: set up at the first token; NULL before */
 };
 
 /* ---- granule.c: the granule state machine (DEN0137 1.0 A2.2), as TF-RMM keeps it: a
@@ -243,6 +250,34 @@ void granule_take(struct ccada_rmm *rmm, struct granule *g, enum granule_state t
 void granule_give_back(struct ccada_rmm *rmm, struct granule *g, enum granule_state from);
 /* Zeroes a delegated granule that holds no object (a failed DATA_CREATE's copy). */
 void granule_scrub_delegated(struct ccada_rmm *rmm, struct granule *g);
+
+/* ---- attestation: attest_platform.c (the platform's root of trust behind EL3), attest.c
+ * (the RMM's keys and tokens), rsi_attest.c (the RSI commands) ---- */
+struct attest_platform;
+/* Keys from seed, or the IAK from iak_pem (NULL: derived); why (RMM_ATTEST_WHY_LEN) on failure. */
+bool attest_platform_create(struct attest_platform **out, uint64_t seed, const char *iak_pem, bool profile_2023,
+                            char *why);
+void attest_platform_destroy(struct attest_platform *p);
+const struct ec_key *attest_platform_rak(const struct attest_platform *p); /* SMC_RMM_GET_REALM_ATTEST_KEY */
+const struct ec_key *attest_platform_iak(const struct attest_platform *p);
+/* SMC_RMM_GET_PLAT_TOKEN: the platform token (COSE_Sign1, ES384) for a 32/48/64-byte challenge. */
+bool attest_platform_token(const struct attest_platform *p, const uint8_t *challenge, size_t len, uint8_t *out,
+                           size_t cap, size_t *out_len);
+/* A COSE_Sign1 over payload signed ES384 with key. */
+bool attest_sign1(const struct ec_key *key, const uint8_t *payload, size_t payload_len, uint8_t *out, size_t cap,
+                  size_t *len);
+struct rmm_attest;
+/* The RMM's attestation state, set up at the first call; NULL (why says why) if that failed. */
+struct rmm_attest *rmm_attest_get(struct ccada_rmm *rmm, char *why);
+void rmm_attest_free(struct rmm_attest *a);
+bool attest_realm_claims_encode(const struct rmm_attest *a, const struct realm *realm, const uint8_t *challenge,
+                                bool profile, uint8_t *out, size_t cap, size_t *len);
+bool attest_token_build(const struct rmm_attest *a, enum cca_form form, const uint8_t *claims, size_t claims_len,
+                        uint8_t *out, size_t cap, size_t *len);
+struct rec_attest;
+void rec_attest_reset(struct rec *rec); /* NO_ATTEST_IN_PROGRESS; frees the generation */
+void rsi_attest_token_init(struct rec *rec, struct smc_regs *r);
+void rsi_attest_token_continue(struct rec *rec, struct smc_regs *r);
 
 /* ---- invariants.c (run after every RMI and RSI call when cfg.check_invariants) ---- */
 void rmm_violation(struct ccada_rmm *rmm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -1,6 +1,6 @@
 /* What a Realm's SMC reaches: the RSI dispatcher, RSI_VERSION and RSI_FEATURES; each area's
  * commands are in their own file (rsi_measurement.c, rsi_config.c, rsi_memory.c,
- * rsi_host_call.c, psci.c). DEN0137 1.0 B5.3 (RSI commands). */
+ * rsi_host_call.c, rsi_attest.c, psci.c). DEN0137 1.0 B5.3 (RSI commands). */
 #include "rmm/rmm_internal.h"
 
 static void rsi_version(struct rec *rec, struct smc_regs *r)
@@ -22,10 +22,12 @@ static void rsi_dispatch(struct rec *rec, struct smc_regs *r)
         case RSI_IPA_STATE_SET: rsi_ipa_state_set(rec, r); return;
         case RSI_IPA_STATE_GET: rsi_ipa_state_get(rec, r); return;
         case RSI_HOST_CALL: rsi_host_call(rec, r); return;
+        case RSI_ATTESTATION_TOKEN_INIT: rsi_attest_token_init(rec, r); return;
+        case RSI_ATTESTATION_TOKEN_CONTINUE: rsi_attest_token_continue(rec, r); return;
         default:
                 if (psci_is_fid(r->x[0]))
                         psci_handle(rec, r);
-                else /* includes the attestation token calls, not modelled yet */
+                else
                         r->x[0] = SMCCC_RET_NOT_SUPPORTED;
                 return;
         }
