@@ -4,7 +4,7 @@
 usage: documented_options.py CCADA README coverage
        documented_options.py CCADA README run OPTION
 
-coverage: every --option named in README.md or in `ccada demo|run|bench --help` has an
+coverage: every --option named in README.md or in `ccada demo|run|bench|token|measure --help` has an
           entry in CASES below (a new option cannot be documented without a test here).
 run:      runs every case of OPTION in a scratch directory and checks its exit status, the
           text it prints on stdout and stderr, and the files it writes.
@@ -22,6 +22,27 @@ def case(args, status=0, out=(), err=(), no_err=(), files=(), setup=None):
     return dict(args=args, status=status, out=out, err=err, no_err=no_err, files=files, setup=setup)
 
 
+CCADA = None  # the binary under test, set by main() (for set-ups that run it)
+CH = "ab" * 64
+TOKEN = ["token", "make", "--format", "hex"]
+
+
+def make_token(*opts):
+    subprocess.run([CCADA, "token", "make", "-o", "t.cbor", "--iak-pub-out", "p.pem", "--force"] + list(opts),
+                   check=True)
+
+
+def write_key(path, private=True):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    k = ec.generate_private_key(ec.SECP384R1())
+    data = (k.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+            if private else
+            k.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    with open(path, "wb") as f:
+        f.write(data)
+
+
 def data_image(path):
     with open(path, "wb") as f:
         f.write(os.urandom(393216))
@@ -32,7 +53,9 @@ CASES = {
              case(["run", "--help"], out=["usage: ccada run", "128M of RAM"]),
              case(["bench", "--help"], out=["usage: ccada bench"]),
              case(["help", "run"], out=["--workload NAME"])],
-    "json": [case(["demo", "--json"] + SMALL, out=['"passed": true', '"host_view"']),
+    "json": [case(["measure", "--json"], out=['"rim": "', '"hash": "sha-256"']),
+             case(["token", "dump", "t.cbor", "--json"], setup=make_token, out=['"initial-measurement"']),
+             case(["demo", "--json"] + SMALL, out=['"passed": true', '"host_view"']),
              case(["run", "--json"] + SMALL, out=['"passed": true']),
              case(["bench", "swiotlb", "--reps", "1", "--json"], out=['"swiotlb"'])],
     "trace": [case(["demo", "--trace", "t.txt"] + SMALL, files=[("t.txt", "# tracer: nop")])],
@@ -78,7 +101,9 @@ CASES = {
                case(["run", "--device", "nope"], status=2, err=["unknown device type 'nope'"])],
     "check-invariants": [case(["demo", "--check-invariants"] + SMALL, out=["demo: all checks passed"])],
     "workload": [case(["run", "--workload", "bench-swiotlb"] + SMALL, out=["bench_swiotlb/to/idle/64", "init=ccada-bench-swiotlb"]),
-                 case(["run", "--workload", "nope"], status=2, err=["no such workload"])],
+                 case(["run", "--workload", "nope"], status=2, err=["no such workload"]),
+                 case(["measure", "--workload", "attest"], out=["\n"]),
+                 case(["measure", "--workload", "nope"], status=2, err=["no such workload"])],
     "reps": [case(["bench", "swiotlb", "--reps", "1"], out=["median of 1"]),
              case(["bench", "swiotlb", "--reps", "0"], status=2, err=["must be 1..31"])],
     "ops": [case(["bench", "swiotlb", "--ops", "3", "--size", "64"], out=["3 map+unmap of 64 bytes, TO_DEVICE"]),
@@ -92,6 +117,37 @@ CASES = {
             case(["bench", "blk", "--ops", "1", "--dir", "write"], out=["1 write requests"]),
             case(["bench", "swiotlb", "--ops", "1", "--dir", "write"], status=2, err=["--dir must be to, from or bidi"]),
             case(["bench", "swiotlb", "--ops", "1", "--dir", "up"], status=2, err=["must be to, from or bidi"])],
+    "challenge": [case(TOKEN + ["--challenge", CH], out=["d9018f"]),
+                  case(TOKEN + ["--challenge", "12"], status=2, err=["must be 32 to 64 bytes of hex"]),
+                  case(["token", "verify", "t.cbor", "--iak", "p.pem", "--challenge", "cd" * 64], status=1,
+                       setup=lambda: make_token("--challenge", CH), out=["FAILED challenge"]),
+                  case(["token", "verify", "t.cbor", "--iak", "p.pem", "--challenge", CH],
+                       setup=lambda: make_token("--challenge", CH), out=["challenge           ok", "token verified"])],
+    "output": [case(["token", "make", "--output", "t.cbor"], files=[("t.cbor", None)]),
+               case(["token", "make", "-o", "t.cbor"], setup=lambda: open("t.cbor", "w").write("mine"), status=1,
+                    err=["'t.cbor' exists; it is kept (give --force to replace it)"], files=[("t.cbor", "mine")])],
+    "format": [case(["token", "make", "--format", "b64url"], out=["2QGP"]),
+               case(["token", "make", "--format", "hex"], out=["d9018f"]),
+               case(["token", "make", "--format", "pem"], status=2, err=["must be raw, hex or b64url"])],
+    "iak-pub-out": [case(TOKEN + ["--iak-pub-out", "p.pem"], files=[("p.pem", "BEGIN PUBLIC KEY")])],
+    "force": [case(["token", "make", "-o", "t.cbor", "--force"], setup=lambda: open("t.cbor", "w").write("old"),
+                   files=[("t.cbor", None)], no_err=["exists"])],
+    "iak": [case(TOKEN + ["--iak", "k.pem", "--iak-pub-out", "p.pem"], setup=lambda: write_key("k.pem"),
+                 files=[("p.pem", "BEGIN PUBLIC KEY")]),
+            case(TOKEN + ["--iak", "k.pem"], setup=lambda: write_key("k.pem", private=False), status=2,
+                 err=["give the private key"]),
+            case(["token", "verify", "t.cbor", "--iak", "p.pem"], setup=make_token, out=["token verified"]),
+            case(["token", "verify", "t.cbor", "--iak", "k.pem"], status=1,
+                 setup=lambda: (make_token(), write_key("k.pem", private=False)), out=["FAILED platform-signature"]),
+            case(["token", "verify", "t.cbor", "--iak", "none.pem"], status=1, setup=make_token,
+                 err=["cannot read it"])],
+    "token-profile": [case(["token", "dump", "t.cbor"], setup=lambda: make_token("--token-profile"),
+                           out=["tag:arm.com,2023:realm#1.0.0", "tag:arm.com,2023:cca_platform#1.0.0"])],
+    "token-cmw": [case(["token", "dump", "t.cbor"], setup=lambda: make_token("--token-cmw"), out=["tag 907"])],
+    "rim": [case(["token", "verify", "t.cbor", "--iak", "p.pem", "--rim", "00" * 32], setup=make_token, status=1,
+                 out=["FAILED reference-value"]),
+            case(["token", "verify", "t.cbor", "--iak", "p.pem", "--rim", "00"], setup=make_token, status=2,
+                 err=["must be 32, 48 or 64 bytes of hex"])],
     "queue-depth": [case(["demo", "--queue-depth", "1", "--json"] + SMALL, out=['"queue_depth": 1', '"max_in_flight": 1']),
                     case(["demo", "--queue-depth", "0"], status=2, err=["must be 1..1024"])],
 }
@@ -100,7 +156,7 @@ OPTION = re.compile(r"(?<![\w-])--([a-z][a-z0-9-]+)")
 
 def documented(ccada, readme):
     texts = [open(readme, encoding="utf-8").read()]
-    for cmd in ("demo", "run", "bench"):
+    for cmd in ("demo", "run", "bench", "token", "measure"):
         texts.append(subprocess.run([ccada, cmd, "--help"], capture_output=True, text=True).stdout)
     return {m for t in texts for m in OPTION.findall(t)}
 
@@ -127,7 +183,9 @@ def run_case(ccada, c):
 
 
 def main():
+    global CCADA
     ccada, readme, mode = os.path.abspath(sys.argv[1]), sys.argv[2], sys.argv[3]
+    CCADA = ccada
     if mode == "coverage":
         missing = sorted(documented(ccada, readme) - set(CASES))
         for o in missing:

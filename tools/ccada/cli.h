@@ -14,6 +14,13 @@ int cli_demo(int argc, char **argv);
 int cli_run(int argc, char **argv);
 void cli_run_help(FILE *f);
 int cli_bench(int argc, char **argv);
+int cli_token(int argc, char **argv);
+void cli_token_help(FILE *f);
+int cli_measure(int argc, char **argv);
+void cli_measure_help(FILE *f);
+/* --workload NAME for m (run, measure): CLI_OK, or CLI_USAGE after listing the names. */
+struct machine_opts;
+int cli_set_workload(struct machine_opts *m, const char *arg);
 void cli_bench_help(FILE *f);
 struct ccada_machine;
 struct ccada_machine_config;

@@ -2,6 +2,7 @@
 #include "machine_opts.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -9,10 +10,11 @@
 
 #include "ccada/report.h"
 #include "cli.h"
+#include "lib/ec.h"
 
 enum mopt {
         M_TRACE = MOPT_FIRST, M_JSONTRACE, M_EVENTS, M_SEED, M_HASH, M_IPA, M_RAM, M_VM, M_DISK, M_DISKRAM, M_DISKW,
-        M_SWIOTLB, M_GROW, M_BP, M_ALLOC, M_CHECK, M_DEVICE, M_QDEPTH,
+        M_SWIOTLB, M_GROW, M_BP, M_ALLOC, M_CHECK, M_DEVICE, M_QDEPTH, M_IAK, M_TPROFILE, M_TCMW,
 };
 
 /* One row per option: how getopt sees it and what --help says. */
@@ -48,6 +50,12 @@ static const struct mopt_row {
           "virtio-blk requests in flight, 1..1024 (default: Linux's, the\nqueue size; given to the Realm as virtio_blk.queue_depth=N)" },
         { { "device", required_argument, NULL, M_DEVICE }, "TYPE[,OPT...]",
           "put a device on the Realm's PCI bus (repeatable; the first replaces\nthe default virtio-blk); --help of run lists the types" },
+        { { "iak", required_argument, NULL, M_IAK }, "KEY.pem",
+          "the platform's attestation key, a private P-256 or P-384 key\nin PEM, instead of one derived from the seed" },
+        { { "token-profile", no_argument, NULL, M_TPROFILE }, "",
+          "attestation tokens with the realm profile claim (the RAK as a\nCOSE_Key) and the 2023 platform profile (default: as\n"
+          "TF-RMM v1.0, a raw RAK and the legacy platform profile)" },
+        { { "token-cmw", no_argument, NULL, M_TCMW }, "", "the token collection as tag 907 (CMW) instead of tag 399" },
         { { "check-invariants", no_argument, NULL, M_CHECK }, "",
           "check the RMM's invariants after every RMI and RSI call, and\nthat every Realm access touches only its own granules and\n"
           "reads what it stored (slower; a violation fails the run)" },
@@ -182,9 +190,38 @@ static int add_device(struct machine_opts *o, const char *arg)
         return CLI_OK;
 }
 
+/* --iak KEY.pem: read and checked now (a private EC key), kept in o for the machine. */
+static int set_iak(struct machine_opts *o, const char *arg)
+{
+        char why[EC_WHY_LEN + 64];
+        FILE *f = fopen(arg, "r");
+        if (!f) {
+                snprintf(why, sizeof(why), "cannot read it: %s", strerror(errno));
+                return cli_bad_value(o->cmd, "--iak", arg, why);
+        }
+        size_t n = fread(o->iak_pem, 1, sizeof(o->iak_pem), f);
+        bool err = ferror(f) != 0;
+        fclose(f);
+        if (err || n == sizeof(o->iak_pem))
+                return cli_bad_value(o->cmd, "--iak", arg, err ? "cannot read it" : "larger than any PEM key (16K)");
+        o->iak_pem[n] = '\0';
+        struct ec_key *k;
+        if (!ec_key_from_pem(&k, o->iak_pem, n, why))
+                return cli_bad_value(o->cmd, "--iak", arg, why);
+        bool priv = ec_key_has_private(k);
+        ec_key_free(k);
+        if (!priv)
+                return cli_bad_value(o->cmd, "--iak", arg, "a public key: the platform signs with it, give the private key");
+        o->cfg.iak_pem = o->iak_pem;
+        return CLI_OK;
+}
+
 int machine_opts_apply(struct machine_opts *o, int c, const char *arg)
 {
         switch (c) {
+        case M_IAK: return set_iak(o, arg);
+        case M_TPROFILE: o->cfg.token_profile = true; return CLI_OK;
+        case M_TCMW: o->cfg.token_cmw = true; return CLI_OK;
         case M_DEVICE: return add_device(o, arg);
         case M_TRACE: o->trace = arg; return CLI_OK;
         case M_JSONTRACE: o->trace_json = arg; return CLI_OK;

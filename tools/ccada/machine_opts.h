@@ -22,6 +22,7 @@ struct machine_opts {
         bool ram_given;                 /* --ram was on the command line */
         bool vm_given;                  /* --vm was on the command line */
         char device_type[CCADA_MAX_DEVICES][32];
+        char iak_pem[16384];            /* --iak's file (cfg.iak_pem points here) */
         FILE *trace_file, *trace_json_file;
 };
 

@@ -16,6 +16,8 @@ static void usage(FILE *f)
               "  demo     boot a Realm on the default machine and show its memory isolation\n"
               "  run      build a machine from options, run a workload, print its report\n"
               "  bench    performance figures next to their physical limits\n"
+              "  token    make, dump or verify a CCA attestation token\n"
+              "  measure  print the RIM a Realm of these options gets, without running it\n"
               "  help     show this help, or `ccada help <command>`\n"
               "\n"
               "Run `ccada <command> --help` for the options of a command.\n",
@@ -36,6 +38,10 @@ int main(int argc, char **argv)
                         return cli_run_help(stdout), CLI_OK;
                 if (argc > 2 && !strcmp(cmd, "help") && !strcmp(argv[2], "bench"))
                         return cli_bench_help(stdout), CLI_OK;
+                if (argc > 2 && !strcmp(cmd, "help") && !strcmp(argv[2], "token"))
+                        return cli_token_help(stdout), CLI_OK;
+                if (argc > 2 && !strcmp(cmd, "help") && !strcmp(argv[2], "measure"))
+                        return cli_measure_help(stdout), CLI_OK;
                 usage(stdout);
                 return CLI_OK;
         }
@@ -49,6 +55,10 @@ int main(int argc, char **argv)
                 return cli_run(argc - 1, argv + 1);
         if (!strcmp(cmd, "bench"))
                 return cli_bench(argc - 1, argv + 1);
+        if (!strcmp(cmd, "token"))
+                return cli_token(argc - 1, argv + 1);
+        if (!strcmp(cmd, "measure"))
+                return cli_measure(argc - 1, argv + 1);
         fprintf(stderr, "ccada: unknown command '%s'\n", cmd);
         usage(stderr);
         return CLI_USAGE;

@@ -32,7 +32,7 @@ void cli_run_help(FILE *f)
 
 enum { R_WORKLOAD = 256, R_JSON };
 
-static int set_workload(struct machine_opts *m, const char *arg)
+int cli_set_workload(struct machine_opts *m, const char *arg)
 {
         for (size_t i = 0; ccada_workload_name(i); i++) {
                 if (!strcmp(arg, ccada_workload_name(i))) {
@@ -47,7 +47,7 @@ static int set_workload(struct machine_opts *m, const char *arg)
                                          ccada_workload_name(i));
         char why[300];
         snprintf(why, sizeof(why), "no such workload (there are: %s)", names);
-        return cli_bad_value("run", "--workload", arg, why);
+        return cli_bad_value(m->cmd, "--workload", arg, why);
 }
 
 struct run_opts {
@@ -61,7 +61,7 @@ static int run_opt(void *ctx, int c, const char *arg)
         if (c == R_JSON)
                 o->json = true;
         else if (c == R_WORKLOAD)
-                return set_workload(&o->m, arg);
+                return cli_set_workload(&o->m, arg);
         else
                 return cli_run_help(stderr), CLI_USAGE;
         return CLI_OK;
