@@ -5,6 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+bool b64_encode(const uint8_t *in, size_t n, char *out, size_t cap)
+{
+        if (n > (size_t)INT32_MAX / 2 || cap < 4 * ((n + 2) / 3) + 1)
+                return false;
+        return EVP_EncodeBlock((unsigned char *)out, in, (int)n) >= 0; /* NUL-terminates */
+}
+
 bool b64url_encode(const uint8_t *in, size_t n, char *out, size_t cap)
 {
         size_t full = 4 * ((n + 2) / 3);

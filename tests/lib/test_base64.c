@@ -34,6 +34,17 @@ static void b64url_encode_matches_rfc4648_vectors_without_padding(void **state)
         }
 }
 
+static void b64_encode_matches_rfc4648_vectors_with_padding(void **state)
+{
+        char out[16];
+        (void)state;
+        for (size_t i = 0; i < sizeof(rfc4648) / sizeof(rfc4648[0]); i++) {
+                assert_true(b64_encode((const uint8_t *)rfc4648[i].plain, strlen(rfc4648[i].plain), out, sizeof(out)));
+                assert_string_equal(out, rfc4648[i].std);
+        }
+        assert_false(b64_encode((const uint8_t *)"foo", 3, out, 4)); /* needs 5 */
+}
+
 static void b64_and_b64url_decode_match_rfc4648_vectors(void **state)
 {
         uint8_t out[16];
@@ -95,6 +106,7 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(b64url_encode_matches_rfc4648_vectors_without_padding),
+                cmocka_unit_test(b64_encode_matches_rfc4648_vectors_with_padding),
                 cmocka_unit_test(b64_and_b64url_decode_match_rfc4648_vectors),
                 cmocka_unit_test(b64url_uses_minus_and_underscore_where_b64_has_plus_and_slash),
                 cmocka_unit_test(base64_decoders_reject_malformed_text),
