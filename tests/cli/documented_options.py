@@ -4,7 +4,7 @@
 usage: documented_options.py CCADA README coverage
        documented_options.py CCADA README run OPTION
 
-coverage: every --option named in README.md or in `ccada demo|run|bench|token|measure --help` has an
+coverage: every --option named in README.md or in `ccada demo|run|bench|token|measure|kbs --help` has an
           entry in CASES below (a new option cannot be documented without a test here).
 run:      runs every case of OPTION in a scratch directory and checks its exit status, the
           text it prints on stdout and stderr, and the files it writes.
@@ -43,6 +43,16 @@ def write_key(path, private=True):
         f.write(data)
 
 
+def write_rv(path, rim=None):
+    """A Key Broker reference-values file: the attest workload's RIM, or rim."""
+    import base64
+    if rim is None:
+        rim = bytes.fromhex(subprocess.run([CCADA, "measure", "--workload", "attest"], capture_output=True,
+                                           text=True).stdout.strip())
+    with open(path, "w") as f:
+        f.write('{"reference-values": ["%s"]}' % base64.b64encode(rim).decode())
+
+
 def data_image(path):
     with open(path, "wb") as f:
         f.write(os.urandom(393216))
@@ -50,6 +60,8 @@ def data_image(path):
 
 CASES = {
     "help": [case(["demo", "--help"], out=["usage: ccada demo", "docs/learning-path.md"]),
+             case(["kbs", "--help"], out=["usage: ccada kbs", "keybroker-demo"]),
+             case(["token", "--help"], out=["usage: ccada token make"]),
              case(["run", "--help"], out=["usage: ccada run", "128M of RAM"]),
              case(["bench", "--help"], out=["usage: ccada bench"]),
              case(["help", "run"], out=["--workload NAME"])],
@@ -64,6 +76,7 @@ CASES = {
                case(["demo", "--events", "list"], out=["swiotlb_bounced"]),
                case(["demo", "--events", "nope"], status=2, err=["'nope'"])],
     "seed": [case(["demo", "--seed", "5"] + SMALL, out=["ccada.seed=5", "demo: all checks passed"]),
+             case(["kbs", "--seed", "x"], status=2, err=["--seed 'x' is not a number"]),
              case(["demo", "--seed", "-1"], status=2, err=["--seed '-1' is not a number"])],
     "hash": [case(["demo", "--hash", "sha512"] + SMALL, out=["Realm Initial Measurement (sha-512): "]),
              case(["demo", "--hash", "md5"], status=2, err=["must be sha256 or sha512"])],
@@ -148,6 +161,16 @@ CASES = {
                  out=["FAILED reference-value"]),
             case(["token", "verify", "t.cbor", "--iak", "p.pem", "--rim", "00"], setup=make_token, status=2,
                  err=["must be 32, 48 or 64 bytes of hex"])],
+    "reference-values": [case(["token", "verify", "t.cbor", "--iak", "p.pem", "--reference-values", "rv.json"],
+                              setup=lambda: (make_token(), write_rv("rv.json")), out=["reference value     ok"]),
+                         case(["token", "verify", "t.cbor", "--iak", "p.pem", "--reference-values", "rv.json"],
+                              setup=lambda: (make_token(), write_rv("rv.json", b"\0" * 32)), status=1,
+                              out=["FAILED reference-value"]),
+                         case(["kbs", "--reference-values", "rv.json"], setup=lambda: open("rv.json", "w").write("[]"),
+                              status=1, err=["--reference-values 'rv.json': not {\"reference-values\""])],
+    "addr": [case(["kbs", "--addr", "localhost"], status=1, err=["'localhost' is not an IPv4 address"])],
+    "port": [case(["kbs", "--port", "70000"], status=2, err=["--port '70000': must be 0..65535"])],
+    "key": [case(["kbs", "--key", "nosecret"], status=2, err=["--key 'nosecret': must be NAME=SECRET"])],
     "queue-depth": [case(["demo", "--queue-depth", "1", "--json"] + SMALL, out=['"queue_depth": 1', '"max_in_flight": 1']),
                     case(["demo", "--queue-depth", "0"], status=2, err=["must be 1..1024"])],
 }
@@ -156,7 +179,7 @@ OPTION = re.compile(r"(?<![\w-])--([a-z][a-z0-9-]+)")
 
 def documented(ccada, readme):
     texts = [open(readme, encoding="utf-8").read()]
-    for cmd in ("demo", "run", "bench", "token", "measure"):
+    for cmd in ("demo", "run", "bench", "token", "measure", "kbs"):
         texts.append(subprocess.run([ccada, cmd, "--help"], capture_output=True, text=True).stdout)
     return {m for t in texts for m in OPTION.findall(t)}
 

@@ -16,6 +16,7 @@
 #include "lib/json.h"
 #include "machine_opts.h"
 #include "relying/cca_verify.h"
+#include "relying/kbs.h"
 
 #define TOKEN_FILE_MAX (4 * CCA_TOKEN_MAX) /* room for the token as hex or base64url text */
 
@@ -24,7 +25,8 @@ void cli_token_help(FILE *f)
         fputs("usage: ccada token make [--challenge HEX] [-o FILE] [--format raw|hex|b64url]\n"
               "                        [--iak-pub-out PUB.pem] [--force] [machine options]\n"
               "       ccada token dump FILE [--json]\n"
-              "       ccada token verify FILE --iak PUB.pem [--challenge HEX] [--rim HEX]... [--json]\n"
+              "       ccada token verify FILE --iak PUB.pem [--challenge HEX]\n"
+              "                          [--rim HEX... | --reference-values FILE] [--json]\n"
               "\n"
               "make    boots the Realm of the machine options with the attest workload: the host\n"
               "        relays the challenge (32..64 bytes of hex; default 64 zero bytes), the\n"
@@ -38,7 +40,9 @@ void cli_token_help(FILE *f)
               "verify  checks FILE as a relying party does: both signatures (the platform's with\n"
               "        --iak, the realm's with the key it carries), the binding between them, the\n"
               "        claims' shapes, and if given the challenge issued and the RIM among the\n"
-              "        --rim reference values (repeatable). Says which check failed.\n"
+              "        --rim reference values (repeatable) or those of a --reference-values\n"
+              "        file (the Key Broker's {\"reference-values\": [base64 RIM, ...]}).\n"
+              "        Says which check failed.\n"
               "\n"
               "exit status: 0 done (verify: every check passed), 1 failed, 2 usage error\n",
               f);
@@ -310,6 +314,35 @@ static int parse_challenge(const char *cmd, const char *arg, uint8_t out[64], si
         return CLI_OK;
 }
 
+/* --reference-values FILE: its RIMs join the --rim ones. */
+static int reference_values(struct verify_opts *o, const char *path)
+{
+        struct kbs_config *cfg = calloc(1, sizeof(*cfg));
+        char text[65536], why[128];
+        FILE *f = fopen(path, "r");
+        size_t n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
+        int rc = CLI_OK;
+        if (f)
+                fclose(f);
+        text[n] = '\0';
+        if (!cfg)
+                rc = CLI_FAIL;
+        else if (!f)
+                rc = cli_bad_value("token verify", "--reference-values", path, strerror(errno));
+        else if (!kbs_reference_values_parse(text, n, cfg, why))
+                rc = cli_bad_value("token verify", "--reference-values", path, why);
+        for (size_t i = 0; rc == CLI_OK && i < cfg->nrims; i++) {
+                if (o->nrims == MAX_RIMS) {
+                        rc = cli_bad_value("token verify", "--reference-values", path, "at most 64 reference values");
+                        break;
+                }
+                memcpy(o->rims[o->nrims], cfg->rims[i], cfg->rim_lens[i]);
+                o->rim_lens[o->nrims++] = cfg->rim_lens[i];
+        }
+        free(cfg);
+        return rc;
+}
+
 static int verify_opt(struct verify_opts *o, int c, const char *arg)
 {
         size_t n = 0;
@@ -319,6 +352,7 @@ static int verify_opt(struct verify_opts *o, int c, const char *arg)
         case 'c':
                 o->challenge_given = true;
                 return parse_challenge("token verify", arg, o->challenge, &n);
+        case 'R': return reference_values(o, arg);
         case 'r':
                 if (o->nrims == MAX_RIMS)
                         return cli_bad_value("token verify", "--rim", arg, "at most 64 reference values");
@@ -383,7 +417,7 @@ static void verify_print(const struct verify_opts *o, const struct cca_verify_re
                "token verified\n",
                alg_name(r->platform_alg), alg_name(r->realm_alg), r->realm.rak_hash_algo,
                o->challenge_given ? "ok (the one given)" : "not checked (no --challenge)",
-               o->nrims ? "ok (the RIM is one of --rim)" : "not checked (no --rim)", hex);
+               o->nrims ? "ok (the RIM is a reference value)" : "not checked (no --rim or --reference-values)", hex);
 }
 
 static int token_verify(int argc, char **argv)
@@ -391,6 +425,7 @@ static int token_verify(int argc, char **argv)
         static const struct option opts[] = {
                 { "iak", required_argument, NULL, 'i' }, { "challenge", required_argument, NULL, 'c' },
                 { "rim", required_argument, NULL, 'r' }, { "json", no_argument, NULL, 'j' },
+                { "reference-values", required_argument, NULL, 'R' },
                 { "help", no_argument, NULL, 'h' },      { 0 },
         };
         struct verify_opts *o = calloc(1, sizeof(*o));
