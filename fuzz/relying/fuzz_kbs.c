@@ -7,6 +7,7 @@
  * posted to the Location a 201 gave, as evidence. */
 #include <jansson.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check(&r);
         if (r.status == 201) {
                 char loc[256];
-                strcpy(loc, r.location + strlen(cfg->endpoint));
+                snprintf(loc, sizeof(loc), "%s", r.location + strlen(cfg->endpoint));
                 kbs_response_free(&r);
                 kbs_handle(k, "POST", loc, KBS_EVIDENCE_TYPE, body, blen, &r);
                 check(&r);
