@@ -136,7 +136,7 @@ static bool decode(const uint8_t *token, size_t len, struct cose_sign1 *plat, st
 static bool rim_is_reference(const struct cca_verify_opts *o, const struct cca_realm_claims *c)
 {
         for (size_t i = 0; i < o->nrims; i++)
-                if (o->rim_lens[i] == c->meas_len && memcmp(o->rims[i], c->rim, c->meas_len) == 0)
+                if (o->rims[i].len == c->meas_len && memcmp(o->rims[i].value, c->rim, c->meas_len) == 0)
                         return true;
         return false;
 }

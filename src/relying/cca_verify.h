@@ -31,12 +31,17 @@ const char *cca_check_name(enum cca_check c); /* "decode", "platform-signature",
 
 #define CCA_VERIFY_WHY_LEN 200
 
+/* A reference value: a RIM a relying party accepts. */
+struct cca_rim {
+        uint8_t value[CCA_MEAS_MAX];
+        size_t len;                             /* 32, 48 or 64 */
+};
+
 struct cca_verify_opts {
         const struct ec_key *iak;               /* the trust anchor (P-256 or P-384) */
         const uint8_t *challenge;               /* the realm challenge issued (NULL: not checked) */
         size_t challenge_len;                   /* 64 */
-        const uint8_t (*rims)[CCA_MEAS_MAX];    /* reference RIMs (NULL or nrims 0: not checked) */
-        const size_t *rim_lens;                 /* each one's length */
+        const struct cca_rim *rims;             /* reference RIMs (NULL or nrims 0: not checked) */
         size_t nrims;
 };
 

@@ -227,21 +227,26 @@ static void key_request(struct kbs *k, const char *name, const char *ct, const u
 
         for (key = 0; key < k->cfg.nkeys && strcmp(k->cfg.keys[key].name, name); key++)
                 ;
-        if (!json_content_type(ct))
-                return problem(r, 415, "UnsupportedMediaType", "A key request is application/json, not '%s'.",
-                               ct ? ct : "(none)");
-        if (!parse_wrap_key(body, len, &wrap_key, &w, why, sizeof(why)))
-                return problem(r, 400, "BadRequest", "The key request is malformed: %s.", why);
+        if (!json_content_type(ct)) {
+                problem(r, 415, "UnsupportedMediaType", "A key request is application/json, not '%s'.", ct ? ct : "(none)");
+                return;
+        }
+        if (!parse_wrap_key(body, len, &wrap_key, &w, why, sizeof(why))) {
+                problem(r, 400, "BadRequest", "The key request is malformed: %s.", why);
+                return;
+        }
         if (key == k->cfg.nkeys) {
                 rsa_key_free(wrap_key);
-                return problem(r, 404, "KeyNotFound", "This broker holds no key named '%s'.", name);
+                problem(r, 404, "KeyNotFound", "This broker holds no key named '%s'.", name);
+                return;
         }
         struct challenge *c = slot(k);
         char b64[B64URL_LEN(CCA_CHALLENGE_LEN)];
         if (!issue(k, c) || !b64url_encode(c->value, sizeof(c->value), b64, sizeof(b64))) {
                 rsa_key_free(wrap_key);
                 challenge_drop(c);
-                return problem(r, 500, "InternalError", "No random bytes for a challenge.");
+                problem(r, 500, "InternalError", "No random bytes for a challenge.");
+                return;
         }
         c->key = key, c->wrap_key = wrap_key, c->wrap = w;
         snprintf(r->location, sizeof(r->location), "%s/keys/v1/evidence/%u", k->cfg.endpoint, c->id);
@@ -256,7 +261,8 @@ static void refuse(struct kbs_response *r, const struct cca_verify_result *v, ui
 {
         if (v->failed != CCA_CHECK_REFERENCE_VALUE) {
                 note(r, "challenge %u: %s: %s", id, cca_check_name(v->failed), v->why);
-                return problem(r, 403, "AttestationFailure", "No attestation result was obtained. %s", v->why);
+                problem(r, 403, "AttestationFailure", "No attestation result was obtained. %s", v->why);
+                return;
         }
         char b64[4 * ((CCA_MEAS_MAX + 2) / 3) + 1];
         if (!b64_encode(v->realm.rim, v->realm.meas_len, b64, sizeof(b64)))
@@ -272,7 +278,8 @@ static void evidence(struct kbs *k, uint32_t id, const char *ct, const uint8_t *
         struct challenge *found = find(k, id), c;
         if (!found) {
                 note(r, "evidence for challenge %u, which was not issued or was used", id);
-                return problem(r, 403, "AttestationFailure", "The challenge identifier did not match any issued challenge.");
+                problem(r, 403, "AttestationFailure", "The challenge identifier did not match any issued challenge.");
+                return;
         }
         c = *found; /* single use: gone before anything is looked at */
         memset(found, 0, sizeof(*found));
@@ -292,11 +299,10 @@ static void evidence(struct kbs *k, uint32_t id, const char *ct, const uint8_t *
                         "No attestation result was obtained. The evidence is not a token in unpadded base64url.");
         else {
                 struct cca_verify_opts o = { .iak = k->cfg.iak, .challenge = c.value, .challenge_len = sizeof(c.value),
-                                             .rims = k->cfg.rims, .rim_lens = k->cfg.rim_lens, .nrims = k->cfg.nrims };
-                static const uint8_t none[1][CCA_MEAS_MAX];
-                static const size_t none_len[1] = { 0 };
+                                             .rims = k->cfg.rims, .nrims = k->cfg.nrims };
+                static const struct cca_rim none = { .len = 0 }; /* matches no RIM */
                 if (!o.nrims) /* no reference values: nothing is in policy */
-                        o.rims = none, o.rim_lens = none_len, o.nrims = 1;
+                        o.rims = &none, o.nrims = 1;
                 if (!cca_verify(token, tlen, &o, v))
                         refuse(r, v, c.id);
                 else {
@@ -337,20 +343,23 @@ static bool parse_id(const char *s, uint32_t *id)
 void kbs_handle(struct kbs *k, const char *method, const char *path, const char *content_type, const uint8_t *body,
                 size_t len, struct kbs_response *r)
 {
+        const bool key_path = !strncmp(path, KEY_PATH, strlen(KEY_PATH));
+        const bool evidence_path = !strncmp(path, EVIDENCE_PATH, strlen(EVIDENCE_PATH));
+        const char *rest = key_path ? path + strlen(KEY_PATH) : evidence_path ? path + strlen(EVIDENCE_PATH) : path;
         uint32_t id;
         memset(r, 0, sizeof(*r));
-        if (!strncmp(path, KEY_PATH, strlen(KEY_PATH)) || !strncmp(path, EVIDENCE_PATH, strlen(EVIDENCE_PATH))) {
-                if (strcmp(method, "POST"))
-                        return problem(r, 405, "MethodNotAllowed", "Only POST is served here.");
-                if (len > KBS_BODY_MAX)
-                        return problem(r, 413, "PayloadTooLarge", "A request body is at most %d bytes.", KBS_BODY_MAX);
-        }
-        if (!strncmp(path, KEY_PATH, strlen(KEY_PATH)) && name_ok(path + strlen(KEY_PATH), strlen(path + strlen(KEY_PATH))))
-                return key_request(k, path + strlen(KEY_PATH), content_type, body, len, r);
-        if (!strncmp(path, EVIDENCE_PATH, strlen(EVIDENCE_PATH)) && parse_id(path + strlen(EVIDENCE_PATH), &id))
-                return evidence(k, id, content_type, body, len, r);
-        problem(r, 404, "NotFound", "No such resource; this broker serves POST %s{KeyId} and POST %s{ChallengeId}.",
-                KEY_PATH, EVIDENCE_PATH);
+        if ((key_path || evidence_path) && strcmp(method, "POST"))
+                problem(r, 405, "MethodNotAllowed", "Only POST is served here.");
+        else if ((key_path || evidence_path) && len > KBS_BODY_MAX)
+                problem(r, 413, "PayloadTooLarge", "A request body is at most %d bytes.", KBS_BODY_MAX);
+        else if (key_path && name_ok(rest, strlen(rest)))
+                key_request(k, rest, content_type, body, len, r);
+        else if (evidence_path && parse_id(rest, &id))
+                evidence(k, id, content_type, body, len, r);
+        else
+                problem(r, 404, "NotFound",
+                        "No such resource; this broker serves POST %s{KeyId} and POST %s{ChallengeId}.", KEY_PATH,
+                        EVIDENCE_PATH);
 }
 
 /* ---- configuration ---- */
@@ -368,10 +377,10 @@ bool kbs_reference_values_parse(const char *text, size_t len, struct kbs_config 
         for (size_t i = 0; ok && i < json_array_size(arr); i++) {
                 const char *s = json_string_value(json_array_get(arr, i));
                 size_t n = 0;
-                ok = s && b64_decode(s, strlen(s), cfg->rims[i], CCA_MEAS_MAX, &n) && (n == 32 || n == 48 || n == 64);
+                ok = s && b64_decode(s, strlen(s), cfg->rims[i].value, CCA_MEAS_MAX, &n) && (n == 32 || n == 48 || n == 64);
                 if (!ok)
                         snprintf(why, 128, "value %zu is not the standard base64 of a 32, 48 or 64-byte RIM", i);
-                cfg->rim_lens[i] = n;
+                cfg->rims[i].len = n;
         }
         if (ok)
                 cfg->nrims = json_array_size(arr);

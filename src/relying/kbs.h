@@ -32,6 +32,7 @@
 
 #include "lib/ec.h"
 #include "proto/cca_token.h"
+#include "relying/cca_verify.h"
 
 #define KBS_ACCEPT "application/eat-collection; profile=http://arm.com/CCA-SSD/1.0.0"
 #define KBS_EVIDENCE_TYPE "application/eat-collection; profile=\"http://arm.com/CCA-SSD/1.0.0\""
@@ -49,12 +50,13 @@ struct kbs_key {
 };
 
 struct kbs_config {
-        const char *endpoint;           /* "http://127.0.0.1:8088": the Location's prefix */
+        const char *endpoint;           /* "http://127.0.0.1:8088": the Location's prefix;
+                                         * kbs_create copies the pointer, not the text: it
+                                         * must outlive the broker */
         struct kbs_key keys[KBS_MAX_KEYS];
         size_t nkeys;
         const struct ec_key *iak;       /* the platform key tokens must be signed with */
-        uint8_t rims[64][CCA_MEAS_MAX]; /* reference values: the RIMs released to */
-        size_t rim_lens[64];
+        struct cca_rim rims[64];        /* reference values: the RIMs released to */
         size_t nrims;
 };
 

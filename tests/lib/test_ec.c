@@ -84,14 +84,22 @@ static void ec_key_derive_gives_another_key_for_another_label_or_seed(void **sta
         ec_key_free(c);
 }
 
+/* The independent signer's public key, and its signature over kat_msg into sig. */
+static struct ec_key *kat_signer(uint8_t sig[96])
+{
+        uint8_t point[97];
+        struct ec_key *k;
+        unhex(kat_sig_point, point, sizeof(point));
+        unhex(kat_sig, sig, 96);
+        assert_true(ec_key_from_point(&k, EC_P384, point, sizeof(point)));
+        return k;
+}
+
 static void ec_verify_accepts_an_independent_signature(void **state)
 {
-        uint8_t point[97], sig[96];
-        struct ec_key *k;
+        uint8_t sig[96];
+        struct ec_key *k = kat_signer(sig);
         (void)state;
-        unhex(kat_sig_point, point, sizeof(point));
-        unhex(kat_sig, sig, sizeof(sig));
-        assert_true(ec_key_from_point(&k, EC_P384, point, sizeof(point)));
         assert_false(ec_key_has_private(k));
         assert_true(ec_verify(k, HASH_SHA384, kat_msg, sizeof(kat_msg) - 1, sig, sizeof(sig)));
         ec_key_free(k);
@@ -99,12 +107,9 @@ static void ec_verify_accepts_an_independent_signature(void **state)
 
 static void ec_verify_rejects_a_changed_message_signature_or_length(void **state)
 {
-        uint8_t point[97], sig[96];
-        struct ec_key *k;
+        uint8_t sig[96];
+        struct ec_key *k = kat_signer(sig);
         (void)state;
-        unhex(kat_sig_point, point, sizeof(point));
-        unhex(kat_sig, sig, sizeof(sig));
-        assert_true(ec_key_from_point(&k, EC_P384, point, sizeof(point)));
         assert_false(ec_verify(k, HASH_SHA384, kat_msg, sizeof(kat_msg) - 2, sig, sizeof(sig)));
         assert_false(ec_verify(k, HASH_SHA512, kat_msg, sizeof(kat_msg) - 1, sig, sizeof(sig)));
         assert_false(ec_verify(k, HASH_SHA384, kat_msg, sizeof(kat_msg) - 1, sig, sizeof(sig) - 1));

@@ -88,8 +88,8 @@ static void run_vector(const struct vector *v)
 {
         size_t len, n;
         uint8_t *tok = slurp(v->file, &len);
-        uint8_t challenge[64], rim[CCA_MEAS_MAX];
-        size_t rim_len = 0;
+        uint8_t challenge[64];
+        struct cca_rim rim = { .len = 0 };
         struct cca_verify_opts o = { .iak = load_key(v->iak) };
         struct cca_verify_result *r = malloc(sizeof(*r));
         assert_non_null(r);
@@ -98,8 +98,8 @@ static void run_vector(const struct vector *v)
                 o.challenge = challenge, o.challenge_len = 64;
         }
         if (v->rim) {
-                assert_true(hex_decode(v->rim, rim, sizeof(rim), &rim_len));
-                o.rims = (const uint8_t(*)[CCA_MEAS_MAX])rim, o.rim_lens = &rim_len, o.nrims = 1;
+                assert_true(hex_decode(v->rim, rim.value, sizeof(rim.value), &rim.len));
+                o.rims = &rim, o.nrims = 1;
         }
         bool ok = cca_verify(tok, len, &o, r);
         if (r->failed != v->expect)

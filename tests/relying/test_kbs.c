@@ -187,9 +187,9 @@ static void kbs_reference_values_parse_reads_the_keybroker_format(void **state)
         (void)state;
         assert_true(kbs_reference_values_parse(ok, strlen(ok), cfg, why));
         assert_int_equal(cfg->nrims, 2);
-        assert_int_equal(cfg->rim_lens[0], 32);
-        assert_int_equal(cfg->rims[0][0], 0x31);
-        assert_int_equal(cfg->rims[0][31], 0x49);
+        assert_int_equal(cfg->rims[0].len, 32);
+        assert_int_equal(cfg->rims[0].value[0], 0x31);
+        assert_int_equal(cfg->rims[0].value[31], 0x49);
         static const char *const bad[] = { "[]", "{\"reference-values\": \"x\"}", "{\"reference-values\": [\"AAAA\"]}",
                                            "{\"reference-values\": [7]}", "{" };
         for (size_t i = 0; i < 5; i++)

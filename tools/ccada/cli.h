@@ -67,6 +67,11 @@ struct cli_number_opt {
  * returns CLI_USAGE leaving *out unchanged. */
 int cli_number(const struct cli_number_opt *o, const char *arg, uint64_t *out);
 
+/* Reads the text file path whole into buf (cap bytes, NUL-terminated: at most cap - 1 of
+ * them); *len is its length. False, with why ("cannot read it: ...", "larger than N
+ * bytes"), when it cannot. */
+bool cli_read_file(const char *path, char *buf, size_t cap, size_t *len, char *why, size_t why_len);
+
 /* Prints "ccada <cmd>: <opt> '<arg>': <why>" on stderr; returns CLI_USAGE. */
 int cli_bad_value(const char *cmd, const char *opt, const char *arg, const char *why);
 

@@ -47,21 +47,15 @@ struct kbs_opts {
         struct kbs_config cfg;
 };
 
+/* path's text, malloc'd (the caller frees); NULL, said on stderr, when it cannot be read. */
 static char *slurp(const char *opt, const char *path, size_t *len)
 {
-        FILE *f = fopen(path, "r");
-        char *buf = malloc(65537);
-        *len = 0;
-        if (!f || !buf) {
-                fprintf(stderr, "ccada kbs: %s '%s': cannot read it: %s\n", opt, path, strerror(errno));
-                if (f)
-                        fclose(f);
+        char why[128], *buf = malloc(65537);
+        if (buf && !cli_read_file(path, buf, 65537, len, why, sizeof(why))) {
+                fprintf(stderr, "ccada kbs: %s '%s': %s\n", opt, path, why);
                 free(buf);
                 return NULL;
         }
-        *len = fread(buf, 1, 65536, f);
-        buf[*len] = '\0';
-        fclose(f);
         return buf;
 }
 

@@ -194,17 +194,9 @@ static int add_device(struct machine_opts *o, const char *arg)
 static int set_iak(struct machine_opts *o, const char *arg)
 {
         char why[EC_WHY_LEN + 64];
-        FILE *f = fopen(arg, "r");
-        if (!f) {
-                snprintf(why, sizeof(why), "cannot read it: %s", strerror(errno));
+        size_t n = 0;
+        if (!cli_read_file(arg, o->iak_pem, sizeof(o->iak_pem), &n, why, sizeof(why)))
                 return cli_bad_value(o->cmd, "--iak", arg, why);
-        }
-        size_t n = fread(o->iak_pem, 1, sizeof(o->iak_pem), f);
-        bool err = ferror(f) != 0;
-        fclose(f);
-        if (err || n == sizeof(o->iak_pem))
-                return cli_bad_value(o->cmd, "--iak", arg, err ? "cannot read it" : "larger than any PEM key (16K)");
-        o->iak_pem[n] = '\0';
         struct ec_key *k;
         if (!ec_key_from_pem(&k, o->iak_pem, n, why))
                 return cli_bad_value(o->cmd, "--iak", arg, why);

@@ -1,9 +1,30 @@
 /* Option values shared by the sub-commands: every number a user types goes through the one
  * strict parser (include/ccada/parse.h), and every refusal names the option and the value. */
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ccada/parse.h"
 #include "cli.h"
+
+bool cli_read_file(const char *path, char *buf, size_t cap, size_t *len, char *why, size_t why_len)
+{
+        FILE *f = fopen(path, "r");
+        if (!f) {
+                snprintf(why, why_len, "cannot read it: %s", strerror(errno));
+                return false;
+        }
+        size_t n = fread(buf, 1, cap, f);
+        bool err = ferror(f) != 0;
+        fclose(f);
+        if (err || n == cap) {
+                snprintf(why, why_len, err ? "cannot read it" : "larger than %zu bytes", cap - 1);
+                return false;
+        }
+        buf[n] = '\0';
+        *len = n;
+        return true;
+}
 
 int cli_bad_value(const char *cmd, const char *opt, const char *arg, const char *why)
 {

@@ -299,8 +299,7 @@ struct verify_opts {
         const char *iak;
         uint8_t challenge[CCA_CHALLENGE_LEN];
         bool challenge_given;
-        uint8_t rims[MAX_RIMS][CCA_MEAS_MAX];
-        size_t rim_lens[MAX_RIMS];
+        struct cca_rim rims[MAX_RIMS];
         size_t nrims;
         bool json;
 };
@@ -319,25 +318,19 @@ static int reference_values(struct verify_opts *o, const char *path)
 {
         struct kbs_config *cfg = calloc(1, sizeof(*cfg));
         char text[65536], why[128];
-        FILE *f = fopen(path, "r");
-        size_t n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
+        size_t n = 0;
         int rc = CLI_OK;
-        if (f)
-                fclose(f);
-        text[n] = '\0';
         if (!cfg)
                 rc = CLI_FAIL;
-        else if (!f)
-                rc = cli_bad_value("token verify", "--reference-values", path, strerror(errno));
-        else if (!kbs_reference_values_parse(text, n, cfg, why))
+        else if (!cli_read_file(path, text, sizeof(text), &n, why, sizeof(why)) ||
+                 !kbs_reference_values_parse(text, n, cfg, why))
                 rc = cli_bad_value("token verify", "--reference-values", path, why);
         for (size_t i = 0; rc == CLI_OK && i < cfg->nrims; i++) {
                 if (o->nrims == MAX_RIMS) {
                         rc = cli_bad_value("token verify", "--reference-values", path, "at most 64 reference values");
                         break;
                 }
-                memcpy(o->rims[o->nrims], cfg->rims[i], cfg->rim_lens[i]);
-                o->rim_lens[o->nrims++] = cfg->rim_lens[i];
+                o->rims[o->nrims++] = cfg->rims[i];
         }
         free(cfg);
         return rc;
@@ -356,9 +349,9 @@ static int verify_opt(struct verify_opts *o, int c, const char *arg)
         case 'r':
                 if (o->nrims == MAX_RIMS)
                         return cli_bad_value("token verify", "--rim", arg, "at most 64 reference values");
-                if (!hex_decode(arg, o->rims[o->nrims], CCA_MEAS_MAX, &n) || (n != 32 && n != 48 && n != 64))
+                if (!hex_decode(arg, o->rims[o->nrims].value, CCA_MEAS_MAX, &n) || (n != 32 && n != 48 && n != 64))
                         return cli_bad_value("token verify", "--rim", arg, "must be 32, 48 or 64 bytes of hex");
-                o->rim_lens[o->nrims++] = n;
+                o->rims[o->nrims++].len = n;
                 return CLI_OK;
         default:
                 return cli_token_help(c == 'h' ? stdout : stderr), c == 'h' ? -1 : CLI_USAGE;
@@ -368,15 +361,8 @@ static int verify_opt(struct verify_opts *o, int c, const char *arg)
 static bool load_iak(const char *path, struct ec_key **k)
 {
         char pem[16384], why[EC_WHY_LEN];
-        FILE *f = fopen(path, "r");
-        if (!f) {
-                fprintf(stderr, "ccada token verify: --iak '%s': cannot read it: %s\n", path, strerror(errno));
-                return false;
-        }
-        size_t n = fread(pem, 1, sizeof(pem) - 1, f);
-        fclose(f);
-        pem[n] = '\0';
-        if (!ec_key_from_pem(k, pem, n, why)) {
+        size_t n = 0;
+        if (!cli_read_file(path, pem, sizeof(pem), &n, why, sizeof(why)) || !ec_key_from_pem(k, pem, n, why)) {
                 fprintf(stderr, "ccada token verify: --iak '%s': %s\n", path, why);
                 return false;
         }
@@ -451,7 +437,7 @@ static int token_verify(int argc, char **argv)
         if (!read_token("token verify", argv[optind], tok, &len) || !load_iak(o->iak, &iak))
                 goto out;
         struct cca_verify_opts vo = { .iak = iak, .challenge = o->challenge_given ? o->challenge : NULL,
-                                      .challenge_len = CCA_CHALLENGE_LEN, .rims = o->rims, .rim_lens = o->rim_lens,
+                                      .challenge_len = CCA_CHALLENGE_LEN, .rims = o->rims,
                                       .nrims = o->nrims };
         bool ok = cca_verify(tok, len, &vo, r);
         verify_print(o, r, ok);
@@ -493,15 +479,22 @@ static int make_opt(void *ctx, int c, const char *arg)
         }
 }
 
+/* True (said on stderr) when path exists and must be kept: no --force. */
+static bool kept(const char *path, bool force)
+{
+        struct stat st;
+        if (!path || force || stat(path, &st) != 0)
+                return false;
+        fprintf(stderr, "ccada token make: '%s' exists; it is kept (give --force to replace it)\n", path);
+        return true;
+}
+
 /* Writes n bytes to path through a temporary file and a rename: all or nothing. */
 static bool write_file(const char *path, const void *data, size_t n, bool force)
 {
-        struct stat st;
         char tmp[4096];
-        if (!force && stat(path, &st) == 0) {
-                fprintf(stderr, "ccada token make: '%s' exists; it is kept (give --force to replace it)\n", path);
+        if (kept(path, force))
                 return false;
-        }
         int len = snprintf(tmp, sizeof(tmp), "%s.ccada-tmp", path);
         FILE *f = len > 0 && (size_t)len < sizeof(tmp) ? fopen(tmp, "wb") : NULL;
         bool ok = f && fwrite(data, 1, n, f) == n;
@@ -612,12 +605,8 @@ static int token_make(int argc, char **argv)
                 goto out;
         }
         rc = CLI_FAIL;
-        struct stat st;
-        if ((o->out && !o->force && stat(o->out, &st) == 0) || (o->iak_out && !o->force && stat(o->iak_out, &st) == 0)) {
-                fprintf(stderr, "ccada token make: '%s' exists; it is kept (give --force to replace it)\n",
-                        o->out && stat(o->out, &st) == 0 ? o->out : o->iak_out);
+        if (kept(o->out, o->force) || kept(o->iak_out, o->force)) /* before running, not after */
                 goto out;
-        }
         o->m.cfg.workload = "attest";
         o->m.cfg.console = NULL;
         if ((rc = make_run(o, tok, &len, o->iak_out ? &pem : NULL)) != CLI_OK)
