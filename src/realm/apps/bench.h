@@ -62,7 +62,7 @@ double bench_time_memcpy_cold(struct bench_cold *c, const uint8_t *src, uint64_t
 /* The same copy isolated, as a request makes it (bench-blk): each copy is followed by a walk
  * of the gap area, and the walk's own time, measured alone in the same call, is subtracted.
  * Nothing overlaps the copy and no stream is followed, so each line of the destination
- * misses on its own. */
+ * misses on its own. Never below the back-to-back figure, measured in the same call. */
 double bench_time_memcpy_cold_isolated(struct bench_cold *c, const uint8_t *src, uint64_t size, unsigned n);
 /* "ccada.bench_reps=N" (1..BENCH_MAX_REPS; default 7, with a message when malformed). */
 unsigned bench_reps(struct realm_kernel *k);
