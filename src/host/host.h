@@ -33,6 +33,20 @@ struct host_mmio_dev {
         struct host_mmio_dev *next;
 };
 
+/* Something the host serves while the guest waits (a WFI exit): a device whose input comes
+ * from outside the machine (a network backend's sockets). poll delivers what is ready to
+ * the guest and may block up to timeout_ms (>= 0) for input; it returns whether it
+ * delivered anything. The guest waits only when it has nothing else to do, so blocking there
+ * makes a guest waiting for the network spend real time only as long as the network does. */
+struct host_idle_dev {
+        const char *name;
+        bool (*poll)(struct host_idle_dev *dev, int timeout_ms);
+        struct host_idle_dev *next;
+};
+
+/* The longest a WFI exit blocks for outside input when nothing is ready (ms). */
+#define HOST_IDLE_BLOCK_MS 10
+
 struct host_vm_config {
         unsigned ipa_bits;              /* s2sz: 33..48; default 40 */
         unsigned hash_algo;             /* RMI_HASH_SHA_256 / _512 */
@@ -78,6 +92,12 @@ CCADA_MUST_CHECK ccada_status host_vm_create_peer(struct host_vm **out, struct h
 void host_vm_destroy(struct host_vm *vm);
 
 void host_vm_add_mmio(struct host_vm *vm, struct host_mmio_dev *dev);
+/* Serves dev on every WFI exit of vm until host_vm_remove_idle (dev must outlive that). */
+void host_vm_add_idle(struct host_vm *vm, struct host_idle_dev *dev);
+void host_vm_remove_idle(struct host_vm *vm, struct host_idle_dev *dev);
+/* What a WFI exit does: every idle device delivers what is ready; when none had anything,
+ * each may block up to HOST_IDLE_BLOCK_MS for input. Returns whether anything was delivered. */
+bool host_vm_idle(struct host_vm *vm);
 
 /* Builds the Realm: version check, delegation, REALM_CREATE, RTTs, RTT_INIT_RIPAS, the
  * image with DATA_CREATE (measured), the rest of RAM with DATA_CREATE_UNKNOWN, REC_CREATE,

@@ -126,7 +126,9 @@ static enum cpu_result vcpu_mmio_write(struct ccada_cpu *cpu, uint64_t gpa, unsi
 
 static void vcpu_wfi(struct ccada_cpu *cpu)
 {
-        to_vcpu(cpu)->vm->stats.exits[RMI_EXIT_SYNC]++; /* backends complete synchronously */
+        struct host_vm *vm = to_vcpu(cpu)->vm;
+        vm->stats.exits[RMI_EXIT_SYNC]++; /* block backends complete synchronously */
+        (void)host_vm_idle(vm);           /* network input comes while the guest waits */
 }
 
 /* HOSTCALL_VENDOR_HYP_FID: the guest's host call, in a block of its RAM laid out as

@@ -93,8 +93,10 @@ static void handle_abort(struct host_vm *vm, uint64_t ipa, struct rmi_rec_entry 
 static void handle_sync(struct host_vm *vm, const struct rmi_rec_exit *x, struct rmi_rec_entry *e)
 {
         uint64_t ec = (x->esr & ESR_EC_MASK) >> ESR_EC_SHIFT;
-        if (ec == ESR_EC_WFX)
-                return; /* nothing to poll in the foundation machine */
+        if (ec == ESR_EC_WFX) {
+                (void)host_vm_idle(vm); /* the guest re-checks what it waits for */
+                return;
+        }
         if (ec != ESR_EC_DABT_LOWER) {
                 e->flags |= RMI_REC_ENTRY_FLAG_INJECT_SEA;
                 return;

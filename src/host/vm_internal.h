@@ -22,6 +22,7 @@ struct host_vm {
         struct host_vm_config cfg;
         struct host_vm_stats stats;
         struct host_mmio_dev *devs;
+        struct host_idle_dev *idle;     /* served on WFI exits */
         struct host_granules *ns;       /* shared with the host's other VMs */
         unsigned index;                 /* 0 for the host's first VM, then 1, 2... (logs, trace pid) */
         /* the Realm */

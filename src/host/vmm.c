@@ -108,6 +108,33 @@ void host_vm_add_mmio(struct host_vm *vm, struct host_mmio_dev *dev)
         vm->devs = dev;
 }
 
+void host_vm_add_idle(struct host_vm *vm, struct host_idle_dev *dev)
+{
+        dev->next = vm->idle;
+        vm->idle = dev;
+}
+
+void host_vm_remove_idle(struct host_vm *vm, struct host_idle_dev *dev)
+{
+        for (struct host_idle_dev **p = &vm->idle; *p; p = &(*p)->next) {
+                if (*p == dev) {
+                        *p = dev->next;
+                        dev->next = NULL;
+                        return;
+                }
+        }
+}
+
+bool host_vm_idle(struct host_vm *vm)
+{
+        bool any = false;
+        for (struct host_idle_dev *d = vm->idle; d; d = d->next)
+                any |= d->poll(d, 0);
+        for (struct host_idle_dev *d = vm->idle; d && !any; d = d->next)
+                any = d->poll(d, HOST_IDLE_BLOCK_MS);
+        return any;
+}
+
 ccada_status host_rmi_failed(struct host_vm *vm, const char *what, uint64_t ipa, uint64_t x0)
 {
         host_log(vm, "%s at IPA 0x%llx failed: %s (index %u)", what, (unsigned long long)ipa,
