@@ -209,6 +209,17 @@ void rk_spin_unlock_irqrestore(struct realm_kernel *k, struct rk_lock *l, bool i
 }
 
 
+void rk_cpu_ctx_get(const struct realm_kernel *k, struct rk_cpu_ctx *c)
+{
+        *c = k->ctx;
+}
+
+void rk_cpu_ctx_set(struct realm_kernel *k, const struct rk_cpu_ctx *c)
+{
+        k->ctx = *c;
+        show_ctx(k, false);
+}
+
 ccada_status rk_mmio_read(struct realm_kernel *k, uint64_t ipa, unsigned size, uint64_t *val)
 {
         return from_cpu(cpu_mmio_read(k->cpu, ipa | k->shared_bit, size, val));

@@ -180,6 +180,11 @@ bool rk_spin_lock_irqsave(struct realm_kernel *k, struct rk_lock *l);
 void rk_spin_unlock_irqrestore(struct realm_kernel *k, struct rk_lock *l, bool irqs_were_off);
 /* The trace the kernel's parts register their subsystems with (may be NULL). */
 struct trace *rk_trace(struct realm_kernel *k);
+/* The CPU context the trace lines show, for code that models more of it than a spin lock
+ * (the network's transmit path: BH off and two locks, "b..2."): read it, change it, put the
+ * old one back. */
+void rk_cpu_ctx_get(const struct realm_kernel *k, struct rk_cpu_ctx *c);
+void rk_cpu_ctx_set(struct realm_kernel *k, const struct rk_cpu_ctx *c);
 /* The "realm" trace subsystem: realm_printk, every line the kernel prints. */
 enum { REALM_TRACE_PRINTK };
 extern const struct trace_subsys realm_trace;

@@ -66,7 +66,7 @@ void rk_cpu_ctx_flags(const struct rk_cpu_ctx *c, char out[6])
 
         out[0] = c->irqs_off ? (c->bh_off ? 'D' : 'd') : (c->bh_off ? 'b' : '.');
         out[1] = '.';
-        out[2] = '.';
+        out[2] = c->softirq ? 's' : '.';
         out[3] = c->preempt & 0xF ? hex[c->preempt & 0xF] : '.';
         out[4] = '.';
         out[5] = '\0';

@@ -34,11 +34,12 @@ struct rk_lock {
 struct rk_cpu_ctx {
         bool irqs_off;
         bool bh_off;
+        bool softirq;           /* serving a softirq (NAPI polling the network) */
         unsigned preempt;       /* spin locks held (and other preempt_disable) */
 };
 
 /* The five latency flags as ftrace prints them: irqs-off ('d', with BH off 'D'; BH off
- * alone 'b'), need-resched ('.'), hardirq/softirq ('.'), preempt depth (hex digit or
+ * alone 'b'), need-resched ('.'), hardirq/softirq ('s' in a softirq, else '.'), preempt depth (hex digit or
  * '.'), migrate-disable ('.'). out: 6 bytes. */
 void rk_cpu_ctx_flags(const struct rk_cpu_ctx *c, char out[6]);
 /* What spin_lock_irqsave / spin_unlock_irqrestore do to the context: mask interrupts and

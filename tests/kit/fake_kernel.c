@@ -370,6 +370,13 @@ void rk_spin_unlock_irqrestore(struct realm_kernel *k, struct rk_lock *l, bool i
         show_ctx(k);
 }
 
+void rk_cpu_ctx_get(const struct realm_kernel *k, struct rk_cpu_ctx *c) { *c = k->ctx; }
+
+void rk_cpu_ctx_set(struct realm_kernel *k, const struct rk_cpu_ctx *c)
+{
+        k->ctx = *c;
+        show_ctx(k);
+}
 
 struct trace *rk_trace(struct realm_kernel *k) { return &k->trace; }
 

@@ -114,6 +114,8 @@ static void rk_cpu_ctx_flags_read_as_ftrace_prints_them(void **state)
         assert_string_equal(f, "D....");
         rk_cpu_ctx_flags(&(struct rk_cpu_ctx){ .preempt = 0x1b }, f);
         assert_string_equal(f, "...b."); /* the low four bits, in hex */
+        rk_cpu_ctx_flags(&(struct rk_cpu_ctx){ .softirq = true, .bh_off = true, .preempt = 1 }, f);
+        assert_string_equal(f, "b.s1."); /* NAPI polling the network */
 }
 
 int main(void)
