@@ -8,8 +8,9 @@ set -euo pipefail
 # libcbor-dev: the CCA token's CBOR. python3-cbor2, python3-cryptography: the tests'
 # independent token checker (/usr/bin/python3; see tests/kat).
 # libjansson-dev, libmicrohttpd-dev: the Key Broker (src/relying).
+# liblwip-dev: the Realm's TCP/IP stack (src/realm/net.c).
 PKGS=(gcc make cmake pkg-config libcmocka-dev libssl-dev libcbor-dev libjansson-dev libmicrohttpd-dev python3
-      python3-cbor2 python3-cryptography)
+      python3-cbor2 python3-cryptography liblwip-dev)
 if [ "${1:-}" = "--fuzz" ]; then
         PKGS+=(clang libclang-rt-14-dev)
 fi

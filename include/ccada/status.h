@@ -23,7 +23,8 @@
         X(CCADA_E_REJECTED, "the host rejected the request")                       \
         X(CCADA_E_PEER, "a peer sent malformed or hostile data")                   \
         X(CCADA_E_BROKEN, "the conversation is broken")                            \
-        X(CCADA_E_VERIFY, "verification failed")
+        X(CCADA_E_VERIFY, "verification failed")                                   \
+        X(CCADA_E_TIMEOUT, "timed out")
 
 typedef enum {
 #define CCADA_STATUS_ENUM_(id, text) id,
