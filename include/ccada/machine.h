@@ -141,6 +141,10 @@ struct ccada_machine_config {
         const char *iak_pem;
         bool token_profile;
         bool token_cmw;
+        /* The Realm app's arguments (HOSTCALL_GET_ARGS), as a user types them in the
+         * Realm's shell: not measured. At most 240 bytes (NULL: none); the caller keeps
+         * the text while the machine lives. */
+        const char *app_args;
 };
 
 void ccada_machine_config_default(struct ccada_machine_config *cfg);

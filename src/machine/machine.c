@@ -108,7 +108,8 @@ ccada_status ccada_machine_create(struct ccada_machine **out, const struct ccada
             cfg->bench_size > (1u << 20) || cfg->bench_qd > 256 ||
             (cfg->bench_dir && strcmp(cfg->bench_dir, "to") && strcmp(cfg->bench_dir, "from") &&
              strcmp(cfg->bench_dir, "bidi") && strcmp(cfg->bench_dir, "read") && strcmp(cfg->bench_dir, "write")) ||
-            cfg->challenge_len < 32 || cfg->challenge_len > sizeof(cfg->challenge))
+            cfg->challenge_len < 32 || cfg->challenge_len > sizeof(cfg->challenge) ||
+            (cfg->app_args && strnlen(cfg->app_args, HOSTCALL_ARGS_MAX + 1) > HOSTCALL_ARGS_MAX))
                 return CCADA_E_INVAL;
         for (unsigned d = 0; d < cfg->ndevices; d++)
                 if (!ccada_device_check(&cfg->devices[d], NULL, 0))
@@ -149,10 +150,10 @@ void ccada_machine_destroy(struct ccada_machine *m)
         if (!m)
                 return;
         (void)trace_close(&m->trace);
-        for (unsigned i = 0; i < m->nslots; i++) {
-                host_vm_destroy(m->slot[i].vm);
+        for (unsigned i = 0; i < m->nslots; i++) { /* devices first: they may hold on to their VM */
                 for (unsigned d = 0; d < m->slot[i].ndev; d++)
                         m->slot[i].dev[d].close(m->slot[i].dev[d].obj);
+                host_vm_destroy(m->slot[i].vm);
         }
         rmm_destroy(m->rmm);
         for (unsigned i = 0; i < m->nslots; i++)
@@ -243,6 +244,19 @@ static void machine_challenge(const struct ccada_machine *m, uint64_t out[31])
                 out[1 + i] = ld_le64(ch + 8 * i);
 }
 
+/* HOSTCALL_GET_ARGS: the app's arguments as the user gave them. */
+static void machine_args(const struct ccada_machine *m, uint64_t out[31])
+{
+        uint8_t a[HOSTCALL_ARGS_MAX] = { 0 };
+        size_t n = m->cfg.app_args ? strnlen(m->cfg.app_args, sizeof(a) + 1) : 0;
+        if (n > sizeof(a))
+                n = 0; /* refused at configuration; never cut */
+        memcpy(a, m->cfg.app_args ? m->cfg.app_args : "", n);
+        out[0] = n;
+        for (unsigned i = 0; i < sizeof(a) / 8; i++)
+                out[1 + i] = ld_le64(a + 8 * i);
+}
+
 /* The host calls the VMM leaves to the machine: a bench app's figure, to the owner's hook;
  * the challenge for an attestation token. */
 static void machine_call_hook(void *ctx, uint16_t imm, const uint64_t in[31], uint64_t out[31])
@@ -250,6 +264,10 @@ static void machine_call_hook(void *ctx, uint16_t imm, const uint64_t in[31], ui
         const struct ccada_machine *m = ctx;
         if (imm == HOSTCALL_GET_CHALLENGE) {
                 machine_challenge(m, out);
+                return;
+        }
+        if (imm == HOSTCALL_GET_ARGS) {
+                machine_args(m, out);
                 return;
         }
         if (imm != HOSTCALL_BENCH_SAMPLE || !m->cfg.bench_hook)

@@ -7,6 +7,7 @@
 #include "realm/apps/attest.h"
 #include "realm/apps/bench.h"
 #include "realm/apps/demo.h"
+#include "realm/apps/net_test.h"
 #include "realm/realm.h"
 #include "lib/container.h"
 
@@ -15,6 +16,8 @@ static const struct machine_workload workloads[] = {
         { "bench-swiotlb", "SWIOTLB map+unmap cost per size", realm_bench_swiotlb },
         { "bench-blk", "virtio-blk requests per second by queue depth, direction and size", realm_bench_blk },
         { "attest", "an attestation token for the host-relayed challenge (ccada token make)", realm_attest_init },
+        { "net-test", "TCP over virtio-net and lwIP to a host echo service (--args 'port=P [bytes=N]')",
+          realm_net_test_init },
 };
 
 const struct machine_workload *machine_workload_find(const char *name)

@@ -40,6 +40,15 @@ _Static_assert(HOSTCALL_PEEK_PRIVATE_WORDS + HOSTCALL_PEEK_MAX / 8 <= 31, "the a
 #define HOSTCALL_GET_CHALLENGE 0x0C0C
 #define HOSTCALL_CHALLENGE_MAX 64
 
+/* The Realm asks the host for its app's arguments: the command line a user types in the
+ * Realm's shell (a Linux Realm's user space gets them from its shell, not from the kernel
+ * command line, which the RIM measures: arguments must not change the measurement).
+ * gprs[0] = the length in bytes (0..HOSTCALL_ARGS_MAX), gprs[1..30] = the text,
+ * little-endian words, zero-padded. Untrusted: the Realm checks the length and parses the
+ * text as any argv. */
+#define HOSTCALL_GET_ARGS 0x0C0D
+#define HOSTCALL_ARGS_MAX 240
+
 /* A normal VM has no RMM and so no RSI_HOST_CALL: it makes the same calls with a hypercall
  * to the host, as a KVM guest does (SMCCC 1.4 §2.5: a fast SMC64 call, owner 6 = Vendor
  * Specific Hypervisor Service). x1 = the guest-physical address of a block laid out as

@@ -11,10 +11,11 @@
 #include "ccada/report.h"
 #include "cli.h"
 #include "lib/ec.h"
+#include "proto/hostcall.h"
 
 enum mopt {
         M_TRACE = MOPT_FIRST, M_JSONTRACE, M_EVENTS, M_SEED, M_HASH, M_IPA, M_RAM, M_VM, M_DISK, M_DISKRAM, M_DISKW,
-        M_SWIOTLB, M_GROW, M_BP, M_ALLOC, M_CHECK, M_DEVICE, M_QDEPTH, M_IAK, M_TPROFILE, M_TCMW,
+        M_SWIOTLB, M_GROW, M_BP, M_ALLOC, M_CHECK, M_DEVICE, M_QDEPTH, M_IAK, M_TPROFILE, M_TCMW, M_ARGS,
 };
 
 /* One row per option: how getopt sees it and what --help says. */
@@ -56,6 +57,8 @@ static const struct mopt_row {
           "attestation tokens with the realm profile claim (the RAK as a\nCOSE_Key) and the 2023 platform profile (default: as\n"
           "TF-RMM v1.0, a raw RAK and the legacy platform profile)" },
         { { "token-cmw", no_argument, NULL, M_TCMW }, "", "the token collection as tag 907 (CMW) instead of tag 399" },
+        { { "args", required_argument, NULL, M_ARGS }, "TEXT",
+          "the Realm app's arguments, as typed in the Realm's shell (not\nmeasured; at most 240 bytes). net-test: 'port=P [bytes=N]'" },
         { { "check-invariants", no_argument, NULL, M_CHECK }, "",
           "check the RMM's invariants after every RMI and RSI call, and\nthat every Realm access touches only its own granules and\n"
           "reads what it stored (slower; a violation fails the run)" },
@@ -214,6 +217,11 @@ int machine_opts_apply(struct machine_opts *o, int c, const char *arg)
         case M_IAK: return set_iak(o, arg);
         case M_TPROFILE: o->cfg.token_profile = true; return CLI_OK;
         case M_TCMW: o->cfg.token_cmw = true; return CLI_OK;
+        case M_ARGS:
+                if (strlen(arg) > HOSTCALL_ARGS_MAX)
+                        return cli_bad_value(o->cmd, "--args", "...", "at most 240 bytes");
+                o->cfg.app_args = arg;
+                return CLI_OK;
         case M_DEVICE: return add_device(o, arg);
         case M_TRACE: o->trace = arg; return CLI_OK;
         case M_JSONTRACE: o->trace_json = arg; return CLI_OK;
