@@ -112,13 +112,20 @@ static err_t netif_setup(struct netif *nif)
 }
 
 /* Passes every waiting frame to lwIP and runs the timers that are due. True when a frame
- * came. Frames are received straight into a pbuf (the stack's memory). */
-static bool net_poll(struct rk_net *net)
+ * came. Frames are received straight into a pbuf (the stack's memory). The receive path
+ * runs as NAPI does, in a softirq: on the task's own time when the task did not sleep, in
+ * the idle task's ("<idle>-0") after it slept waiting (after_wait), as a Linux task blocked
+ * in connect or recv leaves the CPU idle until the interrupt. So a trace filtered on the
+ * app's name shows what the app itself sends, as the lab's "grep keybroker-app-" does. */
+static bool net_poll(struct rk_net *net, bool after_wait)
 {
         struct rk_cpu_ctx saved, napi;
+        struct realm_task task = *rk_current(net->k);
         bool any = false;
 
-        rk_cpu_ctx_get(net->k, &saved); /* NAPI: the receive path runs as a softirq */
+        if (after_wait)
+                rk_set_current(net->k, "<idle>", 0);
+        rk_cpu_ctx_get(net->k, &saved);
         napi = saved;
         napi.softirq = true;
         rk_cpu_ctx_set(net->k, &napi);
@@ -142,6 +149,8 @@ static bool net_poll(struct rk_net *net)
         }
         run_timers(net);
         rk_cpu_ctx_set(net->k, &saved);
+        if (after_wait)
+                rk_set_current(net->k, task.comm, task.pid);
         return any;
 }
 
@@ -149,7 +158,7 @@ static bool net_poll(struct rk_net *net)
 static ccada_status net_wait(struct rk_net *net, bool (*done)(void *), void *arg, unsigned timeout_ms)
 {
         uint64_t start = now_ms(net);
-        bool came = net_poll(net);
+        bool came = net_poll(net, false);
         for (;;) {
                 if (done(arg))
                         return CCADA_OK;
@@ -159,7 +168,7 @@ static ccada_status net_wait(struct rk_net *net, bool (*done)(void *), void *arg
                         return CCADA_E_TIMEOUT;
                 if (!came) {
                         rk_wait(net->k);
-                        came = net_poll(net);
+                        came = net_poll(net, true);
                         if (!came) { /* an idle tick: the next timer interrupt */
                                 struct trace *t = rk_trace(net->k);
                                 if (t)
@@ -167,7 +176,7 @@ static ccada_status net_wait(struct rk_net *net, bool (*done)(void *), void *arg
                                 net->stats.idle_ticks++;
                         }
                 } else {
-                        came = net_poll(net);
+                        came = net_poll(net, false);
                 }
         }
 }
@@ -441,8 +450,15 @@ ccada_status rk_tcp_recv(struct rk_tcp *c, void *buf, size_t cap, size_t *got, u
                         pbuf_ref(c->rx);
                 pbuf_free(head);
         }
-        if (c->pcb)
+        if (c->pcb) {
                 tcp_recved(c->pcb, (u16_t)n);
+                /* tcp_cleanup_rbuf: having read, the task acknowledges at once what it has
+                 * not yet acknowledged (a bare ACK, sent from its own context). */
+                if (c->pcb->flags & TF_ACK_DELAY) {
+                        tcp_ack_now(c->pcb);
+                        (void)tcp_output(c->pcb); /* best effort: lwIP sends it later otherwise */
+                }
+        }
         return CCADA_OK;
 }
 
