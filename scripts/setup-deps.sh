@@ -9,8 +9,9 @@ set -euo pipefail
 # independent token checker (/usr/bin/python3; see tests/kat).
 # libjansson-dev, libmicrohttpd-dev: the Key Broker (src/relying).
 # liblwip-dev: the Realm's TCP/IP stack (src/realm/net.c).
+# libslirp-dev: the host's user-mode network backend (src/host/net_slirp.c).
 PKGS=(gcc make cmake pkg-config libcmocka-dev libssl-dev libcbor-dev libjansson-dev libmicrohttpd-dev python3
-      python3-cbor2 python3-cryptography liblwip-dev)
+      python3-cbor2 python3-cryptography liblwip-dev libslirp-dev)
 if [ "${1:-}" = "--fuzz" ]; then
         PKGS+=(clang libclang-rt-14-dev)
 fi
