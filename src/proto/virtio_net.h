@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VIRTIO_ID_NET 1u
+#include "proto/virtio.h" /* VIRTIO_ID_NET */
 
 /* The header.  virtio 1.2 §5.1.6 */
 #define VIRTIO_NET_HDR_SIZE         12u
