@@ -196,21 +196,30 @@ uint8_t tdrv_negotiate(struct tdrv *t, uint64_t features)
         return tdrv_status(t);
 }
 
-void tdrv_setup_queue(struct tdrv *t, uint16_t qsz)
+struct tdrv_queue *tdrv_queue_n(struct tdrv *t, uint16_t index)
 {
-        struct tdrv_queue *q = &t->q;
+        assert_true(index < TDRV_MAX_QUEUES);
+        return index == 0 ? &t->q : &t->more[index - 1];
+}
+
+void tdrv_setup_queue_n(struct tdrv *t, uint16_t index, uint16_t qsz)
+{
+        struct tdrv_queue *q = tdrv_queue_n(t, index);
         memset(q, 0, sizeof(*q));
+        q->index = index;
         q->qsz = qsz;
         q->desc = fake_alloc(t->vm, vring_desc_table_size(qsz), VRING_DESC_ALIGN);
         q->avail = fake_alloc(t->vm, vring_avail_size(qsz), VRING_AVAIL_ALIGN);
         q->used = fake_alloc(t->vm, vring_used_size(qsz), VRING_USED_ALIGN);
-        tdrv_common_wr(t, VIRTIO_PCI_COMMON_Q_SELECT, 2, 0);
+        tdrv_common_wr(t, VIRTIO_PCI_COMMON_Q_SELECT, 2, index);
         tdrv_common_wr(t, VIRTIO_PCI_COMMON_Q_SIZE, 2, qsz);
         tdrv_common_wr(t, VIRTIO_PCI_COMMON_Q_DESCLO, 8, q->desc);
         tdrv_common_wr(t, VIRTIO_PCI_COMMON_Q_AVAILLO, 8, q->avail);
         tdrv_common_wr(t, VIRTIO_PCI_COMMON_Q_USEDLO, 8, q->used);
         tdrv_common_wr(t, VIRTIO_PCI_COMMON_Q_ENABLE, 2, 1);
 }
+
+void tdrv_setup_queue(struct tdrv *t, uint16_t qsz) { tdrv_setup_queue_n(t, 0, qsz); }
 
 void tdrv_driver_ok(struct tdrv *t)
 {
@@ -225,31 +234,39 @@ void tdrv_bringup(struct tdrv *t, uint64_t features, uint16_t qsz)
         tdrv_driver_ok(t);
 }
 
-void tdrv_put_desc(struct tdrv *t, uint16_t i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
+void tdrv_put_desc_n(struct tdrv *t, uint16_t index, uint16_t i, uint64_t addr, uint32_t len, uint16_t flags,
+                     uint16_t next)
 {
         struct vring_desc d = { .addr = addr, .len = len, .flags = flags, .next = next };
-        assert_true(vring_desc_encode(fake_ptr(t->vm, t->q.desc + vring_desc_off(i), VRING_DESC_SIZE),
-                                      VRING_DESC_SIZE, &d));
+        uint64_t at = tdrv_queue_n(t, index)->desc + vring_desc_off(i);
+        assert_true(vring_desc_encode(fake_ptr(t->vm, at, VRING_DESC_SIZE), VRING_DESC_SIZE, &d));
 }
 
-uint16_t tdrv_add(struct tdrv *t, const struct tbuf *bufs, unsigned n)
+void tdrv_put_desc(struct tdrv *t, uint16_t i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
 {
-        struct tdrv_queue *q = &t->q;
+        tdrv_put_desc_n(t, 0, i, addr, len, flags, next);
+}
+
+uint16_t tdrv_add_n(struct tdrv *t, uint16_t index, const struct tbuf *bufs, unsigned n)
+{
+        struct tdrv_queue *q = tdrv_queue_n(t, index);
         uint16_t head = q->next_desc;
         for (unsigned i = 0; i < n; i++) {
                 uint16_t idx = (uint16_t)((head + i) % q->qsz), next = (uint16_t)((head + i + 1) % q->qsz);
                 uint16_t flags = (uint16_t)((bufs[i].write ? VRING_DESC_F_WRITE : 0) |
                                             (i + 1 < n ? VRING_DESC_F_NEXT : 0));
-                tdrv_put_desc(t, idx, bufs[i].gpa, bufs[i].len, flags, next);
+                tdrv_put_desc_n(t, index, idx, bufs[i].gpa, bufs[i].len, flags, next);
         }
         q->next_desc = (uint16_t)((head + n) % q->qsz);
-        tdrv_publish(t, head);
+        tdrv_publish_n(t, index, head);
         return head;
 }
 
-uint16_t tdrv_add_indirect(struct tdrv *t, const struct tbuf *bufs, unsigned n)
+uint16_t tdrv_add(struct tdrv *t, const struct tbuf *bufs, unsigned n) { return tdrv_add_n(t, 0, bufs, n); }
+
+uint16_t tdrv_add_indirect_n(struct tdrv *t, uint16_t index, const struct tbuf *bufs, unsigned n)
 {
-        struct tdrv_queue *q = &t->q;
+        struct tdrv_queue *q = tdrv_queue_n(t, index);
         uint64_t table = fake_alloc(t->vm, (size_t)n * VRING_DESC_SIZE, VRING_DESC_ALIGN);
         for (unsigned i = 0; i < n; i++) {
                 struct vring_desc d = {
@@ -261,30 +278,41 @@ uint16_t tdrv_add_indirect(struct tdrv *t, const struct tbuf *bufs, unsigned n)
                                               VRING_DESC_SIZE, &d));
         }
         uint16_t head = q->next_desc;
-        tdrv_put_desc(t, head, table, (uint32_t)(n * VRING_DESC_SIZE), VRING_DESC_F_INDIRECT, 0);
+        tdrv_put_desc_n(t, index, head, table, (uint32_t)(n * VRING_DESC_SIZE), VRING_DESC_F_INDIRECT, 0);
         q->next_desc = (uint16_t)((head + 1) % q->qsz);
-        tdrv_publish(t, head);
+        tdrv_publish_n(t, index, head);
         return head;
 }
 
-void tdrv_publish(struct tdrv *t, uint16_t head)
+uint16_t tdrv_add_indirect(struct tdrv *t, const struct tbuf *bufs, unsigned n)
 {
-        struct tdrv_queue *q = &t->q;
+        return tdrv_add_indirect_n(t, 0, bufs, n);
+}
+
+void tdrv_publish_n(struct tdrv *t, uint16_t index, uint16_t head)
+{
+        struct tdrv_queue *q = tdrv_queue_n(t, index);
         st_le16(fake_ptr(t->vm, q->avail + vring_avail_ring_off(q->avail_idx % q->qsz), 2), head);
         q->avail_idx++;
         st_le16(fake_ptr(t->vm, q->avail + VRING_AVAIL_OFF_IDX, 2), q->avail_idx);
 }
 
-void tdrv_kick(struct tdrv *t)
+void tdrv_publish(struct tdrv *t, uint16_t head) { tdrv_publish_n(t, 0, head); }
+
+/* Writes the queue's index to its notify address. */
+void tdrv_kick_n(struct tdrv *t, uint16_t index)
 {
-        tdrv_common_wr(t, VIRTIO_PCI_COMMON_Q_SELECT, 2, t->q.index);
+        struct tdrv_queue *q = tdrv_queue_n(t, index);
+        tdrv_common_wr(t, VIRTIO_PCI_COMMON_Q_SELECT, 2, q->index);
         uint64_t noff = tdrv_common_rd(t, VIRTIO_PCI_COMMON_Q_NOFF, 2);
-        assert_true(mem_wr(t->bus, t->bar0 + VIRTIO_PCI_NOTIFY_OFF + noff * VIRTIO_PCI_NOTIFY_MULT, 2, t->q.index));
+        assert_true(mem_wr(t->bus, t->bar0 + VIRTIO_PCI_NOTIFY_OFF + noff * VIRTIO_PCI_NOTIFY_MULT, 2, q->index));
 }
 
-bool tdrv_get_used(struct tdrv *t, uint32_t *id, uint32_t *len)
+void tdrv_kick(struct tdrv *t) { tdrv_kick_n(t, 0); }
+
+bool tdrv_get_used_n(struct tdrv *t, uint16_t index, uint32_t *id, uint32_t *len)
 {
-        struct tdrv_queue *q = &t->q;
+        struct tdrv_queue *q = tdrv_queue_n(t, index);
         uint16_t used_idx = ld_le16(fake_ptr(t->vm, q->used + VRING_USED_OFF_IDX, 2));
         if (used_idx == q->used_seen)
                 return false;
@@ -296,3 +324,5 @@ bool tdrv_get_used(struct tdrv *t, uint32_t *id, uint32_t *len)
         *len = e.len;
         return true;
 }
+
+bool tdrv_get_used(struct tdrv *t, uint32_t *id, uint32_t *len) { return tdrv_get_used_n(t, 0, id, len); }

@@ -64,12 +64,15 @@ struct tdrv_queue {
         uint16_t next_desc;
 };
 
+#define TDRV_MAX_QUEUES 4u /* queues the test driver can set up */
+
 struct tdrv {
         struct host_vm *vm;
         struct host_pci_bus *bus;
         unsigned devnum;
         uint64_t bar0;
-        struct tdrv_queue q;
+        struct tdrv_queue q;                            /* queue 0: what the calls without _n drive */
+        struct tdrv_queue more[TDRV_MAX_QUEUES - 1];    /* queues 1..: the _n calls */
 };
 
 /* Assigns BAR0 = TDRV_BAR0 and sets COMMAND.MEMORY. */
@@ -105,5 +108,19 @@ void tdrv_publish(struct tdrv *t, uint16_t head);
 void tdrv_kick(struct tdrv *t);
 /* Takes the next used element; false when none. */
 bool tdrv_get_used(struct tdrv *t, uint32_t *id, uint32_t *len);
+
+/* ---- any queue (index < TDRV_MAX_QUEUES): for devices with more than one ----
+ * Each call does what the one without _n does for queue 0, on queue index; the calls
+ * without _n are these with index 0. */
+struct tdrv_queue *tdrv_queue_n(struct tdrv *t, uint16_t index);
+/* Allocates rings for queue index of qsz entries, programs and enables them. */
+void tdrv_setup_queue_n(struct tdrv *t, uint16_t index, uint16_t qsz);
+void tdrv_put_desc_n(struct tdrv *t, uint16_t index, uint16_t i, uint64_t addr, uint32_t len, uint16_t flags,
+                     uint16_t next);
+uint16_t tdrv_add_n(struct tdrv *t, uint16_t index, const struct tbuf *bufs, unsigned n);
+uint16_t tdrv_add_indirect_n(struct tdrv *t, uint16_t index, const struct tbuf *bufs, unsigned n);
+void tdrv_publish_n(struct tdrv *t, uint16_t index, uint16_t head);
+void tdrv_kick_n(struct tdrv *t, uint16_t index);
+bool tdrv_get_used_n(struct tdrv *t, uint16_t index, uint32_t *id, uint32_t *len);
 
 #endif
