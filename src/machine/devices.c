@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "ccada/parse.h"
+#include "host/net_slirp.h"
 #include "host/virtio_blk_dev.h"
+#include "host/virtio_net_dev.h"
 #include "machine/machine_internal.h"
 #include "lib/container.h"
 
@@ -167,6 +169,100 @@ static bool blk_image_of(const struct ccada_machine_config *cfg, const char *opt
         return true;
 }
 
+/* ---- virtio-net: a network card (options: user, restrict) ---- */
+
+#define NET_OPTIONS "user, restrict"
+
+struct net_opts {
+        bool restrict_;         /* libslirp's restricted mode: nothing leaves the virtual network */
+};
+
+static bool net_parse(const char *opts, struct net_opts *o, char *err, size_t errlen)
+{
+        memset(o, 0, sizeof(*o));
+        for (const char *p = opts ? opts : ""; *p;) {
+                const char *end = strchr(p, ',');
+                size_t n = end ? (size_t)(end - p) : strlen(p);
+                if (n == 4 && !strncmp(p, "user", 4)) {
+                        /* the default and only backend: libslirp's user-mode NAT */
+                } else if (n == 8 && !strncmp(p, "restrict", 8)) {
+                        o->restrict_ = true;
+                } else {
+                        snprintf(err, errlen, "virtio-net: unknown option '%.*s' (options: %s)", (int)n, p,
+                                 NET_OPTIONS);
+                        return false;
+                }
+                p += n + (end ? 1 : 0);
+        }
+        return true;
+}
+
+static bool net_check(const char *opts, char *err, size_t errlen)
+{
+        struct net_opts o;
+        return net_parse(opts, &o, err, errlen);
+}
+
+/* The card, and what the host does for it while the guest waits: frames from libslirp's
+ * sockets are delivered then (host_idle_dev). */
+struct net_card {
+        struct host_idle_dev idle;
+        struct virtio_net_dev *dev;
+        struct host_vm *vm;
+};
+
+static bool net_idle_poll(struct host_idle_dev *idle, int timeout_ms)
+{
+        struct net_card *c = container_of(idle, struct net_card, idle);
+        unsigned delivered = 0;
+        return virtio_net_dev_poll(c->dev, timeout_ms, &delivered) == CCADA_OK && delivered > 0;
+}
+
+static void net_close(void *obj)
+{
+        struct net_card *c = obj;
+        host_vm_remove_idle(c->vm, &c->idle);
+        virtio_net_dev_close(c->dev);
+        free(c);
+}
+
+static ccada_status net_add(struct ccada_machine *m, unsigned i, const char *opts, unsigned devfn, void **obj,
+                            void (**close)(void *))
+{
+        struct machine_slot *s = &m->slot[i];
+        struct net_opts o;
+        struct net_backend *b;
+        char err[160];
+        if (!net_parse(opts, &o, err, sizeof(err)))
+                return CCADA_E_INVAL;
+        struct net_card *c = calloc(1, sizeof(*c));
+        if (!c)
+                return CCADA_E_NOMEM;
+        struct net_slirp_config sc = { .restricted = o.restrict_ };
+        ccada_status st = net_slirp_open(&b, &sc);
+        if (st != CCADA_OK) {
+                fprintf(stderr, "virtio-net: cannot start libslirp's user-mode network: %s\n", ccada_status_text(st));
+                free(c);
+                return st;
+        }
+        struct virtio_net_dev_config nc = { .vm = s->vm, .trace = &m->trace };
+        if ((st = virtio_net_dev_open(&c->dev, &nc, b)) != CCADA_OK) { /* b is closed */
+                free(c);
+                return st;
+        }
+        if ((st = host_pci_bus_add(&s->pci, virtio_net_dev_func(c->dev), devfn)) != CCADA_OK) {
+                virtio_net_dev_close(c->dev);
+                free(c);
+                return st;
+        }
+        c->vm = s->vm;
+        c->idle = (struct host_idle_dev){ .name = "virtio-net", .poll = net_idle_poll };
+        host_vm_add_idle(s->vm, &c->idle);
+        *obj = c;
+        *close = net_close;
+        return CCADA_OK;
+}
+
 /* ---- the table ---- */
 
 static const struct device_type {
@@ -178,6 +274,8 @@ static const struct device_type {
         bool (*image)(const struct ccada_machine_config *cfg, const char *opts, struct ccada_disk_image *img);
 } types[] = {
         { "virtio-blk", "a disk; options: " BLK_OPTIONS, blk_check, blk_add, blk_image_of },
+        { "virtio-net", "a network card on libslirp's user-mode NAT (10.0.2.15, host 10.0.2.2); options: " NET_OPTIONS,
+          net_check, net_add, NULL },
 };
 #define NTYPES (ARRAY_SIZE(types))
 

@@ -354,7 +354,10 @@ ccada_status rk_tcp_connect(struct rk_net *net, const uint8_t ip[4], uint16_t po
         tcp_recv(c->pcb, on_recv);
         tcp_err(c->pcb, on_error);
         IP_ADDR4(&dst, ip[0], ip[1], ip[2], ip[3]);
-        err_t e = tcp_connect(c->pcb, &dst, port, on_connected);
+        /* No loopback interface: lwIP's loopback path hands packets to the tcpip thread,
+         * which this stack never starts. The Realm's own address and 127/8 are refused. */
+        bool local = ip[0] == 127 || ip4_addr_cmp(ip_2_ip4(&dst), netif_ip4_addr(&net->nif));
+        err_t e = local ? ERR_RTE : tcp_connect(c->pcb, &dst, port, on_connected);
         ccada_status st = e == ERR_OK ? net_wait(net, conn_settled, c, timeout_ms) : CCADA_E_IO;
         if (st == CCADA_OK && c->failed) {
                 st = CCADA_E_IO;

@@ -137,7 +137,7 @@ void realm_net_test_init(struct realm_kernel *k)
                 rk_report_error(k, "net-test: %s", why);
                 return;
         }
-        rk_set_current(k, "net-test", 140);
+        struct realm_task prev = *rk_current(k); /* the device comes up in the kernel's context */
         struct pci_root *root = rk_zalloc(k, 1, sizeof(*root));
         ccada_status st = root ? virtio_net_probe_first(k, root, &dev) : CCADA_E_NOMEM;
         if (st == CCADA_E_UNSUPPORTED)
@@ -147,12 +147,14 @@ void realm_net_test_init(struct realm_kernel *k)
         if (st == CCADA_OK && (st = rk_net_up(k, dev, NULL, &net)) != CCADA_OK)
                 rk_report_error(k, "net-test: the network cannot come up: %s", ccada_status_text(st));
         if (st == CCADA_OK) {
+                rk_set_current(k, NET_TEST_COMM, NET_TEST_PID);
                 st = rk_tcp_connect(net, host, port, CONNECT_MS, &c, &cwhy);
                 connected = st == CCADA_OK;
         }
         if (st == CCADA_OK)
                 st = exchange(c, bytes, &sent, &echoed, &same);
         rk_tcp_close(c);
+        rk_set_current(k, prev.comm, prev.pid); /* the app has exited; the kernel finishes the close */
         if (connected)
                 rk_printk(k, "net-test: %llu bytes to 10.0.2.2:%u and back: %s", (unsigned long long)sent, port,
                           st == CCADA_OK && same ? "verified" : "FAILED");
@@ -169,5 +171,4 @@ void realm_net_test_init(struct realm_kernel *k)
         rk_report_check(k, "net_echo", st == CCADA_OK && same && echoed == bytes);
         virtio_net_destroy(dev);
         rk_kfree(k, root);
-        rk_set_current(k, "swapper/0", 0);
 }

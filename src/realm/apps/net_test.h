@@ -14,6 +14,8 @@
 #define NET_TEST_DEFAULT_BYTES 4096u
 #define NET_TEST_MAX_BYTES (64u << 20)
 #define NET_TEST_CHUNK 4096u
+#define NET_TEST_COMM "net-test"
+#define NET_TEST_PID 140
 
 /* Parses "port=P [bytes=N]" (any order, space-separated). False with the reason in why. */
 bool net_test_parse_args(const char *args, uint16_t *port, uint64_t *bytes, char *why, size_t whylen);
