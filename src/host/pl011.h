@@ -14,7 +14,7 @@
 #define PL011_FR_TXFE (1u << 7)
 #define PL011_FR_RXFE (1u << 4)
 #define PL011_PERIPHID0 0xFE0
-#define PL011_LINE_MAX 256
+#define PL011_LINE_MAX 1024 /* longer lines are cut into several */
 
 struct pl011 {
         struct host_mmio_dev dev;       /* first: the bus hands this back */

@@ -7,6 +7,7 @@
 #include "realm/apps/attest.h"
 #include "realm/apps/bench.h"
 #include "realm/apps/demo.h"
+#include "realm/apps/keybroker_app.h"
 #include "realm/apps/net_test.h"
 #include "realm/realm.h"
 #include "lib/container.h"
@@ -18,6 +19,8 @@ static const struct machine_workload workloads[] = {
         { "attest", "an attestation token for the host-relayed challenge (ccada token make)", realm_attest_init },
         { "net-test", "TCP over virtio-net and lwIP to a host echo service (--args 'port=P [bytes=N]')",
           realm_net_test_init },
+        { "keybroker-app", "the lab's Key Broker client: attest and fetch a key (--args '[-v] [--endpoint URL] KEY')",
+          realm_keybroker_app_init },
 };
 
 const struct machine_workload *machine_workload_find(const char *name)

@@ -239,7 +239,7 @@ void rk_wait(struct realm_kernel *k)
  * earlycon does. Also a trace event. */
 void rk_printk(struct realm_kernel *k, const char *fmt, ...)
 {
-        char buf[256];
+        char buf[1024]; /* Linux: a record's text is at most about 1 KiB (PRINTKRB_RECORD_MAX) */
         va_list ap;
         va_start(ap, fmt);
         int n = vsnprintf(buf, sizeof(buf), fmt, ap);

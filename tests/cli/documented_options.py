@@ -174,6 +174,8 @@ CASES = {
     "addr": [case(["kbs", "--addr", "localhost"], status=1, err=["'localhost' is not an IPv4 address"])],
     "port": [case(["kbs", "--port", "70000"], status=2, err=["--port '70000': must be 0..65535"])],
     "key": [case(["kbs", "--key", "nosecret"], status=2, err=["--key 'nosecret': must be NAME=SECRET"])],
+    "endpoint": [case(["kbs", "--endpoint", "https://10.0.2.2:8088"], status=2,
+                      err=["--endpoint 'https://10.0.2.2:8088': an http:// URL of at most 160 characters"])],
     "queue-depth": [case(["demo", "--queue-depth", "1", "--json"] + SMALL, out=['"queue_depth": 1', '"max_in_flight": 1']),
                     case(["demo", "--queue-depth", "0"], status=2, err=["must be 1..1024"])],
 }

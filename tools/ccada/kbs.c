@@ -14,7 +14,7 @@
 
 void cli_kbs_help(FILE *f)
 {
-        fputs("usage: ccada kbs [--addr 127.0.0.1] [--port 8088] [--key NAME=SECRET]...\n"
+        fputs("usage: ccada kbs [--addr 127.0.0.1] [--port 8088] [--endpoint URL] [--key NAME=SECRET]...\n"
               "                 [--reference-values FILE] [--iak PUB.pem | --seed N]\n"
               "\n"
               "A Key Broker with the REST API of veraison/keybroker-demo: POST /keys/v1/key/NAME\n"
@@ -26,6 +26,10 @@ void cli_kbs_help(FILE *f)
               "options:\n"
               "  --addr ADDR        IPv4 address to listen on (default 127.0.0.1)\n"
               "  --port N           TCP port (default 8088; 0: any free one, printed)\n"
+              "  --endpoint URL     the URL clients reach the broker at, which starts every\n"
+              "                     challenge's Location (default http://ADDR:PORT). A Realm on\n"
+              "                     ccada's virtio-net reaches this host's 127.0.0.1:PORT as\n"
+              "                     http://10.0.2.2:PORT: give that\n"
               "  --key NAME=SECRET  a key to hold (repeatable; default skywalker=May the force\n"
               "                     be with you.)\n"
               "  --reference-values FILE\n"
@@ -42,7 +46,7 @@ void cli_kbs_help(FILE *f)
 struct kbs_opts {
         const char *addr;
         uint64_t port, seed;
-        const char *iak, *rv;
+        const char *iak, *rv, *endpoint;
         bool keys_given;
         struct kbs_config cfg;
 };
@@ -69,6 +73,11 @@ static int kbs_opt(struct kbs_opts *o, int c, const char *arg)
         case 'p': return cli_number(&port, arg, &o->port);
         case 's': return cli_number(&seed, arg, &o->seed);
         case 'i': o->iak = arg; return CLI_OK;
+        case 'e':
+                if (strncmp(arg, "http://", 7) || strlen(arg) > 160 || strpbrk(arg, " \r\n\"?#"))
+                        return cli_bad_value("kbs", "--endpoint", arg, "an http:// URL of at most 160 characters");
+                o->endpoint = arg;
+                return CLI_OK;
         case 'r': o->rv = arg; return CLI_OK;
         case 'k':
                 if (!o->keys_given)
@@ -126,7 +135,7 @@ static int configure(struct kbs_opts *o)
 /* Serves until SIGINT or SIGTERM (blocked in every thread, taken here by sigwait). */
 static int serve(struct kbs_opts *o, struct ec_key *iak)
 {
-        char endpoint[64], why[KBS_HTTP_WHY_LEN];
+        char endpoint[192], why[KBS_HTTP_WHY_LEN];
         struct kbs *k = NULL;
         struct kbs_server *srv = NULL;
         sigset_t set;
@@ -136,14 +145,19 @@ static int serve(struct kbs_opts *o, struct ec_key *iak)
         sigaddset(&set, SIGTERM);
         pthread_sigmask(SIG_BLOCK, &set, NULL);
         o->cfg.iak = iak;
-        snprintf(endpoint, sizeof(endpoint), "http://%s:%u", o->addr, (unsigned)o->port);
+        char listen[64];
+        snprintf(listen, sizeof(listen), "http://%s:%u", o->addr, (unsigned)o->port);
+        snprintf(endpoint, sizeof(endpoint), "%s", o->endpoint ? o->endpoint : listen);
+        size_t elen = strlen(endpoint);
+        if (elen && endpoint[elen - 1] == '/')
+                endpoint[elen - 1] = '\0'; /* Locations add "/keys/v1/..." */
         o->cfg.endpoint = endpoint;
         if (!kbs_create(&k, &o->cfg) || !kbs_server_start(&srv, k, o->addr, (uint16_t)o->port, stdout, why)) {
                 fprintf(stderr, "ccada kbs: %s\n", k ? why : "out of memory");
                 kbs_destroy(k);
                 return CLI_FAIL;
         }
-        printf("ccada kbs: listening on %s/keys/v1 (%zu key%s, %zu reference value%s)\n", endpoint, o->cfg.nkeys,
+        printf("ccada kbs: listening on %s/keys/v1 (%zu key%s, %zu reference value%s)\n", listen, o->cfg.nkeys,
                o->cfg.nkeys == 1 ? "" : "s", o->cfg.nrims, o->cfg.nrims == 1 ? "" : "s");
         fflush(stdout);
         sigwait(&set, &sig);
@@ -177,6 +191,7 @@ int cli_kbs(int argc, char **argv)
                 { "addr", required_argument, NULL, 'a' }, { "port", required_argument, NULL, 'p' },
                 { "key", required_argument, NULL, 'k' }, { "reference-values", required_argument, NULL, 'r' },
                 { "iak", required_argument, NULL, 'i' }, { "seed", required_argument, NULL, 's' },
+                { "endpoint", required_argument, NULL, 'e' },
                 { "help", no_argument, NULL, 'h' },      { 0 },
         };
         struct kbs_opts *o = calloc(1, sizeof(*o));
