@@ -4,7 +4,7 @@
 usage: documented_options.py CCADA README coverage
        documented_options.py CCADA README run OPTION
 
-coverage: every --option named in README.md or in `ccada demo|run|bench|token|measure|kbs --help` has an
+coverage: every --option named in README.md or in `ccada demo|run|bench|token|measure|kbs|lab --help` has an
           entry in CASES below (a new option cannot be documented without a test here).
 run:      runs every case of OPTION in a scratch directory and checks its exit status, the
           text it prints on stdout and stderr, and the files it writes.
@@ -61,11 +61,14 @@ def data_image(path):
 CASES = {
     "help": [case(["demo", "--help"], out=["usage: ccada demo", "docs/learning-path.md"]),
              case(["kbs", "--help"], out=["usage: ccada kbs", "keybroker-demo"]),
+             case(["lab", "--help"], out=["usage: ccada lab", "keybroker-app -v --endpoint"]),
              case(["token", "--help"], out=["usage: ccada token make"]),
              case(["run", "--help"], out=["usage: ccada run", "128M of RAM"]),
              case(["bench", "--help"], out=["usage: ccada bench"]),
              case(["help", "run"], out=["--workload NAME"])],
     "json": [case(["measure", "--json"], out=['"rim": "', '"hash": "sha-256"']),
+             case(["lab", "--json"], out=['"result": "released"', '"key": "May the force be with you."', '"token_len": '],
+                  no_err=["FAILED"]),
              case(["token", "dump", "t.cbor", "--json"], setup=make_token, out=['"initial-measurement"']),
              case(["demo", "--json"] + SMALL, out=['"passed": true', '"host_view"']),
              case(["run", "--json"] + SMALL, out=['"passed": true']),
@@ -174,7 +177,12 @@ CASES = {
     "addr": [case(["kbs", "--addr", "localhost"], status=1, err=["'localhost' is not an IPv4 address"])],
     "port": [case(["kbs", "--port", "70000"], status=2, err=["--port '70000': must be 0..65535"])],
     "key": [case(["kbs", "--key", "nosecret"], status=2, err=["--key 'nosecret': must be NAME=SECRET"])],
-    "endpoint": [case(["kbs", "--endpoint", "https://10.0.2.2:8088"], status=2,
+    "refused": [case(["lab", "--refused"], status=1,
+                     out=["-> 403", "not a reference value", "INFO Attestation failure :-( !", "this Realm's RIM is"])],
+    "all": [case(["lab", "--all"], out=["<idle>-0", "size=1526 FORCE", "May the force be with you."])],
+    "endpoint": [case(["lab", "--endpoint", "http://10.0.2.2:1"], status=2, out=["connection refused"]),
+                 case(["lab", "--endpoint", "10.0.2.2:8088"], status=2, err=["an http:// URL"]),
+                 case(["kbs", "--endpoint", "https://10.0.2.2:8088"], status=2,
                       err=["--endpoint 'https://10.0.2.2:8088': an http:// URL of at most 160 characters"])],
     "queue-depth": [case(["demo", "--queue-depth", "1", "--json"] + SMALL, out=['"queue_depth": 1', '"max_in_flight": 1']),
                     case(["demo", "--queue-depth", "0"], status=2, err=["must be 1..1024"])],
@@ -184,7 +192,7 @@ OPTION = re.compile(r"(?<![\w-])--([a-z][a-z0-9-]+)")
 
 def documented(ccada, readme):
     texts = [open(readme, encoding="utf-8").read()]
-    for cmd in ("demo", "run", "bench", "token", "measure", "kbs"):
+    for cmd in ("demo", "run", "bench", "token", "measure", "kbs", "lab"):
         texts.append(subprocess.run([ccada, cmd, "--help"], capture_output=True, text=True).stdout)
     return {m for t in texts for m in OPTION.findall(t)}
 

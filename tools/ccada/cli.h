@@ -19,6 +19,8 @@ void cli_token_help(FILE *f);
 int cli_measure(int argc, char **argv);
 int cli_kbs(int argc, char **argv);
 void cli_kbs_help(FILE *f);
+int cli_lab(int argc, char **argv);
+void cli_lab_help(FILE *f);
 void cli_measure_help(FILE *f);
 /* --workload NAME for m (run, measure): CLI_OK, or CLI_USAGE after listing the names. */
 struct machine_opts;

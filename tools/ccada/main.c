@@ -19,6 +19,7 @@ static void usage(FILE *f)
               "  token    make, dump or verify a CCA attestation token\n"
               "  measure  print the RIM a Realm of these options gets, without running it\n"
               "  kbs      a Key Broker that releases a secret only to an attested Realm\n"
+              "  lab      the learning path's lab: a Realm attests to a Key Broker over virtio-net\n"
               "  help     show this help, or `ccada help <command>`\n"
               "\n"
               "Run `ccada <command> --help` for the options of a command.\n",
@@ -45,6 +46,8 @@ int main(int argc, char **argv)
                         return cli_measure_help(stdout), CLI_OK;
                 if (argc > 2 && !strcmp(cmd, "help") && !strcmp(argv[2], "kbs"))
                         return cli_kbs_help(stdout), CLI_OK;
+                if (argc > 2 && !strcmp(cmd, "help") && !strcmp(argv[2], "lab"))
+                        return cli_lab_help(stdout), CLI_OK;
                 usage(stdout);
                 return CLI_OK;
         }
@@ -64,6 +67,8 @@ int main(int argc, char **argv)
                 return cli_measure(argc - 1, argv + 1);
         if (!strcmp(cmd, "kbs"))
                 return cli_kbs(argc - 1, argv + 1);
+        if (!strcmp(cmd, "lab"))
+                return cli_lab(argc - 1, argv + 1);
         fprintf(stderr, "ccada: unknown command '%s'\n", cmd);
         usage(stderr);
         return CLI_USAGE;

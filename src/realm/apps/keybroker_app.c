@@ -102,6 +102,7 @@ struct kb {
         char error[160];                /* the first error, "" if none */
         unsigned http_status;           /* of the last response */
         uint64_t requests;
+        size_t token_len;               /* the evidence: the CCA token's bytes */
 };
 
 static int kb_error(struct kb *kb, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -298,6 +299,7 @@ static int run(struct kb *kb, uint8_t challenge[CHALLENGE_BYTES], char *evidence
         ccada_status st = rk_attestation_token(kb->k, challenge, CHALLENGE_BYTES, &token, &tlen);
         if (st != CCADA_OK)
                 return kb_error(kb, EXIT_ERROR, "no attestation token: %s", ccada_status_text(st));
+        kb->token_len = tlen;
         size_t b64cap = B64URL_LEN(tlen);
         char *evidence = malloc(b64cap);
         bool enc = evidence && b64url_encode(token, tlen, evidence, b64cap);
@@ -373,6 +375,7 @@ static void report(struct kb *kb, int code, const uint8_t *challenge, const char
         ccada_report_text(s, "key", secret);
         ccada_report_u64(s, "exit_code", (uint64_t)code);
         ccada_report_u64(s, "requests", kb->requests);
+        ccada_report_u64(s, "token_len", kb->token_len);
         ccada_report_u64(s, "frames_out", ds.tx_packets);
         ccada_report_u64(s, "frames_in", ds.rx_packets);
         ccada_report_u64(s, "bytes_out", ds.tx_bytes);

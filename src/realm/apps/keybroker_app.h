@@ -17,7 +17,8 @@
  * With -v it prints the original's INFO lines on the Realm's console. The exit code is the
  * original's: 0 the key was released, 1 attestation failure (403), 2 any other error.
  * Report: section "keybroker" (key_name, endpoint, challenge, evidence_url, http_status,
- * key, exit_code, and the frames and bytes it moved) and check "key_released". */
+ * key, exit_code, requests, token_len, and the frames and bytes it moved) and check
+ * "key_released". */
 #ifndef CCADA_REALM_APPS_KEYBROKER_APP_H
 #define CCADA_REALM_APPS_KEYBROKER_APP_H
 
