@@ -9,6 +9,7 @@
 
 #include "ccada/parse.h"
 #include "host/net_slirp.h"
+#include "host/net_snoop.h"
 #include "host/virtio_blk_dev.h"
 #include "host/virtio_net_dev.h"
 #include "machine/machine_internal.h"
@@ -218,6 +219,29 @@ static bool net_idle_poll(struct host_idle_dev *idle, int timeout_ms)
         return virtio_net_dev_poll(c->dev, timeout_ms, &delivered) == CCADA_OK && delivered > 0;
 }
 
+/* Section "net_host_view": what the host could read of the guest's traffic. */
+static void net_report(const void *obj, struct ccada_report *r)
+{
+        const struct net_card *c = obj;
+        struct net_snoop_findings *f = calloc(1, sizeof(*f));
+        if (!f)
+                return;
+        net_snoop_findings(virtio_net_dev_backend(c->dev), f);
+        struct ccada_report_section *s = ccada_report_section(r, "net_host_view");
+        ccada_report_u64(s, "frames_out", f->out.frames);
+        ccada_report_u64(s, "frames_in", f->in.frames);
+        ccada_report_u64(s, "tcp_bytes_out", f->out.tcp_bytes);
+        ccada_report_u64(s, "tcp_bytes_in", f->in.tcp_bytes);
+        ccada_report_u64(s, "tls_records_out", f->out.tls_records);
+        ccada_report_u64(s, "tls_records_in", f->in.tls_records);
+        ccada_report_text(s, "http_out", f->http_out);
+        ccada_report_text(s, "http_in", f->http_in);
+        ccada_report_bool(s, "cca_token_in_clear", f->cca_token_out);
+        ccada_report_bool(s, "rsa_jwk_in_clear", f->jwk_out);
+        ccada_report_bool(s, "wrapped_key_in_clear", f->wrapped_key_in);
+        free(f);
+}
+
 static void net_close(void *obj)
 {
         struct net_card *c = obj;
@@ -242,6 +266,10 @@ static ccada_status net_add(struct ccada_machine *m, unsigned i, const char *opt
         ccada_status st = net_slirp_open(&b, &sc);
         if (st != CCADA_OK) {
                 fprintf(stderr, "virtio-net: cannot start libslirp's user-mode network: %s\n", ccada_status_text(st));
+                free(c);
+                return st;
+        }
+        if ((st = net_snoop_open(&b, b)) != CCADA_OK) { /* the host keeps what it sees */
                 free(c);
                 return st;
         }
@@ -272,10 +300,12 @@ static const struct device_type {
                             void (**close)(void *));
         /* Where a disk keeps its data; NULL for a device that has no disk. */
         bool (*image)(const struct ccada_machine_config *cfg, const char *opts, struct ccada_disk_image *img);
+        /* What the host saw of its traffic, into the report; NULL: nothing. */
+        void (*report)(const void *obj, struct ccada_report *r);
 } types[] = {
-        { "virtio-blk", "a disk; options: " BLK_OPTIONS, blk_check, blk_add, blk_image_of },
+        { "virtio-blk", "a disk; options: " BLK_OPTIONS, blk_check, blk_add, blk_image_of, NULL },
         { "virtio-net", "a network card on libslirp's user-mode NAT (10.0.2.15, host 10.0.2.2); options: " NET_OPTIONS,
-          net_check, net_add, NULL },
+          net_check, net_add, NULL, net_report },
 };
 #define NTYPES (ARRAY_SIZE(types))
 
@@ -319,6 +349,6 @@ ccada_status machine_device_add(struct ccada_machine *m, unsigned i, const struc
                 return CCADA_E_INVAL;
         ccada_status st = t->add(m, i, d->opts, devfn, &s->dev[s->ndev].obj, &s->dev[s->ndev].close);
         if (st == CCADA_OK)
-                s->ndev++;
+                s->dev[s->ndev++].report = t->report;
         return st;
 }

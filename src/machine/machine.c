@@ -429,6 +429,9 @@ static void slot_report_board(const struct ccada_machine *m, unsigned i, struct 
         report_mmio_region(r, &s->uart.dev);
         report_mmio_region(r, &s->pci.ecam);
         report_mmio_region(r, &s->pci.window);
+        for (unsigned d = 0; d < s->ndev; d++)
+                if (s->dev[d].report)
+                        s->dev[d].report(s->dev[d].obj, r);
         ccada_report_check(r, "powered_off", hs.powered_off);
         if (m->cfg.normal_vm)
                 ccada_report_check(r, "not_a_realm", ccada_report_get(r, "", "is_realm", &v) && !v.b);

@@ -4,6 +4,7 @@
 #define CCADA_MACHINE_INTERNAL_H
 
 #include "ccada/machine.h"
+#include "ccada/report.h"
 #include "host/host.h"
 #include "host/pci.h"
 #include "host/pl011.h"
@@ -17,6 +18,8 @@
 struct machine_device {
         void *obj;
         void (*close)(void *obj);
+        /* What the host saw of the device's traffic, into the run's report (NULL: nothing). */
+        void (*report)(const void *obj, struct ccada_report *r);
 };
 
 /* Machine-wide counters (RMI and RSI calls, granule protection faults), or one Realm's

@@ -17,6 +17,7 @@
 #define LAB_KEY "skywalker"
 #define LAB_SECRET "May the force be with you."
 #define LAB_APP_TAG "keybroker-app-" /* the lab's grep */
+#define NET_VIEW_SHOWN 400            /* characters of the host's HTTP lines shown */
 
 void cli_lab_help(FILE *f)
 {
@@ -197,6 +198,38 @@ static uint64_t u64_of(const struct ccada_report *r, const char *sec, const char
         return ccada_report_get(r, sec, key, &v) ? v.u : dflt;
 }
 
+static bool bool_of(const struct ccada_report *r, const char *sec, const char *key)
+{
+        struct ccada_report_value v;
+        return ccada_report_get(r, sec, key, &v) && v.b;
+}
+
+/* The learning path's closing point, shown: what left the Realm's protection. */
+static void host_view(const struct ccada_report *r, FILE *out)
+{
+        const char *sec = "net_host_view";
+        fprintf(out, "ccada lab: what the host read in the Realm's bounce buffers (TCP payload, both ways):\n");
+        fprintf(out, "  %llu frames out, %llu in; %llu TCP bytes out, %llu in; %llu TLS records\n",
+                (unsigned long long)u64_of(r, sec, "frames_out", 0), (unsigned long long)u64_of(r, sec, "frames_in", 0),
+                (unsigned long long)u64_of(r, sec, "tcp_bytes_out", 0),
+                (unsigned long long)u64_of(r, sec, "tcp_bytes_in", 0),
+                (unsigned long long)(u64_of(r, sec, "tls_records_out", 0) + u64_of(r, sec, "tls_records_in", 0)));
+        const char *lines[] = { text_of(r, sec, "http_out"), text_of(r, sec, "http_in") };
+        const char *what[] = { "requests", "answers" };
+        for (unsigned i = 0; i < 2; i++) {
+                char buf[NET_VIEW_SHOWN];
+                snprintf(buf, sizeof(buf), "%s", lines[i]);
+                if (strlen(lines[i]) >= sizeof(buf))
+                        memcpy(buf + sizeof(buf) - 4, "...", 4);
+                fprintf(out, "  %s in clear: %s\n", what[i], buf[0] ? buf : "none");
+        }
+        bool token = bool_of(r, sec, "cca_token_in_clear"), jwk = bool_of(r, sec, "rsa_jwk_in_clear"),
+             wrapped = bool_of(r, sec, "wrapped_key_in_clear");
+        fprintf(out, "  the attestation token: %s; the Realm's RSA public key: %s; the wrapped key: %s\n",
+                token ? "readable" : "not seen", jwk ? "readable" : "not seen",
+                wrapped ? "readable, but useless without the Realm's private key, which never left it" : "not seen");
+}
+
 static void print_json(const struct lab_opts *o, const struct lab_kbs *k, const struct ccada_report *r,
                        const struct story *s, int code)
 {
@@ -225,6 +258,16 @@ static void print_json(const struct lab_opts *o, const struct lab_kbs *k, const 
         ccada_report_u64(b, "bounces", s->bounces);
         ccada_report_u64(b, "bounced_bytes", s->bounced_bytes);
         ccada_report_u64(b, "app_bounces", s->app_bounces);
+        struct ccada_report_section *h = ccada_report_section(j, "host_view");
+        static const char *const keys[] = { "frames_out", "frames_in", "tcp_bytes_out", "tcp_bytes_in",
+                                            "tls_records_out", "tls_records_in" };
+        for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+                ccada_report_u64(h, keys[i], u64_of(r, "net_host_view", keys[i], 0));
+        ccada_report_text(h, "http_out", text_of(r, "net_host_view", "http_out"));
+        ccada_report_text(h, "http_in", text_of(r, "net_host_view", "http_in"));
+        ccada_report_bool(h, "cca_token_in_clear", bool_of(r, "net_host_view", "cca_token_in_clear"));
+        ccada_report_bool(h, "rsa_jwk_in_clear", bool_of(r, "net_host_view", "rsa_jwk_in_clear"));
+        ccada_report_bool(h, "wrapped_key_in_clear", bool_of(r, "net_host_view", "wrapped_key_in_clear"));
         ccada_report_check(j, "key_released", code == 0);
         if (!ccada_report_print_json(j, stdout))
                 fprintf(stderr, "ccada lab: writing the JSON failed\n");
@@ -277,6 +320,7 @@ static int run_lab(struct lab_opts *o)
                         fprintf(out, "ccada lab: keybroker-app exited %d: %s\n", code, err + 15);
                 else
                         fprintf(out, "ccada lab: keybroker-app exited %d: %s\n", code, err[0] && strcmp(err, "-") ? err : "no reason given");
+                host_view(r, out);
                 if (code == 1 && o->refused && !o->endpoint)
                         fprintf(out, "ccada lab: the broker had no reference value; this Realm's RIM is %s\n"
                                 "ccada lab: trusted, it would release the key (ccada kbs --reference-values, or run\n"
