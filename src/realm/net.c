@@ -38,13 +38,19 @@ struct rk_net {
         struct rk_net_stats stats;
 };
 
+/* Segments (pbuf chains) received and not yet read. A chain counts 16 bits, so chains are
+ * queued rather than concatenated; with the queue full lwIP keeps the data and offers it
+ * again (its window then closes). */
+#define RX_QUEUE 256u
+
 struct rk_tcp {
         struct rk_net *net;
         struct tcp_pcb *pcb;            /* NULL once lwIP freed it (error) or we closed it */
         bool connected, peer_closed, failed;
         err_t err;
-        struct pbuf *rx;                /* received, not yet read */
-        size_t rx_off;                  /* bytes of rx already read */
+        struct pbuf *rx[RX_QUEUE];      /* received, not yet read, in order (a ring) */
+        unsigned rx_head, rx_count;
+        size_t rx_off;                  /* bytes of rx[rx_head] already read */
 };
 
 /* ---- time ---- */
@@ -291,12 +297,9 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
                 pbuf_free(p);
                 return ERR_OK;
         }
-        if (c->rx && (size_t)c->rx->tot_len + p->tot_len > 0xFFFFu)
-                return ERR_MEM; /* a pbuf chain counts 16 bits: lwIP keeps p and offers it again */
-        if (c->rx)
-                pbuf_cat(c->rx, p);
-        else
-                c->rx = p;
+        if (c->rx_count == RX_QUEUE)
+                return ERR_MEM; /* lwIP keeps p and offers it again */
+        c->rx[(c->rx_head + c->rx_count++) % RX_QUEUE] = p;
         return ERR_OK;
 }
 
@@ -353,6 +356,9 @@ ccada_status rk_tcp_connect(struct rk_net *net, const uint8_t ip[4], uint16_t po
         tcp_arg(c->pcb, c);
         tcp_recv(c->pcb, on_recv);
         tcp_err(c->pcb, on_error);
+        /* TCP_NODELAY, as HTTP clients set it (hyper, curl): with Nagle a request's last
+         * partial segment waits for the peer's delayed ACK, 200 ms with libslirp. */
+        tcp_nagle_disable(c->pcb);
         IP_ADDR4(&dst, ip[0], ip[1], ip[2], ip[3]);
         /* No loopback interface: lwIP's loopback path hands packets to the tcpip thread,
          * which this stack never starts. The Realm's own address and 127/8 are refused. */
@@ -394,19 +400,14 @@ ccada_status rk_tcp_send(struct rk_tcp *c, const void *data, size_t len, unsigne
                 if (c->failed || !c->pcb)
                         return CCADA_E_IO;
                 size_t room = tcp_sndbuf(c->pcb);
-                if (room == 0) {
-                        struct send_wait w = { c, 1 };
-                        ccada_status st = net_wait(c->net, send_room, &w, timeout_ms);
-                        if (st != CCADA_OK)
-                                return st;
-                        continue;
-                }
                 size_t n = len < room ? len : room;
                 if (n > 0xFFFFu)
                         n = 0xFFFFu;
-                err_t e = tcp_write(c->pcb, p, (u16_t)n, TCP_WRITE_FLAG_COPY | (n < len ? TCP_WRITE_FLAG_MORE : 0));
-                if (e == ERR_MEM) {
-                        struct send_wait w = { c, n };
+                err_t e = n ? tcp_write(c->pcb, p, (u16_t)n, TCP_WRITE_FLAG_COPY | (n < len ? TCP_WRITE_FLAG_MORE : 0))
+                            : ERR_MEM;
+                if (e == ERR_MEM) { /* full: send what is queued, wait until acknowledgements free room */
+                        (void)tcp_output(c->pcb);
+                        struct send_wait w = { c, room + 1 };
                         ccada_status st = net_wait(c->net, send_room, &w, timeout_ms);
                         if (st != CCADA_OK)
                                 return st;
@@ -425,7 +426,7 @@ ccada_status rk_tcp_send(struct rk_tcp *c, const void *data, size_t len, unsigne
 static bool recv_ready(void *arg)
 {
         const struct rk_tcp *c = arg;
-        return c->rx || c->peer_closed || c->failed;
+        return c->rx_count || c->peer_closed || c->failed;
 }
 
 ccada_status rk_tcp_recv(struct rk_tcp *c, void *buf, size_t cap, size_t *got, unsigned timeout_ms)
@@ -436,25 +437,32 @@ ccada_status rk_tcp_recv(struct rk_tcp *c, void *buf, size_t cap, size_t *got, u
         ccada_status st = net_wait(c->net, recv_ready, c, timeout_ms);
         if (st != CCADA_OK)
                 return st;
-        if (!c->rx)
+        if (!c->rx_count)
                 return c->failed ? CCADA_E_IO : CCADA_OK; /* closed by the peer: end of stream */
-        size_t avail = c->rx->tot_len - c->rx_off;
-        size_t n = avail < cap ? avail : cap;
-        if (pbuf_copy_partial(c->rx, buf, (u16_t)n, (u16_t)c->rx_off) != n)
-                return CCADA_E_IO;
-        c->rx_off += n;
+        size_t n = 0;
+        uint8_t *out = buf;
+        while (n < cap && c->rx_count) { /* whole chains read are freed */
+                struct pbuf *p = c->rx[c->rx_head];
+                size_t take = p->tot_len - c->rx_off < cap - n ? p->tot_len - c->rx_off : cap - n;
+                if (pbuf_copy_partial(p, out + n, (u16_t)take, (u16_t)c->rx_off) != take)
+                        return CCADA_E_IO;
+                n += take;
+                c->rx_off += take;
+                if (c->rx_off == p->tot_len) {
+                        pbuf_free(p);
+                        c->rx_head = (c->rx_head + 1) % RX_QUEUE;
+                        c->rx_count--;
+                        c->rx_off = 0;
+                }
+        }
         *got = n;
-        /* Drop the pbufs read through, and open the window by what was read. */
-        while (c->rx && c->rx_off >= c->rx->len) {
-                struct pbuf *head = c->rx;
-                c->rx_off -= head->len;
-                c->rx = head->next;
-                if (c->rx)
-                        pbuf_ref(c->rx);
-                pbuf_free(head);
+        /* Open the window by what was read (tcp_recved counts 16 bits at a time). */
+        for (size_t left = n; c->pcb && left;) {
+                u16_t step = left > 0xFFFFu ? 0xFFFFu : (u16_t)left;
+                tcp_recved(c->pcb, step);
+                left -= step;
         }
         if (c->pcb) {
-                tcp_recved(c->pcb, (u16_t)n);
                 /* tcp_cleanup_rbuf: having read, the task acknowledges at once what it has
                  * not yet acknowledged (a bare ACK, sent from its own context). */
                 if (c->pcb->flags & TF_ACK_DELAY) {
@@ -477,7 +485,10 @@ void rk_tcp_close(struct rk_tcp *c)
                         tcp_abort(c->pcb);
                 c->pcb = NULL;
         }
-        if (c->rx)
-                pbuf_free(c->rx);
+        while (c->rx_count) {
+                pbuf_free(c->rx[c->rx_head]);
+                c->rx_head = (c->rx_head + 1) % RX_QUEUE;
+                c->rx_count--;
+        }
         rk_kfree(c->net->k, c);
 }

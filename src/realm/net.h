@@ -66,7 +66,8 @@ ccada_status rk_net_up(struct realm_kernel *k, struct virtio_net *dev, const str
 void rk_net_down(struct rk_net *net);
 void rk_net_get_stats(const struct rk_net *net, struct rk_net_stats *st);
 
-/* A TCP connection to ip:port, waiting up to timeout_ms (virtual) for the handshake.
+/* A TCP connection to ip:port, waiting up to timeout_ms (virtual) for the handshake;
+ * Nagle's algorithm off (TCP_NODELAY), as HTTP clients have it.
  * Errors: CCADA_E_IO (refused, reset, unreachable: *why says which, may be NULL),
  * CCADA_E_TIMEOUT, CCADA_E_BROKEN (the device broke), CCADA_E_NOMEM. */
 ccada_status rk_tcp_connect(struct rk_net *net, const uint8_t ip[4], uint16_t port, unsigned timeout_ms,
