@@ -13,14 +13,18 @@
 
 void cli_bench_help(FILE *f)
 {
-        fputs("usage: ccada bench [swiotlb|blk|all] [options]\n"
+        fputs("usage: ccada bench [swiotlb|blk|net|all] [options]\n"
               "\n"
               "  swiotlb   SWIOTLB map+unmap cost per size (64 B .. 256 KiB) in a Realm, next to\n"
               "            the same copy inside the guest and a native memcpy (the limit)\n"
               "  blk       virtio-blk MB/s and IOPS at queue depth 1 and 32, reads and writes of\n"
               "            4K..1M: a Realm and a normal VM alternating cell by cell, their ratio\n"
               "            per pair, and the best ratio Linux's semantics allow (the limit)\n"
-              "  all       both (default)\n"
+              "  net       the lab's figures: key release end to end (keybroker-app in a Realm\n"
+              "            against the lab's broker) by step, next to the steps' crypto natively;\n"
+              "            a TCP echo stream over virtio-net, a Realm and a normal VM alternating,\n"
+              "            next to the same stream on loopback without a VM (the limit)\n"
+              "  all       all three (default)\n"
               "\n"
               "options:\n"
               "  --reps N           repetitions (blk: pairs) per figure, median reported (default 7)\n"
@@ -254,7 +258,8 @@ static int bench_opt(void *ctx, int c, const char *arg)
  * on stdout when one fails: the reason is on stderr). */
 static int run_benches(const char *what, const struct machine_opts *m, unsigned reps, bool json)
 {
-        bool sw = strcmp(what, "blk") != 0, blk = strcmp(what, "swiotlb") != 0;
+        bool all = !strcmp(what, "all");
+        bool sw = all || !strcmp(what, "swiotlb"), blk = all || !strcmp(what, "blk"), net = all || !strcmp(what, "net");
         char *doc = NULL;
         size_t len = 0;
         FILE *f = json ? open_memstream(&doc, &len) : NULL;
@@ -271,6 +276,11 @@ static int run_benches(const char *what, const struct machine_opts *m, unsigned 
                 rc = bench_swiotlb(&m->cfg, reps, json ? &w : NULL);
         if (blk && rc == CLI_OK)
                 rc = cli_bench_blk(m, reps, json ? &w : NULL);
+        if (net && rc == CLI_OK) {
+                if (!json && (sw || blk))
+                        printf("\n");
+                rc = cli_bench_net(m, reps, json ? &w : NULL);
+        }
         if (json) {
                 json_end_object(&w);
                 bool ok = json_finish(&w);
@@ -339,7 +349,7 @@ int cli_bench(int argc, char **argv)
         if (rc)
                 return rc < 0 ? CLI_OK : rc;
         const char *what = optind < argc ? argv[optind] : "all";
-        if (strcmp(what, "swiotlb") && strcmp(what, "blk") && strcmp(what, "all")) {
+        if (strcmp(what, "swiotlb") && strcmp(what, "blk") && strcmp(what, "net") && strcmp(what, "all")) {
                 fprintf(stderr, "ccada bench: unknown benchmark '%s'\n", what);
                 return CLI_USAGE;
         }

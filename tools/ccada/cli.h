@@ -20,6 +20,14 @@ int cli_measure(int argc, char **argv);
 int cli_kbs(int argc, char **argv);
 void cli_kbs_help(FILE *f);
 int cli_lab(int argc, char **argv);
+/* The lab's Key Broker on a free port of 127.0.0.1: the key skywalker, the platform key of a
+ * machine of cfg, and (trust_rim) that machine's RIM as its one reference value; Locations
+ * name http://10.0.2.2:PORT. NULL, said on stderr, when it cannot start. */
+struct lab_broker;
+struct ccada_machine_config;
+struct lab_broker *lab_broker_start(const struct ccada_machine_config *cfg, bool trust_rim, FILE *log);
+const char *lab_broker_endpoint(const struct lab_broker *k);
+void lab_broker_stop(struct lab_broker *k); /* NULL: no-op */
 void cli_lab_help(FILE *f);
 void cli_measure_help(FILE *f);
 /* --workload NAME for m (run, measure): CLI_OK, or CLI_USAGE after listing the names. */
@@ -34,6 +42,8 @@ struct machine_opts;
  * cell by cell, or the one VM --vm names, or with base->bench_fixed a fixed amount of work.
  * Its table on stdout, or with w its "blk" member into the JSON object w has open. */
 int cli_bench_blk(const struct machine_opts *m, unsigned reps, struct json_writer *w);
+/* ccada bench net (bench_net.c): the lab's key release and TCP over virtio-net. */
+int cli_bench_net(const struct machine_opts *m, unsigned reps, struct json_writer *w);
 struct ccada_report;
 /* Runs one benchmark machine (cfg names the workload) and returns its report in *out (the
  * caller destroys it). False, said on stderr with what (e.g. "blk (Realm)"), when the

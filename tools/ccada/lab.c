@@ -81,7 +81,7 @@ static int lab_opt(void *ctx, int c, const char *arg)
 
 /* The broker this lab starts: trusts the machine's platform key and, unless refused, the
  * Realm's RIM. */
-struct lab_kbs {
+struct lab_broker {
         struct kbs *kbs;
         struct kbs_server *srv;
         struct ec_key *iak;
@@ -91,11 +91,11 @@ struct lab_kbs {
         char rim_b64[96];
 };
 
-static bool rim_and_iak(const struct lab_opts *o, struct lab_kbs *k, uint8_t rim[64], size_t *rim_len)
+static bool rim_and_iak(const struct ccada_machine_config *cfg, struct lab_broker *k, uint8_t rim[64], size_t *rim_len)
 {
         struct ccada_machine *m = NULL;
         char *pem = NULL, why[EC_WHY_LEN + 64] = "";
-        ccada_status st = ccada_machine_create(&m, &o->m.cfg);
+        ccada_status st = ccada_machine_create(&m, cfg);
         if (st == CCADA_OK && (st = ccada_machine_measure(m, rim, rim_len)) == CCADA_OK)
                 st = ccada_machine_iak_public_pem(m, &pem, why, sizeof(why));
         ccada_machine_destroy(m);
@@ -108,12 +108,12 @@ static bool rim_and_iak(const struct lab_opts *o, struct lab_kbs *k, uint8_t rim
 }
 
 /* Starts the broker on a free loopback port; its Locations name http://10.0.2.2:PORT. */
-static bool kbs_up(const struct lab_opts *o, struct lab_kbs *k, FILE *log)
+static bool kbs_up(const struct ccada_machine_config *mc, bool refused, struct lab_broker *k, FILE *log)
 {
         uint8_t rim[64];
         size_t rim_len = 0;
         char why[KBS_HTTP_WHY_LEN];
-        if (!rim_and_iak(o, k, rim, &rim_len))
+        if (!rim_and_iak(mc, k, rim, &rim_len))
                 return false;
         if (!kbs_key_parse(LAB_KEY "=" LAB_SECRET, &k->cfg, why)) {
                 fprintf(stderr, "ccada lab: %s\n", why);
@@ -121,7 +121,7 @@ static bool kbs_up(const struct lab_opts *o, struct lab_kbs *k, FILE *log)
         }
         b64_encode(rim, rim_len, k->rim_b64, sizeof(k->rim_b64));
         k->cfg.iak = k->iak;
-        if (!o->refused) {
+        if (!refused) {
                 memcpy(k->cfg.rims[0].value, rim, rim_len);
                 k->cfg.rims[0].len = rim_len;
                 k->cfg.nrims = 1;
@@ -147,11 +147,35 @@ static bool kbs_up(const struct lab_opts *o, struct lab_kbs *k, FILE *log)
         return true;
 }
 
-static void kbs_down(struct lab_kbs *k)
+static void kbs_down(struct lab_broker *k)
 {
         kbs_server_stop(k->srv);
         kbs_destroy(k->kbs);
         ec_key_free(k->iak);
+}
+
+struct lab_broker *lab_broker_start(const struct ccada_machine_config *cfg, bool trust_rim, FILE *log)
+{
+        struct lab_broker *k = calloc(1, sizeof(*k));
+        if (!k) {
+                fprintf(stderr, "ccada: out of memory for the Key Broker\n");
+                return NULL;
+        }
+        if (!kbs_up(cfg, !trust_rim, k, log)) {
+                lab_broker_stop(k);
+                return NULL;
+        }
+        return k;
+}
+
+const char *lab_broker_endpoint(const struct lab_broker *k) { return k->endpoint; }
+
+void lab_broker_stop(struct lab_broker *k)
+{
+        if (!k)
+                return;
+        kbs_down(k);
+        free(k);
 }
 
 /* What the run printed, in order (console, trace, broker), shown as the lab shows it. */
@@ -230,7 +254,7 @@ static void host_view(const struct ccada_report *r, FILE *out)
                 wrapped ? "readable, but useless without the Realm's private key, which never left it" : "not seen");
 }
 
-static void print_json(const struct lab_opts *o, const struct lab_kbs *k, const struct ccada_report *r,
+static void print_json(const struct lab_opts *o, const char *endpoint, const struct ccada_report *r,
                        const struct story *s, int code)
 {
         struct ccada_report *j;
@@ -246,7 +270,7 @@ static void print_json(const struct lab_opts *o, const struct lab_kbs *k, const 
         ccada_report_text(b, "result", code == 0 ? "released" : code == 1 ? "refused" : "error");
         ccada_report_text(b, "key_name", LAB_KEY);
         ccada_report_text(b, "key", text_of(r, "keybroker", "key"));
-        ccada_report_text(b, "endpoint", o->endpoint ? o->endpoint : k->endpoint);
+        ccada_report_text(b, "endpoint", endpoint);
         ccada_report_u64(b, "http_status", u64_of(r, "keybroker", "http_status", 0));
         ccada_report_u64(b, "exit_code", (uint64_t)code);
         ccada_report_text(b, "error", text_of(r, "", "error"));
@@ -276,7 +300,7 @@ static void print_json(const struct lab_opts *o, const struct lab_kbs *k, const 
 
 static int run_lab(struct lab_opts *o)
 {
-        struct lab_kbs k = { 0 };
+        struct lab_broker *kp = NULL;
         char args[240], *text = NULL;
         size_t text_len = 0;
         struct story s = { 0 };
@@ -288,25 +312,29 @@ static int run_lab(struct lab_opts *o)
         o->m.cfg.console = mem;
         o->m.cfg.trace_pipe = mem;
         o->m.cfg.trace_events = "swiotlb_bounced";
-        if (!o->endpoint && !kbs_up(o, &k, mem)) {
+        if (!o->endpoint && !(kp = lab_broker_start(&o->m.cfg, !o->refused, mem))) {
                 fclose(mem);
                 free(text);
-                kbs_down(&k);
                 return 2;
         }
-        const char *endpoint = o->endpoint ? o->endpoint : k.endpoint;
+        const struct lab_broker *k = kp;
+        const char *endpoint = o->endpoint ? o->endpoint : k->endpoint;
         snprintf(args, sizeof(args), "-v --endpoint %s " LAB_KEY, endpoint);
         o->m.cfg.app_args = args;
         if (!o->endpoint)
-                fprintf(out, "ccada lab: Key Broker on 127.0.0.1:%u (the Realm's %s), key '" LAB_KEY "', %s\n", k.port,
-                        k.endpoint, o->refused ? "no reference values (--refused)" : "releasing to this Realm's RIM");
+                fprintf(out, "ccada lab: Key Broker on 127.0.0.1:%u (the Realm's %s), key '" LAB_KEY "', %s\n", k->port,
+                        k->endpoint, o->refused ? "no reference values (--refused)" : "releasing to this Realm's RIM");
         fprintf(out, "ccada lab: a Realm with virtio-net at 0000:00:00.0; in it:\n# keybroker-app %s\n", args);
         fflush(out);
         struct ccada_report *r = NULL;
         bool trace_ok = true;
         int rc = machine_opts_run(&o->m, &r, &trace_ok);
-        if (!o->endpoint)
-                kbs_down(&k); /* its thread's last line is in mem now */
+        char rim_b64[96] = "";
+        if (k)
+                snprintf(rim_b64, sizeof(rim_b64), "%s", k->rim_b64);
+        lab_broker_stop(kp); /* its thread's last line is in mem now */
+        kp = NULL;
+        k = NULL;
         fclose(mem);
         tell(text, o->all, out, &s);
         free(text);
@@ -324,9 +352,9 @@ static int run_lab(struct lab_opts *o)
                 if (code == 1 && o->refused && !o->endpoint)
                         fprintf(out, "ccada lab: the broker had no reference value; this Realm's RIM is %s\n"
                                 "ccada lab: trusted, it would release the key (ccada kbs --reference-values, or run\n"
-                                "ccada lab without --refused)\n", k.rim_b64);
+                                "ccada lab without --refused)\n", rim_b64);
                 if (o->json)
-                        print_json(o, &k, r, &s, code);
+                        print_json(o, endpoint, r, &s, code);
         }
         ccada_report_destroy(r);
         return code;

@@ -14,8 +14,11 @@
 #include "lib/rsa.h"
 #include "proto/hostcall.h"
 #include "proto/http.h"
+#include "realm/apps/bench.h"
 #include "realm/net.h"
+#include "realm/boot.h"
 #include "realm/pci.h"
+#include "realm/swiotlb.h"
 #include "realm/virtio_net.h"
 
 #define CONNECT_MS 5000u
@@ -103,6 +106,10 @@ struct kb {
         unsigned http_status;           /* of the last response */
         uint64_t requests;
         size_t token_len;               /* the evidence: the CCA token's bytes */
+        /* Host time (CLOCK_MONOTONIC, ns) of each step, for ccada bench net; not
+         * deterministic: the key pair, the key request, the token, the evidence, the unwrap. */
+        double ns_keygen, ns_request, ns_token, ns_evidence, ns_unwrap;
+        uint64_t bounces, bounced_bytes; /* SWIOTLB, from the first request to the last close */
 };
 
 static int kb_error(struct kb *kb, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -273,12 +280,16 @@ static int run(struct kb *kb, uint8_t challenge[CHALLENGE_BYTES], char *evidence
 
         snprintf(url, sizeof(url), "%s/keys/v1/key/%s", kb->a.endpoint, kb->a.key);
         info(kb, "Requesting key named '%s' from the keybroker server with URL %s", kb->a.key, url);
+        double t = bench_now_ns();
         if (!rsa_key_generate(&kb->rsa, RSA_MIN_BITS))
                 return kb_error(kb, EXIT_ERROR, "cannot make an RSA key pair");
+        kb->ns_keygen = bench_now_ns() - t;
         if (!jwk_body(kb, body, sizeof(body)))
                 return kb_error(kb, EXIT_ERROR, "cannot encode the public key");
+        t = bench_now_ns();
         if (post(kb, url, "application/json", body, strlen(body), &r, &resp, &rlen) != CCADA_OK)
                 return EXIT_ERROR;
+        kb->ns_request = bench_now_ns() - t;
         if (r.status != 201) {
                 free(resp);
                 return kb_error(kb, EXIT_ERROR, "the broker answered the key request with %u, not 201", r.status);
@@ -296,7 +307,9 @@ static int run(struct kb *kb, uint8_t challenge[CHALLENGE_BYTES], char *evidence
                 return kb_error(kb, EXIT_ERROR, "the broker's 201 has no Location");
         challenge_line(kb, challenge);
         snprintf(evidence_url, urlcap, "%s", r.location);
+        t = bench_now_ns();
         ccada_status st = rk_attestation_token(kb->k, challenge, CHALLENGE_BYTES, &token, &tlen);
+        kb->ns_token = bench_now_ns() - t;
         if (st != CCADA_OK)
                 return kb_error(kb, EXIT_ERROR, "no attestation token: %s", ccada_status_text(st));
         kb->token_len = tlen;
@@ -309,7 +322,9 @@ static int run(struct kb *kb, uint8_t challenge[CHALLENGE_BYTES], char *evidence
                 return kb_error(kb, EXIT_ERROR, "cannot encode the token");
         }
         info(kb, "Submitting evidence to URL %s", evidence_url);
+        t = bench_now_ns();
         st = post(kb, evidence_url, KEYBROKER_EAT_MEDIA_TYPE, evidence, strlen(evidence), &r, &resp, &rlen);
+        kb->ns_evidence = bench_now_ns() - t;
         free(evidence);
         if (st != CCADA_OK)
                 return EXIT_ERROR;
@@ -330,8 +345,10 @@ static int run(struct kb *kb, uint8_t challenge[CHALLENGE_BYTES], char *evidence
         const char *data = json_text(kb, doc, "data", "answer");
         uint8_t ct[RSA_MAX_BYTES];
         size_t ctlen = 0, slen = 0;
+        t = bench_now_ns();
         ok = data && b64url_decode(data, strlen(data), ct, sizeof(ct), &ctlen) &&
              rsa_unwrap(kb->rsa, RSA_WRAP_PKCS1_V15, ct, ctlen, (uint8_t *)secret, SECRET_MAX - 1, &slen);
+        kb->ns_unwrap = bench_now_ns() - t;
         json_decref(doc);
         if (!ok)
                 return kb_error(kb, EXIT_ERROR, "the wrapped key cannot be unwrapped with our key");
@@ -376,6 +393,13 @@ static void report(struct kb *kb, int code, const uint8_t *challenge, const char
         ccada_report_u64(s, "exit_code", (uint64_t)code);
         ccada_report_u64(s, "requests", kb->requests);
         ccada_report_u64(s, "token_len", kb->token_len);
+        ccada_report_u64(s, "bounces", kb->bounces);
+        ccada_report_u64(s, "bounced_bytes", kb->bounced_bytes);
+        ccada_report_u64(s, "ns_keygen", (uint64_t)kb->ns_keygen);
+        ccada_report_u64(s, "ns_request", (uint64_t)kb->ns_request);
+        ccada_report_u64(s, "ns_token", (uint64_t)kb->ns_token);
+        ccada_report_u64(s, "ns_evidence", (uint64_t)kb->ns_evidence);
+        ccada_report_u64(s, "ns_unwrap", (uint64_t)kb->ns_unwrap);
         ccada_report_u64(s, "frames_out", ds.tx_packets);
         ccada_report_u64(s, "frames_in", ds.rx_packets);
         ccada_report_u64(s, "bytes_out", ds.tx_bytes);
@@ -409,12 +433,19 @@ void realm_keybroker_app_init(struct realm_kernel *k)
                 kb_error(&kb, EXIT_ERROR, "the virtio-net device cannot be used: %s", ccada_status_text(st));
         if (st == CCADA_OK && (st = rk_net_up(k, dev, NULL, &kb.net)) != CCADA_OK)
                 kb_error(&kb, EXIT_ERROR, "the network cannot come up: %s", ccada_status_text(st));
+        struct swiotlb_stats before = { 0 }, after = { 0 };
+        if (rk_default_swiotlb(k))
+                swiotlb_get_stats(rk_default_swiotlb(k), &before);
         if (st == CCADA_OK) {
                 rk_set_current(k, KEYBROKER_COMM, KEYBROKER_PID);
                 code = run(&kb, challenge, evidence_url, sizeof(evidence_url), secret, &secret_len);
                 rk_set_current(k, prev.comm, prev.pid); /* exited; the kernel finishes the closes */
         }
         rk_net_down(kb.net);
+        if (rk_default_swiotlb(k))
+                swiotlb_get_stats(rk_default_swiotlb(k), &after);
+        kb.bounces = after.bounces - before.bounces;
+        kb.bounced_bytes = after.bounced_bytes - before.bounced_bytes;
         if (dev)
                 report(&kb, code, challenge, evidence_url, secret, dev);
         if (kb.error[0])
