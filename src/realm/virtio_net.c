@@ -30,6 +30,7 @@ static const uint8_t fallback_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
 struct net_buf {
         uint64_t ipa;                   /* VIRTIO_NET_BUF_BYTES in Realm RAM */
         uint64_t dma;                   /* its mapping while posted */
+        size_t len;                     /* the mapping's length: unmap must name it */
         bool posted;
 };
 
@@ -54,11 +55,11 @@ static void best_effort(ccada_status st) { (void)st; }
 
 /* ---- breaking the device ---- */
 
-static void unmap_buf(struct virtio_net *n, struct net_buf *b, size_t len, enum dma_data_direction dir, bool sync)
+static void unmap_buf(struct virtio_net *n, struct net_buf *b, enum dma_data_direction dir, bool sync)
 {
         if (!b->posted)
                 return;
-        if (dma_unmap_single(&n->vp.dma, b->dma, len, dir, sync ? 0 : DMA_ATTR_SKIP_CPU_SYNC) != CCADA_OK)
+        if (dma_unmap_single(&n->vp.dma, b->dma, b->len, dir, sync ? 0 : DMA_ATTR_SKIP_CPU_SYNC) != CCADA_OK)
                 rk_printk(n->k, "virtio_net %s: unmap failed", n->vp.name);
         b->posted = false;
 }
@@ -75,9 +76,9 @@ static void take_all_back(struct virtio_net *n)
         while (n->txq && vq_detach_unused(n->txq, &token))
                 ;
         for (unsigned i = 0; i < n->nrx; i++)
-                unmap_buf(n, &n->rx[i], VIRTIO_NET_RX_BUF, DMA_FROM_DEVICE, false);
+                unmap_buf(n, &n->rx[i], DMA_FROM_DEVICE, false);
         for (unsigned i = 0; i < n->ntx; i++)
-                unmap_buf(n, &n->tx[i], VIRTIO_NET_BUF_BYTES, DMA_TO_DEVICE, false);
+                unmap_buf(n, &n->tx[i], DMA_TO_DEVICE, false);
         n->stats.rx_posted = 0;
 }
 
@@ -114,10 +115,11 @@ static ccada_status post_rx(struct virtio_net *n, unsigned i)
         if (st != CCADA_OK)
                 return st;
         b->posted = true;
+        b->len = VIRTIO_NET_RX_BUF;
         struct vq_buf vb = { b->dma, VIRTIO_NET_RX_BUF };
         st = vq_add(n->rxq, &vb, 0, 1, (uint64_t)i + 1);
         if (st != CCADA_OK) {
-                unmap_buf(n, b, VIRTIO_NET_RX_BUF, DMA_FROM_DEVICE, false);
+                unmap_buf(n, b, DMA_FROM_DEVICE, false);
                 return st;
         }
         n->stats.rx_posted++;
@@ -150,7 +152,7 @@ static ccada_status take_rx(struct virtio_net *n, unsigned *index, uint32_t *len
                 st = CCADA_E_PEER; /* the queue checks ids; this is our own bookkeeping */
         if (st == CCADA_OK) {
                 *index = (unsigned)(token - 1);
-                unmap_buf(n, &n->rx[*index], VIRTIO_NET_RX_BUF, DMA_FROM_DEVICE, true);
+                unmap_buf(n, &n->rx[*index], DMA_FROM_DEVICE, true);
                 n->stats.rx_posted--;
         }
         if (st == CCADA_E_BUSY)
@@ -201,7 +203,7 @@ static ccada_status reclaim_tx(struct virtio_net *n)
                 if (st == CCADA_OK && (token == 0 || token > n->ntx || !n->tx[token - 1].posted))
                         st = CCADA_E_PEER;
                 if (st == CCADA_OK) /* the used length of a transmit buffer means nothing */
-                        unmap_buf(n, &n->tx[token - 1], VIRTIO_NET_BUF_BYTES, DMA_TO_DEVICE, false);
+                        unmap_buf(n, &n->tx[token - 1], DMA_TO_DEVICE, false);
                 if (st == CCADA_E_BUSY)
                         return CCADA_OK;
                 if (st != CCADA_OK)
@@ -234,10 +236,11 @@ static ccada_status post_tx(struct virtio_net *n, struct net_buf *b, unsigned i,
         ccada_status st = dma_map_single(&n->vp.dma, b->ipa, total, DMA_TO_DEVICE, 0, &b->dma);
         if (st == CCADA_OK) {
                 b->posted = true;
+                b->len = total;
                 struct vq_buf vb = { b->dma, (uint32_t)total };
                 st = vq_add(n->txq, &vb, 1, 0, (uint64_t)i + 1);
                 if (st != CCADA_OK)
-                        unmap_buf(n, b, total, DMA_TO_DEVICE, false);
+                        unmap_buf(n, b, DMA_TO_DEVICE, false);
         }
         if (st == CCADA_OK)
                 st = kick(n, n->txq, TXQ);
