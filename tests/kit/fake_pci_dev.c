@@ -517,7 +517,8 @@ static bool net_tx_one(struct fdev *d)
         static const uint8_t zero[VIRTIO_NET_HDR_SIZE];
         const struct vdq_elem *e = &d->elem;
 
-        if (!d->net || !q->dq_ready || !(d->status & VIRTIO_STATUS_DRIVER_OK) || vdq_pop(&q->dq, &d->elem) != CCADA_OK)
+        if (!d->net || !q->dq_ready || !(d->status & VIRTIO_STATUS_DRIVER_OK) ||
+            vdq_pop(&q->dq, &d->elem) != CCADA_OK)
                 return false;
         if (e->n_out > d->tx_max_segs)
                 d->tx_max_segs = e->n_out;
@@ -567,7 +568,8 @@ void fdev_serve(struct fdev *d)
                 on_wait(d->k, d);
 }
 
-void fdev_net_inject_hdr(struct fdev *d, const uint8_t hdr[VIRTIO_NET_HDR_SIZE], const void *frame, size_t len)
+void fdev_net_inject_hdr(struct fdev *d, const uint8_t hdr[VIRTIO_NET_HDR_SIZE], const void *frame,
+                         size_t len)
 {
         if (!d->net || d->rx_fifo_n == FDEV_NET_FIFO || len > FDEV_NET_MAX_FRAME)
                 abort();
@@ -709,7 +711,8 @@ void fdev_make_net(struct fdev *d)
         fdev_cfg_put(f->cfg, PCI_REVISION_ID, 4, 0x02000001u); /* class 0x020000 (Ethernet), rev 1 */
         fdev_cfg_put(f->cfg, PCI_SUBSYSTEM_ID, 2, VIRTIO_ID_NET);
         d->features = VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(VIRTIO_F_ACCESS_PLATFORM) |
-                      VIRTIO_BIT(VIRTIO_F_EVENT_IDX) | VIRTIO_BIT(VIRTIO_NET_F_MAC) | VIRTIO_BIT(VIRTIO_NET_F_STATUS);
+                      VIRTIO_BIT(VIRTIO_F_EVENT_IDX) | VIRTIO_BIT(VIRTIO_NET_F_MAC) |
+                      VIRTIO_BIT(VIRTIO_NET_F_STATUS);
         d->num_queues = 2; /* receiveq1, transmitq1  virtio 1.2 §5.1.2 */
         memset(d->blkcfg, 0, sizeof(d->blkcfg));
         memcpy(d->blkcfg + VIRTIO_NET_CFG_MAC, mac, sizeof(mac));

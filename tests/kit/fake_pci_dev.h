@@ -149,7 +149,8 @@ struct fdev {
         unsigned tx_bad_hdr;    /* transmit headers not all zero */
         unsigned tx_max_segs;   /* most descriptors in one transmit buffer */
         /* observations */
-        unsigned bad_access;    /* wrong-width or unknown register accesses */
+        unsigned bad_access;    /* wrong-width or unknown register accesses; virtio-net:
+                                 * also receive buffers of the wrong shape, failed pushes */
         unsigned notifies, requests, flushes, max_data_segs;
         unsigned private_segs;  /* segments without the shared bit (Realm) */
         uint32_t last_type;
@@ -178,7 +179,8 @@ void fdev_make_net(struct fdev *d);
  * device without offloads writes (num_buffers 1), or behind the 12 header bytes given, and
  * tries to deliver it now. Aborts when the FIFO is full or len too large (a test bug). */
 void fdev_net_inject(struct fdev *d, const void *frame, size_t len);
-void fdev_net_inject_hdr(struct fdev *d, const uint8_t hdr[VIRTIO_NET_HDR_SIZE], const void *frame, size_t len);
+void fdev_net_inject_hdr(struct fdev *d, const uint8_t hdr[VIRTIO_NET_HDR_SIZE], const void *frame,
+                         size_t len);
 /* Serves both queues now, as on a notify (no-op when manual or never_complete, or before
  * DRIVER_OK). */
 void fdev_serve(struct fdev *d);
