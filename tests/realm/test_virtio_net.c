@@ -420,6 +420,22 @@ static void virtio_net_xmit_without_completions_is_nospc_after_tx_bufs_frames(vo
         assert_int_equal(virtio_net_xmit(c->n, f, sizeof(f)), CCADA_OK);
 }
 
+/* A transmit queue smaller than VIRTIO_NET_TX_BUFS: one frame in flight per descriptor. */
+static void virtio_net_xmit_keeps_at_most_one_frame_per_transmit_descriptor(void **state)
+{
+        struct ctx *c = *state;
+        uint8_t f[60];
+        make_frame(f, sizeof(f), 28);
+        c->d->queue_size_of[1] = 16;
+        c->d->tx_hold = true;
+        probe_ok(c);
+        assert_int_equal(stats(c).rx_posted, QSZ); /* the receive queue keeps its size */
+        for (unsigned i = 0; i < 16; i++)
+                assert_int_equal(virtio_net_xmit(c->n, f, sizeof(f)), CCADA_OK);
+        assert_int_equal(virtio_net_xmit(c->n, f, sizeof(f)), CCADA_E_NOSPC);
+        assert_int_equal(stats(c).tx_dropped, 1);
+}
+
 /* free_old_xmit: a buffer the device has sent is unmapped before the next transmit or at
  * the next poll, so the bounce pool holds only the receive ring's slots. */
 static void virtio_net_completed_tx_buffers_are_unmapped_at_next_poll(void **state)
@@ -831,6 +847,7 @@ int main(void)
                 TN(virtio_net_xmit_in_normal_vm_maps_directly),
                 T(virtio_net_xmit_rejects_runt_and_oversized_frames),
                 T(virtio_net_xmit_without_completions_is_nospc_after_tx_bufs_frames),
+                T(virtio_net_xmit_keeps_at_most_one_frame_per_transmit_descriptor),
                 T(virtio_net_completed_tx_buffers_are_unmapped_at_next_poll),
                 T(virtio_net_receive_returns_injected_frame_byte_exact),
                 T(virtio_net_receive_returns_frames_in_arrival_order),
