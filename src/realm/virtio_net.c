@@ -276,6 +276,8 @@ ccada_status virtio_net_xmit(struct virtio_net *n, const void *frame, size_t len
                 return st;
         n->stats.tx_copy_bytes += len;
         st = post_tx(n, b, i, len);
+        if (st != CCADA_OK && !n->broken && vq_is_broken(n->txq))
+                return net_break(n, "queue broken"); /* a ring fault while adding */
         if (st == CCADA_E_BROKEN || n->broken)
                 return CCADA_E_BROKEN;
         if (st != CCADA_OK) {

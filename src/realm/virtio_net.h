@@ -68,9 +68,9 @@ struct virtio_net_stats {
 
 /* Binds the first virtio-net function under root (enumerating it if needed) and brings it
  * up: features, queues, the receive ring filled, DRIVER_OK.
- * Errors: CCADA_E_UNSUPPORTED (no device), CCADA_E_PEER (a device offering nothing usable:
- * no VERSION_1, no ACCESS_PLATFORM in a Realm, a multicast or zero MAC, queues too small),
- * CCADA_E_NOMEM, and the transport's. */
+ * Errors: CCADA_E_UNSUPPORTED (no device, or one the transport refuses: no VERSION_1, no
+ * ACCESS_PLATFORM in a Realm), CCADA_E_PEER (a multicast or zero MAC, a configuration too
+ * short), CCADA_E_NOMEM, and the transport's. */
 ccada_status virtio_net_probe_first(struct realm_kernel *k, struct pci_root *root,
                                     struct virtio_net **out) CCADA_MUST_CHECK;
 
