@@ -318,7 +318,8 @@ static int run_lab(struct lab_opts *o)
                 return 2;
         }
         const struct lab_broker *k = kp;
-        const char *endpoint = o->endpoint ? o->endpoint : k->endpoint;
+        char endpoint[192]; /* kept past the broker's end, for the JSON */
+        snprintf(endpoint, sizeof(endpoint), "%s", o->endpoint ? o->endpoint : k->endpoint);
         snprintf(args, sizeof(args), "-v --endpoint %s " LAB_KEY, endpoint);
         o->m.cfg.app_args = args;
         if (!o->endpoint)
