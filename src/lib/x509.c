@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -191,6 +192,7 @@ static X509 *build(EVP_PKEY *pkey, const char *common_name, const char *ip_san, 
         if (!step)
                 return x;
         snprintf(why, X509_CERT_WHY_LEN, "OpenSSL could not %s", step);
+        ERR_clear_error();
         X509_free(x);
         return NULL;
 }
@@ -204,6 +206,7 @@ bool x509_self_signed(const char *common_name, const char *ip_san, unsigned days
         EVP_PKEY *pkey = EVP_EC_gen("P-256");
         if (!pkey) {
                 snprintf(why, X509_CERT_WHY_LEN, "OpenSSL could not generate a P-256 key");
+                ERR_clear_error();
                 return false;
         }
         X509 *x = build(pkey, common_name, ip_san, days, why);
@@ -211,6 +214,7 @@ bool x509_self_signed(const char *common_name, const char *ip_san, unsigned days
         if (ok && !(ok = der_sha256(x, fingerprint) && cert_pem_of(x, cert_pem) && key_pem_of(pkey, key_pem)))
                 snprintf(why, X509_CERT_WHY_LEN, "OpenSSL could not encode the certificate or the key");
         if (!ok) {
+                ERR_clear_error();
                 free(*cert_pem);
                 if (*key_pem)
                         secure_zero(*key_pem, strlen(*key_pem));
@@ -220,4 +224,39 @@ bool x509_self_signed(const char *common_name, const char *ip_san, unsigned days
         X509_free(x);
         EVP_PKEY_free(pkey); /* OpenSSL wipes the private scalar */
         return ok;
+}
+
+/* The password callback of an encrypted key: none (OpenSSL's default would prompt on the
+ * terminal). */
+static int no_password(char *buf, int size, int rwflag, void *u)
+{
+        (void)buf, (void)size, (void)rwflag, (void)u;
+        return -1;
+}
+
+bool x509_pair_check(const char *cert_pem, const char *key_pem, uint8_t fingerprint[X509_CERT_PIN_LEN],
+                     char *why)
+{
+        BIO *cb = BIO_new_mem_buf(cert_pem, -1), *kb = BIO_new_mem_buf(key_pem, -1);
+        X509 *x = cb ? PEM_read_bio_X509(cb, NULL, no_password, NULL) : NULL;
+        EVP_PKEY *k = kb ? PEM_read_bio_PrivateKey(kb, NULL, no_password, NULL) : NULL;
+        uint8_t pin[X509_CERT_PIN_LEN];
+        const char *wrong = NULL;
+        if (!x)
+                wrong = "the certificate is not PEM OpenSSL can read";
+        else if (!k)
+                wrong = "the private key is not PEM OpenSSL can read (or is encrypted)";
+        else if (X509_check_private_key(x, k) != 1)
+                wrong = "the private key is not the certificate's";
+        else if (!der_sha256(x, fingerprint ? fingerprint : pin))
+                wrong = "OpenSSL could not encode the certificate";
+        if (wrong) {
+                snprintf(why, X509_CERT_WHY_LEN, "%s", wrong);
+                ERR_clear_error(); /* the queue is the thread's: leave no stale error for its next SSL call */
+        }
+        EVP_PKEY_free(k);
+        X509_free(x);
+        BIO_free(kb);
+        BIO_free(cb);
+        return wrong == NULL;
 }

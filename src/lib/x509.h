@@ -32,4 +32,12 @@
 bool x509_self_signed(const char *common_name, const char *ip_san, unsigned days, char **cert_pem,
                       char **key_pem, uint8_t fingerprint[X509_CERT_PIN_LEN], char *why);
 
+/* Whether cert_pem is one PEM certificate OpenSSL reads and key_pem (NUL-terminated both)
+ * the private key of its public key: what a TLS server checks before it serves them, so a
+ * mismatch is reported as such and not as a handshake that fails later. On success
+ * fingerprint (NULL: not wanted) receives the certificate's pin, as x509_self_signed gives
+ * it. False with why (X509_CERT_WHY_LEN) naming the part that is wrong. */
+bool x509_pair_check(const char *cert_pem, const char *key_pem, uint8_t fingerprint[X509_CERT_PIN_LEN],
+                     char *why);
+
 #endif

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -257,6 +258,40 @@ static void x509_self_signed_refuses_bad_names_addresses_and_validities(void **s
         unmake(&m);
 }
 
+/* A P-256 key encrypted with the password "x" (openssl genpkey -aes256). */
+static const char encrypted_key[] = "-----BEGIN ENCRYPTED PRIVATE KEY-----\n"
+                                    "MIHsMFcGCSqGSIb3DQEFDTBKMCkGCSqGSIb3DQEFDDAcBAiSQ7Z6i9YhBAICCAAw\n"
+                                    "DAYIKoZIhvcNAgkFADAdBglghkgBZQMEASoEEMIvVKtB8ibgdtzwtXuHtx4EgZCe\n"
+                                    "wzv2FzmQ9Y7KyWbu/2jCP5AXTE0PSfqSIVceyf6ggWMoDf1Hs29AFa2ltzuHPp2o\n"
+                                    "dKFV7VeC1NiE+qFUybFSWbbd739orcy5q6aNPRXy3pHl5W7ttyClbkAw5GLAtEgQ\n"
+                                    "JSY6LwQcM2xd8ZS/lYfJ03hkWExKNoaKqN9PYEFRQCPie7AEGpyrRpAHPPBrUp0=\n"
+                                    "-----END ENCRYPTED PRIVATE KEY-----\n";
+
+static void x509_pair_check_accepts_a_matching_pair_and_names_what_is_wrong_otherwise(void **state)
+{
+        struct made a, b;
+        uint8_t pin[X509_CERT_PIN_LEN];
+        char why[X509_CERT_WHY_LEN] = "";
+        (void)state;
+        make(&a, "a", NULL, 1);
+        make(&b, "b", NULL, 1);
+        assert_true(x509_pair_check(a.cert, a.key, pin, why));
+        assert_memory_equal(pin, a.pin, X509_CERT_PIN_LEN);
+        assert_true(x509_pair_check(b.cert, b.key, NULL, why));
+        assert_false(x509_pair_check(a.cert, b.key, pin, why));
+        assert_string_equal(why, "the private key is not the certificate's");
+        assert_false(x509_pair_check(a.key, a.key, pin, why));
+        assert_string_equal(why, "the certificate is not PEM OpenSSL can read");
+        assert_false(x509_pair_check(a.cert, a.cert, pin, why));
+        assert_non_null(strstr(why, "the private key is not PEM"));
+        assert_false(x509_pair_check(a.cert, encrypted_key, pin, why)); /* and no prompt on the terminal */
+        assert_non_null(strstr(why, "encrypted"));
+        assert_false(x509_pair_check("", "", pin, why));
+        assert_int_equal(ERR_peek_error(), 0); /* no stale error left for the thread's next call */
+        unmake(&a);
+        unmake(&b);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -268,6 +303,7 @@ int main(void)
                 cmocka_unit_test(x509_self_signed_key_is_the_certificates_pkcs8_p256_key),
                 cmocka_unit_test(x509_self_signed_verifies_as_a_trusted_server_certificate_for_its_ip),
                 cmocka_unit_test(x509_self_signed_refuses_bad_names_addresses_and_validities),
+                cmocka_unit_test(x509_pair_check_accepts_a_matching_pair_and_names_what_is_wrong_otherwise),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
