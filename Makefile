@@ -38,7 +38,7 @@ test-asan: deps
 # $(BUILD_FUZZ)/corpus/<name>, the committed seeds in fuzz/corpus/<name> are read too.
 FUZZ_TARGETS ?= hostile_host rmi_rec_run rmi_params realm_image cca_token json_escape trace_events rmi_sequence vq_used_ring avail_ring normal_hostcall \
 		pci_enum virtio_pci_caps swiotlb_ops cca_verify kbs_request virtio_net_hdr http_response virtio_net_dev net_snoop \
-		virtio_net_rx
+		virtio_net_rx tls_client
 fuzz:
 	@scripts/setup-deps.sh --fuzz
 	CC=clang cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCCADA_FUZZ=ON -DCCADA_SANITIZE=ON $(CMAKE_ARGS)

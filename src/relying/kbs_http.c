@@ -1,5 +1,7 @@
 /* The Key Broker over HTTP/1.1 with libmicrohttpd (see kbs_http.h): one internal polling
- * thread, so the broker (kbs.c, not thread-safe) is only ever called from that thread. */
+ * thread, so the broker (kbs.c, not thread-safe) is only ever called from that thread.
+ * HTTPS is libmicrohttpd's own TLS (GnuTLS in Debian's build): the same handlers see the
+ * requests after it has decrypted them. */
 #include "relying/kbs_http.h"
 
 #include <arpa/inet.h>
@@ -9,11 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/crypto.h"
+#include "lib/x509.h"
+
 struct kbs_server {
         struct MHD_Daemon *d;
         struct kbs *kbs;
         FILE *log;
         uint16_t port;
+        char *cert, *key;       /* HTTPS only: the server's copies, the key wiped when it stops */
+        const char *tls;        /* HTTPS only: the versions it speaks (kbs_server_tls_versions) */
 };
 
 /* One request's body, gathered over the calls MHD makes for it. */
@@ -89,27 +96,33 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
         *con_cls = NULL;
 }
 
-bool kbs_server_start(struct kbs_server **out, struct kbs *kbs, const char *addr, uint16_t port, FILE *log, char *why)
+/* What both starts share: the address checked, the server object. NULL with why. */
+static struct kbs_server *server_new(struct sockaddr_in *sa, struct kbs *kbs, const char *addr, uint16_t port,
+                                     FILE *log, char *why)
 {
-        struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
-        *out = NULL;
-        if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1) {
+        *sa = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons(port) };
+        if (inet_pton(AF_INET, addr, &sa->sin_addr) != 1) {
                 snprintf(why, KBS_HTTP_WHY_LEN, "'%s' is not an IPv4 address", addr);
-                return false;
+                return NULL;
         }
         struct kbs_server *s = calloc(1, sizeof(*s));
         if (!s) {
                 snprintf(why, KBS_HTTP_WHY_LEN, "out of memory");
-                return false;
+                return NULL;
         }
         s->kbs = kbs, s->log = log;
-        s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, port, NULL, NULL, on_request, s,
-                                MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED,
-                                on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
+        return s;
+}
+
+/* After MHD_start_daemon: s published with its port, or stopped with why. */
+static bool listening(struct kbs_server **out, struct kbs_server *s, const char *addr, uint16_t port,
+                      char *why)
+{
         const union MHD_DaemonInfo *info = s->d ? MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT) : NULL;
         if (!s->d || !info) {
-                snprintf(why, KBS_HTTP_WHY_LEN, "cannot listen on %s:%u (in use, or not an address of this host)",
-                         addr, (unsigned)port);
+                snprintf(why, KBS_HTTP_WHY_LEN,
+                         "cannot listen on %s:%u (in use, or not an address of this host)", addr,
+                         (unsigned)port);
                 kbs_server_stop(s);
                 return false;
         }
@@ -118,7 +131,71 @@ bool kbs_server_start(struct kbs_server **out, struct kbs *kbs, const char *addr
         return true;
 }
 
+bool kbs_server_start(struct kbs_server **out, struct kbs *kbs, const char *addr, uint16_t port, FILE *log, char *why)
+{
+        struct sockaddr_in sa;
+        *out = NULL;
+        struct kbs_server *s = server_new(&sa, kbs, addr, port, log, why);
+        if (!s)
+                return false;
+        s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, port, NULL, NULL, on_request, s,
+                                MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED,
+                                on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
+        return listening(out, s, addr, port, why);
+}
+
+/* What can make a TLS start fail before it listens: no TLS in this libmicrohttpd, or a
+ * certificate and key that do not belong together. */
+static bool tls_usable(const char *cert_pem, const char *key_pem, char *why)
+{
+        char xwhy[X509_CERT_WHY_LEN];
+        if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+                snprintf(why, KBS_HTTP_WHY_LEN,
+                         "this libmicrohttpd was built without TLS (MHD_FEATURE_TLS): HTTPS needs one built "
+                         "with GnuTLS, as Debian's libmicrohttpd12 is");
+                return false;
+        }
+        if (!cert_pem || !key_pem || !x509_pair_check(cert_pem, key_pem, NULL, xwhy)) {
+                snprintf(why, KBS_HTTP_WHY_LEN, "the TLS certificate and key: %s",
+                         cert_pem && key_pem ? xwhy : "none given");
+                return false;
+        }
+        return true;
+}
+
+bool kbs_server_start_tls(struct kbs_server **out, struct kbs *kbs, const char *addr, uint16_t port,
+                          FILE *log, const char *cert_pem, const char *key_pem, char *why)
+{
+        static const struct {
+                const char *priorities, *versions;
+        } tries[] = { { KBS_TLS_PRIORITIES_13, "TLS 1.3" }, { KBS_TLS_PRIORITIES_12, "TLS 1.2 or later" } };
+        struct sockaddr_in sa;
+        *out = NULL;
+        if (!tls_usable(cert_pem, key_pem, why))
+                return false;
+        struct kbs_server *s = server_new(&sa, kbs, addr, port, log, why);
+        if (!s)
+                return false;
+        if (!(s->cert = strdup(cert_pem)) || !(s->key = strdup(key_pem))) {
+                snprintf(why, KBS_HTTP_WHY_LEN, "out of memory");
+                kbs_server_stop(s);
+                return false;
+        }
+        /* GnuTLS refuses a priority string that names a version it lacks: then the next. */
+        for (size_t i = 0; !s->d && i < sizeof(tries) / sizeof(tries[0]); i++) {
+                s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS, port, NULL, NULL,
+                                        on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+                                        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                                        MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_HTTPS_MEM_CERT,
+                                        s->cert, MHD_OPTION_HTTPS_MEM_KEY, s->key,
+                                        MHD_OPTION_HTTPS_PRIORITIES, tries[i].priorities, MHD_OPTION_END);
+                s->tls = tries[i].versions;
+        }
+        return listening(out, s, addr, port, why);
+}
+
 uint16_t kbs_server_port(const struct kbs_server *s) { return s->port; }
+const char *kbs_server_tls_versions(const struct kbs_server *s) { return s->d ? s->tls : NULL; }
 
 void kbs_server_stop(struct kbs_server *s)
 {
@@ -126,5 +203,9 @@ void kbs_server_stop(struct kbs_server *s)
                 return;
         if (s->d)
                 MHD_stop_daemon(s->d);
+        free(s->cert);
+        if (s->key)
+                secure_zero(s->key, strlen(s->key));
+        free(s->key);
         free(s);
 }
