@@ -29,11 +29,15 @@ static bool decimal(const char *p, const char *end, uint64_t max, uint64_t *out)
 
 bool http_url_parse(const char *url, struct http_url *u, char *why)
 {
-        static const char scheme[] = "http://";
+        static const char http[] = "http://", https[] = "https://";
         memset(u, 0, sizeof(*u));
-        if (!url || strncmp(url, scheme, sizeof(scheme) - 1))
-                return fail(why, "not an http:// URL (https is not supported)");
-        const char *h = url + sizeof(scheme) - 1;
+        const char *h;
+        if (url && !strncmp(url, http, sizeof(http) - 1))
+                h = url + sizeof(http) - 1;
+        else if (url && !strncmp(url, https, sizeof(https) - 1))
+                h = url + sizeof(https) - 1, u->tls = true;
+        else
+                return fail(why, "not an http:// or https:// URL");
         const char *hend = h + strcspn(h, ":/?#");
         for (unsigned i = 0; i < 4; i++) {
                 const char *dot = i < 3 ? memchr(h, '.', (size_t)(hend - h)) : hend;
@@ -43,7 +47,7 @@ bool http_url_parse(const char *url, struct http_url *u, char *why)
                 u->ip[i] = (uint8_t)v;
                 h = dot + (i < 3);
         }
-        u->port = 80;
+        u->port = u->tls ? 443 : 80;
         const char *rest = hend;
         if (*rest == ':') {
                 const char *pend = rest + 1 + strcspn(rest + 1, "/?#");
@@ -56,7 +60,7 @@ bool http_url_parse(const char *url, struct http_url *u, char *why)
         if (*rest == '?' || *rest == '#')
                 return fail(why, "a query or fragment needs a path first");
         snprintf(u->host, sizeof(u->host), "%u.%u.%u.%u", u->ip[0], u->ip[1], u->ip[2], u->ip[3]);
-        if (u->port != 80) {
+        if (u->port != (u->tls ? 443 : 80)) {
                 size_t n = strlen(u->host);
                 snprintf(u->host + n, sizeof(u->host) - n, ":%u", u->port);
         }

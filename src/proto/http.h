@@ -2,8 +2,8 @@
  * and a response's head parsed from bytes a server (hostile until checked) sent.
  *
  * Scope: what a client of the Key Broker needs (realm/apps/keybroker_app.c), strictly.
- *   - URLs: "http://" IPv4-literal host [":" port] [path]; no userinfo, no query rewriting,
- *     no https (the learning path's lab speaks plain HTTP; TLS is not modelled).
+ *   - URLs: "http://" or "https://" IPv4-literal host [":" port] [path]; no userinfo, no
+ *     query rewriting (https: the caller runs TLS itself, see realm/tls.h).
  *   - Requests: one per connection ("Connection: close"), a body of Content-Length bytes.
  *   - Responses: status line "HTTP/1.x NNN reason", header fields "name: value", each line
  *     ending in CRLF, the head at most HTTP_MAX_HEAD bytes; the body is Content-Length
@@ -26,8 +26,9 @@
 #define HTTP_WHY_LEN 96u
 
 struct http_url {
+        bool tls;                       /* https */
         uint8_t ip[4];
-        uint16_t port;                  /* 80 when not given */
+        uint16_t port;                  /* 80 (https: 443) when not given */
         char host[24];                  /* "a.b.c.d[:port]", as the Host field says it */
         char path[HTTP_URL_MAX];        /* "/" when not given */
 };

@@ -26,6 +26,13 @@ static void http_url_parse_takes_ipv4_host_port_and_path(void **state)
         assert_int_equal(u.port, 8088);
         assert_string_equal(u.host, "10.0.2.2:8088");
         assert_string_equal(u.path, "/keys/v1/evidence/42");
+        assert_false(u.tls);
+        assert_true(http_url_parse("https://10.0.2.2/x", &u, why));
+        assert_true(u.tls);
+        assert_int_equal(u.port, 443);
+        assert_string_equal(u.host, "10.0.2.2");
+        assert_true(http_url_parse("https://10.0.2.2:8443", &u, why));
+        assert_string_equal(u.host, "10.0.2.2:8443");
         assert_true(http_url_parse("http://192.168.1.200", &u, why));
         assert_int_equal(u.port, 80);
         assert_string_equal(u.host, "192.168.1.200");
@@ -35,8 +42,7 @@ static void http_url_parse_takes_ipv4_host_port_and_path(void **state)
 static void http_url_parse_refuses_what_it_cannot_reach_and_says_why(void **state)
 {
         static const struct { const char *url, *why; } bad[] = {
-                { "https://10.0.2.2/", "https is not supported" },
-                { "ftp://10.0.2.2/", "not an http:// URL" },
+                { "ftp://10.0.2.2/", "not an http:// or https:// URL" },
                 { "http://kbs.example/", "IPv4 address" },
                 { "http://10.0.2/", "IPv4 address" },
                 { "http://10.0.2.256/", "IPv4 address" },

@@ -340,7 +340,7 @@ int cli_bench_net(const struct machine_opts *m, unsigned reps, struct json_write
                 return CLI_FAIL;
         }
         f->reps = reps < 1 ? 1 : reps > MAX_REPS ? MAX_REPS : reps;
-        if (!(kbs = lab_broker_start(&kcfg, true, NULL)))
+        if (!(kbs = lab_broker_start(&kcfg, true, false, NULL)))
                 goto out;
         for (unsigned i = 0; i < f->reps; i++) {
                 struct release x;

@@ -22,11 +22,14 @@ void cli_kbs_help(FILE *f);
 int cli_lab(int argc, char **argv);
 /* The lab's Key Broker on a free port of 127.0.0.1: the key skywalker, the platform key of a
  * machine of cfg, and (trust_rim) that machine's RIM as its one reference value; Locations
- * name http://10.0.2.2:PORT. NULL, said on stderr, when it cannot start. */
+ * name http://10.0.2.2:PORT, or with tls https://10.0.2.2:PORT (HTTPS with a fresh
+ * self-signed certificate for 10.0.2.2, whose SHA-256 lab_broker_pin gives in hex, NULL
+ * without tls). NULL, said on stderr, when it cannot start. */
 struct lab_broker;
 struct ccada_machine_config;
-struct lab_broker *lab_broker_start(const struct ccada_machine_config *cfg, bool trust_rim, FILE *log);
+struct lab_broker *lab_broker_start(const struct ccada_machine_config *cfg, bool trust_rim, bool tls, FILE *log);
 const char *lab_broker_endpoint(const struct lab_broker *k);
+const char *lab_broker_pin(const struct lab_broker *k);
 void lab_broker_stop(struct lab_broker *k); /* NULL: no-op */
 void cli_lab_help(FILE *f);
 void cli_measure_help(FILE *f);

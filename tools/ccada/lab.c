@@ -10,7 +10,9 @@
 #include "ccada/report.h"
 #include "cli.h"
 #include "lib/base64.h"
+#include "lib/crypto.h"
 #include "lib/ec.h"
+#include "lib/x509.h"
 #include "machine_opts.h"
 #include "relying/kbs_http.h"
 
@@ -21,7 +23,7 @@
 
 void cli_lab_help(FILE *f)
 {
-        fputs("usage: ccada lab [--refused] [--endpoint URL] [--all] [--json] [options]\n"
+        fputs("usage: ccada lab [--tls] [--refused] [--endpoint URL [--pin SHA256]] [--all] [--json] [options]\n"
               "\n"
               "The learning path's lab in one command. A Key Broker (ccada kbs) listens on a\n"
               "free port of this host's 127.0.0.1 and holds the key 'skywalker'; a Realm boots\n"
@@ -36,6 +38,9 @@ void cli_lab_help(FILE *f)
               "RIM (what `ccada measure` prints).\n"
               "\n"
               "options:\n"
+              "  --tls              the broker serves HTTPS (TLS 1.3, a certificate made for the\n"
+              "                     run) and the app checks it against its SHA-256 (--pin=...):\n"
+              "                     the host then sees only TLS records in the bounce buffers\n"
               "  --refused          the broker knows no reference value (the lab's first try):\n"
               "                     it refuses the token (403), prints the RIM to trust, and\n"
               "                     the app exits 1\n"
@@ -43,6 +48,8 @@ void cli_lab_help(FILE *f)
               "                     keybroker-demo server, or ccada kbs): URL as the Realm\n"
               "                     reaches it, http://10.0.2.2:PORT for this host's\n"
               "                     127.0.0.1:PORT; its Locations must name that address too\n"
+              "  --pin SHA256       with an https:// --endpoint: the SHA-256 of the broker's\n"
+              "                     certificate (64 hex digits), which the app checks\n"
               "  --all              show every swiotlb_bounced line and console line, not\n"
               "                     only the app's\n"
               "  --json             print the outcome as JSON on stdout (the story on stderr)\n",
@@ -55,12 +62,13 @@ void cli_lab_help(FILE *f)
               f);
 }
 
-enum { L_REFUSED = 256, L_ENDPOINT, L_ALL, L_JSON };
+enum { L_REFUSED = 256, L_ENDPOINT, L_ALL, L_JSON, L_TLS, L_PIN };
 
 struct lab_opts {
         struct machine_opts m;
-        bool refused, all, json;
+        bool refused, all, json, tls;
         const char *endpoint;
+        const char *pin;                /* 64 hex digits, for an https --endpoint */
 };
 
 static int lab_opt(void *ctx, int c, const char *arg)
@@ -70,9 +78,16 @@ static int lab_opt(void *ctx, int c, const char *arg)
         case L_REFUSED: o->refused = true; return CLI_OK;
         case L_ALL: o->all = true; return CLI_OK;
         case L_JSON: o->json = true; return CLI_OK;
+        case L_TLS: o->tls = true; return CLI_OK;
+        case L_PIN:
+                if (strlen(arg) != 64 || strspn(arg, "0123456789abcdefABCDEF") != 64)
+                        return cli_bad_value("lab", "--pin", arg, "the SHA-256 of the broker's certificate, 64 hex digits");
+                o->pin = arg;
+                return CLI_OK;
         case L_ENDPOINT:
-                if (strncmp(arg, "http://", 7) || strlen(arg) > 160 || strpbrk(arg, " \r\n\"?#"))
-                        return cli_bad_value("lab", "--endpoint", arg, "an http:// URL of at most 160 characters");
+                if ((strncmp(arg, "http://", 7) && strncmp(arg, "https://", 8)) || strlen(arg) > 160 ||
+                    strpbrk(arg, " \r\n\"?#"))
+                        return cli_bad_value("lab", "--endpoint", arg, "an http:// or https:// URL of at most 160 characters");
                 o->endpoint = arg;
                 return CLI_OK;
         default: return cli_lab_help(stderr), CLI_USAGE;
@@ -89,6 +104,8 @@ struct lab_broker {
         char endpoint[64];
         uint16_t port;
         char rim_b64[96];
+        bool tls;
+        char pin_hex[2 * X509_CERT_PIN_LEN + 1]; /* with tls: SHA-256 of its certificate */
 };
 
 static bool rim_and_iak(const struct ccada_machine_config *cfg, struct lab_broker *k, uint8_t rim[64], size_t *rim_len)
@@ -108,6 +125,24 @@ static bool rim_and_iak(const struct ccada_machine_config *cfg, struct lab_broke
 }
 
 /* Starts the broker on a free loopback port; its Locations name http://10.0.2.2:PORT. */
+/* The broker's own certificate for 10.0.2.2 (as the Realm reaches it), a day long. */
+static bool serve_tls(struct lab_broker *k, FILE *log, char *why)
+{
+        char *cert = NULL, *key = NULL, xwhy[X509_CERT_WHY_LEN];
+        uint8_t pin[X509_CERT_PIN_LEN];
+        if (!x509_self_signed("ccada kbs", "10.0.2.2", 1, &cert, &key, pin, xwhy)) {
+                snprintf(why, KBS_HTTP_WHY_LEN, "no certificate: %s", xwhy);
+                return false;
+        }
+        for (unsigned i = 0; i < X509_CERT_PIN_LEN; i++)
+                snprintf(k->pin_hex + 2 * i, 3, "%02x", pin[i]);
+        bool ok = kbs_server_start_tls(&k->srv, k->kbs, "127.0.0.1", k->port, log, cert, key, why);
+        secure_zero(key, strlen(key));
+        free(key);
+        free(cert);
+        return ok;
+}
+
 static bool kbs_up(const struct ccada_machine_config *mc, bool refused, struct lab_broker *k, FILE *log)
 {
         uint8_t rim[64];
@@ -138,9 +173,10 @@ static bool kbs_up(const struct ccada_machine_config *mc, bool refused, struct l
         k->port = kbs_server_port(ps);
         kbs_server_stop(ps);
         kbs_destroy(pk);
-        snprintf(k->endpoint, sizeof(k->endpoint), "http://10.0.2.2:%u", k->port);
+        snprintf(k->endpoint, sizeof(k->endpoint), "%s://10.0.2.2:%u", k->tls ? "https" : "http", k->port);
         k->cfg.endpoint = k->endpoint;
-        if (!kbs_create(&k->kbs, &k->cfg) || !kbs_server_start(&k->srv, k->kbs, "127.0.0.1", k->port, log, why)) {
+        if (!kbs_create(&k->kbs, &k->cfg) ||
+            !(k->tls ? serve_tls(k, log, why) : kbs_server_start(&k->srv, k->kbs, "127.0.0.1", k->port, log, why))) {
                 fprintf(stderr, "ccada lab: cannot start the Key Broker: %s\n", k->kbs ? why : "out of memory");
                 return false;
         }
@@ -154,13 +190,14 @@ static void kbs_down(struct lab_broker *k)
         ec_key_free(k->iak);
 }
 
-struct lab_broker *lab_broker_start(const struct ccada_machine_config *cfg, bool trust_rim, FILE *log)
+struct lab_broker *lab_broker_start(const struct ccada_machine_config *cfg, bool trust_rim, bool tls, FILE *log)
 {
         struct lab_broker *k = calloc(1, sizeof(*k));
         if (!k) {
                 fprintf(stderr, "ccada: out of memory for the Key Broker\n");
                 return NULL;
         }
+        k->tls = tls;
         if (!kbs_up(cfg, !trust_rim, k, log)) {
                 lab_broker_stop(k);
                 return NULL;
@@ -169,6 +206,7 @@ struct lab_broker *lab_broker_start(const struct ccada_machine_config *cfg, bool
 }
 
 const char *lab_broker_endpoint(const struct lab_broker *k) { return k->endpoint; }
+const char *lab_broker_pin(const struct lab_broker *k) { return k->tls ? k->pin_hex : NULL; }
 
 void lab_broker_stop(struct lab_broker *k)
 {
@@ -312,7 +350,7 @@ static int run_lab(struct lab_opts *o)
         o->m.cfg.console = mem;
         o->m.cfg.trace_pipe = mem;
         o->m.cfg.trace_events = "swiotlb_bounced";
-        if (!o->endpoint && !(kp = lab_broker_start(&o->m.cfg, !o->refused, mem))) {
+        if (!o->endpoint && !(kp = lab_broker_start(&o->m.cfg, !o->refused, o->tls, mem))) {
                 fclose(mem);
                 free(text);
                 return 2;
@@ -320,7 +358,12 @@ static int run_lab(struct lab_opts *o)
         const struct lab_broker *k = kp;
         char endpoint[192]; /* kept past the broker's end, for the JSON */
         snprintf(endpoint, sizeof(endpoint), "%s", o->endpoint ? o->endpoint : k->endpoint);
-        snprintf(args, sizeof(args), "-v --endpoint %s " LAB_KEY, endpoint);
+        if (k && k->tls) /* the lab's own endpoint is short: "https://10.0.2.2:PORT" */
+                snprintf(args, sizeof(args), "-v --endpoint %.64s --pin=%s " LAB_KEY, endpoint, k->pin_hex);
+        else if (o->pin)
+                snprintf(args, sizeof(args), "-v --endpoint %.100s --pin=%.64s " LAB_KEY, endpoint, o->pin);
+        else
+                snprintf(args, sizeof(args), "-v --endpoint %.160s " LAB_KEY, endpoint);
         o->m.cfg.app_args = args;
         if (!o->endpoint)
                 fprintf(out, "ccada lab: Key Broker on 127.0.0.1:%u (the Realm's %s), key '" LAB_KEY "', %s\n", k->port,
@@ -368,6 +411,8 @@ int cli_lab(int argc, char **argv)
                 { "endpoint", required_argument, NULL, L_ENDPOINT },
                 { "all", no_argument, NULL, L_ALL },
                 { "json", no_argument, NULL, L_JSON },
+                { "tls", no_argument, NULL, L_TLS },
+                { "pin", required_argument, NULL, L_PIN },
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
@@ -382,6 +427,20 @@ int cli_lab(int argc, char **argv)
         if (rc) {
                 free(o);
                 return rc < 0 ? CLI_OK : rc;
+        }
+        if (o->tls && o->endpoint) {
+                fprintf(stderr, "ccada lab: --tls makes the lab's own broker serve HTTPS; with --endpoint, give an\n"
+                        "https:// URL and --pin instead\n");
+                free(o);
+                return CLI_USAGE;
+        }
+        bool https = o->endpoint && !strncmp(o->endpoint, "https://", 8);
+        if (https != (o->pin != NULL)) {
+                fprintf(stderr, "ccada lab: %s\n", https ? "an https:// --endpoint needs --pin, the SHA-256 of the broker's "
+                                                           "certificate (the Realm has no CA store)"
+                                                         : "--pin goes with an https:// --endpoint");
+                free(o);
+                return CLI_USAGE;
         }
         if (o->m.cfg.normal_vm) {
                 fprintf(stderr, "ccada lab: --vm normal has no attestation: the lab needs a Realm\n");

@@ -19,6 +19,7 @@
 #include "realm/boot.h"
 #include "realm/pci.h"
 #include "realm/swiotlb.h"
+#include "realm/tls.h"
 #include "realm/virtio_net.h"
 
 #define CONNECT_MS 5000u
@@ -67,8 +68,20 @@ bool keybroker_parse_args(const char *args, struct keybroker_args *a, char *why,
                         a->verbose = true;
                 } else if (n == 10 && !strncmp(p, "--endpoint", 10)) {
                         want_endpoint = true;
+                } else if (n > 6 && !strncmp(p, "--pin=", 6)) {
+                        char hex[65];
+                        size_t got = 0;
+                        if (n - 6 == 64)
+                                memcpy(hex, p + 6, 64);
+                        hex[n - 6 == 64 ? 64 : 0] = '\0';
+                        if (!hex[0] || !hex_decode(hex, a->pin, sizeof(a->pin), &got) || got != sizeof(a->pin)) {
+                                snprintf(why, whylen, "--pin: the SHA-256 of the broker's certificate, 64 hex digits");
+                                return false;
+                        }
+                        a->has_pin = true;
                 } else if (p[0] == '-') {
-                        snprintf(why, whylen, "unknown option '%.*s' (usage: keybroker-app [-v] [--endpoint URL] KEY_NAME)",
+                        snprintf(why, whylen,
+                                 "unknown option '%.*s' (usage: keybroker-app [-v] [--endpoint URL] [--pin=SHA256] KEY_NAME)",
                                  (int)n, p);
                         return false;
                 } else if (a->key[0]) {
@@ -139,8 +152,42 @@ static void info(const struct kb *kb, const char *fmt, ...)
         rk_printk(kb->k, "INFO %s", line);
 }
 
+/* One connection to the broker: TCP, and TLS over it for https. */
+struct conn {
+        struct rk_tcp *tcp;
+        struct rk_tls *tls;
+};
+
+static ccada_status tcp_send_op(void *ctx, const void *data, size_t len, unsigned timeout_ms)
+{
+        return rk_tcp_send(ctx, data, len, timeout_ms);
+}
+
+static ccada_status tcp_recv_op(void *ctx, void *buf, size_t cap, size_t *got, unsigned timeout_ms)
+{
+        return rk_tcp_recv(ctx, buf, cap, got, timeout_ms);
+}
+
+static ccada_status conn_send(struct conn *c, const void *data, size_t len)
+{
+        return c->tls ? rk_tls_send(c->tls, data, len, IO_MS) : rk_tcp_send(c->tcp, data, len, IO_MS);
+}
+
+static ccada_status conn_recv(struct conn *c, void *buf, size_t cap, size_t *got)
+{
+        return c->tls ? rk_tls_recv(c->tls, buf, cap, got, IO_MS) : rk_tcp_recv(c->tcp, buf, cap, got, IO_MS);
+}
+
+static void conn_close(struct conn *c)
+{
+        rk_tls_close(c->tls, IO_MS);
+        rk_tcp_close(c->tcp);
+        c->tls = NULL;
+        c->tcp = NULL;
+}
+
 /* Reads a whole response (head, then Content-Length bytes or to the end of the stream). */
-static ccada_status read_response(struct kb *kb, struct rk_tcp *c, struct http_response *r, uint8_t **body,
+static ccada_status read_response(struct kb *kb, struct conn *c, struct http_response *r, uint8_t **body,
                                   size_t *blen)
 {
         size_t cap = HTTP_MAX_HEAD + HTTP_MAX_BODY, have = 0;
@@ -175,7 +222,7 @@ static ccada_status read_response(struct kb *kb, struct rk_tcp *c, struct http_r
                         kb_error(kb, EXIT_ERROR, "the broker's response is larger than 1 MiB");
                         return CCADA_E_PEER;
                 }
-                ccada_status st = rk_tcp_recv(c, buf + have, cap - have, &got, IO_MS);
+                ccada_status st = conn_recv(c, buf + have, cap - have, &got);
                 if (st != CCADA_OK) {
                         free(buf);
                         kb_error(kb, EXIT_ERROR, "no response from the broker: %s", ccada_status_text(st));
@@ -202,9 +249,9 @@ static ccada_status post(struct kb *kb, const char *url, const char *content_typ
                          struct http_response *r, uint8_t **body, size_t *blen)
 {
         struct http_url u;
-        char why[HTTP_WHY_LEN], head[1024];
+        char why[HTTP_WHY_LEN], head[1024], twhy[RK_TLS_WHY_LEN] = "";
         const char *cwhy = NULL;
-        struct rk_tcp *c = NULL;
+        struct conn c = { 0 };
 
         if (!http_url_parse(url, &u, why)) {
                 kb_error(kb, EXIT_ERROR, "URL %s: %s", url, why);
@@ -215,20 +262,34 @@ static ccada_status post(struct kb *kb, const char *url, const char *content_typ
                 kb_error(kb, EXIT_ERROR, "URL %s: the request does not fit", url);
                 return CCADA_E_INVAL;
         }
-        ccada_status st = rk_tcp_connect(kb->net, u.ip, u.port, CONNECT_MS, &c, &cwhy);
+        if (u.tls && !kb->a.has_pin) {
+                kb_error(kb, EXIT_ERROR, "URL %s: https needs --pin=SHA256 of the broker's certificate (the Realm has "
+                         "no CA store)", url);
+                return CCADA_E_INVAL;
+        }
+        ccada_status st = rk_tcp_connect(kb->net, u.ip, u.port, CONNECT_MS, &c.tcp, &cwhy);
         if (st != CCADA_OK) {
                 kb_error(kb, EXIT_ERROR, "cannot connect to %s: %s", u.host, cwhy ? cwhy : ccada_status_text(st));
                 return st;
         }
+        if (u.tls) {
+                struct rk_tls_transport t = { tcp_send_op, tcp_recv_op, c.tcp };
+                st = rk_tls_connect(&t, kb->a.pin, IO_MS, &c.tls, twhy, sizeof(twhy));
+                if (st != CCADA_OK) {
+                        kb_error(kb, EXIT_ERROR, "TLS with %s failed: %s", u.host, twhy[0] ? twhy : ccada_status_text(st));
+                        conn_close(&c);
+                        return st;
+                }
+        }
         kb->requests++;
-        st = rk_tcp_send(c, head, hlen, IO_MS);
+        st = conn_send(&c, head, hlen);
         if (st == CCADA_OK && len)
-                st = rk_tcp_send(c, data, len, IO_MS);
+                st = conn_send(&c, data, len);
         if (st != CCADA_OK)
                 kb_error(kb, EXIT_ERROR, "cannot send to %s: %s", u.host, ccada_status_text(st));
         if (st == CCADA_OK)
-                st = read_response(kb, c, r, body, blen);
-        rk_tcp_close(c);
+                st = read_response(kb, &c, r, body, blen);
+        conn_close(&c);
         if (st == CCADA_OK)
                 kb->http_status = r->status;
         return st;

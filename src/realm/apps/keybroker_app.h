@@ -3,8 +3,10 @@
  * virtio-net (realm/net.h).
  *
  * Arguments (HOSTCALL_GET_ARGS, as typed in the Realm's shell): "[-v] [--endpoint URL]
- * KEY_NAME"; URL is http://a.b.c.d[:port] (default http://10.0.2.2:8088, the host as
- * libslirp shows it to the Realm). What it does, as the original does:
+ * [--pin=SHA256] KEY_NAME"; URL is http://a.b.c.d[:port] (default http://10.0.2.2:8088, the
+ * host as libslirp shows it to the Realm) or https://...: then TLS 1.3 (realm/tls.h) with
+ * the broker's certificate checked against --pin (64 hex digits, the SHA-256 of its DER;
+ * the Realm has no CA store), an addition of ccada's. What it does, as the original does:
  *   1. makes an ephemeral RSA-1024 key pair (in the Realm: the private half never leaves);
  *   2. POST {endpoint}/keys/v1/key/{KEY_NAME} with {"pubkey": JWK, alg RSA1_5}; expects
  *      201 with a Location and {"challenge": base64url of 64 bytes};
@@ -24,6 +26,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "realm/kernel.h"
 
@@ -37,6 +40,8 @@ struct keybroker_args {
         bool verbose;
         char endpoint[256];
         char key[64];
+        bool has_pin;
+        uint8_t pin[32];                /* --pin: SHA-256 of the broker's certificate (https) */
 };
 
 /* Parses the arguments. False with the reason in why. */
