@@ -13,6 +13,7 @@
 #include "lib/crypto.h"
 #include "lib/rsa.h"
 #include "proto/hostcall.h"
+#include "realm/apps/app_args.h"
 #include "proto/http.h"
 #include "realm/apps/bench.h"
 #include "realm/net.h"
@@ -422,22 +423,6 @@ static int run(struct kb *kb, uint8_t challenge[CHALLENGE_BYTES], char *evidence
         return EXIT_RELEASED;
 }
 
-/* The arguments the host relays; false, with the report's error, when there are none. */
-static bool args_of(struct realm_kernel *k, char *out, size_t cap)
-{
-        uint64_t g[31] = { 0 };
-        uint8_t raw[HOSTCALL_ARGS_MAX];
-        ccada_status st = rk_host_call(k, HOSTCALL_GET_ARGS, g);
-        if (st != CCADA_OK || g[0] > HOSTCALL_ARGS_MAX || g[0] >= cap) {
-                rk_report_error(k, "keybroker-app: no arguments from the host");
-                return false;
-        }
-        for (unsigned i = 0; i < HOSTCALL_ARGS_MAX / 8; i++)
-                st_le64(raw + 8 * i, g[1 + i]);
-        memcpy(out, raw, (size_t)g[0]);
-        out[g[0]] = '\0';
-        return true;
-}
 
 static void report(struct kb *kb, int code, const uint8_t *challenge, const char *evidence_url, const char *secret,
                    struct virtio_net *dev)
@@ -471,7 +456,7 @@ static void report(struct kb *kb, int code, const uint8_t *challenge, const char
 
 void realm_keybroker_app_init(struct realm_kernel *k)
 {
-        char args[HOSTCALL_ARGS_MAX + 1], why[160], evidence_url[HTTP_URL_MAX] = "", secret[SECRET_MAX] = "";
+        char args[APP_ARGS_MAX + 1], why[160], evidence_url[HTTP_URL_MAX] = "", secret[SECRET_MAX] = "";
         uint8_t challenge[CHALLENGE_BYTES] = { 0 };
         struct kb kb = { .k = k };
         struct virtio_net *dev = NULL;
@@ -479,8 +464,11 @@ void realm_keybroker_app_init(struct realm_kernel *k)
         int code = EXIT_ERROR;
 
         rk_report_check(k, "key_released", false);
-        if (!args_of(k, args, sizeof(args)))
+        ccada_status ast = app_args_get(k, args);
+        if (ast != CCADA_OK) {
+                rk_report_error(k, "keybroker-app: no arguments from the host: %s", ccada_status_text(ast));
                 return;
+        }
         if (!keybroker_parse_args(args, &kb.a, why, sizeof(why))) {
                 rk_report_error(k, "keybroker-app: %s", why);
                 return;

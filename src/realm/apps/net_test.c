@@ -8,6 +8,7 @@
 #include "ccada/report.h"
 #include "lib/bytes.h"
 #include "proto/hostcall.h"
+#include "realm/apps/app_args.h"
 #include "realm/apps/bench.h"
 #include "realm/net.h"
 #include "realm/pci.h"
@@ -55,22 +56,6 @@ bool net_test_parse_args(const char *args, uint16_t *port, uint64_t *bytes, char
         return true;
 }
 
-/* The arguments the host relays; false, with the report's error, when there are none. */
-static bool args_of(struct realm_kernel *k, char *out, size_t cap)
-{
-        uint64_t g[31] = { 0 };
-        uint8_t raw[HOSTCALL_ARGS_MAX];
-        ccada_status st = rk_host_call(k, HOSTCALL_GET_ARGS, g);
-        if (st != CCADA_OK || g[0] > HOSTCALL_ARGS_MAX || g[0] >= cap) {
-                rk_report_error(k, "net-test: no arguments from the host (give port=P)");
-                return false;
-        }
-        for (unsigned i = 0; i < HOSTCALL_ARGS_MAX / 8; i++)
-                st_le64(raw + 8 * i, g[1 + i]);
-        memcpy(out, raw, (size_t)g[0]);
-        out[g[0]] = '\0';
-        return true;
-}
 
 static uint8_t pattern(uint64_t i) { return (uint8_t)(i * 131u + (i >> 8) * 7u + 1u); }
 
@@ -125,7 +110,7 @@ static void report(struct realm_kernel *k, struct virtio_net *dev, const struct 
 
 void realm_net_test_init(struct realm_kernel *k)
 {
-        char args[HOSTCALL_ARGS_MAX + 1], why[128];
+        char args[APP_ARGS_MAX + 1], why[128];
         uint16_t port = 0;
         uint64_t bytes = 0, sent = 0, echoed = 0;
         bool same = false, connected = false;
@@ -136,8 +121,11 @@ void realm_net_test_init(struct realm_kernel *k)
         static const uint8_t host[4] = { 10, 0, 2, 2 };
 
         rk_report_check(k, "net_echo", false);
-        if (!args_of(k, args, sizeof(args)))
+        ccada_status ast = app_args_get(k, args);
+        if (ast != CCADA_OK) {
+                rk_report_error(k, "net-test: no arguments from the host (give port=P): %s", ccada_status_text(ast));
                 return;
+        }
         if (!net_test_parse_args(args, &port, &bytes, why, sizeof(why))) {
                 rk_report_error(k, "net-test: %s", why);
                 return;
