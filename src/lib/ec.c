@@ -207,6 +207,7 @@ void ec_key_free(struct ec_key *k)
 }
 
 enum ec_curve ec_key_curve(const struct ec_key *k) { return k->curve; }
+EVP_PKEY *ec_key_evp(const struct ec_key *k) { return k->pkey; }
 bool ec_key_has_private(const struct ec_key *k) { return k->priv; }
 
 bool ec_key_point(const struct ec_key *k, uint8_t *out, size_t cap, size_t *len)

@@ -67,6 +67,10 @@ bool ec_sign(const struct ec_key *k, enum hash_alg h, const uint8_t *msg, size_t
 bool ec_verify(const struct ec_key *k, enum hash_alg h, const uint8_t *msg, size_t len, const uint8_t *sig,
                size_t sig_len);
 
+/* The key's OpenSSL EVP_PKEY, borrowed (valid while k lives), for the other src/lib modules
+ * that hand keys to OpenSSL (pki.c signs certificates with it). Not for use outside src/lib. */
+struct evp_pkey_st *ec_key_evp(const struct ec_key *k);
+
 /* ECDH (SP 800-56A Rev.3 §5.7.1.2, cofactor 1): secret receives the X coordinate of
  * d_mine * Q_peer, ec_coord_len bytes, big-endian, left zero-padded, as SPDM's DHE secret
  * (DSP0274 1.2 KEY_EXCHANGE) and IKEv2 (RFC 5903 §7) take it. False, with nothing written, if mine has no private
