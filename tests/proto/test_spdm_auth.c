@@ -445,7 +445,7 @@ static void spdm_auth_messages_round_trip_over_random_structs(void **state)
                 case 0:
                         code = SPDM_DIGESTS;
                         u.digests.slot_mask = (uint8_t)prng_next(&p);
-                        u.digests.digest_count = __builtin_popcount(u.digests.slot_mask);
+                        u.digests.digest_count = (size_t)__builtin_popcount(u.digests.slot_mask);
                         u.digests.digests = u.digests.digest_count ? pool + prng_below(&p, 4096) : NULL;
                         break;
                 case 1:
