@@ -1,4 +1,4 @@
-/* Helpers shared by the SPDM codecs (spdm.c, spdm_auth.c, spdm_session_msg.c): the header
+/* Helpers shared by the SPDM codecs (spdm_vca.c, spdm_auth.c, spdm_session_msg.c; implemented in spdm_wire.c): the header
  * check, reasons, and field readers that name what was missing. Not a public interface. */
 #ifndef CCADA_PROTO_SPDM_WIRE_H
 #define CCADA_PROTO_SPDM_WIRE_H

@@ -1,4 +1,4 @@
-/* src/proto/spdm.c: the header, VERSION, CAPABILITIES, ALGORITHMS, ERROR and RESPOND_IF_READY
+/* src/proto/spdm_vca.c: the header, VERSION, CAPABILITIES, ALGORITHMS, ERROR and RESPOND_IF_READY
  * (DSP0274 1.2.1 §10.3-§10.5, §10.8, §10.10), sizes and names. Known answers: the recorded
  * DMTF spdm-emu session of tests/kat/spdm12-emu-session (doe_objects.json, kat.json). */
 #include <setjmp.h>
