@@ -73,29 +73,55 @@ static bool candidate(BIGNUM *bn, enum ec_curve c, const uint8_t *seed, size_t s
         return ok;
 }
 
+/* The key pair of the private scalar d (1 <= d <= n-1, checked by the caller). */
+static bool from_scalar(struct ec_key **out, enum ec_curve c, const EC_GROUP *group, const BIGNUM *d)
+{
+        EC_POINT *pub = EC_POINT_new(group);
+        BN_CTX *bctx = BN_CTX_new();
+        uint8_t point[EC_POINT_MAX];
+        bool ok = pub && bctx && EC_POINT_mul(group, pub, d, NULL, NULL, bctx) == 1 &&
+                  EC_POINT_point2oct(group, pub, POINT_CONVERSION_UNCOMPRESSED, point, sizeof(point), bctx) ==
+                          ec_point_len(c) &&
+                  from_parts(out, c, d, point, ec_point_len(c));
+        EC_POINT_free(pub);
+        BN_CTX_free(bctx);
+        return ok;
+}
+
+static bool in_range(const BIGNUM *d, const EC_GROUP *group)
+{
+        return !BN_is_zero(d) && !BN_is_negative(d) && BN_cmp(d, EC_GROUP_get0_order(group)) < 0;
+}
+
 bool ec_key_derive(struct ec_key **out, enum ec_curve c, const uint8_t *seed, size_t seed_len, const char *label)
 {
         EC_GROUP *group = EC_GROUP_new_by_curve_name(curve_nid(c));
         BIGNUM *d = BN_secure_new();
-        EC_POINT *pub = group ? EC_POINT_new(group) : NULL;
-        BN_CTX *bctx = BN_CTX_new();
-        uint8_t point[EC_POINT_MAX];
-        bool ok = group && d && pub && bctx;
+        bool ok = group && d;
 
         *out = NULL;
         for (uint32_t i = 0; ok; i++) {
                 ok = candidate(d, c, seed, seed_len, label, i);
-                if (ok && !BN_is_zero(d) && BN_cmp(d, EC_GROUP_get0_order(group)) < 0)
+                if (ok && in_range(d, group))
                         break;
         }
-        ok = ok && EC_POINT_mul(group, pub, d, NULL, NULL, bctx) == 1 &&
-             EC_POINT_point2oct(group, pub, POINT_CONVERSION_UNCOMPRESSED, point, sizeof(point), bctx) ==
-                     ec_point_len(c) &&
-             from_parts(out, c, d, point, ec_point_len(c));
+        ok = ok && from_scalar(out, c, group, d);
         BN_clear_free(d);
-        EC_POINT_free(pub);
         EC_GROUP_free(group);
-        BN_CTX_free(bctx);
+        return ok;
+}
+
+bool ec_key_from_scalar(struct ec_key **out, enum ec_curve c, const uint8_t *d, size_t len)
+{
+        EC_GROUP *group = EC_GROUP_new_by_curve_name(curve_nid(c));
+        BIGNUM *bn = BN_secure_new();
+        bool ok = group && bn && len == ec_coord_len(c) && BN_bin2bn(d, (int)len, bn) != NULL &&
+                  in_range(bn, group) && from_scalar(out, c, group, bn);
+
+        if (!ok)
+                *out = NULL;
+        BN_clear_free(bn);
+        EC_GROUP_free(group);
         return ok;
 }
 
@@ -181,6 +207,7 @@ void ec_key_free(struct ec_key *k)
 }
 
 enum ec_curve ec_key_curve(const struct ec_key *k) { return k->curve; }
+EVP_PKEY *ec_key_evp(const struct ec_key *k) { return k->pkey; }
 bool ec_key_has_private(const struct ec_key *k) { return k->priv; }
 
 bool ec_key_point(const struct ec_key *k, uint8_t *out, size_t cap, size_t *len)
@@ -263,5 +290,24 @@ bool ec_verify(const struct ec_key *k, enum hash_alg h, const uint8_t *msg, size
         BN_free(sv);
         ECDSA_SIG_free(s);
         EVP_MD_CTX_free(md);
+        return ok;
+}
+
+bool ec_ecdh(const struct ec_key *mine, const struct ec_key *peer, uint8_t *secret, size_t cap, size_t *len)
+{
+        size_t coord = ec_coord_len(mine->curve), n = 0;
+        uint8_t x[EC_COORD_MAX + 16];
+        EVP_PKEY_CTX *ctx = NULL;
+        bool ok = mine->priv && peer->curve == mine->curve && cap >= coord &&
+                  (ctx = EVP_PKEY_CTX_new_from_pkey(NULL, mine->pkey, NULL)) != NULL &&
+                  EVP_PKEY_derive_init(ctx) == 1 && EVP_PKEY_derive_set_peer_ex(ctx, peer->pkey, 1) == 1 &&
+                  EVP_PKEY_derive(ctx, NULL, &n) == 1 && n == coord && EVP_PKEY_derive(ctx, x, &n) == 1 &&
+                  n == coord; /* OpenSSL pads the X coordinate to the field size */
+        if (ok) {
+                memcpy(secret, x, coord);
+                *len = coord;
+        }
+        secure_zero(x, sizeof(x));
+        EVP_PKEY_CTX_free(ctx);
         return ok;
 }

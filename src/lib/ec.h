@@ -1,5 +1,6 @@
-/* Elliptic-curve keys and ECDSA over OpenSSL 3 (FIPS 186-5; SEC 1 v2 point encoding): what
- * the attestation token's signers and verifiers need, and SPDM's later.
+/* Elliptic-curve keys, ECDSA and ECDH over OpenSSL 3 (FIPS 186-5; SEC 1 v2 point encoding;
+ * SP 800-56A Rev.3 §5.7.1.2): what the attestation token's signers and verifiers need, and
+ * SPDM's (signatures over transcripts, the DHE secret of KEY_EXCHANGE).
  *
  * Signatures are raw r || s, each zero-padded to the curve's coordinate size, as COSE
  * (RFC 9053 §2.1) and SPDM carry them; OpenSSL's DER form never leaves this file.
@@ -37,6 +38,9 @@ struct ec_key;
  * big-endian uint32 from 0, truncated to the coordinate size, that lies in [1, n-1].
  * Same inputs, same key. */
 bool ec_key_derive(struct ec_key **out, enum ec_curve c, const uint8_t *seed, size_t seed_len, const char *label);
+/* A key pair from its private scalar d: len == ec_coord_len(c) big-endian bytes (leading
+ * zeroes kept), 1 <= d <= n-1; false for any other length or value. The caller wipes d. */
+bool ec_key_from_scalar(struct ec_key **out, enum ec_curve c, const uint8_t *d, size_t len);
 /* A fresh key pair from OpenSSL's generator. */
 bool ec_key_generate(struct ec_key **out, enum ec_curve c);
 /* A public key from its SEC 1 uncompressed point; false if the point is not on the curve. */
@@ -62,5 +66,16 @@ bool ec_sign(const struct ec_key *k, enum hash_alg h, const uint8_t *msg, size_t
 /* True only if sig is ec_sig_len bytes of r || s and verifies over the hash h of msg. */
 bool ec_verify(const struct ec_key *k, enum hash_alg h, const uint8_t *msg, size_t len, const uint8_t *sig,
                size_t sig_len);
+
+/* The key's OpenSSL EVP_PKEY, borrowed (valid while k lives), for the other src/lib modules
+ * that hand keys to OpenSSL (pki.c signs certificates with it). Not for use outside src/lib. */
+struct evp_pkey_st *ec_key_evp(const struct ec_key *k);
+
+/* ECDH (SP 800-56A Rev.3 §5.7.1.2, cofactor 1): secret receives the X coordinate of
+ * d_mine * Q_peer, ec_coord_len bytes, big-endian, left zero-padded, as SPDM's DHE secret
+ * (DSP0274 1.2 KEY_EXCHANGE) and IKEv2 (RFC 5903 §7) take it. False, with nothing written, if mine has no private
+ * key, the two keys are on different curves, cap < ec_coord_len or OpenSSL fails. The
+ * caller wipes secret when it is done with it; nothing else of it is left in memory. */
+bool ec_ecdh(const struct ec_key *mine, const struct ec_key *peer, uint8_t *secret, size_t cap, size_t *len);
 
 #endif

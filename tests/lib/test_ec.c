@@ -3,7 +3,11 @@
  * code: the derived public points were computed by the rule in ec.h with hashlib.sha512 and
  * ec.derive_private_key; the ECDSA signature was made by cryptography's ECDSA(SHA384) with
  * the private scalar 0x1234567890abcdef repeated (P-384) and converted to r || s with
- * utils.decode_dss_signature. */
+ * utils.decode_dss_signature.
+ * The ECDH known answers are RFC 5903 §8.1 (256-bit random ECP group) and §8.2 (384-bit):
+ * the initiator's i and g^i, the responder's r and g^r, and g^ir's x coordinate, as the RFC
+ * prints them (copied from its text; cross-checked once with cryptography's
+ * ec.derive_private_key and ECDH exchange, which agree on every value). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -234,6 +238,150 @@ static void ec_key_from_pem_says_why_it_refuses(void **state)
         assert_non_null(strstr(why, "not an EC key"));
 }
 
+/* RFC 5903 §8.1 and §8.2. */
+struct ecdh_vector {
+        enum ec_curve curve;
+        const char *i, *gi, *r, *gr, *girx;
+};
+
+static const struct ecdh_vector rfc5903[] = {
+        { EC_P256, "C88F01F510D9AC3F70A292DAA2316DE544E9AAB8AFE84049C62A9C57862D1433",
+          "04DAD0B65394221CF9B051E1FECA5787D098DFE637FC90B9EF945D0C3772581180"
+          "5271A0461CDB8252D61F1C456FA3E59AB1F45B33ACCF5F58389E0577B8990BB3",
+          "C6EF9C5D78AE012A011164ACB397CE2088685D8F06BF9BE0B283AB46476BEE53",
+          "04D12DFB5289C8D4F81208B70270398C342296970A0BCCB74C736FC7554494BF63"
+          "56FBF3CA366CC23E8157854C13C58D6AAC23F046ADA30F8353E74F33039872AB",
+          "D6840F6B42F6EDAFD13116E0E12565202FEF8E9ECE7DCE03812464D04B9442DE" },
+        { EC_P384,
+          "099F3C7034D4A2C699884D73A375A67F7624EF7C6B3C0F160647B67414DCE655E35B538041E649EE3FAEF896783AB194",
+          "04667842D7D180AC2CDE6F74F37551F55755C7645C20EF73E31634FE72B4C55EE6DE3AC808ACB4BDB4C88732AEE95F41AA"
+          "9482ED1FC0EEB9CAFC4984625CCFC23F65032149E0E144ADA024181535A0F38EEB9FCFF3C2C947DAE69B4C634573A81C",
+          "41CB0779B4BDB85D47846725FBEC3C9430FAB46CC8DC5060855CC9BDA0AA2942E0308312916B8ED2960E4BD55A7448FC",
+          "04E558DBEF53EECDE3D3FCCFC1AEA08A89A987475D12FD950D83CFA41732BC509D0D1AC43A0336DEF96FDA41D0774A3571"
+          "DCFBEC7AACF3196472169E838430367F66EEBE3C6E70C416DD5F0C68759DD1FFF83FA40142209DFF5EAAD96DB9E6386C",
+          "11187331C279962D93D604243FD592CB9D0A926F422E47187521287E7156C5C4D603135569B9E9D09CF5D4A270F59746" },
+};
+
+static struct ec_key *scalar_key(enum ec_curve c, const char *hex)
+{
+        uint8_t d[EC_COORD_MAX];
+        struct ec_key *k = NULL;
+        unhex(hex, d, ec_coord_len(c));
+        assert_true(ec_key_from_scalar(&k, c, d, ec_coord_len(c)));
+        assert_true(ec_key_has_private(k));
+        return k;
+}
+
+static void ec_key_from_scalar_gives_the_rfc5903_public_points(void **state)
+{
+        (void)state;
+        for (size_t v = 0; v < sizeof(rfc5903) / sizeof(rfc5903[0]); v++) {
+                struct ec_key *i = scalar_key(rfc5903[v].curve, rfc5903[v].i);
+                struct ec_key *r = scalar_key(rfc5903[v].curve, rfc5903[v].r);
+                expect_point(i, rfc5903[v].gi);
+                expect_point(r, rfc5903[v].gr);
+                ec_key_free(i);
+                ec_key_free(r);
+        }
+}
+
+static void ec_key_from_scalar_rejects_zero_the_order_and_wrong_lengths(void **state)
+{
+        /* n of P-256 (FIPS 186-5 / SP 800-186 §3.2.1.3) and n-1 */
+        static const char n256[] = "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551";
+        static const char n256m1[] = "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632550";
+        uint8_t d[EC_COORD_MAX] = { 0 };
+        struct ec_key *k = (struct ec_key *)d; /* must come back NULL */
+        (void)state;
+        assert_false(ec_key_from_scalar(&k, EC_P256, d, 32)); /* zero */
+        assert_null(k);
+        unhex(n256, d, 32);
+        assert_false(ec_key_from_scalar(&k, EC_P256, d, 32));
+        assert_null(k);
+        memset(d, 0xff, sizeof(d));
+        assert_false(ec_key_from_scalar(&k, EC_P256, d, 32)); /* above n */
+        assert_false(ec_key_from_scalar(&k, EC_P384, d, 48)); /* above n of P-384 too */
+        d[0] = 1;
+        assert_false(ec_key_from_scalar(&k, EC_P256, d, 31)); /* short */
+        assert_false(ec_key_from_scalar(&k, EC_P256, d, 48)); /* a P-384 length */
+        assert_false(ec_key_from_scalar(&k, EC_P384, d, 32));
+        memset(d, 0, sizeof(d));
+        d[31] = 1; /* 1, the smallest scalar: G itself */
+        assert_true(ec_key_from_scalar(&k, EC_P256, d, 32));
+        expect_point(k, "046B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C296"
+                        "4FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5");
+        ec_key_free(k);
+        unhex(n256m1, d, 32);
+        assert_true(ec_key_from_scalar(&k, EC_P256, d, 32));
+        ec_key_free(k);
+}
+
+static void ec_ecdh_gives_the_rfc5903_shared_x_from_both_sides(void **state)
+{
+        (void)state;
+        for (size_t v = 0; v < sizeof(rfc5903) / sizeof(rfc5903[0]); v++) {
+                enum ec_curve c = rfc5903[v].curve;
+                size_t coord = ec_coord_len(c), n1 = 0, n2 = 0;
+                uint8_t want[EC_COORD_MAX], s1[EC_COORD_MAX], s2[EC_COORD_MAX], gr[EC_POINT_MAX], gi[EC_POINT_MAX];
+                struct ec_key *i = scalar_key(c, rfc5903[v].i), *r = scalar_key(c, rfc5903[v].r), *pi, *pr;
+                unhex(rfc5903[v].girx, want, coord);
+                unhex(rfc5903[v].gi, gi, ec_point_len(c));
+                unhex(rfc5903[v].gr, gr, ec_point_len(c));
+                /* each side holds only the other's public value, as on the wire */
+                assert_true(ec_key_from_point(&pi, c, gi, ec_point_len(c)));
+                assert_true(ec_key_from_point(&pr, c, gr, ec_point_len(c)));
+                assert_true(ec_ecdh(i, pr, s1, sizeof(s1), &n1));
+                assert_true(ec_ecdh(r, pi, s2, coord, &n2)); /* cap exactly the coordinate */
+                assert_int_equal(n1, coord);
+                assert_int_equal(n2, coord);
+                assert_memory_equal(s1, want, coord);
+                assert_memory_equal(s2, want, coord);
+                ec_key_free(i), ec_key_free(r), ec_key_free(pi), ec_key_free(pr);
+        }
+}
+
+static void ec_ecdh_pads_a_short_x_coordinate_with_leading_zeroes(void **state)
+{
+        /* d * (1 * G) = d * G: with the scalar 1 on one side the shared x is the other side's
+         * public x. 379 * G is the first multiple of G on P-256 whose x has a zero first byte
+         * (found with cryptography's ec.derive_private_key; x printed by it). */
+        static const char x379[] = "005543894af3d00ed7d740abdbd75c96b06877b787db5f70eea78b90a8d7c00a";
+        uint8_t one[32] = { 0 }, d[32] = { 0 }, want[32], s1[32], s2[32];
+        struct ec_key *a, *b;
+        size_t n1 = 0, n2 = 0;
+        (void)state;
+        one[31] = 1;
+        d[30] = 379 >> 8, d[31] = 379 & 0xff;
+        unhex(x379, want, sizeof(want));
+        assert_true(ec_key_from_scalar(&a, EC_P256, one, 32) && ec_key_from_scalar(&b, EC_P256, d, 32));
+        assert_true(ec_ecdh(a, b, s1, sizeof(s1), &n1) && ec_ecdh(b, a, s2, sizeof(s2), &n2));
+        assert_int_equal(n1, 32);
+        assert_int_equal(n2, 32);
+        assert_memory_equal(s1, want, 32);
+        assert_memory_equal(s2, want, 32);
+        ec_key_free(a), ec_key_free(b);
+}
+
+static void ec_ecdh_refuses_mismatched_curves_public_keys_and_short_buffers(void **state)
+{
+        struct ec_key *a256 = scalar_key(EC_P256, rfc5903[0].i), *b384 = scalar_key(EC_P384, rfc5903[1].r), *pub;
+        uint8_t point[EC_POINT_MAX], s[EC_COORD_MAX], untouched[EC_COORD_MAX];
+        size_t n = 7, len = 0;
+        (void)state;
+        memset(s, 0xa5, sizeof(s));
+        memcpy(untouched, s, sizeof(s));
+        assert_false(ec_ecdh(a256, b384, s, sizeof(s), &n)); /* P-256 with P-384 */
+        assert_false(ec_ecdh(b384, a256, s, sizeof(s), &n));
+        assert_true(ec_key_point(a256, point, sizeof(point), &len));
+        assert_true(ec_key_from_point(&pub, EC_P256, point, len));
+        assert_false(ec_ecdh(pub, a256, s, sizeof(s), &n)); /* no private key */
+        assert_false(ec_ecdh(a256, pub, s, 31, &n));         /* one byte short */
+        assert_int_equal(n, 7);
+        assert_memory_equal(s, untouched, sizeof(s));
+        assert_true(ec_ecdh(a256, pub, s, 32, &n)); /* with itself: legal, and the control */
+        ec_key_free(a256), ec_key_free(b384), ec_key_free(pub);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -247,6 +395,11 @@ int main(void)
                 cmocka_unit_test(ec_key_from_pem_reads_an_independent_public_key),
                 cmocka_unit_test(ec_key_pem_export_round_trips_public_and_private),
                 cmocka_unit_test(ec_key_from_pem_says_why_it_refuses),
+                cmocka_unit_test(ec_key_from_scalar_gives_the_rfc5903_public_points),
+                cmocka_unit_test(ec_key_from_scalar_rejects_zero_the_order_and_wrong_lengths),
+                cmocka_unit_test(ec_ecdh_gives_the_rfc5903_shared_x_from_both_sides),
+                cmocka_unit_test(ec_ecdh_pads_a_short_x_coordinate_with_leading_zeroes),
+                cmocka_unit_test(ec_ecdh_refuses_mismatched_curves_public_keys_and_short_buffers),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
