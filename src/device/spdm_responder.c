@@ -79,10 +79,10 @@ struct spdm_responder {
 
 /* ---- small helpers ---- */
 
-static void why_set(char *why, size_t n, const char *fmt, const char *arg)
+static void why_set(char *why, size_t n, const char *msg)
 {
         if (why)
-                snprintf(why, n, fmt, arg);
+                snprintf(why, n, "%s", msg);
 }
 
 static bool ct_equal(const uint8_t *a, const uint8_t *b, size_t n)
@@ -1017,26 +1017,26 @@ bool spdm_responder_new(struct spdm_responder **out, const struct spdm_responder
 
         *out = NULL;
         if (!cfg->drbg) {
-                why_set(why, 128, "%s", "no random generator");
+                why_set(why, 128, "no random generator");
                 return false;
         }
         if (!cfg->leaf_key || !ec_key_has_private(cfg->leaf_key)) {
-                why_set(why, 128, "%s", "no private leaf key");
+                why_set(why, 128, "no private leaf key");
                 return false;
         }
         if (cfg->nmeas > SPDM_RSP_MAX_MEAS) {
-                why_set(why, 128, "%s", "too many measurements");
+                why_set(why, 128, "too many measurements");
                 return false;
         }
         for (unsigned i = 0; i < cfg->nmeas; i++) {
                 const struct spdm_meas_source *m = &cfg->meas[i];
                 if (m->index == 0 || m->index == 0xFF || (m->raw && m->len > 0xFFFF - 3) || (m->len && !m->value)) {
-                        why_set(why, 128, "%s", "a measurement has index 0 or 0xFF, or no value");
+                        why_set(why, 128, "a measurement has index 0 or 0xFF, or no value");
                         return false;
                 }
                 for (unsigned j = 0; j < i; j++)
                         if (cfg->meas[j].index == m->index) {
-                                why_set(why, 128, "%s", "two measurements share an index");
+                                why_set(why, 128, "two measurements share an index");
                                 return false;
                         }
         }
@@ -1045,7 +1045,7 @@ bool spdm_responder_new(struct spdm_responder **out, const struct spdm_responder
         const uint8_t *cert;
         size_t cert_len;
         if (!cfg->chain_der || spdm_cert_chain_next(&c, &n, &cert, &cert_len, NULL) != SPDM_ITER_ITEM) {
-                why_set(why, 128, "%s", "the certificate chain does not start with a DER certificate");
+                why_set(why, 128, "the certificate chain does not start with a DER certificate");
                 return false;
         }
         if (!(r = calloc(1, sizeof(*r))) || !(r->msg = malloc(MSG_MAX)) || !(r->inner = malloc(MSG_MAX))) {
@@ -1053,7 +1053,7 @@ bool spdm_responder_new(struct spdm_responder **out, const struct spdm_responder
                         free(r->msg);
                         free(r);
                 }
-                why_set(why, 128, "%s", "out of memory");
+                why_set(why, 128, "out of memory");
                 return false;
         }
         r->cfg = *cfg;
