@@ -383,7 +383,7 @@ static void on_negotiate_algorithms(struct spdm_responder *r, const struct req *
         memset(&a, 0, sizeof(a));
         a.meas_spec = n.meas_spec & SPDM_MEAS_SPEC_DMTF;
         a.base_asym = n.base_asym & asym_bit(ec_key_curve(r->cfg.leaf_key));
-        a.base_hash = pick(n.base_hash, hash_pref, 3);
+        a.base_hash = pick(n.base_hash & (r->cfg.hash_mask ? r->cfg.hash_mask : ~0u), hash_pref, 3);
         if (!a.base_asym || !a.base_hash || !hash_from_bit(a.base_hash, &r->hash)) {
                 /* nothing to sign or hash with that the requester accepts */
                 error_rsp(r, o, SPDM_ERR_INVALID_REQUEST, 0);
@@ -399,12 +399,12 @@ static void on_negotiate_algorithms(struct spdm_responder *r, const struct req *
                 uint16_t sel = 0, off = n.alg[i].supported;
                 switch (n.alg[i].type) {
                 case SPDM_ALG_TYPE_DHE:
-                        sel = (uint16_t)pick(off, dhe_pref, 2);
+                        sel = (uint16_t)pick(off & (r->cfg.dhe_mask ? r->cfg.dhe_mask : ~0u), dhe_pref, 2);
                         r->have_dhe = sel != 0;
                         r->dhe_curve = sel == SPDM_DHE_SECP256R1 ? EC_P256 : EC_P384;
                         break;
                 case SPDM_ALG_TYPE_AEAD:
-                        sel = (uint16_t)pick(off, aead_pref, 3);
+                        sel = (uint16_t)pick(off & (r->cfg.aead_mask ? r->cfg.aead_mask : ~0u), aead_pref, 3);
                         r->have_aead = sel != 0;
                         r->aead = sel == SPDM_AEAD_AES_128_GCM ? AEAD_AES_128_GCM
                                   : sel == SPDM_AEAD_CHACHA20_POLY1305 ? AEAD_CHACHA20_POLY1305

@@ -66,6 +66,9 @@ struct spdm_responder_cfg {
         struct spdm_meas_source meas[SPDM_RSP_MAX_MEAS];
         unsigned nmeas;
         bool no_handshake_in_the_clear; /* don't offer HANDSHAKE_IN_THE_CLEAR_CAP */
+        /* Narrow what the device accepts (SPDM_HASH_*, SPDM_DHE_*, SPDM_AEAD_* bits; 0: all
+         * it supports), to make one combination the selection. */
+        uint32_t hash_mask, dhe_mask, aead_mask;
         uint8_t ct_exponent;            /* CT = 2^ct_exponent us; 0: 12 (4 ms) */
         uint32_t data_transfer_size;    /* 0: 4096 */
         struct drbg *drbg;              /* nonces, random data, ephemeral keys (not owned) */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lib/aead.h"
+#include "lib/bytes.h"
 #include "lib/crypto.h"
 #include "lib/ec.h"
 #include "lib/x509_chain.h"
