@@ -1,0 +1,170 @@
+/* ccada-dev: configuration space, DOE mailbox, SPDM responder. */
+#include "device/pdev.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "device/doe_mailbox.h"
+#include "lib/bytes.h"
+#include "lib/drbg.h"
+#include "proto/doe.h"
+
+#define MAILBOX_DW 4096u        /* 16 KiB objects each way: an SPDM message of 8 KiB fits */
+#define CMD_MEM  0x0002u
+#define CMD_MASTER 0x0004u
+
+struct pdev {
+        struct hw_pcie *pcie;
+        uint16_t bdf;
+        uint8_t cfg[HW_PCIE_CFG_SIZE];
+        struct dev_identity id;
+        struct drbg *drbg;
+        struct spdm_responder *rsp;
+        struct doe_mailbox *mb;
+};
+
+static bool refuse(char *why, const char *what, const char *detail)
+{
+        if (why)
+                snprintf(why, PDEV_WHY_LEN, "%s%s%s", what, detail && detail[0] ? ": " : "", detail ? detail : "");
+        return false;
+}
+
+/* The DOE mailbox's handler: a whole DOE object of type 1 or 2 in, the answer out. */
+static bool on_object(void *ctx, const uint8_t *req, size_t req_len, uint8_t *rsp, size_t rsp_cap, size_t *rsp_len)
+{
+        struct pdev *d = ctx;
+        struct doe_object o;
+        uint8_t *answer = malloc(MAILBOX_DW * 4);
+        size_t alen = 0;
+        bool secured_out = false;
+
+        if (!answer)
+                return false;
+        bool ok = doe_object_decode(req, req_len, &o, NULL) && o.vendor == DOE_VENDOR_PCI_SIG &&
+                  (o.type == DOE_TYPE_CMA_SPDM || o.type == DOE_TYPE_SECURED_CMA_SPDM) &&
+                  spdm_responder_handle(d->rsp, o.type == DOE_TYPE_SECURED_CMA_SPDM, o.payload, o.payload_len, answer,
+                                        MAILBOX_DW * 4 - 8, &alen, &secured_out) &&
+                  doe_object_encode(DOE_VENDOR_PCI_SIG, secured_out ? DOE_TYPE_SECURED_CMA_SPDM : DOE_TYPE_CMA_SPDM,
+                                    answer, alen, rsp, rsp_cap, rsp_len);
+        free(answer);
+        return ok;
+}
+
+static uint32_t cfg_read(void *ctx, uint16_t dw_off)
+{
+        struct pdev *d = ctx;
+        uint32_t v = 0;
+        if (dw_off >= PDEV_DOE_OFFSET && dw_off < PDEV_DOE_OFFSET + DOE_CAP_SIZE) {
+                (void)doe_mailbox_read(d->mb, (uint32_t)(dw_off - PDEV_DOE_OFFSET), &v);
+                return v;
+        }
+        return ld_le32(d->cfg + dw_off);
+}
+
+static void cfg_write(void *ctx, uint16_t dw_off, uint32_t val, uint8_t be)
+{
+        struct pdev *d = ctx;
+        if (dw_off >= PDEV_DOE_OFFSET && dw_off < PDEV_DOE_OFFSET + DOE_CAP_SIZE) {
+                if (be == 0xF)  /* the mailbox registers take whole DWs */
+                        (void)doe_mailbox_write(d->mb, (uint32_t)(dw_off - PDEV_DOE_OFFSET), val);
+                return;
+        }
+        if (dw_off == 0x04 && (be & 1)) {       /* COMMAND: memory space, bus master */
+                uint16_t cmd = ld_le16(d->cfg + 4);
+                cmd = (uint16_t)((cmd & ~(CMD_MEM | CMD_MASTER)) | (val & (CMD_MEM | CMD_MASTER)));
+                st_le16(d->cfg + 4, cmd);
+        }
+}
+
+static const struct hw_pcie_func_ops ops = { cfg_read, cfg_write };
+
+static void build_config_space(struct pdev *d)
+{
+        uint8_t *c = d->cfg;
+        memset(c, 0, sizeof(d->cfg));
+        st_le16(c + 0x00, PDEV_VENDOR_ID);
+        st_le16(c + 0x02, PDEV_DEVICE_ID);
+        st_le16(c + 0x06, 0x0010);              /* STATUS: capabilities list */
+        c[0x08] = 0x01;                         /* revision */
+        c[0x09] = 0x00;                         /* prog-if */
+        c[0x0A] = 0x80;                         /* subclass: other */
+        c[0x0B] = 0x01;                         /* class: mass storage */
+        c[0x0E] = 0x00;                         /* header type 0 */
+        st_le16(c + 0x2C, PDEV_VENDOR_ID);      /* subsystem vendor */
+        st_le16(c + 0x2E, PDEV_DEVICE_ID);
+        c[0x34] = 0x40;                         /* capabilities pointer */
+        c[0x40] = 0x10;                         /* PCI Express capability */
+        c[0x41] = 0x00;                         /* last */
+        st_le16(c + 0x42, 0x0002);              /* version 2, device/port type 0: endpoint */
+        /* extended capabilities: DOE at 0x100 (its header is the mailbox's), IDE at 0x180 */
+        st_le32(c + PDEV_IDE_OFFSET, (uint32_t)PDEV_IDE_EXT_CAP_ID | 1u << 16 | 0u << 20);
+}
+
+bool pdev_new(struct pdev **out, struct hw_pcie *pcie, const struct pdev_config *cfg, char *why)
+{
+        struct pdev *d = calloc(1, sizeof(*d));
+        char w[DEV_IDENTITY_WHY_LEN] = "";
+
+        *out = NULL;
+        if (!d)
+                return refuse(why, "out of memory", NULL);
+        d->pcie = pcie;
+        d->bdf = cfg->bdf;
+        build_config_space(d);
+        bool ok = cfg->cert_dir ? dev_identity_load(&d->id, cfg->cert_dir, &cfg->fw, w)
+                                : dev_identity_make(&d->id, cfg->seed, cfg->seed_len, &cfg->fw, w);
+        if (!ok) {
+                free(d);
+                return refuse(why, "the device's identity", w);
+        }
+        ok = cfg->seed && cfg->seed_len ? drbg_new_seeded(&d->drbg, cfg->seed, cfg->seed_len, "ccada device spdm")
+                                        : drbg_new_system(&d->drbg);
+        struct spdm_responder_cfg rc = { .drbg = d->drbg, .no_handshake_in_the_clear = cfg->no_handshake_in_the_clear,
+                                         .vdm = cfg->vdm, .vdm_ctx = cfg->vdm_ctx };
+        dev_identity_responder_cfg(&d->id, &rc);
+        ok = ok && spdm_responder_new(&d->rsp, &rc, w);
+        struct doe_mailbox_config mc = { .max_object_dw = MAILBOX_DW, .next_cap = PDEV_IDE_OFFSET,
+                                         .process_on_go = true, .handle = on_object, .handle_ctx = d };
+        ok = ok && (d->mb = doe_mailbox_new(&mc, w)) != NULL;
+        if (!ok || !hw_pcie_attach(pcie, cfg->bdf, &ops, d)) {
+                if (ok)
+                        snprintf(w, sizeof(w), "bus/device/function %02x:%02x.%x is taken", cfg->bdf >> 8,
+                                 (cfg->bdf >> 3) & 0x1F, cfg->bdf & 7);
+                d->pcie = NULL;
+                pdev_free(d);
+                return refuse(why, "the device", w);
+        }
+        *out = d;
+        return true;
+}
+
+void pdev_free(struct pdev *d)
+{
+        if (!d)
+                return;
+        if (d->pcie)
+                hw_pcie_detach(d->pcie, d->bdf);
+        doe_mailbox_free(d->mb);
+        spdm_responder_free(d->rsp);
+        drbg_free(d->drbg);
+        dev_identity_free(&d->id);
+        free(d);
+}
+
+void pdev_root(const struct pdev *d, const uint8_t **der, size_t *len)
+{
+        *der = d->id.root;
+        *len = d->id.root_len;
+}
+
+const struct spdm_responder_stats *pdev_spdm_stats(const struct pdev *d)
+{
+        return spdm_responder_stats(d->rsp);
+}
+
+struct spdm_responder *pdev_responder(struct pdev *d)
+{
+        return d->rsp;
+}
