@@ -857,8 +857,10 @@ static void dispatch(struct spdm_responder *r, const struct req *q, struct out *
                 error_rsp(r, o, SPDM_ERR_UNEXPECTED_REQUEST, 0);
                 return;
         }
-        if (code != SPDM_GET_MEASUREMENTS && !q->secured)
-                spdm_transcript_reset(&r->m);   /* message_m covers consecutive GET_MEASUREMENTS */
+        /* message_m covers consecutive GET_MEASUREMENTS: any other request resets the one of
+         * its channel (the connection's in the clear, the session's inside it) */
+        if (code != SPDM_GET_MEASUREMENTS)
+                spdm_transcript_reset(q->secured ? &s->mm : &r->m);
         if (s->state == SESS_HANDSHAKE && q->secured && code != SPDM_FINISH) {
                 error_rsp(r, o, SPDM_ERR_UNEXPECTED_REQUEST, 0);
                 return;
