@@ -1818,6 +1818,67 @@ static void responder_new_refuses_bad_configurations(void **state)
         assert_null(r);
 }
 
+/* A response that does not fit the caller's buffer is never sent, so it must not enter a
+ * transcript or change the state either. */
+static void a_certificate_too_large_for_the_buffer_is_an_error_and_stays_out_of_message_b(void **state)
+{
+        struct fx *f = *state;
+        uint8_t req[16], got[4096];
+        size_t n;
+        struct spdm_digests d;
+        struct spdm_challenge_auth ca;
+        struct spdm_transcript m1;
+        vca(f);
+        get_digests(f, &d);
+        struct spdm_get_certificate g = { .slot_id = 0, .offset = 0, .length = 0xFFFF };
+        assert_true(spdm_get_certificate_encode(req, sizeof(req), &g, &f->q.sz, &n));
+        assert_true(spdm_responder_handle(f->r, false, req, n, f->rsp, 128, &f->rsp_len, &f->rsp_secured));
+        assert_true(f->rsp_len <= 128);
+        assert_int_equal(f->rsp[1], SPDM_ERROR);
+        (void)fetch_chain(f, 1024, got, sizeof(got));
+        spdm_transcript_init(&m1, TMAX);
+        challenge(f, SPDM_SUMMARY_HASH_NONE, &ca, &m1);
+        if (!sig_ok(f, &m1, SPDM_CTX_CHALLENGE_AUTH, ca.signature))
+                fail_msg("the CERTIFICATE that did not fit went into message_b");
+        spdm_transcript_free(&m1);
+}
+
+static void a_key_exchange_rsp_too_large_for_the_buffer_opens_no_session(void **state)
+{
+        struct fx *f = *state;
+        uint8_t exchange[2 * EC_COORD_MAX], req[512];
+        struct ec_key *k = NULL;
+        vca(f);
+        make_dhe(f, &k, exchange);
+        ec_key_free(k);
+        size_t n = encode_ke(f, 0, exchange, req, sizeof(req));
+        assert_true(spdm_responder_handle(f->r, false, req, n, f->rsp, 128, &f->rsp_len, &f->rsp_secured));
+        assert_true(f->rsp_len <= 128);
+        assert_int_equal(f->rsp[1], SPDM_ERROR);
+        key_exchange(f, SPDM_SUMMARY_HASH_NONE); /* not SessionLimitExceeded */
+        finish(f);
+        heartbeat_ok(f);
+}
+
+static void a_secured_answer_too_large_for_the_buffer_is_a_sealed_error_and_the_session_goes_on(void **state)
+{
+        struct fx *f = *state;
+        uint8_t req[64], rec[128];
+        size_t n;
+        open_session(f);
+        struct spdm_get_measurements g = { .operation = SPDM_MEAS_OP_ALL };
+        assert_true(spdm_get_measurements_encode(req, sizeof(req), &g, &f->q.sz, &n));
+        size_t rn = seal(f, req, n, false, rec, sizeof(rec));
+        assert_true(spdm_responder_handle(f->r, true, rec, rn, f->rsp, 100, &f->rsp_len, &f->rsp_secured));
+        assert_true(f->rsp_len <= 100);
+        assert_true(f->rsp_secured);
+        size_t used;
+        assert_true(spdm_secured_open(&f->q.s.rsp, f->q.s.id, f->rsp, f->rsp_len, f->app, sizeof(f->app), &f->app_len,
+                                      &used, NULL));
+        assert_int_equal(f->app[1], SPDM_ERROR);
+        heartbeat_ok(f);
+}
+
 /* ================================ determinism ================================ */
 
 struct transcript_out {
@@ -1945,6 +2006,9 @@ int main(void)
                 T(doe_padding_of_one_to_three_zero_bytes_is_accepted_and_anything_else_is_invalid),
                 T(a_response_buffer_under_64_bytes_is_refused),
                 T(responder_new_refuses_bad_configurations),
+                T(a_certificate_too_large_for_the_buffer_is_an_error_and_stays_out_of_message_b),
+                T(a_key_exchange_rsp_too_large_for_the_buffer_opens_no_session),
+                T(a_secured_answer_too_large_for_the_buffer_is_a_sealed_error_and_the_session_goes_on),
                 T(two_responders_with_the_same_seed_answer_identically_but_for_signatures),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
