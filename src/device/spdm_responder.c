@@ -939,6 +939,12 @@ bool spdm_responder_handle(struct spdm_responder *r, bool secured, const uint8_t
 
         if (cap < 64)
                 return false;
+        /* Handlers commit (transcripts, session state) once their response is encoded, so
+         * they must encode only what can be sent: at most cap bytes, less the record
+         * overhead when the answer will be sealed. An answer that does not fit fails to
+         * encode and becomes an ERROR, leaving no trace. */
+        size_t room = secured ? cap - SPDM_SECURED_OVERHEAD : cap;
+        o.cap = room < MSG_MAX ? room : MSG_MAX;
         r->post = POST_NONE;
         *rsp_secured = false;
         if (!secured) {
