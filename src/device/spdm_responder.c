@@ -857,8 +857,10 @@ static void dispatch(struct spdm_responder *r, const struct req *q, struct out *
                 error_rsp(r, o, SPDM_ERR_UNEXPECTED_REQUEST, 0);
                 return;
         }
-        if (code != SPDM_GET_MEASUREMENTS && !q->secured)
-                spdm_transcript_reset(&r->m);   /* message_m covers consecutive GET_MEASUREMENTS */
+        /* message_m covers consecutive GET_MEASUREMENTS: any other request resets the one of
+         * its channel (the connection's in the clear, the session's inside it) */
+        if (code != SPDM_GET_MEASUREMENTS)
+                spdm_transcript_reset(q->secured ? &s->mm : &r->m);
         if (s->state == SESS_HANDSHAKE && q->secured && code != SPDM_FINISH) {
                 error_rsp(r, o, SPDM_ERR_UNEXPECTED_REQUEST, 0);
                 return;
@@ -937,6 +939,12 @@ bool spdm_responder_handle(struct spdm_responder *r, bool secured, const uint8_t
 
         if (cap < 64)
                 return false;
+        /* Handlers commit (transcripts, session state) once their response is encoded, so
+         * they must encode only what can be sent: at most cap bytes, less the record
+         * overhead when the answer will be sealed. An answer that does not fit fails to
+         * encode and becomes an ERROR, leaving no trace. */
+        size_t room = secured ? cap - SPDM_SECURED_OVERHEAD : cap;
+        o.cap = room < MSG_MAX ? room : MSG_MAX;
         r->post = POST_NONE;
         *rsp_secured = false;
         if (!secured) {
