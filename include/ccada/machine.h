@@ -145,7 +145,27 @@ struct ccada_machine_config {
          * Realm's shell: not measured. At most 240 bytes (NULL: none); the caller keeps
          * the text while the machine lives. */
         const char *app_args;
+        /* The physical device (ccada-dev) on the platform's PCIe at 00:03.0, which the RMM
+         * attests over SPDM before the Realm boots (docs/specs.md "Device attestation"). */
+        struct ccada_pdev_cfg {
+                bool present;           /* default off; ccada demo turns it on */
+                const char *cert_dir;   /* its PKI, as `ccada pki --out DIR` writes it (NULL:
+                                         * a test PKI made from the seed) */
+                const char *fw_version; /* what its firmware measurement says (NULL: 1.0.0) */
+                bool debug;             /* invasive debug on (its device-mode measurement) */
+                bool secured_handshake; /* no HANDSHAKE_IN_THE_CLEAR: FINISH goes secured */
+                const char *attack;     /* a hostile host on the DOE relay: a name of
+                                         * ccada_attack_name (NULL: an honest host) */
+                FILE *pcap;             /* the DOE objects the host relays (linktype 292) */
+        } pdev;
 };
+/* The host attacks on device attestation (ccada_machine_config.pdev.attack), by name, with
+ * a line saying what the host does and the error that must catch it. */
+size_t ccada_attack_count(void);
+const char *ccada_attack_name(size_t i);        /* NULL past the end */
+const char *ccada_attack_summary(size_t i);
+const char *ccada_attack_expect(size_t i);
+bool ccada_attack_known(const char *name);
 
 void ccada_machine_config_default(struct ccada_machine_config *cfg);
 

@@ -119,6 +119,24 @@ bool pdev_new(struct pdev **out, struct hw_pcie *pcie, const struct pdev_config 
                 free(d);
                 return refuse(why, "the device's identity", w);
         }
+        if (cfg->impersonate) {
+                uint8_t *chain = malloc(cfg->impersonate->id.chain_len), *root = malloc(cfg->impersonate->id.root_len);
+                if (!chain || !root) {
+                        free(chain);
+                        free(root);
+                        dev_identity_free(&d->id);
+                        free(d);
+                        return refuse(why, "out of memory", NULL);
+                }
+                memcpy(chain, cfg->impersonate->id.chain, cfg->impersonate->id.chain_len);
+                memcpy(root, cfg->impersonate->id.root, cfg->impersonate->id.root_len);
+                free(d->id.chain);
+                free(d->id.root);
+                d->id.chain = chain;
+                d->id.root = root;
+                d->id.chain_len = cfg->impersonate->id.chain_len;
+                d->id.root_len = cfg->impersonate->id.root_len;
+        }
         ok = cfg->seed && cfg->seed_len ? drbg_new_seeded(&d->drbg, cfg->seed, cfg->seed_len, "ccada device spdm")
                                         : drbg_new_system(&d->drbg);
         struct spdm_responder_cfg rc = { .drbg = d->drbg, .no_handshake_in_the_clear = cfg->no_handshake_in_the_clear,

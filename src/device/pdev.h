@@ -40,6 +40,10 @@ struct pdev_config {
         const char *cert_dir;           /* NULL: a PKI made from the seed */
         struct dev_firmware fw;
         bool no_handshake_in_the_clear;
+        /* An impostor: present this device's certificate chain (public) but sign with the
+         * key of the identity made or loaded above, as a counterfeit that copied a genuine
+         * device's certificates would (an attack; NULL for an honest device). */
+        const struct pdev *impersonate;
         spdm_vdm_fn vdm;                /* VENDOR_DEFINED handler (the next issue's IDE_KM, TDISP) */
         void *vdm_ctx;
 };

@@ -57,6 +57,9 @@ static bool parse_subject(const char *subject, X509_NAME *name)
 }
 
 /* Serial: 16 bytes of SHA-256 of the public point, first byte 0x40..0x7f. */
+/* ECDSA P-384 as DER: SEQUENCE(2) { INTEGER(2 + 49), INTEGER(2 + 49) } */
+#define DER_SIG_MAX 104
+
 static bool set_serial(X509 *x, const struct ec_key *k)
 {
         uint8_t point[EC_POINT_MAX], digest[HASH_MAX_LEN];
@@ -96,8 +99,15 @@ static X509 *make_cert(const struct role *r, const char *subject, const struct p
                 X509V3_set_ctx(&v3, issuer ? issuer : x, x, NULL, NULL, 0);
                 ok = add_ext(x, &v3, NID_basic_constraints, r->basic_constraints) &&
                      add_ext(x, &v3, NID_key_usage, r->key_usage) && add_ext(x, &v3, NID_subject_key_identifier, "hash") &&
-                     add_ext(x, &v3, NID_authority_key_identifier, "keyid:always") &&
-                     X509_sign(x, ec_key_evp(issuer_key), EVP_sha384()) > 0;
+                     add_ext(x, &v3, NID_authority_key_identifier, "keyid:always");
+                /* Signed again until the DER signature has its longest form (r and s each
+                 * 49 bytes with a leading zero: 104 bytes for P-384): ECDSA's nonce is random
+                 * (OpenSSL 3.0 has no RFC 6979), so otherwise a certificate's size would
+                 * vary from run to run and, with it, every length a seeded machine reports.
+                 * Each try has about a quarter's chance; 64 tries fail once in 10^8. */
+                int len = 0;
+                for (unsigned t = 0; ok && t < 64 && len != DER_SIG_MAX; t++)
+                        ok = (len = X509_sign(x, ec_key_evp(issuer_key), EVP_sha384())) > 0;
         }
         if (!ok) {
                 X509_free(x);

@@ -14,6 +14,8 @@
 #include "lib/container.h"
 #include "proto/hostcall.h"
 #include "proto/virtio.h"
+#include "host/doe_relay.h"
+#include "rmm/tsm.h"
 #include "realm/realm.h"
 #include "realm/swiotlb.h"
 
@@ -36,7 +38,7 @@ void ccada_machine_config_default(struct ccada_machine_config *cfg)
 /* Every trace subsystem a part of the board registers, in the order --events list shows. */
 static const struct trace_subsys *const board_trace[] = {
         &rmi_trace, &rsi_trace, &rmm_trace, &hw_trace, &host_trace, &realm_trace,
-        &swiotlb_trace, &ccada_swiotlb_trace, &virtio_trace,
+        &swiotlb_trace, &ccada_swiotlb_trace, &virtio_trace, &doe_trace, &spdm_trace,
 };
 _Static_assert(ARRAY_SIZE(board_trace) <= TRACE_MAX_GROUPS, "a trace holds every subsystem");
 
@@ -94,7 +96,12 @@ static ccada_status machine_build(struct ccada_machine *m)
         rc.token_form = m->cfg.token_cmw ? CCA_FORM_907 : CCA_FORM_399;
         if (!rmm_create(&m->rmm, m->mem, &m->trace, &rc))
                 return CCADA_E_NOMEM;
-        ccada_status st = CCADA_OK;
+        char why[256] = "";
+        ccada_status st = machine_pdev_build(m, why, sizeof(why));
+        if (st != CCADA_OK) {
+                fprintf(stderr, "ccada: the physical device: %s\n", why);
+                return st;
+        }
         for (unsigned i = 0; i < m->nslots && st == CCADA_OK; i++)
                 st = slot_build(m, i);
         return st;
@@ -155,6 +162,7 @@ void ccada_machine_destroy(struct ccada_machine *m)
                         m->slot[i].dev[d].close(m->slot[i].dev[d].obj);
                 host_vm_destroy(m->slot[i].vm);
         }
+        machine_pdev_free(m);
         rmm_destroy(m->rmm);
         for (unsigned i = 0; i < m->nslots; i++)
                 realm_kernel_destroy(m->slot[i].kernel);
@@ -311,6 +319,8 @@ ccada_status machine_boot(struct ccada_machine *m)
                 return CCADA_E_STATE;
         m->booted = true;
         ccada_status st = machine_image(m, image);
+        if (st == CCADA_OK)
+                st = machine_pdev_attest(m);    /* the host connects its device before the Realm */
         for (unsigned i = 0; i < m->nslots && st == CCADA_OK; i++) {
                 struct slot_meter before = meter_now(m);
                 st = slot_boot(m, i, image);
@@ -466,6 +476,7 @@ const struct ccada_report *machine_realm_report(const struct ccada_machine *m, u
 void ccada_machine_report(const struct ccada_machine *m, bool run_ok, struct ccada_report *r)
 {
         slot_report(m, 0, run_ok, r);
+        machine_pdev_report(m, r);
         if (m->nslots > 1)
                 ccada_report_check(r, "realm_b", machine_realm_passed(m, 1));
 }

@@ -41,6 +41,16 @@ struct machine_slot {
         bool off;                       /* powered off */
 };
 
+/* The physical device and what the board saw of its attestation (pdev_attest.c). */
+struct pdev;
+struct machine_pdev;
+/* Builds the device when the config asks for one (why: what was wrong, e.g. a certificate
+ * directory that cannot be read); then, at boot, the RMM attests it. */
+ccada_status machine_pdev_build(struct ccada_machine *m, char *why, size_t whylen);
+ccada_status machine_pdev_attest(struct ccada_machine *m);
+void machine_pdev_report(const struct ccada_machine *m, struct ccada_report *r);
+void machine_pdev_free(struct ccada_machine *m);
+
 struct ccada_machine {
         struct ccada_machine_config cfg;
         struct trace trace;
@@ -50,6 +60,7 @@ struct ccada_machine {
         unsigned nslots;
         bool booted, ran;
         ccada_status boot_status;       /* what machine_boot gave (once booted) */
+        struct machine_pdev *pdev;      /* the physical device (NULL: none) */
 };
 
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "rmm/rmm_internal.h"
+#include "rmm/tsm.h"
 
 void rmm_config_default(struct rmm_config *cfg)
 {
@@ -74,6 +75,7 @@ void rmm_destroy(struct ccada_rmm *rmm)
         }
         free(rmm->granules);
         rmm_attest_free(rmm->attest);
+        rmm_tsm_free(rmm);
         if (rmm->iak_pem) {
                 secure_zero(rmm->iak_pem, strlen(rmm->iak_pem));
                 free(rmm->iak_pem);

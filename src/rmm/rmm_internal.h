@@ -224,6 +224,7 @@ struct ccada_rmm {
         char first_violation[RMM_VIOLATION_TEXT];
         char *iak_pem;                  /* cfg.iak_pem's copy (cfg.iak_pem points here) */
         struct rmm_attest *attest;      /* attest.c: set up at the first token; NULL before */
+        struct rmm_tsm *tsm;            /* tsm.c: the device conversation; NULL before */
 };
 
 /* ---- granule.c: the granule state machine (DEN0137 1.0 A2.2), as TF-RMM keeps it: a

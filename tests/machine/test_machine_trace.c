@@ -101,6 +101,7 @@ static void demo_with_all_events_emits_only_listed_events_from_every_subsystem(v
         listed(&l);
         ccada_machine_config_default(&cfg);
         cfg.disk_ram = true;
+        cfg.pdev.present = true;        /* the device attestation's doe and spdm events */
         cfg.trace_events = "all";
         cfg.trace_pipe = pipe;
         assert_int_equal(ccada_machine_create(&m, &cfg), CCADA_OK);

@@ -141,6 +141,7 @@ int cli_demo(int argc, char **argv)
 {
         struct demo_opts o = { 0 };
         machine_opts_init(&o.m, "demo");
+        o.m.cfg.pdev.present = true;    /* the demo attests its physical device (--pdev off) */
         int rc = parse_opts(argc, argv, &o);
         if (rc)
                 return rc < 0 ? CLI_OK : rc;

@@ -218,6 +218,55 @@ static void print_swiotlb(FILE *f, const struct ccada_report *r)
         print_bounced_vs_io(f, r);
 }
 
+/* The device attestation at boot (section "device"): what the RMM verified, or which of
+ * the host's tampering it caught. */
+static void print_device(FILE *f, const struct ccada_report *r)
+{
+        if (!bool_of(r, "device", "ran"))
+                return;
+        const char *attack = text_of(r, "device", "attack");
+        fprintf(f, "  device            %s ccada-dev, attested by the RMM over SPDM (DOE, the host relaying)\n",
+                text_of(r, "device", "bdf"));
+        if (attack[0]) {
+                fprintf(f, "    attack          %s: the host %s\n", attack, text_of(r, "device", "attack_what"));
+                fprintf(f, "    caught          %s: %s\n", text_of(r, "device", "error")[0] ? text_of(r, "device", "error")
+                                                                                    : "NOTHING",
+                        text_of(r, "device", "why"));
+                fprintf(f, "    outcome         %s\n",
+                        bool_of(r, "checks", "attack_detected")
+                                ? "no session; nothing the host changed was accepted"
+                                : "NOT CAUGHT as expected");
+                return;
+        }
+        if (text_of(r, "device", "error")[0]) {
+                fprintf(f, "    FAILED          %s: %s\n", text_of(r, "device", "error"), text_of(r, "device", "why"));
+                return;
+        }
+        fprintf(f, "    negotiated      SPDM %s, %s\n", text_of(r, "device", "spdm_version"),
+                text_of(r, "device", "algorithms"));
+        fprintf(f, "    certificates    %s -> %s (%llu certificates, %llu bytes), checked against the RMM's anchor\n",
+                text_of(r, "device", "root_subject"), text_of(r, "device", "leaf_subject"),
+                (unsigned long long)u64_of(r, "device", "certificates"),
+                (unsigned long long)u64_of(r, "device", "chain_bytes"));
+        for (size_t sec = 0; sec < ccada_report_nsections(r); sec++) {
+                const char *key;
+                struct ccada_report_value v;
+                if (strcmp(ccada_report_section_name(r, sec), "device"))
+                        continue;
+                for (size_t i = 0; ccada_report_item(r, sec, i, &key, &v); i++)
+                        if (!strncmp(key, "measurement_", 12))
+                                fprintf(f, "    measurement %-3s %s\n", key + 12, v.text);
+        }
+        fprintf(f, "    session         %s established (handshake %s), heartbeat %s\n",
+                text_of(r, "device", "session_id"),
+                bool_of(r, "device", "handshake_in_the_clear") ? "in the clear" : "secured",
+                bool_of(r, "device", "heartbeat") ? "answered" : "NOT ANSWERED");
+        fprintf(f, "    host saw        %llu DOE objects (%llu bytes to the device, %llu back), no key\n",
+                (unsigned long long)u64_of(r, "device", "doe_objects"),
+                (unsigned long long)u64_of(r, "device", "doe_bytes_to_device"),
+                (unsigned long long)u64_of(r, "device", "doe_bytes_from_device"));
+}
+
 static void print_exits(FILE *f, const struct ccada_report *r, bool normal)
 {
         fprintf(f, "  %s exits         ", normal ? "VM " : "REC");
@@ -238,7 +287,7 @@ static void print_exits(FILE *f, const struct ccada_report *r, bool normal)
 static void print_other_sections(FILE *f, const struct ccada_report *r)
 {
         static const char *const told[] = { "", "exits", "mmio", "swiotlb", "blk", "checks", "host_view",
-                                            "mmio/pl011", "mmio/pci-ecam", "mmio/pci-mmio" };
+                                            "mmio/pl011", "mmio/pci-ecam", "mmio/pci-mmio", "device" };
         for (size_t sec = 0; sec < ccada_report_nsections(r); sec++) {
                 const char *name = ccada_report_section_name(r, sec), *key;
                 struct ccada_report_value v;
@@ -276,6 +325,7 @@ void demo_print_story(FILE *f, const struct ccada_report *r)
         } else
                 fprintf(f, "  MMIO              %s\n", NOT_RUN);
         print_exits(f, r, normal);
+        print_device(f, r);
         print_other_sections(f, r);
         fprintf(f, "  GPFs              %llu\n  RMI/RSI calls     %llu/%llu\n", (unsigned long long)u64_of(r, "", "gpf"),
                 (unsigned long long)u64_of(r, "", "rmi_calls"), (unsigned long long)u64_of(r, "", "rsi_calls"));

@@ -16,6 +16,7 @@
 enum mopt {
         M_TRACE = MOPT_FIRST, M_JSONTRACE, M_EVENTS, M_SEED, M_HASH, M_IPA, M_RAM, M_VM, M_DISK, M_DISKRAM, M_DISKW,
         M_SWIOTLB, M_GROW, M_BP, M_ALLOC, M_CHECK, M_DEVICE, M_QDEPTH, M_IAK, M_TPROFILE, M_TCMW, M_ARGS,
+        M_PDEV, M_ATTACK, M_PCAP,
 };
 
 /* One row per option: how getopt sees it and what --help says. */
@@ -59,6 +60,13 @@ static const struct mopt_row {
         { { "token-cmw", no_argument, NULL, M_TCMW }, "", "the token collection as tag 907 (CMW) instead of tag 399" },
         { { "args", required_argument, NULL, M_ARGS }, "TEXT",
           "the Realm app's arguments, as typed in the Realm's shell (not\nmeasured; at most 240 bytes). net-test: 'port=P [bytes=N]'" },
+        { { "pdev", required_argument, NULL, M_PDEV }, "OPTS",
+          "the physical device ccada-dev at 00:03.0, attested by the RMM\nover SPDM before the Realm boots (demo: on). OPTS, comma-\n"
+          "separated: on, off, certs=DIR (its PKI from ccada pki),\nfw=VERSION, debug, secured-handshake" },
+        { { "attack", required_argument, NULL, M_ATTACK }, "NAME",
+          "a hostile host on the device's DOE relay; 'list' lists them.\nThe run passes when the RMM catches it" },
+        { { "pcap", required_argument, NULL, M_PCAP }, "FILE",
+          "write the DOE objects the host relays to FILE (pcap,\nlinktype 292, as DMTF's spdm-dump reads it)" },
         { { "check-invariants", no_argument, NULL, M_CHECK }, "",
           "check the RMM's invariants after every RMI and RSI call, and\nthat every Realm access touches only its own granules and\n"
           "reads what it stored (slower; a violation fails the run)" },
@@ -211,6 +219,36 @@ static int set_iak(struct machine_opts *o, const char *arg)
         return CLI_OK;
 }
 
+/* --pdev OPTS: on, off, certs=DIR, fw=VERSION, debug, secured-handshake. */
+static int set_pdev(struct machine_opts *o, const char *arg)
+{
+        struct ccada_pdev_cfg *p = &o->cfg.pdev;
+        if (strlen(arg) >= sizeof(o->pdev_opts))
+                return cli_bad_value(o->cmd, "--pdev", "...", "too long");
+        memcpy(o->pdev_opts, arg, strlen(arg) + 1);
+        bool on = true;
+        for (char *save = NULL, *t = strtok_r(o->pdev_opts, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+                if (!strcmp(t, "on"))
+                        on = true;
+                else if (!strcmp(t, "off"))
+                        on = false;
+                else if (!strcmp(t, "debug"))
+                        p->debug = true;
+                else if (!strcmp(t, "secured-handshake"))
+                        p->secured_handshake = true;
+                else if (!strncmp(t, "certs=", 6) && t[6])
+                        p->cert_dir = t + 6;
+                else if (!strncmp(t, "fw=", 3) && t[3] && strlen(t + 3) < 64)
+                        p->fw_version = t + 3;
+                else
+                        return cli_bad_value(o->cmd, "--pdev", t,
+                                             "expected on, off, certs=DIR, fw=VERSION (under 64 characters), debug "
+                                             "or secured-handshake");
+        }
+        p->present = on;
+        return CLI_OK;
+}
+
 int machine_opts_apply(struct machine_opts *o, int c, const char *arg)
 {
         switch (c) {
@@ -223,6 +261,9 @@ int machine_opts_apply(struct machine_opts *o, int c, const char *arg)
                 o->cfg.app_args = arg;
                 return CLI_OK;
         case M_DEVICE: return add_device(o, arg);
+        case M_PDEV: return set_pdev(o, arg);
+        case M_ATTACK: o->attack = arg; o->cfg.pdev.attack = strcmp(arg, "list") ? arg : NULL; return CLI_OK;
+        case M_PCAP: o->pcap = arg; return CLI_OK;
         case M_TRACE: o->trace = arg; return CLI_OK;
         case M_JSONTRACE: o->trace_json = arg; return CLI_OK;
         case M_EVENTS: o->events = arg; return CLI_OK;
@@ -448,6 +489,16 @@ int machine_opts_run(struct machine_opts *o, struct ccada_report **out, bool *tr
 
 int machine_opts_check(struct machine_opts *o)
 {
+        if ((o->cfg.pdev.attack || o->pcap) && !o->cfg.pdev.present) {
+                fprintf(stderr, "ccada %s: %s needs the physical device: add --pdev on\n", o->cmd,
+                        o->pcap ? "--pcap" : "--attack");
+                return CLI_USAGE;
+        }
+        if (o->cfg.pdev.attack && !ccada_attack_known(o->cfg.pdev.attack)) {
+                fprintf(stderr, "ccada %s: no attack named '%s' (ccada %s --attack list)\n", o->cmd,
+                        o->cfg.pdev.attack, o->cmd);
+                return CLI_USAGE;
+        }
         if (o->cfg.realm_ram + (16u << 20) > o->cfg.mem_size)
                 o->cfg.mem_size = o->cfg.realm_ram * 2 + (32u << 20);
         return check_combinations(o);
@@ -466,18 +517,26 @@ int machine_opts_open_traces(struct machine_opts *o, bool quiet_stdout)
         char err[1024];
         if (o->events && !strcmp(o->events, "list"))
                 return ccada_list_events(stdout), -1;
+        if (o->attack && !strcmp(o->attack, "list")) {
+                for (size_t i = 0; ccada_attack_name(i); i++)
+                        printf("%-20s %s\n%-20s caught as: %s\n", ccada_attack_name(i), ccada_attack_summary(i), "",
+                               ccada_attack_expect(i));
+                return -1;
+        }
         o->cfg.trace_events = o->events ? o->events : (o->trace || o->trace_json ? "all" : "swiotlb_bounced");
         if (!ccada_check_events(o->cfg.trace_events, err, sizeof(err))) {
                 fprintf(stderr, "ccada %s: %s\n", o->cmd, err);
                 return CLI_USAGE;
         }
         if ((o->trace && !(o->trace_file = open_out(o->cmd, o->trace))) ||
-            (o->trace_json && !(o->trace_json_file = open_out(o->cmd, o->trace_json)))) {
+            (o->trace_json && !(o->trace_json_file = open_out(o->cmd, o->trace_json))) ||
+            (o->pcap && !(o->pcap_file = open_out(o->cmd, o->pcap)))) {
                 (void)machine_opts_close_traces(o);
                 return CLI_FAIL;
         }
         o->cfg.trace_file = o->trace_file;
         o->cfg.trace_json = o->trace_json_file;
+        o->cfg.pdev.pcap = o->pcap_file;
         /* Without a trace file the events stream as they happen, like reading trace_pipe. */
         o->cfg.trace_pipe = !o->trace && !o->trace_json ? (quiet_stdout ? stderr : stdout) : NULL;
         o->cfg.console = quiet_stdout ? stderr : stdout;
@@ -491,6 +550,8 @@ int machine_opts_close_traces(struct machine_opts *o)
                 rc = CLI_FAIL;
         if (o->trace_json_file && fclose(o->trace_json_file))
                 rc = CLI_FAIL;
-        o->trace_file = o->trace_json_file = NULL;
+        if (o->pcap_file && fclose(o->pcap_file))
+                rc = CLI_FAIL;
+        o->trace_file = o->trace_json_file = o->pcap_file = NULL;
         return rc;
 }

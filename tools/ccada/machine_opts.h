@@ -24,6 +24,9 @@ struct machine_opts {
         char device_type[CCADA_MAX_DEVICES][32];
         char iak_pem[16384];            /* --iak's file (cfg.iak_pem points here) */
         FILE *trace_file, *trace_json_file;
+        char pdev_opts[1024];           /* --pdev's copy (cfg.pdev's strings point here) */
+        const char *attack, *pcap;      /* --attack, --pcap */
+        FILE *pcap_file;
 };
 
 void machine_opts_init(struct machine_opts *o, const char *cmd);

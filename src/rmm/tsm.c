@@ -1,0 +1,102 @@
+/* The RMM's TSM: one SPDM requester, its DRBG and its trace. */
+#include "rmm/tsm.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/bytes.h"
+#include "lib/crypto.h"
+#include "lib/drbg.h"
+#include "proto/spdm.h"
+#include "rmm/rmm.h"
+#include "rmm/rmm_internal.h"
+
+static const char *const spdm_events[] = { "spdm_request", "spdm_response" };
+const struct trace_subsys spdm_trace = TRACE_SUBSYS("spdm", spdm_events);
+
+struct rmm_tsm {
+        struct drbg *drbg;
+        uint8_t *anchor;
+        struct spdm_requester *req;
+        struct trace_group *tr;
+};
+
+/* Every message the requester sends or receives, as spdm_request / spdm_response. */
+static void observe(void *ctx, bool request, bool secured, const uint8_t *msg, size_t len)
+{
+        struct rmm_tsm *t = ctx;
+        unsigned ev = request ? SPDM_TRACE_REQUEST : SPDM_TRACE_RESPONSE;
+        if (!trace_on(t->tr, ev) || len < 4)
+                return;
+        char extra[48] = "";
+        if (msg[1] == SPDM_ERROR)
+                snprintf(extra, sizeof(extra), " %s", spdm_error_name(msg[2]));
+        trace_emit(t->tr, ev, "version=%u.%u code=0x%02x %s%s len=%zu%s", msg[0] >> 4, msg[0] & 0xF, msg[1],
+                   spdm_code_name(msg[1]), extra, len, secured ? " secured" : "");
+}
+
+void rmm_tsm_free(struct ccada_rmm *rmm)
+{
+        struct rmm_tsm *t = rmm->tsm;
+        if (!t)
+                return;
+        spdm_requester_free(t->req);
+        drbg_free(t->drbg);
+        free(t->anchor);
+        free(t);
+        rmm->tsm = NULL;
+}
+
+/* The TSM's state, made at the first connection. Its DRBG lives as long as the RMM: a
+ * second conversation continues the stream, so its nonces differ from the first's (a
+ * response recorded from the first cannot answer the second). */
+static struct rmm_tsm *tsm_get(struct ccada_rmm *rmm)
+{
+        uint8_t seed[8];
+        if (rmm->tsm)
+                return rmm->tsm;
+        struct rmm_tsm *t = calloc(1, sizeof(*t));
+        if (!t)
+                return NULL;
+        st_le64(seed, rmm->cfg.seed);
+        if (!drbg_new_seeded(&t->drbg, seed, sizeof(seed), "ccada rmm tsm")) {
+                free(t);
+                return NULL;
+        }
+        t->tr = trace_register(rmm->trace, &spdm_trace);
+        rmm->tsm = t;
+        return t;
+}
+
+bool rmm_tsm_connect(struct ccada_rmm *rmm, const struct rmm_tsm_config *cfg, struct spdm_req_out *req)
+{
+        struct rmm_tsm *t = tsm_get(rmm);
+        if (!t || !cfg->trust_anchor || !cfg->trust_anchor_len)
+                return false;
+        spdm_requester_free(t->req);
+        t->req = NULL;
+        free(t->anchor);
+        if (!(t->anchor = malloc(cfg->trust_anchor_len)))
+                return false;
+        memcpy(t->anchor, cfg->trust_anchor, cfg->trust_anchor_len);
+        struct spdm_requester_cfg rc = { .trust_anchor = t->anchor, .trust_anchor_len = cfg->trust_anchor_len,
+                                         .now = cfg->now, .no_handshake_in_the_clear = cfg->no_handshake_in_the_clear,
+                                         .drbg = t->drbg, .observe = observe, .observe_ctx = t };
+        if (!spdm_requester_new(&t->req, &rc))
+                return false;
+        return spdm_requester_start(t->req, req) == SPDM_REQ_SEND;
+}
+
+enum spdm_req_status rmm_tsm_step(struct ccada_rmm *rmm, const uint8_t *rsp, size_t len, bool secured,
+                                  struct spdm_req_out *req)
+{
+        if (!rmm->tsm)
+                return SPDM_REQ_FAILED;
+        return spdm_requester_step(rmm->tsm->req, rsp, len, secured, req);
+}
+
+struct spdm_requester *rmm_tsm_requester(struct ccada_rmm *rmm)
+{
+        return rmm->tsm ? rmm->tsm->req : NULL;
+}

@@ -1,0 +1,49 @@
+/* The RMM as TSM for one physical device: its SPDM requester (rmm/spdm_requester.h) with
+ * the RMM's own DRBG and trust anchor, and the `spdm` trace subsystem (spdm_request,
+ * spdm_response: every message the RMM sends and receives, in plain text, which only the
+ * RMM and the device can see).
+ *
+ * Interface (the board's, not the host's): RMM 1.0 has no device assignment, so until the
+ * next issue adds RMI_PDEV_CREATE/COMMUNICATE (RMM 2.0-beta DA) the board carries the
+ * conversation: it asks the RMM for the next request, has the host relay it to the device's
+ * DOE mailbox (host/doe_relay.h), and hands the RMM the answer, exactly the loop
+ * RMI_PDEV_COMMUNICATE will make. The host never sees a key.
+ */
+#ifndef CCADA_RMM_TSM_H
+#define CCADA_RMM_TSM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "lib/trace.h"
+#include "rmm/spdm_requester.h"
+
+enum { SPDM_TRACE_REQUEST, SPDM_TRACE_RESPONSE };
+extern const struct trace_subsys spdm_trace;
+
+struct ccada_rmm;
+
+struct rmm_tsm_config {
+        const uint8_t *trust_anchor;    /* DER root certificate (copied) */
+        size_t trust_anchor_len;
+        time_t now;                     /* certificate validity time */
+        bool no_handshake_in_the_clear;
+};
+
+/* Starts attesting the device: req (cap bytes) receives the first request. False with the
+ * requester not created (out of memory, no anchor). A previous conversation is dropped. */
+bool rmm_tsm_connect(struct ccada_rmm *rmm, const struct rmm_tsm_config *cfg, struct spdm_req_out *req);
+/* The device's answer to the last request (as the host relayed it): the next request, or
+ * DONE, or FAILED (rmm_tsm_requester says why). */
+enum spdm_req_status rmm_tsm_step(struct ccada_rmm *rmm, const uint8_t *rsp, size_t len, bool secured,
+                                  struct spdm_req_out *req);
+/* The requester (NULL before rmm_tsm_connect): its result, its error, the session's
+ * requests (heartbeat, key update, end session). */
+struct spdm_requester *rmm_tsm_requester(struct ccada_rmm *rmm);
+
+/* For rmm_create / rmm_destroy. */
+void rmm_tsm_free(struct ccada_rmm *rmm);
+
+#endif
