@@ -62,10 +62,12 @@ struct ccada_spdm_bench_result {
         double ratio_secured;               /* attest_secured_ms / floor_ms */
         /* over loopback TCP */
         double socket_ms;
-        double socket_connect_ms;           /* of which connect and accept */
-        double socket_ratio;                /* socket_ms / attest_ms */
-        double socket_extra_us_per_message; /* (socket_ms - attest_ms) per message, both ways */
-        uint64_t socket_bytes;              /* bytes on the connection per attestation, both ways */
+        double socket_connect_ms; /* of which connect and accept */
+        double socket_ratio;      /* socket_ms / attest_ms */
+        /* per message (requests and answers), the time of the exchanges but the responder's:
+         * DOE and spdm-emu framing both ways, the system calls, any wait */
+        double socket_io_us_per_message;
+        uint64_t socket_bytes; /* bytes on the connection per attestation, both ways */
         /* the established session */
         double round_trips_per_s;               /* HEARTBEAT request and answer */
         double messages_per_s;                  /* 2 per round trip */

@@ -195,7 +195,8 @@ static ccada_status attest_memory(struct bench *b, bool secured, struct pair *p,
 
 struct conn {
         int cli, srv;
-        uint64_t bytes; /* carried both ways */
+        uint64_t bytes;   /* carried both ways */
+        double handle_ns; /* spent in the responder */
 };
 
 static void conn_close(struct conn *k)
@@ -332,15 +333,24 @@ static ccada_status serve_one(struct bench *b, struct conn *k, struct pair *p)
         ccada_status st = recv_object(b, k->srv, b->frame_peer, &sec, &req, &len);
         if (st != CCADA_OK)
                 return st;
-        if (!spdm_responder_handle(p->rsp, sec, req, len, b->rsp_buf, BUF, &alen, &asec))
+        double t0 = now_ns();
+        bool ok = spdm_responder_handle(p->rsp, sec, req, len, b->rsp_buf, BUF, &alen, &asec);
+        k->handle_ns += now_ns() - t0;
+        if (!ok)
                 return fail(b, CCADA_E_NOMEM, "the responder's answer does not fit %u bytes", BUF);
         return send_object(b, k, k->srv, b->frame_peer, asec, b->rsp_buf, alen);
 }
 
-/* One attestation (handshake in the clear) over a fresh loopback connection, timed from
- * connect to FINISH_RSP (*connect_ms: connect and accept alone); *bytes: what the
- * connection carried. */
-static ccada_status attest_socket(struct bench *b, double *ms, double *connect_ms, uint64_t *bytes)
+struct socket_run {
+        double ms;         /* connect to FINISH_RSP */
+        double connect_ms; /* connect and accept */
+        double io_ms;      /* framing, the system calls and waits: the exchanges' time but the
+                              responder's */
+        uint64_t bytes;    /* what the connection carried, both ways */
+};
+
+/* One attestation (handshake in the clear) over a fresh loopback connection. */
+static ccada_status attest_socket(struct bench *b, struct socket_run *run)
 {
         struct pair p;
         struct conn k = { .cli = -1, .srv = -1 };
@@ -350,22 +360,26 @@ static ccada_status attest_socket(struct bench *b, double *ms, double *connect_m
         double t0 = now_ns();
         if ((st = conn_open(b, &k)) != CCADA_OK)
                 return pair_free(&p), st;
-        *connect_ms = (now_ns() - t0) / 1e6;
+        run->connect_ms = (now_ns() - t0) / 1e6;
+        double io_ns = 0;
         enum spdm_req_status rs = spdm_requester_start(p.req, &p.out);
         while (rs == SPDM_REQ_SEND) {
                 const uint8_t *ans;
                 size_t alen;
                 bool asec;
+                double t1 = now_ns(), h0 = k.handle_ns;
                 if ((st = send_object(b, &k, k.cli, b->frame_req, p.out.secured, p.out.buf, p.out.len)) !=
                             CCADA_OK ||
                     (st = serve_one(b, &k, &p)) != CCADA_OK ||
                     (st = recv_object(b, k.cli, b->frame_req, &asec, &ans, &alen)) != CCADA_OK)
                         break;
+                io_ns += now_ns() - t1 - (k.handle_ns - h0);
                 rs = spdm_requester_step(p.req, ans, alen, asec, &p.out);
         }
         conn_close(&k);
-        *ms = (now_ns() - t0) / 1e6;
-        *bytes = k.bytes;
+        run->ms = (now_ns() - t0) / 1e6;
+        run->io_ms = io_ns / 1e6;
+        run->bytes = k.bytes;
         if (st == CCADA_OK && (st = verdict(b, &p, rs)) == CCADA_OK)
                 st = check_selection(b, spdm_requester_result(p.req));
         pair_free(&p);
@@ -485,7 +499,7 @@ struct samples {
                 verify[CCADA_SPDM_BENCH_MAX_REPS];
         double ecdh[CCADA_SPDM_BENCH_MAX_REPS], keygen[CCADA_SPDM_BENCH_MAX_REPS];
         double ratio[CCADA_SPDM_BENCH_MAX_REPS], ratio_secured[CCADA_SPDM_BENCH_MAX_REPS];
-        double socket_ratio[CCADA_SPDM_BENCH_MAX_REPS], socket_extra[CCADA_SPDM_BENCH_MAX_REPS];
+        double socket_ratio[CCADA_SPDM_BENCH_MAX_REPS], socket_io[CCADA_SPDM_BENCH_MAX_REPS];
         double rt[CCADA_SPDM_BENCH_MAX_REPS], aead[CCADA_SPDM_BENCH_MAX_REPS],
                 session_ratio[CCADA_SPDM_BENCH_MAX_REPS];
 };
@@ -496,9 +510,9 @@ static ccada_status one_rep(struct bench *b, unsigned i, unsigned heartbeats, st
                             struct ccada_spdm_bench_result *out)
 {
         struct pair p, q;
-        struct floor f;
+        struct floor f = { 0, 0, 0, 0 };
         struct last sizes = { 0, 0 };
-        uint64_t bytes = 0;
+        struct socket_run sock = { 0, 0, 0, 0 };
         ccada_status st = attest_memory(b, false, &p, &s->attest[i]);
         if (st == CCADA_OK && i == 0) {
                 const struct spdm_req_result *res = spdm_requester_result(p.req);
@@ -512,7 +526,7 @@ static ccada_status one_rep(struct bench *b, unsigned i, unsigned heartbeats, st
                 pair_free(&q);
         }
         if (st == CCADA_OK)
-                st = attest_socket(b, &s->socket[i], &s->connect[i], &bytes);
+                st = attest_socket(b, &sock);
         if (st == CCADA_OK)
                 st = session_run(b, &p, heartbeats, &s->rt[i], &sizes);
         if (st == CCADA_OK)
@@ -524,11 +538,12 @@ static ccada_status one_rep(struct bench *b, unsigned i, unsigned heartbeats, st
         s->floor[i] = f.sign + f.verify + f.ecdh + f.keygen;
         s->ratio[i] = s->attest[i] / s->floor[i];
         s->ratio_secured[i] = s->secured[i] / s->floor[i];
-        s->socket_ratio[i] = s->socket[i] / s->attest[i];
-        s->socket_extra[i] = (s->socket[i] - s->attest[i]) * 1e3 / (2.0 * out->messages);
+        s->socket_ratio[i] = sock.ms / s->attest[i];
+        s->socket[i] = sock.ms, s->connect[i] = sock.connect_ms;
+        s->socket_io[i] = sock.io_ms * 1e3 / (2.0 * out->messages);
         s->session_ratio[i] = s->rt[i] > 0 ? s->aead[i] / s->rt[i] : 0;
         if (i == 0) {
-                out->socket_bytes = bytes;
+                out->socket_bytes = sock.bytes;
                 out->request_record = sizes.req;
                 out->response_record = sizes.rsp;
         }
@@ -554,7 +569,7 @@ static void summarize(const struct samples *s, unsigned n, struct ccada_spdm_ben
         out->socket_ms = median(s->socket, n);
         out->socket_ratio = median(s->socket_ratio, n);
         out->socket_connect_ms = median(s->connect, n);
-        out->socket_extra_us_per_message = median(s->socket_extra, n);
+        out->socket_io_us_per_message = median(s->socket_io, n);
         out->round_trips_per_s = median(s->rt, n);
         out->messages_per_s = 2 * out->round_trips_per_s;
         out->aead_round_trips_per_s = median(s->aead, n);

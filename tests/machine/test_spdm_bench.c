@@ -108,7 +108,7 @@ static void spdm_bench_one_repetition_runs_the_stated_flow(void **state)
         assert_close(r.ratio_min, r.ratio);
         assert_close(r.ratio_max, r.ratio);
         assert_close(r.socket_ratio, r.socket_ms / r.attest_ms);
-        assert_close(r.socket_extra_us_per_message, (r.socket_ms - r.attest_ms) * 1e3 / 18);
+        assert_true(r.socket_io_us_per_message > 0 && r.socket_io_us_per_message * 18 / 1e3 < r.socket_ms);
         assert_true(r.round_trips_per_s > 0 && r.aead_round_trips_per_s > 0);
         assert_close(r.messages_per_s, 2 * r.round_trips_per_s);
         assert_close(r.session_ratio, r.aead_round_trips_per_s / r.round_trips_per_s);
