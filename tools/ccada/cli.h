@@ -47,6 +47,9 @@ struct machine_opts;
 int cli_bench_blk(const struct machine_opts *m, unsigned reps, struct json_writer *w);
 /* ccada bench net (bench_net.c): the lab's key release and TCP over virtio-net. */
 int cli_bench_net(const struct machine_opts *m, unsigned reps, struct json_writer *w);
+/* ccada bench spdm (bench_spdm.c): device attestation in process and over loopback TCP,
+ * and messages per second in a session, each next to its OpenSSL floor. */
+int cli_bench_spdm(unsigned reps, struct json_writer *w);
 struct ccada_report;
 /* Runs one benchmark machine (cfg names the workload) and returns its report in *out (the
  * caller destroys it). False, said on stderr with what (e.g. "blk (Realm)"), when the
