@@ -159,6 +159,7 @@ struct ccada_spdm_verdict {
         uint32_t session_id;
         bool session;                   /* established (KEY_EXCHANGE + FINISH) */
         bool heartbeat, key_update, end_session;
+        bool goodbye_echoed;            /* the closing SHUTDOWN / CONTINUE was echoed */
         unsigned requests;              /* SPDM requests sent (one DOE object each way) */
         unsigned discovery;             /* DOE discovery requests sent (one object each way) */
         struct ccada_spdm_message messages[CCADA_SPDM_MAX_MESSAGES];

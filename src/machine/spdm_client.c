@@ -369,8 +369,8 @@ static ccada_status read_anchor(struct client *c, uint8_t **der, size_t *len)
         return *der ? CCADA_OK : fail(c, "internal", "out of memory");
 }
 
-/* SHUTDOWN (or CONTINUE) and its echo: a missing echo is said in the log, not a failure of
- * the attestation that is already decided. */
+/* SHUTDOWN (or CONTINUE) and its echo: a missing echo is noted in the verdict, not a
+ * failure of the attestation that is already decided. */
 static void goodbye(struct client *c)
 {
         struct spdm_emu_frame f;
@@ -379,10 +379,7 @@ static void goodbye(struct client *c)
         enum spdm_net_io io = spdm_net_send_frame(c->fd, cmd, NULL, 0, c->ms, why);
         if (io == SPDM_NET_OK)
                 io = spdm_net_recv_frame(c->fd, c->frame, &f, c->ms, c->ms, why);
-        if (io == SPDM_NET_OK && f.hdr.command != cmd)
-                snprintf(why, sizeof(why), "answered with %s", spdm_emu_command_name(f.hdr.command)), io = SPDM_NET_REFUSED;
-        if (io != SPDM_NET_OK && c->o->log)
-                fprintf(c->o->log, "note: %s was not echoed: %s\n", spdm_emu_command_name(cmd), why);
+        c->v->goodbye_echoed = io == SPDM_NET_OK && f.hdr.command == cmd;
 }
 
 ccada_status ccada_spdm_requester_run(const struct ccada_spdm_requester_opts *o, struct ccada_spdm_verdict *v)
@@ -495,6 +492,7 @@ bool ccada_spdm_verdict_json(FILE *f, const struct ccada_spdm_verdict *v)
         json_bool(&w, "heartbeat", v->heartbeat);
         json_bool(&w, "key_update", v->key_update);
         json_bool(&w, "end_session", v->end_session);
+        json_bool(&w, "goodbye_echoed", v->goodbye_echoed);
         json_u64(&w, "requests", v->requests);
         json_u64(&w, "discovery", v->discovery);
         json_begin_array(&w, "messages");

@@ -211,6 +211,9 @@ static int requester(int argc, char **argv)
                 ccada_spdm_verdict_print(stdout, v);
         if (st != CCADA_OK)
                 fprintf(stderr, "ccada spdm requester: %s: %s\n", v->error, v->why);
+        else if (!v->goodbye_echoed)
+                fprintf(stderr, "ccada spdm requester: note: the responder did not echo %s\n",
+                        r.o.keep_open ? "CONTINUE" : "SHUTDOWN");
         free(v);
         return st == CCADA_OK && printed ? CLI_OK : CLI_FAIL;
 }
