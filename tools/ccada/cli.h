@@ -20,6 +20,10 @@ int cli_measure(int argc, char **argv);
 int cli_kbs(int argc, char **argv);
 void cli_kbs_help(FILE *f);
 int cli_lab(int argc, char **argv);
+int cli_pki(int argc, char **argv);
+void cli_pki_help(FILE *f);
+int cli_spdm(int argc, char **argv);
+void cli_spdm_help(FILE *f);
 /* The lab's Key Broker on a free port of 127.0.0.1: the key skywalker, the platform key of a
  * machine of cfg, and (trust_rim) that machine's RIM as its one reference value; Locations
  * name http://10.0.2.2:PORT, or with tls https://10.0.2.2:PORT (HTTPS with a fresh

@@ -20,6 +20,8 @@ static void usage(FILE *f)
               "  measure  print the RIM a Realm of these options gets, without running it\n"
               "  kbs      a Key Broker that releases a secret only to an attested Realm\n"
               "  lab      the learning path's lab: a Realm attests to a Key Broker over virtio-net\n"
+              "  pki      write a device's test PKI (certificates and key) into a directory\n"
+              "  spdm     a device's SPDM responder or a TSM's requester on DMTF's emulator protocol\n"
               "  help     show this help, or `ccada help <command>`\n"
               "\n"
               "Run `ccada <command> --help` for the options of a command.\n",
@@ -48,6 +50,10 @@ int main(int argc, char **argv)
                         return cli_kbs_help(stdout), CLI_OK;
                 if (argc > 2 && !strcmp(cmd, "help") && !strcmp(argv[2], "lab"))
                         return cli_lab_help(stdout), CLI_OK;
+                if (argc > 2 && !strcmp(cmd, "help") && !strcmp(argv[2], "pki"))
+                        return cli_pki_help(stdout), CLI_OK;
+                if (argc > 2 && !strcmp(cmd, "help") && !strcmp(argv[2], "spdm"))
+                        return cli_spdm_help(stdout), CLI_OK;
                 usage(stdout);
                 return CLI_OK;
         }
@@ -69,6 +75,10 @@ int main(int argc, char **argv)
                 return cli_kbs(argc - 1, argv + 1);
         if (!strcmp(cmd, "lab"))
                 return cli_lab(argc - 1, argv + 1);
+        if (!strcmp(cmd, "pki"))
+                return cli_pki(argc - 1, argv + 1);
+        if (!strcmp(cmd, "spdm"))
+                return cli_spdm(argc - 1, argv + 1);
         fprintf(stderr, "ccada: unknown command '%s'\n", cmd);
         usage(stderr);
         return CLI_USAGE;
