@@ -22,7 +22,42 @@ struct pdev {
         struct drbg *drbg;
         struct spdm_responder *rsp;
         struct doe_mailbox *mb;
+        struct {
+                uint8_t id;
+                pdev_protocol_fn fn;
+                void *ctx;
+        } proto[PDEV_MAX_PROTOCOLS];
+        unsigned nproto;
 };
+
+/* VENDOR_DEFINED dispatch by PCI-SIG protocol ID (the responder's vdm hook). */
+static bool on_vdm(void *ctx, bool secured, uint32_t session_id, const struct spdm_vendor_defined *req,
+                   uint8_t *payload, size_t cap, size_t *payload_len)
+{
+        struct pdev *d = ctx;
+        uint8_t id;
+        if (!spdm_vdm_pcisig_protocol(req, &id))
+                return false;
+        for (unsigned i = 0; i < d->nproto; i++)
+                if (d->proto[i].id == id)
+                        return d->proto[i].fn(d->proto[i].ctx, secured, session_id, req->payload, req->payload_len,
+                                              payload, cap, payload_len);
+        return false;
+}
+
+bool pdev_register_protocol(struct pdev *d, uint8_t id, pdev_protocol_fn fn, void *ctx)
+{
+        for (unsigned i = 0; i < d->nproto; i++)
+                if (d->proto[i].id == id)
+                        return false;
+        if (d->nproto == PDEV_MAX_PROTOCOLS || !fn)
+                return false;
+        d->proto[d->nproto].id = id;
+        d->proto[d->nproto].fn = fn;
+        d->proto[d->nproto].ctx = ctx;
+        d->nproto++;
+        return true;
+}
 
 static bool refuse(char *why, const char *what, const char *detail)
 {
@@ -140,7 +175,7 @@ bool pdev_new(struct pdev **out, struct hw_pcie *pcie, const struct pdev_config 
         ok = cfg->seed && cfg->seed_len ? drbg_new_seeded(&d->drbg, cfg->seed, cfg->seed_len, "ccada device spdm")
                                         : drbg_new_system(&d->drbg);
         struct spdm_responder_cfg rc = { .drbg = d->drbg, .no_handshake_in_the_clear = cfg->no_handshake_in_the_clear,
-                                         .vdm = cfg->vdm, .vdm_ctx = cfg->vdm_ctx };
+                                         .vdm = on_vdm, .vdm_ctx = d };
         dev_identity_responder_cfg(&d->id, &rc);
         ok = ok && spdm_responder_new(&d->rsp, &rc, w);
         struct doe_mailbox_config mc = { .max_object_dw = MAILBOX_DW, .next_cap = PDEV_IDE_OFFSET,

@@ -44,9 +44,16 @@ struct pdev_config {
          * key of the identity made or loaded above, as a counterfeit that copied a genuine
          * device's certificates would (an attack; NULL for an honest device). */
         const struct pdev *impersonate;
-        spdm_vdm_fn vdm;                /* VENDOR_DEFINED handler (the next issue's IDE_KM, TDISP) */
-        void *vdm_ctx;
 };
+
+/* A PCI-SIG protocol behind VENDOR_DEFINED (StandardID 3, VendorID 0x0001, the payload's
+ * first byte its protocol ID: 0x00 IDE_KM, 0x01 TDISP; the next issue plugs them in). The
+ * handler gets the payload (protocol ID included) and writes the response payload; false
+ * makes the device answer ERROR UnsupportedRequest. Secured: whether the request came in a
+ * session (IDE_KM and TDISP must ignore anything else). */
+typedef bool (*pdev_protocol_fn)(void *ctx, bool secured, uint32_t session_id, const uint8_t *payload, size_t len,
+                                 uint8_t *rsp, size_t cap, size_t *rsp_len);
+#define PDEV_MAX_PROTOCOLS 4
 
 struct pdev;
 
@@ -56,6 +63,9 @@ void pdev_free(struct pdev *d); /* detaches; NULL: no-op */
 
 /* The trust anchor a TSM should be given for this device (its root certificate, DER). */
 void pdev_root(const struct pdev *d, const uint8_t **der, size_t *len);
+/* Routes VENDOR_DEFINED requests of PCI-SIG protocol id to fn. False if id is taken or
+ * the table is full. Requests of any other standard, vendor or protocol are unsupported. */
+bool pdev_register_protocol(struct pdev *d, uint8_t id, pdev_protocol_fn fn, void *ctx);
 const struct spdm_responder_stats *pdev_spdm_stats(const struct pdev *d);
 struct spdm_responder *pdev_responder(struct pdev *d);
 

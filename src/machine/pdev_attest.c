@@ -37,7 +37,7 @@ struct machine_pdev {
         /* what the board saw */
         bool ran, attested, heartbeat;
         enum spdm_req_error error;
-        char why[256];
+        char why[384];
         struct spdm_req_result result;
         unsigned rehearsal_objects;
 };
@@ -197,7 +197,7 @@ static void converse(struct ccada_machine *m, bool honest_heartbeat)
         if (req)
                 p->result = *spdm_requester_result(req);
         if (relay_failed) {
-                snprintf(p->why, sizeof(p->why), "the host's relay failed: %s", why);
+                snprintf(p->why, sizeof(p->why), "the host's relay failed: %.200s", why);
         } else {
                 snprintf(p->why, sizeof(p->why), "%s", rwhy ? rwhy : "");
                 p->heartbeat = in_session && st == SPDM_REQ_DONE;
@@ -243,7 +243,7 @@ ccada_status machine_pdev_attest(struct ccada_machine *m)
         }
         if (!bind(m, p->attack && p->attack->setup == DOE_ATTACK_IMPOSTOR, why)) {
                 p->error = SPDM_REQ_E_INTERNAL;
-                snprintf(p->why, sizeof(p->why), "the host found no DOE mailbox: %s", why);
+                snprintf(p->why, sizeof(p->why), "the host found no DOE mailbox: %.200s", why);
         } else {
                 if (p->attack && p->attack->tamper) {
                         p->relay.tamper = p->attack->tamper;

@@ -131,6 +131,51 @@ static void rmm_attests_the_device_through_the_host_relay(void **state)
         rig_down(&g);
 }
 
+/* A TDISP-like protocol for the test: answers its payload reversed, in a session only. */
+static bool reverse(void *ctx, bool secured, uint32_t sid, const uint8_t *p, size_t len, uint8_t *rsp, size_t cap,
+                    size_t *rsp_len)
+{
+        unsigned *calls = ctx;
+        (void)sid;
+        if (!secured || len > cap)
+                return false;
+        for (size_t i = 0; i < len; i++)
+                rsp[i] = p[len - 1 - i];
+        *rsp_len = len;
+        (*calls)++;
+        return true;
+}
+
+static void vendor_defined_requests_reach_the_protocol_registered_for_their_pci_sig_id(void **state)
+{
+        struct rig g;
+        unsigned calls = 0;
+        const uint8_t vid[2] = { 0x01, 0x00 }, tdisp[] = { 0x01, 0x10, 0x81, 0x07 }, ide_km[] = { 0x00, 0x00 };
+        const uint8_t *back;
+        size_t back_len;
+        (void)state;
+        rig_up(&g, "dev");
+        assert_true(pdev_register_protocol(g.dev, 0x01, reverse, &calls));
+        assert_false(pdev_register_protocol(g.dev, 0x01, reverse, &calls));
+        assert_int_equal(attest(&g), SPDM_REQ_DONE);
+        struct spdm_req_out o = { .buf = g.out, .cap = sizeof(g.out) };
+        assert_int_equal(drive(&g, spdm_requester_vendor_defined(g.req, SPDM_STANDARD_ID_PCISIG, vid, 2, tdisp,
+                                                                 sizeof(tdisp), &o), &o),
+                         SPDM_REQ_DONE);
+        assert_true(spdm_requester_vdm_response(g.req, &back, &back_len));
+        assert_int_equal(back_len, 4);
+        assert_memory_equal(back, "\x07\x81\x10\x01", 4);
+        assert_int_equal(calls, 1);
+        /* IDE_KM has no handler yet: ERROR UnsupportedRequest, which breaks the requester */
+        const char *why;
+        assert_int_equal(drive(&g, spdm_requester_vendor_defined(g.req, SPDM_STANDARD_ID_PCISIG, vid, 2, ide_km,
+                                                                 sizeof(ide_km), &o), &o),
+                         SPDM_REQ_FAILED);
+        assert_int_equal(spdm_requester_error(g.req, &why), SPDM_REQ_E_PEER_ERROR);
+        assert_non_null(strstr(why, "UnsupportedRequest"));
+        rig_down(&g);
+}
+
 /* ---- a hostile host ---- */
 
 struct attack {
@@ -265,6 +310,7 @@ int main(void)
                 cmocka_unit_test(host_finds_the_doe_mailbox_in_the_devices_extended_capabilities),
                 cmocka_unit_test(host_without_a_doe_device_says_so),
                 cmocka_unit_test(rmm_attests_the_device_through_the_host_relay),
+                cmocka_unit_test(vendor_defined_requests_reach_the_protocol_registered_for_their_pci_sig_id),
                 cmocka_unit_test(host_flipping_a_certificate_byte_is_caught),
                 cmocka_unit_test(host_replaying_old_measurements_is_caught),
                 cmocka_unit_test(host_truncating_a_message_is_caught),
