@@ -1,5 +1,6 @@
 /* ccada: the command-line tool. One file per sub-command. Exit codes: 0 success,
  * 1 failure, 2 usage. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,6 +31,10 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+        /* A peer that closes a socket must not kill the process: libslirp (the lab's network)
+         * and GnuTLS under libmicrohttpd (the broker's HTTPS) write without MSG_NOSIGNAL, as
+         * QEMU does, which ignores SIGPIPE too. Writes then fail with EPIPE and are handled. */
+        signal(SIGPIPE, SIG_IGN);
         if (argc < 2) {
                 usage(stderr);
                 return CLI_USAGE;
