@@ -21,6 +21,7 @@
 #include "lib/crypto.h"
 #include "lib/drbg.h"
 #include "machine/spdm_net.h"
+#include "machine/spdm_peers.h"
 #include "proto/doe.h"
 #include "proto/spdm.h"
 
@@ -460,6 +461,12 @@ static enum conn_end serve_connection(struct ccada_spdm_server *s, int fd)
               (unsigned long long)st->sessions_opened);
         spdm_responder_free(rsp);
         return end;
+}
+
+bool spdm_peers_serve_fd(struct ccada_spdm_server *s, int fd)
+{
+        enum conn_end end = serve_connection(s, fd);
+        return end != END_DROPPED && end != END_FATAL;
 }
 
 ccada_status ccada_spdm_server_run(struct ccada_spdm_server *s, char *why)
