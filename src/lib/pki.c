@@ -57,8 +57,10 @@ static bool parse_subject(const char *subject, X509_NAME *name)
 }
 
 /* Serial: 16 bytes of SHA-256 of the public point, first byte 0x40..0x7f. */
-/* ECDSA P-384 as DER: SEQUENCE(2) { INTEGER(2 + 49), INTEGER(2 + 49) } */
-#define DER_SIG_MAX 104
+/* ECDSA as DER: SEQUENCE(2) { INTEGER(2 + 49), INTEGER(2 + 49) } for P-384, 33-byte
+ * integers for P-256 */
+#define DER_SIG_MAX_P384 104
+#define DER_SIG_MAX_P256 72
 
 static bool set_serial(X509 *x, const struct ec_key *k)
 {
@@ -106,8 +108,9 @@ static X509 *make_cert(const struct role *r, const char *subject, const struct p
                  * vary from run to run and, with it, every length a seeded machine reports.
                  * Each try has about a quarter's chance; 64 tries fail once in 10^8. */
                 int len = 0;
-                for (unsigned t = 0; ok && t < 64 && len != DER_SIG_MAX; t++)
-                        ok = (len = X509_sign(x, ec_key_evp(issuer_key), EVP_sha384())) > 0;
+                int max = p->p256 ? DER_SIG_MAX_P256 : DER_SIG_MAX_P384;
+                for (unsigned t = 0; ok && t < 64 && len != max; t++)
+                        ok = (len = X509_sign(x, ec_key_evp(issuer_key), p->p256 ? EVP_sha256() : EVP_sha384())) > 0;
         }
         if (!ok) {
                 X509_free(x);
@@ -131,8 +134,9 @@ static bool der_of(X509 *x, uint8_t **out, size_t *len)
 
 static bool make_key(const struct pki_params *p, const struct role *r, struct ec_key **k)
 {
-        return p->seed && p->seed_len ? ec_key_derive(k, EC_P384, p->seed, p->seed_len, r->label)
-                                      : ec_key_generate(k, EC_P384);
+        enum ec_curve c = p->p256 ? EC_P256 : EC_P384;
+        return p->seed && p->seed_len ? ec_key_derive(k, c, p->seed, p->seed_len, r->label)
+                                      : ec_key_generate(k, c);
 }
 
 static bool check_params(const struct pki_params *p, const char *subject[3], char *why)

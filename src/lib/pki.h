@@ -1,6 +1,7 @@
 /* A test PKI for a device model's SPDM identity (RFC 5280 X.509 v3 over OpenSSL 3): a root CA
  * (self-signed), an intermediate CA signed by the root and a leaf signed by the intermediate,
- * all ECDSA P-384 with ecdsa-with-SHA384, made by us and never from foreign keys.
+ * all ECDSA P-384 with ecdsa-with-SHA384 (or, with p256, P-256 with ecdsa-with-SHA256), made by
+ * us and never from foreign keys.
  *
  * Each certificate: version 3; serial = 16 bytes of SHA-256 of the subject's public point,
  * first byte 0x40..0x7f (positive, unique per key); validity exactly [not_before, not_after];
@@ -40,6 +41,7 @@ struct pki_params {
         time_t not_before, not_after; /* not_before < not_after */
         const uint8_t *seed;          /* NULL or seed_len 0: fresh keys */
         size_t seed_len;
+        bool p256;                    /* all three P-256 with ecdsa-with-SHA256 instead */
 };
 
 struct pki {

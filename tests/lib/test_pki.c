@@ -59,6 +59,30 @@ static void pki_make_gives_a_chain_x509_chain_verify_accepts(void **state)
         pki_free(NULL);
 }
 
+/* With p256: P-256 keys and ecdsa-with-SHA256; every certificate's DER signature in its
+ * longest form (72 bytes), so a seeded PKI has the same sizes on every run. */
+static void pki_make_p256_gives_a_p256_chain_of_fixed_size(void **state)
+{
+        struct pki_params p = { .not_before = jan_2026, .not_after = jan_2036, .seed = (const uint8_t *)"s",
+                                .seed_len = 1, .p256 = true };
+        struct pki a, b;
+        struct x509_chain_result r;
+        char why[X509_CHAIN_WHY_LEN] = "";
+        (void)state;
+        assert_true(pki_make(&p, &a, why));
+        assert_true(pki_make(&p, &b, why));
+        assert_int_equal(ec_key_curve(a.leaf_key), EC_P256);
+        assert_int_equal(ec_key_curve(a.root_key), EC_P256);
+        if (!x509_chain_verify(a.chain, a.chain_len, a.root, a.root_len, dec_2026, &r, why))
+                fail_msg("%s", why);
+        assert_int_equal(ec_key_curve(r.leaf_key), EC_P256);
+        x509_chain_result_clear(&r);
+        assert_int_equal(a.chain_len, b.chain_len);
+        assert_int_equal(a.root_len, b.root_len);
+        pki_free(&a);
+        pki_free(&b);
+}
+
 static void pki_make_chains_do_not_verify_against_another_root(void **state)
 {
         struct pki a = make(NULL, 0), b = make(NULL, 0);
@@ -144,6 +168,7 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(pki_make_gives_a_chain_x509_chain_verify_accepts),
+                cmocka_unit_test(pki_make_p256_gives_a_p256_chain_of_fixed_size),
                 cmocka_unit_test(pki_make_chains_do_not_verify_against_another_root),
                 cmocka_unit_test(pki_make_with_a_seed_gives_the_same_keys_each_time),
                 cmocka_unit_test(pki_make_uses_the_callers_subjects),

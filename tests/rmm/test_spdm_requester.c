@@ -68,7 +68,8 @@ static bool echo_vdm(void *ctx, bool secured, uint32_t sid, const struct spdm_ve
 static void rig_up(struct rig *g, const struct opts *o)
 {
         static const uint8_t seed[] = "test pki", seed2[] = "another pki";
-        struct pki_params p = { .not_before = JAN_2026, .not_after = JAN_2036, .seed = seed, .seed_len = sizeof(seed) };
+        struct pki_params p = { .not_before = JAN_2026, .not_after = JAN_2036, .seed = seed, .seed_len = sizeof(seed),
+                                .p256 = o->curve == EC_P256 };
         char why[256] = "";
 
         memset(g, 0, sizeof(*g));
@@ -76,7 +77,6 @@ static void rig_up(struct rig *g, const struct opts *o)
         p.seed = seed2;
         p.seed_len = sizeof(seed2);
         assert_true(pki_make(&p, &g->other, why));
-        (void)o->curve;
         assert_true(drbg_new_seeded(&g->rsp_drbg, (const uint8_t *)"r", 1, "responder"));
         assert_true(drbg_new_seeded(&g->req_drbg, (const uint8_t *)"q", 1, "requester"));
         struct spdm_responder_cfg rc = {
@@ -223,23 +223,25 @@ static void requester_attests_with_the_handshake_secured_when_either_side_declin
         }
 }
 
-/* Every combination both sides support: SHA-256/384 x secp256r1/secp384r1 x AES-128/256-GCM
- * x handshake in the clear or secured, each selected, each a working session. */
+/* Every combination both sides support: a P-256 or P-384 device key x SHA-256/384 x
+ * secp256r1/secp384r1 x AES-128/256-GCM x handshake in the clear or secured, each selected,
+ * each a working session. */
 static void every_supported_algorithm_combination_attests_and_carries_the_session(void **state)
 {
         static const uint32_t hashes[] = { SPDM_HASH_SHA_256, SPDM_HASH_SHA_384 };
         static const uint32_t dhes[] = { SPDM_DHE_SECP256R1, SPDM_DHE_SECP384R1 };
         static const uint32_t aeads[] = { SPDM_AEAD_AES_128_GCM, SPDM_AEAD_AES_256_GCM };
         (void)state;
-        for (unsigned i = 0; i < 16; i++) {
+        for (unsigned i = 0; i < 32; i++) {
                 struct rig g;
-                struct opts o = { .curve = EC_P384, .hash = hashes[i & 1], .dhe = dhes[(i >> 1) & 1],
-                                  .aead = aeads[(i >> 2) & 1], .rsp_no_clear = (i >> 3) & 1 };
+                struct opts o = { .curve = (i >> 4) & 1 ? EC_P256 : EC_P384, .hash = hashes[i & 1],
+                                  .dhe = dhes[(i >> 1) & 1], .aead = aeads[(i >> 2) & 1], .rsp_no_clear = (i >> 3) & 1 };
                 rig_up(&g, &o);
                 assert_int_equal(attest(&g), SPDM_REQ_DONE);
                 const struct spdm_req_result *res = spdm_requester_result(g.req);
                 uint16_t dhe = 0, aead = 0;
                 assert_int_equal(res->algs.base_hash, o.hash);
+                assert_int_equal(res->algs.base_asym, o.curve == EC_P256 ? SPDM_ASYM_ECDSA_P256 : SPDM_ASYM_ECDSA_P384);
                 assert_true(spdm_algorithms_find(&res->algs, SPDM_ALG_TYPE_DHE, &dhe) && dhe == o.dhe);
                 assert_true(spdm_algorithms_find(&res->algs, SPDM_ALG_TYPE_AEAD, &aead) && aead == o.aead);
                 assert_int_equal(res->hash_len, o.hash == SPDM_HASH_SHA_256 ? 32 : 48);
