@@ -25,24 +25,27 @@ bool ide_km_object_id(const uint8_t *in, size_t len, uint8_t *object, char *why)
 {
         *object = 0;
         if (!in || len < 2)
-                return refuse(why, "a %zu-byte payload is shorter than ProtocolID and ObjectID", in ? len : 0);
+                return refuse(why, "a %zu-byte payload is shorter than ProtocolID and ObjectID",
+                              in ? len : 0);
         if (in[0] != IDE_KM_PROTOCOL_ID)
-                return refuse(why, "PCI-SIG protocol ID 0x%02x is not IDE_KM (0x%02x)", in[0], IDE_KM_PROTOCOL_ID);
+                return refuse(why, "PCI-SIG protocol ID 0x%02x is not IDE_KM (0x%02x)", in[0],
+                              IDE_KM_PROTOCOL_ID);
         *object = in[1];
         return true;
 }
 
-/* The protocol ID and object ID, then the length: exactly `size` bytes. */
-static bool header_ok(const uint8_t *in, size_t len, uint8_t want, size_t size, char *why)
+/* The protocol ID and object ID, then the length: exactly `size` bytes, or at least. */
+static bool header_ok(const uint8_t *in, size_t len, uint8_t want, size_t size, bool at_least, char *why)
 {
         uint8_t object;
         if (!ide_km_object_id(in, len, &object, why))
                 return false;
         if (object != want)
-                return refuse(why, "object ID 0x%02x (%s) where %s was expected", object, ide_km_object_name(object),
-                              ide_km_object_name(want));
-        if (len != size)
-                return refuse(why, "%s must be %zu bytes, not %zu", ide_km_object_name(want), size, len);
+                return refuse(why, "object ID 0x%02x (%s) where %s was expected", object,
+                              ide_km_object_name(object), ide_km_object_name(want));
+        if (at_least ? len < size : len != size)
+                return refuse(why, "%s must be %s%zu bytes, not %zu", ide_km_object_name(want),
+                              at_least ? "at least " : "", size, len);
         return true;
 }
 
@@ -59,7 +62,8 @@ static bool key_id_read(struct byte_reader *r, struct ide_km_key_id *id, uint8_t
         if (!br_ok(r))
                 return refuse(why, "the key identity lies beyond the payload");
         if (sub >= IDE_KM_SUB_STREAMS)
-                return refuse(why, "KeySubStream 0x%02x: sub-stream %u is reserved (0 PR, 1 NPR, 2 CPL)", ks, sub);
+                return refuse(why, "KeySubStream 0x%02x: sub-stream %u is reserved (0 PR, 1 NPR, 2 CPL)", ks,
+                              sub);
         id->key_set = (ks & IDE_KM_KS_KEY_SET) ? IDE_KM_K1 : IDE_KM_K0;
         id->dir = (ks & IDE_KM_KS_DIR_TX) ? IDE_KM_TX : IDE_KM_RX;
         id->sub_stream = (enum ide_km_sub_stream)sub;
@@ -105,7 +109,7 @@ static bool enc_done(struct byte_writer *w, size_t *len)
 bool ide_km_query_decode(const uint8_t *in, size_t len, struct ide_km_query *out, char *why)
 {
         memset(out, 0, sizeof(*out));
-        if (!header_ok(in, len, IDE_KM_QUERY, IDE_KM_QUERY_SIZE, why))
+        if (!header_ok(in, len, IDE_KM_QUERY, IDE_KM_QUERY_SIZE, false, why))
                 return false;
         out->port_index = in[3]; /* byte 2 reserved: ignored */
         return true;
@@ -144,23 +148,30 @@ static bool regs_walk(const uint8_t *regs, size_t reg_dw, struct ide_km_query_re
                 sel = ((cap >> IDE_KM_CAP_SEL_STREAMS_SHIFT) & IDE_KM_CAP_SEL_STREAMS_MASK) + 1;
         size_t need = 2 + (size_t)IDE_KM_LINK_STREAM_DW * link;
         if (need > reg_dw)
-                return refuse(why, "IDE Capability 0x%08x describes %u Link IDE streams (%zu DWs); %zu DWs came", cap,
-                              link, need, reg_dw);
+                return refuse(why,
+                              "IDE Capability 0x%08x describes %u Link IDE streams (%zu DWs); %zu DWs came",
+                              cap, link, need, reg_dw);
         for (unsigned i = 0; i < sel; i++) {
                 if (need + IDE_KM_SEL_STREAM_FIXED_DW > reg_dw)
-                        return refuse(why, "Selective IDE stream %u of %u: its registers pass the %zu DWs that came", i,
-                                      sel, reg_dw);
+                        return refuse(
+                                why,
+                                "Selective IDE stream %u of %u: its registers pass the %zu DWs that came", i,
+                                sel, reg_dw);
                 unsigned blocks = ld_le32(regs + need * DW) & IDE_KM_SEL_CAP_ADDR_BLOCKS_MASK;
                 need += IDE_KM_SEL_STREAM_FIXED_DW + (size_t)IDE_KM_ADDR_BLOCK_DW * blocks;
                 if (need > reg_dw)
-                        return refuse(why, "Selective IDE stream %u of %u: %u address blocks pass the %zu DWs that came",
-                                      i, sel, blocks, reg_dw);
+                        return refuse(
+                                why,
+                                "Selective IDE stream %u of %u: %u address blocks pass the %zu DWs that came",
+                                i, sel, blocks, reg_dw);
         }
         for (size_t i = need; i < reg_dw; i++) {
                 uint32_t v = ld_le32(regs + i * DW);
                 if (v)
-                        return refuse(why, "register DW %zu (0x%08x) lies after the %zu-DW image the capability "
-                                           "describes and is not zero", i, v, need);
+                        return refuse(why,
+                                      "register DW %zu (0x%08x) lies after the %zu-DW image the capability "
+                                      "describes and is not zero",
+                                      i, v, need);
         }
         m->ide_cap = cap;
         m->ide_ctl = ld_le32(regs + IDE_KM_REG_IDE_CTL * DW);
@@ -176,9 +187,7 @@ bool ide_km_query_resp_decode(const uint8_t *in, size_t len, struct ide_km_query
         struct ide_km_query_resp m = { 0 };
         struct byte_reader r;
         memset(out, 0, sizeof(*out));
-        /* any length from the 8-byte header on; whole DWs and the image are checked below */
-        if (!header_ok(in, len, IDE_KM_QUERY_RESP, len < IDE_KM_QUERY_RESP_HDR_SIZE ? IDE_KM_QUERY_RESP_HDR_SIZE : len,
-                       why))
+        if (!header_ok(in, len, IDE_KM_QUERY_RESP, IDE_KM_QUERY_RESP_HDR_SIZE, true, why))
                 return false;
         if ((len - IDE_KM_QUERY_RESP_HDR_SIZE) % DW)
                 return refuse(why, "QUERY_RESP is %zu bytes: its register image is not whole DWs", len);
@@ -252,7 +261,7 @@ bool ide_km_key_prog_decode(const uint8_t *in, size_t len, struct ide_km_key_pro
         struct byte_reader r;
         uint8_t reserved;
         memset(out, 0, sizeof(*out));
-        if (!header_ok(in, len, IDE_KM_KEY_PROG, IDE_KM_KEY_PROG_SIZE, why))
+        if (!header_ok(in, len, IDE_KM_KEY_PROG, IDE_KM_KEY_PROG_SIZE, false, why))
                 return false;
         br_init(&r, in, len);
         br_skip(&r, 4); /* ProtocolID, ObjectID, Reserved(2) (ignored) */
@@ -300,7 +309,7 @@ bool ide_km_kp_ack_decode(const uint8_t *in, size_t len, struct ide_km_kp_ack *o
         struct byte_reader r;
         uint8_t status;
         memset(out, 0, sizeof(*out));
-        if (!header_ok(in, len, IDE_KM_KP_ACK, IDE_KM_KP_ACK_SIZE, why))
+        if (!header_ok(in, len, IDE_KM_KP_ACK, IDE_KM_KP_ACK_SIZE, false, why))
                 return false;
         br_init(&r, in, len);
         br_skip(&r, 4);
@@ -341,7 +350,7 @@ bool ide_km_k_set_decode(uint8_t object, const uint8_t *in, size_t len, struct i
         if (!is_k_set(object))
                 return refuse(why, "object 0x%02x (%s) does not have the K_SET layout", object,
                               ide_km_object_name(object));
-        if (!header_ok(in, len, object, IDE_KM_K_SET_SIZE, why))
+        if (!header_ok(in, len, object, IDE_KM_K_SET_SIZE, false, why))
                 return false;
         br_init(&r, in, len);
         br_skip(&r, 4);

@@ -65,22 +65,23 @@ enum ide_km_object {
 };
 
 /* Sizes in bytes, protocol ID included. */
-#define IDE_KM_QUERY_SIZE 4u
+#define IDE_KM_QUERY_SIZE          4u
 #define IDE_KM_QUERY_RESP_HDR_SIZE 8u /* then the register DWs */
-#define IDE_KM_KEY_PROG_SIZE 48u
-#define IDE_KM_KP_ACK_SIZE 8u
-#define IDE_KM_K_SET_SIZE 8u /* K_SET_GO, K_SET_STOP, K_GOSTOP_ACK */
-#define IDE_KM_KEY_SIZE 32u  /* AES-256 only (IDE algorithm 0, AES-GCM-256 with a 96-bit MAC) */
-#define IDE_KM_IFV_SIZE 8u
-#define IDE_KM_KEY_PROG_OFF_KEY 8u
-#define IDE_KM_KEY_PROG_OFF_IFV (IDE_KM_KEY_PROG_OFF_KEY + IDE_KM_KEY_SIZE)
-_Static_assert(IDE_KM_KEY_PROG_OFF_IFV + IDE_KM_IFV_SIZE == IDE_KM_KEY_PROG_SIZE, "facts §4: KEY_PROG is 48 bytes");
+#define IDE_KM_KEY_PROG_SIZE       48u
+#define IDE_KM_KP_ACK_SIZE         8u
+#define IDE_KM_K_SET_SIZE          8u  /* K_SET_GO, K_SET_STOP, K_GOSTOP_ACK */
+#define IDE_KM_KEY_SIZE            32u /* AES-256 only (IDE algorithm 0, AES-GCM-256 with a 96-bit MAC) */
+#define IDE_KM_IFV_SIZE            8u
+#define IDE_KM_KEY_PROG_OFF_KEY    8u
+#define IDE_KM_KEY_PROG_OFF_IFV    (IDE_KM_KEY_PROG_OFF_KEY + IDE_KM_KEY_SIZE)
+_Static_assert(IDE_KM_KEY_PROG_OFF_IFV + IDE_KM_IFV_SIZE == IDE_KM_KEY_PROG_SIZE,
+               "facts §4: KEY_PROG is 48 bytes");
 
 /* KeySubStream byte.  facts §4 */
-#define IDE_KM_KS_KEY_SET 0x01u       /* bit 0: 0 = K0, 1 = K1 */
-#define IDE_KM_KS_DIR_TX 0x02u        /* bit 1: 0 = Rx, 1 = Tx */
-#define IDE_KM_KS_RESERVED 0x0Cu      /* bits 3:2 */
-#define IDE_KM_KS_SUB_STREAM_SHIFT 4u /* bits 7:4 */
+#define IDE_KM_KS_KEY_SET          0x01u /* bit 0: 0 = K0, 1 = K1 */
+#define IDE_KM_KS_DIR_TX           0x02u /* bit 1: 0 = Rx, 1 = Tx */
+#define IDE_KM_KS_RESERVED         0x0Cu /* bits 3:2 */
+#define IDE_KM_KS_SUB_STREAM_SHIFT 4u    /* bits 7:4 */
 
 enum ide_km_key_set { IDE_KM_K0 = 0, IDE_KM_K1 = 1 };
 enum ide_km_dir { IDE_KM_RX = 0, IDE_KM_TX = 1 };
@@ -102,26 +103,27 @@ enum ide_km_kp_status {
  * IDE Control, {Link IDE Stream Control, Status} per Link IDE stream, then per Selective IDE
  * stream {Capability, Control, Status, RID Association 1, 2, 3 DW per address association
  * block}.  facts §4, §5 [LINUX pci_regs.h] */
-#define IDE_KM_CAP_LINK 0x00000001u          /* Link IDE Stream supported */
-#define IDE_KM_CAP_SELECTIVE 0x00000002u     /* Selective IDE Streams supported */
-#define IDE_KM_CAP_LINK_TCS_SHIFT 13u        /* bits 15:13: Link IDE TCs - 1 */
-#define IDE_KM_CAP_LINK_TCS_MASK 0x7u
-#define IDE_KM_CAP_SEL_STREAMS_SHIFT 16u     /* bits 23:16: Selective streams - 1 */
-#define IDE_KM_CAP_SEL_STREAMS_MASK 0xFFu
+#define IDE_KM_CAP_LINK                 0x00000001u /* Link IDE Stream supported */
+#define IDE_KM_CAP_SELECTIVE            0x00000002u /* Selective IDE Streams supported */
+#define IDE_KM_CAP_LINK_TCS_SHIFT       13u         /* bits 15:13: Link IDE TCs - 1 */
+#define IDE_KM_CAP_LINK_TCS_MASK        0x7u
+#define IDE_KM_CAP_SEL_STREAMS_SHIFT    16u /* bits 23:16: Selective streams - 1 */
+#define IDE_KM_CAP_SEL_STREAMS_MASK     0xFFu
 #define IDE_KM_SEL_CAP_ADDR_BLOCKS_MASK 0xFu /* Selective Stream Capability bits 3:0 */
-#define IDE_KM_REG_IDE_CAP 0u
-#define IDE_KM_REG_IDE_CTL 1u
-#define IDE_KM_LINK_STREAM_DW 2u     /* Control, Status */
-#define IDE_KM_SEL_STREAM_FIXED_DW 5u /* Capability, Control, Status, RID Association 1, 2 */
-#define IDE_KM_ADDR_BLOCK_DW 3u
-#define IDE_KM_LINK_STREAMS_MAX 8u
-#define IDE_KM_SEL_STREAMS_MAX 256u
-#define IDE_KM_ADDR_BLOCKS_MAX 15u
+#define IDE_KM_REG_IDE_CAP              0u
+#define IDE_KM_REG_IDE_CTL              1u
+#define IDE_KM_LINK_STREAM_DW           2u /* Control, Status */
+#define IDE_KM_SEL_STREAM_FIXED_DW      5u /* Capability, Control, Status, RID Association 1, 2 */
+#define IDE_KM_ADDR_BLOCK_DW            3u
+#define IDE_KM_LINK_STREAMS_MAX         8u
+#define IDE_KM_SEL_STREAMS_MAX          256u
+#define IDE_KM_ADDR_BLOCKS_MAX          15u
 /* The largest image a capability can describe: 12818 DW (facts §4 counts 255 Selective
  * streams, but the field is streams - 1, so 256). */
-#define IDE_KM_REGS_MAX_DW                                                                       \
-        (2u + IDE_KM_LINK_STREAM_DW * IDE_KM_LINK_STREAMS_MAX +                                  \
-         IDE_KM_SEL_STREAMS_MAX * (IDE_KM_SEL_STREAM_FIXED_DW + IDE_KM_ADDR_BLOCK_DW * IDE_KM_ADDR_BLOCKS_MAX))
+#define IDE_KM_REGS_MAX_DW                                      \
+        (2u + IDE_KM_LINK_STREAM_DW * IDE_KM_LINK_STREAMS_MAX + \
+         IDE_KM_SEL_STREAMS_MAX *                               \
+                 (IDE_KM_SEL_STREAM_FIXED_DW + IDE_KM_ADDR_BLOCK_DW * IDE_KM_ADDR_BLOCKS_MAX))
 _Static_assert(IDE_KM_QUERY_RESP_HDR_SIZE + 4u * IDE_KM_REGS_MAX_DW <= 0xFFFFu,
                "the largest QUERY_RESP fits a VENDOR_DEFINED payload (u16 length)");
 
@@ -187,8 +189,10 @@ struct ide_km_k_set {
  * IDE_KM protocol ID (*object is then byte 1, even an unknown one); else false, *object 0. */
 bool ide_km_object_id(const uint8_t *in, size_t len, uint8_t *object, char *why) IDE_KM_MUST_CHECK;
 
-bool ide_km_query_decode(const uint8_t *in, size_t len, struct ide_km_query *out, char *why) IDE_KM_MUST_CHECK;
-bool ide_km_query_encode(uint8_t *out, size_t cap, const struct ide_km_query *m, size_t *len) IDE_KM_MUST_CHECK;
+bool ide_km_query_decode(const uint8_t *in, size_t len, struct ide_km_query *out,
+                         char *why) IDE_KM_MUST_CHECK;
+bool ide_km_query_encode(uint8_t *out, size_t cap, const struct ide_km_query *m,
+                         size_t *len) IDE_KM_MUST_CHECK;
 
 /* Refuses a length that is not 8 + a multiple of 4, fewer than the 2 DWs of IDE Capability
  * and Control, more than IDE_KM_REGS_MAX_DW, an image shorter than its capability
@@ -207,15 +211,18 @@ bool ide_km_query_resp_sel_stream(const struct ide_km_query_resp *m, unsigned i,
 
 /* key is IDE_KM_KEY_SIZE bytes in AES order (k[0] first); it is written straight into out,
  * with each 4-byte group reversed (Key_DW7 = k[0..3] first, each DW little-endian). */
-bool ide_km_key_prog_decode(const uint8_t *in, size_t len, struct ide_km_key_prog *out, char *why) IDE_KM_MUST_CHECK;
+bool ide_km_key_prog_decode(const uint8_t *in, size_t len, struct ide_km_key_prog *out,
+                            char *why) IDE_KM_MUST_CHECK;
 bool ide_km_key_prog_encode(uint8_t *out, size_t cap, const struct ide_km_key_prog *m,
                             const uint8_t key[IDE_KM_KEY_SIZE], size_t *len) IDE_KM_MUST_CHECK;
 /* The key of a decoded KEY_PROG in AES order into key (IDE_KM_KEY_SIZE bytes). The caller
  * owns the copy and must secure_zero() it (lib/crypto.h) when done. */
 void ide_km_key_prog_key(const struct ide_km_key_prog *m, uint8_t key[IDE_KM_KEY_SIZE]);
 
-bool ide_km_kp_ack_decode(const uint8_t *in, size_t len, struct ide_km_kp_ack *out, char *why) IDE_KM_MUST_CHECK;
-bool ide_km_kp_ack_encode(uint8_t *out, size_t cap, const struct ide_km_kp_ack *m, size_t *len) IDE_KM_MUST_CHECK;
+bool ide_km_kp_ack_decode(const uint8_t *in, size_t len, struct ide_km_kp_ack *out,
+                          char *why) IDE_KM_MUST_CHECK;
+bool ide_km_kp_ack_encode(uint8_t *out, size_t cap, const struct ide_km_kp_ack *m,
+                          size_t *len) IDE_KM_MUST_CHECK;
 
 /* object is IDE_KM_K_SET_GO, IDE_KM_K_SET_STOP or IDE_KM_K_GOSTOP_ACK (anything else is
  * refused): the three share one layout. */
@@ -225,10 +232,10 @@ bool ide_km_k_set_encode(uint8_t object, uint8_t *out, size_t cap, const struct 
                          size_t *len) IDE_KM_MUST_CHECK;
 
 /* Names for logs and tests ("?" for values outside the enum). */
-const char *ide_km_object_name(uint8_t object);            /* "QUERY" ... "K_GOSTOP_ACK" */
-const char *ide_km_key_set_name(enum ide_km_key_set k);    /* "K0", "K1" */
-const char *ide_km_dir_name(enum ide_km_dir d);            /* "Rx", "Tx" */
+const char *ide_km_object_name(uint8_t object);               /* "QUERY" ... "K_GOSTOP_ACK" */
+const char *ide_km_key_set_name(enum ide_km_key_set k);       /* "K0", "K1" */
+const char *ide_km_dir_name(enum ide_km_dir d);               /* "Rx", "Tx" */
 const char *ide_km_sub_stream_name(enum ide_km_sub_stream s); /* "PR", "NPR", "CPL" */
-const char *ide_km_kp_status_name(enum ide_km_kp_status s); /* "SUCCESS", "INCORRECT_LENGTH", ... */
+const char *ide_km_kp_status_name(enum ide_km_kp_status s);   /* "SUCCESS", "INCORRECT_LENGTH", ... */
 
 #endif
