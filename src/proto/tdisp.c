@@ -708,6 +708,24 @@ static bool range_check(const struct tdi_mmio_range *rg, uint32_t i, const struc
         return true;
 }
 
+/* No overlap (ccada policy), pairwise: the ranges are few and the caller bounds them. Runs
+ * after range_check accepted every range, so each address computation succeeds. */
+static bool ranges_disjoint(const struct tdi_report *r, const struct tdi_report_policy *p, char *why)
+{
+        for (uint32_t i = 0; i < r->range_count; i++) {
+                uint64_t bi, si, bj, sj;
+                if (!tdi_mmio_range_addr(&r->ranges[i], p->mmio_reporting_offset, &bi, &si))
+                        return fail(why, "range %u: no address", i);
+                for (uint32_t j = i + 1; j < r->range_count; j++) {
+                        if (!tdi_mmio_range_addr(&r->ranges[j], p->mmio_reporting_offset, &bj, &sj))
+                                return fail(why, "range %u: no address", j);
+                        if (bi - bj < sj || bj - bi < si) /* [bi, bi+si) and [bj, bj+sj) meet */
+                                return fail(why, "ranges %u and %u overlap (ccada policy)", i, j);
+                }
+        }
+        return true;
+}
+
 bool tdi_report_check(const struct tdi_report *r, const struct tdi_report_policy *p, char *why)
 {
         if (r->range_count && !r->ranges)
@@ -721,17 +739,7 @@ bool tdi_report_check(const struct tdi_report *r, const struct tdi_report_policy
         for (uint32_t i = 0; i < r->range_count; i++)
                 if (!range_check(&r->ranges[i], i, p, why))
                         return false;
-        /* No overlap (ccada policy): pairwise, the ranges are few and the caller bounds them. */
-        for (uint32_t i = 0; i < r->range_count; i++) {
-                uint64_t bi, si, bj, sj;
-                (void)tdi_mmio_range_addr(&r->ranges[i], p->mmio_reporting_offset, &bi, &si); /* checked above */
-                for (uint32_t j = i + 1; j < r->range_count; j++) {
-                        (void)tdi_mmio_range_addr(&r->ranges[j], p->mmio_reporting_offset, &bj, &sj);
-                        if (bi - bj < sj || bj - bi < si) /* [bi, bi+si) and [bj, bj+sj) meet */
-                                return fail(why, "ranges %u and %u overlap (ccada policy)", i, j);
-                }
-        }
-        return true;
+        return ranges_disjoint(r, p, why);
 }
 
 /* ---- reassembly ---- */

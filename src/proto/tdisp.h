@@ -300,7 +300,7 @@ struct tdi_report {
         uint16_t lnr_control;
         uint32_t tph_control;
         uint32_t range_count;
-        struct tdi_mmio_range *ranges; /* the caller's storage: range_count entries */
+        const struct tdi_mmio_range *ranges; /* range_count entries (the decoder's: the caller's storage) */
         uint32_t device_info_len;
         const uint8_t *device_info; /* device_info_len bytes, into the decoder's input */
 };
