@@ -583,8 +583,6 @@ bool tdisp_error_decode(const uint8_t *in, size_t len, struct tdisp_error *out, 
         return true;
 }
 
-/* For VENDOR_SPECIFIC_ERROR, ERROR_DATA and the extended data are written from m->vendor
- * (m->error_data and m->ext are not used); other codes must have ext_len 0. */
 bool tdisp_error_encode(uint8_t *out, size_t cap, const struct tdisp_error *m, size_t *len)
 {
         struct byte_writer w;

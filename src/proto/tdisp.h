@@ -73,7 +73,7 @@
 #define TDISP_SET_MMIO_ATTRIBUTE_RESPONSE 0x0Au
 #define TDISP_VDM_RESPONSE 0x0Bu
 #define TDISP_ERROR 0x7Fu
-/* The response code of a request code (request & 0x7F), and its REQ_MSGS_SUPPORTED bit. */
+/* The response code of a request code (request & 0x7F). */
 #define TDISP_RESPONSE_OF(req) ((uint8_t)((req) & 0x7Fu))
 
 /* ---- TDI states (only the names: the state machine is the device's).  §11.2 ---- */
@@ -250,7 +250,9 @@ struct tdisp_vdm {
 /* TDISP_ERROR.  §11.3. Any ERROR_CODE is accepted (tdisp_error_name names the known
  * ones). For VENDOR_SPECIFIC_ERROR, ERROR_DATA must equal the length of the extended data,
  * which must parse as vendor data (into .vendor); every other code carries no extended data
- * (ccada's reading of Table 11-27, which defines it only for vendor errors). */
+ * (ccada's reading of Table 11-27, which defines it only for vendor errors). The encoder
+ * writes a VENDOR_SPECIFIC_ERROR's ERROR_DATA and extended data from .vendor (ignoring
+ * .error_data and .ext) and refuses other codes with ext_len != 0. */
 struct tdisp_error {
         uint32_t function_id;
         uint32_t error_code; /* TDISP_ERR_* */
