@@ -39,6 +39,17 @@
 #define RMI_RTT_SET_RIPAS          RMI_FID(0x169)
 
 /* RmiInterfaceVersion: major [30:16], minor [15:0]. This RMM implements 1.0. */
+/* ---- Device assignment (RMM 2.0-beta "DA" chapter as TF-RMM main realises it; RMM 1.0
+ * has none: facts/spdm-tdisp-ide.md §7, docs/specs.md "Device assignment"). Only the PDEV
+ * commands below are implemented so far; the VDEV ones answer NOT_SUPPORTED. ---- */
+#define RMI_PDEV_ABORT             RMI_FID(0x174)
+#define RMI_PDEV_COMMUNICATE       RMI_FID(0x175)
+#define RMI_PDEV_CREATE            RMI_FID(0x176)
+#define RMI_PDEV_DESTROY           RMI_FID(0x177)
+#define RMI_PDEV_GET_STATE         RMI_FID(0x178)
+#define RMI_PDEV_SET_PUBKEY        RMI_FID(0x17B)
+#define RMI_PDEV_STOP              RMI_FID(0x17C)
+
 #define RMI_ABI_VERSION(major, minor) (((uint64_t)(major) << 16) | (minor))
 #define RMI_ABI_VERSION_1_0 RMI_ABI_VERSION(1, 0)
 
@@ -106,6 +117,52 @@
 #define RMI_FEATURE_FIELD(v, f) \
         (((v) >> RMI_FEATURE_REGISTER_0_##f##_SHIFT) & ((1ULL << RMI_FEATURE_REGISTER_0_##f##_WIDTH) - 1))
 
+/* RMI_FEATURES register 0 bit 42 (TF-RMM main): device assignment supported. ccada sets it
+ * only when the machine has an assignable device. */
+#define RMI_FEATURE_REGISTER_0_DA                   (1ULL << 42)
+
+/* ---- Device assignment status codes and types (TF-RMM main, RMM 2.0-beta) ---- */
+#define RMI_ERROR_NOT_SUPPORTED 5
+#define RMI_ERROR_DEVICE        6
+
+#define RMI_PDEV_STATE_NEW       0  /* RmiPdevState */
+#define RMI_PDEV_STATE_NEEDS_KEY 1
+#define RMI_PDEV_STATE_HAS_KEY   2
+#define RMI_PDEV_STATE_READY     3
+#define RMI_PDEV_STATE_STOPPED   4
+#define RMI_PDEV_STATE_ERROR     5
+
+#define RMI_PDEV_FLAGS_SPDM          (1ULL << 0) /* RmiPdevFlags: the device speaks SPDM */
+#define RMI_PDEV_FLAGS_CATEGORY_SHIFT 1          /* bits 2:1 */
+#define RMI_PDEV_CATEGORY_ROOT_PORT  0
+#define RMI_PDEV_CATEGORY_OFF_CHIP   1
+#define RMI_PDEV_CATEGORY_ON_CHIP    2
+
+#define RMI_SIG_RSASSA_3072 0  /* RmiSignatureAlgorithm */
+#define RMI_SIG_ECDSA_P256  1
+#define RMI_SIG_ECDSA_P384  2
+
+#define RMI_HASH_SHA_384 2     /* RmiHashAlgorithm, DA only (TF-RMM: 0 SHA-256, 1 SHA-512, 2 SHA-384) */
+
+#define RMI_DEV_COMM_NONE     0  /* RmiDevCommStatus (Enter.status) */
+#define RMI_DEV_COMM_RESPONSE 1
+#define RMI_DEV_COMM_ERROR    2
+
+#define RMI_DEV_COMM_EXIT_REQ_CACHE (1ULL << 0) /* RmiDevCommExitFlags */
+#define RMI_DEV_COMM_EXIT_RSP_CACHE (1ULL << 1)
+#define RMI_DEV_COMM_EXIT_REQ_SEND  (1ULL << 2)
+#define RMI_DEV_COMM_EXIT_RSP_WAIT  (1ULL << 3)
+#define RMI_DEV_COMM_EXIT_RSP_RESET (1ULL << 4)
+#define RMI_DEV_COMM_EXIT_MULTI     (1ULL << 5)
+
+#define RMI_DEV_OBJ_VCA              0  /* RmiDevCommObject */
+#define RMI_DEV_OBJ_CERTIFICATE      1
+#define RMI_DEV_OBJ_MEASUREMENTS     2
+#define RMI_DEV_OBJ_INTERFACE_REPORT 3
+
+#define RMI_DEV_PROTOCOL_SPDM        0  /* RmiDevCommProtocol: DOE type 1 */
+#define RMI_DEV_PROTOCOL_SECURE_SPDM 1  /* DOE type 2 */
+
 /* ---- RmiRealmParams.flags, RmiRecParams.flags, RmiRecEntry.flags (the layouts themselves
  * are wire formats: src/proto/rmi_params.h, src/proto/rmi_rec_run.h) ---- */
 #define RMI_REALM_FLAGS_LPA2 (1ULL << 0)
@@ -148,5 +205,6 @@ const char *rmi_command_name(uint64_t fid);   /* "RMI_REC_ENTER", or "RMI_UNKNOW
 const char *rmi_status_name(unsigned status); /* "RMI_ERROR_RTT" */
 const char *rmi_exit_reason_name(unsigned reason);
 const char *rmi_ripas_name(unsigned ripas);
+const char *rmi_pdev_state_name(unsigned state); /* "NEEDS_KEY" */
 
 #endif

@@ -53,6 +53,13 @@ const char *rmi_command_name(uint64_t fid)
         case RMI_REC_AUX_COUNT: return "RMI_REC_AUX_COUNT";
         case RMI_RTT_INIT_RIPAS: return "RMI_RTT_INIT_RIPAS";
         case RMI_RTT_SET_RIPAS: return "RMI_RTT_SET_RIPAS";
+        case RMI_PDEV_ABORT: return "RMI_PDEV_ABORT";
+        case RMI_PDEV_COMMUNICATE: return "RMI_PDEV_COMMUNICATE";
+        case RMI_PDEV_CREATE: return "RMI_PDEV_CREATE";
+        case RMI_PDEV_DESTROY: return "RMI_PDEV_DESTROY";
+        case RMI_PDEV_GET_STATE: return "RMI_PDEV_GET_STATE";
+        case RMI_PDEV_SET_PUBKEY: return "RMI_PDEV_SET_PUBKEY";
+        case RMI_PDEV_STOP: return "RMI_PDEV_STOP";
         default: return "RMI_UNKNOWN";
         }
 }
@@ -61,8 +68,17 @@ const char *rmi_status_name(unsigned status)
 {
         static const char *const names[] = {
                 "RMI_SUCCESS", "RMI_ERROR_INPUT", "RMI_ERROR_REALM", "RMI_ERROR_REC", "RMI_ERROR_RTT",
+                "RMI_ERROR_NOT_SUPPORTED", "RMI_ERROR_DEVICE",
         };
         return status < sizeof(names) / sizeof(names[0]) ? names[status] : "RMI_ERROR_UNKNOWN";
+}
+
+const char *rmi_pdev_state_name(unsigned state)
+{
+        static const char *const names[] = {
+                "NEW", "NEEDS_KEY", "HAS_KEY", "READY", "STOPPED", "ERROR",
+        };
+        return state < sizeof(names) / sizeof(names[0]) ? names[state] : "UNKNOWN";
 }
 
 const char *rmi_exit_reason_name(unsigned reason)
