@@ -358,3 +358,18 @@ void x509_chain_result_clear(struct x509_chain_result *r)
         ec_key_free(r->leaf_key);
         memset(r, 0, sizeof(*r));
 }
+
+bool x509_chain_leaf_key(const uint8_t *chain, size_t chain_len, struct ec_key **key, char *subject, size_t cap,
+                         char *why)
+{
+        struct parsed c = { .n = 0 };
+        *key = NULL;
+        bool ok = chain && split(&c, chain, chain_len, why) && leaf_key(c.cert[c.n - 1], key, why);
+        if (!chain)
+                say(why, "no chain bytes");
+        if (ok && subject)
+                subject_of(c.cert[c.n - 1], subject, cap);
+        parsed_free(&c);
+        ERR_clear_error();
+        return ok;
+}

@@ -47,6 +47,12 @@ struct x509_chain_result {
  * anchor (CN=...)", "leaf key is RSA-3072; only ECDSA P-256/P-384 are accepted". */
 bool x509_chain_verify(const uint8_t *chain, size_t chain_len, const uint8_t *anchor, size_t anchor_len, time_t at,
                        struct x509_chain_result *out, char *why);
+/* The last certificate's public key (and, if subject is not NULL, its subject in cap bytes)
+ * with no verification at all: what a host does to hand the RMM the device's key
+ * (RMI_PDEV_SET_PUBKEY) from a chain it merely cached. The chain is split and parsed as
+ * above; the key must be ECDSA P-256 or P-384. False, with why, otherwise. */
+bool x509_chain_leaf_key(const uint8_t *chain, size_t chain_len, struct ec_key **key, char *subject, size_t cap,
+                         char *why);
 /* Frees the leaf key and zeroes r. NULL: no-op. */
 void x509_chain_result_clear(struct x509_chain_result *r);
 

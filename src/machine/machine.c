@@ -94,6 +94,7 @@ static ccada_status machine_build(struct ccada_machine *m)
         rc.iak_pem = m->cfg.iak_pem;
         rc.token_profile = m->cfg.token_profile;
         rc.token_form = m->cfg.token_cmw ? CCA_FORM_907 : CCA_FORM_399;
+        rc.da = m->cfg.pdev.present; /* RMI_FEATURES advertises DA only with a device to assign */
         if (!rmm_create(&m->rmm, m->mem, &m->trace, &rc))
                 return CCADA_E_NOMEM;
         char why[256] = "";

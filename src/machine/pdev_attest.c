@@ -13,12 +13,14 @@
 #include "device/pdev.h"
 #include "host/doe_attacks.h"
 #include "host/doe_relay.h"
+#include "host/tsm_host.h"
 #include "hw/pcie.h"
 #include "lib/bytes.h"
 #include "machine/machine_internal.h"
 #include "proto/pcap.h"
 #include "proto/spdm.h"
 #include "rmm/tsm.h"
+#include "ccada/rmi.h"
 
 #define PDEV_BDF HW_PCIE_BDF(0, 3, 0)
 #define IMPOSTOR_BDF HW_PCIE_BDF(0, 4, 0)
@@ -40,6 +42,12 @@ struct machine_pdev {
         char why[384];
         struct spdm_req_result result;
         unsigned rehearsal_objects;
+        /* the device-assignment view: the host's PDEV and what the RMM reports of it */
+        struct host_tsm_pdev tsm;
+        bool host_ok, have_digests;
+        unsigned pdev_state, communicates;
+        size_t digest_len, cached_vca, cached_cert, cached_meas;
+        uint8_t cert_digest[64], meas_digest[64];
 };
 
 size_t ccada_attack_count(void)
@@ -87,6 +95,7 @@ void machine_pdev_free(struct ccada_machine *m)
                 return;
         if (p->pcap_on)
                 fflush(m->cfg.pdev.pcap);
+        host_tsm_pdev_forget(&p->tsm); /* the VMs are gone: the RMM frees its PDEVs itself */
         pdev_free(p->impostor);
         pdev_free(p->dev);
         free(p->attack_state);
@@ -152,59 +161,43 @@ static bool bind(struct ccada_machine *m, bool impostor, char *why)
         return doe_relay_discover(&p->relay, why);
 }
 
-/* One conversation: attestation, then a heartbeat in the session. */
-static void converse(struct ccada_machine *m, bool honest_heartbeat)
+/* One attestation through the RMM's device-assignment interface, as the host drives it
+ * (host/tsm_host.h): RMI_PDEV_CREATE, COMMUNICATE until NEEDS_KEY, SET_PUBKEY with the key of
+ * the chain the host cached, COMMUNICATE until READY (a session, confirmed by a HEARTBEAT).
+ * keep: leave the PDEV in place (the real attestation); else release it (a rehearsal). */
+static void converse(struct ccada_machine *m, bool keep)
 {
         struct machine_pdev *p = m->pdev;
-        const uint8_t *root;
-        size_t root_len, n;
-        bool sec;
-        uint8_t *out = malloc(MSG_MAX), *in = malloc(MSG_MAX);
-        char why[DOE_RELAY_WHY_LEN] = "";
-        struct spdm_req_out o = { .buf = out, .cap = MSG_MAX };
+        char why[HOST_TSM_WHY_LEN] = "";
+        struct rmm_pdev_info info;
 
         p->attested = p->heartbeat = false;
-        if (!out || !in) {
-                snprintf(p->why, sizeof(p->why), "out of memory");
-                p->error = SPDM_REQ_E_INTERNAL;
-                free(out);
-                free(in);
-                return;
-        }
-        pdev_root(p->dev, &root, &root_len);
-        struct rmm_tsm_config tc = { .trust_anchor = root, .trust_anchor_len = root_len, .now = NOW,
-                                     .no_handshake_in_the_clear = m->cfg.pdev.secured_handshake };
-        enum spdm_req_status st = rmm_tsm_connect(m->rmm, &tc, &o) ? SPDM_REQ_SEND : SPDM_REQ_FAILED;
-        bool in_session = false, relay_failed = false;
-        for (;;) {
-                while (st == SPDM_REQ_SEND) {
-                        trace_advance(&m->trace, EXCHANGE_NS);
-                        if (!doe_relay_exchange(&p->relay, o.secured, o.buf, o.len, in, MSG_MAX, &n, &sec, why)) {
-                                relay_failed = true;
-                                break;
-                        }
-                        st = rmm_tsm_step(m->rmm, in, n, sec, &o);
-                }
-                if (st != SPDM_REQ_DONE || relay_failed || in_session || !honest_heartbeat)
-                        break;
-                p->attested = true;
-                in_session = true;
-                st = spdm_requester_heartbeat(rmm_tsm_requester(m->rmm), &o);
-        }
-        struct spdm_requester *req = rmm_tsm_requester(m->rmm);
+        p->host_ok = host_tsm_pdev_create(&p->tsm, m->slot[0].vm, &p->relay, p->relay.bdf,
+                                          RMI_PDEV_CATEGORY_OFF_CHIP, 1, RMI_HASH_SHA_384, why) &&
+                     host_tsm_pdev_connect(&p->tsm, why);
+        bool known = rmm_pdev_info(m->rmm, p->tsm.pdev_pa, &info) && info.requester;
         const char *rwhy = "";
-        p->error = req ? spdm_requester_error(req, &rwhy) : SPDM_REQ_E_INTERNAL;
-        if (req)
-                p->result = *spdm_requester_result(req);
-        if (relay_failed) {
-                snprintf(p->why, sizeof(p->why), "the host's relay failed: %.200s", why);
-        } else {
-                snprintf(p->why, sizeof(p->why), "%s", rwhy ? rwhy : "");
-                p->heartbeat = in_session && st == SPDM_REQ_DONE;
+        p->error = known ? spdm_requester_error(info.requester, &rwhy) : SPDM_REQ_E_INTERNAL;
+        if (known) {
+                p->result = *spdm_requester_result(info.requester);
+                p->pdev_state = info.state;
+                p->have_digests = info.have_vca && info.have_cert && info.have_meas;
+                p->digest_len = info.digest_len;
+                memcpy(p->cert_digest, info.cert_digest, sizeof(p->cert_digest));
+                memcpy(p->meas_digest, info.meas_digest, sizeof(p->meas_digest));
         }
-        p->attested = p->attested && p->error == SPDM_REQ_OK && !relay_failed;
-        free(out);
-        free(in);
+        if (p->error != SPDM_REQ_OK)
+                snprintf(p->why, sizeof(p->why), "%s", rwhy ? rwhy : "");
+        else if (!p->host_ok)
+                snprintf(p->why, sizeof(p->why), "the host: %.200s", why);
+        p->attested = p->host_ok && p->error == SPDM_REQ_OK && known && info.state == RMI_PDEV_STATE_READY;
+        p->heartbeat = p->attested; /* READY comes only after the session's HEARTBEAT */
+        p->cached_cert = p->tsm.obj[HOST_TSM_CERT].len;
+        p->cached_vca = p->tsm.obj[HOST_TSM_VCA].len;
+        p->cached_meas = p->tsm.obj[HOST_TSM_MEAS].len;
+        p->communicates += p->tsm.communicates;
+        if (!keep)
+                host_tsm_pdev_release(&p->tsm);
 }
 
 ccada_status machine_pdev_build(struct ccada_machine *m, char *why, size_t whylen)
@@ -229,6 +222,15 @@ ccada_status machine_pdev_attest(struct ccada_machine *m)
         struct trace_who who = trace_get_who(&m->trace);
         trace_set_who(&m->trace, "pci-tsm", 0, 0, ".....");
         p->ran = true;
+        /* The platform provisions its TSM with the vendor roots it trusts (ccada's extension,
+         * rmm/tsm.h); the Realm checks the chain again against its own. */
+        const uint8_t *root;
+        size_t root_len;
+        pdev_root(p->dev, &root, &root_len);
+        if (!rmm_tsm_provision(m->rmm, root, root_len, NOW, m->cfg.pdev.secured_handshake)) {
+                trace_restore_who(&m->trace, who);
+                return CCADA_E_NOMEM;
+        }
         if (p->attack && p->attack->setup == DOE_ATTACK_REHEARSE) {
                 /* an earlier attestation the host recorded */
                 p->attack_state->recording = true;
@@ -236,7 +238,7 @@ ccada_status machine_pdev_attest(struct ccada_machine *m)
                 if (bind(m, false, why)) {
                         p->relay.tamper = p->attack->tamper;
                         p->relay.tamper_ctx = p->attack_state;
-                        converse(m, true);
+                        converse(m, false);
                 }
                 p->rehearsal_objects = p->relay.objects;
                 p->attack_state->recording = false;
@@ -300,6 +302,18 @@ void machine_pdev_report(const struct ccada_machine *m, struct ccada_report *r)
         ccada_report_u64(s, "doe_objects", p->relay.objects + p->rehearsal_objects);
         ccada_report_u64(s, "doe_bytes_to_device", p->relay.bytes_to_device);
         ccada_report_u64(s, "doe_bytes_from_device", p->relay.bytes_from_device);
+        ccada_report_text(s, "pdev_state", rmi_pdev_state_name(p->pdev_state));
+        ccada_report_u64(s, "pdev_communicates", p->communicates);
+        ccada_report_u64(s, "cached_vca_bytes", p->cached_vca);
+        ccada_report_u64(s, "cached_cert_bytes", p->cached_cert);
+        ccada_report_u64(s, "cached_meas_bytes", p->cached_meas);
+        if (p->have_digests) {
+                char hex[2 * sizeof(p->cert_digest) + 1];
+                /* the chain's digest is not reported: a seeded PKI's signatures differ per
+                 * process (OpenSSL 3.0 signs with a random k), so it would differ per run */
+                hex_encode(hex, p->meas_digest, p->digest_len);
+                ccada_report_text(s, "meas_digest", hex);
+        }
         ccada_report_text(s, "error", p->error == SPDM_REQ_OK ? "" : spdm_req_error_name(p->error));
         ccada_report_text(s, "why", p->why);
         if (p->pcap_on)

@@ -16,6 +16,7 @@ void rmm_config_default(struct rmm_config *cfg)
         cfg->iak_pem = NULL;
         cfg->token_profile = false;
         cfg->token_form = CCA_FORM_399;
+        cfg->da = false;
 }
 
 bool rmm_create(struct ccada_rmm **out, struct hw_mem *mem, struct trace *trace,
@@ -73,6 +74,7 @@ void rmm_destroy(struct ccada_rmm *rmm)
                 if (g->state == GRANULE_RD)
                         realm_free(g->u.realm);
         }
+        rmm_pdev_free_all(rmm);
         free(rmm->granules);
         rmm_attest_free(rmm->attest);
         rmm_tsm_free(rmm);
@@ -175,6 +177,7 @@ void granule_take(struct ccada_rmm *rmm, struct granule *g, enum granule_state t
         case GRANULE_RD: g->u.realm = obj; break;
         case GRANULE_REC: g->u.rec = obj; break;
         case GRANULE_RTT: g->u.rtt = obj; break;
+        case GRANULE_PDEV: g->u.pdev = obj; break;
         default: g->u.realm = NULL; break;
         }
 }

@@ -114,7 +114,7 @@ void rec_check_after(struct rec *rec, enum rec_op op, const struct rec_pa *to, c
 
 static const char *state_name(unsigned st)
 {
-        static const char *const n[] = { "UNDELEGATED", "DELEGATED", "RD", "REC", "REC_AUX", "DATA", "RTT" };
+        static const char *const n[] = { "UNDELEGATED", "DELEGATED", "RD", "REC", "REC_AUX", "DATA", "RTT", "PDEV" };
         return st < ARRAY_SIZE(n) ? n[st] : "?";
 }
 
@@ -150,7 +150,8 @@ static void check_granule(struct inv *v, uint64_t i)
         struct ccada_rmm *rmm = v->rmm;
         const struct granule *g = &rmm->granules[i];
         bool realm_pas = g->state != GRANULE_UNDELEGATED; /* Secure/Root memory stays UNDELEGATED */
-        bool owned = realm_pas && g->state != GRANULE_DELEGATED;
+        /* a PDEV is the RMM's own: Realm PAS, no Realm owner */
+        bool owned = realm_pas && g->state != GRANULE_DELEGATED && g->state != GRANULE_PDEV;
         bool bad = (v->gpt[i] == HW_PAS_REALM) != realm_pas || owned != (g->owner != NULL) ||
                    v->tags[i] != realm_owner_tag(g->owner);
         if (bad) {

@@ -31,6 +31,7 @@ uint64_t rmm_feature_register_0(const struct ccada_rmm *rmm)
                 v |= RMI_FEATURE_REGISTER_0_HASH_SHA_512;
         v |= (uint64_t)RMM_FEAT_GICV3_NUM_LRS << RMI_FEATURE_REGISTER_0_GICV3_NUM_LRS_SHIFT;
         v |= (uint64_t)RMM_FEAT_MAX_RECS_ORDER << RMI_FEATURE_REGISTER_0_MAX_RECS_ORDER_SHIFT;
+        v |= rmm_feature_da(rmm);
         return v;
 }
 
@@ -52,11 +53,12 @@ struct rmi_cmd {
         unsigned flags;
 };
 
-/* The RMI commands DEN0137 1.0 defines occupy function IDs 0x150..0x169 (B4.3); the table
- * is indexed by the offset from the first. RMI_RTT_FOLD (and the IDs the spec leaves
- * unused) have no handler: NOT_SUPPORTED, as SMCCC says for an unknown function. */
+/* The RMI commands DEN0137 1.0 defines occupy function IDs 0x150..0x169 (B4.3), the PDEV
+ * commands of device assignment 0x174..0x17C (RMM 2.0-beta); the table is indexed by the
+ * offset from the first. RMI_RTT_FOLD (and the IDs without a command here) have no handler:
+ * NOT_SUPPORTED, as SMCCC says for an unknown function. */
 #define RMI_FID_FIRST RMI_VERSION
-#define RMI_FID_LAST  RMI_RTT_SET_RIPAS
+#define RMI_FID_LAST  RMI_PDEV_STOP
 #define RMI_CMD(fid)  [(fid) - RMI_FID_FIRST]
 static const struct rmi_cmd rmi_cmds[] = {
         RMI_CMD(RMI_VERSION) = { rmi_version, 0 },
@@ -81,9 +83,16 @@ static const struct rmi_cmd rmi_cmds[] = {
         RMI_CMD(RMI_DATA_CREATE) = { rmi_data_create, RMI_MAPS },
         RMI_CMD(RMI_DATA_CREATE_UNKNOWN) = { rmi_data_create_unknown, RMI_MAPS },
         RMI_CMD(RMI_DATA_DESTROY) = { rmi_data_destroy, RMI_MAPS },
+        RMI_CMD(RMI_PDEV_ABORT) = { rmi_pdev_abort, 0 },
+        RMI_CMD(RMI_PDEV_COMMUNICATE) = { rmi_pdev_communicate, 0 },
+        RMI_CMD(RMI_PDEV_CREATE) = { rmi_pdev_create, 0 },
+        RMI_CMD(RMI_PDEV_DESTROY) = { rmi_pdev_destroy, 0 },
+        RMI_CMD(RMI_PDEV_GET_STATE) = { rmi_pdev_get_state, 0 },
+        RMI_CMD(RMI_PDEV_SET_PUBKEY) = { rmi_pdev_set_pubkey, 0 },
+        RMI_CMD(RMI_PDEV_STOP) = { rmi_pdev_stop, 0 },
 };
 _Static_assert(ARRAY_SIZE(rmi_cmds) == RMI_FID_LAST - RMI_FID_FIRST + 1,
-               "the table reaches the last RMI function ID of DEN0137 1.0");
+               "the table reaches the last RMI function ID implemented");
 
 /* NULL for a function ID without a handler. */
 static const struct rmi_cmd *rmi_lookup(uint64_t fid)

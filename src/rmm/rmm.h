@@ -33,6 +33,10 @@ struct rmm_config {
         const char *iak_pem;
         bool token_profile;
         enum cca_form token_form;
+        /* Device assignment (RMM 2.0-beta DA as TF-RMM main; rmi_pdev.c): RMI_FEATURES
+         * advertises it and the RMI_PDEV_* commands exist only when set (the board sets it
+         * when the machine has an assignable device). Default false. */
+        bool da;
 };
 
 void rmm_config_default(struct rmm_config *cfg);

@@ -45,11 +45,13 @@ enum granule_state {
         GRANULE_REC_AUX,
         GRANULE_DATA,
         GRANULE_RTT,
+        GRANULE_PDEV,           /* device assignment (RMM 2.0-beta): the RMM's, no Realm owns it */
 };
 
 struct realm;
 struct rec;
 struct rtt;
+struct rmm_pdev;
 
 struct granule {
         uint8_t state;          /* enum granule_state */
@@ -58,6 +60,7 @@ struct granule {
                 struct realm *realm;    /* GRANULE_RD */
                 struct rec *rec;        /* GRANULE_REC */
                 struct rtt *rtt;        /* GRANULE_RTT */
+                struct rmm_pdev *pdev;  /* GRANULE_PDEV */
         } u;
 };
 
@@ -362,6 +365,17 @@ void rmi_rtt_unmap_unprotected(struct ccada_rmm *rmm, const struct smc_regs *a, 
 void rmi_data_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
 void rmi_data_create_unknown(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
 void rmi_data_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+
+/* rmi_pdev.c: device assignment (RMM 2.0-beta DA, facts/spdm-tdisp-ide.md §7). */
+void rmi_pdev_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_pdev_communicate(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_pdev_get_state(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_pdev_set_pubkey(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_pdev_stop(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_pdev_abort(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_pdev_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmm_pdev_free_all(struct ccada_rmm *rmm);  /* rmm_destroy */
+uint64_t rmm_feature_da(const struct ccada_rmm *rmm); /* RMI_FEATURE_REGISTER_0_DA or 0 */
 
 /* Looks up an RD argument: aligned, in range, in state RD. NULL otherwise. */
 struct realm *rd_lookup(struct ccada_rmm *rmm, uint64_t rd);

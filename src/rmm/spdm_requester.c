@@ -30,6 +30,7 @@ enum step {
         ST_ALGORITHMS,
         ST_DIGESTS,
         ST_CERTIFICATE,
+        ST_NEEDS_KEY,           /* chain in, waiting for the public key (wait_for_pubkey) */
         ST_CHALLENGE,
         ST_MEASUREMENTS,
         ST_KEY_EXCHANGE,
@@ -75,6 +76,7 @@ struct spdm_requester {
         uint8_t *vdm;                   /* the last VENDOR_DEFINED_RESPONSE payload */
         size_t vdm_len;
         bool in_clear;
+        size_t last_rsp_len;            /* bytes of the last response the transcript took */
 };
 
 static const char *const error_names[] = {
@@ -238,6 +240,7 @@ static enum spdm_req_status send_get_certificate(struct spdm_requester *r, struc
 /* Appends the last request and the response's first n bytes to t. */
 static bool record(struct spdm_requester *r, struct spdm_transcript *t, const uint8_t *rsp, size_t n)
 {
+        r->last_rsp_len = n;
         return spdm_transcript_append(t, r->last_req, r->last_req_len) && spdm_transcript_append(t, rsp, n);
 }
 
@@ -371,6 +374,10 @@ static enum spdm_req_status check_chain(struct spdm_requester *r)
         if (spdm_cert_chain_next(&c, &off, &cert, &cert_len, why) != SPDM_ITER_ITEM ||
             !hash_once(r->hash, cert, cert_len, root_hash) || memcmp(root_hash, c.root_hash, r->sz.hash_len) != 0)
                 return fail(r, SPDM_REQ_E_CERT_CHAIN, "certificate chain: RootHash is not the hash of its first certificate");
+        r->res.chain_len = r->chain_len;
+        memcpy(r->res.chain_digest, r->digest, r->sz.hash_len);
+        if (!r->cfg.trust_anchor)       /* the RMM's way: the Realm checks the chain */
+                return SPDM_REQ_SEND;
         if (!x509_chain_verify(c.certs, c.certs_len, r->cfg.trust_anchor, r->cfg.trust_anchor_len, r->cfg.now, &xr,
                                why))
                 return fail(r, SPDM_REQ_E_CERT_CHAIN, "certificate chain: %s", why);
@@ -384,11 +391,11 @@ static enum spdm_req_status check_chain(struct spdm_requester *r)
         snprintf(r->res.leaf_subject, sizeof(r->res.leaf_subject), "%s", xr.leaf_subject);
         snprintf(r->res.root_subject, sizeof(r->res.root_subject), "%s", xr.root_subject);
         r->res.cert_count = (unsigned)xr.count;
-        r->res.chain_len = r->chain_len;
-        memcpy(r->res.chain_digest, r->digest, r->sz.hash_len);
         x509_chain_result_clear(&xr);
         return SPDM_REQ_SEND;
 }
+
+static enum spdm_req_status send_challenge(struct spdm_requester *r, struct spdm_req_out *out);
 
 static enum spdm_req_status on_certificate(struct spdm_requester *r, const uint8_t *in, size_t len,
                                            struct spdm_req_out *out)
@@ -416,6 +423,15 @@ static enum spdm_req_status on_certificate(struct spdm_requester *r, const uint8
                 return send_get_certificate(r, out);
         if (check_chain(r) != SPDM_REQ_SEND)
                 return SPDM_REQ_FAILED;
+        if (r->cfg.wait_for_pubkey) {
+                r->step = ST_NEEDS_KEY;
+                return SPDM_REQ_DONE;
+        }
+        return send_challenge(r, out);
+}
+
+static enum spdm_req_status send_challenge(struct spdm_requester *r, struct spdm_req_out *out)
+{
         if (!drbg_bytes(r->cfg.drbg, r->nonce, sizeof(r->nonce)))
                 return fail(r, SPDM_REQ_E_INTERNAL, "random");
         struct spdm_challenge ch = { .slot_id = 0, .summary_type = SPDM_SUMMARY_HASH_ALL, .nonce = r->nonce };
@@ -846,6 +862,41 @@ enum spdm_req_status spdm_requester_start(struct spdm_requester *r, struct spdm_
         return send_get_version(r, out);
 }
 
+size_t spdm_requester_last_response_len(const struct spdm_requester *r)
+{
+        return r->last_rsp_len;
+}
+
+bool spdm_requester_needs_key(const struct spdm_requester *r)
+{
+        return r->step == ST_NEEDS_KEY;
+}
+
+enum spdm_req_status spdm_requester_set_pubkey(struct spdm_requester *r, const uint8_t *point, size_t len,
+                                               struct spdm_req_out *out)
+{
+        struct ec_key *k = NULL;
+        if (r->step == ST_FAILED)
+                return SPDM_REQ_FAILED;
+        if (r->step != ST_NEEDS_KEY)
+                return fail(r, SPDM_REQ_E_STATE, "a public key given while none was awaited");
+        if (!ec_key_from_point(&k, r->asym_curve, point, len))
+                return fail(r, SPDM_REQ_E_MISMATCH, "the public key given is not a point of the negotiated curve");
+        if (r->leaf) {  /* the chain was checked: the key must be its leaf's */
+                uint8_t a[EC_POINT_MAX], b[EC_POINT_MAX];
+                size_t al, bl;
+                bool same = ec_key_point(r->leaf, a, sizeof(a), &al) && ec_key_point(k, b, sizeof(b), &bl) &&
+                            al == bl && !memcmp(a, b, al);
+                if (!same) {
+                        ec_key_free(k);
+                        return fail(r, SPDM_REQ_E_MISMATCH, "the public key given is not the leaf certificate's");
+                }
+                ec_key_free(r->leaf);
+        }
+        r->leaf = k;
+        return send_challenge(r, out);
+}
+
 static enum spdm_req_status in_session(struct spdm_requester *r)
 {
         if (r->step == ST_FAILED)
@@ -912,7 +963,8 @@ bool spdm_requester_new(struct spdm_requester **out, const struct spdm_requester
 {
         struct spdm_requester *r;
         *out = NULL;
-        if (!cfg->drbg || !cfg->trust_anchor || !cfg->trust_anchor_len || !(r = calloc(1, sizeof(*r))))
+        bool anchor_ok = cfg->trust_anchor ? cfg->trust_anchor_len > 0 : cfg->wait_for_pubkey;
+        if (!cfg->drbg || !anchor_ok || !(r = calloc(1, sizeof(*r))))
                 return false;
         if (!(r->inner = malloc(MSG_MAX))) {
                 free(r);
@@ -956,7 +1008,7 @@ const struct spdm_req_result *spdm_requester_result(const struct spdm_requester 
 
 bool spdm_requester_chain(const struct spdm_requester *r, const uint8_t **chain, size_t *len)
 {
-        if (!r->leaf)
+        if (!r->res.chain_len)
                 return false;
         *chain = r->chain;
         *len = r->chain_len;

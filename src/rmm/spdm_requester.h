@@ -61,11 +61,15 @@ const char *spdm_req_error_name(enum spdm_req_error e); /* "signature", "cert-ch
 typedef void (*spdm_req_observe_fn)(void *ctx, bool request, bool secured, const uint8_t *msg, size_t len);
 
 struct spdm_requester_cfg {
-        const uint8_t *trust_anchor;    /* DER of the root certificate the chain must lead to */
+        const uint8_t *trust_anchor;    /* DER of the root certificate the chain must lead to; NULL
+                                           (only with wait_for_pubkey): no X.509 check, as TF-RMM's
+                                           RMM leaves the chain to the Realm */
         size_t trust_anchor_len;
         time_t now;                     /* validity time for the chain (the RMM has no clock) */
         struct drbg *drbg;              /* nonces, random data, ephemeral keys (not owned) */
         bool no_handshake_in_the_clear; /* don't offer HANDSHAKE_IN_THE_CLEAR_CAP */
+        bool wait_for_pubkey;           /* RMI_PDEV (TF-RMM's split): stop with DONE once the chain
+                                           is in; go on at spdm_requester_set_pubkey */
         uint32_t data_transfer_size;    /* ours; 0: 4096 */
         spdm_req_observe_fn observe;    /* NULL: none */
         void *observe_ctx;
@@ -124,6 +128,17 @@ enum spdm_req_status spdm_requester_start(struct spdm_requester *r, struct spdm_
 enum spdm_req_status spdm_requester_step(struct spdm_requester *r, const uint8_t *rsp, size_t len, bool secured,
                                          struct spdm_req_out *out);
 
+/* With wait_for_pubkey: whether the requester stopped after the certificate chain, waiting
+ * for the device's public key (RMI_PDEV NEEDS_KEY). The key is an uncompressed EC point of
+ * the negotiated curve; when a trust anchor checked the chain it must be the leaf's key
+ * (else MISMATCH). Signatures are then verified with it. Returns the CHALLENGE to send. */
+bool spdm_requester_needs_key(const struct spdm_requester *r);
+/* The length of the last response the requester accepted into its transcript, without DOE
+ * padding (for the RMM's cached objects: VERSION, CAPABILITIES, ALGORITHMS, CERTIFICATE). */
+size_t spdm_requester_last_response_len(const struct spdm_requester *r);
+enum spdm_req_status spdm_requester_set_pubkey(struct spdm_requester *r, const uint8_t *point, size_t len,
+                                               struct spdm_req_out *out);
+
 /* Inside the established session (after DONE): one request each; step takes its answer and
  * returns DONE when it was what the request called for. */
 enum spdm_req_status spdm_requester_heartbeat(struct spdm_requester *r, struct spdm_req_out *out);
@@ -139,7 +154,8 @@ enum spdm_req_status spdm_requester_vendor_defined(struct spdm_requester *r, uin
 bool spdm_requester_vdm_response(const struct spdm_requester *r, const uint8_t **payload, size_t *len);
 
 const struct spdm_req_result *spdm_requester_result(const struct spdm_requester *r);
-/* The responder's SPDM certificate chain of slot 0 as fetched (valid after the chain check). */
+/* The responder's SPDM certificate chain of slot 0 as fetched (valid once its hash matched
+ * DIGESTS and its header and RootHash decoded; X.509-checked only with a trust anchor). */
 bool spdm_requester_chain(const struct spdm_requester *r, const uint8_t **chain, size_t *len);
 enum spdm_req_error spdm_requester_error(const struct spdm_requester *r, const char **why);
 

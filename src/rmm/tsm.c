@@ -18,6 +18,10 @@ const struct trace_subsys spdm_trace = TRACE_SUBSYS("spdm", spdm_events);
 struct rmm_tsm {
         struct drbg *drbg;
         uint8_t *anchor;
+        uint8_t *da_anchor;             /* rmm_tsm_provision's copy */
+        size_t da_anchor_len;
+        time_t da_now;
+        bool da_no_hs_in_clear;
         struct spdm_requester *req;
         struct trace_group *tr;
 };
@@ -44,6 +48,7 @@ void rmm_tsm_free(struct ccada_rmm *rmm)
         spdm_requester_free(t->req);
         drbg_free(t->drbg);
         free(t->anchor);
+        free(t->da_anchor);
         free(t);
         rmm->tsm = NULL;
 }
@@ -99,4 +104,32 @@ enum spdm_req_status rmm_tsm_step(struct ccada_rmm *rmm, const uint8_t *rsp, siz
 struct spdm_requester *rmm_tsm_requester(struct ccada_rmm *rmm)
 {
         return rmm->tsm ? rmm->tsm->req : NULL;
+}
+
+bool rmm_tsm_provision(struct ccada_rmm *rmm, const uint8_t *anchor, size_t len, time_t now,
+                       bool no_handshake_in_the_clear)
+{
+        struct rmm_tsm *t = tsm_get(rmm);
+        uint8_t *copy = NULL;
+        if (!t || t->da_anchor || (anchor && (!len || !(copy = malloc(len)))))
+                return false;
+        if (copy)
+                memcpy(copy, anchor, len);
+        free(t->da_anchor);
+        t->da_anchor = copy;
+        t->da_anchor_len = copy ? len : 0;
+        t->da_now = now;
+        t->da_no_hs_in_clear = no_handshake_in_the_clear;
+        return true;
+}
+
+bool rmm_tsm_requester_cfg(struct ccada_rmm *rmm, struct spdm_requester_cfg *rc)
+{
+        struct rmm_tsm *t = tsm_get(rmm);
+        if (!t)
+                return false;
+        *rc = (struct spdm_requester_cfg){ .trust_anchor = t->da_anchor, .trust_anchor_len = t->da_anchor_len,
+                                           .now = t->da_now, .no_handshake_in_the_clear = t->da_no_hs_in_clear,
+                                           .drbg = t->drbg, .observe = observe, .observe_ctx = t };
+        return true;
 }

@@ -43,6 +43,28 @@ enum spdm_req_status rmm_tsm_step(struct ccada_rmm *rmm, const uint8_t *rsp, siz
  * requests (heartbeat, key update, end session). */
 struct spdm_requester *rmm_tsm_requester(struct ccada_rmm *rmm);
 
+/* Platform provisioning (a ccada extension; TF-RMM has none): the vendor root the RMM's
+ * PDEVs check a device's chain against, and the time to check it at. NULL anchor: none, as
+ * TF-RMM (the Realm checks the chain). Once per RMM, before the first RMI_PDEV_CREATE (the
+ * PDEVs refer to it). False: provisioned already, or out of memory (nothing changed). */
+bool rmm_tsm_provision(struct ccada_rmm *rmm, const uint8_t *anchor, size_t len, time_t now,
+                       bool no_handshake_in_the_clear);
+/* A requester configuration for a PDEV: the RMM's DRBG, the provisioned anchor (or none),
+ * the spdm trace. False: out of memory. */
+bool rmm_tsm_requester_cfg(struct ccada_rmm *rmm, struct spdm_requester_cfg *rc);
+
+/* What the RMM knows of a PDEV (rmi_pdev.c), for the board's report and tests: its state,
+ * the digests of the objects the host cached (a Realm will get them through RSI), and its
+ * requester (what it verified). False: no PDEV at pdev_pa. */
+struct rmm_pdev_info {
+        unsigned state;                         /* RMI_PDEV_STATE_* */
+        size_t digest_len;
+        bool have_vca, have_cert, have_meas;
+        uint8_t vca_digest[64], cert_digest[64], meas_digest[64];
+        const struct spdm_requester *requester; /* NULL for a Root Port */
+};
+bool rmm_pdev_info(struct ccada_rmm *rmm, uint64_t pdev_pa, struct rmm_pdev_info *out);
+
 /* For rmm_create / rmm_destroy. */
 void rmm_tsm_free(struct ccada_rmm *rmm);
 

@@ -265,6 +265,13 @@ static void print_device(FILE *f, const struct ccada_report *r)
                 (unsigned long long)u64_of(r, "device", "doe_objects"),
                 (unsigned long long)u64_of(r, "device", "doe_bytes_to_device"),
                 (unsigned long long)u64_of(r, "device", "doe_bytes_from_device"));
+        fprintf(f, "    RMI PDEV        %s after %llu RMI_PDEV_COMMUNICATE; the host cached VCA %llu bytes,\n"
+                   "                    certificates %llu bytes, measurements %llu bytes (a Realm checks them\n"
+                   "                    against the RMM's digests)\n",
+                text_of(r, "device", "pdev_state"), (unsigned long long)u64_of(r, "device", "pdev_communicates"),
+                (unsigned long long)u64_of(r, "device", "cached_vca_bytes"),
+                (unsigned long long)u64_of(r, "device", "cached_cert_bytes"),
+                (unsigned long long)u64_of(r, "device", "cached_meas_bytes"));
 }
 
 static void print_exits(FILE *f, const struct ccada_report *r, bool normal)
