@@ -127,18 +127,36 @@ bool aead_seal(struct aead *a, const uint8_t nonce[AEAD_NONCE_LEN], const uint8_
                EVP_CIPHER_CTX_ctrl(a->enc, EVP_CTRL_AEAD_GET_TAG, AEAD_TAG_LEN, tag) == 1;
 }
 
-bool aead_open(struct aead *a, const uint8_t nonce[AEAD_NONCE_LEN], const uint8_t *aad, size_t aad_len,
-               const uint8_t *ct, size_t len, const uint8_t tag[AEAD_TAG_LEN], uint8_t *pt)
+/* Opens with a tag of tag_len bytes (the caller has checked the length for the algorithm). */
+static bool open_tag(struct aead *a, const uint8_t nonce[AEAD_NONCE_LEN], const uint8_t *aad, size_t aad_len,
+                     const uint8_t *ct, size_t len, const uint8_t *tag, size_t tag_len, uint8_t *pt)
 {
         uint8_t t[AEAD_TAG_LEN], fin[16];
         int n = 0;
 
-        memcpy(t, tag, sizeof(t));      /* the ctrl takes a non-const pointer */
+        memcpy(t, tag, tag_len);        /* the ctrl takes a non-const pointer */
         bool ok = EVP_CipherInit_ex(a->dec, NULL, NULL, NULL, nonce, 0) == 1 &&
-                  EVP_CIPHER_CTX_ctrl(a->dec, EVP_CTRL_AEAD_SET_TAG, AEAD_TAG_LEN, t) == 1 &&
+                  EVP_CIPHER_CTX_ctrl(a->dec, EVP_CTRL_AEAD_SET_TAG, (int)tag_len, t) == 1 &&
                   update(a->dec, NULL, aad, aad_len) && update(a->dec, pt, ct, len) &&
                   EVP_CipherFinal_ex(a->dec, fin, &n) == 1 && n == 0;
         if (!ok)
                 secure_zero(pt, len);
         return ok;
+}
+
+bool aead_open(struct aead *a, const uint8_t nonce[AEAD_NONCE_LEN], const uint8_t *aad, size_t aad_len,
+               const uint8_t *ct, size_t len, const uint8_t tag[AEAD_TAG_LEN], uint8_t *pt)
+{
+        return open_tag(a, nonce, aad, aad_len, ct, len, tag, AEAD_TAG_LEN, pt);
+}
+
+bool aead_open_short(struct aead *a, const uint8_t nonce[AEAD_NONCE_LEN], const uint8_t *aad, size_t aad_len,
+                     const uint8_t *ct, size_t len, const uint8_t *tag, size_t tag_len, uint8_t *pt)
+{
+        if ((a->alg != AEAD_AES_128_GCM && a->alg != AEAD_AES_256_GCM) || tag_len < AEAD_SHORT_TAG_MIN ||
+            tag_len > AEAD_TAG_LEN) {
+                secure_zero(pt, len);
+                return false;
+        }
+        return open_tag(a, nonce, aad, aad_len, ct, len, tag, tag_len, pt);
 }

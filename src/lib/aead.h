@@ -45,4 +45,14 @@ bool aead_seal(struct aead *a, const uint8_t nonce[AEAD_NONCE_LEN], const uint8_
 bool aead_open(struct aead *a, const uint8_t nonce[AEAD_NONCE_LEN], const uint8_t *aad, size_t aad_len,
                const uint8_t *ct, size_t len, const uint8_t tag[AEAD_TAG_LEN], uint8_t *pt);
 
+/* Shortest tag aead_open_short accepts: PCIe IDE's 96-bit MAC (facts §5). */
+#define AEAD_SHORT_TAG_MIN 12
+
+/* As aead_open, for a tag truncated to its leading tag_len bytes (AEAD_SHORT_TAG_MIN..
+ * AEAD_TAG_LEN), as NIST SP 800-38D §5.2.1.2 allows for GCM: a sender keeps the first
+ * tag_len bytes of aead_seal's tag. AES-GCM contexts only; false (pt zeroed) for another
+ * algorithm, a tag_len outside the range, or a tag that does not authenticate. */
+bool aead_open_short(struct aead *a, const uint8_t nonce[AEAD_NONCE_LEN], const uint8_t *aad, size_t aad_len,
+                     const uint8_t *ct, size_t len, const uint8_t *tag, size_t tag_len, uint8_t *pt);
+
 #endif

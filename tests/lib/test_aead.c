@@ -105,6 +105,41 @@ static void open_refuses_any_flipped_bit_and_zeroes_the_output(void **state)
         aead_free(a);
 }
 
+/* SP 800-38D §5.2.1.2: a t-bit tag is the leading t bits of the full one, so the published
+ * AES-256 case 16 tag cut to 12 bytes is the 96-bit MAC PCIe IDE sends. */
+static void open_short_takes_the_leading_bytes_of_the_published_tag_and_nothing_else(void **state)
+{
+        const struct vec *v = &vecs[1];
+        uint8_t key[32], iv[12], aad[64], ct[256], tag[16], out[256];
+        size_t al, cl;
+        struct aead *a, *c;
+
+        (void)state;
+        unhex(v->key, key);
+        unhex(v->iv, iv);
+        al = unhex(v->aad, aad);
+        cl = unhex(v->ct, ct);
+        unhex(v->tag, tag);
+        assert_true(aead_new(&a, v->alg, key, 32));
+        assert_true(aead_open_short(a, iv, aad, al, ct, cl, tag, 12, out));
+        assert_true(aead_open_short(a, iv, aad, al, ct, cl, tag, 16, out));
+        for (size_t bit = 0; bit < 96; bit++) {
+                tag[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+                memset(out, 0xa5, sizeof(out));
+                assert_false(aead_open_short(a, iv, aad, al, ct, cl, tag, 12, out));
+                assert_int_equal(out[0], 0);
+                tag[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        }
+        tag[12] ^= 1; /* beyond the 12 bytes: not part of a 96-bit MAC */
+        assert_true(aead_open_short(a, iv, aad, al, ct, cl, tag, 12, out));
+        assert_false(aead_open_short(a, iv, aad, al, ct, cl, tag, 11, out));
+        assert_false(aead_open_short(a, iv, aad, al, ct, cl, tag, 17, out));
+        assert_true(aead_new(&c, AEAD_CHACHA20_POLY1305, key, 32));
+        assert_false(aead_open_short(c, iv, aad, al, ct, cl, tag, 12, out));
+        aead_free(c);
+        aead_free(a);
+}
+
 static void new_refuses_a_key_of_the_wrong_length(void **state)
 {
         uint8_t key[33] = { 0 };
@@ -155,6 +190,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(seal_and_open_match_published_vectors),
                 cmocka_unit_test(open_refuses_any_flipped_bit_and_zeroes_the_output),
+                cmocka_unit_test(open_short_takes_the_leading_bytes_of_the_published_tag_and_nothing_else),
                 cmocka_unit_test(new_refuses_a_key_of_the_wrong_length),
                 cmocka_unit_test(empty_plaintext_still_authenticates_the_aad),
                 cmocka_unit_test(seal_in_place_equals_seal_to_another_buffer),
