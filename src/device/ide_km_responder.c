@@ -281,11 +281,12 @@ void ide_km_responder_reg_write(struct ide_km_responder *r, unsigned i, uint32_t
         default:
                 return; /* capabilities, control (nothing supported to enable) and status */
         }
-        uint8_t old_id = ide_km_responder_stream_id(r);
-        uint32_t m = writable & be_mask(be);
-        r->regs[i] = (r->regs[i] & ~m) | (val & m);
-        if (ide_km_responder_stream_id(r) != old_id)
+        uint32_t m = writable & be_mask(be), next = (r->regs[i] & ~m) | (val & m);
+        /* keys belong to a Stream ID: a new one drops them (told to the engine under the old) */
+        if (i == IDE_KM_RSP_REG_SEL_CTL &&
+            (uint8_t)(next >> IDE_KM_SEL_CTL_STREAM_ID_SHIFT) != ide_km_responder_stream_id(r))
                 drop_where(r, true, 0, "the Stream ID changed: its keys are gone");
+        r->regs[i] = next;
 }
 
 uint8_t ide_km_responder_stream_id(const struct ide_km_responder *r)

@@ -52,7 +52,7 @@ struct spdm_meas_source {
 
 #define SPDM_RSP_MAX_MEAS 16
 
-/* A VENDOR_DEFINED_REQUEST handler (the next issue plugs IDE_KM and TDISP in): the decoded
+/* A VENDOR_DEFINED_REQUEST handler (pdev routes IDE_KM and TDISP through it): the decoded
  * request, whether it came in a session (session_id valid then), and room for the
  * response's payload (its StandardID and VendorID echo the request's). False: the
  * responder answers ERROR UnsupportedRequest. */

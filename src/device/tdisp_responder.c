@@ -162,7 +162,6 @@ static uint32_t on_lock(struct tdisp_responder *t, uint32_t sid, struct answer *
                 t->lock = q;
                 t->session_id = sid;
                 t->state = TDISP_STATE_CONFIG_LOCKED;
-                t->reason[0] = '\0';
                 ide_km_responder_pin(t->cfg.ide, true, sid);
                 t->stats.locks++;
         }
