@@ -1,4 +1,4 @@
-/* ccada-dev: configuration space, DOE mailbox, SPDM responder. */
+/* ccada-dev: configuration space, DOE mailbox, SPDM, IDE_KM and TDISP responders. */
 #include "device/pdev.h"
 
 #include <stdio.h>
@@ -8,11 +8,24 @@
 #include "device/doe_mailbox.h"
 #include "lib/bytes.h"
 #include "lib/drbg.h"
+#include "proto/tdisp.h"
 #include "proto/doe.h"
 
 #define MAILBOX_DW 4096u        /* 16 KiB objects each way: an SPDM message of 8 KiB fits */
 #define CMD_MEM  0x0002u
 #define CMD_MASTER 0x0004u
+#define CFG_BIST 0x0Cu          /* its byte 3 */
+#define CFG_BARS_END 0x28u      /* BAR0..BAR5: 0x10..0x27 */
+#define CFG_ROM_BAR 0x30u
+#define CFG_DEVCTL (0x40u + 0x08u) /* PCI Express capability + 8: Device Control (bits 15:0) */
+/* Device Control bits TDISP §11.2's example policy lists: Extended Tag (8), Phantom
+ * Functions (9), Enable No Snoop (11), Initiate FLR (15). */
+#define DEVCTL_LOCKED_BITS 0x8B00u
+#define BAR0_MASK (~(uint64_t)(PDEV_BAR0_SIZE - 1u))
+
+/* DEVICE_SPECIFIC_INFO of the TDI report: the product, NUL-padded to 64 bytes (so the
+ * report is 100 bytes and, like spdm-emu's, takes two 64-byte portions). */
+static const uint8_t device_info[64] = "ccada-dev 1cca:da01 rev 1";
 
 struct pdev {
         struct hw_pcie *pcie;
@@ -22,6 +35,9 @@ struct pdev {
         struct drbg *drbg;
         struct spdm_responder *rsp;
         struct doe_mailbox *mb;
+        struct ide_km_responder *ide;
+        struct tdisp_responder *tdisp;
+        uint64_t bar0;
         struct {
                 uint8_t id;
                 pdev_protocol_fn fn;
@@ -43,6 +59,43 @@ static bool on_vdm(void *ctx, bool secured, uint32_t session_id, const struct sp
                         return d->proto[i].fn(d->proto[i].ctx, secured, session_id, req->payload, req->payload_len,
                                               payload, cap, payload_len);
         return false;
+}
+
+static bool on_ide_km(void *ctx, bool secured, uint32_t session_id, const uint8_t *payload, size_t len,
+                      uint8_t *rsp, size_t cap, size_t *rsp_len)
+{
+        struct pdev *d = ctx;
+        return ide_km_responder_handle(d->ide, secured, session_id, payload, len, rsp, cap, rsp_len);
+}
+
+static bool on_tdisp(void *ctx, bool secured, uint32_t session_id, const uint8_t *payload, size_t len, uint8_t *rsp,
+                     size_t cap, size_t *rsp_len)
+{
+        struct pdev *d = ctx;
+        return tdisp_responder_handle(d->tdisp, secured, session_id, payload, len, rsp, cap, rsp_len);
+}
+
+/* The SPDM session ended: the TDI first (so its reason names the session), then the keys. */
+static void on_session_ended(void *ctx, uint32_t session_id)
+{
+        struct pdev *d = ctx;
+        tdisp_responder_session_ended(d->tdisp, session_id);
+        ide_km_responder_session_ended(d->ide, session_id);
+}
+
+static void on_ide_insecure(void *ctx, const char *why)
+{
+        struct pdev *d = ctx;
+        tdisp_responder_ide_failed(d->tdisp, why);
+}
+
+static size_t tdi_bars(void *ctx, struct tdisp_bar *bars, size_t cap)
+{
+        const struct pdev *d = ctx;
+        if (cap < 1)
+                return 0;
+        bars[0] = (struct tdisp_bar){ .bei = 0, .addr = d->bar0, .size = PDEV_BAR0_SIZE };
+        return 1;
 }
 
 bool pdev_register_protocol(struct pdev *d, uint8_t id, pdev_protocol_fn fn, void *ctx)
@@ -87,33 +140,94 @@ static bool on_object(void *ctx, const uint8_t *req, size_t req_len, uint8_t *rs
         return ok;
 }
 
+static bool in_ide_regs(uint16_t dw_off, unsigned *i)
+{
+        if (dw_off < PDEV_IDE_REGS_OFFSET || dw_off >= PDEV_IDE_REGS_OFFSET + 4u * IDE_KM_RSP_REGS)
+                return false;
+        *i = (unsigned)(dw_off - PDEV_IDE_REGS_OFFSET) / 4u;
+        return true;
+}
+
 static uint32_t cfg_read(void *ctx, uint16_t dw_off)
 {
         struct pdev *d = ctx;
         uint32_t v = 0;
+        unsigned i;
         if (dw_off >= PDEV_DOE_OFFSET && dw_off < PDEV_DOE_OFFSET + DOE_CAP_SIZE) {
                 (void)doe_mailbox_read(d->mb, (uint32_t)(dw_off - PDEV_DOE_OFFSET), &v);
                 return v;
         }
+        if (in_ide_regs(dw_off, &i))
+                return ide_km_responder_reg_read(d->ide, i);
+        if (dw_off == PDEV_BAR0_OFFSET)
+                return (uint32_t)d->bar0 | PDEV_BAR0_TYPE;
+        if (dw_off == PDEV_BAR0_OFFSET + 4u)
+                return (uint32_t)(d->bar0 >> 32);
         return ld_le32(d->cfg + dw_off);
+}
+
+static uint32_t be_mask(uint8_t be)
+{
+        uint32_t m = 0;
+        for (unsigned b = 0; b < 4; b++)
+                if (be & (1u << b))
+                        m |= 0xFFu << (8 * b);
+        return m;
+}
+
+/* What a write changes that a locked TDI depends on (TDISP §11.2 Table 11-2, the example
+ * policy; facts §6.6), or NULL. */
+static const char *locked_write_hazard(const struct pdev *d, uint16_t dw_off, uint32_t val, uint8_t be)
+{
+        uint32_t m = be_mask(be);
+        unsigned i;
+        if (dw_off == 0x04 && (be & 1)) {
+                uint16_t cmd = ld_le16(d->cfg + 4);
+                if ((cmd & CMD_MEM) && !(val & CMD_MEM))
+                        return "Memory Space Enable cleared";
+                if ((cmd & CMD_MASTER) && !(val & CMD_MASTER))
+                        return "Bus Master Enable cleared";
+        }
+        if (dw_off == CFG_BIST && (be & 8))
+                return "a BIST write";
+        if (dw_off >= PDEV_BAR0_OFFSET && dw_off < CFG_BARS_END)
+                return "a BAR write";
+        if (dw_off == CFG_ROM_BAR)
+                return "an expansion ROM BAR write";
+        if (dw_off == CFG_DEVCTL && (val & m & DEVCTL_LOCKED_BITS))
+                return "Device Control: Extended Tag, Phantom Functions, No Snoop or Initiate FLR";
+        if (in_ide_regs(dw_off, &i) && i >= IDE_KM_RSP_REG_SEL_CTL && i != IDE_KM_RSP_REG_SEL_STATUS)
+                return "the IDE stream's Control or RID Association registers";
+        return NULL;
 }
 
 static void cfg_write(void *ctx, uint16_t dw_off, uint32_t val, uint8_t be)
 {
         struct pdev *d = ctx;
+        uint32_t sid;
+        unsigned i;
         if (dw_off >= PDEV_DOE_OFFSET && dw_off < PDEV_DOE_OFFSET + DOE_CAP_SIZE) {
                 if (be == 0xF)  /* the mailbox registers take whole DWs */
                         (void)doe_mailbox_write(d->mb, (uint32_t)(dw_off - PDEV_DOE_OFFSET), val);
                 return;
         }
+        const char *hazard = tdisp_responder_locked(d->tdisp, &sid) ? locked_write_hazard(d, dw_off, val, be) : NULL;
+        if (hazard)     /* reported first: the write still completes */
+                tdisp_responder_config_changed(d->tdisp, hazard);
         if (dw_off == 0x04 && (be & 1)) {       /* COMMAND: memory space, bus master */
                 uint16_t cmd = ld_le16(d->cfg + 4);
                 cmd = (uint16_t)((cmd & ~(CMD_MEM | CMD_MASTER)) | (val & (CMD_MEM | CMD_MASTER)));
                 st_le16(d->cfg + 4, cmd);
+        } else if (dw_off == PDEV_BAR0_OFFSET || dw_off == PDEV_BAR0_OFFSET + 4u) {
+                unsigned shift = dw_off == PDEV_BAR0_OFFSET ? 0 : 32;
+                uint64_t m = (uint64_t)be_mask(be) << shift;
+                d->bar0 = ((d->bar0 & ~m) | ((uint64_t)val << shift & m)) & BAR0_MASK;
+        } else if (in_ide_regs(dw_off, &i)) {
+                ide_km_responder_reg_write(d->ide, i, val, be);
         }
 }
 
-static const struct hw_pcie_func_ops ops = { cfg_read, cfg_write };
+static const struct hw_pcie_func_ops cfg_ops = { cfg_read, cfg_write };
 
 static void build_config_space(struct pdev *d)
 {
@@ -135,6 +249,7 @@ static void build_config_space(struct pdev *d)
         st_le16(c + 0x42, 0x0002);              /* version 2, device/port type 0: endpoint */
         /* extended capabilities: DOE at 0x100 (its header is the mailbox's), IDE at 0x180 */
         st_le32(c + PDEV_IDE_OFFSET, (uint32_t)PDEV_IDE_EXT_CAP_ID | 1u << 16 | 0u << 20);
+        /* BAR0: its type bits are cfg_read's; the address is d->bar0 */
 }
 
 bool pdev_new(struct pdev **out, struct hw_pcie *pcie, const struct pdev_config *cfg, char *why)
@@ -174,14 +289,26 @@ bool pdev_new(struct pdev **out, struct hw_pcie *pcie, const struct pdev_config 
         }
         ok = cfg->seed && cfg->seed_len ? drbg_new_seeded(&d->drbg, cfg->seed, cfg->seed_len, "ccada device spdm")
                                         : drbg_new_system(&d->drbg);
+        struct ide_km_responder_cfg ic = { .bdf = cfg->bdf, .on_insecure = on_ide_insecure, .insecure_ctx = d };
+        if (ok && !ide_km_responder_new(&d->ide, &ic)) {
+                snprintf(w, sizeof(w), "out of memory");
+                ok = false;
+        }
+        struct tdisp_responder_cfg tc = { .function_id = cfg->bdf, .drbg = d->drbg, .ide = d->ide, .bars = tdi_bars,
+                                          .bars_ctx = d, .device_info = device_info,
+                                          .device_info_len = sizeof(device_info) };
+        ok = ok && tdisp_responder_new(&d->tdisp, &tc, w);
+        ok = ok && pdev_register_protocol(d, IDE_KM_PROTOCOL_ID, on_ide_km, d) &&
+             pdev_register_protocol(d, TDISP_PROTOCOL_ID, on_tdisp, d);
         struct spdm_responder_cfg rc = { .drbg = d->drbg, .no_handshake_in_the_clear = cfg->no_handshake_in_the_clear,
-                                         .vdm = on_vdm, .vdm_ctx = d };
+                                         .vdm = on_vdm, .vdm_ctx = d, .session_ended = on_session_ended,
+                                         .session_ended_ctx = d };
         dev_identity_responder_cfg(&d->id, &rc);
         ok = ok && spdm_responder_new(&d->rsp, &rc, w);
         struct doe_mailbox_config mc = { .max_object_dw = MAILBOX_DW, .next_cap = PDEV_IDE_OFFSET,
                                          .process_on_go = true, .handle = on_object, .handle_ctx = d };
         ok = ok && (d->mb = doe_mailbox_new(&mc, w)) != NULL;
-        if (!ok || !hw_pcie_attach(pcie, cfg->bdf, &ops, d)) {
+        if (!ok || !hw_pcie_attach(pcie, cfg->bdf, &cfg_ops, d)) {
                 if (ok)
                         snprintf(w, sizeof(w), "bus/device/function %02x:%02x.%x is taken", cfg->bdf >> 8,
                                  (cfg->bdf >> 3) & 0x1F, cfg->bdf & 7);
@@ -200,7 +327,9 @@ void pdev_free(struct pdev *d)
         if (d->pcie)
                 hw_pcie_detach(d->pcie, d->bdf);
         doe_mailbox_free(d->mb);
-        spdm_responder_free(d->rsp);
+        spdm_responder_free(d->rsp);   /* first: it tells no one about the session it ends */
+        tdisp_responder_free(d->tdisp);
+        ide_km_responder_free(d->ide);
         drbg_free(d->drbg);
         dev_identity_free(&d->id);
         free(d);
@@ -220,4 +349,50 @@ const struct spdm_responder_stats *pdev_spdm_stats(const struct pdev *d)
 struct spdm_responder *pdev_responder(struct pdev *d)
 {
         return d->rsp;
+}
+
+uint8_t pdev_tdi_state(const struct pdev *d)
+{
+        return tdisp_responder_state(d->tdisp);
+}
+
+const char *pdev_tdi_error_reason(const struct pdev *d)
+{
+        return tdisp_responder_error_reason(d->tdisp);
+}
+
+void pdev_set_ide_key_ops(struct pdev *d, const struct ide_km_port_ops *ops)
+{
+        ide_km_responder_set_ops(d->ide, ops);
+}
+
+void pdev_ide_failed(struct pdev *d, const char *why)
+{
+        tdisp_responder_ide_failed(d->tdisp, why ? why : "IDE check failed");
+        ide_km_responder_fail(d->ide, why);
+}
+
+uint64_t pdev_bar0(const struct pdev *d)
+{
+        return d->bar0;
+}
+
+const struct tdisp_responder_stats *pdev_tdisp_stats(const struct pdev *d)
+{
+        return tdisp_responder_stats(d->tdisp);
+}
+
+const struct ide_km_responder_stats *pdev_ide_km_stats(const struct pdev *d)
+{
+        return ide_km_responder_stats(d->ide);
+}
+
+struct tdisp_responder *pdev_tdisp(struct pdev *d)
+{
+        return d->tdisp;
+}
+
+struct ide_km_responder *pdev_ide_km(struct pdev *d)
+{
+        return d->ide;
 }

@@ -134,7 +134,9 @@ static uint32_t pick(uint32_t offered, const uint32_t *prefs, size_t n)
 static void session_end(struct spdm_responder *r)
 {
         struct session *s = &r->s;
-        if (s->state != SESS_NONE)
+        bool ended = s->state != SESS_NONE;
+        uint32_t id = s->id;
+        if (ended)
                 r->stats.sessions_ended++;
         spdm_ks_wipe(&s->ks);
         spdm_secured_dir_clear(&s->req_hs);
@@ -146,6 +148,8 @@ static void session_end(struct spdm_responder *r)
         memset(s, 0, sizeof(*s));
         spdm_transcript_init(&s->th, TRANSCRIPT_MAX);
         spdm_transcript_init(&s->mm, TRANSCRIPT_MAX);
+        if (ended && r->cfg.session_ended)
+                r->cfg.session_ended(r->cfg.session_ended_ctx, id);
 }
 
 /* GET_VERSION: back to the start (DSP0274 1.2.1 §10.3: "resets the connection"). */
@@ -1083,6 +1087,7 @@ void spdm_responder_free(struct spdm_responder *r)
 {
         if (!r)
                 return;
+        r->cfg.session_ended = NULL;    /* whoever listened may be gone already */
         conn_reset(r);
         spdm_transcript_free(&r->a);
         spdm_transcript_free(&r->b);

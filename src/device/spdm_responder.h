@@ -52,12 +52,18 @@ struct spdm_meas_source {
 
 #define SPDM_RSP_MAX_MEAS 16
 
-/* A VENDOR_DEFINED_REQUEST handler (the next issue plugs IDE_KM and TDISP in): the decoded
+/* A VENDOR_DEFINED_REQUEST handler (pdev routes IDE_KM and TDISP through it): the decoded
  * request, whether it came in a session (session_id valid then), and room for the
  * response's payload (its StandardID and VendorID echo the request's). False: the
  * responder answers ERROR UnsupportedRequest. */
 typedef bool (*spdm_vdm_fn)(void *ctx, bool secured, uint32_t session_id, const struct spdm_vendor_defined *req,
                             uint8_t *payload, size_t cap, size_t *payload_len);
+
+/* A session ended or broke (END_SESSION acknowledged, a record that does not authenticate, a
+ * failed FINISH, GET_VERSION, a sealing failure): called once with its ID after its keys are
+ * wiped, so that what was bound to it (IDE keys, a locked TDI) can go. Not called by
+ * spdm_responder_free. */
+typedef void (*spdm_session_ended_fn)(void *ctx, uint32_t session_id);
 
 struct spdm_responder_cfg {
         const uint8_t *chain_der;       /* slot 0: DER certificates, root first, leaf last */
@@ -74,6 +80,8 @@ struct spdm_responder_cfg {
         struct drbg *drbg;              /* nonces, random data, ephemeral keys (not owned) */
         spdm_vdm_fn vdm;                /* NULL: every VENDOR_DEFINED_REQUEST is unsupported */
         void *vdm_ctx;
+        spdm_session_ended_fn session_ended; /* NULL: none */
+        void *session_ended_ctx;
 };
 
 /* Counters, for reports and tests. */

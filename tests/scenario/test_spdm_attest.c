@@ -150,23 +150,25 @@ static void vendor_defined_requests_reach_the_protocol_registered_for_their_pci_
 {
         struct rig g;
         unsigned calls = 0;
-        const uint8_t vid[2] = { 0x01, 0x00 }, tdisp[] = { 0x01, 0x10, 0x81, 0x07 }, ide_km[] = { 0x00, 0x00 };
+        /* 0x00 (IDE_KM) and 0x01 (TDISP) are the device's own: the test protocol takes 0x02 */
+        const uint8_t vid[2] = { 0x01, 0x00 }, probe[] = { 0x02, 0x10, 0x81, 0x07 }, ide_km[] = { 0x00, 0x00 };
         const uint8_t *back;
         size_t back_len;
         (void)state;
         rig_up(&g, "dev");
-        assert_true(pdev_register_protocol(g.dev, 0x01, reverse, &calls));
         assert_false(pdev_register_protocol(g.dev, 0x01, reverse, &calls));
+        assert_true(pdev_register_protocol(g.dev, 0x02, reverse, &calls));
+        assert_false(pdev_register_protocol(g.dev, 0x02, reverse, &calls));
         assert_int_equal(attest(&g), SPDM_REQ_DONE);
         struct spdm_req_out o = { .buf = g.out, .cap = sizeof(g.out) };
-        assert_int_equal(drive(&g, spdm_requester_vendor_defined(g.req, SPDM_STANDARD_ID_PCISIG, vid, 2, tdisp,
-                                                                 sizeof(tdisp), &o), &o),
+        assert_int_equal(drive(&g, spdm_requester_vendor_defined(g.req, SPDM_STANDARD_ID_PCISIG, vid, 2, probe,
+                                                                 sizeof(probe), &o), &o),
                          SPDM_REQ_DONE);
         assert_true(spdm_requester_vdm_response(g.req, &back, &back_len));
         assert_int_equal(back_len, 4);
-        assert_memory_equal(back, "\x07\x81\x10\x01", 4);
+        assert_memory_equal(back, "\x07\x81\x10\x02", 4);
         assert_int_equal(calls, 1);
-        /* IDE_KM has no handler yet: ERROR UnsupportedRequest, which breaks the requester */
+        /* a 2-byte IDE_KM object is no object: ERROR UnsupportedRequest, which breaks the requester */
         const char *why;
         assert_int_equal(drive(&g, spdm_requester_vendor_defined(g.req, SPDM_STANDARD_ID_PCISIG, vid, 2, ide_km,
                                                                  sizeof(ide_km), &o), &o),
