@@ -49,6 +49,9 @@
 #define RMI_PDEV_GET_STATE         RMI_FID(0x178)
 #define RMI_PDEV_SET_PUBKEY        RMI_FID(0x17B)
 #define RMI_PDEV_STOP              RMI_FID(0x17C)
+#define RMI_PDEV_STREAM_CONNECT    RMI_FID(0x204) /* 2.0-bet1: the IDE stream commands */
+#define RMI_PDEV_STREAM_DISCONNECT RMI_FID(0x205)
+#define RMI_PDEV_STREAM_COMPLETE   RMI_FID(0x206)
 
 #define RMI_ABI_VERSION(major, minor) (((uint64_t)(major) << 16) | (minor))
 #define RMI_ABI_VERSION_1_0 RMI_ABI_VERSION(1, 0)
@@ -159,6 +162,10 @@
 #define RMI_DEV_OBJ_CERTIFICATE      1
 #define RMI_DEV_OBJ_MEASUREMENTS     2
 #define RMI_DEV_OBJ_INTERFACE_REPORT 3
+
+#define RMI_STREAM_TYPE_NON_TEE 0  /* RmiPdevStreamType */
+#define RMI_STREAM_TYPE_NCOH    1
+#define RMI_STREAM_TYPE_COH     2
 
 #define RMI_DEV_PROTOCOL_SPDM        0  /* RmiDevCommProtocol: DOE type 1 */
 #define RMI_DEV_PROTOCOL_SECURE_SPDM 1  /* DOE type 2 */

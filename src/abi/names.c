@@ -60,6 +60,9 @@ const char *rmi_command_name(uint64_t fid)
         case RMI_PDEV_GET_STATE: return "RMI_PDEV_GET_STATE";
         case RMI_PDEV_SET_PUBKEY: return "RMI_PDEV_SET_PUBKEY";
         case RMI_PDEV_STOP: return "RMI_PDEV_STOP";
+        case RMI_PDEV_STREAM_CONNECT: return "RMI_PDEV_STREAM_CONNECT";
+        case RMI_PDEV_STREAM_DISCONNECT: return "RMI_PDEV_STREAM_DISCONNECT";
+        case RMI_PDEV_STREAM_COMPLETE: return "RMI_PDEV_STREAM_COMPLETE";
         default: return "RMI_UNKNOWN";
         }
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "device/doe_mailbox.h"
+#include "hw/ide.h"
 #include "lib/bytes.h"
 #include "lib/drbg.h"
 #include "proto/tdisp.h"
@@ -36,6 +37,7 @@ struct pdev {
         struct spdm_responder *rsp;
         struct doe_mailbox *mb;
         struct ide_km_responder *ide;
+        struct hw_ide *engine;          /* the upstream port's IDE engine (hw/ide.h) */
         struct tdisp_responder *tdisp;
         uint64_t bar0;
         struct {
@@ -87,6 +89,48 @@ static void on_ide_insecure(void *ctx, const char *why)
 {
         struct pdev *d = ctx;
         tdisp_responder_ide_failed(d->tdisp, why);
+}
+
+/* ---- the IDE_KM responder's key port: the device's own IDE engine ---- */
+
+static bool engine_key_prog(void *ctx, uint8_t stream_id, enum ide_km_sub_stream ss, enum ide_km_dir dir,
+                            enum ide_km_key_set ks, const uint8_t key[IDE_KM_KEY_SIZE], uint64_t ifv)
+{
+        struct pdev *d = ctx;
+        struct hw_ide_regs regs;
+        hw_ide_regs(d->engine, &regs);
+        return stream_id == regs.sel_ctl >> 24 &&
+               hw_ide_key_prog(d->engine, (enum hw_ide_sub_stream)ss, (enum hw_ide_dir)dir, (enum hw_ide_key_set)ks,
+                               key, ifv) == HW_IDE_OK;
+}
+
+static bool engine_go(void *ctx, uint8_t stream_id, enum ide_km_sub_stream ss, enum ide_km_dir dir,
+                      enum ide_km_key_set ks)
+{
+        struct pdev *d = ctx;
+        (void)stream_id;
+        return hw_ide_key_go(d->engine, (enum hw_ide_sub_stream)ss, (enum hw_ide_dir)dir, (enum hw_ide_key_set)ks) ==
+               HW_IDE_OK;
+}
+
+static bool engine_stop(void *ctx, uint8_t stream_id, enum ide_km_sub_stream ss, enum ide_km_dir dir,
+                        enum ide_km_key_set ks)
+{
+        struct pdev *d = ctx;
+        (void)stream_id;
+        enum hw_ide_status st =
+                hw_ide_key_stop(d->engine, (enum hw_ide_sub_stream)ss, (enum hw_ide_dir)dir, (enum hw_ide_key_set)ks);
+        return st == HW_IDE_OK || st == HW_IDE_NO_KEY;
+}
+
+/* The engine detected an IDE Check Failed (or got the partner's IDE Fail Message): the
+ * stream is Insecure, its keys are gone, a locked TDI goes to ERROR. A stop the IDE_KM
+ * responder made itself is no failure. */
+static void engine_insecure(void *ctx, enum hw_ide_fail why)
+{
+        struct pdev *d = ctx;
+        if (why != HW_IDE_FAIL_KEYS_STOPPED)
+                pdev_ide_failed(d, hw_ide_fail_name(why));
 }
 
 static size_t tdi_bars(void *ctx, struct tdisp_bar *bars, size_t cap)
@@ -294,6 +338,16 @@ bool pdev_new(struct pdev **out, struct hw_pcie *pcie, const struct pdev_config 
                 snprintf(w, sizeof(w), "out of memory");
                 ok = false;
         }
+        struct hw_ide_config ec = { .stream_id = 0, .default_stream = true, .on_insecure = engine_insecure, .ctx = d };
+        if (ok && !hw_ide_new(&d->engine, &ec)) {
+                snprintf(w, sizeof(w), "out of memory");
+                ok = false;
+        }
+        if (ok) {
+                struct ide_km_port_ops ops = { .key_prog = engine_key_prog, .go = engine_go, .stop = engine_stop,
+                                               .ctx = d };
+                ide_km_responder_set_ops(d->ide, &ops);
+        }
         struct tdisp_responder_cfg tc = { .function_id = cfg->bdf, .drbg = d->drbg, .ide = d->ide, .bars = tdi_bars,
                                           .bars_ctx = d, .device_info = device_info,
                                           .device_info_len = sizeof(device_info) };
@@ -330,6 +384,7 @@ void pdev_free(struct pdev *d)
         spdm_responder_free(d->rsp);   /* first: it tells no one about the session it ends */
         tdisp_responder_free(d->tdisp);
         ide_km_responder_free(d->ide);
+        hw_ide_free(d->engine);
         drbg_free(d->drbg);
         dev_identity_free(&d->id);
         free(d);
@@ -395,4 +450,9 @@ struct tdisp_responder *pdev_tdisp(struct pdev *d)
 struct ide_km_responder *pdev_ide_km(struct pdev *d)
 {
         return d->ide;
+}
+
+struct hw_ide *pdev_ide_engine(struct pdev *d)
+{
+        return d->engine;
 }

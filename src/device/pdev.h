@@ -101,6 +101,11 @@ void pdev_set_ide_key_ops(struct pdev *d, const struct ide_km_port_ops *ops);
 /* The IDE glue reports IDE Check Failed or link down: the stream's keys are dropped, it is
  * Insecure, and a locked TDI goes to ERROR. */
 void pdev_ide_failed(struct pdev *d, const char *why);
+/* The device's IDE engine (hw/ide.h; Stream ID 0, the default stream): IDE_KM programs its
+ * keys; the board connects it to the Root Port's over a link (hw/link.h). Its failures
+ * reach pdev_ide_failed. pdev_set_ide_key_ops replaces it as the key port (tests). */
+struct hw_ide;
+struct hw_ide *pdev_ide_engine(struct pdev *d);
 /* BAR0's address as the host programmed it. */
 uint64_t pdev_bar0(const struct pdev *d);
 const struct tdisp_responder_stats *pdev_tdisp_stats(const struct pdev *d);

@@ -110,3 +110,38 @@ void rmi_dev_comm_exit_decode(const uint8_t *buf, struct rmi_dev_comm_exit *x)
         br_seek(&r, RMI_DEV_COMM_EXIT_REQ_LEN2); x->req_len = br_le64(&r);
         br_seek(&r, RMI_DEV_COMM_EXIT_TIMEOUT); x->timeout = br_le64(&r);
 }
+
+void rmi_stream_params_encode(const struct rmi_stream_params *p, uint8_t *buf)
+{
+        struct byte_writer w;
+        memset(buf, 0, RMI_STREAM_PARAMS_SIZE);
+        bw_init(&w, buf, RMI_STREAM_PARAMS_SIZE);
+        bw_seek(&w, RMI_STREAM_PARAMS_FLAGS); bw_le64(&w, p->flags);
+        bw_seek(&w, RMI_STREAM_PARAMS_TYPE); bw_le64(&w, p->stream_type);
+        bw_seek(&w, RMI_STREAM_PARAMS_PDEV_1); bw_le64(&w, p->pdev_1);
+        bw_seek(&w, RMI_STREAM_PARAMS_PDEV_2); bw_le64(&w, p->pdev_2);
+        bw_seek(&w, RMI_STREAM_PARAMS_IDE_SID); bw_le64(&w, p->ide_sid);
+        bw_seek(&w, RMI_STREAM_PARAMS_NUM_RANGES); bw_le64(&w, p->num_ranges);
+        bw_seek(&w, RMI_STREAM_PARAMS_RANGES);
+        for (unsigned i = 0; i < RMI_STREAM_MAX_RANGES; i++) {
+                bw_le64(&w, p->range[i].base);
+                bw_le64(&w, p->range[i].top);
+        }
+}
+
+void rmi_stream_params_decode(const uint8_t *buf, struct rmi_stream_params *p)
+{
+        struct byte_reader r;
+        br_init(&r, buf, RMI_STREAM_PARAMS_SIZE);
+        br_seek(&r, RMI_STREAM_PARAMS_FLAGS); p->flags = br_le64(&r);
+        br_seek(&r, RMI_STREAM_PARAMS_TYPE); p->stream_type = br_le64(&r);
+        br_seek(&r, RMI_STREAM_PARAMS_PDEV_1); p->pdev_1 = br_le64(&r);
+        br_seek(&r, RMI_STREAM_PARAMS_PDEV_2); p->pdev_2 = br_le64(&r);
+        br_seek(&r, RMI_STREAM_PARAMS_IDE_SID); p->ide_sid = br_le64(&r);
+        br_seek(&r, RMI_STREAM_PARAMS_NUM_RANGES); p->num_ranges = br_le64(&r);
+        br_seek(&r, RMI_STREAM_PARAMS_RANGES);
+        for (unsigned i = 0; i < RMI_STREAM_MAX_RANGES; i++) {
+                p->range[i].base = br_le64(&r);
+                p->range[i].top = br_le64(&r);
+        }
+}

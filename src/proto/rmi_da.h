@@ -53,6 +53,17 @@
 #define RMI_DEV_COMM_EXIT_REQ_LEN2  0x40 /* u64: req_len, the bytes to send */
 #define RMI_DEV_COMM_EXIT_TIMEOUT   0x48 /* u64 */
 
+/* ---- RmiPdevStreamParams (4096 bytes; 2.0-bet1 IDE stream commands) ---- */
+#define RMI_STREAM_PARAMS_SIZE       0x1000
+#define RMI_STREAM_PARAMS_FLAGS      0x00  /* u64 */
+#define RMI_STREAM_PARAMS_TYPE       0x08  /* u64: 0 NON_TEE, 1 NCOH, 2 COH, 3 NCOH_SYS, 4 COH_SYS */
+#define RMI_STREAM_PARAMS_PDEV_1     0x10  /* u64: the Root Port's PDEV */
+#define RMI_STREAM_PARAMS_PDEV_2     0x18  /* u64: the endpoint's PDEV */
+#define RMI_STREAM_PARAMS_IDE_SID    0x20  /* u64: the IDE Stream ID (< 256) */
+#define RMI_STREAM_PARAMS_NUM_RANGES 0x28  /* u64 */
+#define RMI_STREAM_PARAMS_RANGES     0x100 /* 16 x {base, top (exclusive)} */
+#define RMI_STREAM_MAX_RANGES        16
+
 _Static_assert(RMI_PDEV_PARAMS_HASH_ALGO + 1 <= RMI_PDEV_PARAMS_SIZE, "RmiPdevParams fits 4 KiB");
 _Static_assert(RMI_PUBKEY_PARAMS_METADATA == RMI_PUBKEY_PARAMS_KEY + RMI_PUBKEY_MAX, "key[1024] then metadata");
 _Static_assert(RMI_PUBKEY_PARAMS_KEY_LEN == RMI_PUBKEY_PARAMS_METADATA + RMI_PUBKEY_MAX, "metadata[1024] then lengths");
@@ -68,6 +79,13 @@ struct rmi_pubkey_params {
         uint8_t key[RMI_PUBKEY_MAX], metadata[RMI_PUBKEY_MAX];
         uint64_t key_len, metadata_len; /* as written: may exceed 1024 in a hostile page */
         unsigned algo;                  /* one byte */
+};
+
+struct rmi_stream_params {
+        uint64_t flags, stream_type, pdev_1, pdev_2, ide_sid, num_ranges;
+        struct {
+                uint64_t base, top;
+        } range[RMI_STREAM_MAX_RANGES];
 };
 
 struct rmi_dev_comm_enter {
@@ -86,6 +104,8 @@ void rmi_pdev_params_encode(const struct rmi_pdev_params *p, uint8_t *buf);
 void rmi_pdev_params_decode(const uint8_t *buf, struct rmi_pdev_params *p);
 void rmi_pubkey_params_encode(const struct rmi_pubkey_params *p, uint8_t *buf);
 void rmi_pubkey_params_decode(const uint8_t *buf, struct rmi_pubkey_params *p);
+void rmi_stream_params_encode(const struct rmi_stream_params *p, uint8_t *buf);
+void rmi_stream_params_decode(const uint8_t *buf, struct rmi_stream_params *p);
 /* The halves of RmiDevCommData: buf is the whole granule; each touches only its half. */
 void rmi_dev_comm_enter_encode(const struct rmi_dev_comm_enter *e, uint8_t *buf);
 void rmi_dev_comm_enter_decode(const uint8_t *buf, struct rmi_dev_comm_enter *e);

@@ -238,7 +238,7 @@ bool tdisp_caps_supports(const struct tdisp_capabilities *caps, uint8_t req)
         if (req < 0x80u)
                 return false;
         unsigned i = req - 0x80u;
-        return (caps->req_msgs_supported[i / 8u] >> (i % 8u)) & 1u;
+        return ((unsigned)caps->req_msgs_supported[i / 8u] >> (i % 8u) & 1u) != 0;
 }
 
 /* ---- LOCK_INTERFACE_REQUEST ---- */

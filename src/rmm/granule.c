@@ -75,6 +75,7 @@ void rmm_destroy(struct ccada_rmm *rmm)
                         realm_free(g->u.realm);
         }
         rmm_pdev_free_all(rmm);
+        rmm_stream_free(rmm);
         free(rmm->granules);
         rmm_attest_free(rmm->attest);
         rmm_tsm_free(rmm);

@@ -54,11 +54,12 @@ struct rmi_cmd {
 };
 
 /* The RMI commands DEN0137 1.0 defines occupy function IDs 0x150..0x169 (B4.3), the PDEV
- * commands of device assignment 0x174..0x17C (RMM 2.0-beta); the table is indexed by the
+ * commands of device assignment 0x174..0x17C and the IDE stream ones 0x204..0x206 (RMM
+ * 2.0-beta); the table is indexed by the
  * offset from the first. RMI_RTT_FOLD (and the IDs without a command here) have no handler:
  * NOT_SUPPORTED, as SMCCC says for an unknown function. */
 #define RMI_FID_FIRST RMI_VERSION
-#define RMI_FID_LAST  RMI_PDEV_STOP
+#define RMI_FID_LAST  RMI_PDEV_STREAM_COMPLETE
 #define RMI_CMD(fid)  [(fid) - RMI_FID_FIRST]
 static const struct rmi_cmd rmi_cmds[] = {
         RMI_CMD(RMI_VERSION) = { rmi_version, 0 },
@@ -90,6 +91,9 @@ static const struct rmi_cmd rmi_cmds[] = {
         RMI_CMD(RMI_PDEV_GET_STATE) = { rmi_pdev_get_state, 0 },
         RMI_CMD(RMI_PDEV_SET_PUBKEY) = { rmi_pdev_set_pubkey, 0 },
         RMI_CMD(RMI_PDEV_STOP) = { rmi_pdev_stop, 0 },
+        RMI_CMD(RMI_PDEV_STREAM_CONNECT) = { rmi_pdev_stream_connect, 0 },
+        RMI_CMD(RMI_PDEV_STREAM_DISCONNECT) = { rmi_pdev_stream_disconnect, 0 },
+        RMI_CMD(RMI_PDEV_STREAM_COMPLETE) = { rmi_pdev_stream_complete, 0 },
 };
 _Static_assert(ARRAY_SIZE(rmi_cmds) == RMI_FID_LAST - RMI_FID_FIRST + 1,
                "the table reaches the last RMI function ID implemented");

@@ -36,40 +36,17 @@
 #include "lib/ec.h"
 #include "proto/rmi_da.h"
 #include "proto/spdm.h"
+#include "rmm/da.h"
 #include "rmm/rmm_internal.h"
 #include "rmm/spdm_requester.h"
 #include "rmm/tsm.h"
 
-#define PDEV_MSG_MAX GRANULE_SIZE       /* one NS granule each way */
-/* Our DataTransferSize: a response sealed in a secured record must still fit the host's
- * one-granule response buffer (record header, length, MAC and some padding). */
-#define PDEV_DTS (PDEV_MSG_MAX - 64)
-
-struct rmm_pdev {
-        uint64_t pa;
-        unsigned state;                 /* RMI_PDEV_STATE_* */
-        struct rmi_pdev_params p;
-        enum hash_alg hash;             /* of the object digests */
-        struct spdm_requester *req;
-        uint8_t out[PDEV_MSG_MAX];      /* the request to send at the next COMMUNICATE */
-        size_t out_len;
-        bool out_secured, out_pending;  /* a request waits for COMMUNICATE to hand it out */
-        bool awaiting;                  /* the host has a request; its answer is due */
-        bool stopping;                  /* END_SESSION in flight: STOPPED once answered */
-        bool confirmed;                 /* the session carried a HEARTBEAT both ways */
-        uint8_t in[PDEV_MSG_MAX];       /* the host's answer, copied in */
-        struct hash_ctx *vca_h, *cert_h;
-        bool cert_first;
-        uint8_t vca_digest[HASH_MAX_LEN], cert_digest[HASH_MAX_LEN], meas_digest[HASH_MAX_LEN];
-        bool have_vca, have_cert, have_meas;
-};
-
-static bool da_enabled(const struct ccada_rmm *rmm)
+bool da_enabled(const struct ccada_rmm *rmm)
 {
         return rmm->cfg.da;
 }
 
-static struct rmm_pdev *pdev_lookup(struct ccada_rmm *rmm, uint64_t pa)
+struct rmm_pdev *da_pdev_lookup(struct ccada_rmm *rmm, uint64_t pa)
 {
         struct granule *g = granule_find(rmm, pa, GRANULE_PDEV);
         return g ? g->u.pdev : NULL;
@@ -164,6 +141,7 @@ void rmi_pdev_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc
         struct rmm_pdev *pd = calloc(1, sizeof(*pd));
         if (!pd)
                 return;
+        pd->rmm = rmm;
         pd->pa = pdev_pa;
         pd->p = p;
         pd->hash = h;
@@ -188,8 +166,11 @@ void rmi_pdev_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc
 
 /* ---- RMI_PDEV_COMMUNICATE ---- */
 
-static void to_error(struct rmm_pdev *pd)
+static void op_end(struct rmm_pdev *pd, bool ok);
+
+void da_pdev_error(struct rmm_pdev *pd)
 {
+        op_end(pd, false);
         pd->state = RMI_PDEV_STATE_ERROR;
         pd->awaiting = pd->out_pending = pd->stopping = false;
 }
@@ -263,7 +244,7 @@ static bool cache_request(struct rmm_pdev *pd, struct rmi_dev_comm_exit *x)
 static void after_step(struct rmm_pdev *pd, enum spdm_req_status st, const struct spdm_req_out *o)
 {
         if (st == SPDM_REQ_FAILED) {
-                to_error(pd);
+                da_pdev_error(pd);
                 return;
         }
         if (st == SPDM_REQ_SEND) {
@@ -281,7 +262,7 @@ static void after_step(struct rmm_pdev *pd, enum spdm_req_status st, const struc
                 pd->have_cert = hash_end(pd->cert_h, pd->cert_digest);
                 pd->vca_h = pd->cert_h = NULL;
                 if (!pd->have_vca || !pd->have_cert)
-                        to_error(pd);
+                        da_pdev_error(pd);
                 else
                         pd->state = RMI_PDEV_STATE_NEEDS_KEY;
         } else if (spdm_requester_result(pd->req)->session && !pd->confirmed) {
@@ -293,7 +274,7 @@ static void after_step(struct rmm_pdev *pd, enum spdm_req_status st, const struc
         } else if (spdm_requester_result(pd->req)->session) {
                 pd->state = RMI_PDEV_STATE_READY;
         } else {
-                to_error(pd);
+                da_pdev_error(pd);
         }
 }
 
@@ -316,46 +297,114 @@ static bool hand_out(struct ccada_rmm *rmm, struct rmm_pdev *pd, const struct rm
 
 static bool conversing(const struct rmm_pdev *pd)
 {
-        return pd->state == RMI_PDEV_STATE_NEW || pd->state == RMI_PDEV_STATE_HAS_KEY || pd->stopping;
+        return pd->state == RMI_PDEV_STATE_NEW || pd->state == RMI_PDEV_STATE_HAS_KEY || pd->stopping ||
+               (pd->state == RMI_PDEV_STATE_READY && (pd->op || !pd->req));
 }
 
-void rmi_pdev_communicate(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
+/* PCI-SIG's VENDOR_DEFINED identity: StandardID 3 (PCI-SIG), VendorID 0x0001 (DSP0274 Table
+ * 57; facts §4, §6). */
+static const uint8_t pcisig_vendor_id[2] = { 0x01, 0x00 };
+
+static void op_end(struct rmm_pdev *pd, bool ok)
 {
-        uint64_t pdev_pa = a->x[1], comm_pa = a->x[2];
+        struct da_op *op = pd->op;
+        pd->op = NULL;
+        if (op && op->finish)
+                op->finish(op, pd, ok);
+}
+
+/* The operation's next request, or its end. */
+static void op_next(struct rmm_pdev *pd, const uint8_t *rsp, size_t rsp_len)
+{
+        uint8_t payload[PDEV_MSG_MAX / 2];
+        size_t n = 0;
+        struct da_op *op = pd->op;
+        op->cache = false;
+        enum da_step st = op->step(op, pd, rsp, rsp_len, payload, sizeof(payload), &n);
+        if (st == DA_DONE || st == DA_FAILED) {
+                op_end(pd, st == DA_DONE);
+                return;
+        }
+        struct spdm_req_out o = { .buf = pd->out, .cap = sizeof(pd->out) };
+        enum spdm_req_status rs = spdm_requester_vendor_defined(pd->req, SPDM_STANDARD_ID_PCISIG, pcisig_vendor_id,
+                                                                sizeof(pcisig_vendor_id), payload, n, &o);
+        secure_zero(payload, sizeof(payload));  /* KEY_PROG carries keys */
+        if (rs != SPDM_REQ_SEND) {
+                op_end(pd, false);
+                da_pdev_error(pd);
+                return;
+        }
+        pd->out_len = o.len;
+        pd->out_secured = o.secured;
+        pd->out_pending = true;
+}
+
+/* The answer to an operation's request: the VDM payload to the operation, whose step may
+ * ask for part of it to be cached (written in plaintext into the host's response buffer:
+ * the record it came in is sealed). */
+static void op_answer(struct ccada_rmm *rmm, struct rmm_pdev *pd, enum spdm_req_status st,
+                      const struct rmi_dev_comm_enter *e, struct rmi_dev_comm_exit *x)
+{
+        const uint8_t *payload;
+        size_t n;
+        if (st != SPDM_REQ_DONE || !spdm_requester_vdm_response(pd->req, &payload, &n)) {
+                op_end(pd, false);
+                if (st == SPDM_REQ_FAILED)
+                        da_pdev_error(pd);
+                return;
+        }
+        op_next(pd, payload, n);
+        struct da_op *op = pd->op;
+        if (!op || !op->cache)
+                return;
+        uint8_t *buf;
+        if (op->cache_off > n || op->cache_len > n - op->cache_off ||
+            !rmm_map_ns(rmm, e->rsp_addr, op->cache_len, HW_ACCESS_WRITE, &buf)) {
+                op_end(pd, false);
+                return;
+        }
+        memcpy(buf, payload + op->cache_off, op->cache_len);
+        x->flags |= RMI_DEV_COMM_EXIT_RSP_CACHE;
+        x->cache_obj_id = op->cache_obj;
+        x->cache_rsp_offset = 0;
+        x->cache_rsp_len = op->cache_len;
+}
+
+bool da_op_start(struct rmm_pdev *pd, struct da_op *op)
+{
+        if (pd->state != RMI_PDEV_STATE_READY || pd->op || pd->awaiting || pd->out_pending || !pd->req)
+                return false;
+        pd->op = op;
+        return true;
+}
+
+uint64_t da_communicate(struct ccada_rmm *rmm, struct rmm_pdev *pd, uint64_t comm_pa)
+{
         uint8_t *comm;
         struct rmi_dev_comm_enter e;
         struct rmi_dev_comm_exit x = { 0 };
 
-        if (!da_enabled(rmm)) {
-                r->x[0] = SMCCC_RET_NOT_SUPPORTED;
-                return;
-        }
-        r->x[0] = RMI_ERROR_INPUT;
-        struct rmm_pdev *pd = pdev_lookup(rmm, pdev_pa);
-        if (!pd || !rmm_map_ns(rmm, comm_pa, RMI_DEV_COMM_DATA_SIZE, HW_ACCESS_WRITE, &comm))
-                return;
+        if (!rmm_map_ns(rmm, comm_pa, RMI_DEV_COMM_DATA_SIZE, HW_ACCESS_WRITE, &comm))
+                return RMI_ERROR_INPUT;
         rmi_dev_comm_enter_decode(comm, &e);    /* the one read of Enter */
-        if (!conversing(pd)) {
-                r->x[0] = RMI_ERROR_DEVICE;
-                return;
-        }
+        if (!conversing(pd))
+                return RMI_ERROR_DEVICE;
         if (!pd->req) {                 /* a Root Port: nothing to say */
                 pd->state = RMI_PDEV_STATE_READY;
                 rmi_dev_comm_exit_encode(&x, comm);
-                r->x[0] = RMI_SUCCESS;
-                return;
+                return RMI_SUCCESS;
         }
         if (pd->awaiting) {
                 if (e.status == RMI_DEV_COMM_ERROR) {   /* the host could not reach the device */
-                        to_error(pd);
+                        op_end(pd, false);
+                        da_pdev_error(pd);
                         rmi_dev_comm_exit_encode(&x, comm);
-                        r->x[0] = RMI_SUCCESS;
-                        return;
+                        return RMI_SUCCESS;
                 }
                 const uint8_t *rsp;
                 if (e.status != RMI_DEV_COMM_RESPONSE || e.rsp_len > PDEV_MSG_MAX ||
                     (e.rsp_len && !rmm_map_ns(rmm, e.rsp_addr, e.rsp_len, HW_ACCESS_READ, (uint8_t **)&rsp)))
-                        return;         /* nothing changed: the host may call again properly */
+                        return RMI_ERROR_INPUT; /* nothing changed: the host may call again properly */
                 size_t n = e.rsp_len;
                 if (n)
                         memcpy(pd->in, rsp, n); /* copied once; only the copy is read */
@@ -363,19 +412,37 @@ void rmi_pdev_communicate(struct ccada_rmm *rmm, const struct smc_regs *a, struc
                 pd->awaiting = false;
                 struct spdm_req_out o = { .buf = pd->out, .cap = sizeof(pd->out) };
                 enum spdm_req_status st = spdm_requester_step(pd->req, pd->in, n, secured, &o);
-                if (st != SPDM_REQ_FAILED && !secured && !cache_response(pd, pd->in, n, &x))
-                        st = SPDM_REQ_FAILED;
-                after_step(pd, st, &o);
+                if (pd->op) {
+                        op_answer(rmm, pd, st, &e, &x);
+                } else {
+                        if (st != SPDM_REQ_FAILED && !secured && !cache_response(pd, pd->in, n, &x))
+                                st = SPDM_REQ_FAILED;
+                        after_step(pd, st, &o);
+                }
         } else if (pd->state == RMI_PDEV_STATE_NEW && !pd->out_pending) {
                 struct spdm_req_out o = { .buf = pd->out, .cap = sizeof(pd->out) };
                 after_step(pd, spdm_requester_start(pd->req, &o), &o);
+        } else if (pd->op && !pd->out_pending) {
+                op_next(pd, NULL, 0);
         }
-        if (pd->out_pending && (!cache_request(pd, &x) || !hand_out(rmm, pd, &e, &x)))
-                to_error(pd);
+        if (pd->out_pending && (!cache_request(pd, &x) || !hand_out(rmm, pd, &e, &x))) {
+                op_end(pd, false);
+                da_pdev_error(pd);
+        }
         if (pd->state == RMI_PDEV_STATE_ERROR)
                 memset(&x, 0, sizeof(x));
         rmi_dev_comm_exit_encode(&x, comm);
-        r->x[0] = RMI_SUCCESS;
+        return RMI_SUCCESS;
+}
+
+void rmi_pdev_communicate(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
+{
+        if (!da_enabled(rmm)) {
+                r->x[0] = SMCCC_RET_NOT_SUPPORTED;
+                return;
+        }
+        struct rmm_pdev *pd = da_pdev_lookup(rmm, a->x[1]);
+        r->x[0] = pd ? da_communicate(rmm, pd, a->x[2]) : RMI_ERROR_INPUT;
 }
 
 /* ---- the rest ---- */
@@ -386,7 +453,7 @@ void rmi_pdev_get_state(struct ccada_rmm *rmm, const struct smc_regs *a, struct 
                 r->x[0] = SMCCC_RET_NOT_SUPPORTED;
                 return;
         }
-        struct rmm_pdev *pd = pdev_lookup(rmm, a->x[1]);
+        struct rmm_pdev *pd = da_pdev_lookup(rmm, a->x[1]);
         r->x[0] = pd ? RMI_SUCCESS : RMI_ERROR_INPUT;
         r->x[1] = pd ? pd->state : 0;
 }
@@ -412,7 +479,7 @@ void rmi_pdev_set_pubkey(struct ccada_rmm *rmm, const struct smc_regs *a, struct
                 return;
         }
         r->x[0] = RMI_ERROR_INPUT;
-        struct rmm_pdev *pd = pdev_lookup(rmm, a->x[1]);
+        struct rmm_pdev *pd = da_pdev_lookup(rmm, a->x[1]);
         if (!pd || !rmm_copy_in_ns(rmm, a->x[2], page, sizeof(page)))
                 return;
         rmi_pubkey_params_decode(page, &k);
@@ -432,7 +499,7 @@ void rmi_pdev_set_pubkey(struct ccada_rmm *rmm, const struct smc_regs *a, struct
         struct spdm_req_out o = { .buf = pd->out, .cap = sizeof(pd->out) };
         enum spdm_req_status st = spdm_requester_set_pubkey(pd->req, k.key, (size_t)k.key_len, &o);
         if (st != SPDM_REQ_SEND) {      /* not the leaf's key, where the RMM knows the leaf */
-                to_error(pd);
+                da_pdev_error(pd);
                 r->x[0] = RMI_ERROR_DEVICE;
                 return;
         }
@@ -447,12 +514,12 @@ void rmi_pdev_stop(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_r
                 r->x[0] = SMCCC_RET_NOT_SUPPORTED;
                 return;
         }
-        struct rmm_pdev *pd = pdev_lookup(rmm, a->x[1]);
+        struct rmm_pdev *pd = da_pdev_lookup(rmm, a->x[1]);
         if (!pd) {
                 r->x[0] = RMI_ERROR_INPUT;
                 return;
         }
-        if (pd->state == RMI_PDEV_STATE_STOPPED || pd->stopping || pd->awaiting) {
+        if (pd->state == RMI_PDEV_STATE_STOPPED || pd->stopping || pd->awaiting || pd->op) {
                 r->x[0] = RMI_ERROR_DEVICE;     /* stopped, stopping, or mid-exchange: ABORT first */
                 return;
         }
@@ -474,17 +541,20 @@ void rmi_pdev_abort(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_
                 r->x[0] = SMCCC_RET_NOT_SUPPORTED;
                 return;
         }
-        struct rmm_pdev *pd = pdev_lookup(rmm, a->x[1]);
+        struct rmm_pdev *pd = da_pdev_lookup(rmm, a->x[1]);
         if (!pd) {
                 r->x[0] = RMI_ERROR_INPUT;
                 return;
         }
-        /* A conversation cut mid-exchange cannot be resumed: the transcript has a hole. */
+        /* A conversation cut mid-exchange cannot be resumed: the transcript has a hole. An
+         * operation not yet started just ends. */
+        if (pd->op && !pd->awaiting && !pd->out_pending)
+                op_end(pd, false);
         if (pd->awaiting || pd->out_pending) {
                 if (pd->stopping)
                         pd->state = RMI_PDEV_STATE_STOPPED;
                 else
-                        to_error(pd);
+                        da_pdev_error(pd);
                 pd->awaiting = pd->out_pending = pd->stopping = false;
         }
         r->x[0] = RMI_SUCCESS;
@@ -501,7 +571,7 @@ void rmi_pdev_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct sm
                 r->x[0] = RMI_ERROR_INPUT;
                 return;
         }
-        if (g->u.pdev->state != RMI_PDEV_STATE_STOPPED) {
+        if (g->u.pdev->state != RMI_PDEV_STATE_STOPPED || rmm_stream_uses(rmm, g->u.pdev)) {
                 r->x[0] = RMI_ERROR_DEVICE;
                 return;
         }
@@ -514,7 +584,7 @@ void rmi_pdev_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct sm
 
 bool rmm_pdev_info(struct ccada_rmm *rmm, uint64_t pdev_pa, struct rmm_pdev_info *out)
 {
-        struct rmm_pdev *pd = pdev_lookup(rmm, pdev_pa);
+        struct rmm_pdev *pd = da_pdev_lookup(rmm, pdev_pa);
         memset(out, 0, sizeof(*out));
         if (!pd)
                 return false;

@@ -41,6 +41,14 @@ struct rmm_config {
 
 void rmm_config_default(struct rmm_config *cfg);
 
+/* Platform wiring for device assignment (the board's calls; TF-RMM reaches the Root Port's
+ * IDE registers through an EL3 service): the Root Port with requester ID rid and its IDE
+ * engine, which RMI_PDEV_STREAM_CONNECT keys. Not owned. */
+struct hw_ide;
+void rmm_platform_root_port(struct ccada_rmm *rmm, uint16_t rid, struct hw_ide *ide);
+/* Whether the RMM's IDE stream is connected and the Root Port's end Secure. */
+bool rmm_stream_secure(const struct ccada_rmm *rmm);
+
 /* The RMM's trace subsystems: "rmi" (rmi_call: every RMI command but REC_ENTER, with its
  * status), "rsi" (rsi_call: every RSI command but PSCI) and "rmm" (rec_enter, rec_exit,
  * ripas_change: a REC's entries and exits, the progress of RMI_RTT_SET_RIPAS). */

@@ -228,6 +228,11 @@ struct ccada_rmm {
         char *iak_pem;                  /* cfg.iak_pem's copy (cfg.iak_pem points here) */
         struct rmm_attest *attest;      /* attest.c: set up at the first token; NULL before */
         struct rmm_tsm *tsm;            /* tsm.c: the device conversation; NULL before */
+        /* device assignment (rmi_pdev_stream.c): the platform's Root Port IDE engine (the
+         * board's, rmm_platform_root_port) and the one IDE stream the RMM keys */
+        struct hw_ide *rp_ide;
+        uint16_t rp_rid;
+        struct rmm_stream *stream;
 };
 
 /* ---- granule.c: the granule state machine (DEN0137 1.0 A2.2), as TF-RMM keeps it: a
@@ -375,6 +380,13 @@ void rmi_pdev_stop(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_r
 void rmi_pdev_abort(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
 void rmi_pdev_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
 void rmm_pdev_free_all(struct ccada_rmm *rmm);  /* rmm_destroy */
+/* rmi_pdev_stream.c */
+struct rmm_stream;
+void rmi_pdev_stream_connect(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_pdev_stream_complete(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_pdev_stream_disconnect(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+bool rmm_stream_uses(const struct ccada_rmm *rmm, const struct rmm_pdev *pd);
+void rmm_stream_free(struct ccada_rmm *rmm);    /* rmm_destroy */
 uint64_t rmm_feature_da(const struct ccada_rmm *rmm); /* RMI_FEATURE_REGISTER_0_DA or 0 */
 
 /* Looks up an RD argument: aligned, in range, in state RD. NULL otherwise. */

@@ -133,3 +133,9 @@ bool rmm_tsm_requester_cfg(struct ccada_rmm *rmm, struct spdm_requester_cfg *rc)
                                            .drbg = t->drbg, .observe = observe, .observe_ctx = t };
         return true;
 }
+
+struct drbg *rmm_tsm_drbg(struct ccada_rmm *rmm)
+{
+        struct rmm_tsm *t = tsm_get(rmm);
+        return t ? t->drbg : NULL;
+}

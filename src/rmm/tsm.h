@@ -52,6 +52,8 @@ bool rmm_tsm_provision(struct ccada_rmm *rmm, const uint8_t *anchor, size_t len,
 /* A requester configuration for a PDEV: the RMM's DRBG, the provisioned anchor (or none),
  * the spdm trace. False: out of memory. */
 bool rmm_tsm_requester_cfg(struct ccada_rmm *rmm, struct spdm_requester_cfg *rc);
+/* The RMM's DRBG (keys for IDE streams, nonces); NULL when out of memory. */
+struct drbg *rmm_tsm_drbg(struct ccada_rmm *rmm);
 
 /* What the RMM knows of a PDEV (rmi_pdev.c), for the board's report and tests: its state,
  * the digests of the objects the host cached (a Realm will get them through RSI), and its

@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include "device/pdev.h"
+#include "hw/ide.h"
+#include "hw/link.h"
 #include "host/doe_relay.h"
 #include "lib/crypto.h"
 #include "lib/ec.h"
@@ -34,6 +36,8 @@ struct rig {
         struct doe_relay relay;
         uint64_t pdev, comm, req, rsp;
         uint8_t *obj[4];
+        struct hw_ide *rp_ide;          /* the platform's Root Port engine (stream tests) */
+        uint64_t rp_pdev;
         size_t obj_len[4];
         unsigned rounds;
 };
@@ -83,6 +87,7 @@ static int setup_plain(void **state)
 static int teardown(void **state)
 {
         struct rig *g = *state;
+        hw_ide_free(g->rp_ide);
         for (unsigned i = 0; i < 4; i++)
                 free(g->obj[i]);
         pdev_free(g->dev);
@@ -535,6 +540,197 @@ static void pdev_abort_mid_exchange_fails_the_pdev(void **state)
         assert_int_equal(state_of(g), RMI_PDEV_STATE_ERROR);
 }
 
+
+/* ---- IDE stream: RMI_PDEV_STREAM_CONNECT / COMPLETE / DISCONNECT ---- */
+
+#define RP_RID HW_PCIE_BDF(0, 1, 0)
+
+static void with_root_port(struct rig *g, bool registered)
+{
+        struct hw_ide_config c = { .stream_id = 0, .default_stream = true };
+        assert_true(hw_ide_new(&g->rp_ide, &c));
+        if (registered)
+                rmm_platform_root_port(g->h.rmm, RP_RID, g->rp_ide);
+        struct rmi_pdev_params p = { .flags = 0, .pdev_id = 9, .routing_id = RP_RID, .rid_base = 0,
+                                     .rid_top = 0x100, .hash_algo = RMI_HASH_SHA_384 };
+        g->rp_pdev = host_delegated(&g->h);
+        assert_int_equal(rmi(&g->h, RMI_PDEV_CREATE, g->rp_pdev, params_page(g, &p), 0, 0, 0, NULL), RMI_SUCCESS);
+        enter(g, RMI_DEV_COMM_NONE, 0);
+        assert_int_equal(rmi(&g->h, RMI_PDEV_COMMUNICATE, g->rp_pdev, g->comm, 0, 0, 0, NULL), RMI_SUCCESS);
+}
+
+static uint64_t stream_params(struct rig *g, uint64_t type, uint64_t sid)
+{
+        static struct rmi_stream_params p;
+        static uint8_t page[RMI_STREAM_PARAMS_SIZE];
+        memset(&p, 0, sizeof(p));
+        p.stream_type = type;
+        p.pdev_1 = g->rp_pdev;
+        p.pdev_2 = g->pdev;
+        p.ide_sid = sid;
+        rmi_stream_params_encode(&p, page);
+        uint64_t pa = host_alloc(&g->h);
+        write_ns(g, pa, page, sizeof(page));
+        return pa;
+}
+
+static uint64_t connect(struct rig *g)
+{
+        struct smc_regs r;
+        assert_int_equal(rmi(&g->h, RMI_PDEV_STREAM_CONNECT, stream_params(g, RMI_STREAM_TYPE_NCOH, 0), 0, 0, 0, 0,
+                             &r),
+                         RMI_SUCCESS);
+        return r.x[1];
+}
+
+struct seen {
+        unsigned n;
+        bool t;
+        uint8_t data[64];
+};
+
+static void at_rp(void *ctx, enum hw_link_end at, const struct hw_tlp *tlp)
+{
+        struct seen *s = ctx;
+        (void)at;
+        s->n++;
+        s->t = tlp->ide.t;
+        if (tlp->data && tlp->len <= sizeof(s->data))
+                memcpy(s->data, tlp->data, tlp->len);
+}
+
+static enum hw_tap_verdict snoop(void *ctx, enum hw_link_end from, uint8_t *wire, size_t *len, size_t cap)
+{
+        uint8_t *copy = ctx;
+        (void)from;
+        (void)cap;
+        memcpy(copy, wire, *len < 128 ? *len : 128);
+        return HW_TAP_PASS;
+}
+
+static void ide_stream_connect_keys_both_ends_and_a_tlp_crosses_sealed(void **state)
+{
+        struct rig *g = *state;
+        struct hw_link *l;
+        struct seen seen = { 0 };
+        uint8_t wire[128] = { 0 };
+        static const uint8_t payload[16] = "DMA into realm!";
+        with_root_port(g, true);
+        to_ready(g);
+        uint64_t h = connect(g);
+        assert_int_equal(rmi(&g->h, RMI_PDEV_STREAM_COMPLETE, g->pdev, g->rp_pdev, h, 0, 0, NULL), RMI_ERROR_DEVICE);
+        communicate(g);                                 /* QUERY, 6 KEY_PROG, 6 K_SET_GO */
+        assert_int_equal(rmi(&g->h, RMI_PDEV_STREAM_COMPLETE, g->pdev, g->rp_pdev, h, 0, 0, NULL), RMI_SUCCESS);
+        assert_int_equal(hw_ide_state(g->rp_ide), HW_IDE_SECURE);
+        assert_int_equal(hw_ide_state(pdev_ide_engine(g->dev)), HW_IDE_SECURE);
+        assert_true(rmm_stream_secure(g->h.rmm));
+        /* a TEE write from the device arrives whole; the wire carried no plaintext */
+        assert_true(hw_link_new(&l, g->rp_ide, pdev_ide_engine(g->dev)));
+        hw_link_set_handler(l, HW_LINK_RP, at_rp, &seen);
+        hw_link_set_tap(l, snoop, wire);
+        struct hw_tlp t = { .kind = HW_TLP_MWR, .ide = { .t = true }, .requester_id = BDF, .addr = 0x80000000,
+                            .len = sizeof(payload), .data = payload };
+        assert_int_equal(hw_link_send(l, HW_LINK_EP, &t, NULL), HW_LINK_DELIVERED);
+        assert_int_equal(seen.n, 1);
+        assert_true(seen.t);
+        assert_memory_equal(seen.data, payload, sizeof(payload));
+        for (size_t i = 0; i + 8 <= sizeof(wire); i++)
+                assert_memory_not_equal(wire + i, "DMA into", 8);
+        hw_link_free(l);
+}
+
+static void ide_stream_connect_needs_the_platforms_root_port_and_ready_pdevs(void **state)
+{
+        struct rig *g = *state;
+        with_root_port(g, false);
+        struct rmi_pdev_params p = endpoint();
+        assert_int_equal(create(g, &p), RMI_SUCCESS);   /* NEW, not READY */
+        assert_int_equal(rmi(&g->h, RMI_PDEV_STREAM_CONNECT, stream_params(g, RMI_STREAM_TYPE_NCOH, 0), 0, 0, 0, 0,
+                             NULL),
+                         RMI_ERROR_DEVICE);             /* no Root Port engine */
+        rmm_platform_root_port(g->h.rmm, RP_RID, g->rp_ide);
+        assert_int_equal(rmi(&g->h, RMI_PDEV_STREAM_CONNECT, stream_params(g, RMI_STREAM_TYPE_NCOH, 0), 0, 0, 0, 0,
+                             NULL),
+                         RMI_ERROR_DEVICE);             /* the endpoint is not READY */
+        assert_int_equal(rmi(&g->h, RMI_PDEV_STREAM_CONNECT, stream_params(g, RMI_STREAM_TYPE_COH, 0), 0, 0, 0, 0,
+                             NULL),
+                         RMI_ERROR_INPUT);
+        assert_int_equal(rmi(&g->h, RMI_PDEV_STREAM_CONNECT, stream_params(g, RMI_STREAM_TYPE_NCOH, 256), 0, 0, 0,
+                             0, NULL),
+                         RMI_ERROR_INPUT);
+        assert_int_equal(hw_ide_state(g->rp_ide), HW_IDE_INSECURE);
+}
+
+static void ide_stream_refuses_a_stream_id_the_root_port_does_not_have(void **state)
+{
+        struct rig *g = *state;
+        with_root_port(g, true);
+        to_ready(g);
+        assert_int_equal(rmi(&g->h, RMI_PDEV_STREAM_CONNECT, stream_params(g, RMI_STREAM_TYPE_NCOH, 5), 0, 0, 0, 0,
+                             NULL),
+                         RMI_ERROR_DEVICE);
+}
+
+static void ide_stream_complete_names_its_pdevs_and_handle(void **state)
+{
+        struct rig *g = *state;
+        with_root_port(g, true);
+        to_ready(g);
+        uint64_t h = connect(g);
+        communicate(g);
+        assert_int_equal(rmi(&g->h, RMI_PDEV_STREAM_COMPLETE, g->pdev, g->rp_pdev, h + 1, 0, 0, NULL),
+                         RMI_ERROR_INPUT);
+        assert_int_equal(rmi(&g->h, RMI_PDEV_STREAM_COMPLETE, g->pdev, g->pdev, h, 0, 0, NULL), RMI_ERROR_INPUT);
+        assert_int_equal(rmi(&g->h, RMI_PDEV_STREAM_COMPLETE, g->rp_pdev, g->pdev, h, 0, 0, NULL), RMI_SUCCESS);
+        /* one stream at a time */
+        assert_int_equal(rmi(&g->h, RMI_PDEV_STREAM_CONNECT, stream_params(g, RMI_STREAM_TYPE_NCOH, 0), 0, 0, 0, 0,
+                             NULL),
+                         RMI_ERROR_DEVICE);
+}
+
+static void ide_stream_disconnect_stops_both_ends(void **state)
+{
+        struct rig *g = *state;
+        with_root_port(g, true);
+        to_ready(g);
+        uint64_t h = connect(g);
+        communicate(g);
+        assert_int_equal(rmi(&g->h, RMI_PDEV_STREAM_COMPLETE, g->pdev, g->rp_pdev, h, 0, 0, NULL), RMI_SUCCESS);
+        assert_int_equal(rmi(&g->h, RMI_PDEV_DESTROY, g->pdev, 0, 0, 0, 0, NULL), RMI_ERROR_DEVICE);
+        assert_int_equal(rmi(&g->h, RMI_PDEV_STREAM_DISCONNECT, g->pdev, g->rp_pdev, h, 0, 0, NULL), RMI_SUCCESS);
+        assert_int_equal(hw_ide_state(g->rp_ide), HW_IDE_INSECURE);
+        communicate(g);                                 /* K_SET_STOP x6 */
+        assert_int_equal(hw_ide_state(pdev_ide_engine(g->dev)), HW_IDE_INSECURE);
+        assert_int_equal(rmi(&g->h, RMI_PDEV_STREAM_COMPLETE, g->pdev, g->rp_pdev, h, 0, 0, NULL), RMI_SUCCESS);
+        assert_false(rmm_stream_secure(g->h.rmm));
+        assert_int_equal(rmi(&g->h, RMI_PDEV_STOP, g->pdev, 0, 0, 0, 0, NULL), RMI_SUCCESS);
+        communicate(g);
+        assert_int_equal(rmi(&g->h, RMI_PDEV_DESTROY, g->pdev, 0, 0, 0, 0, NULL), RMI_SUCCESS);
+}
+
+static void ide_stream_with_a_tampered_record_fails_and_keys_nothing(void **state)
+{
+        struct rig *g = *state;
+        with_root_port(g, true);
+        to_ready(g);
+        uint64_t h = connect(g);
+        enter(g, RMI_DEV_COMM_NONE, 0);
+        assert_int_equal(rmi(&g->h, RMI_PDEV_COMMUNICATE, g->pdev, g->comm, 0, 0, 0, NULL), RMI_SUCCESS);
+        struct rmi_dev_comm_exit x = exit_of(g);
+        assert_int_equal(x.protocol, RMI_DEV_PROTOCOL_SECURE_SPDM); /* IDE_KM goes sealed */
+        size_t n = relay(g, &x);
+        uint8_t b;
+        read_ns(g, g->rsp + n - 1, &b, 1);              /* the MAC's last byte */
+        b ^= 0x80;
+        write_ns(g, g->rsp + n - 1, &b, 1);
+        enter(g, RMI_DEV_COMM_RESPONSE, n);
+        assert_int_equal(rmi(&g->h, RMI_PDEV_COMMUNICATE, g->pdev, g->comm, 0, 0, 0, NULL), RMI_SUCCESS);
+        assert_int_equal(state_of(g), RMI_PDEV_STATE_ERROR);
+        assert_int_equal(rmi(&g->h, RMI_PDEV_STREAM_COMPLETE, g->pdev, g->rp_pdev, h, 0, 0, NULL), RMI_ERROR_DEVICE);
+        assert_int_equal(hw_ide_state(g->rp_ide), HW_IDE_INSECURE);
+        assert_false(rmm_stream_secure(g->h.rmm));
+}
+
 #define A(fn) cmocka_unit_test_setup_teardown(fn, setup_anchored, teardown)
 #define P(fn) cmocka_unit_test_setup_teardown(fn, setup_plain, teardown)
 
@@ -558,6 +754,12 @@ int main(void)
                 A(pdev_communicate_transport_error_fails_the_pdev),
                 A(pdev_communicate_with_a_flipped_response_fails_the_pdev),
                 A(pdev_abort_mid_exchange_fails_the_pdev),
+                A(ide_stream_connect_keys_both_ends_and_a_tlp_crosses_sealed),
+                A(ide_stream_connect_needs_the_platforms_root_port_and_ready_pdevs),
+                A(ide_stream_refuses_a_stream_id_the_root_port_does_not_have),
+                A(ide_stream_complete_names_its_pdevs_and_handle),
+                A(ide_stream_disconnect_stops_both_ends),
+                A(ide_stream_with_a_tampered_record_fails_and_keys_nothing),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
