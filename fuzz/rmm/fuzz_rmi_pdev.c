@@ -6,9 +6,12 @@
  *   4  SET_PUBKEY with the key of the device's leaf certificate
  *   5  SET_PUBKEY with the input's bytes (length 1 byte, then key; algorithm 1 byte)
  *   6  STOP   7  ABORT   8  DESTROY   9  relay honestly but flip one bit (offset, bit: 2 bytes)
+ *   10 STREAM_CONNECT (stream ID: 1 byte)   11 STREAM_COMPLETE   12 STREAM_DISCONNECT
+ * (a Root Port PDEV, READY, with the platform's IDE engine, is there from the start).
  * What must hold after every move: the RMM's invariants (checked inside every call), an
  * Exit that names only bytes inside the host's own buffers, and a PDEV that is READY only
- * while the device itself has an established session. */
+ * while the device itself has an established session, and an RMM that reports its stream
+ * Secure only when the device's engine is Secure too. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +20,7 @@
 #include "device/pdev.h"
 #include "host/doe_relay.h"
 #include "hw/hw.h"
+#include "hw/ide.h"
 #include "hw/pcie.h"
 #include "lib/ec.h"
 #include "lib/x509_chain.h"
@@ -35,7 +39,8 @@ struct ctx {
         struct hw_pcie pcie;
         struct pdev *dev;
         struct doe_relay relay;
-        uint64_t pdev, comm, req, rsp, page;
+        uint64_t pdev, comm, req, rsp, page, rp, handle;
+        struct hw_ide *rp_ide;
         bool awaiting;
         struct rmi_dev_comm_exit x;
         uint8_t chain[16384];           /* the certificates the RMM asked the host to cache */
@@ -158,11 +163,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (call(&c, RMI_GRANULE_DELEGATE, c.pdev, 0) != RMI_SUCCESS ||
             call(&c, RMI_PDEV_CREATE, c.pdev, c.page) != RMI_SUCCESS)
                 abort();
+        /* the Root Port: the platform's engine, a READY PDEV */
+        struct hw_ide_config ec = { .stream_id = 0, .default_stream = true };
+        if (!hw_ide_new(&c.rp_ide, &ec))
+                abort();
+        rmm_platform_root_port(c.rmm, HW_PCIE_BDF(0, 1, 0), c.rp_ide);
+        c.rp = MEM_BASE + 5 * GRANULE_SIZE;
+        struct rmi_pdev_params rpp = { .pdev_id = 2, .routing_id = HW_PCIE_BDF(0, 1, 0), .rid_top = 0x100,
+                                       .hash_algo = RMI_HASH_SHA_384 };
+        rmi_pdev_params_encode(&rpp, page);
+        ns_write(&c, c.page, page, sizeof(page));
+        if (call(&c, RMI_GRANULE_DELEGATE, c.rp, 0) != RMI_SUCCESS ||
+            call(&c, RMI_PDEV_CREATE, c.rp, c.page) != RMI_SUCCESS ||
+            call(&c, RMI_PDEV_COMMUNICATE, c.rp, c.comm) != RMI_SUCCESS)
+                abort();
         communicate(&c, RMI_DEV_COMM_NONE, 0);
 
         size_t i = 0;
         while (i < size) {
-                uint8_t op = data[i++] % 10;
+                uint8_t op = data[i++] % 13;
                 bool ok;
                 size_t n;
                 switch (op) {
@@ -214,7 +233,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         communicate(&c, ok ? RMI_DEV_COMM_RESPONSE : RMI_DEV_COMM_NONE, n);
                         break;
                 }
+                case 10: {
+                        if (size - i < 1)
+                                break;
+                        struct rmi_stream_params sp = { .stream_type = RMI_STREAM_TYPE_NCOH, .pdev_1 = c.rp,
+                                                        .pdev_2 = c.pdev, .ide_sid = data[i++] % 2 };
+                        static uint8_t sp_page[RMI_STREAM_PARAMS_SIZE];
+                        rmi_stream_params_encode(&sp, sp_page);
+                        ns_write(&c, c.page, sp_page, sizeof(sp_page));
+                        struct smc_regs r = { .x = { RMI_PDEV_STREAM_CONNECT, c.page } };
+                        rmi_smc(c.rmm, &r);
+                        if (r.x[0] == RMI_SUCCESS)
+                                c.handle = r.x[1];
+                        break;
                 }
+                case 11: {
+                        struct smc_regs r = { .x = { RMI_PDEV_STREAM_COMPLETE, c.pdev, c.rp, c.handle } };
+                        rmi_smc(c.rmm, &r);
+                        break;
+                }
+                case 12: {
+                        struct smc_regs r = { .x = { RMI_PDEV_STREAM_DISCONNECT, c.pdev, c.rp, c.handle } };
+                        rmi_smc(c.rmm, &r);
+                        break;
+                }
+                }
+                if (rmm_stream_secure(c.rmm) && hw_ide_state(pdev_ide_engine(c.dev)) != HW_IDE_SECURE)
+                        abort(); /* the RMM believes in a stream the device does not have */
                 struct smc_regs r = { .x = { RMI_PDEV_GET_STATE, c.pdev } };
                 rmi_smc(c.rmm, &r);
                 uint32_t sid;
@@ -224,6 +269,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         rmm_destroy(c.rmm);
         pdev_free(c.dev);
+        hw_ide_free(c.rp_ide);
         hw_mem_destroy(c.mem);
         return 0;
 }

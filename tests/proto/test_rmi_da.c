@@ -137,6 +137,33 @@ static void rmi_dev_comm_exit_lives_at_0x800(void **state)
         assert_int_equal(x2.timeout, 9);
 }
 
+static void rmi_stream_params_put_pdevs_stream_id_and_ranges_at_their_offsets(void **state)
+{
+        static struct rmi_stream_params p, q;
+        static uint8_t b[0x1000];
+        (void)state;
+        p.flags = 0;
+        p.stream_type = 1;
+        p.pdev_1 = 0x80010000;
+        p.pdev_2 = 0x80020000;
+        p.ide_sid = 7;
+        p.num_ranges = 2;
+        p.range[1].base = 0x40000000;
+        p.range[1].top = 0x40004000;
+        p.range[15].top = 0xFFFF;
+        rmi_stream_params_encode(&p, b);
+        assert_int_equal(le_at(b, 0x08, 8), 1);
+        assert_int_equal(le_at(b, 0x10, 8), 0x80010000);
+        assert_int_equal(le_at(b, 0x18, 8), 0x80020000);
+        assert_int_equal(le_at(b, 0x20, 8), 7);
+        assert_int_equal(le_at(b, 0x28, 8), 2);
+        assert_int_equal(le_at(b, 0x100 + 16, 8), 0x40000000);
+        assert_int_equal(le_at(b, 0x100 + 24, 8), 0x40004000);
+        assert_int_equal(le_at(b, 0x100 + 15 * 16 + 8, 8), 0xFFFF);
+        rmi_stream_params_decode(b, &q);
+        assert_memory_equal(&p, &q, sizeof(p));
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -145,6 +172,7 @@ int main(void)
                 cmocka_unit_test(rmi_pubkey_params_keep_key_metadata_lengths_and_algorithm_apart),
                 cmocka_unit_test(rmi_dev_comm_enter_lives_in_the_first_half_of_the_granule),
                 cmocka_unit_test(rmi_dev_comm_exit_lives_at_0x800),
+                cmocka_unit_test(rmi_stream_params_put_pdevs_stream_id_and_ranges_at_their_offsets),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
