@@ -49,6 +49,15 @@
 #define RMI_PDEV_GET_STATE         RMI_FID(0x178)
 #define RMI_PDEV_SET_PUBKEY        RMI_FID(0x17B)
 #define RMI_PDEV_STOP              RMI_FID(0x17C)
+#define RMI_VDEV_ABORT             RMI_FID(0x185)
+#define RMI_VDEV_COMMUNICATE       RMI_FID(0x186)
+#define RMI_VDEV_CREATE            RMI_FID(0x187)
+#define RMI_VDEV_DESTROY           RMI_FID(0x188)
+#define RMI_VDEV_GET_STATE         RMI_FID(0x189)
+#define RMI_VDEV_UNLOCK            RMI_FID(0x18A)
+#define RMI_VDEV_GET_INTERFACE_REPORT RMI_FID(0x1D0)
+#define RMI_VDEV_LOCK              RMI_FID(0x1D2)
+#define RMI_VDEV_START             RMI_FID(0x1D3)
 #define RMI_PDEV_STREAM_CONNECT    RMI_FID(0x204) /* 2.0-bet1: the IDE stream commands */
 #define RMI_PDEV_STREAM_DISCONNECT RMI_FID(0x205)
 #define RMI_PDEV_STREAM_COMPLETE   RMI_FID(0x206)
@@ -163,6 +172,12 @@
 #define RMI_DEV_OBJ_MEASUREMENTS     2
 #define RMI_DEV_OBJ_INTERFACE_REPORT 3
 
+#define RMI_VDEV_STATE_NEW      0  /* RmiVdevState */
+#define RMI_VDEV_STATE_UNLOCKED 1
+#define RMI_VDEV_STATE_LOCKED   2
+#define RMI_VDEV_STATE_STARTED  3
+#define RMI_VDEV_STATE_ERROR    4
+
 #define RMI_STREAM_TYPE_NON_TEE 0  /* RmiPdevStreamType */
 #define RMI_STREAM_TYPE_NCOH    1
 #define RMI_STREAM_TYPE_COH     2
@@ -213,5 +228,6 @@ const char *rmi_status_name(unsigned status); /* "RMI_ERROR_RTT" */
 const char *rmi_exit_reason_name(unsigned reason);
 const char *rmi_ripas_name(unsigned ripas);
 const char *rmi_pdev_state_name(unsigned state); /* "NEEDS_KEY" */
+const char *rmi_vdev_state_name(unsigned state); /* "LOCKED" */
 
 #endif

@@ -60,6 +60,15 @@ const char *rmi_command_name(uint64_t fid)
         case RMI_PDEV_GET_STATE: return "RMI_PDEV_GET_STATE";
         case RMI_PDEV_SET_PUBKEY: return "RMI_PDEV_SET_PUBKEY";
         case RMI_PDEV_STOP: return "RMI_PDEV_STOP";
+        case RMI_VDEV_ABORT: return "RMI_VDEV_ABORT";
+        case RMI_VDEV_COMMUNICATE: return "RMI_VDEV_COMMUNICATE";
+        case RMI_VDEV_CREATE: return "RMI_VDEV_CREATE";
+        case RMI_VDEV_DESTROY: return "RMI_VDEV_DESTROY";
+        case RMI_VDEV_GET_STATE: return "RMI_VDEV_GET_STATE";
+        case RMI_VDEV_UNLOCK: return "RMI_VDEV_UNLOCK";
+        case RMI_VDEV_GET_INTERFACE_REPORT: return "RMI_VDEV_GET_INTERFACE_REPORT";
+        case RMI_VDEV_LOCK: return "RMI_VDEV_LOCK";
+        case RMI_VDEV_START: return "RMI_VDEV_START";
         case RMI_PDEV_STREAM_CONNECT: return "RMI_PDEV_STREAM_CONNECT";
         case RMI_PDEV_STREAM_DISCONNECT: return "RMI_PDEV_STREAM_DISCONNECT";
         case RMI_PDEV_STREAM_COMPLETE: return "RMI_PDEV_STREAM_COMPLETE";
@@ -81,6 +90,12 @@ const char *rmi_pdev_state_name(unsigned state)
         static const char *const names[] = {
                 "NEW", "NEEDS_KEY", "HAS_KEY", "READY", "STOPPED", "ERROR",
         };
+        return state < sizeof(names) / sizeof(names[0]) ? names[state] : "UNKNOWN";
+}
+
+const char *rmi_vdev_state_name(unsigned state)
+{
+        static const char *const names[] = { "NEW", "UNLOCKED", "LOCKED", "STARTED", "ERROR" };
         return state < sizeof(names) / sizeof(names[0]) ? names[state] : "UNKNOWN";
 }
 

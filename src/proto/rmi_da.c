@@ -145,3 +145,38 @@ void rmi_stream_params_decode(const uint8_t *buf, struct rmi_stream_params *p)
                 p->range[i].top = br_le64(&r);
         }
 }
+
+void rmi_vdev_params_encode(const struct rmi_vdev_params *p, uint8_t *buf)
+{
+        struct byte_writer w;
+        memset(buf, 0, RMI_VDEV_PARAMS_SIZE);
+        bw_init(&w, buf, RMI_VDEV_PARAMS_SIZE);
+        bw_seek(&w, RMI_VDEV_PARAMS_FLAGS); bw_le64(&w, p->flags);
+        bw_seek(&w, RMI_VDEV_PARAMS_VDEV_ID); bw_le64(&w, p->vdev_id);
+        bw_seek(&w, RMI_VDEV_PARAMS_TDI_ID); bw_le64(&w, p->tdi_id);
+        bw_seek(&w, RMI_VDEV_PARAMS_VSMMU_ADDR); bw_le64(&w, p->vsmmu_addr);
+        bw_seek(&w, RMI_VDEV_PARAMS_VSID); bw_le64(&w, p->vsid);
+        bw_seek(&w, RMI_VDEV_PARAMS_NUM_RANGES); bw_le64(&w, p->num_addr_range);
+        bw_seek(&w, RMI_VDEV_PARAMS_RANGES);
+        for (unsigned i = 0; i < RMI_VDEV_MAX_RANGES; i++) {
+                bw_le64(&w, p->range[i].base);
+                bw_le64(&w, p->range[i].top);
+        }
+}
+
+void rmi_vdev_params_decode(const uint8_t *buf, struct rmi_vdev_params *p)
+{
+        struct byte_reader r;
+        br_init(&r, buf, RMI_VDEV_PARAMS_SIZE);
+        br_seek(&r, RMI_VDEV_PARAMS_FLAGS); p->flags = br_le64(&r);
+        br_seek(&r, RMI_VDEV_PARAMS_VDEV_ID); p->vdev_id = br_le64(&r);
+        br_seek(&r, RMI_VDEV_PARAMS_TDI_ID); p->tdi_id = br_le64(&r);
+        br_seek(&r, RMI_VDEV_PARAMS_VSMMU_ADDR); p->vsmmu_addr = br_le64(&r);
+        br_seek(&r, RMI_VDEV_PARAMS_VSID); p->vsid = br_le64(&r);
+        br_seek(&r, RMI_VDEV_PARAMS_NUM_RANGES); p->num_addr_range = br_le64(&r);
+        br_seek(&r, RMI_VDEV_PARAMS_RANGES);
+        for (unsigned i = 0; i < RMI_VDEV_MAX_RANGES; i++) {
+                p->range[i].base = br_le64(&r);
+                p->range[i].top = br_le64(&r);
+        }
+}

@@ -53,6 +53,17 @@
 #define RMI_DEV_COMM_EXIT_REQ_LEN2  0x40 /* u64: req_len, the bytes to send */
 #define RMI_DEV_COMM_EXIT_TIMEOUT   0x48 /* u64 */
 
+/* ---- RmiVdevParams (4096 bytes) ---- */
+#define RMI_VDEV_PARAMS_SIZE       0x1000
+#define RMI_VDEV_PARAMS_FLAGS      0x00  /* u64: bit0 vSMMU */
+#define RMI_VDEV_PARAMS_VDEV_ID    0x08  /* u64: the Realm's name for the device */
+#define RMI_VDEV_PARAMS_TDI_ID     0x10  /* u64: TDISP INTERFACE_ID.FUNCTION_ID */
+#define RMI_VDEV_PARAMS_VSMMU_ADDR 0x20  /* u64 */
+#define RMI_VDEV_PARAMS_VSID       0x28  /* u64 */
+#define RMI_VDEV_PARAMS_NUM_RANGES 0x30  /* u64 */
+#define RMI_VDEV_PARAMS_RANGES     0x200 /* 8 x {base, top (exclusive)} */
+#define RMI_VDEV_MAX_RANGES        8
+
 /* ---- RmiPdevStreamParams (4096 bytes; 2.0-bet1 IDE stream commands) ---- */
 #define RMI_STREAM_PARAMS_SIZE       0x1000
 #define RMI_STREAM_PARAMS_FLAGS      0x00  /* u64 */
@@ -81,6 +92,13 @@ struct rmi_pubkey_params {
         unsigned algo;                  /* one byte */
 };
 
+struct rmi_vdev_params {
+        uint64_t flags, vdev_id, tdi_id, vsmmu_addr, vsid, num_addr_range;
+        struct {
+                uint64_t base, top;
+        } range[RMI_VDEV_MAX_RANGES];
+};
+
 struct rmi_stream_params {
         uint64_t flags, stream_type, pdev_1, pdev_2, ide_sid, num_ranges;
         struct {
@@ -104,6 +122,8 @@ void rmi_pdev_params_encode(const struct rmi_pdev_params *p, uint8_t *buf);
 void rmi_pdev_params_decode(const uint8_t *buf, struct rmi_pdev_params *p);
 void rmi_pubkey_params_encode(const struct rmi_pubkey_params *p, uint8_t *buf);
 void rmi_pubkey_params_decode(const uint8_t *buf, struct rmi_pubkey_params *p);
+void rmi_vdev_params_encode(const struct rmi_vdev_params *p, uint8_t *buf);
+void rmi_vdev_params_decode(const uint8_t *buf, struct rmi_vdev_params *p);
 void rmi_stream_params_encode(const struct rmi_stream_params *p, uint8_t *buf);
 void rmi_stream_params_decode(const uint8_t *buf, struct rmi_stream_params *p);
 /* The halves of RmiDevCommData: buf is the whole granule; each touches only its half. */

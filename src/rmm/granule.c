@@ -74,6 +74,7 @@ void rmm_destroy(struct ccada_rmm *rmm)
                 if (g->state == GRANULE_RD)
                         realm_free(g->u.realm);
         }
+        rmm_vdev_free_all(rmm);
         rmm_pdev_free_all(rmm);
         rmm_stream_free(rmm);
         free(rmm->granules);
@@ -179,6 +180,7 @@ void granule_take(struct ccada_rmm *rmm, struct granule *g, enum granule_state t
         case GRANULE_REC: g->u.rec = obj; break;
         case GRANULE_RTT: g->u.rtt = obj; break;
         case GRANULE_PDEV: g->u.pdev = obj; break;
+        case GRANULE_VDEV: g->u.vdev = obj; break;
         default: g->u.realm = NULL; break;
         }
 }

@@ -114,7 +114,7 @@ void rec_check_after(struct rec *rec, enum rec_op op, const struct rec_pa *to, c
 
 static const char *state_name(unsigned st)
 {
-        static const char *const n[] = { "UNDELEGATED", "DELEGATED", "RD", "REC", "REC_AUX", "DATA", "RTT", "PDEV" };
+        static const char *const n[] = { "UNDELEGATED", "DELEGATED", "RD", "REC", "REC_AUX", "DATA", "RTT", "PDEV", "VDEV" };
         return st < ARRAY_SIZE(n) ? n[st] : "?";
 }
 

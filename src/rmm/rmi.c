@@ -54,7 +54,8 @@ struct rmi_cmd {
 };
 
 /* The RMI commands DEN0137 1.0 defines occupy function IDs 0x150..0x169 (B4.3), the PDEV
- * commands of device assignment 0x174..0x17C and the IDE stream ones 0x204..0x206 (RMM
+ * commands of device assignment 0x174..0x17C, the VDEV ones 0x185..0x18A and 0x1D0..0x1D3,
+ * and the IDE stream ones 0x204..0x206 (RMM
  * 2.0-beta); the table is indexed by the
  * offset from the first. RMI_RTT_FOLD (and the IDs without a command here) have no handler:
  * NOT_SUPPORTED, as SMCCC says for an unknown function. */
@@ -91,6 +92,15 @@ static const struct rmi_cmd rmi_cmds[] = {
         RMI_CMD(RMI_PDEV_GET_STATE) = { rmi_pdev_get_state, 0 },
         RMI_CMD(RMI_PDEV_SET_PUBKEY) = { rmi_pdev_set_pubkey, 0 },
         RMI_CMD(RMI_PDEV_STOP) = { rmi_pdev_stop, 0 },
+        RMI_CMD(RMI_VDEV_ABORT) = { rmi_vdev_abort, 0 },
+        RMI_CMD(RMI_VDEV_COMMUNICATE) = { rmi_vdev_communicate, 0 },
+        RMI_CMD(RMI_VDEV_CREATE) = { rmi_vdev_create, 0 },
+        RMI_CMD(RMI_VDEV_DESTROY) = { rmi_vdev_destroy, 0 },
+        RMI_CMD(RMI_VDEV_GET_STATE) = { rmi_vdev_get_state, 0 },
+        RMI_CMD(RMI_VDEV_UNLOCK) = { rmi_vdev_unlock, 0 },
+        RMI_CMD(RMI_VDEV_GET_INTERFACE_REPORT) = { rmi_vdev_get_interface_report, 0 },
+        RMI_CMD(RMI_VDEV_LOCK) = { rmi_vdev_lock, 0 },
+        RMI_CMD(RMI_VDEV_START) = { rmi_vdev_start, 0 },
         RMI_CMD(RMI_PDEV_STREAM_CONNECT) = { rmi_pdev_stream_connect, 0 },
         RMI_CMD(RMI_PDEV_STREAM_DISCONNECT) = { rmi_pdev_stream_disconnect, 0 },
         RMI_CMD(RMI_PDEV_STREAM_COMPLETE) = { rmi_pdev_stream_complete, 0 },

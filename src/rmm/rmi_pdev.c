@@ -314,7 +314,7 @@ static void op_end(struct rmm_pdev *pd, bool ok)
 }
 
 /* The operation's next request, or its end. */
-static void op_next(struct rmm_pdev *pd, const uint8_t *rsp, size_t rsp_len)
+static enum da_step op_next(struct rmm_pdev *pd, const uint8_t *rsp, size_t rsp_len)
 {
         uint8_t payload[PDEV_MSG_MAX / 2];
         size_t n = 0;
@@ -323,7 +323,7 @@ static void op_next(struct rmm_pdev *pd, const uint8_t *rsp, size_t rsp_len)
         enum da_step st = op->step(op, pd, rsp, rsp_len, payload, sizeof(payload), &n);
         if (st == DA_DONE || st == DA_FAILED) {
                 op_end(pd, st == DA_DONE);
-                return;
+                return st;
         }
         struct spdm_req_out o = { .buf = pd->out, .cap = sizeof(pd->out) };
         enum spdm_req_status rs = spdm_requester_vendor_defined(pd->req, SPDM_STANDARD_ID_PCISIG, pcisig_vendor_id,
@@ -332,11 +332,12 @@ static void op_next(struct rmm_pdev *pd, const uint8_t *rsp, size_t rsp_len)
         if (rs != SPDM_REQ_SEND) {
                 op_end(pd, false);
                 da_pdev_error(pd);
-                return;
+                return DA_FAILED;
         }
         pd->out_len = o.len;
         pd->out_secured = o.secured;
         pd->out_pending = true;
+        return DA_SEND;
 }
 
 /* The answer to an operation's request: the VDM payload to the operation, whose step may
@@ -353,14 +354,14 @@ static void op_answer(struct ccada_rmm *rmm, struct rmm_pdev *pd, enum spdm_req_
                         da_pdev_error(pd);
                 return;
         }
-        op_next(pd, payload, n);
-        struct da_op *op = pd->op;
-        if (!op || !op->cache)
+        struct da_op *op = pd->op;      /* still valid after it ends: its owner holds it */
+        if (op_next(pd, payload, n) == DA_FAILED || !op->cache)
                 return;
         uint8_t *buf;
         if (op->cache_off > n || op->cache_len > n - op->cache_off ||
             !rmm_map_ns(rmm, e->rsp_addr, op->cache_len, HW_ACCESS_WRITE, &buf)) {
-                op_end(pd, false);
+                if (pd->op == op)
+                        op_end(pd, false);
                 return;
         }
         memcpy(buf, payload + op->cache_off, op->cache_len);
@@ -423,7 +424,7 @@ uint64_t da_communicate(struct ccada_rmm *rmm, struct rmm_pdev *pd, uint64_t com
                 struct spdm_req_out o = { .buf = pd->out, .cap = sizeof(pd->out) };
                 after_step(pd, spdm_requester_start(pd->req, &o), &o);
         } else if (pd->op && !pd->out_pending) {
-                op_next(pd, NULL, 0);
+                (void)op_next(pd, NULL, 0);
         }
         if (pd->out_pending && (!cache_request(pd, &x) || !hand_out(rmm, pd, &e, &x))) {
                 op_end(pd, false);
@@ -571,7 +572,8 @@ void rmi_pdev_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct sm
                 r->x[0] = RMI_ERROR_INPUT;
                 return;
         }
-        if (g->u.pdev->state != RMI_PDEV_STATE_STOPPED || rmm_stream_uses(rmm, g->u.pdev)) {
+        if (g->u.pdev->state != RMI_PDEV_STATE_STOPPED || rmm_stream_uses(rmm, g->u.pdev) ||
+            rmm_pdev_has_vdevs(rmm, g->u.pdev)) {
                 r->x[0] = RMI_ERROR_DEVICE;
                 return;
         }

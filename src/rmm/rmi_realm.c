@@ -177,7 +177,7 @@ void rmi_realm_activate(struct ccada_rmm *rmm, const struct smc_regs *a, struct 
 
 static bool realm_is_live(const struct realm *realm)
 {
-        if (realm->num_recs)
+        if (realm->num_recs || realm->num_vdevs)
                 return true;
         for (unsigned i = 0; i < realm->num_start; i++)
                 if (realm->root[i]->live)

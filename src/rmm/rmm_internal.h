@@ -46,12 +46,14 @@ enum granule_state {
         GRANULE_DATA,
         GRANULE_RTT,
         GRANULE_PDEV,           /* device assignment (RMM 2.0-beta): the RMM's, no Realm owns it */
+        GRANULE_VDEV,           /* a Realm's view of a TDI: owned by that Realm */
 };
 
 struct realm;
 struct rec;
 struct rtt;
 struct rmm_pdev;
+struct rmm_vdev;
 
 struct granule {
         uint8_t state;          /* enum granule_state */
@@ -61,6 +63,7 @@ struct granule {
                 struct rec *rec;        /* GRANULE_REC */
                 struct rtt *rtt;        /* GRANULE_RTT */
                 struct rmm_pdev *pdev;  /* GRANULE_PDEV */
+                struct rmm_vdev *vdev;  /* GRANULE_VDEV */
         } u;
 };
 
@@ -113,6 +116,7 @@ struct realm {
         unsigned num_start;
         struct rtt **root;              /* num_start tables */
         unsigned num_recs;              /* live RECs (REALM_DESTROY's realm_live) */
+        unsigned num_vdevs;             /* its VDEVs (also realm_live) */
         unsigned rec_index;             /* MPIDR index of the next REC; never decreases (B4.3.12) */
         uint8_t rim[64];
         uint8_t rem[4][64];
@@ -387,6 +391,18 @@ void rmi_pdev_stream_complete(struct ccada_rmm *rmm, const struct smc_regs *a, s
 void rmi_pdev_stream_disconnect(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
 bool rmm_stream_uses(const struct ccada_rmm *rmm, const struct rmm_pdev *pd);
 void rmm_stream_free(struct ccada_rmm *rmm);    /* rmm_destroy */
+/* rmi_vdev.c */
+void rmi_vdev_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_vdev_communicate(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_vdev_get_state(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_vdev_lock(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_vdev_get_interface_report(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_vdev_start(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_vdev_unlock(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_vdev_abort(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_vdev_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+bool rmm_pdev_has_vdevs(struct ccada_rmm *rmm, const struct rmm_pdev *pd);
+void rmm_vdev_free_all(struct ccada_rmm *rmm);  /* rmm_destroy */
 uint64_t rmm_feature_da(const struct ccada_rmm *rmm); /* RMI_FEATURE_REGISTER_0_DA or 0 */
 
 /* Looks up an RD argument: aligned, in range, in state RD. NULL otherwise. */

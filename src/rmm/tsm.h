@@ -67,6 +67,18 @@ struct rmm_pdev_info {
 };
 bool rmm_pdev_info(struct ccada_rmm *rmm, uint64_t pdev_pa, struct rmm_pdev_info *out);
 
+/* What the RMM knows of a VDEV (rmi_vdev.c), for the board's report and tests. */
+struct rmm_vdev_info {
+        unsigned state;                         /* RMI_VDEV_STATE_* */
+        uint64_t lock_nonce, report_nonce;      /* LOCKs done, reports fetched */
+        bool have_report;
+        size_t report_len;
+        unsigned nranges;                       /* MMIO ranges in the report */
+        uint8_t report_digest[64];
+        char why[160];                          /* the last operation's failure */
+};
+bool rmm_vdev_info(struct ccada_rmm *rmm, uint64_t vdev_pa, struct rmm_vdev_info *out);
+
 /* For rmm_create / rmm_destroy. */
 void rmm_tsm_free(struct ccada_rmm *rmm);
 

@@ -23,6 +23,7 @@
 #include "lib/x509_chain.h"
 #include "proto/rmi_da.h"
 #include "proto/spdm.h"
+#include "proto/tdisp.h"
 #include "rmm/tsm.h"
 #include "rmm_harness.h"
 
@@ -731,6 +732,201 @@ static void ide_stream_with_a_tampered_record_fails_and_keys_nothing(void **stat
         assert_false(rmm_stream_secure(g->h.rmm));
 }
 
+/* ---- VDEV: RMI_VDEV_CREATE / COMMUNICATE / LOCK / GET_INTERFACE_REPORT / START / UNLOCK ---- */
+
+struct vrig {
+        struct hrealm realm;
+        uint64_t vdev;
+};
+
+static uint64_t vdev_params(struct rig *g, uint64_t vdev_id, uint64_t tdi, uint64_t flags)
+{
+        static struct rmi_vdev_params p;
+        static uint8_t page[RMI_VDEV_PARAMS_SIZE];
+        memset(&p, 0, sizeof(p));
+        p.flags = flags;
+        p.vdev_id = vdev_id;
+        p.tdi_id = tdi;
+        rmi_vdev_params_encode(&p, page);
+        uint64_t pa = host_alloc(&g->h);
+        write_ns(g, pa, page, sizeof(page));
+        return pa;
+}
+
+static uint64_t vrmi(struct rig *g, struct vrig *v, uint64_t fid)
+{
+        return rmi(&g->h, fid, v->realm.rd, g->pdev, v->vdev, 0, 0, NULL);
+}
+
+static unsigned vstate(struct rig *g, struct vrig *v)
+{
+        struct smc_regs r;
+        assert_int_equal(rmi(&g->h, RMI_VDEV_GET_STATE, v->realm.rd, g->pdev, v->vdev, 0, 0, &r), RMI_SUCCESS);
+        return (unsigned)r.x[1];
+}
+
+/* The host's loop for a VDEV operation: RMI_VDEV_COMMUNICATE until the RMM asks nothing. */
+static void vcommunicate(struct rig *g, struct vrig *v)
+{
+        unsigned status = RMI_DEV_COMM_NONE;
+        size_t n = 0;
+        for (unsigned i = 0; i < 64; i++) {
+                enter(g, status, n);
+                assert_int_equal(rmi(&g->h, RMI_VDEV_COMMUNICATE, v->realm.rd, g->pdev, v->vdev, g->comm, 0, NULL),
+                                 RMI_SUCCESS);
+                struct rmi_dev_comm_exit x = exit_of(g);
+                if (x.flags & RMI_DEV_COMM_EXIT_RSP_CACHE)
+                        keep(g, g->rsp, x.cache_rsp_offset, x.cache_rsp_len, x.cache_obj_id);
+                if (!(x.flags & RMI_DEV_COMM_EXIT_REQ_SEND))
+                        return;
+                n = relay(g, &x);
+                status = RMI_DEV_COMM_RESPONSE;
+        }
+        fail_msg("the RMM did not finish in 64 rounds");
+}
+
+/* A READY PDEV with its IDE stream up, a Realm, and a VDEV for the device's TDI. */
+static void to_unlocked(struct rig *g, struct vrig *v, bool stream)
+{
+        with_root_port(g, true);
+        to_ready(g);
+        if (stream) {
+                uint64_t h = connect(g);
+                communicate(g);
+                assert_int_equal(rmi(&g->h, RMI_PDEV_STREAM_COMPLETE, g->pdev, g->rp_pdev, h, 0, 0, NULL),
+                                 RMI_SUCCESS);
+        }
+        host_realm_new(&g->h, &v->realm);
+        v->vdev = host_delegated(&g->h);
+        assert_int_equal(rmi(&g->h, RMI_VDEV_CREATE, v->realm.rd, g->pdev, v->vdev, vdev_params(g, 1, BDF, 0), 0,
+                             NULL),
+                         RMI_SUCCESS);
+        assert_int_equal(vstate(g, v), RMI_VDEV_STATE_NEW);
+        vcommunicate(g, v);                             /* GET_TDISP_VERSION, GET_TDISP_CAPABILITIES */
+        assert_int_equal(vstate(g, v), RMI_VDEV_STATE_UNLOCKED);
+}
+
+static void vdev_walks_lock_report_start_unlock_and_the_tdi_follows(void **state)
+{
+        struct rig *g = *state;
+        struct vrig v;
+        struct rmm_vdev_info info;
+        struct tdi_report rep;
+        struct tdi_mmio_range ranges[4];
+        uint8_t d[HASH_MAX_LEN];
+        to_unlocked(g, &v, true);
+        assert_int_equal(pdev_tdi_state(g->dev), TDISP_STATE_CONFIG_UNLOCKED);
+        assert_int_equal(vrmi(g, &v, RMI_VDEV_START), RMI_ERROR_DEVICE);      /* not LOCKED */
+        assert_int_equal(vrmi(g, &v, RMI_VDEV_LOCK), RMI_SUCCESS);
+        vcommunicate(g, &v);
+        assert_int_equal(vstate(g, &v), RMI_VDEV_STATE_LOCKED);
+        assert_int_equal(pdev_tdi_state(g->dev), TDISP_STATE_CONFIG_LOCKED);
+        assert_int_equal(vrmi(g, &v, RMI_VDEV_START), RMI_ERROR_DEVICE);      /* no report fetched yet */
+        assert_int_equal(vrmi(g, &v, RMI_VDEV_GET_INTERFACE_REPORT), RMI_SUCCESS);
+        vcommunicate(g, &v);
+        /* the host's copy is the report; the RMM's digest is of exactly those bytes */
+        assert_true(rmm_vdev_info(g->h.rmm, v.vdev, &info));
+        assert_true(info.have_report);
+        assert_int_equal(info.report_nonce, 1);
+        assert_int_equal(info.lock_nonce, 1);
+        assert_int_equal(g->obj_len[RMI_DEV_OBJ_INTERFACE_REPORT], info.report_len);
+        assert_true(hash_once(HASH_SHA384, g->obj[RMI_DEV_OBJ_INTERFACE_REPORT], info.report_len, d));
+        assert_memory_equal(d, info.report_digest, 48);
+        assert_true(tdi_report_decode(g->obj[RMI_DEV_OBJ_INTERFACE_REPORT], info.report_len, &rep, ranges, 4, NULL));
+        assert_int_equal(rep.range_count, 1);
+        assert_int_equal(ranges[0].num_pages, PDEV_BAR0_SIZE >> 12);
+        assert_int_equal(vrmi(g, &v, RMI_VDEV_START), RMI_SUCCESS);
+        vcommunicate(g, &v);
+        assert_int_equal(vstate(g, &v), RMI_VDEV_STATE_STARTED);
+        assert_int_equal(pdev_tdi_state(g->dev), TDISP_STATE_RUN);
+        assert_int_equal(vrmi(g, &v, RMI_VDEV_DESTROY), RMI_ERROR_DEVICE);    /* STARTED */
+        assert_int_equal(rmi(&g->h, RMI_REALM_DESTROY, v.realm.rd, 0, 0, 0, 0, NULL), RMI_ERROR_REALM);
+        assert_int_equal(vrmi(g, &v, RMI_VDEV_UNLOCK), RMI_SUCCESS);
+        vcommunicate(g, &v);
+        assert_int_equal(vstate(g, &v), RMI_VDEV_STATE_UNLOCKED);
+        assert_int_equal(pdev_tdi_state(g->dev), TDISP_STATE_CONFIG_UNLOCKED);
+        assert_int_equal(vrmi(g, &v, RMI_VDEV_DESTROY), RMI_SUCCESS);
+        assert_undelegate_ok(&g->h, v.vdev);
+}
+
+static void vdev_lock_needs_the_ide_stream(void **state)
+{
+        struct rig *g = *state;
+        struct vrig v;
+        to_unlocked(g, &v, false);
+        assert_int_equal(vrmi(g, &v, RMI_VDEV_LOCK), RMI_ERROR_DEVICE);
+        assert_int_equal(vstate(g, &v), RMI_VDEV_STATE_UNLOCKED);
+        assert_int_equal(pdev_tdi_state(g->dev), TDISP_STATE_CONFIG_UNLOCKED);
+}
+
+static void vdev_create_refuses_what_it_cannot_honour(void **state)
+{
+        struct rig *g = *state;
+        struct vrig v;
+        to_unlocked(g, &v, true);
+        uint64_t other = host_delegated(&g->h);
+        /* a vSMMU; a TDI outside the PDEV's requester IDs; a vdev_id or TDI already used */
+        assert_int_equal(rmi(&g->h, RMI_VDEV_CREATE, v.realm.rd, g->pdev, other, vdev_params(g, 2, BDF, 1), 0, NULL),
+                         RMI_ERROR_INPUT);
+        assert_int_equal(rmi(&g->h, RMI_VDEV_CREATE, v.realm.rd, g->pdev, other, vdev_params(g, 2, BDF + 1, 0), 0,
+                             NULL),
+                         RMI_ERROR_INPUT);
+        assert_int_equal(rmi(&g->h, RMI_VDEV_CREATE, v.realm.rd, g->pdev, other, vdev_params(g, 1, BDF, 0), 0, NULL),
+                         RMI_ERROR_INPUT);
+        assert_int_equal(rmi(&g->h, RMI_VDEV_CREATE, v.realm.rd, g->pdev, other, vdev_params(g, 2, BDF, 0), 0, NULL),
+                         RMI_ERROR_INPUT);
+        /* not an RD; not a PDEV */
+        assert_int_equal(rmi(&g->h, RMI_VDEV_CREATE, g->pdev, g->pdev, other, vdev_params(g, 2, BDF, 0), 0, NULL),
+                         RMI_ERROR_INPUT);
+        assert_int_equal(rmi(&g->h, RMI_VDEV_CREATE, v.realm.rd, v.realm.rd, other, vdev_params(g, 2, BDF, 0), 0,
+                             NULL),
+                         RMI_ERROR_INPUT);
+        /* a VDEV's commands name its own Realm and PDEV */
+        struct hrealm r2;
+        host_realm_new(&g->h, &r2);
+        assert_int_equal(rmi(&g->h, RMI_VDEV_LOCK, r2.rd, g->pdev, v.vdev, 0, 0, NULL), RMI_ERROR_INPUT);
+        assert_int_equal(rmi(&g->h, RMI_VDEV_LOCK, v.realm.rd, g->rp_pdev, v.vdev, 0, 0, NULL), RMI_ERROR_INPUT);
+        assert_undelegate_ok(&g->h, other);             /* still DELEGATED */
+}
+
+static void vdev_goes_to_error_when_the_tdi_did(void **state)
+{
+        struct rig *g = *state;
+        struct vrig v;
+        struct rmm_vdev_info info;
+        to_unlocked(g, &v, true);
+        assert_int_equal(vrmi(g, &v, RMI_VDEV_LOCK), RMI_SUCCESS);
+        vcommunicate(g, &v);
+        assert_int_equal(vrmi(g, &v, RMI_VDEV_GET_INTERFACE_REPORT), RMI_SUCCESS);
+        vcommunicate(g, &v);
+        /* the host writes the locked BAR: the TDI goes to ERROR, START is refused by the device */
+        hw_pcie_cfg_write(&g->pcie, BDF, 0x10, 4, 0xFFFFFFFF);
+        assert_int_equal(pdev_tdi_state(g->dev), TDISP_STATE_ERROR);
+        assert_int_equal(vrmi(g, &v, RMI_VDEV_START), RMI_SUCCESS);
+        vcommunicate(g, &v);
+        assert_int_equal(vstate(g, &v), RMI_VDEV_STATE_ERROR);
+        assert_true(rmm_vdev_info(g->h.rmm, v.vdev, &info));
+        assert_non_null(strstr(info.why, "INVALID_INTERFACE_STATE"));
+        assert_int_equal(state_of(g), RMI_PDEV_STATE_READY); /* the session stands */
+        assert_int_equal(vrmi(g, &v, RMI_VDEV_UNLOCK), RMI_SUCCESS);
+        vcommunicate(g, &v);
+        assert_int_equal(vstate(g, &v), RMI_VDEV_STATE_UNLOCKED);
+        assert_int_equal(vrmi(g, &v, RMI_VDEV_DESTROY), RMI_SUCCESS);
+}
+
+static void vdev_communicate_with_nothing_running_is_refused(void **state)
+{
+        struct rig *g = *state;
+        struct vrig v;
+        to_unlocked(g, &v, true);
+        enter(g, RMI_DEV_COMM_NONE, 0);
+        assert_int_equal(rmi(&g->h, RMI_VDEV_COMMUNICATE, v.realm.rd, g->pdev, v.vdev, g->comm, 0, NULL),
+                         RMI_ERROR_DEVICE);
+        assert_int_equal(rmi(&g->h, RMI_PDEV_STOP, g->pdev, 0, 0, 0, 0, NULL), RMI_SUCCESS);
+        communicate(g);
+        assert_int_equal(rmi(&g->h, RMI_PDEV_DESTROY, g->pdev, 0, 0, 0, 0, NULL), RMI_ERROR_DEVICE); /* a VDEV */
+}
+
 #define A(fn) cmocka_unit_test_setup_teardown(fn, setup_anchored, teardown)
 #define P(fn) cmocka_unit_test_setup_teardown(fn, setup_plain, teardown)
 
@@ -760,6 +956,11 @@ int main(void)
                 A(ide_stream_complete_names_its_pdevs_and_handle),
                 A(ide_stream_disconnect_stops_both_ends),
                 A(ide_stream_with_a_tampered_record_fails_and_keys_nothing),
+                A(vdev_walks_lock_report_start_unlock_and_the_tdi_follows),
+                A(vdev_lock_needs_the_ide_stream),
+                A(vdev_create_refuses_what_it_cannot_honour),
+                A(vdev_goes_to_error_when_the_tdi_did),
+                A(vdev_communicate_with_nothing_running_is_refused),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
