@@ -7,11 +7,16 @@
  *   5  SET_PUBKEY with the input's bytes (length 1 byte, then key; algorithm 1 byte)
  *   6  STOP   7  ABORT   8  DESTROY   9  relay honestly but flip one bit (offset, bit: 2 bytes)
  *   10 STREAM_CONNECT (stream ID: 1 byte)   11 STREAM_COMPLETE   12 STREAM_DISCONNECT
- * (a Root Port PDEV, READY, with the platform's IDE engine, is there from the start).
+ *   13 VDEV_CREATE (TDI: 1 byte added to the device's requester ID)   14 VDEV_LOCK
+ *   15 VDEV_GET_INTERFACE_REPORT   16 VDEV_START   17 VDEV_UNLOCK   18 VDEV_DESTROY
+ *   19 like 0, through RMI_VDEV_COMMUNICATE
+ * (a Root Port PDEV, READY, with the platform's IDE engine, and a Realm are there from the
+ * start).
  * What must hold after every move: the RMM's invariants (checked inside every call), an
  * Exit that names only bytes inside the host's own buffers, and a PDEV that is READY only
- * while the device itself has an established session, and an RMM that reports its stream
- * Secure only when the device's engine is Secure too. */
+ * while the device itself has an established session, an RMM that reports its stream
+ * Secure only when the device's engine is Secure too, and a TDI that runs only when the RMM
+ * locked it and fetched its report. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +30,9 @@
 #include "lib/ec.h"
 #include "lib/x509_chain.h"
 #include "proto/rmi_da.h"
+#include "proto/rmi_params.h"
+#include "proto/tdisp.h"
+#include "rmm/tsm.h"
 #include "rmm/rmm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -39,7 +47,7 @@ struct ctx {
         struct hw_pcie pcie;
         struct pdev *dev;
         struct doe_relay relay;
-        uint64_t pdev, comm, req, rsp, page, rp, handle;
+        uint64_t pdev, comm, req, rsp, page, rp, handle, rd, vdev;
         struct hw_ide *rp_ide;
         bool awaiting;
         struct rmi_dev_comm_exit x;
@@ -63,14 +71,27 @@ static void ns_write(struct ctx *c, uint64_t pa, const void *b, size_t n)
                 abort();
 }
 
+static void communicate_via(struct ctx *c, unsigned status, size_t rsp_len, bool vdev);
+
 static void communicate(struct ctx *c, unsigned status, size_t rsp_len)
+{
+        communicate_via(c, status, rsp_len, false);
+}
+
+static void communicate_via(struct ctx *c, unsigned status, size_t rsp_len, bool vdev)
 {
         static uint8_t page[RMI_DEV_COMM_DATA_SIZE];
         struct rmi_dev_comm_enter e = { .status = status, .req_addr = c->req, .rsp_addr = c->rsp, .rsp_len = rsp_len };
         memset(page, 0, sizeof(page));
         rmi_dev_comm_enter_encode(&e, page);
         ns_write(c, c->comm, page, sizeof(page));
-        if (call(c, RMI_PDEV_COMMUNICATE, c->pdev, c->comm) != RMI_SUCCESS)
+        struct smc_regs r = { .x = { vdev ? RMI_VDEV_COMMUNICATE : RMI_PDEV_COMMUNICATE, vdev ? c->rd : c->pdev,
+                                     vdev ? c->pdev : c->comm, c->vdev, c->comm } };
+        rmi_smc(c->rmm, &r);
+        const char *first;
+        if (rmm_violations(c->rmm, &first))
+                abort();
+        if (r.x[0] != RMI_SUCCESS)
                 return;
         if (hw_read(c->mem, HW_WORLD_NS, c->comm, page, sizeof(page), NULL) != HW_OK)
                 abort();
@@ -177,11 +198,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             call(&c, RMI_PDEV_CREATE, c.rp, c.page) != RMI_SUCCESS ||
             call(&c, RMI_PDEV_COMMUNICATE, c.rp, c.comm) != RMI_SUCCESS)
                 abort();
+        /* a Realm: IPA width 40, level 1 start with two tables (granules 6..8) */
+        struct rmi_realm_params rp = { .s2sz = 40, .num_bps = 1, .num_wps = 1, .vmid = 1, .rtt_level_start = 1,
+                                       .rtt_num_start = 2, .rtt_base = MEM_BASE + 7 * GRANULE_SIZE };
+        static uint8_t rpage[RMI_REALM_PARAMS_SIZE];
+        rmi_realm_params_encode(&rp, rpage);
+        ns_write(&c, c.page, rpage, sizeof(rpage));
+        c.rd = MEM_BASE + 6 * GRANULE_SIZE;
+        c.vdev = MEM_BASE + 9 * GRANULE_SIZE;
+        for (unsigned k = 6; k <= 9; k++)
+                if (call(&c, RMI_GRANULE_DELEGATE, MEM_BASE + k * GRANULE_SIZE, 0) != RMI_SUCCESS)
+                        abort();
+        if (call(&c, RMI_REALM_CREATE, c.rd, c.page) != RMI_SUCCESS)
+                abort();
         communicate(&c, RMI_DEV_COMM_NONE, 0);
 
         size_t i = 0;
         while (i < size) {
-                uint8_t op = data[i++] % 13;
+                uint8_t op = data[i++] % 20;
                 bool ok;
                 size_t n;
                 switch (op) {
@@ -257,7 +291,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         rmi_smc(c.rmm, &r);
                         break;
                 }
+                case 13: {
+                        if (size - i < 1)
+                                break;
+                        struct rmi_vdev_params vp = { .vdev_id = 1, .tdi_id = BDF + (data[i++] & 1) };
+                        static uint8_t vpage[RMI_VDEV_PARAMS_SIZE];
+                        rmi_vdev_params_encode(&vp, vpage);
+                        ns_write(&c, c.page, vpage, sizeof(vpage));
+                        struct smc_regs r = { .x = { RMI_VDEV_CREATE, c.rd, c.pdev, c.vdev, c.page } };
+                        rmi_smc(c.rmm, &r);
+                        break;
                 }
+                case 14: case 15: case 16: case 17: case 18: {
+                        static const uint64_t fids[] = { RMI_VDEV_LOCK, RMI_VDEV_GET_INTERFACE_REPORT,
+                                                         RMI_VDEV_START, RMI_VDEV_UNLOCK, RMI_VDEV_DESTROY };
+                        struct smc_regs r = { .x = { fids[op - 14], c.rd, c.pdev, c.vdev } };
+                        rmi_smc(c.rmm, &r);
+                        break;
+                }
+                case 19:
+                        n = honest(&c, &ok);
+                        communicate_via(&c, ok ? RMI_DEV_COMM_RESPONSE : RMI_DEV_COMM_NONE, n, true);
+                        break;
+                }
+                struct rmm_vdev_info vi;
+                if (pdev_tdi_state(c.dev) == TDISP_STATE_RUN &&
+                    (!rmm_vdev_info(c.rmm, c.vdev, &vi) || !vi.lock_nonce || !vi.have_report))
+                        abort(); /* the TDI runs but the RMM never locked it or saw its report */
                 if (rmm_stream_secure(c.rmm) && hw_ide_state(pdev_ide_engine(c.dev)) != HW_IDE_SECURE)
                         abort(); /* the RMM believes in a stream the device does not have */
                 struct smc_regs r = { .x = { RMI_PDEV_GET_STATE, c.pdev } };
