@@ -26,9 +26,10 @@ static bool say(char *why, const char *fmt, ...)
         return false;
 }
 
-static bool rmi_ok(struct host_tsm_pdev *h, uint64_t fid, uint64_t a1, uint64_t a2, struct smc_regs *out, char *why)
+static bool rmi_ok(struct host_tsm_pdev *h, uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3, struct smc_regs *out,
+                   char *why)
 {
-        uint64_t x0 = host_rmi(h->vm, fid, a1, a2, 0, 0, 0, out);
+        uint64_t x0 = host_rmi(h->vm, fid, a1, a2, a3, 0, 0, out);
         if (x0 == RMI_SUCCESS)
                 return true;
         h->last_status = x0;
@@ -105,7 +106,7 @@ bool host_tsm_pdev_create(struct host_tsm_pdev *h, struct host_vm *vm, struct do
         };
         rmi_pdev_params_encode(&p, page);
         bool ok = hw_write(vm->mem, HW_WORLD_NS, params, page, sizeof(page), NULL) == HW_OK;
-        ok = ok && rmi_ok(h, RMI_PDEV_CREATE, pdev, params, NULL, why);
+        ok = ok && rmi_ok(h, RMI_PDEV_CREATE, pdev, params, 0, NULL, why);
         host_free_granule(vm, params);
         if (!ok) {
                 if (host_rmi(vm, RMI_GRANULE_UNDELEGATE, pdev, 0, 0, 0, 0, NULL) == RMI_SUCCESS)
@@ -170,7 +171,8 @@ static void exchange(struct host_tsm_pdev *h, const struct rmi_dev_comm_exit *x,
         free(rsp);
 }
 
-bool host_tsm_pdev_communicate(struct host_tsm_pdev *h, char *why)
+/* The COMMUNICATE loop of a PDEV (vdev 0) or of a VDEV of Realm rd. */
+static bool comm_loop(struct host_tsm_pdev *h, uint64_t rd, uint64_t vdev, char *why)
 {
         uint8_t page[RMI_DEV_COMM_DATA_SIZE];
         struct rmi_dev_comm_enter e = { .status = RMI_DEV_COMM_NONE, .req_addr = h->req_pa, .rsp_addr = h->rsp_pa };
@@ -181,8 +183,13 @@ bool host_tsm_pdev_communicate(struct host_tsm_pdev *h, char *why)
                 if (hw_write(h->vm->mem, HW_WORLD_NS, h->comm_pa, page, sizeof(page), NULL) != HW_OK)
                         return say(why, "writing RmiDevCommData failed");
                 h->communicates++;
-                if (!rmi_ok(h, RMI_PDEV_COMMUNICATE, h->pdev_pa, h->comm_pa, NULL, why))
-                        return false;
+                uint64_t x0 = vdev ? host_rmi(h->vm, RMI_VDEV_COMMUNICATE, rd, h->pdev_pa, vdev, h->comm_pa, 0, NULL)
+                                   : host_rmi(h->vm, RMI_PDEV_COMMUNICATE, h->pdev_pa, h->comm_pa, 0, 0, 0, NULL);
+                if (x0 != RMI_SUCCESS) {
+                        h->last_status = x0;
+                        return say(why, "%s failed: %s", vdev ? "RMI_VDEV_COMMUNICATE" : "RMI_PDEV_COMMUNICATE",
+                                   rmi_status_name(RMI_STATUS(x0)));
+                }
                 if (hw_read(h->vm->mem, HW_WORLD_NS, h->comm_pa, page, sizeof(page), NULL) != HW_OK)
                         return say(why, "reading RmiDevCommData failed");
                 rmi_dev_comm_exit_decode(page, &x);
@@ -201,6 +208,11 @@ bool host_tsm_pdev_communicate(struct host_tsm_pdev *h, char *why)
                 exchange(h, &x, &e);
         }
         return say(why, "the RMM still had requests after %u rounds", COMM_ROUNDS_MAX);
+}
+
+bool host_tsm_pdev_communicate(struct host_tsm_pdev *h, char *why)
+{
+        return comm_loop(h, 0, 0, why);
 }
 
 bool host_tsm_pdev_set_pubkey(struct host_tsm_pdev *h, char *why)
@@ -226,7 +238,7 @@ bool host_tsm_pdev_set_pubkey(struct host_tsm_pdev *h, char *why)
                 return say(why, "out of host memory");
         rmi_pubkey_params_encode(&k, page);
         ok = hw_write(h->vm->mem, HW_WORLD_NS, params, page, sizeof(page), NULL) == HW_OK &&
-             rmi_ok(h, RMI_PDEV_SET_PUBKEY, h->pdev_pa, params, NULL, why);
+             rmi_ok(h, RMI_PDEV_SET_PUBKEY, h->pdev_pa, params, 0, NULL, why);
         host_free_granule(h->vm, params);
         return ok;
 }
@@ -246,4 +258,123 @@ bool host_tsm_pdev_connect(struct host_tsm_pdev *h, char *why)
         if (st != RMI_PDEV_STATE_READY)
                 return say(why, "the PDEV is %s after the session exchange", rmi_pdev_state_name((unsigned)st));
         return true;
+}
+
+bool host_tsm_rp_create(struct host_tsm_pdev *h, struct host_vm *vm, uint16_t rid, uint64_t pdev_id, char *why)
+{
+        if (!host_tsm_pdev_create(h, vm, NULL, rid, RMI_PDEV_CATEGORY_ROOT_PORT, pdev_id, RMI_HASH_SHA_384, why) ||
+            !host_tsm_pdev_communicate(h, why))
+                return false;
+        int st = host_tsm_pdev_state(h);
+        return st == RMI_PDEV_STATE_READY ||
+               say(why, "the Root Port's PDEV is %s", st < 0 ? "unknown" : rmi_pdev_state_name((unsigned)st));
+}
+
+bool host_tsm_stream_connect(struct host_tsm_pdev *rp, struct host_tsm_pdev *ep, uint8_t sid, uint64_t *handle,
+                             char *why)
+{
+        static struct rmi_stream_params p;
+        uint8_t page[RMI_STREAM_PARAMS_SIZE];
+        struct smc_regs r;
+        memset(&p, 0, sizeof(p));
+        p.stream_type = RMI_STREAM_TYPE_NCOH;
+        p.pdev_1 = rp->pdev_pa;
+        p.pdev_2 = ep->pdev_pa;
+        p.ide_sid = sid;
+        uint64_t pa = host_alloc_granule(ep->vm);
+        if (!pa)
+                return say(why, "out of host memory");
+        rmi_stream_params_encode(&p, page);
+        bool ok = hw_write(ep->vm->mem, HW_WORLD_NS, pa, page, sizeof(page), NULL) == HW_OK &&
+                  rmi_ok(ep, RMI_PDEV_STREAM_CONNECT, pa, 0, 0, &r, why);
+        host_free_granule(ep->vm, pa);
+        if (!ok)
+                return false;
+        *handle = r.x[1];
+        return host_tsm_pdev_communicate(ep, why) &&
+               rmi_ok(ep, RMI_PDEV_STREAM_COMPLETE, ep->pdev_pa, rp->pdev_pa, *handle, NULL, why);
+}
+
+/* ---- VDEVs ---- */
+
+int host_tsm_vdev_state(struct host_tsm_vdev *v)
+{
+        struct smc_regs r;
+        if (host_rmi(v->pd->vm, RMI_VDEV_GET_STATE, v->rd, v->pd->pdev_pa, v->vdev_pa, 0, 0, &r) != RMI_SUCCESS)
+                return -1;
+        return r.x[1] <= RMI_VDEV_STATE_ERROR ? (int)r.x[1] : -1;
+}
+
+/* One VDEV command, then COMMUNICATE until done; true when the VDEV reached want. */
+static bool vdev_do(struct host_tsm_vdev *v, uint64_t fid, unsigned want, char *why)
+{
+        struct host_tsm_pdev *h = v->pd;
+        if (!rmi_ok(h, fid, v->rd, h->pdev_pa, v->vdev_pa, NULL, why) || !comm_loop(h, v->rd, v->vdev_pa, why))
+                return false;
+        int st = host_tsm_vdev_state(v);
+        return st == (int)want || say(why, "%s left the VDEV %s", rmi_command_name(fid),
+                                      st < 0 ? "unknown" : rmi_vdev_state_name((unsigned)st));
+}
+
+bool host_tsm_vdev_create(struct host_tsm_vdev *v, struct host_tsm_pdev *pd, uint64_t rd, uint64_t vdev_id,
+                          uint16_t tdi, char *why)
+{
+        static struct rmi_vdev_params p;
+        uint8_t page[RMI_VDEV_PARAMS_SIZE];
+        memset(v, 0, sizeof(*v));
+        v->pd = pd;
+        v->rd = rd;
+        memset(&p, 0, sizeof(p));
+        p.vdev_id = vdev_id;
+        p.tdi_id = tdi;
+        uint64_t params = host_alloc_granule(pd->vm);
+        uint64_t vdev = host_delegated_granule(pd->vm);
+        if (!params || !vdev) {
+                if (params)
+                        host_free_granule(pd->vm, params);
+                if (vdev && host_rmi(pd->vm, RMI_GRANULE_UNDELEGATE, vdev, 0, 0, 0, 0, NULL) == RMI_SUCCESS)
+                        host_free_granule(pd->vm, vdev);
+                return say(why, "out of host memory for the VDEV");
+        }
+        rmi_vdev_params_encode(&p, page);
+        uint64_t x0 = hw_write(pd->vm->mem, HW_WORLD_NS, params, page, sizeof(page), NULL) == HW_OK
+                              ? host_rmi(pd->vm, RMI_VDEV_CREATE, rd, pd->pdev_pa, vdev, params, 0, NULL)
+                              : RMI_ERROR_INPUT;
+        host_free_granule(pd->vm, params);
+        if (x0 != RMI_SUCCESS) {
+                if (host_rmi(pd->vm, RMI_GRANULE_UNDELEGATE, vdev, 0, 0, 0, 0, NULL) == RMI_SUCCESS)
+                        host_free_granule(pd->vm, vdev);
+                return say(why, "RMI_VDEV_CREATE failed: %s", rmi_status_name(RMI_STATUS(x0)));
+        }
+        v->vdev_pa = vdev;
+        if (!comm_loop(pd, rd, vdev, why))
+                return false;
+        int st = host_tsm_vdev_state(v);
+        return st == RMI_VDEV_STATE_UNLOCKED ||
+               say(why, "the new VDEV is %s", st < 0 ? "unknown" : rmi_vdev_state_name((unsigned)st));
+}
+
+bool host_tsm_vdev_lock(struct host_tsm_vdev *v, char *why)
+{
+        return vdev_do(v, RMI_VDEV_LOCK, RMI_VDEV_STATE_LOCKED, why);
+}
+
+bool host_tsm_vdev_report(struct host_tsm_vdev *v, char *why)
+{
+        struct host_tsm_pdev *h = v->pd;
+        free(h->obj[HOST_TSM_REPORT].buf);      /* a fresh report replaces the last one */
+        h->obj[HOST_TSM_REPORT].buf = NULL;
+        h->obj[HOST_TSM_REPORT].len = 0;
+        int st = host_tsm_vdev_state(v);
+        return vdev_do(v, RMI_VDEV_GET_INTERFACE_REPORT, st < 0 ? RMI_VDEV_STATE_LOCKED : (unsigned)st, why);
+}
+
+bool host_tsm_vdev_start(struct host_tsm_vdev *v, char *why)
+{
+        return vdev_do(v, RMI_VDEV_START, RMI_VDEV_STATE_STARTED, why);
+}
+
+bool host_tsm_vdev_unlock(struct host_tsm_vdev *v, char *why)
+{
+        return vdev_do(v, RMI_VDEV_UNLOCK, RMI_VDEV_STATE_UNLOCKED, why);
 }

@@ -57,6 +57,29 @@ bool host_tsm_pdev_set_pubkey(struct host_tsm_pdev *h, char *why);
 int host_tsm_pdev_state(struct host_tsm_pdev *h);
 /* NEW -> NEEDS_KEY -> HAS_KEY -> READY, as far as it goes: true when READY. */
 bool host_tsm_pdev_connect(struct host_tsm_pdev *h, char *why);
+/* A Root Port's PDEV (category 0, no SPDM) for the function rid: created, READY. */
+bool host_tsm_rp_create(struct host_tsm_pdev *h, struct host_vm *vm, uint16_t rid, uint64_t pdev_id, char *why);
+/* RMI_PDEV_STREAM_CONNECT between the READY Root Port rp and endpoint ep with IDE Stream ID
+ * sid, the endpoint's COMMUNICATE until the keys are set, RMI_PDEV_STREAM_COMPLETE. */
+bool host_tsm_stream_connect(struct host_tsm_pdev *rp, struct host_tsm_pdev *ep, uint8_t sid, uint64_t *handle,
+                             char *why);
+
+/* A VDEV: the TDI tdi of pd, for the Realm whose RD is rd. Each call issues its RMI_VDEV_*
+ * command and then RMI_VDEV_COMMUNICATE until the RMM asks for nothing; false, with why, when
+ * a call fails or the VDEV does not reach the state the command is for. The interface report
+ * is cached in pd->obj[HOST_TSM_REPORT] (replaced at each fetch). */
+struct host_tsm_vdev {
+        struct host_tsm_pdev *pd;
+        uint64_t rd, vdev_pa;
+};
+bool host_tsm_vdev_create(struct host_tsm_vdev *v, struct host_tsm_pdev *pd, uint64_t rd, uint64_t vdev_id,
+                          uint16_t tdi, char *why);
+bool host_tsm_vdev_lock(struct host_tsm_vdev *v, char *why);
+bool host_tsm_vdev_report(struct host_tsm_vdev *v, char *why);
+bool host_tsm_vdev_start(struct host_tsm_vdev *v, char *why);
+bool host_tsm_vdev_unlock(struct host_tsm_vdev *v, char *why);
+int host_tsm_vdev_state(struct host_tsm_vdev *v); /* RMI_VDEV_STATE_*, -1 when the call fails */
+
 /* RMI_PDEV_STOP (+ communicate for END_SESSION), RMI_PDEV_DESTROY, and the granules back. */
 void host_tsm_pdev_release(struct host_tsm_pdev *h);
 /* Frees the cached copies only, with no RMI call (the VM and RMM are going away whole). */

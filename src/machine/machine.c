@@ -38,7 +38,7 @@ void ccada_machine_config_default(struct ccada_machine_config *cfg)
 /* Every trace subsystem a part of the board registers, in the order --events list shows. */
 static const struct trace_subsys *const board_trace[] = {
         &rmi_trace, &rsi_trace, &rmm_trace, &hw_trace, &host_trace, &realm_trace,
-        &swiotlb_trace, &ccada_swiotlb_trace, &virtio_trace, &doe_trace, &spdm_trace,
+        &swiotlb_trace, &ccada_swiotlb_trace, &virtio_trace, &doe_trace, &spdm_trace, &da_trace,
 };
 _Static_assert(ARRAY_SIZE(board_trace) <= TRACE_MAX_GROUPS, "a trace holds every subsystem");
 
@@ -327,6 +327,8 @@ ccada_status machine_boot(struct ccada_machine *m)
                 st = slot_boot(m, i, image);
                 meter_charge(m, &m->slot[i], &before);
         }
+        if (st == CCADA_OK)
+                st = machine_pdev_assign(m);    /* the Realm exists: the host assigns it the device */
         m->boot_status = st;
         return st;
 }

@@ -48,6 +48,8 @@ struct machine_pdev;
  * directory that cannot be read); then, at boot, the RMM attests it. */
 ccada_status machine_pdev_build(struct ccada_machine *m, char *why, size_t whylen);
 ccada_status machine_pdev_attest(struct ccada_machine *m);
+/* Once the Realm exists: the Root Port, the IDE stream, the Realm's VDEV, LOCK and the report. */
+ccada_status machine_pdev_assign(struct ccada_machine *m);
 void machine_pdev_report(const struct ccada_machine *m, struct ccada_report *r);
 void machine_pdev_free(struct ccada_machine *m);
 

@@ -14,16 +14,21 @@
 #include "host/doe_attacks.h"
 #include "host/doe_relay.h"
 #include "host/tsm_host.h"
+#include "hw/ide.h"
+#include "hw/link.h"
 #include "hw/pcie.h"
 #include "lib/bytes.h"
 #include "machine/machine_internal.h"
 #include "proto/pcap.h"
 #include "proto/spdm.h"
+#include "proto/tdisp.h"
 #include "rmm/tsm.h"
 #include "ccada/rmi.h"
 
 #define PDEV_BDF HW_PCIE_BDF(0, 3, 0)
 #define IMPOSTOR_BDF HW_PCIE_BDF(0, 4, 0)
+#define RP_RID HW_PCIE_BDF(0, 1, 0)     /* the Root Port above ccada-dev */
+#define IDE_SID 0                       /* the one selective stream (the default stream, TC0) */
 #define NOW 1796169600          /* 2026-12-01: the RMM has no clock; the board's date */
 #define EXCHANGE_NS 50000       /* virtual time per DOE exchange */
 #define MSG_MAX 16384
@@ -48,6 +53,16 @@ struct machine_pdev {
         unsigned pdev_state, communicates;
         size_t digest_len, cached_vca, cached_cert, cached_meas;
         uint8_t cert_digest[64], meas_digest[64];
+        /* device assignment after attestation: the Root Port and its IDE engine, the link,
+         * the IDE stream, and the Realm's VDEV for the device's TDI */
+        struct hw_ide *rp_ide;
+        struct hw_link *link;
+        struct host_tsm_pdev rp;
+        struct host_tsm_vdev vdev;
+        bool da_ran, stream_ok, vdev_ok;
+        char da_why[HOST_TSM_WHY_LEN];
+        unsigned vdev_state;
+        size_t report_len;
 };
 
 size_t ccada_attack_count(void)
@@ -96,6 +111,9 @@ void machine_pdev_free(struct ccada_machine *m)
         if (p->pcap_on)
                 fflush(m->cfg.pdev.pcap);
         host_tsm_pdev_forget(&p->tsm); /* the VMs are gone: the RMM frees its PDEVs itself */
+        host_tsm_pdev_forget(&p->rp);
+        hw_link_free(p->link);
+        hw_ide_free(p->rp_ide);
         pdev_free(p->impostor);
         pdev_free(p->dev);
         free(p->attack_state);
@@ -125,6 +143,11 @@ static ccada_status build(struct ccada_machine *m, char *why)
                 snprintf(pc.fw.version, sizeof(pc.fw.version), "%s", m->cfg.pdev.fw_version);
         if (!pdev_new(&p->dev, &p->pcie, &pc, why))
                 return CCADA_E_INVAL;
+        /* the Root Port's IDE engine, which the platform lets the RMM key, and the link */
+        struct hw_ide_config ec = { .stream_id = IDE_SID, .default_stream = true };
+        if (!hw_ide_new(&p->rp_ide, &ec) || !hw_link_new(&p->link, p->rp_ide, pdev_ide_engine(p->dev)))
+                return CCADA_E_NOMEM;
+        rmm_platform_root_port(m->rmm, RP_RID, p->rp_ide);
         if (m->cfg.pdev.attack) {
                 if (!(p->attack = doe_attack_find(m->cfg.pdev.attack))) {
                         snprintf(why, PDEV_WHY_LEN, "no attack named '%s'", m->cfg.pdev.attack);
@@ -198,6 +221,40 @@ static void converse(struct ccada_machine *m, bool keep)
         p->communicates += p->tsm.communicates;
         if (!keep)
                 host_tsm_pdev_release(&p->tsm);
+}
+
+/* What the host does once the device is attested (facts §7.3 steps 4-6): the Root Port's
+ * PDEV, the IDE stream keyed by the RMM, the Realm's VDEV for the TDI, LOCK and the
+ * interface report. The TDI then waits, locked, for the Realm to verify and accept it. */
+static void assign(struct ccada_machine *m)
+{
+        struct machine_pdev *p = m->pdev;
+        uint64_t handle = 0;
+        uint64_t rd = host_vm_rd(m->slot[0].vm);
+        p->da_ran = true;
+        if (!rd) {
+                snprintf(p->da_why, sizeof(p->da_why), "no Realm to assign the device to");
+                return;
+        }
+        p->stream_ok = host_tsm_rp_create(&p->rp, m->slot[0].vm, RP_RID, 2, p->da_why) &&
+                       host_tsm_stream_connect(&p->rp, &p->tsm, IDE_SID, &handle, p->da_why);
+        p->vdev_ok = p->stream_ok && host_tsm_vdev_create(&p->vdev, &p->tsm, rd, 1, PDEV_BDF, p->da_why) &&
+                     host_tsm_vdev_lock(&p->vdev, p->da_why) && host_tsm_vdev_report(&p->vdev, p->da_why);
+        int st = p->vdev.pd ? host_tsm_vdev_state(&p->vdev) : -1;
+        p->vdev_state = st < 0 ? RMI_VDEV_STATE_ERROR : (unsigned)st;
+        p->report_len = p->tsm.obj[HOST_TSM_REPORT].len;
+}
+
+ccada_status machine_pdev_assign(struct ccada_machine *m)
+{
+        struct machine_pdev *p = m->pdev;
+        if (!m->cfg.pdev.present || !p || !p->attested || p->attack || m->cfg.normal_vm)
+                return CCADA_OK;
+        struct trace_who who = trace_get_who(&m->trace);
+        trace_set_who(&m->trace, "pci-tsm", 0, 0, ".....");
+        assign(m);
+        trace_restore_who(&m->trace, who);
+        return CCADA_OK;
 }
 
 ccada_status machine_pdev_build(struct ccada_machine *m, char *why, size_t whylen)
@@ -313,6 +370,17 @@ void machine_pdev_report(const struct ccada_machine *m, struct ccada_report *r)
                  * process (OpenSSL 3.0 signs with a random k), so it would differ per run */
                 hex_encode(hex, p->meas_digest, p->digest_len);
                 ccada_report_text(s, "meas_digest", hex);
+        }
+        if (p->da_ran) {
+                ccada_report_bool(s, "ide_stream_secure", p->stream_ok && hw_ide_state(p->rp_ide) == HW_IDE_SECURE &&
+                                                                  hw_ide_state(pdev_ide_engine(p->dev)) == HW_IDE_SECURE);
+                ccada_report_text(s, "vdev_state", p->vdev.pd ? rmi_vdev_state_name(p->vdev_state) : "");
+                ccada_report_text(s, "tdi_state", tdisp_state_name(pdev_tdi_state(p->dev)));
+                ccada_report_u64(s, "interface_report_bytes", p->report_len);
+                ccada_report_text(s, "assign_why", p->da_why);
+                ccada_report_check(r, "device_locked_for_the_realm",
+                                   p->vdev_ok && p->vdev_state == RMI_VDEV_STATE_LOCKED &&
+                                           pdev_tdi_state(p->dev) == TDISP_STATE_CONFIG_LOCKED);
         }
         ccada_report_text(s, "error", p->error == SPDM_REQ_OK ? "" : spdm_req_error_name(p->error));
         ccada_report_text(s, "why", p->why);

@@ -63,6 +63,7 @@ struct da_op {
 bool da_enabled(const struct ccada_rmm *rmm);
 struct rmm_pdev *da_pdev_lookup(struct ccada_rmm *rmm, uint64_t pa);
 void da_pdev_error(struct rmm_pdev *pd);
+void da_pdev_state(struct rmm_pdev *pd, unsigned to); /* traced (da pdev_state) */
 /* Starts op on a READY PDEV with none running: false otherwise. */
 bool da_op_start(struct rmm_pdev *pd, struct da_op *op);
 /* One COMMUNICATE round for pd through the RmiDevCommData at comm_pa (RMI_PDEV_COMMUNICATE

@@ -31,6 +31,7 @@ bool rmm_create(struct ccada_rmm **out, struct hw_mem *mem, struct trace *trace,
         rmm->tr_rmi = trace_register(trace, &rmi_trace);
         rmm->tr_rsi = trace_register(trace, &rsi_trace);
         rmm->tr_rmm = trace_register(trace, &rmm_trace);
+        rmm->tr_da = trace_register(trace, &da_trace);
         if (cfg)
                 rmm->cfg = *cfg;
         else

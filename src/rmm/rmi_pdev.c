@@ -145,7 +145,7 @@ void rmi_pdev_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc
         pd->pa = pdev_pa;
         pd->p = p;
         pd->hash = h;
-        pd->state = RMI_PDEV_STATE_NEW;
+        da_pdev_state(pd, RMI_PDEV_STATE_NEW);
         if (p.flags & RMI_PDEV_FLAGS_SPDM) {
                 struct spdm_requester_cfg rc;
                 if (!rmm_tsm_requester_cfg(rmm, &rc)) {
@@ -168,10 +168,25 @@ void rmi_pdev_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc
 
 static void op_end(struct rmm_pdev *pd, bool ok);
 
+void da_pdev_state(struct rmm_pdev *pd, unsigned to)
+{
+        if (pd->state == to)
+                return;
+        if (trace_on(pd->rmm->tr_da, DA_TRACE_PDEV_STATE)) {
+                const char *why = "";
+                if (to == RMI_PDEV_STATE_ERROR && pd->req)
+                        (void)spdm_requester_error(pd->req, &why);
+                trace_emit(pd->rmm->tr_da, DA_TRACE_PDEV_STATE, "pdev=0x%llx from=%s to=%s%s%.160s",
+                           (unsigned long long)pd->pa, rmi_pdev_state_name(pd->state), rmi_pdev_state_name(to),
+                           why && why[0] ? " why=" : "", why ? why : "");
+        }
+        pd->state = to;
+}
+
 void da_pdev_error(struct rmm_pdev *pd)
 {
         op_end(pd, false);
-        pd->state = RMI_PDEV_STATE_ERROR;
+        da_pdev_state(pd, RMI_PDEV_STATE_ERROR);
         pd->awaiting = pd->out_pending = pd->stopping = false;
 }
 
@@ -256,7 +271,7 @@ static void after_step(struct rmm_pdev *pd, enum spdm_req_status st, const struc
         pd->out_pending = false;
         if (pd->stopping) {
                 pd->stopping = false;
-                pd->state = RMI_PDEV_STATE_STOPPED;
+                da_pdev_state(pd, RMI_PDEV_STATE_STOPPED);
         } else if (spdm_requester_needs_key(pd->req)) {
                 pd->have_vca = hash_end(pd->vca_h, pd->vca_digest);
                 pd->have_cert = hash_end(pd->cert_h, pd->cert_digest);
@@ -264,7 +279,7 @@ static void after_step(struct rmm_pdev *pd, enum spdm_req_status st, const struc
                 if (!pd->have_vca || !pd->have_cert)
                         da_pdev_error(pd);
                 else
-                        pd->state = RMI_PDEV_STATE_NEEDS_KEY;
+                        da_pdev_state(pd, RMI_PDEV_STATE_NEEDS_KEY);
         } else if (spdm_requester_result(pd->req)->session && !pd->confirmed) {
                 /* ccada: one HEARTBEAT proves the session carries records both ways before
                  * the PDEV is READY (TF-RMM goes READY at FINISH_RSP) */
@@ -272,7 +287,7 @@ static void after_step(struct rmm_pdev *pd, enum spdm_req_status st, const struc
                 struct spdm_req_out hb = { .buf = pd->out, .cap = sizeof(pd->out) };
                 after_step(pd, spdm_requester_heartbeat(pd->req, &hb), &hb);
         } else if (spdm_requester_result(pd->req)->session) {
-                pd->state = RMI_PDEV_STATE_READY;
+                da_pdev_state(pd, RMI_PDEV_STATE_READY);
         } else {
                 da_pdev_error(pd);
         }
@@ -391,7 +406,7 @@ uint64_t da_communicate(struct ccada_rmm *rmm, struct rmm_pdev *pd, uint64_t com
         if (!conversing(pd))
                 return RMI_ERROR_DEVICE;
         if (!pd->req) {                 /* a Root Port: nothing to say */
-                pd->state = RMI_PDEV_STATE_READY;
+                da_pdev_state(pd, RMI_PDEV_STATE_READY);
                 rmi_dev_comm_exit_encode(&x, comm);
                 return RMI_SUCCESS;
         }
@@ -505,7 +520,7 @@ void rmi_pdev_set_pubkey(struct ccada_rmm *rmm, const struct smc_regs *a, struct
                 return;
         }
         after_step(pd, st, &o);
-        pd->state = RMI_PDEV_STATE_HAS_KEY;
+        da_pdev_state(pd, RMI_PDEV_STATE_HAS_KEY);
         r->x[0] = RMI_SUCCESS;
 }
 
@@ -531,7 +546,7 @@ void rmi_pdev_stop(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_r
                 after_step(pd, SPDM_REQ_SEND, &o);
         } else {
                 pd->out_pending = false;
-                pd->state = RMI_PDEV_STATE_STOPPED;
+                da_pdev_state(pd, RMI_PDEV_STATE_STOPPED);
         }
         r->x[0] = RMI_SUCCESS;
 }
@@ -553,7 +568,7 @@ void rmi_pdev_abort(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_
                 op_end(pd, false);
         if (pd->awaiting || pd->out_pending) {
                 if (pd->stopping)
-                        pd->state = RMI_PDEV_STATE_STOPPED;
+                        da_pdev_state(pd, RMI_PDEV_STATE_STOPPED);
                 else
                         da_pdev_error(pd);
                 pd->awaiting = pd->out_pending = pd->stopping = false;

@@ -43,6 +43,13 @@ struct rmm_stream {
         uint8_t key[IDE_KM_SUB_STREAMS][2][IDE_KM_KEY_SIZE];
 };
 
+static void stream_trace(const struct ccada_rmm *rmm, const struct rmm_stream *s, const char *what)
+{
+        if (trace_on(rmm->tr_da, DA_TRACE_IDE_STREAM))
+                trace_emit(rmm->tr_da, DA_TRACE_IDE_STREAM, "sid=%u rp=0x%04x ep=0x%04llx %s", s->sid, rmm->rp_rid,
+                           (unsigned long long)s->ep->p.routing_id, what);
+}
+
 static void wipe_keys(struct rmm_stream *s)
 {
         secure_zero(s->key, sizeof(s->key));
@@ -149,6 +156,7 @@ static enum da_step stream_step(struct da_op *op, struct rmm_pdev *pd, const uin
                         if (++s->i == 2 * IDE_KM_SUB_STREAMS) {
                                 if (!rp_program(rmm, s))
                                         return fail(s, "the Root Port's IDE engine refused a key", "");
+                                stream_trace(rmm, s, "keys programmed: 3 sub-streams x Rx, Tx at both ends (K0)");
                                 s->phase = PH_GO_RX;
                                 s->i = 0;
                         }
@@ -174,6 +182,7 @@ static enum da_step stream_step(struct da_op *op, struct rmm_pdev *pd, const uin
                                 s->phase = PH_DONE;
                                 if (hw_ide_state(rmm->rp_ide) != HW_IDE_SECURE)
                                         return fail(s, "the Root Port's stream is not Secure", "");
+                                stream_trace(rmm, s, "Secure");
                                 return DA_DONE;
                         } else if (s->phase == PH_STOP && s->i == 2 * IDE_KM_SUB_STREAMS) {
                                 s->phase = PH_DONE;
@@ -210,7 +219,11 @@ static enum da_step stream_step(struct da_op *op, struct rmm_pdev *pd, const uin
 static void stream_finish(struct da_op *op, struct rmm_pdev *pd, bool ok)
 {
         struct rmm_stream *s = stream_of(op);
-        (void)pd;
+        if (!ok && trace_on(pd->rmm->tr_da, DA_TRACE_IDE_STREAM))
+                trace_emit(pd->rmm->tr_da, DA_TRACE_IDE_STREAM, "sid=%u failed: %.160s", s->sid,
+                           op->why[0] ? op->why : "the session broke");
+        else if (s->phase == PH_DONE && s->connected)
+                stream_trace(pd->rmm, s, "stopped at both ends");
         s->done = true;
         s->ok = ok;
         wipe_keys(s);

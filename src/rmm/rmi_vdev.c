@@ -61,6 +61,32 @@ struct rmm_vdev {
         unsigned nranges;
 };
 
+static void vdev_state(struct rmm_vdev *v, unsigned to)
+{
+        struct ccada_rmm *rmm = v->pd->rmm;
+        if (v->state != to && trace_on(rmm->tr_da, DA_TRACE_VDEV_STATE))
+                trace_emit(rmm->tr_da, DA_TRACE_VDEV_STATE, "vdev=0x%llx tdi=0x%04llx from=%s to=%s%s%.160s",
+                           (unsigned long long)v->pa, (unsigned long long)v->p.tdi_id, rmi_vdev_state_name(v->state),
+                           rmi_vdev_state_name(to), to == RMI_VDEV_STATE_ERROR && v->op.why[0] ? " why=" : "",
+                           to == RMI_VDEV_STATE_ERROR ? v->op.why : "");
+        v->state = to;
+}
+
+/* tdisp_request / tdisp_response: a TDISP message of this VDEV's, by name. */
+static void tdisp_trace(struct rmm_vdev *v, bool request, const uint8_t *msg, size_t n)
+{
+        struct ccada_rmm *rmm = v->pd->rmm;
+        unsigned ev = request ? DA_TRACE_TDISP_REQUEST : DA_TRACE_TDISP_RESPONSE;
+        if (!trace_on(rmm->tr_da, ev) || n < TDISP_MSG_HEADER_SIZE)
+                return;
+        char extra[64] = "";
+        struct tdisp_error e;
+        if (msg[2] == TDISP_ERROR && tdisp_error_decode(msg, n, &e, NULL))
+                snprintf(extra, sizeof(extra), " %s", tdisp_error_name(e.error_code));
+        trace_emit(rmm->tr_da, ev, "tdi=0x%04llx code=0x%02x %s%s len=%zu", (unsigned long long)v->p.tdi_id,
+                   msg[2], tdisp_code_name(msg[2]), extra, n);
+}
+
 static struct rmm_vdev *vdev_of(struct da_op *op)
 {
         return (struct rmm_vdev *)(void *)((char *)op - offsetof(struct rmm_vdev, op));
@@ -98,6 +124,8 @@ static enum da_step vdev_step(struct da_op *op, struct rmm_pdev *pd, const uint8
         char why[TDISP_WHY_LEN] = "";
         (void)pd;
         /* 1. the answer to the last request */
+        if (rsp)
+                tdisp_trace(v, false, rsp, n);
         if (rsp) {
                 switch (v->vop) {
                 case VOP_INIT:
@@ -215,6 +243,8 @@ static enum da_step vdev_step(struct da_op *op, struct rmm_pdev *pd, const uint8
         case VOP_NONE:
                 return DA_FAILED;
         }
+        if (built)
+                tdisp_trace(v, true, req, *len);
         return built ? DA_SEND : vfail(v, "encoding a TDISP request failed", "");
 }
 
@@ -241,25 +271,25 @@ static void vdev_finish(struct da_op *op, struct rmm_pdev *pd, bool ok)
         v->vop = VOP_NONE;
         v->op_ok = ok;
         if (!ok) {
-                v->state = RMI_VDEV_STATE_ERROR;
+                vdev_state(v, RMI_VDEV_STATE_ERROR);
                 secure_zero(v->nonce, sizeof(v->nonce));
                 v->have_nonce = false;
                 return;
         }
         switch (was) {
-        case VOP_INIT: v->state = RMI_VDEV_STATE_UNLOCKED; break;
-        case VOP_LOCK: v->state = RMI_VDEV_STATE_LOCKED; v->lock_nonce++; break;
+        case VOP_INIT: vdev_state(v, RMI_VDEV_STATE_UNLOCKED); break;
+        case VOP_LOCK: vdev_state(v, RMI_VDEV_STATE_LOCKED); v->lock_nonce++; break;
         case VOP_REPORT:
                 if (!report_done(v))
-                        v->state = RMI_VDEV_STATE_ERROR;
+                        vdev_state(v, RMI_VDEV_STATE_ERROR);
                 break;
         case VOP_START:
-                v->state = RMI_VDEV_STATE_STARTED;
+                vdev_state(v, RMI_VDEV_STATE_STARTED);
                 secure_zero(v->nonce, sizeof(v->nonce)); /* used up (TDISP §11.2) */
                 v->have_nonce = false;
                 break;
         case VOP_STOP:
-                v->state = RMI_VDEV_STATE_UNLOCKED;
+                vdev_state(v, RMI_VDEV_STATE_UNLOCKED);
                 v->have_report = false;
                 break;
         case VOP_NONE: break;

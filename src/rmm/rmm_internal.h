@@ -218,7 +218,7 @@ struct ccada_rmm {
         struct hw_mem *mem;
         const uint64_t *gpt_gen;        /* hw_gpt_gen_view(mem): the REC TLBs' key, read inline */
         struct trace *trace;            /* the clock and the "who" of events (may be NULL) */
-        struct trace_group *tr_rmi, *tr_rsi, *tr_rmm; /* its subsystems (NULL: none) */
+        struct trace_group *tr_rmi, *tr_rsi, *tr_rmm, *tr_da; /* its subsystems (NULL: none) */
         struct rmm_config cfg;
         uint64_t base;                  /* first PA */
         uint64_t ngranules;

@@ -14,6 +14,9 @@
 
 static const char *const spdm_events[] = { "spdm_request", "spdm_response" };
 const struct trace_subsys spdm_trace = TRACE_SUBSYS("spdm", spdm_events);
+static const char *const da_events[] = { "pdev_state", "vdev_state", "ide_stream", "tdisp_request",
+                                         "tdisp_response" };
+const struct trace_subsys da_trace = TRACE_SUBSYS("da", da_events);
 
 struct rmm_tsm {
         struct drbg *drbg;

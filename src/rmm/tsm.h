@@ -22,6 +22,13 @@
 
 enum { SPDM_TRACE_REQUEST, SPDM_TRACE_RESPONSE };
 extern const struct trace_subsys spdm_trace;
+/* Device assignment as the RMM sees it ("da"): pdev_state and vdev_state (every state
+ * change, with the reason when it is ERROR), ide_stream (the stream's keys programmed,
+ * Secure, or stopped), tdisp_request and tdisp_response (each TDISP message of a VDEV
+ * operation, plain: only the RMM and the device see them). */
+enum { DA_TRACE_PDEV_STATE, DA_TRACE_VDEV_STATE, DA_TRACE_IDE_STREAM, DA_TRACE_TDISP_REQUEST,
+       DA_TRACE_TDISP_RESPONSE };
+extern const struct trace_subsys da_trace;
 
 struct ccada_rmm;
 

@@ -272,6 +272,18 @@ static void print_device(FILE *f, const struct ccada_report *r)
                 (unsigned long long)u64_of(r, "device", "cached_vca_bytes"),
                 (unsigned long long)u64_of(r, "device", "cached_cert_bytes"),
                 (unsigned long long)u64_of(r, "device", "cached_meas_bytes"));
+        if (!text_of(r, "device", "vdev_state")[0] && !text_of(r, "device", "assign_why")[0])
+                return;
+        if (text_of(r, "device", "assign_why")[0]) {
+                fprintf(f, "    assignment      FAILED: %s\n", text_of(r, "device", "assign_why"));
+                return;
+        }
+        fprintf(f, "    IDE stream      %s: keys from the RMM through IDE_KM (device) and the platform (Root Port)\n",
+                bool_of(r, "device", "ide_stream_secure") ? "Secure at both ends" : "NOT Secure");
+        fprintf(f, "    TDI             VDEV %s, the device's TDI %s, interface report %llu bytes cached by the host;\n"
+                   "                    it waits for the Realm to verify and accept it (not yet modelled)\n",
+                text_of(r, "device", "vdev_state"), text_of(r, "device", "tdi_state"),
+                (unsigned long long)u64_of(r, "device", "interface_report_bytes"));
 }
 
 static void print_exits(FILE *f, const struct ccada_report *r, bool normal)
