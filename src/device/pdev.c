@@ -7,6 +7,7 @@
 
 #include "device/doe_mailbox.h"
 #include "hw/ide.h"
+#include "hw/link.h"
 #include "lib/bytes.h"
 #include "lib/drbg.h"
 #include "proto/tdisp.h"
@@ -46,6 +47,19 @@ struct pdev {
                 void *ctx;
         } proto[PDEV_MAX_PROTOCOLS];
         unsigned nproto;
+        struct blk_engine *blk;
+        uint64_t tdi_epoch;             /* TDI transitions seen by the block engine */
+        struct hw_link *link;
+        uint8_t next_tag;
+        struct {                        /* the read waiting for its completion */
+                bool active, done;
+                uint8_t tag;
+                uint8_t *buf;
+                uint32_t len;
+                uint64_t addr;
+                enum pdev_dma_status st;
+        } rd;
+        struct pdev_dma_stats dma;
 };
 
 /* VENDOR_DEFINED dispatch by PCI-SIG protocol ID (the responder's vdm hook). */
@@ -296,6 +310,8 @@ static void build_config_space(struct pdev *d)
         /* BAR0: its type bits are cfg_read's; the address is d->bar0 */
 }
 
+static bool blk_dma(void *ctx, uint64_t iova, void *buf, size_t len, bool to_memory);
+
 bool pdev_new(struct pdev **out, struct hw_pcie *pcie, const struct pdev_config *cfg, char *why)
 {
         struct pdev *d = calloc(1, sizeof(*d));
@@ -362,6 +378,12 @@ bool pdev_new(struct pdev **out, struct hw_pcie *pcie, const struct pdev_config 
         struct doe_mailbox_config mc = { .max_object_dw = MAILBOX_DW, .next_cap = PDEV_IDE_OFFSET,
                                          .process_on_go = true, .handle = on_object, .handle_ctx = d };
         ok = ok && (d->mb = doe_mailbox_new(&mc, w)) != NULL;
+        struct blk_engine_config bc = { .capacity_bytes = cfg->blk_capacity_bytes, .dma = blk_dma, .dma_ctx = d };
+        if (ok && !blk_engine_new(&d->blk, &bc)) {
+                snprintf(w, sizeof(w), "the block engine: capacity %llu bytes, or out of memory",
+                         (unsigned long long)cfg->blk_capacity_bytes);
+                ok = false;
+        }
         if (!ok || !hw_pcie_attach(pcie, cfg->bdf, &cfg_ops, d)) {
                 if (ok)
                         snprintf(w, sizeof(w), "bus/device/function %02x:%02x.%x is taken", cfg->bdf >> 8,
@@ -380,6 +402,8 @@ void pdev_free(struct pdev *d)
                 return;
         if (d->pcie)
                 hw_pcie_detach(d->pcie, d->bdf);
+        pdev_attach_link(d, NULL);
+        blk_engine_free(d->blk);
         doe_mailbox_free(d->mb);
         spdm_responder_free(d->rsp);   /* first: it tells no one about the session it ends */
         tdisp_responder_free(d->tdisp);
@@ -455,4 +479,246 @@ struct ide_km_responder *pdev_ide_km(struct pdev *d)
 struct hw_ide *pdev_ide_engine(struct pdev *d)
 {
         return d->engine;
+}
+
+/* ---- MMIO: BAR0 is the block engine's registers ---- */
+
+const char *pdev_mmio_status_name(enum pdev_mmio_status s)
+{
+        switch (s) {
+        case PDEV_MMIO_OK: return "ok";
+        case PDEV_MMIO_UNCLAIMED: return "unclaimed";
+        case PDEV_MMIO_REJECTED: return "rejected";
+        case PDEV_MMIO_BAD_ACCESS: return "bad_access";
+        }
+        return "unknown";
+}
+
+/* TDISP §11.2.1 for a TEE range (facts §5 end, §6.6): the table in pdev.h. */
+static bool mmio_permitted(const struct pdev *d, bool t)
+{
+        switch (tdisp_responder_state(d->tdisp)) {
+        case TDISP_STATE_CONFIG_UNLOCKED: return !t;
+        case TDISP_STATE_RUN: return t;
+        default: return false;
+        }
+}
+
+/* A TDI transition since the engine last served: reset it (pdev.h). */
+static void follow_tdi(struct pdev *d)
+{
+        const struct tdisp_responder_stats *s = tdisp_responder_stats(d->tdisp);
+        uint64_t epoch = s->locks + s->starts + s->stops + s->error_transitions;
+        if (epoch != d->tdi_epoch) {
+                d->tdi_epoch = epoch;
+                blk_engine_reset(d->blk);
+        }
+}
+
+/* Checks the access up to the register; *off the BAR0 offset. */
+static enum pdev_mmio_status mmio_check(struct pdev *d, uint64_t addr, unsigned size, bool t, uint64_t *off)
+{
+        bool mem = ld_le16(d->cfg + 4) & CMD_MEM;
+        if (!mem || addr < d->bar0 || addr - d->bar0 >= PDEV_BAR0_SIZE || size > PDEV_BAR0_SIZE - (addr - d->bar0)) {
+                d->dma.mmio_bad++;
+                return PDEV_MMIO_UNCLAIMED;
+        }
+        *off = addr - d->bar0;
+        follow_tdi(d);
+        if (!mmio_permitted(d, t)) {
+                d->dma.mmio_rejected++;
+                return PDEV_MMIO_REJECTED;
+        }
+        return PDEV_MMIO_OK;
+}
+
+enum pdev_mmio_status pdev_mmio_read(struct pdev *d, uint64_t addr, unsigned size, bool t, uint64_t *value)
+{
+        uint64_t off = 0;
+        enum pdev_mmio_status st = mmio_check(d, addr, size, t, &off);
+        if (st == PDEV_MMIO_OK && !blk_engine_mmio_read(d->blk, off, size, value)) {
+                d->dma.mmio_bad++;
+                st = PDEV_MMIO_BAD_ACCESS;
+        }
+        if (st != PDEV_MMIO_OK)
+                *value = size >= 8 ? UINT64_MAX : ((uint64_t)1 << (8 * (size & 7))) - 1;
+        return st;
+}
+
+enum pdev_mmio_status pdev_mmio_write(struct pdev *d, uint64_t addr, unsigned size, bool t, uint64_t value)
+{
+        uint64_t off = 0;
+        enum pdev_mmio_status st = mmio_check(d, addr, size, t, &off);
+        if (st == PDEV_MMIO_OK && !blk_engine_mmio_write(d->blk, off, size, value)) {
+                d->dma.mmio_bad++;
+                st = PDEV_MMIO_BAD_ACCESS;
+        }
+        return st;
+}
+
+struct blk_engine *pdev_blk(struct pdev *d)
+{
+        return d->blk;
+}
+
+/* ---- DMA over the link ---- */
+
+const char *pdev_dma_status_name(enum pdev_dma_status s)
+{
+        switch (s) {
+        case PDEV_DMA_OK: return "ok";
+        case PDEV_DMA_NO_LINK: return "no_link";
+        case PDEV_DMA_NO_BUS_MASTER: return "no_bus_master";
+        case PDEV_DMA_BAD_REQUEST: return "bad_request";
+        case PDEV_DMA_NOT_PERMITTED: return "not_permitted";
+        case PDEV_DMA_LINK_REFUSED: return "link_refused";
+        case PDEV_DMA_UR: return "ur";
+        case PDEV_DMA_CA: return "ca";
+        case PDEV_DMA_BAD_COMPLETION: return "bad_completion";
+        case PDEV_DMA_TIMEOUT: return "timeout";
+        case PDEV_DMA_NO_TAG: return "no_tag";
+        }
+        return "unknown";
+}
+
+/* A completion for the read in flight, or something the device did not ask for. */
+static void on_link_rx(void *ctx, enum hw_link_end at, const struct hw_tlp *t)
+{
+        struct pdev *d = ctx;
+        (void)at;
+        if ((t->kind != HW_TLP_CPL && t->kind != HW_TLP_CPLD) || !d->rd.active || d->rd.done ||
+            t->tag != d->rd.tag || t->requester_id != d->bdf) {
+                d->dma.unexpected++;
+                return;
+        }
+        d->rd.done = true;
+        if (t->kind == HW_TLP_CPLD) {
+                if (t->len != d->rd.len || t->addr != (d->rd.addr & 0x7Cu)) {
+                        d->rd.st = PDEV_DMA_BAD_COMPLETION;
+                        return;
+                }
+                memcpy(d->rd.buf, t->data, t->len);
+                d->rd.st = PDEV_DMA_OK;
+                return;
+        }
+        d->rd.st = t->status == HW_TLP_UR ? PDEV_DMA_UR : t->status == HW_TLP_CA ? PDEV_DMA_CA : PDEV_DMA_BAD_COMPLETION;
+}
+
+void pdev_attach_link(struct pdev *d, struct hw_link *l)
+{
+        if (d->link)
+                hw_link_set_handler(d->link, HW_LINK_EP, NULL, NULL);
+        d->link = l;
+        if (l)
+                hw_link_set_handler(l, HW_LINK_EP, on_link_rx, d);
+}
+
+/* Sends t; false when the device's engine refused it or the stream broke under it (the
+ * partner's IDE Fail Message). Anything else the device cannot see. */
+static bool send(struct pdev *d, const struct hw_tlp *t, struct hw_link_report *rep)
+{
+        bool was_secure = hw_ide_state(d->engine) == HW_IDE_SECURE;
+        enum hw_link_result r = hw_link_send(d->link, HW_LINK_EP, t, rep);
+        return r != HW_LINK_TX_REFUSED && !(was_secure && hw_ide_state(d->engine) != HW_IDE_SECURE);
+}
+
+/* One MRd and its completion; a tag still in flight (a completion that never came) is
+ * skipped. */
+static enum pdev_dma_status read_tlp(struct pdev *d, struct hw_tlp *t, uint8_t *buf)
+{
+        struct hw_link_report rep;
+        for (unsigned tries = 0; tries < 256; tries++) {
+                t->tag = d->next_tag++;
+                d->rd.active = true;
+                d->rd.done = false;
+                d->rd.tag = t->tag;
+                d->rd.buf = buf;
+                d->rd.len = t->len;
+                d->rd.addr = t->addr;
+                bool sent = send(d, t, &rep);
+                d->rd.active = false;
+                if (!sent && rep.result == HW_LINK_TX_REFUSED && rep.tx == HW_IDE_TAG_BUSY)
+                        continue;
+                if (!sent)
+                        return PDEV_DMA_LINK_REFUSED;
+                d->dma.mrd++;
+                if (!d->rd.done) {
+                        d->dma.timeouts++;
+                        return PDEV_DMA_TIMEOUT;
+                }
+                d->dma.ur += d->rd.st == PDEV_DMA_UR;
+                d->dma.ca += d->rd.st == PDEV_DMA_CA;
+                return d->rd.st;
+        }
+        return PDEV_DMA_NO_TAG;
+}
+
+/* The checks before any TLP; *t the T bit to send with. */
+static enum pdev_dma_status dma_check(const struct pdev *d, uint64_t iova, size_t len, bool *t)
+{
+        if (!d->link)
+                return PDEV_DMA_NO_LINK;
+        if (!(ld_le16(d->cfg + 4) & CMD_MASTER))
+                return PDEV_DMA_NO_BUS_MASTER;
+        if (iova % 4 || len % 4 || (len && iova > UINT64_MAX - (len - 1)))
+                return PDEV_DMA_BAD_REQUEST;
+        uint8_t s = tdisp_responder_state(d->tdisp);
+        if (s != TDISP_STATE_CONFIG_UNLOCKED && s != TDISP_STATE_RUN)
+                return PDEV_DMA_NOT_PERMITTED; /* TDISP §11.2.1 */
+        *t = s == TDISP_STATE_RUN;
+        return PDEV_DMA_OK;
+}
+
+static enum pdev_dma_status dma_run(struct pdev *d, uint64_t iova, uint8_t *buf, size_t len, bool to_memory)
+{
+        bool t = false;
+        enum pdev_dma_status st = dma_check(d, iova, len, &t);
+
+        for (size_t done = 0; st == PDEV_DMA_OK && done < len;) {
+                uint64_t a = iova + done;
+                size_t n = len - done;
+                if (n > PDEV_MPS)
+                        n = PDEV_MPS;
+                if (n > 4096u - (a & 4095u))
+                        n = 4096u - (size_t)(a & 4095u); /* PCIe 6.2 §2.2.7 */
+                struct hw_tlp tlp = { .kind = to_memory ? HW_TLP_MWR : HW_TLP_MRD, .ide = { .t = t },
+                                      .requester_id = d->bdf, .addr = a, .len = (uint32_t)n,
+                                      .data = to_memory ? buf + done : NULL };
+                if (to_memory) {
+                        if (!send(d, &tlp, NULL))
+                                st = PDEV_DMA_LINK_REFUSED;
+                        else
+                                d->dma.mwr++;
+                } else {
+                        st = read_tlp(d, &tlp, buf + done);
+                }
+                if (st == PDEV_DMA_OK)
+                        done += n;
+        }
+        return st;
+}
+
+enum pdev_dma_status pdev_dma(struct pdev *d, uint64_t iova, void *buf, size_t len, bool to_memory)
+{
+        d->dma.requests++;
+        enum pdev_dma_status st = dma_run(d, iova, buf, len, to_memory);
+        if (st != PDEV_DMA_OK) {
+                d->dma.failures++;
+                return st;
+        }
+        if (to_memory)
+                d->dma.bytes_to_memory += len;
+        else
+                d->dma.bytes_from_memory += len;
+        return st;
+}
+
+const struct pdev_dma_stats *pdev_dma_stats(const struct pdev *d)
+{
+        return &d->dma;
+}
+
+static bool blk_dma(void *ctx, uint64_t iova, void *buf, size_t len, bool to_memory)
+{
+        return pdev_dma(ctx, iova, buf, len, to_memory) == PDEV_DMA_OK;
 }

@@ -29,6 +29,29 @@
  * Extended Tag, Phantom Functions, No Snoop or Initiate FLR, and the IDE stream's Control and
  * RID Association registers. COMMAND's other bits, STATUS and DOE stay allowed.
  *
+ * Its function is a block device (device/blk_engine.h) whose registers are BAR0. MMIO reaches
+ * them through pdev_mmio_read/pdev_mmio_write, which apply TDISP §11.2.1's completer rules
+ * (facts §5 end, §6.6) to BAR0, the TDI's one MMIO range, reported as TEE memory
+ * (IS_NON_TEE_MEM clear):
+ *     TDI state          T=0 access         T=1 access
+ *     CONFIG_UNLOCKED    served             rejected
+ *     CONFIG_LOCKED      rejected           rejected (not RUN)
+ *     RUN                rejected           served
+ *     ERROR              rejected           rejected
+ * A rejected read returns all ones, a rejected write is dropped; both are counted. (Ours:
+ * T=0 is rejected in ERROR too, since the TVM's data is scrubbed only by STOP.) Whenever the
+ * TDI changes state (LOCK, START, STOP, ERROR) the block engine is reset before the next
+ * access, so what the host programmed never serves the TVM and the TVM's ring never
+ * outlives its TDI; the storage is kept.
+ *
+ * DMA: the device reaches memory only over its link (pdev_attach_link; the board makes the
+ * Root Port's engine, the link hw_link_new(&l, rp_engine, pdev_ide_engine(d)) and the root
+ * port, hw/root_port.h). pdev_dma splits a transfer into memory TLPs of at most PDEV_MPS
+ * payload bytes that never cross 4 KiB, sent from HW_LINK_EP with Requester ID = its BDF and
+ * T=1 exactly while the TDI is in RUN (TDISP §11.2.1: a TDI's memory requests only in RUN,
+ * with T=1; an unlocked TDI's with T=0; none in CONFIG_LOCKED or ERROR). Reads wait for their
+ * completion by tag: CplD data, or Cpl UR/CA as a failure.
+ *
  * The device's identity (chain, key, measurements) is device/identity.h; its randomness a
  * DRBG seeded from the machine's seed (so a run is reproducible) or the system's; it serves
  * SPDM and the START_INTERFACE nonce.
@@ -40,6 +63,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "device/blk_engine.h"
 #include "device/identity.h"
 #include "device/ide_km_responder.h"
 #include "device/spdm_responder.h"
@@ -56,6 +80,8 @@
 #define PDEV_BAR0_SIZE 0x4000u
 #define PDEV_BAR0_TYPE 0x4u /* memory, 64-bit, not prefetchable */
 #define PDEV_WHY_LEN 256
+#define PDEV_MPS 256u   /* Max_Payload_Size (and read request size) the device uses */
+#define PDEV_MUST_CHECK __attribute__((warn_unused_result))
 
 struct pdev_config {
         uint16_t bdf;
@@ -68,6 +94,7 @@ struct pdev_config {
          * key of the identity made or loaded above, as a counterfeit that copied a genuine
          * device's certificates would (an attack; NULL for an honest device). */
         const struct pdev *impersonate;
+        uint64_t blk_capacity_bytes;    /* the block engine's storage (0: 64 MiB) */
 };
 
 /* A PCI-SIG protocol behind VENDOR_DEFINED (StandardID 3, VendorID 0x0001, the payload's
@@ -112,5 +139,63 @@ const struct tdisp_responder_stats *pdev_tdisp_stats(const struct pdev *d);
 const struct ide_km_responder_stats *pdev_ide_km_stats(const struct pdev *d);
 struct tdisp_responder *pdev_tdisp(struct pdev *d);
 struct ide_km_responder *pdev_ide_km(struct pdev *d);
+
+/* ---- MMIO (BAR0) and DMA ---- */
+
+enum pdev_mmio_status {
+        PDEV_MMIO_OK = 0,
+        PDEV_MMIO_UNCLAIMED,    /* not inside BAR0, or Memory Space Enable clear */
+        PDEV_MMIO_REJECTED,     /* TDISP's completer rule above: read all ones, write dropped */
+        PDEV_MMIO_BAD_ACCESS,   /* inside BAR0 but no register of that offset and size */
+};
+
+enum pdev_dma_status {
+        PDEV_DMA_OK = 0,
+        PDEV_DMA_NO_LINK,        /* no link attached */
+        PDEV_DMA_NO_BUS_MASTER,  /* COMMAND's Bus Master Enable is clear (PCIe 6.2 §7.5.1.1.3) */
+        PDEV_DMA_BAD_REQUEST,    /* address or length not a DW multiple, or the range wraps */
+        PDEV_DMA_NOT_PERMITTED,  /* the TDI is CONFIG_LOCKED or ERROR: no memory requests */
+        PDEV_DMA_LINK_REFUSED,   /* the device's engine refused a TLP, or the stream broke */
+        PDEV_DMA_UR,             /* a read completed Unsupported Request */
+        PDEV_DMA_CA,             /* a read completed Completer Abort */
+        PDEV_DMA_BAD_COMPLETION, /* a completion of the wrong length, address or status */
+        PDEV_DMA_TIMEOUT,        /* no completion came back (Completion Timeout) */
+        PDEV_DMA_NO_TAG,         /* every tag is still waiting for a completion */
+};
+
+struct pdev_dma_stats {
+        uint64_t requests;              /* pdev_dma calls */
+        uint64_t mwr, mrd;              /* TLPs the link took */
+        uint64_t bytes_to_memory, bytes_from_memory;
+        uint64_t failures;              /* calls that ended other than OK */
+        uint64_t ur, ca, timeouts;      /* read completions by kind of failure */
+        uint64_t unexpected;            /* TLPs at the device's port that answer nothing */
+        uint64_t mmio_rejected;         /* TDISP completer rule */
+        uint64_t mmio_bad;              /* UNCLAIMED or BAD_ACCESS */
+};
+
+const char *pdev_mmio_status_name(enum pdev_mmio_status s);
+const char *pdev_dma_status_name(enum pdev_dma_status s);
+
+/* An MMIO read or write of size bytes at physical address addr, with the request's T bit
+ * (t: the TVM's access through its stage 2, as the RMM maps a locked TDI's MMIO). A read's
+ * *value is all ones unless OK. A write to the DOORBELL runs the block engine's ring, and its
+ * DMA, before it returns. */
+enum pdev_mmio_status pdev_mmio_read(struct pdev *d, uint64_t addr, unsigned size, bool t, uint64_t *value)
+        PDEV_MUST_CHECK;
+enum pdev_mmio_status pdev_mmio_write(struct pdev *d, uint64_t addr, unsigned size, bool t, uint64_t value)
+        PDEV_MUST_CHECK;
+
+/* Attaches the device's port to link l (its HW_LINK_EP end, whose engine must be
+ * pdev_ide_engine(d)); NULL detaches. The link must outlive the attachment. */
+struct hw_link;
+void pdev_attach_link(struct pdev *d, struct hw_link *l);
+/* A DMA of len bytes at iova: to memory from buf (to_memory) or from memory into buf, by the
+ * rules above. Not atomic across TLPs: on a failure, the writes before it may have landed
+ * and buf may hold part of a read; OK only if every TLP went and every read completed SC.
+ * A refused posted write (MWr) is invisible to the device, as on PCIe. */
+enum pdev_dma_status pdev_dma(struct pdev *d, uint64_t iova, void *buf, size_t len, bool to_memory) PDEV_MUST_CHECK;
+const struct pdev_dma_stats *pdev_dma_stats(const struct pdev *d);
+struct blk_engine *pdev_blk(struct pdev *d);
 
 #endif
