@@ -54,6 +54,7 @@ int cli_bench_net(const struct machine_opts *m, unsigned reps, struct json_write
 /* ccada bench spdm (bench_spdm.c): device attestation in process and over loopback TCP,
  * and messages per second in a session, each next to its OpenSSL floor. */
 int cli_bench_spdm(unsigned reps, struct json_writer *w);
+int cli_bench_ide(unsigned reps, struct json_writer *w);
 struct ccada_report;
 /* Runs one benchmark machine (cfg names the workload) and returns its report in *out (the
  * caller destroys it). False, said on stderr with what (e.g. "blk (Realm)"), when the
