@@ -10,6 +10,7 @@
 #include "lib/bytes.h"
 #include "lib/crypto.h"
 #include "lib/prng.h"
+#include "hw/smmu.h"
 #include "machine/machine_internal.h"
 #include "lib/container.h"
 #include "proto/hostcall.h"
@@ -39,6 +40,7 @@ void ccada_machine_config_default(struct ccada_machine_config *cfg)
 static const struct trace_subsys *const board_trace[] = {
         &rmi_trace, &rsi_trace, &rmm_trace, &hw_trace, &host_trace, &realm_trace,
         &swiotlb_trace, &ccada_swiotlb_trace, &virtio_trace, &doe_trace, &spdm_trace, &da_trace,
+        &hw_smmu_trace,
 };
 _Static_assert(ARRAY_SIZE(board_trace) <= TRACE_MAX_GROUPS, "a trace holds every subsystem");
 

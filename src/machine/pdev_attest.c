@@ -17,6 +17,8 @@
 #include "hw/ide.h"
 #include "hw/link.h"
 #include "hw/pcie.h"
+#include "hw/root_port.h"
+#include "hw/smmu.h"
 #include "lib/bytes.h"
 #include "machine/machine_internal.h"
 #include "proto/pcap.h"
@@ -57,6 +59,8 @@ struct machine_pdev {
          * the IDE stream, and the Realm's VDEV for the device's TDI */
         struct hw_ide *rp_ide;
         struct hw_link *link;
+        struct hw_smmu *smmu;           /* the platform SMMU: the device's DMA reaches memory only here */
+        struct hw_root_port *root_port;
         struct host_tsm_pdev rp;
         struct host_tsm_vdev vdev;
         bool da_ran, stream_ok, vdev_ok;
@@ -112,8 +116,11 @@ void machine_pdev_free(struct ccada_machine *m)
                 fflush(m->cfg.pdev.pcap);
         host_tsm_pdev_forget(&p->tsm); /* the VMs are gone: the RMM frees its PDEVs itself */
         host_tsm_pdev_forget(&p->rp);
+        pdev_attach_link(p->dev, NULL);
+        hw_root_port_free(p->root_port);
         hw_link_free(p->link);
         hw_ide_free(p->rp_ide);
+        hw_smmu_destroy(p->smmu);
         pdev_free(p->impostor);
         pdev_free(p->dev);
         free(p->attack_state);
@@ -145,8 +152,11 @@ static ccada_status build(struct ccada_machine *m, char *why)
                 return CCADA_E_INVAL;
         /* the Root Port's IDE engine, which the platform lets the RMM key, and the link */
         struct hw_ide_config ec = { .stream_id = IDE_SID, .default_stream = true };
-        if (!hw_ide_new(&p->rp_ide, &ec) || !hw_link_new(&p->link, p->rp_ide, pdev_ide_engine(p->dev)))
+        if (!hw_ide_new(&p->rp_ide, &ec) || !hw_link_new(&p->link, p->rp_ide, pdev_ide_engine(p->dev)) ||
+            !hw_smmu_create(&p->smmu, m->mem, &m->trace) ||
+            !hw_root_port_new(&p->root_port, p->link, p->rp_ide, p->smmu, RP_RID))
                 return CCADA_E_NOMEM;
+        pdev_attach_link(p->dev, p->link);
         rmm_platform_root_port(m->rmm, RP_RID, p->rp_ide);
         if (m->cfg.pdev.attack) {
                 if (!(p->attack = doe_attack_find(m->cfg.pdev.attack))) {
