@@ -64,6 +64,8 @@ struct machine_pdev {
         struct host_tsm_pdev rp;
         struct host_tsm_vdev vdev;
         bool da_ran, stream_ok, vdev_ok;
+        enum pdev_dma_status probe;     /* the device reading Realm memory before acceptance */
+        char probe_fault[48];
         char da_why[HOST_TSM_WHY_LEN];
         unsigned vdev_state;
         size_t report_len;
@@ -116,7 +118,8 @@ void machine_pdev_free(struct ccada_machine *m)
                 fflush(m->cfg.pdev.pcap);
         host_tsm_pdev_forget(&p->tsm); /* the VMs are gone: the RMM frees its PDEVs itself */
         host_tsm_pdev_forget(&p->rp);
-        pdev_attach_link(p->dev, NULL);
+        if (p->dev)
+                pdev_attach_link(p->dev, NULL);
         hw_root_port_free(p->root_port);
         hw_link_free(p->link);
         hw_ide_free(p->rp_ide);
@@ -246,6 +249,16 @@ static void assign(struct ccada_machine *m)
                 snprintf(p->da_why, sizeof(p->da_why), "no Realm to assign the device to");
                 return;
         }
+        /* The host's driver enables the function (memory space, bus master), as any host does.
+         * Before the Realm accepts the device, the device reads the Realm's private memory: its
+         * stream has no SMMU entry, so the SMMU aborts it and nothing is read. */
+        uint8_t probe[64];
+        hw_pcie_cfg_write(&p->pcie, PDEV_BDF, 0x04, 2, 0x0006);
+        p->probe = pdev_dma(p->dev, host_vm_private_pa(m->slot[0].vm, MACHINE_REALM_RAM_IPA), probe, sizeof(probe),
+                            false);
+        struct hw_dma_fault f;
+        if (hw_root_port_last_fault(p->root_port, &f))
+                snprintf(p->probe_fault, sizeof(p->probe_fault), "%s", hw_dma_reason_name(f.reason));
         p->stream_ok = host_tsm_rp_create(&p->rp, m->slot[0].vm, RP_RID, 2, p->da_why) &&
                        host_tsm_stream_connect(&p->rp, &p->tsm, IDE_SID, &handle, p->da_why);
         p->vdev_ok = p->stream_ok && host_tsm_vdev_create(&p->vdev, &p->tsm, rd, 1, PDEV_BDF, p->da_why) &&
@@ -388,6 +401,10 @@ void machine_pdev_report(const struct ccada_machine *m, struct ccada_report *r)
                 ccada_report_text(s, "tdi_state", tdisp_state_name(pdev_tdi_state(p->dev)));
                 ccada_report_u64(s, "interface_report_bytes", p->report_len);
                 ccada_report_text(s, "assign_why", p->da_why);
+                ccada_report_text(s, "dma_before_accept", pdev_dma_status_name(p->probe));
+                ccada_report_text(s, "dma_before_accept_smmu", p->probe_fault);
+                ccada_report_check(r, "device_dma_refused_before_accept",
+                                   (p->probe == PDEV_DMA_UR || p->probe == PDEV_DMA_CA) && p->probe_fault[0]);
                 ccada_report_check(r, "device_locked_for_the_realm",
                                    p->vdev_ok && p->vdev_state == RMI_VDEV_STATE_LOCKED &&
                                            pdev_tdi_state(p->dev) == TDISP_STATE_CONFIG_LOCKED);

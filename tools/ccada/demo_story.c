@@ -278,6 +278,11 @@ static void print_device(FILE *f, const struct ccada_report *r)
                 fprintf(f, "    assignment      FAILED: %s\n", text_of(r, "device", "assign_why"));
                 return;
         }
+        fprintf(f, "    DMA probe       before acceptance the device read the Realm's private memory: the SMMU\n"
+                   "                    said %s (its stream has no entry), completion %s, nothing read\n",
+                text_of(r, "device", "dma_before_accept_smmu")[0] ? text_of(r, "device", "dma_before_accept_smmu")
+                                                                 : "NOTHING",
+                text_of(r, "device", "dma_before_accept"));
         fprintf(f, "    IDE stream      %s: keys from the RMM through IDE_KM (device) and the platform (Root Port)\n",
                 bool_of(r, "device", "ide_stream_secure") ? "Secure at both ends" : "NOT Secure");
         fprintf(f, "    TDI             VDEV %s, the device's TDI %s, interface report %llu bytes cached by the host;\n"
