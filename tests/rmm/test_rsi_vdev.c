@@ -696,12 +696,19 @@ static void dma_enable_lets_the_tdi_write_its_realm_and_nothing_else(void **stat
                          HW_OK);
         for (unsigned k = 0; k < sizeof(b); k++)
                 assert_int_equal(b[k], 0xC3);
-        /* and nowhere else: T=0, an IPA not mapped, not RAM, unprotected, the other Realm's
-         * page by its PA, another stream */
+        /* and nowhere else: T=0, an IPA not mapped, mapped but RIPAS EMPTY, unprotected (even
+         * where the host mapped a shared page), the other Realm's page by its PA, another stream */
+        uint64_t empty = host_delegated(&f->h), shared = host_alloc(&f->h);
+        assert_int_equal(rmi(&f->h, RMI_DATA_CREATE_UNKNOWN, f->realm.rd, empty, H_RAM_TOP, 0, 0, NULL), RMI_SUCCESS);
+        host_rtts_l3(&f->h, &f->realm, H_UNPROT_BASE);
+        assert_int_equal(rmi(&f->h, RMI_RTT_MAP_UNPROTECTED, f->realm.rd, H_UNPROT_BASE + IPA_DMA, 3, shared, 0, NULL),
+                         RMI_SUCCESS);
         assert_int_equal(tdi_write(f, BDF, false, IPA_DMA, 0xEE), HW_DMA_T_MISMATCH);
         assert_int_equal(tdi_write(f, BDF, true, IPA_NODATA, 0xEE), HW_DMA_S2_FAULT);
         assert_int_equal(tdi_write(f, BDF, true, H_RAM_TOP, 0xEE), HW_DMA_S2_FAULT);
         assert_int_equal(tdi_write(f, BDF, true, H_UNPROT_BASE + IPA_DMA, 0xEE), HW_DMA_S2_FAULT);
+        assert_true(page_is_zero(f, empty));
+        assert_true(page_is_zero(f, shared));
         assert_int_equal(tdi_write(f, BDF, true, f->other_pa, 0xEE), HW_DMA_S2_FAULT);
         assert_int_equal(tdi_write(f, BDF + 1, true, IPA_DMA, 0xEE), HW_DMA_STREAM_ABORT);
         assert_int_equal(hw_read(f->h.mem, HW_WORLD_ROOT, f->other_pa, other, sizeof(other), NULL), HW_OK);
