@@ -35,6 +35,8 @@ static void exit_used_agrees(const uint8_t *in, unsigned fields, unsigned ngprs)
         }
         if (fields & RMI_REC_EXIT_FIELDS_IMM)
                 want.imm = all.imm;
+        if (fields & RMI_REC_EXIT_FIELDS_VDEV)
+                want.vdev_id = all.vdev_id;
         if (memcmp(&part, &want, sizeof(want)) != 0 || rmi_rec_exit_decode_reason(in) != all.reason)
                 abort();
 }
@@ -100,10 +102,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 memcpy(exit_half, data + n, size - n < RMI_REC_EXIT_SIZE ? size - n : RMI_REC_EXIT_SIZE);
         entry_round_trip(entry);
         exit_round_trip(exit_half);
-        /* the knobs: the last input byte (low 3 bits: field groups; the rest: a GPR count) */
+        /* the knobs: the last input byte (low 4 bits: field groups; the rest: a GPR count) */
         uint8_t knob = size ? data[size - 1] : 0;
-        exit_used_agrees(exit_half, knob & 7u, knob >> 3);
-        entry_used_touches_only_its_fields(entry, knob >> 3);
+        exit_used_agrees(exit_half, knob & 15u, (unsigned)knob >> 4);
+        entry_used_touches_only_its_fields(entry, (unsigned)knob >> 4);
         free(entry);
         free(exit_half);
         return 0;

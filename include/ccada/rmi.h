@@ -55,6 +55,7 @@
 #define RMI_VDEV_DESTROY           RMI_FID(0x188)
 #define RMI_VDEV_GET_STATE         RMI_FID(0x189)
 #define RMI_VDEV_UNLOCK            RMI_FID(0x18A)
+#define RMI_VDEV_COMPLETE          RMI_FID(0x18E) /* rec, vdev: answers RMI_EXIT_VDEV_REQUEST */
 #define RMI_VDEV_GET_INTERFACE_REPORT RMI_FID(0x1D0)
 #define RMI_VDEV_LOCK              RMI_FID(0x1D2)
 #define RMI_VDEV_START             RMI_FID(0x1D3)
@@ -101,6 +102,10 @@
 #define RMI_EXIT_RIPAS_CHANGE  4
 #define RMI_EXIT_HOST_CALL     5
 #define RMI_EXIT_SERROR        6
+/* RMM 2.0-beta: a Realm's RSI_VDEV_* call names a device by its vdev_id (RmiRecExit.vdev_id_1);
+ * the host answers with RMI_VDEV_COMPLETE. The value is TF-RMM main's (lib/smc/include/
+ * smc-rmi.h, RMI_EXIT_VDEV_REQUEST U(8); 7 is RMI_EXIT_S2AP_CHANGE, which ccada lacks). */
+#define RMI_EXIT_VDEV_REQUEST  8
 
 /* RmiFeatureRegister0 (DEN0137 1.0 B4.4.6): what RMI_FEATURES returns for index 0. The
  * counts NUM_BPS, NUM_WPS and GICV3_NUM_LRS are encoded "minus one" (NUM_BPS = 1 means two

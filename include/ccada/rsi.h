@@ -16,6 +16,11 @@
 #define RSI_IPA_STATE_SET              RSI_FID(0x197)
 #define RSI_IPA_STATE_GET              RSI_FID(0x198)
 #define RSI_HOST_CALL                  RSI_FID(0x199)
+/* Device assignment (RMM 2.0-beta as TF-RMM main realises it; RMM 1.0 has none:
+ * facts/spdm-tdisp-ide.md §7.2). Implemented only when the RMM offers device assignment. */
+#define RSI_VDEV_DMA_ENABLE            RSI_FID(0x19C)
+#define RSI_VDEV_GET_INFO              RSI_FID(0x19D)
+#define RSI_VDEV_DMA_DISABLE           RSI_FID(0x1A4)
 
 #define RSI_ABI_VERSION(major, minor) (((uint64_t)(major) << 16) | (minor))
 #define RSI_ABI_VERSION_1_0 RSI_ABI_VERSION(1, 0)
@@ -26,6 +31,7 @@
 #define RSI_ERROR_STATE    2
 #define RSI_INCOMPLETE     3
 #define RSI_ERROR_UNKNOWN  4
+#define RSI_ERROR_DEVICE   5 /* RMM 2.0-beta: a Realm device is not in the state the command needs */
 
 /* RsiRipas */
 #define RSI_RIPAS_EMPTY     0
@@ -43,6 +49,23 @@
 /* RsiHashAlgorithm */
 #define RSI_HASH_SHA_256 0
 #define RSI_HASH_SHA_512 1
+#define RSI_HASH_SHA_384 2 /* RMM 2.0-beta (device digests); the same encoding as RmiHashAlgorithm */
+
+/* RsiFeatureRegister0 (RMM 2.0-beta B5.5.8): bit 0 DA, Realm device assignment supported. */
+#define RSI_FEATURE_REGISTER_0_DA (1ULL << 0)
+
+/* RsiVdevState: a VDEV as the Realm sees it (RSI_VDEV_GET_INFO) */
+#define RSI_VDEV_STATE_UNLOCKED 0
+#define RSI_VDEV_STATE_LOCKED   1
+#define RSI_VDEV_STATE_STARTED  2
+#define RSI_VDEV_STATE_ERROR    3
+
+/* RsiVdevReportFormatType: how the device reports its interface */
+#define RSI_VDEV_REPORT_FORMAT_IMPL_DEFINED 0
+#define RSI_VDEV_REPORT_FORMAT_TDISP        1
+
+/* RSI_VDEV_GET_INFO's buffer: 512 bytes, 512-aligned (layout: src/proto/rsi_vdev.h) */
+#define RSI_VDEV_INFO_ALIGN 0x200
 
 /* RsiRealmConfig (4096 bytes) */
 #define RSI_REALM_CONFIG_SIZE      0x1000

@@ -66,6 +66,7 @@ const char *rmi_command_name(uint64_t fid)
         case RMI_VDEV_DESTROY: return "RMI_VDEV_DESTROY";
         case RMI_VDEV_GET_STATE: return "RMI_VDEV_GET_STATE";
         case RMI_VDEV_UNLOCK: return "RMI_VDEV_UNLOCK";
+        case RMI_VDEV_COMPLETE: return "RMI_VDEV_COMPLETE";
         case RMI_VDEV_GET_INTERFACE_REPORT: return "RMI_VDEV_GET_INTERFACE_REPORT";
         case RMI_VDEV_LOCK: return "RMI_VDEV_LOCK";
         case RMI_VDEV_START: return "RMI_VDEV_START";
@@ -104,8 +105,9 @@ const char *rmi_exit_reason_name(unsigned reason)
         static const char *const names[] = {
                 "RMI_EXIT_SYNC", "RMI_EXIT_IRQ", "RMI_EXIT_FIQ", "RMI_EXIT_PSCI",
                 "RMI_EXIT_RIPAS_CHANGE", "RMI_EXIT_HOST_CALL", "RMI_EXIT_SERROR",
+                [RMI_EXIT_VDEV_REQUEST] = "RMI_EXIT_VDEV_REQUEST", /* 7 (S2AP_CHANGE): none here */
         };
-        return reason < sizeof(names) / sizeof(names[0]) ? names[reason] : "RMI_EXIT_UNKNOWN";
+        return reason < sizeof(names) / sizeof(names[0]) && names[reason] ? names[reason] : "RMI_EXIT_UNKNOWN";
 }
 
 const char *rmi_ripas_name(unsigned ripas)
@@ -127,6 +129,9 @@ const char *rsi_command_name(uint64_t fid)
         case RSI_IPA_STATE_SET: return "RSI_IPA_STATE_SET";
         case RSI_IPA_STATE_GET: return "RSI_IPA_STATE_GET";
         case RSI_HOST_CALL: return "RSI_HOST_CALL";
+        case RSI_VDEV_DMA_ENABLE: return "RSI_VDEV_DMA_ENABLE";
+        case RSI_VDEV_GET_INFO: return "RSI_VDEV_GET_INFO";
+        case RSI_VDEV_DMA_DISABLE: return "RSI_VDEV_DMA_DISABLE";
         case PSCI_VERSION: return "PSCI_VERSION";
         case PSCI_CPU_OFF: return "PSCI_CPU_OFF";
         case PSCI_CPU_ON_64: return "PSCI_CPU_ON";
@@ -142,6 +147,7 @@ const char *rsi_status_name(unsigned status)
 {
         static const char *const names[] = {
                 "RSI_SUCCESS", "RSI_ERROR_INPUT", "RSI_ERROR_STATE", "RSI_INCOMPLETE", "RSI_ERROR_UNKNOWN",
+                "RSI_ERROR_DEVICE",
         };
         return status < sizeof(names) / sizeof(names[0]) ? names[status] : "RSI_ERROR_UNKNOWN";
 }

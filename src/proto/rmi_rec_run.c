@@ -54,6 +54,7 @@ void rmi_rec_exit_encode(const struct rmi_rec_exit *x, uint8_t *buf)
         st_le64(buf + RMI_REC_EXIT_RIPAS_TOP, x->ripas_top);
         buf[RMI_REC_EXIT_RIPAS_VALUE] = x->ripas_value;
         st_le32(buf + RMI_REC_EXIT_IMM, x->imm);
+        st_le64(buf + RMI_REC_EXIT_VDEV_ID_1, x->vdev_id);
 }
 
 unsigned rmi_rec_exit_decode_reason(const uint8_t *buf)
@@ -79,10 +80,13 @@ void rmi_rec_exit_decode_used(const uint8_t *buf, unsigned fields, unsigned ngpr
         }
         if (fields & RMI_REC_EXIT_FIELDS_IMM)
                 x->imm = (uint16_t)ld_le32(buf + RMI_REC_EXIT_IMM);
+        if (fields & RMI_REC_EXIT_FIELDS_VDEV)
+                x->vdev_id = ld_le64(buf + RMI_REC_EXIT_VDEV_ID_1);
 }
 
 void rmi_rec_exit_decode(const uint8_t *buf, struct rmi_rec_exit *x)
 {
-        rmi_rec_exit_decode_used(buf, RMI_REC_EXIT_FIELDS_SYNDROME | RMI_REC_EXIT_FIELDS_RIPAS | RMI_REC_EXIT_FIELDS_IMM,
+        rmi_rec_exit_decode_used(buf, RMI_REC_EXIT_FIELDS_SYNDROME | RMI_REC_EXIT_FIELDS_RIPAS | RMI_REC_EXIT_FIELDS_IMM |
+                                         RMI_REC_EXIT_FIELDS_VDEV,
                                  RMI_REC_NUM_GPRS, x);
 }

@@ -36,6 +36,7 @@
 #define RMI_REC_EXIT_RIPAS_BASE    0x500
 #define RMI_REC_EXIT_RIPAS_TOP     0x508
 #define RMI_REC_EXIT_RIPAS_VALUE   0x510
+#define RMI_REC_EXIT_VDEV_ID_1     0x530 /* RMM 2.0-beta, TF-RMM main smc-rmi.h: RMI_EXIT_VDEV_REQUEST */
 #define RMI_REC_EXIT_IMM           0x600
 #define RMI_REC_EXIT_PMU_OVF       0x700
 #define RMI_REC_NUM_GPRS           31
@@ -51,6 +52,8 @@ _Static_assert(RMI_REC_EXIT_GPRS + 8 * RMI_REC_NUM_GPRS <= RMI_REC_EXIT_GICV3_HC
 _Static_assert(RMI_REC_EXIT_GICV3_LRS + 8 * RMI_GICV3_NUM_LRS == RMI_REC_EXIT_GICV3_MISR, "lrs[16] then misr");
 _Static_assert(RMI_REC_EXIT_RIPAS_BASE + 8 == RMI_REC_EXIT_RIPAS_TOP && RMI_REC_EXIT_RIPAS_TOP + 8 == RMI_REC_EXIT_RIPAS_VALUE,
                "ripas_base, ripas_top, ripas_value");
+_Static_assert(RMI_REC_EXIT_RIPAS_VALUE < RMI_REC_EXIT_VDEV_ID_1 && RMI_REC_EXIT_VDEV_ID_1 + 8 <= RMI_REC_EXIT_IMM,
+               "vdev_id_1 between the RIPAS fields and imm");
 _Static_assert(RMI_REC_EXIT_OFFSET + RMI_REC_EXIT_PMU_OVF + 8 <= RMI_REC_RUN_SIZE, "RmiRecRun fits 4 KiB");
 
 #define RMI_REC_EXIT_SIZE (RMI_REC_RUN_SIZE - RMI_REC_EXIT_OFFSET)
@@ -69,6 +72,7 @@ struct rmi_rec_exit {
         uint64_t ripas_base, ripas_top;
         uint8_t ripas_value;
         uint16_t imm;
+        uint64_t vdev_id;  /* vdev_id_1: the Realm's name for a device (RMI_EXIT_VDEV_REQUEST) */
 };
 
 /* Whole halves: buf holds RMI_REC_ENTRY_SIZE / RMI_REC_EXIT_SIZE bytes; every byte the
@@ -93,12 +97,13 @@ void rmi_rec_entry_encode_used(const struct rmi_rec_entry *e, unsigned ngprs, ui
 
 /* Groups of RmiRecExit fields besides exit_reason, by which exit reasons define them
  * (DEN0137 1.0 A4.3): a data abort or other synchronous exception (esr, far, hpfar), a
- * RIPAS change (ripas_base, ripas_top, ripas_value), a host call (imm). gprs are counted
- * apart (ngprs). */
+ * RIPAS change (ripas_base, ripas_top, ripas_value), a host call (imm), a VDEV request
+ * (vdev_id). gprs are counted apart (ngprs). */
 enum {
         RMI_REC_EXIT_FIELDS_SYNDROME = 1u << 0,
         RMI_REC_EXIT_FIELDS_RIPAS = 1u << 1,
         RMI_REC_EXIT_FIELDS_IMM = 1u << 2,
+        RMI_REC_EXIT_FIELDS_VDEV = 1u << 3,
 };
 
 /* The low byte of exit.exit_reason (RmiRecExitReason). */

@@ -38,7 +38,8 @@ struct rmm_pdev {
         struct hash_ctx *vca_h, *cert_h;
         bool cert_first;
         uint8_t vca_digest[HASH_MAX_LEN], cert_digest[HASH_MAX_LEN], meas_digest[HASH_MAX_LEN];
-        bool have_vca, have_cert, have_meas;
+        uint8_t pubkey_digest[HASH_MAX_LEN];    /* of the key bytes SET_PUBKEY was given */
+        bool have_vca, have_cert, have_meas, have_pubkey;
         struct da_op *op;               /* a VENDOR_DEFINED operation in the session (READY) */
 };
 
@@ -69,5 +70,25 @@ bool da_op_start(struct rmm_pdev *pd, struct da_op *op);
 /* One COMMUNICATE round for pd through the RmiDevCommData at comm_pa (RMI_PDEV_COMMUNICATE
  * and RMI_VDEV_COMMUNICATE): the RMI status. */
 uint64_t da_communicate(struct ccada_rmm *rmm, struct rmm_pdev *pd, uint64_t comm_pa);
+
+/* A VDEV as the Realm's RSI calls see it (rmi_vdev.c keeps the object). */
+struct realm;
+struct rmm_vdev;
+struct da_vdev_view {
+        const struct realm *realm;      /* its Realm */
+        const struct rmm_pdev *pd;      /* its PDEV */
+        unsigned state;                 /* RMI_VDEV_STATE_* */
+        bool busy;                      /* a TDISP operation of it is running */
+        uint64_t vdev_id, tdi_id;
+        uint64_t lock_nonce, report_nonce;
+        bool have_report;
+        const uint8_t *report_digest;   /* hash_len(pd->hash) bytes; zero without a report */
+};
+/* The VDEV in the granule at pa, or NULL. */
+struct rmm_vdev *da_vdev_lookup(struct ccada_rmm *rmm, uint64_t pa);
+void da_vdev_view(const struct rmm_vdev *v, struct da_vdev_view *out);
+/* rsi_vdev.c: the TDI's stream back to ABORT if the RMM gave it a REALM STE (its DMA stops).
+ * rmi_vdev.c calls it when a VDEV is unlocked, leaves STARTED, or is destroyed. */
+void da_vdev_dma_off(struct ccada_rmm *rmm, uint64_t tdi_id);
 
 #endif

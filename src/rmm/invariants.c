@@ -253,7 +253,8 @@ static void check_rec_exit(struct inv *v, const struct rec *rec)
         bool extra = (!sync && (x->esr || x->far || x->hpfar)) ||
                      (wfx && (x->esr & ~(ESR_EC_MASK | ESR_WFX_TI_MASK) || x->far || x->hpfar)) ||
                      (!ripas && (x->ripas_base || x->ripas_top || x->ripas_value)) ||
-                     (x->reason != RMI_EXIT_HOST_CALL && x->imm);
+                     (x->reason != RMI_EXIT_HOST_CALL && x->imm) ||
+                     (x->reason != RMI_EXIT_VDEV_REQUEST && x->vdev_id);
         for (unsigned i = ngprs; i < RMI_REC_NUM_GPRS; i++)
                 extra |= x->gprs[i] != 0;
         if (extra)

@@ -54,7 +54,7 @@ struct rmi_cmd {
 };
 
 /* The RMI commands DEN0137 1.0 defines occupy function IDs 0x150..0x169 (B4.3), the PDEV
- * commands of device assignment 0x174..0x17C, the VDEV ones 0x185..0x18A and 0x1D0..0x1D3,
+ * commands of device assignment 0x174..0x17C, the VDEV ones 0x185..0x18A, 0x18E and 0x1D0..0x1D3,
  * and the IDE stream ones 0x204..0x206 (RMM
  * 2.0-beta); the table is indexed by the
  * offset from the first. RMI_RTT_FOLD (and the IDs without a command here) have no handler:
@@ -98,6 +98,7 @@ static const struct rmi_cmd rmi_cmds[] = {
         RMI_CMD(RMI_VDEV_DESTROY) = { rmi_vdev_destroy, 0 },
         RMI_CMD(RMI_VDEV_GET_STATE) = { rmi_vdev_get_state, 0 },
         RMI_CMD(RMI_VDEV_UNLOCK) = { rmi_vdev_unlock, 0 },
+        RMI_CMD(RMI_VDEV_COMPLETE) = { rmi_vdev_complete, 0 },
         RMI_CMD(RMI_VDEV_GET_INTERFACE_REPORT) = { rmi_vdev_get_interface_report, 0 },
         RMI_CMD(RMI_VDEV_LOCK) = { rmi_vdev_lock, 0 },
         RMI_CMD(RMI_VDEV_START) = { rmi_vdev_start, 0 },

@@ -520,6 +520,13 @@ void rmi_pdev_set_pubkey(struct ccada_rmm *rmm, const struct smc_regs *a, struct
                 return;
         }
         after_step(pd, st, &o);
+        /* the digest a Realm gets (RsiVdevInfo.pubkey_digest): of the key bytes as given */
+        pd->have_pubkey = hash_once(pd->hash, k.key, (size_t)k.key_len, pd->pubkey_digest);
+        if (!pd->have_pubkey) {
+                da_pdev_error(pd);
+                r->x[0] = RMI_ERROR_DEVICE;
+                return;
+        }
         da_pdev_state(pd, RMI_PDEV_STATE_HAS_KEY);
         r->x[0] = RMI_SUCCESS;
 }

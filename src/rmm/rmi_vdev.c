@@ -263,10 +263,19 @@ static bool report_done(struct rmm_vdev *v)
         return true;
 }
 
+static void vdev_finish_state(struct rmm_vdev *v, bool ok);
+
+/* The TDI's DMA runs only while its VDEV is STARTED (rsi_vdev.c gives it a REALM STE). */
 static void vdev_finish(struct da_op *op, struct rmm_pdev *pd, bool ok)
 {
         struct rmm_vdev *v = vdev_of(op);
-        (void)pd;
+        vdev_finish_state(v, ok);
+        if (v->state != RMI_VDEV_STATE_STARTED)
+                da_vdev_dma_off(pd->rmm, v->p.tdi_id);
+}
+
+static void vdev_finish_state(struct rmm_vdev *v, bool ok)
+{
         enum vop was = v->vop;
         v->vop = VOP_NONE;
         v->op_ok = ok;
@@ -451,6 +460,8 @@ void rmi_vdev_unlock(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc
 {
         command(rmm, a, r, VOP_STOP,
                 BIT(RMI_VDEV_STATE_LOCKED) | BIT(RMI_VDEV_STATE_STARTED) | BIT(RMI_VDEV_STATE_ERROR));
+        if (r->x[0] == RMI_SUCCESS)     /* DMA stops before the TDI is told to stop */
+                da_vdev_dma_off(rmm, granule_at(rmm, a->x[3])->u.vdev->p.tdi_id);
 }
 
 void rmi_vdev_abort(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
@@ -478,6 +489,7 @@ void rmi_vdev_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct sm
                 return;
         }
         struct granule *g = granule_at(rmm, v->pa);
+        da_vdev_dma_off(rmm, v->p.tdi_id);
         v->realm->num_vdevs--;
         secure_zero(v, sizeof(*v));
         free(v);
@@ -518,4 +530,28 @@ bool rmm_vdev_info(struct ccada_rmm *rmm, uint64_t vdev_pa, struct rmm_vdev_info
         memcpy(out->report_digest, v->report_digest, sizeof(out->report_digest));
         snprintf(out->why, sizeof(out->why), "%s", v->op.why);
         return true;
+}
+
+/* ---- for the Realm's RSI calls (rsi_vdev.c) ---- */
+
+struct rmm_vdev *da_vdev_lookup(struct ccada_rmm *rmm, uint64_t pa)
+{
+        struct granule *g = granule_find(rmm, pa, GRANULE_VDEV);
+        return g ? g->u.vdev : NULL;
+}
+
+void da_vdev_view(const struct rmm_vdev *v, struct da_vdev_view *out)
+{
+        *out = (struct da_vdev_view){
+                .realm = v->realm,
+                .pd = v->pd,
+                .state = v->state,
+                .busy = v->vop != VOP_NONE,
+                .vdev_id = v->p.vdev_id,
+                .tdi_id = v->p.tdi_id,
+                .lock_nonce = v->lock_nonce,
+                .report_nonce = v->report_nonce,
+                .have_report = v->have_report,
+                .report_digest = v->report_digest,
+        };
 }

@@ -46,6 +46,12 @@ void rmm_config_default(struct rmm_config *cfg);
  * engine, which RMI_PDEV_STREAM_CONNECT keys. Not owned. */
 struct hw_ide;
 void rmm_platform_root_port(struct ccada_rmm *rmm, uint16_t rid, struct hw_ide *ide);
+/* The platform SMMU, through whose Realm programming interface the RMM gives an accepted TDI's
+ * stream (its requester ID) a REALM stream table entry when the Realm enables its DMA
+ * (RSI_VDEV_DMA_ENABLE) and takes it back to ABORT (RSI_VDEV_DMA_DISABLE, VDEV unlock or
+ * error). Not owned; must outlive the RMM's use of it. Without one DMA_ENABLE fails. */
+struct hw_smmu;
+void rmm_platform_smmu(struct ccada_rmm *rmm, struct hw_smmu *smmu);
 /* Whether the RMM's IDE stream is connected and the Root Port's end Secure. */
 bool rmm_stream_secure(const struct ccada_rmm *rmm);
 

@@ -138,6 +138,7 @@ enum rec_pending {
         REC_PENDING_RIPAS,
         REC_PENDING_HOST_CALL,
         REC_PENDING_PSCI,
+        REC_PENDING_VDEV,       /* RMI_EXIT_VDEV_REQUEST: RMI_VDEV_COMPLETE may name the VDEV */
 };
 
 
@@ -212,6 +213,11 @@ struct rec {
          * ATTEST_IN_PROGRESS iff attest_in_progress; attest holds the generation (heap). */
         bool attest_in_progress;
         struct rec_attest *attest;
+        /* RSI_VDEV_* (rsi_vdev.c): the vdev_id the REC asked the host to resolve, and the VDEV
+         * granule RMI_VDEV_COMPLETE named for it (valid while vdev_done; cleared at each exit) */
+        uint64_t vdev_id;
+        uint64_t vdev_pa;
+        bool vdev_done;
 };
 
 struct ccada_rmm {
@@ -237,6 +243,7 @@ struct ccada_rmm {
         struct hw_ide *rp_ide;
         uint16_t rp_rid;
         struct rmm_stream *stream;
+        struct hw_smmu *smmu;           /* the platform SMMU (rmm_platform_smmu); NULL: none */
 };
 
 /* ---- granule.c: the granule state machine (DEN0137 1.0 A2.2), as TF-RMM keeps it: a
@@ -430,6 +437,12 @@ void rsi_realm_config(struct rec *rec, struct smc_regs *r);
 void rsi_ipa_state_set(struct rec *rec, struct smc_regs *r);
 void rsi_ipa_state_get(struct rec *rec, struct smc_regs *r);
 void rsi_host_call(struct rec *rec, struct smc_regs *r);
+/* rsi_vdev.c: device assignment from the Realm's side (RMM 2.0-beta) */
+void rsi_vdev_get_info(struct rec *rec, struct smc_regs *r);
+void rsi_vdev_dma_enable(struct rec *rec, struct smc_regs *r);
+void rsi_vdev_dma_disable(struct rec *rec, struct smc_regs *r);
+uint64_t rsi_feature_register_0(const struct ccada_rmm *rmm);
+void rmi_vdev_complete(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
 bool psci_is_fid(uint64_t fid);
 void psci_handle(struct rec *rec, struct smc_regs *r);
 /* The RMM writes Realm memory for an RSI call only at protected IPAs (RIPAS RAM is then

@@ -1,6 +1,6 @@
 /* What a Realm's SMC reaches: the RSI dispatcher, RSI_VERSION and RSI_FEATURES; each area's
  * commands are in their own file (rsi_measurement.c, rsi_config.c, rsi_memory.c,
- * rsi_host_call.c, rsi_attest.c, psci.c). DEN0137 1.0 B5.3 (RSI commands). */
+ * rsi_host_call.c, rsi_attest.c, rsi_vdev.c, psci.c). DEN0137 1.0 B5.3 (RSI commands). */
 #include "rmm/rmm_internal.h"
 
 static void rsi_version(struct rec *rec, struct smc_regs *r)
@@ -15,7 +15,10 @@ static void rsi_dispatch(struct rec *rec, struct smc_regs *r)
 {
         switch (r->x[0]) {
         case RSI_VERSION: rsi_version(rec, r); return;
-        case RSI_FEATURES: r->x[0] = RSI_SUCCESS; r->x[1] = 0; return;
+        case RSI_FEATURES: /* register 0 only; the others read as zero */
+                r->x[0] = RSI_SUCCESS;
+                r->x[1] = r->x[1] == 0 ? rsi_feature_register_0(rec->rmm) : 0;
+                return;
         case RSI_MEASUREMENT_READ: rsi_measurement_read(rec, r); return;
         case RSI_MEASUREMENT_EXTEND: rsi_measurement_extend(rec, r); return;
         case RSI_REALM_CONFIG: rsi_realm_config(rec, r); return;
@@ -24,6 +27,9 @@ static void rsi_dispatch(struct rec *rec, struct smc_regs *r)
         case RSI_HOST_CALL: rsi_host_call(rec, r); return;
         case RSI_ATTESTATION_TOKEN_INIT: rsi_attest_token_init(rec, r); return;
         case RSI_ATTESTATION_TOKEN_CONTINUE: rsi_attest_token_continue(rec, r); return;
+        case RSI_VDEV_GET_INFO: rsi_vdev_get_info(rec, r); return;
+        case RSI_VDEV_DMA_ENABLE: rsi_vdev_dma_enable(rec, r); return;
+        case RSI_VDEV_DMA_DISABLE: rsi_vdev_dma_disable(rec, r); return;
         default:
                 if (psci_is_fid(r->x[0]))
                         psci_handle(rec, r);

@@ -71,7 +71,8 @@ static void rmi_rec_exit_decode_reads_the_low_byte_of_exit_reason(void **state)
 static void rmi_rec_exit_round_trips(void **state)
 {
         struct rmi_rec_exit x = { .reason = 0xFF, .esr = UINT64_MAX, .far = 1, .hpfar = 2,
-                                  .ripas_base = UINT64_MAX - 1, .ripas_top = 7, .ripas_value = 0xFF, .imm = 0xFFFF };
+                                  .ripas_base = UINT64_MAX - 1, .ripas_top = 7, .ripas_value = 0xFF, .imm = 0xFFFF,
+                                  .vdev_id = UINT64_MAX - 3 };
         struct rmi_rec_exit back;
         uint8_t b[RMI_REC_EXIT_SIZE];
         (void)state;
@@ -89,6 +90,8 @@ static void rmi_rec_exit_round_trips(void **state)
         assert_int_equal(back.ripas_top, x.ripas_top);
         assert_int_equal(back.ripas_value, x.ripas_value);
         assert_int_equal(back.imm, x.imm);
+        assert_int_equal(back.vdev_id, x.vdev_id);
+        assert_int_equal(le64_at(b, RMI_REC_EXIT_VDEV_ID_1), x.vdev_id);
 }
 
 static void rmi_rec_entry_encode_puts_each_field_at_its_spec_offset_and_round_trips(void **state)
