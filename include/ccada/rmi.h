@@ -40,8 +40,8 @@
 
 /* RmiInterfaceVersion: major [30:16], minor [15:0]. This RMM implements 1.0. */
 /* ---- Device assignment (RMM 2.0-beta "DA" chapter as TF-RMM main realises it; RMM 1.0
- * has none: facts/spdm-tdisp-ide.md §7, docs/specs.md "Device assignment"). Only the PDEV
- * commands below are implemented so far; the VDEV ones answer NOT_SUPPORTED. ---- */
+ * has none: facts/spdm-tdisp-ide.md §7, docs/specs.md "Device assignment" says what each
+ * follows). Commands without a handler answer NOT_SUPPORTED. ---- */
 #define RMI_PDEV_ABORT             RMI_FID(0x174)
 #define RMI_PDEV_COMMUNICATE       RMI_FID(0x175)
 #define RMI_PDEV_CREATE            RMI_FID(0x176)

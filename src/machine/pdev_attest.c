@@ -160,6 +160,7 @@ static ccada_status build(struct ccada_machine *m, char *why)
             !hw_root_port_new(&p->root_port, p->link, p->rp_ide, p->smmu, RP_RID))
                 return CCADA_E_NOMEM;
         pdev_attach_link(p->dev, p->link);
+        rmm_platform_smmu(m->rmm, p->smmu);     /* only the RMM may install a Realm stream */
         rmm_platform_root_port(m->rmm, RP_RID, p->rp_ide);
         if (m->cfg.pdev.attack) {
                 if (!(p->attack = doe_attack_find(m->cfg.pdev.attack))) {
