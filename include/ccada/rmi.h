@@ -106,6 +106,7 @@
  * the host answers with RMI_VDEV_COMPLETE. The value is TF-RMM main's (lib/smc/include/
  * smc-rmi.h, RMI_EXIT_VDEV_REQUEST U(8); 7 is RMI_EXIT_S2AP_CHANGE, which ccada lacks). */
 #define RMI_EXIT_VDEV_REQUEST  8
+#define RMI_EXIT_LAST          RMI_EXIT_VDEV_REQUEST /* counters by reason: [0, RMI_EXIT_LAST] */
 
 /* RmiFeatureRegister0 (DEN0137 1.0 B4.4.6): what RMI_FEATURES returns for index 0. The
  * counts NUM_BPS, NUM_WPS and GICV3_NUM_LRS are encoded "minus one" (NUM_BPS = 1 means two

@@ -61,13 +61,17 @@ struct host_vm_config {
          * unchanged), which writes its answer into out (a copy of in on entry). */
         void (*call_hook)(void *ctx, uint16_t imm, const uint64_t in[31], uint64_t out[31]);
         void *call_hook_ctx;
+        /* A Realm's RSI_VDEV_* call names a device by its vdev_id (RMI_EXIT_VDEV_REQUEST): the
+         * VDEV granule the host gave it (0: none; the host then re-enters without answering
+         * and the call fails). Called with call_hook_ctx. NULL: no devices. */
+        uint64_t (*vdev_lookup)(void *ctx, uint64_t vdev_id);
 };
 
 void host_vm_config_default(struct host_vm_config *cfg);
 
 /* What the host observed (for reports and tests). */
 struct host_vm_stats {
-        uint64_t exits[RMI_EXIT_SERROR + 1];
+        uint64_t exits[RMI_EXIT_LAST + 1];
         uint64_t mmio_reads, mmio_writes;
         uint64_t ripas_changes;
         uint64_t shared_pages;          /* NS pages currently mapped at unprotected aliases */

@@ -55,6 +55,7 @@ static ccada_status read_exit(struct host_vm *vm, struct rmi_rec_exit *x)
                 fields = RMI_REC_EXIT_FIELDS_IMM;
                 ngprs = RMI_REC_NUM_GPRS;
                 break;
+        case RMI_EXIT_VDEV_REQUEST: fields = RMI_REC_EXIT_FIELDS_VDEV; break;
         default: break; /* IRQ, FIQ: the reason alone */
         }
         rmi_rec_exit_decode_used(exit_half, fields, ngprs, x);
@@ -241,6 +242,19 @@ static bool handle_psci(struct host_vm *vm, const struct rmi_rec_exit *x)
         return false;
 }
 
+/* The Realm names a device: the host answers with the VDEV it created for that vdev_id
+ * (RMI_VDEV_COMPLETE), or re-enters without an answer (the RSI call then fails). */
+static void handle_vdev_request(struct host_vm *vm, const struct rmi_rec_exit *x)
+{
+        uint64_t vdev = vm->cfg.vdev_lookup ? vm->cfg.vdev_lookup(vm->cfg.call_hook_ctx, x->vdev_id) : 0;
+        if (!vdev)
+                return;
+        uint64_t x0 = host_rmi(vm, RMI_VDEV_COMPLETE, vm->rec, vdev, 0, 0, 0, NULL);
+        if (x0 != RMI_SUCCESS)
+                host_log(vm, "RMI_VDEV_COMPLETE for vdev_id %llu failed: %s", (unsigned long long)x->vdev_id,
+                         rmi_status_name(RMI_STATUS(x0)));
+}
+
 static ccada_status handle_exit(struct host_vm *vm, const struct rmi_rec_exit *x, struct rmi_rec_entry *e,
                                 bool *stop)
 {
@@ -249,6 +263,7 @@ static ccada_status handle_exit(struct host_vm *vm, const struct rmi_rec_exit *x
         case RMI_EXIT_RIPAS_CHANGE: return handle_ripas(vm, x, e);
         case RMI_EXIT_HOST_CALL: handle_host_call(vm, x, e); return CCADA_OK;
         case RMI_EXIT_PSCI: *stop = handle_psci(vm, x); return CCADA_OK;
+        case RMI_EXIT_VDEV_REQUEST: handle_vdev_request(vm, x); return CCADA_OK;
         case RMI_EXIT_IRQ:
         case RMI_EXIT_FIQ: return CCADA_OK;
         default:
@@ -283,7 +298,7 @@ static ccada_status enter_rec(struct host_vm *vm, struct rmi_rec_exit *x)
         entry_reset(vm); /* consumed */
         if ((st = read_exit(vm, x)) != CCADA_OK)
                 return st;
-        vm->stats.exits[x->reason <= RMI_EXIT_SERROR ? x->reason : RMI_EXIT_SERROR]++;
+        vm->stats.exits[x->reason <= RMI_EXIT_LAST ? x->reason : RMI_EXIT_SERROR]++;
         return CCADA_OK;
 }
 

@@ -281,6 +281,10 @@ static void machine_call_hook(void *ctx, uint16_t imm, const uint64_t in[31], ui
                 machine_args(m, out);
                 return;
         }
+        if (imm == HOSTCALL_DEV_OBJECT) {
+                machine_pdev_object(m, in, out);
+                return;
+        }
         if (imm != HOSTCALL_BENCH_SAMPLE || !m->cfg.bench_hook)
                 return;
         struct ccada_bench_sample s = { .cell = in[0], .rep = in[1], .ns = in[2], .ops = in[3], .bytes = in[4],
@@ -304,6 +308,7 @@ static ccada_status slot_boot(struct ccada_machine *m, unsigned i, const uint8_t
         vc.vmid = (uint16_t)(1 + i);
         vc.call_hook = machine_call_hook;
         vc.call_hook_ctx = m;
+        vc.vdev_lookup = i == 0 ? machine_vdev_lookup : NULL;
         slot_rpv(m, i, s->rpv);
         memcpy(vc.rpv, s->rpv, sizeof(vc.rpv));
         struct ccada_realm_program prog = { .entry = realm_kernel_entry, .kernel = s->kernel };
@@ -435,8 +440,9 @@ static void slot_report_board(const struct ccada_machine *m, unsigned i, struct 
         if (!ccada_report_get(r, "", "error", &v))
                 ccada_report_text(top, "error", ""); /* the key is always there */
         struct ccada_report_section *exits = ccada_report_section(r, "exits");
-        for (unsigned e = 0; e <= RMI_EXIT_SERROR; e++)
-                ccada_report_u64(exits, rmi_exit_reason_name(e) + strlen("RMI_EXIT_"), hs.exits[e]);
+        for (unsigned e = 0; e <= RMI_EXIT_LAST; e++)
+                if (e <= RMI_EXIT_SERROR || hs.exits[e]) /* DA's VDEV_REQUEST only when it happened */
+                        ccada_report_u64(exits, rmi_exit_reason_name(e) + strlen("RMI_EXIT_"), hs.exits[e]);
         struct ccada_report_section *mmio = ccada_report_section(r, "mmio");
         ccada_report_u64(mmio, "reads", hs.mmio_reads);
         ccada_report_u64(mmio, "writes", hs.mmio_writes);

@@ -21,6 +21,7 @@
 #include "hw/smmu.h"
 #include "lib/bytes.h"
 #include "machine/machine_internal.h"
+#include "proto/hostcall.h"
 #include "proto/pcap.h"
 #include "proto/spdm.h"
 #include "proto/tdisp.h"
@@ -430,4 +431,36 @@ void machine_pdev_report(const struct ccada_machine *m, struct ccada_report *r)
         } else {
                 ccada_report_check(r, "device_attested", p->attested && res->session && p->heartbeat);
         }
+}
+
+/* The vdev_id the host gives the Realm's device (RmiVdevParams.vdev_id in assign()). */
+#define REALM_VDEV_ID 1
+
+uint64_t machine_vdev_lookup(void *ctx, uint64_t vdev_id)
+{
+        const struct ccada_machine *m = ctx;
+        const struct machine_pdev *p = m->pdev;
+        return p && p->vdev_ok && vdev_id == REALM_VDEV_ID ? p->vdev.vdev_pa : 0;
+}
+
+void machine_pdev_object(const struct ccada_machine *m, const uint64_t in[31], uint64_t out[31])
+{
+        const struct machine_pdev *p = m->pdev;
+        uint64_t obj = in[1], off = in[2], ipa = in[3], cap = in[4];
+        out[0] = out[1] = 0;
+        if (!p || !p->vdev_ok || in[0] != REALM_VDEV_ID || obj >= HOST_TSM_NOBJ)
+                return;
+        const uint8_t *b = p->tsm.obj[obj].buf;
+        size_t len = p->tsm.obj[obj].len;
+        out[0] = len;
+        if (!b || off >= len || cap == 0 || ipa & GRANULE_MASK)
+                return;
+        size_t n = len - (size_t)off;
+        if (n > cap)
+                n = (size_t)cap;
+        if (n > HOSTCALL_DEV_OBJECT_MAX)
+                n = HOSTCALL_DEV_OBJECT_MAX;
+        uint64_t pa = host_vm_shared_pa(m->slot[0].vm, ipa);
+        if (pa && hw_write(m->mem, HW_WORLD_NS, pa, b + off, n, NULL) == HW_OK)
+                out[1] = n;
 }

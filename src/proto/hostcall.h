@@ -49,6 +49,18 @@ _Static_assert(HOSTCALL_PEEK_PRIVATE_WORDS + HOSTCALL_PEEK_MAX / 8 <= 31, "the a
 #define HOSTCALL_GET_ARGS 0x0C0D
 #define HOSTCALL_ARGS_MAX 240
 
+/* "A device object the host cached" (the Realm's TDISP driver): gprs[0] = the vdev_id,
+ * gprs[1] = the object (RMI_DEV_OBJ_*: 0 VCA, 1 certificate chain, 2 measurements, 3
+ * interface report), gprs[2] = the offset into it, gprs[3] = the shared IPA of the Realm's
+ * buffer (page-aligned), gprs[4] = the buffer's length (at most HOSTCALL_DEV_OBJECT_MAX).
+ * The host copies the object's bytes [offset, offset + n) there and answers gprs[0] = the
+ * object's whole length, gprs[1] = n (0 and 0 when it has no such object). Untrusted like
+ * every host answer: the Realm hashes what it was given and compares the digest with
+ * RSI_VDEV_GET_INFO's (a Linux Realm gets the same objects from its host's TSM driver). */
+#define HOSTCALL_DEV_OBJECT 0x0C0E
+#define HOSTCALL_DEV_OBJECT_MAX 4096u
+#define HOSTCALL_DEV_OBJECT_TOTAL_MAX (64u * 1024u) /* the largest object a Realm takes */
+
 /* A normal VM has no RMM and so no RSI_HOST_CALL: it makes the same calls with a hypercall
  * to the host, as a KVM guest does (SMCCC 1.4 §2.5: a fast SMC64 call, owner 6 = Vendor
  * Specific Hypervisor Service). x1 = the guest-physical address of a block laid out as

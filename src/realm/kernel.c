@@ -16,6 +16,7 @@
 #include "lib/bytes.h"
 #include "proto/hostcall.h"
 #include "proto/realm_image.h"
+#include "proto/rsi_vdev.h"
 #include "realm/kernel_internal.h"
 #include "realm/kheap.h"
 
@@ -444,6 +445,28 @@ ccada_status rk_attestation_token(struct realm_kernel *k, const uint8_t *challen
         }
         *token = buf, *len = have;
         return CCADA_OK;
+}
+
+/* RSI_VDEV_GET_INFO (RMM 2.0-beta): the RMM writes RsiVdevInfo into a private page of ours. */
+ccada_status rk_vdev_get_info(struct realm_kernel *k, uint64_t vdev_id, struct rsi_vdev_info *out)
+{
+        uint8_t buf[RSI_VDEV_INFO_SIZE];
+        uint64_t page;
+        if (!k->is_realm)
+                return CCADA_E_UNSUPPORTED;
+        ccada_status st = rk_alloc_pages(k, 1, &page);
+        if (st != CCADA_OK)
+                return st;
+        struct smc_regs r = { .x = { RSI_VDEV_GET_INFO, vdev_id, page } };
+        rsi(k, &r);
+        if (r.x[0] == RSI_SUCCESS)
+                st = rk_read(k, page, buf, sizeof(buf));
+        else
+                st = r.x[0] == RSI_ERROR_INPUT || r.x[0] == RSI_ERROR_STATE ? CCADA_E_UNSUPPORTED : CCADA_E_RMM;
+        rk_free_pages(k, page, 1);
+        if (st == CCADA_OK)
+                rsi_vdev_info_decode(buf, out); /* one read of each field, from our copy */
+        return st;
 }
 
 /* RSI_HOST_CALL through the kernel's RsiHostCall page; gprs in and out. */

@@ -139,6 +139,11 @@ ccada_status rk_measurement_read(struct realm_kernel *k, unsigned index, uint8_t
  * the bound INIT gave (Linux: -ENXIO); CCADA_E_NOMEM; CCADA_E_STATE: not a Realm. */
 ccada_status rk_attestation_token(struct realm_kernel *k, const uint8_t *challenge, size_t challenge_len,
                                   uint8_t **token, size_t *len) CCADA_MUST_CHECK;
+/* RSI_VDEV_GET_INFO (RMM 2.0-beta device assignment) for vdev_id into *out.
+ * CCADA_E_UNSUPPORTED: no such device for this Realm, or not a Realm (the RMM answered
+ * ERROR_INPUT or ERROR_STATE); CCADA_E_RMM: another refusal. */
+struct rsi_vdev_info;
+ccada_status rk_vdev_get_info(struct realm_kernel *k, uint64_t vdev_id, struct rsi_vdev_info *out) CCADA_MUST_CHECK;
 /* A host call (proto/hostcall.h), GPRs in and out: RSI_HOST_CALL in a Realm, the vendor
  * hypercall in a normal VM. CCADA_E_RMM when the call was refused. */
 ccada_status rk_host_call(struct realm_kernel *k, uint16_t imm, uint64_t gprs[31]) CCADA_MUST_CHECK;

@@ -134,7 +134,7 @@ void rmi_rec_enter(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_r
         if (!rmm_map_ns(rmm, run_ptr, RMI_REC_RUN_SIZE, HW_ACCESS_WRITE, &run))
                 return;
         rmi_rec_exit_encode(&rec->exit, run + RMI_REC_EXIT_OFFSET);
-        if (rec->exit.reason <= RMI_EXIT_SERROR)
+        if (rec->exit.reason <= RMI_EXIT_LAST)
                 rmm->stats.rec_exits[rec->exit.reason]++;
         trace_rec_exit(rmm, rec);
         r->x[0] = RMI_SUCCESS;

@@ -92,7 +92,7 @@ bool rmm_realm_rim(struct ccada_rmm *rmm, uint64_t rd, uint8_t out[64], size_t *
 struct rmm_stats {
         uint64_t rmi_calls;
         uint64_t rsi_calls;
-        uint64_t rec_exits[RMI_EXIT_SERROR + 1];
+        uint64_t rec_exits[RMI_EXIT_LAST + 1];
 };
 void rmm_get_stats(const struct ccada_rmm *rmm, struct rmm_stats *st);
 

@@ -14,6 +14,7 @@
 #include "realm/pci.h"
 #include "realm/realm.h"
 #include "realm/swiotlb.h"
+#include "realm/tdisp.h"
 #include "realm/virtio_blk.h"
 #include "lib/bytes.h"
 #include "lib/container.h"
@@ -274,6 +275,42 @@ static uint64_t cmdline_seed(struct realm_kernel *k)
         return seed;
 }
 
+/* An assigned device, as the Realm's TDISP driver first meets it: what the RMM says of it
+ * (RSI_VDEV_GET_INFO: the host answers the RMM's exit with RMI_VDEV_COMPLETE) and the host's
+ * copies of its objects, each checked against the RMM's digest. No device: nothing to do. */
+static void demo_tdisp(struct realm_kernel *k)
+{
+        static const char *const states[] = { "UNLOCKED", "LOCKED", "STARTED", "ERROR" };
+        struct rk_vdev_evidence ev;
+        ccada_status st = rk_vdev_evidence_get(k, 1, &ev);
+        if (st == CCADA_E_UNSUPPORTED)
+                return;
+        struct ccada_report_section *s = rk_report_section(k, "tdisp");
+        if (st != CCADA_OK && st != CCADA_E_VERIFY) {
+                rk_report_check(k, "tdisp_evidence_matches", false);
+                return fail(k, "device evidence", st);
+        }
+        const char *state = ev.info.state < 4 ? states[ev.info.state] : "?";
+        rk_printk(k, "tdisp: vdev 1 is %s (RSI_VDEV_GET_INFO): TDISP %llu.%llu, lock nonce %llu, report nonce %llu",
+                  state, (unsigned long long)(ev.info.format_version >> 16),
+                  (unsigned long long)(ev.info.format_version & 0xFFFF), (unsigned long long)ev.info.lock_nonce,
+                  (unsigned long long)ev.info.report_nonce);
+        rk_printk(k, "tdisp: the host's copies: VCA %zu bytes, certificate chain %zu, measurements %zu, interface "
+                     "report %zu: %s",
+                  ev.len[RK_DEV_VCA], ev.len[RK_DEV_CERT], ev.len[RK_DEV_MEAS], ev.len[RK_DEV_REPORT],
+                  ev.bad < 0 ? "each digest matches the RMM's" : rk_dev_obj_name(ev.bad));
+        ccada_report_text(s, "vdev_state", state);
+        ccada_report_u64(s, "lock_nonce", ev.info.lock_nonce);
+        ccada_report_u64(s, "report_nonce", ev.info.report_nonce);
+        ccada_report_u64(s, "vca_bytes", ev.len[RK_DEV_VCA]);
+        ccada_report_u64(s, "cert_bytes", ev.len[RK_DEV_CERT]);
+        ccada_report_u64(s, "meas_bytes", ev.len[RK_DEV_MEAS]);
+        ccada_report_u64(s, "report_bytes", ev.len[RK_DEV_REPORT]);
+        ccada_report_text(s, "digest_mismatch", ev.bad < 0 ? "" : rk_dev_obj_name(ev.bad));
+        rk_report_check(k, "tdisp_evidence_matches", st == CCADA_OK && ev.bad < 0);
+        rk_vdev_evidence_free(k, &ev);
+}
+
 void realm_demo_init(struct realm_kernel *k)
 {
         uint64_t priv, shared;
@@ -309,6 +346,7 @@ void realm_demo_init(struct realm_kernel *k)
         demo_blk(k, cmdline_seed(k));
         demo_bounces(k);
         demo_bounce_peek(k, priv);
+        demo_tdisp(k);
         st = rk_set_memory_encrypted(k, shared, 1);
         rk_report_check(k, "unshared", st == CCADA_OK);
         if (st != CCADA_OK)

@@ -1,0 +1,37 @@
+/* The Realm's TDISP-aware driver, its first half: what the RMM says of an assigned device
+ * (RSI_VDEV_GET_INFO), the host's cached copies of the device's objects (VCA, certificate
+ * chain, measurements, interface report) fetched over an untrusted channel
+ * (HOSTCALL_DEV_OBJECT, proto/hostcall.h), and each copy checked against the RMM's digest.
+ * A copy whose digest differs is the host's lie and is refused. What the objects then say
+ * (the chain against the Realm's trust anchor, the measurements against its policy, the
+ * report's ranges) is the next check (issue 12 continues). */
+#ifndef CCADA_REALM_TDISP_H
+#define CCADA_REALM_TDISP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ccada/status.h"
+#include "proto/rsi_vdev.h"
+
+struct realm_kernel;
+
+enum rk_dev_obj { RK_DEV_VCA, RK_DEV_CERT, RK_DEV_MEAS, RK_DEV_REPORT, RK_DEV_NOBJ };
+
+struct rk_vdev_evidence {
+        struct rsi_vdev_info info;
+        uint8_t *obj[RK_DEV_NOBJ];      /* the Realm's private copies (rk_zalloc'd) */
+        size_t len[RK_DEV_NOBJ];
+        int bad;                        /* the first object whose digest differs, or -1 */
+};
+
+/* GET_INFO (rk_vdev_get_info, realm/kernel.h), every object fetched and copied in, each hashed with the RMM's algorithm and
+ * compared with its digest. CCADA_OK with ev->bad == -1 when every copy is the one the RMM
+ * hashed; CCADA_E_VERIFY with ev->bad naming the first that is not (every object is
+ * still fetched); other errors as above, or CCADA_E_NOMEM. rk_vdev_evidence_free frees. */
+ccada_status rk_vdev_evidence_get(struct realm_kernel *k, uint64_t vdev_id, struct rk_vdev_evidence *ev)
+        CCADA_MUST_CHECK;
+void rk_vdev_evidence_free(struct realm_kernel *k, struct rk_vdev_evidence *ev);
+const char *rk_dev_obj_name(int obj); /* "VCA", "certificate chain", ... */
+
+#endif
