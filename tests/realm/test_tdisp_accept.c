@@ -295,6 +295,32 @@ static void gather(struct evidence *e, const struct dev_firmware *fw)
         free(r);
 }
 
+/* A seed for fuzz/realm/fuzz_tdisp_accept.c (its input format): accept mode, honest digests,
+ * STARTED, SHA-384, 1..16 ranges, then the objects and the anchor. Written only when the
+ * environment names a directory (TDISP_ACCEPT_SEED_DIR): how fuzz/corpus/tdisp_accept got its
+ * real evidence. */
+static void write_seed(const struct evidence *e, const char *name, uint8_t flags)
+{
+        const char *dir = getenv("TDISP_ACCEPT_SEED_DIR");
+        char path[512];
+        if (!dir)
+                return;
+        snprintf(path, sizeof(path), "%s/%s", dir, name);
+        FILE *fp = fopen(path, "wb");
+        assert_non_null(fp);
+        uint8_t head[4] = { 0x01, flags, 1, 16 };
+        assert_int_equal(fwrite(head, 1, sizeof(head), fp), sizeof(head));
+        const uint8_t *obj[5] = { e->obj[0], e->obj[1], e->obj[2], e->obj[3], e->root };
+        size_t len[5] = { e->obj_len[0], e->obj_len[1], e->obj_len[2], e->obj_len[3], e->root_len };
+        for (unsigned i = 0; i < 5; i++) {
+                uint8_t l[2] = { (uint8_t)len[i], (uint8_t)(len[i] >> 8) };
+                assert_true(len[i] <= 0xFFFF);
+                assert_int_equal(fwrite(l, 1, 2, fp), 2);
+                assert_int_equal(fwrite(obj[i], 1, len[i], fp), len[i]);
+        }
+        assert_int_equal(fclose(fp), 0);
+}
+
 /* ---- the cases ---- */
 
 struct fx {
@@ -313,6 +339,9 @@ static int group_setup(void **state)
         gather(&f->debug, &dbg);
         if (!hash_once(HASH_SHA384, fw, strlen(fw), f->fw_digest))
                 return -1;
+        write_seed(&f->good, "ccada_dev_started", 0x29);
+        write_seed(&f->debug, "ccada_dev_debug", 0x29);
+        write_seed(&f->good, "ccada_dev_locked_debug_allowed", 0x27);
         *state = f;
         return 0;
 }
