@@ -107,6 +107,8 @@ static ccada_status machine_build(struct ccada_machine *m)
         }
         for (unsigned i = 0; i < m->nslots && st == CCADA_OK; i++)
                 st = slot_build(m, i);
+        if (st == CCADA_OK)
+                st = machine_pdev_provision(m);
         return st;
 }
 

@@ -50,6 +50,8 @@ ccada_status machine_pdev_build(struct ccada_machine *m, char *why, size_t whyle
 ccada_status machine_pdev_attest(struct ccada_machine *m);
 /* Once the Realm exists: the Root Port, the IDE stream, the Realm's VDEV, LOCK and the report. */
 ccada_status machine_pdev_assign(struct ccada_machine *m);
+/* The Realms' kernels get their owner's trust for the device (root, reference policy). */
+ccada_status machine_pdev_provision(struct ccada_machine *m);
 /* The host's answers to the Realm about its device: HOSTCALL_DEV_OBJECT (a cached object's
  * bytes into the Realm's shared buffer) and the VDEV granule for a vdev_id (ctx: the machine). */
 void machine_pdev_object(const struct ccada_machine *m, const uint64_t in[31], uint64_t out[31]);

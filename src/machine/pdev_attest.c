@@ -20,6 +20,8 @@
 #include "hw/root_port.h"
 #include "hw/smmu.h"
 #include "lib/bytes.h"
+#include "realm/kernel.h"
+#include "lib/crypto.h"
 #include "machine/machine_internal.h"
 #include "proto/hostcall.h"
 #include "proto/pcap.h"
@@ -282,6 +284,32 @@ ccada_status machine_pdev_assign(struct ccada_machine *m)
         return CCADA_OK;
 }
 
+/* The Realm owner's trust for the device it will be assigned: the vendor's root and a
+ * reference policy with the vendor's published value for firmware 1.0.0 (what ccada-dev
+ * measures at index 2: SHA-384 of "ccada device firmware 1.0.0"), debug mode refused. */
+#define REFERENCE_FW "ccada device firmware 1.0.0"
+
+ccada_status machine_pdev_provision(struct ccada_machine *m)
+{
+        const uint8_t *root;
+        size_t root_len;
+        uint8_t d[HASH_MAX_LEN];
+        char hex[2 * HASH_MAX_LEN + 1], policy[512];
+        if (!hash_once(HASH_SHA384, REFERENCE_FW, strlen(REFERENCE_FW), d))
+                return CCADA_E_NOMEM;
+        hex_encode(hex, d, hash_len(HASH_SHA384));
+        int n = snprintf(policy, sizeof(policy),
+                         "# the Realm owner's reference values for ccada-dev (the board's)\n"
+                         "firmware_digest = %s\nfirmware_index = 2\ndebug = off\n", hex);
+        if (!m->cfg.pdev.present || !m->pdev || !m->pdev->dev)
+                return CCADA_OK;
+        pdev_root(m->pdev->dev, &root, &root_len);
+        for (unsigned i = 0; i < m->nslots; i++)
+                if (!realm_kernel_set_device_trust(m->slot[i].kernel, root, root_len, policy, (size_t)n, NOW))
+                        return CCADA_E_NOMEM;
+        return CCADA_OK;
+}
+
 ccada_status machine_pdev_build(struct ccada_machine *m, char *why, size_t whylen)
 {
         char w[PDEV_WHY_LEN] = "";
@@ -291,6 +319,16 @@ ccada_status machine_pdev_build(struct ccada_machine *m, char *why, size_t whyle
         if (st != CCADA_OK && why)
                 snprintf(why, whylen, "%s", w);
         return st;
+}
+
+/* What the Realm should conclude of this device under the board's policy. */
+static const char *expected_verdict(const struct ccada_machine *m)
+{
+        if (m->cfg.pdev.debug)
+                return "DEBUG";
+        if (m->cfg.pdev.fw_version && strcmp(m->cfg.pdev.fw_version, "1.0.0") != 0)
+                return "FIRMWARE";
+        return "ACCEPT";
 }
 
 ccada_status machine_pdev_attest(struct ccada_machine *m)
@@ -405,6 +443,11 @@ void machine_pdev_report(const struct ccada_machine *m, struct ccada_report *r)
                 ccada_report_text(s, "assign_why", p->da_why);
                 ccada_report_text(s, "dma_before_accept", pdev_dma_status_name(p->probe));
                 ccada_report_text(s, "dma_before_accept_smmu", p->probe_fault);
+                struct ccada_report_value v;
+                const char *verdict = ccada_report_get(r, "tdisp", "verdict", &v) ? v.text : "";
+                ccada_report_text(s, "realm_verdict", verdict);
+                ccada_report_text(s, "realm_verdict_expected", expected_verdict(m));
+                ccada_report_check(r, "realm_judged_the_device", !strcmp(verdict, expected_verdict(m)));
                 ccada_report_check(r, "device_dma_refused_before_accept",
                                    (p->probe == PDEV_DMA_UR || p->probe == PDEV_DMA_CA) && p->probe_fault[0]);
                 ccada_report_check(r, "device_locked_for_the_realm",

@@ -46,6 +46,12 @@ struct realm_kernel {
         struct rk_rsi_probe rsi;        /* what RSI_VERSION and REALM_CONFIG gave at boot */
         uint64_t ida[RK_IDA_COUNT];     /* numbers in use, a bit each (rk_ida_alloc) */
         uint8_t hash_algo;              /* RsiRealmConfig.hash_algo: 0 SHA-256, 1 SHA-512 */
+        /* the Realm owner's device trust (realm_kernel_set_device_trust), NULL: none */
+        uint8_t *dev_anchor;
+        size_t dev_anchor_len;
+        char *dev_policy;
+        size_t dev_policy_len;
+        int64_t dev_now;
 };
 
 static ccada_status from_cpu(enum cpu_result r)
@@ -82,6 +88,8 @@ void realm_kernel_destroy(struct realm_kernel *k)
         if (!k)
                 return;
         kheap_release(&k->heap); /* the guest is gone, its allocations with it */
+        free(k->dev_anchor);
+        free(k->dev_policy);
         free(k->page_used);
         free(k->page_shared);
         ccada_report_destroy(k->report);
@@ -89,6 +97,44 @@ void realm_kernel_destroy(struct realm_kernel *k)
 }
 
 const struct ccada_report *realm_kernel_report(const struct realm_kernel *k) { return k->report; }
+
+bool realm_kernel_set_device_trust(struct realm_kernel *k, const uint8_t *anchor, size_t anchor_len,
+                                   const char *policy, size_t policy_len, int64_t now)
+{
+        uint8_t *a = anchor_len ? malloc(anchor_len) : NULL;
+        char *p = malloc(policy_len + 1);
+        if ((anchor_len && !a) || !p) {
+                free(a);
+                free(p);
+                return false;
+        }
+        if (anchor_len)
+                memcpy(a, anchor, anchor_len);
+        if (policy_len)
+                memcpy(p, policy, policy_len);
+        p[policy_len] = '\0';
+        free(k->dev_anchor);
+        free(k->dev_policy);
+        k->dev_anchor = a;
+        k->dev_anchor_len = anchor_len;
+        k->dev_policy = p;
+        k->dev_policy_len = policy_len;
+        k->dev_now = now;
+        return true;
+}
+
+bool rk_device_trust(const struct realm_kernel *k, const uint8_t **anchor, size_t *anchor_len, const char **policy,
+                     size_t *policy_len, int64_t *now)
+{
+        if (!k->dev_anchor)
+                return false;
+        *anchor = k->dev_anchor;
+        *anchor_len = k->dev_anchor_len;
+        *policy = k->dev_policy;
+        *policy_len = k->dev_policy_len;
+        *now = k->dev_now;
+        return true;
+}
 
 struct ccada_report_section *rk_report_section(struct realm_kernel *k, const char *name)
 {

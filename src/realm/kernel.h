@@ -48,6 +48,16 @@ typedef void (*realm_init_fn)(struct realm_kernel *k);
 bool realm_kernel_create(struct realm_kernel **out, struct trace *trace, realm_init_fn init);
 /* Frees k and everything its guest allocated (NULL: no-op). */
 void realm_kernel_destroy(struct realm_kernel *k);
+/* The Realm owner's trust for assigned devices, part of the Realm's own software (as the
+ * vendor root and reference values would be in a Linux Realm's root file system; ccada
+ * measures neither, like the kernel's code): the device vendor's root certificate (DER), the
+ * reference policy text (realm/tdisp_accept.h's format) and the time to check certificates at
+ * (the Realm has no clock). Copied. False: out of memory. */
+bool realm_kernel_set_device_trust(struct realm_kernel *k, const uint8_t *anchor, size_t anchor_len,
+                                   const char *policy, size_t policy_len, int64_t now);
+/* What realm_kernel_set_device_trust gave; false when nothing. */
+bool rk_device_trust(const struct realm_kernel *k, const uint8_t **anchor, size_t *anchor_len, const char **policy,
+                     size_t *policy_len, int64_t *now);
 
 /* --- memory by IPA (checked by the CPU; errors: CCADA_E_SEA, CCADA_E_GPF, CCADA_E_STATE
  * when the guest is halted). A private buffer is a protected IPA; shared memory is reached

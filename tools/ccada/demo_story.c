@@ -285,10 +285,14 @@ static void print_device(FILE *f, const struct ccada_report *r)
                 text_of(r, "device", "dma_before_accept"));
         fprintf(f, "    IDE stream      %s: keys from the RMM through IDE_KM (device) and the platform (Root Port)\n",
                 bool_of(r, "device", "ide_stream_secure") ? "Secure at both ends" : "NOT Secure");
-        fprintf(f, "    TDI             VDEV %s, the device's TDI %s, interface report %llu bytes cached by the host;\n"
-                   "                    it waits for the Realm to verify and accept it (not yet modelled)\n",
+        fprintf(f, "    TDI             VDEV %s, the device's TDI %s, interface report %llu bytes cached by the host\n",
                 text_of(r, "device", "vdev_state"), text_of(r, "device", "tdi_state"),
                 (unsigned long long)u64_of(r, "device", "interface_report_bytes"));
+        fprintf(f, "    Realm verdict   %s (expected %s): RSI_VDEV_GET_INFO's digests, the host's copies, the\n"
+                   "                    chain to the owner's root, the owner's firmware and debug policy; START,\n"
+                   "                    DMA and blk-test on the device are the next step\n",
+                text_of(r, "device", "realm_verdict")[0] ? text_of(r, "device", "realm_verdict") : "NONE",
+                text_of(r, "device", "realm_verdict_expected"));
 }
 
 static void print_exits(FILE *f, const struct ccada_report *r, bool normal)

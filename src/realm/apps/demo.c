@@ -15,6 +15,7 @@
 #include "realm/realm.h"
 #include "realm/swiotlb.h"
 #include "realm/tdisp.h"
+#include "realm/tdisp_accept.h"
 #include "realm/virtio_blk.h"
 #include "lib/bytes.h"
 #include "lib/container.h"
@@ -308,6 +309,34 @@ static void demo_tdisp(struct realm_kernel *k)
         ccada_report_u64(s, "report_bytes", ev.len[RK_DEV_REPORT]);
         ccada_report_text(s, "digest_mismatch", ev.bad < 0 ? "" : rk_dev_obj_name(ev.bad));
         rk_report_check(k, "tdisp_evidence_matches", st == CCADA_OK && ev.bad < 0);
+        /* what the evidence says: the chain against the owner's root, the measurements and
+         * the report against the owner's policy */
+        const uint8_t *anchor;
+        const char *text;
+        size_t anchor_len, text_len;
+        int64_t now;
+        if (st == CCADA_OK && rk_device_trust(k, &anchor, &anchor_len, &text, &text_len, &now)) {
+                struct tdisp_policy pol;
+                struct tdisp_accept_result res;
+                char why[256] = "";
+                struct tdisp_evidence e = { .vca = ev.obj[RK_DEV_VCA], .certs = ev.obj[RK_DEV_CERT],
+                                            .meas = ev.obj[RK_DEV_MEAS], .report = ev.obj[RK_DEV_REPORT],
+                                            .vca_len = ev.len[RK_DEV_VCA], .certs_len = ev.len[RK_DEV_CERT],
+                                            .meas_len = ev.len[RK_DEV_MEAS], .report_len = ev.len[RK_DEV_REPORT] };
+                enum tdisp_verdict v = TDISP_VERDICT_INFO;
+                if (!tdisp_policy_parse(text, text_len, &pol, why))
+                        rk_printk(k, "tdisp: the device policy does not parse: %s", why);
+                else
+                        v = tdisp_accept_check(&ev.info, &e, anchor, anchor_len, (time_t)now, &pol, &res, why);
+                if (v == TDISP_VERDICT_ACCEPT)
+                        rk_printk(k, "tdisp: verified: %s, chain to the owner's root, firmware as the policy says, "
+                                     "debug off, %u MMIO range%s: the Realm accepts it",
+                                  res.leaf_subject, (unsigned)res.range_count, res.range_count == 1 ? "" : "s");
+                else
+                        rk_printk(k, "tdisp: refused (%s): %s", tdisp_verdict_name(v), why);
+                ccada_report_text(s, "verdict", tdisp_verdict_name(v));
+                ccada_report_text(s, "verdict_why", v == TDISP_VERDICT_ACCEPT ? "" : why);
+        }
         rk_vdev_evidence_free(k, &ev);
 }
 
