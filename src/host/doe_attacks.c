@@ -105,6 +105,8 @@ static const struct doe_attack attacks[] = {
           "signature", DOE_ATTACK_IMPOSTOR, NULL },
         { "flip-secured", "flips a bit of the first secured record the device sends in the session",
           "secured-record", DOE_ATTACK_INLINE, flip_secured },
+        { "swap-report", "changes a byte of the interface report it cached before the Realm fetches it",
+          "REPORT_DIGEST", DOE_ATTACK_HOST_CACHE, NULL },
 };
 
 const struct doe_attack *doe_attacks(size_t *n)

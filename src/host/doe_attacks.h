@@ -17,6 +17,8 @@ enum doe_attack_setup {
         DOE_ATTACK_INLINE,      /* tampers with the one conversation */
         DOE_ATTACK_REHEARSE,    /* needs a conversation recorded before (an earlier attestation) */
         DOE_ATTACK_IMPOSTOR,    /* relays to another device that claims this one's identity */
+        DOE_ATTACK_HOST_CACHE,  /* after attestation: changes an object the host cached for the
+                                   Realm (the Realm's check catches it; expect is its verdict) */
 };
 
 struct doe_attack {

@@ -275,11 +275,17 @@ static void assign(struct ccada_machine *m)
 ccada_status machine_pdev_assign(struct ccada_machine *m)
 {
         struct machine_pdev *p = m->pdev;
-        if (!m->cfg.pdev.present || !p || !p->attested || p->attack || m->cfg.normal_vm)
+        if (!m->cfg.pdev.present || !p || !p->attested || m->cfg.normal_vm ||
+            (p->attack && p->attack->setup != DOE_ATTACK_HOST_CACHE))
                 return CCADA_OK;
         struct trace_who who = trace_get_who(&m->trace);
         trace_set_who(&m->trace, "pci-tsm", 0, 0, ".....");
         assign(m);
+        if (p->attack && p->attack->setup == DOE_ATTACK_HOST_CACHE && p->tsm.obj[HOST_TSM_REPORT].len) {
+                /* the hostile host changes its copy of the report: one bit of its last byte */
+                p->tsm.obj[HOST_TSM_REPORT].buf[p->tsm.obj[HOST_TSM_REPORT].len - 1] ^= 0x01;
+                p->attack_state->hits++;
+        }
         trace_restore_who(&m->trace, who);
         return CCADA_OK;
 }
@@ -324,10 +330,13 @@ ccada_status machine_pdev_build(struct ccada_machine *m, char *why, size_t whyle
 /* What the Realm should conclude of this device under the board's policy. */
 static const char *expected_verdict(const struct ccada_machine *m)
 {
-        if (m->cfg.pdev.debug)
-                return "DEBUG";
+        if (m->pdev && m->pdev->attack && m->pdev->attack->setup == DOE_ATTACK_HOST_CACHE)
+                return m->pdev->attack->expect;
+        /* in the Realm's order of checks: the firmware's digest before the debug mode */
         if (m->cfg.pdev.fw_version && strcmp(m->cfg.pdev.fw_version, "1.0.0") != 0)
                 return "FIRMWARE";
+        if (m->cfg.pdev.debug)
+                return "DEBUG";
         return "ACCEPT";
 }
 
@@ -464,6 +473,13 @@ void machine_pdev_report(const struct ccada_machine *m, struct ccada_report *r)
                 ccada_report_text(s, "attack_expect", p->attack->expect);
                 bool fired = p->attack->setup == DOE_ATTACK_IMPOSTOR || p->attack_state->hits > 0;
                 ccada_report_bool(s, "attack_fired", fired);
+                if (p->attack->setup == DOE_ATTACK_HOST_CACHE) {
+                        /* the Realm's check catches it: its verdict names the object */
+                        struct ccada_report_value rv;
+                        const char *got = ccada_report_get(r, "tdisp", "verdict", &rv) ? rv.text : "";
+                        ccada_report_check(r, "attack_detected", fired && !strcmp(got, p->attack->expect));
+                        return;
+                }
                 bool detected = fired && !res->session && !p->attested &&
                                 !strcmp(spdm_req_error_name(p->error), p->attack->expect);
                 if (p->attack->setup == DOE_ATTACK_INLINE && !strcmp(p->attack->name, "flip-secured"))

@@ -227,6 +227,17 @@ static void print_device(FILE *f, const struct ccada_report *r)
         const char *attack = text_of(r, "device", "attack");
         fprintf(f, "  device            %s ccada-dev, attested by the RMM over SPDM (DOE, the host relaying)\n",
                 text_of(r, "device", "bdf"));
+        if (attack[0] && !text_of(r, "device", "error")[0] && text_of(r, "device", "realm_verdict")[0]) {
+                /* an attack on what the host cached for the Realm: the Realm's check answers */
+                fprintf(f, "    attack          %s: the host %s\n", attack, text_of(r, "device", "attack_what"));
+                fprintf(f, "    caught          by the Realm: %s: %s\n", text_of(r, "device", "realm_verdict"),
+                        text_of(r, "tdisp", "verdict_why"));
+                fprintf(f, "    outcome         %s\n",
+                        bool_of(r, "checks", "attack_detected")
+                                ? "the Realm refuses the device: it is never started, it never reaches Realm memory"
+                                : "NOT CAUGHT as expected");
+                return;
+        }
         if (attack[0]) {
                 fprintf(f, "    attack          %s: the host %s\n", attack, text_of(r, "device", "attack_what"));
                 fprintf(f, "    caught          %s: %s\n", text_of(r, "device", "error")[0] ? text_of(r, "device", "error")
