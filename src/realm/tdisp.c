@@ -46,10 +46,9 @@ static ccada_status fetch(struct realm_kernel *k, uint64_t vdev_id, unsigned obj
                 }
                 uint64_t whole = g[0], n = g[1];
                 if (!buf) {
-                        if (whole == 0 || whole > HOSTCALL_DEV_OBJECT_TOTAL_MAX) {
-                                rk_kfree(k, buf);
-                                return whole ? CCADA_E_PEER : CCADA_E_UNSUPPORTED;
-                        }
+                        /* none (the RMM has its digest: the host withholds it) or too much */
+                        if (whole == 0 || whole > HOSTCALL_DEV_OBJECT_TOTAL_MAX)
+                                return CCADA_E_PEER;
                         total = (size_t)whole;
                         if (!(buf = rk_zalloc(k, total, 1)))
                                 return CCADA_E_NOMEM;

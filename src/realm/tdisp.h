@@ -28,7 +28,9 @@ struct rk_vdev_evidence {
 /* GET_INFO (rk_vdev_get_info, realm/kernel.h), every object fetched and copied in, each hashed with the RMM's algorithm and
  * compared with its digest. CCADA_OK with ev->bad == -1 when every copy is the one the RMM
  * hashed; CCADA_E_VERIFY with ev->bad naming the first that is not (every object is
- * still fetched); other errors as above, or CCADA_E_NOMEM. rk_vdev_evidence_free frees. */
+ * still fetched); CCADA_E_PEER when the host withholds an object or lies about its length
+ * (nothing is handed out); CCADA_E_UNSUPPORTED when the RMM knows no such device;
+ * CCADA_E_RMM, CCADA_E_NOMEM. rk_vdev_evidence_free frees. */
 ccada_status rk_vdev_evidence_get(struct realm_kernel *k, uint64_t vdev_id, struct rk_vdev_evidence *ev)
         CCADA_MUST_CHECK;
 void rk_vdev_evidence_free(struct realm_kernel *k, struct rk_vdev_evidence *ev);

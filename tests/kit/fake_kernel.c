@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ccada/report.h"
+#include "proto/rsi_vdev.h"
 #include "realm/kheap.h"
 
 #define NPAGES (FAKE_MEM_SIZE / RK_PAGE_SIZE)
@@ -41,6 +42,11 @@ struct realm_kernel {
         uint64_t ida[RK_IDA_COUNT];
         char cmdline[256];
         struct ccada_report *report;    /* rk_report_*: what the code under test reported */
+        fake_host_call_fn host_call;    /* rk_host_call (fake_kernel_set_host_call) */
+        void *host_call_ctx;
+        bool have_vdev;                 /* rk_vdev_get_info answers (fake_kernel_set_vdev_info) */
+        struct rsi_vdev_info vdev;
+        uint64_t vdev_id;
 };
 
 struct realm_kernel *fake_kernel_new(bool realm)
@@ -510,3 +516,33 @@ size_t fake_kernel_decrypted_pages(const struct realm_kernel *k)
 }
 
 unsigned long fake_kernel_bad_frees(const struct realm_kernel *k) { return k->bad_frees; }
+
+void fake_kernel_set_host_call(struct realm_kernel *k, fake_host_call_fn fn, void *ctx)
+{
+        k->host_call = fn;
+        k->host_call_ctx = ctx;
+}
+
+ccada_status rk_host_call(struct realm_kernel *k, uint16_t imm, uint64_t gprs[31])
+{
+        if (!k->host_call)
+                return CCADA_E_RMM;
+        k->host_call(k->host_call_ctx, k, imm, gprs);
+        return CCADA_OK;
+}
+
+void fake_kernel_set_vdev_info(struct realm_kernel *k, uint64_t vdev_id, const struct rsi_vdev_info *info)
+{
+        k->have_vdev = info != NULL;
+        k->vdev_id = vdev_id;
+        if (info)
+                k->vdev = *info;
+}
+
+ccada_status rk_vdev_get_info(struct realm_kernel *k, uint64_t vdev_id, struct rsi_vdev_info *out)
+{
+        if (!k->have_vdev || vdev_id != k->vdev_id)
+                return CCADA_E_UNSUPPORTED;
+        *out = k->vdev;
+        return CCADA_OK;
+}

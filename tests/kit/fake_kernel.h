@@ -70,6 +70,14 @@ unsigned long fake_kernel_bad_frees(const struct realm_kernel *k);
 /* The kernel command line rk_cmdline returns ("" until set). */
 void fake_kernel_set_cmdline(struct realm_kernel *k, const char *cmdline);
 
+/* rk_host_call: fn(ctx, k, imm, gprs) answers in place (NULL: the call fails, CCADA_E_RMM).
+ * It reaches guest memory as the host does (fake_host_read/fake_host_write). */
+typedef void (*fake_host_call_fn)(void *ctx, struct realm_kernel *k, uint16_t imm, uint64_t gprs[31]);
+void fake_kernel_set_host_call(struct realm_kernel *k, fake_host_call_fn fn, void *ctx);
+/* rk_vdev_get_info answers info for vdev_id (NULL: no device: CCADA_E_UNSUPPORTED). */
+struct rsi_vdev_info;
+void fake_kernel_set_vdev_info(struct realm_kernel *k, uint64_t vdev_id, const struct rsi_vdev_info *info);
+
 /* What the code under test put into the kernel's report (rk_report_section). */
 struct ccada_report;
 const struct ccada_report *fake_kernel_report(const struct realm_kernel *k);
