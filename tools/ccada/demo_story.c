@@ -326,7 +326,8 @@ static void print_exits(FILE *f, const struct ccada_report *r, bool normal)
 static void print_other_sections(FILE *f, const struct ccada_report *r)
 {
         static const char *const told[] = { "", "exits", "mmio", "swiotlb", "blk", "checks", "host_view",
-                                            "mmio/pl011", "mmio/pci-ecam", "mmio/pci-mmio", "device" };
+                                            "mmio/pl011", "mmio/pci-ecam", "mmio/pci-mmio", "device",
+                                            "tdisp" };
         for (size_t sec = 0; sec < ccada_report_nsections(r); sec++) {
                 const char *name = ccada_report_section_name(r, sec), *key;
                 struct ccada_report_value v;
