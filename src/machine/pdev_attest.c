@@ -444,6 +444,14 @@ void machine_pdev_report(const struct ccada_machine *m, struct ccada_report *r)
                 ccada_report_text(s, "meas_digest", hex);
         }
         if (p->da_ran) {
+                /* the link, as its two engines count it */
+                struct ccada_report_section *ide = ccada_report_section(r, "ide");
+                const struct hw_ide_stats *a = hw_ide_stats(p->rp_ide), *b = hw_ide_stats(pdev_ide_engine(p->dev));
+                ccada_report_u64(ide, "stream", IDE_SID);
+                ccada_report_text(ide, "state", hw_ide_state_name(hw_ide_state(p->rp_ide)));
+                ccada_report_u64(ide, "tlps", a->sealed + a->clear_tx + b->sealed + b->clear_tx);
+                ccada_report_u64(ide, "tlps_sealed", a->sealed + b->sealed);
+                ccada_report_u64(ide, "mac_failures", a->mac_failures + b->mac_failures);
                 ccada_report_bool(s, "ide_stream_secure", p->stream_ok && hw_ide_state(p->rp_ide) == HW_IDE_SECURE &&
                                                                   hw_ide_state(pdev_ide_engine(p->dev)) == HW_IDE_SECURE);
                 ccada_report_text(s, "vdev_state", p->vdev.pd ? rmi_vdev_state_name(p->vdev_state) : "");

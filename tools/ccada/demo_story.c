@@ -294,8 +294,12 @@ static void print_device(FILE *f, const struct ccada_report *r)
                 text_of(r, "device", "dma_before_accept_smmu")[0] ? text_of(r, "device", "dma_before_accept_smmu")
                                                                  : "NOTHING",
                 text_of(r, "device", "dma_before_accept"));
-        fprintf(f, "    IDE stream      %s: keys from the RMM through IDE_KM (device) and the platform (Root Port)\n",
-                bool_of(r, "device", "ide_stream_secure") ? "Secure at both ends" : "NOT Secure");
+        fprintf(f, "    IDE stream      %s: keys from the RMM through IDE_KM (device) and the platform (Root Port);\n"
+                   "                    stream %llu, %llu TLPs on the link so far (%llu sealed), %llu MAC failures\n",
+                bool_of(r, "device", "ide_stream_secure") ? "Secure at both ends" : "NOT Secure",
+                (unsigned long long)u64_of(r, "ide", "stream"), (unsigned long long)u64_of(r, "ide", "tlps"),
+                (unsigned long long)u64_of(r, "ide", "tlps_sealed"),
+                (unsigned long long)u64_of(r, "ide", "mac_failures"));
         fprintf(f, "    TDI             VDEV %s, the device's TDI %s, interface report %llu bytes cached by the host\n",
                 text_of(r, "device", "vdev_state"), text_of(r, "device", "tdi_state"),
                 (unsigned long long)u64_of(r, "device", "interface_report_bytes"));
@@ -327,7 +331,7 @@ static void print_other_sections(FILE *f, const struct ccada_report *r)
 {
         static const char *const told[] = { "", "exits", "mmio", "swiotlb", "blk", "checks", "host_view",
                                             "mmio/pl011", "mmio/pci-ecam", "mmio/pci-mmio", "device",
-                                            "tdisp" };
+                                            "tdisp", "ide" };
         for (size_t sec = 0; sec < ccada_report_nsections(r); sec++) {
                 const char *name = ccada_report_section_name(r, sec), *key;
                 struct ccada_report_value v;
