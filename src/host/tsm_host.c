@@ -65,9 +65,8 @@ void host_tsm_pdev_release(struct host_tsm_pdev *h)
                         if (host_rmi(h->vm, RMI_PDEV_STOP, h->pdev_pa, 0, 0, 0, 0, NULL) == RMI_SUCCESS)
                                 (void)host_tsm_pdev_communicate(h, NULL); /* END_SESSION */
                 }
-                if (host_rmi(h->vm, RMI_PDEV_DESTROY, h->pdev_pa, 0, 0, 0, 0, NULL) == RMI_SUCCESS &&
-                    host_rmi(h->vm, RMI_GRANULE_UNDELEGATE, h->pdev_pa, 0, 0, 0, 0, NULL) == RMI_SUCCESS)
-                        host_free_granule(h->vm, h->pdev_pa);
+                if (host_rmi(h->vm, RMI_PDEV_DESTROY, h->pdev_pa, 0, 0, 0, 0, NULL) == RMI_SUCCESS)
+                        host_release_delegated(h->vm, h->pdev_pa);
                 h->pdev_pa = 0; /* a PDEV that would not go stays the RMM's */
         }
         free_ns(h, &h->comm_pa);
@@ -91,8 +90,8 @@ bool host_tsm_pdev_create(struct host_tsm_pdev *h, struct host_vm *vm, struct do
         if (!params || !h->comm_pa || !h->req_pa || !h->rsp_pa || !pdev) {
                 if (params)
                         host_free_granule(vm, params);
-                if (pdev && host_rmi(vm, RMI_GRANULE_UNDELEGATE, pdev, 0, 0, 0, 0, NULL) == RMI_SUCCESS)
-                        host_free_granule(vm, pdev);
+                if (pdev)
+                        host_release_delegated(vm, pdev);
                 host_tsm_pdev_release(h);
                 return say(why, "out of host memory for the PDEV's granules");
         }
@@ -109,8 +108,7 @@ bool host_tsm_pdev_create(struct host_tsm_pdev *h, struct host_vm *vm, struct do
         ok = ok && rmi_ok(h, RMI_PDEV_CREATE, pdev, params, 0, NULL, why);
         host_free_granule(vm, params);
         if (!ok) {
-                if (host_rmi(vm, RMI_GRANULE_UNDELEGATE, pdev, 0, 0, 0, 0, NULL) == RMI_SUCCESS)
-                        host_free_granule(vm, pdev);
+                host_release_delegated(vm, pdev);
                 host_tsm_pdev_release(h);
                 return false;
         }
@@ -332,8 +330,8 @@ bool host_tsm_vdev_create(struct host_tsm_vdev *v, struct host_tsm_pdev *pd, uin
         if (!params || !vdev) {
                 if (params)
                         host_free_granule(pd->vm, params);
-                if (vdev && host_rmi(pd->vm, RMI_GRANULE_UNDELEGATE, vdev, 0, 0, 0, 0, NULL) == RMI_SUCCESS)
-                        host_free_granule(pd->vm, vdev);
+                if (vdev)
+                        host_release_delegated(pd->vm, vdev);
                 return say(why, "out of host memory for the VDEV");
         }
         rmi_vdev_params_encode(&p, page);
@@ -342,8 +340,7 @@ bool host_tsm_vdev_create(struct host_tsm_vdev *v, struct host_tsm_pdev *pd, uin
                               : RMI_ERROR_INPUT;
         host_free_granule(pd->vm, params);
         if (x0 != RMI_SUCCESS) {
-                if (host_rmi(pd->vm, RMI_GRANULE_UNDELEGATE, vdev, 0, 0, 0, 0, NULL) == RMI_SUCCESS)
-                        host_free_granule(pd->vm, vdev);
+                host_release_delegated(pd->vm, vdev);
                 return say(why, "RMI_VDEV_CREATE failed: %s", rmi_status_name(RMI_STATUS(x0)));
         }
         v->vdev_pa = vdev;

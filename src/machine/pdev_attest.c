@@ -1,12 +1,13 @@
-/* The board's physical device and its attestation at boot: ccada-dev (device/pdev.h) on the
- * platform's PCIe (hw/pcie.h) at 00:03.0; the host finds its DOE mailbox and relays
- * (host/doe_relay.h); the RMM's TSM (rmm/tsm.h) attests it and opens a session, then sends
- * one HEARTBEAT in it. A hostile host (host/doe_attacks.h) tampers on the way; whatever it
- * does must end in a named error on the RMM's side and no session.
+/* The board's physical device and its assignment: ccada-dev (device/pdev.h) on the
+ * platform's PCIe (hw/pcie.h) at 00:03.0, its link to the Root Port and the SMMU. At boot the
+ * host finds its DOE mailbox (host/doe_relay.h) and has the RMM attest it through RMI_PDEV_*
+ * (host/tsm_host.h); a session confirmed by one HEARTBEAT. A hostile host
+ * (host/doe_attacks.h) tampers on the way; whatever it does must end in a named error on the
+ * RMM's side and no session. Once the Realm exists the host keys the IDE stream, creates,
+ * locks and reports the Realm's VDEV, and answers the Realm's requests about it.
  *
- * Until the next issue gives the host RMI_PDEV_COMMUNICATE, the board carries the loop
- * (rmm/tsm.h says why). The RMM is given the device's root certificate as its trust anchor,
- * as a platform would provision its TSM with the device vendors it trusts. */
+ * The RMM is given the device's root certificate as its trust anchor, as a platform would
+ * provision its TSM with the device vendors it trusts; the Realm gets its owner's own. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,7 +58,7 @@ struct machine_pdev {
         bool host_ok, have_digests;
         unsigned pdev_state, communicates;
         size_t digest_len, cached_vca, cached_cert, cached_meas;
-        uint8_t cert_digest[64], meas_digest[64];
+        uint8_t meas_digest[64];
         /* device assignment after attestation: the Root Port and its IDE engine, the link,
          * the IDE stream, and the Realm's VDEV for the device's TDI */
         struct hw_ide *rp_ide;
@@ -223,7 +224,6 @@ static void converse(struct ccada_machine *m, bool keep)
                 p->pdev_state = info.state;
                 p->have_digests = info.have_vca && info.have_cert && info.have_meas;
                 p->digest_len = info.digest_len;
-                memcpy(p->cert_digest, info.cert_digest, sizeof(p->cert_digest));
                 memcpy(p->meas_digest, info.meas_digest, sizeof(p->meas_digest));
         }
         if (p->error != SPDM_REQ_OK)
@@ -437,7 +437,7 @@ void machine_pdev_report(const struct ccada_machine *m, struct ccada_report *r)
         ccada_report_u64(s, "cached_cert_bytes", p->cached_cert);
         ccada_report_u64(s, "cached_meas_bytes", p->cached_meas);
         if (p->have_digests) {
-                char hex[2 * sizeof(p->cert_digest) + 1];
+                char hex[2 * sizeof(p->meas_digest) + 1];
                 /* the chain's digest is not reported: a seeded PKI's signatures differ per
                  * process (OpenSSL 3.0 signs with a random k), so it would differ per run */
                 hex_encode(hex, p->meas_digest, p->digest_len);

@@ -46,6 +46,7 @@ typedef void (*rmi_handler)(struct ccada_rmm *rmm, const struct smc_regs *a, str
 
 enum {
         RMI_MAPS = 1u << 0, /* may change the stage-2 translations of the Realm whose RD is x1 */
+        RMI_DA = 1u << 1,   /* device assignment: exists only when the RMM offers it (cfg.da) */
 };
 
 struct rmi_cmd {
@@ -85,26 +86,26 @@ static const struct rmi_cmd rmi_cmds[] = {
         RMI_CMD(RMI_DATA_CREATE) = { rmi_data_create, RMI_MAPS },
         RMI_CMD(RMI_DATA_CREATE_UNKNOWN) = { rmi_data_create_unknown, RMI_MAPS },
         RMI_CMD(RMI_DATA_DESTROY) = { rmi_data_destroy, RMI_MAPS },
-        RMI_CMD(RMI_PDEV_ABORT) = { rmi_pdev_abort, 0 },
-        RMI_CMD(RMI_PDEV_COMMUNICATE) = { rmi_pdev_communicate, 0 },
-        RMI_CMD(RMI_PDEV_CREATE) = { rmi_pdev_create, 0 },
-        RMI_CMD(RMI_PDEV_DESTROY) = { rmi_pdev_destroy, 0 },
-        RMI_CMD(RMI_PDEV_GET_STATE) = { rmi_pdev_get_state, 0 },
-        RMI_CMD(RMI_PDEV_SET_PUBKEY) = { rmi_pdev_set_pubkey, 0 },
-        RMI_CMD(RMI_PDEV_STOP) = { rmi_pdev_stop, 0 },
-        RMI_CMD(RMI_VDEV_ABORT) = { rmi_vdev_abort, 0 },
-        RMI_CMD(RMI_VDEV_COMMUNICATE) = { rmi_vdev_communicate, 0 },
-        RMI_CMD(RMI_VDEV_CREATE) = { rmi_vdev_create, 0 },
-        RMI_CMD(RMI_VDEV_DESTROY) = { rmi_vdev_destroy, 0 },
-        RMI_CMD(RMI_VDEV_GET_STATE) = { rmi_vdev_get_state, 0 },
-        RMI_CMD(RMI_VDEV_UNLOCK) = { rmi_vdev_unlock, 0 },
-        RMI_CMD(RMI_VDEV_COMPLETE) = { rmi_vdev_complete, 0 },
-        RMI_CMD(RMI_VDEV_GET_INTERFACE_REPORT) = { rmi_vdev_get_interface_report, 0 },
-        RMI_CMD(RMI_VDEV_LOCK) = { rmi_vdev_lock, 0 },
-        RMI_CMD(RMI_VDEV_START) = { rmi_vdev_start, 0 },
-        RMI_CMD(RMI_PDEV_STREAM_CONNECT) = { rmi_pdev_stream_connect, 0 },
-        RMI_CMD(RMI_PDEV_STREAM_DISCONNECT) = { rmi_pdev_stream_disconnect, 0 },
-        RMI_CMD(RMI_PDEV_STREAM_COMPLETE) = { rmi_pdev_stream_complete, 0 },
+        RMI_CMD(RMI_PDEV_ABORT) = { rmi_pdev_abort, RMI_DA },
+        RMI_CMD(RMI_PDEV_COMMUNICATE) = { rmi_pdev_communicate, RMI_DA },
+        RMI_CMD(RMI_PDEV_CREATE) = { rmi_pdev_create, RMI_DA },
+        RMI_CMD(RMI_PDEV_DESTROY) = { rmi_pdev_destroy, RMI_DA },
+        RMI_CMD(RMI_PDEV_GET_STATE) = { rmi_pdev_get_state, RMI_DA },
+        RMI_CMD(RMI_PDEV_SET_PUBKEY) = { rmi_pdev_set_pubkey, RMI_DA },
+        RMI_CMD(RMI_PDEV_STOP) = { rmi_pdev_stop, RMI_DA },
+        RMI_CMD(RMI_VDEV_ABORT) = { rmi_vdev_abort, RMI_DA },
+        RMI_CMD(RMI_VDEV_COMMUNICATE) = { rmi_vdev_communicate, RMI_DA },
+        RMI_CMD(RMI_VDEV_CREATE) = { rmi_vdev_create, RMI_DA },
+        RMI_CMD(RMI_VDEV_DESTROY) = { rmi_vdev_destroy, RMI_DA },
+        RMI_CMD(RMI_VDEV_GET_STATE) = { rmi_vdev_get_state, RMI_DA },
+        RMI_CMD(RMI_VDEV_UNLOCK) = { rmi_vdev_unlock, RMI_DA },
+        RMI_CMD(RMI_VDEV_COMPLETE) = { rmi_vdev_complete, RMI_DA },
+        RMI_CMD(RMI_VDEV_GET_INTERFACE_REPORT) = { rmi_vdev_get_interface_report, RMI_DA },
+        RMI_CMD(RMI_VDEV_LOCK) = { rmi_vdev_lock, RMI_DA },
+        RMI_CMD(RMI_VDEV_START) = { rmi_vdev_start, RMI_DA },
+        RMI_CMD(RMI_PDEV_STREAM_CONNECT) = { rmi_pdev_stream_connect, RMI_DA },
+        RMI_CMD(RMI_PDEV_STREAM_DISCONNECT) = { rmi_pdev_stream_disconnect, RMI_DA },
+        RMI_CMD(RMI_PDEV_STREAM_COMPLETE) = { rmi_pdev_stream_complete, RMI_DA },
 };
 _Static_assert(ARRAY_SIZE(rmi_cmds) == RMI_FID_LAST - RMI_FID_FIRST + 1,
                "the table reaches the last RMI function ID implemented");
@@ -125,6 +126,8 @@ void rmi_smc(struct ccada_rmm *rmm, struct smc_regs *r)
         uint64_t fid = r->x[0];
         uint64_t a1 = r->x[1], a2 = r->x[2], a3 = r->x[3];
         const struct rmi_cmd *cmd = rmi_lookup(fid);
+        if (cmd && cmd->flags & RMI_DA && !rmm->cfg.da)
+                cmd = NULL; /* no device to assign: the commands do not exist */
 
         rmm->stats.rmi_calls++;
         trace_advance(rmm->trace, 1000); /* virtual time: about 1 us per RMI call */

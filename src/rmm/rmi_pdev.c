@@ -125,10 +125,6 @@ void rmi_pdev_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc
         struct rmi_pdev_params p;
         enum hash_alg h;
 
-        if (!da_enabled(rmm)) {
-                r->x[0] = SMCCC_RET_NOT_SUPPORTED;
-                return;
-        }
         r->x[0] = RMI_ERROR_INPUT;
         if (!rmm_copy_in_ns(rmm, params_pa, page, sizeof(page)))
                 return;
@@ -453,10 +449,6 @@ uint64_t da_communicate(struct ccada_rmm *rmm, struct rmm_pdev *pd, uint64_t com
 
 void rmi_pdev_communicate(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
 {
-        if (!da_enabled(rmm)) {
-                r->x[0] = SMCCC_RET_NOT_SUPPORTED;
-                return;
-        }
         struct rmm_pdev *pd = da_pdev_lookup(rmm, a->x[1]);
         r->x[0] = pd ? da_communicate(rmm, pd, a->x[2]) : RMI_ERROR_INPUT;
 }
@@ -465,22 +457,18 @@ void rmi_pdev_communicate(struct ccada_rmm *rmm, const struct smc_regs *a, struc
 
 void rmi_pdev_get_state(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
 {
-        if (!da_enabled(rmm)) {
-                r->x[0] = SMCCC_RET_NOT_SUPPORTED;
-                return;
-        }
         struct rmm_pdev *pd = da_pdev_lookup(rmm, a->x[1]);
         r->x[0] = pd ? RMI_SUCCESS : RMI_ERROR_INPUT;
         r->x[1] = pd ? pd->state : 0;
 }
 
-static bool sig_algo_matches(unsigned algo, size_t hash_len_negotiated, const char *algs)
+/* Whether the RmiSignatureAlgorithm the host names is the BaseAsymSel the device chose. */
+static bool sig_algo_matches(unsigned algo, uint32_t base_asym_sel)
 {
-        (void)hash_len_negotiated;
         if (algo == RMI_SIG_ECDSA_P384)
-                return strstr(algs, "ECDSA-P384") != NULL;
+                return base_asym_sel == SPDM_ASYM_ECDSA_P384;
         if (algo == RMI_SIG_ECDSA_P256)
-                return strstr(algs, "ECDSA-P256") != NULL;
+                return base_asym_sel == SPDM_ASYM_ECDSA_P256;
         return false;   /* RSASSA-3072: not offered by ccada's requester */
 }
 
@@ -490,10 +478,6 @@ void rmi_pdev_set_pubkey(struct ccada_rmm *rmm, const struct smc_regs *a, struct
         uint8_t page[RMI_PUBKEY_PARAMS_SIZE];
         struct rmi_pubkey_params k;
 
-        if (!da_enabled(rmm)) {
-                r->x[0] = SMCCC_RET_NOT_SUPPORTED;
-                return;
-        }
         r->x[0] = RMI_ERROR_INPUT;
         struct rmm_pdev *pd = da_pdev_lookup(rmm, a->x[1]);
         if (!pd || !rmm_copy_in_ns(rmm, a->x[2], page, sizeof(page)))
@@ -508,7 +492,7 @@ void rmi_pdev_set_pubkey(struct ccada_rmm *rmm, const struct smc_regs *a, struct
         enum ec_curve c = k.algo == RMI_SIG_ECDSA_P256 ? EC_P256 : EC_P384;
         /* a malformed key leaves the PDEV waiting for a good one */
         if (!k.key_len || k.key_len > RMI_PUBKEY_MAX || k.metadata_len || memcmp(k.metadata, no_meta, sizeof(no_meta)) ||
-            !sig_algo_matches(k.algo, res->hash_len, res->algorithms) ||
+            !sig_algo_matches(k.algo, res->algs.base_asym) ||
             !ec_key_from_point(&probe, c, k.key, (size_t)k.key_len))
                 return;
         ec_key_free(probe);
@@ -533,10 +517,6 @@ void rmi_pdev_set_pubkey(struct ccada_rmm *rmm, const struct smc_regs *a, struct
 
 void rmi_pdev_stop(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
 {
-        if (!da_enabled(rmm)) {
-                r->x[0] = SMCCC_RET_NOT_SUPPORTED;
-                return;
-        }
         struct rmm_pdev *pd = da_pdev_lookup(rmm, a->x[1]);
         if (!pd) {
                 r->x[0] = RMI_ERROR_INPUT;
@@ -560,10 +540,6 @@ void rmi_pdev_stop(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_r
 
 void rmi_pdev_abort(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
 {
-        if (!da_enabled(rmm)) {
-                r->x[0] = SMCCC_RET_NOT_SUPPORTED;
-                return;
-        }
         struct rmm_pdev *pd = da_pdev_lookup(rmm, a->x[1]);
         if (!pd) {
                 r->x[0] = RMI_ERROR_INPUT;
@@ -585,10 +561,6 @@ void rmi_pdev_abort(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_
 
 void rmi_pdev_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
 {
-        if (!da_enabled(rmm)) {
-                r->x[0] = SMCCC_RET_NOT_SUPPORTED;
-                return;
-        }
         struct granule *g = granule_find(rmm, a->x[1], GRANULE_PDEV);
         if (!g) {
                 r->x[0] = RMI_ERROR_INPUT;

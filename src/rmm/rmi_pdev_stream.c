@@ -240,10 +240,6 @@ void rmi_pdev_stream_connect(struct ccada_rmm *rmm, const struct smc_regs *a, st
 {
         uint8_t page[RMI_STREAM_PARAMS_SIZE];
         struct rmi_stream_params p;
-        if (!da_enabled(rmm)) {
-                r->x[0] = SMCCC_RET_NOT_SUPPORTED;
-                return;
-        }
         r->x[0] = RMI_ERROR_INPUT;
         if (!rmm_copy_in_ns(rmm, a->x[1], page, sizeof(page)))
                 return;
@@ -296,10 +292,6 @@ static struct rmm_stream *stream_args(struct ccada_rmm *rmm, const struct smc_re
 
 void rmi_pdev_stream_complete(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
 {
-        if (!da_enabled(rmm)) {
-                r->x[0] = SMCCC_RET_NOT_SUPPORTED;
-                return;
-        }
         struct rmm_stream *s = stream_args(rmm, a);
         if (!s) {
                 r->x[0] = RMI_ERROR_INPUT;
@@ -320,10 +312,6 @@ void rmi_pdev_stream_complete(struct ccada_rmm *rmm, const struct smc_regs *a, s
 
 void rmi_pdev_stream_disconnect(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
 {
-        if (!da_enabled(rmm)) {
-                r->x[0] = SMCCC_RET_NOT_SUPPORTED;
-                return;
-        }
         struct rmm_stream *s = stream_args(rmm, a);
         if (!s) {
                 r->x[0] = RMI_ERROR_INPUT;

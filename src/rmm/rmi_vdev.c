@@ -323,10 +323,6 @@ static bool begin(struct rmm_vdev *v, enum vop kind)
 
 static struct rmm_vdev *vdev_args(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
 {
-        if (!da_enabled(rmm)) {
-                r->x[0] = SMCCC_RET_NOT_SUPPORTED;
-                return NULL;
-        }
         r->x[0] = RMI_ERROR_INPUT;
         struct realm *realm = rd_lookup(rmm, a->x[1]);
         struct rmm_pdev *pd = da_pdev_lookup(rmm, a->x[2]);
@@ -351,10 +347,6 @@ void rmi_vdev_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc
 {
         uint8_t page[RMI_VDEV_PARAMS_SIZE];
         struct rmi_vdev_params p;
-        if (!da_enabled(rmm)) {
-                r->x[0] = SMCCC_RET_NOT_SUPPORTED;
-                return;
-        }
         r->x[0] = RMI_ERROR_INPUT;
         struct realm *realm = rd_lookup(rmm, a->x[1]);
         struct rmm_pdev *pd = da_pdev_lookup(rmm, a->x[2]);
@@ -434,7 +426,7 @@ void rmi_vdev_lock(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_r
 {
         /* TDISP: the default stream's keys must be set on the locking session (the device
          * checks); the RMM insists its stream is up first */
-        if (da_enabled(rmm) && !rmm_stream_secure(rmm)) {
+        if (!rmm_stream_secure(rmm)) {
                 r->x[0] = rd_lookup(rmm, a->x[1]) ? RMI_ERROR_DEVICE : RMI_ERROR_INPUT;
                 return;
         }

@@ -73,10 +73,6 @@ static struct rmm_vdev *vdev_resolve(struct rec *rec, uint64_t vdev_id, struct d
 void rmi_vdev_complete(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
 {
         struct da_vdev_view vv;
-        if (!da_enabled(rmm)) {
-                r->x[0] = SMCCC_RET_NOT_SUPPORTED;
-                return;
-        }
         r->x[0] = RMI_ERROR_INPUT;
         struct granule *g = granule_find(rmm, a->x[1], GRANULE_REC);
         struct rmm_vdev *v = da_vdev_lookup(rmm, a->x[2]);

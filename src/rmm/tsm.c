@@ -1,4 +1,4 @@
-/* The RMM's TSM: one SPDM requester, its DRBG and its trace. */
+/* The RMM's TSM: its DRBG, the provisioned vendor root, the requester configuration for PDEVs, the traces. */
 #include "rmm/tsm.h"
 
 #include <stdio.h>
@@ -20,12 +20,10 @@ const struct trace_subsys da_trace = TRACE_SUBSYS("da", da_events);
 
 struct rmm_tsm {
         struct drbg *drbg;
-        uint8_t *anchor;
         uint8_t *da_anchor;             /* rmm_tsm_provision's copy */
         size_t da_anchor_len;
         time_t da_now;
         bool da_no_hs_in_clear;
-        struct spdm_requester *req;
         struct trace_group *tr;
 };
 
@@ -48,9 +46,7 @@ void rmm_tsm_free(struct ccada_rmm *rmm)
         struct rmm_tsm *t = rmm->tsm;
         if (!t)
                 return;
-        spdm_requester_free(t->req);
         drbg_free(t->drbg);
-        free(t->anchor);
         free(t->da_anchor);
         free(t);
         rmm->tsm = NULL;
@@ -75,38 +71,6 @@ static struct rmm_tsm *tsm_get(struct ccada_rmm *rmm)
         t->tr = trace_register(rmm->trace, &spdm_trace);
         rmm->tsm = t;
         return t;
-}
-
-bool rmm_tsm_connect(struct ccada_rmm *rmm, const struct rmm_tsm_config *cfg, struct spdm_req_out *req)
-{
-        struct rmm_tsm *t = tsm_get(rmm);
-        if (!t || !cfg->trust_anchor || !cfg->trust_anchor_len)
-                return false;
-        spdm_requester_free(t->req);
-        t->req = NULL;
-        free(t->anchor);
-        if (!(t->anchor = malloc(cfg->trust_anchor_len)))
-                return false;
-        memcpy(t->anchor, cfg->trust_anchor, cfg->trust_anchor_len);
-        struct spdm_requester_cfg rc = { .trust_anchor = t->anchor, .trust_anchor_len = cfg->trust_anchor_len,
-                                         .now = cfg->now, .no_handshake_in_the_clear = cfg->no_handshake_in_the_clear,
-                                         .drbg = t->drbg, .observe = observe, .observe_ctx = t };
-        if (!spdm_requester_new(&t->req, &rc))
-                return false;
-        return spdm_requester_start(t->req, req) == SPDM_REQ_SEND;
-}
-
-enum spdm_req_status rmm_tsm_step(struct ccada_rmm *rmm, const uint8_t *rsp, size_t len, bool secured,
-                                  struct spdm_req_out *req)
-{
-        if (!rmm->tsm)
-                return SPDM_REQ_FAILED;
-        return spdm_requester_step(rmm->tsm->req, rsp, len, secured, req);
-}
-
-struct spdm_requester *rmm_tsm_requester(struct ccada_rmm *rmm)
-{
-        return rmm->tsm ? rmm->tsm->req : NULL;
 }
 
 bool rmm_tsm_provision(struct ccada_rmm *rmm, const uint8_t *anchor, size_t len, time_t now,

@@ -1,13 +1,9 @@
-/* The RMM as TSM for one physical device: its SPDM requester (rmm/spdm_requester.h) with
- * the RMM's own DRBG and trust anchor, and the `spdm` trace subsystem (spdm_request,
- * spdm_response: every message the RMM sends and receives, in plain text, which only the
- * RMM and the device can see).
- *
- * Interface (the board's, not the host's): RMM 1.0 has no device assignment, so until the
- * next issue adds RMI_PDEV_CREATE/COMMUNICATE (RMM 2.0-beta DA) the board carries the
- * conversation: it asks the RMM for the next request, has the host relay it to the device's
- * DOE mailbox (host/doe_relay.h), and hands the RMM the answer, exactly the loop
- * RMI_PDEV_COMMUNICATE will make. The host never sees a key.
+/* The RMM as TSM: what its device-assignment objects (rmi_pdev.c, rmi_vdev.c,
+ * rmi_pdev_stream.c) share: the RMM's DRBG (one stream for the RMM's life), the platform's
+ * provisioned vendor root, the requester configuration for a PDEV's SPDM requester
+ * (rmm/spdm_requester.h), and the trace subsystems `spdm` (spdm_request, spdm_response: every
+ * message the RMM sends and receives, in plain text, which only the RMM and the device see)
+ * and `da`. The host reaches all of it only through RMI; it never sees a key.
  */
 #ifndef CCADA_RMM_TSM_H
 #define CCADA_RMM_TSM_H
@@ -31,24 +27,6 @@ enum { DA_TRACE_PDEV_STATE, DA_TRACE_VDEV_STATE, DA_TRACE_IDE_STREAM, DA_TRACE_T
 extern const struct trace_subsys da_trace;
 
 struct ccada_rmm;
-
-struct rmm_tsm_config {
-        const uint8_t *trust_anchor;    /* DER root certificate (copied) */
-        size_t trust_anchor_len;
-        time_t now;                     /* certificate validity time */
-        bool no_handshake_in_the_clear;
-};
-
-/* Starts attesting the device: req (cap bytes) receives the first request. False with the
- * requester not created (out of memory, no anchor). A previous conversation is dropped. */
-bool rmm_tsm_connect(struct ccada_rmm *rmm, const struct rmm_tsm_config *cfg, struct spdm_req_out *req);
-/* The device's answer to the last request (as the host relayed it): the next request, or
- * DONE, or FAILED (rmm_tsm_requester says why). */
-enum spdm_req_status rmm_tsm_step(struct ccada_rmm *rmm, const uint8_t *rsp, size_t len, bool secured,
-                                  struct spdm_req_out *req);
-/* The requester (NULL before rmm_tsm_connect): its result, its error, the session's
- * requests (heartbeat, key update, end session). */
-struct spdm_requester *rmm_tsm_requester(struct ccada_rmm *rmm);
 
 /* Platform provisioning (a ccada extension; TF-RMM has none): the vendor root the RMM's
  * PDEVs check a device's chain against, and the time to check it at. NULL anchor: none, as
