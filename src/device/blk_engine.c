@@ -11,14 +11,6 @@
 #define CHUNK      (64u * 1024u)
 #define PAGE       4096u
 
-/* A descriptor as copied in: the only copy any decision reads. */
-struct desc {
-        uint8_t opcode, rsvd8;
-        uint16_t rsvd16;
-        uint32_t length;
-        uint64_t sector, buffer;
-};
-
 struct blk_engine {
         struct blk_engine_config cfg;
         uint64_t sectors;
@@ -35,32 +27,6 @@ struct blk_engine {
         uint32_t head;            /* private shadow: next descriptor to process (COMPLETION) */
         struct blk_engine_stats stats;
 };
-
-const char *blk_desc_status_name(enum blk_desc_status s)
-{
-        switch (s) {
-        case BLK_DESC_PENDING: return "pending";
-        case BLK_DESC_OK: return "ok";
-        case BLK_DESC_BAD_OPCODE: return "bad_opcode";
-        case BLK_DESC_BAD_RESERVED: return "bad_reserved";
-        case BLK_DESC_BAD_LENGTH: return "bad_length";
-        case BLK_DESC_BAD_RANGE: return "bad_range";
-        case BLK_DESC_BAD_BUFFER: return "bad_buffer";
-        case BLK_DESC_DMA_FAULT: return "dma_fault";
-        }
-        return "unknown";
-}
-
-const char *blk_engine_error_name(enum blk_engine_error e)
-{
-        switch (e) {
-        case BLK_ERR_NONE: return "none";
-        case BLK_ERR_BAD_RING: return "bad_ring";
-        case BLK_ERR_BAD_DOORBELL: return "bad_doorbell";
-        case BLK_ERR_RING_FAULT: return "ring_fault";
-        }
-        return "unknown";
-}
 
 bool blk_engine_new(struct blk_engine **out, const struct blk_engine_config *cfg)
 {
@@ -179,18 +145,8 @@ static bool dma_to_memory(struct blk_engine *e, uint64_t iova, uint8_t *buf, siz
 
 /* ---- the ring ---- */
 
-static void desc_decode(const uint8_t raw[BLK_DESC_SIZE], struct desc *d)
-{
-        d->opcode = raw[0];
-        d->rsvd8 = raw[1];
-        d->rsvd16 = ld_le16(raw + 2);
-        d->length = ld_le32(raw + 4);
-        d->sector = ld_le64(raw + 8);
-        d->buffer = ld_le64(raw + 16);
-}
-
 /* The checks of blk_engine.h, in its order. */
-static enum blk_desc_status desc_check(const struct blk_engine *e, const struct desc *d)
+static enum blk_desc_status desc_check(const struct blk_engine *e, const struct blk_desc *d)
 {
         if (d->opcode != BLK_OP_READ && d->opcode != BLK_OP_WRITE && d->opcode != BLK_OP_FLUSH)
                 return BLK_DESC_BAD_OPCODE;
@@ -207,7 +163,7 @@ static enum blk_desc_status desc_check(const struct blk_engine *e, const struct 
         return BLK_DESC_OK;
 }
 
-static enum blk_desc_status desc_run(struct blk_engine *e, const struct desc *d)
+static enum blk_desc_status desc_run(struct blk_engine *e, const struct blk_desc *d)
 {
         uint64_t off = d->sector * BLK_SECTOR;
         enum blk_desc_status st = desc_check(e, d);
@@ -258,12 +214,12 @@ static void ring_run(struct blk_engine *e, uint32_t tail)
         while (e->head != tail) {
                 uint64_t at = e->base + (uint64_t)(e->head & (e->entries - 1)) * BLK_DESC_SIZE;
                 uint8_t raw[BLK_DESC_SIZE], st_dw[4];
-                struct desc d;
+                struct blk_desc d; /* the copy in: the only one any decision reads */
                 if (!dma(e, at, raw, sizeof(raw), false)) {
                         broken(e, BLK_ERR_RING_FAULT);
                         return;
                 }
-                desc_decode(raw, &d);
+                blk_desc_decode(raw, &d);
                 enum blk_desc_status st = desc_run(e, &d);
                 e->stats.descriptors++;
                 if (st == BLK_DESC_OK)
@@ -271,7 +227,7 @@ static void ring_run(struct blk_engine *e, uint32_t tail)
                 st_le32(st_dw, (uint32_t)st);
                 /* a refused status write leaves a descriptor no one can read: the driver sees
                  * COMPLETION move and a status still PENDING */
-                (void)dma_to_memory(e, at + 0x1C, st_dw, sizeof(st_dw));
+                (void)dma_to_memory(e, at + BLK_DESC_STATUS_OFFSET, st_dw, sizeof(st_dw));
                 e->head++;
         }
 }

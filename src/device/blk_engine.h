@@ -68,61 +68,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proto/cblk.h"
+
 #define BLK_ENGINE_MUST_CHECK __attribute__((warn_unused_result))
 
-#define BLK_REG_ID           0x00u
-#define BLK_REG_VERSION      0x04u
-#define BLK_REG_CAPACITY_LO  0x08u
-#define BLK_REG_CAPACITY_HI  0x0Cu
-#define BLK_REG_RING_BASE_LO 0x10u
-#define BLK_REG_RING_BASE_HI 0x14u
-#define BLK_REG_RING_ENTRIES 0x18u
-#define BLK_REG_DOORBELL     0x1Cu
-#define BLK_REG_COMPLETION   0x20u
-#define BLK_REG_STATUS       0x24u
-#define BLK_REG_ERROR        0x28u
-#define BLK_REG_CONTROL      0x2Cu
-#define BLK_REGS_END         0x30u
-
-#define BLK_ID          0x4B4C4243u
-#define BLK_VERSION     0x00010000u
-#define BLK_STATUS_ENABLED 0x1u
-#define BLK_STATUS_BROKEN  0x2u
-#define BLK_CONTROL_ENABLE 0x1u
-#define BLK_CONTROL_RESET  0x2u
-
-#define BLK_SECTOR       512u
-#define BLK_DESC_SIZE    32u
-#define BLK_MAX_ENTRIES  1024u
-#define BLK_MAX_XFER     (1024u * 1024u)
 #define BLK_DEFAULT_BYTES (64ull * 1024 * 1024)
 #define BLK_MAX_BYTES    (1024ull * 1024 * 1024)   /* the largest capacity a config may ask */
 
-enum blk_opcode { BLK_OP_READ = 1, BLK_OP_WRITE = 2, BLK_OP_FLUSH = 3 };
-
-/* The status a descriptor ends with (0 is the driver's: not done). */
-enum blk_desc_status {
-        BLK_DESC_PENDING = 0,
-        BLK_DESC_OK = 1,
-        BLK_DESC_BAD_OPCODE = 2,
-        BLK_DESC_BAD_RESERVED = 3,  /* a reserved field, or a FLUSH field, not zero */
-        BLK_DESC_BAD_LENGTH = 4,    /* READ/WRITE: 0, not a multiple of 512, above 1 MiB */
-        BLK_DESC_BAD_RANGE = 5,     /* sectors past the capacity */
-        BLK_DESC_BAD_BUFFER = 6,    /* buffer not DW-aligned, or buffer + length wraps */
-        BLK_DESC_DMA_FAULT = 7,     /* the DMA of the data was refused */
-};
-
-/* Why the engine is BROKEN (the ERROR register). */
-enum blk_engine_error {
-        BLK_ERR_NONE = 0,
-        BLK_ERR_BAD_RING = 1,     /* enabled with a base not a multiple of 32, entries not a
-                                   * power of two in 1..1024, or a ring that wraps */
-        BLK_ERR_BAD_DOORBELL = 2, /* a producer index more than RING_ENTRIES ahead */
-        BLK_ERR_RING_FAULT = 3,   /* a descriptor fetch the DMA refused */
-};
-
-const char *blk_desc_status_name(enum blk_desc_status s);
-const char *blk_engine_error_name(enum blk_engine_error e);
 
 /* The engine's DMA path: len bytes (a DW multiple) at iova, to memory from buf (to_memory)
  * or from memory into buf. True only if every byte moved. */

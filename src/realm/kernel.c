@@ -277,6 +277,16 @@ ccada_status rk_mmio_write(struct realm_kernel *k, uint64_t ipa, unsigned size, 
         return from_cpu(cpu_mmio_write(k->cpu, ipa | k->shared_bit, size, val));
 }
 
+ccada_status rk_mmio_read_protected(struct realm_kernel *k, uint64_t ipa, unsigned size, uint64_t *val)
+{
+        return from_cpu(cpu_mmio_read(k->cpu, ipa & ~k->shared_bit, size, val));
+}
+
+ccada_status rk_mmio_write_protected(struct realm_kernel *k, uint64_t ipa, unsigned size, uint64_t val)
+{
+        return from_cpu(cpu_mmio_write(k->cpu, ipa & ~k->shared_bit, size, val));
+}
+
 void rk_wait(struct realm_kernel *k)
 {
         cpu_wfi(k->cpu);

@@ -133,6 +133,12 @@ ccada_status rk_set_memory_encrypted(struct realm_kernel *k, uint64_t ipa, size_
 /* --- MMIO (the ioremap'd view: through the alias in a Realm), size 1/2/4/8. --- */
 ccada_status rk_mmio_read(struct realm_kernel *k, uint64_t ipa, unsigned size, uint64_t *val) CCADA_MUST_CHECK;
 ccada_status rk_mmio_write(struct realm_kernel *k, uint64_t ipa, unsigned size, uint64_t val) CCADA_MUST_CHECK;
+/* The same at the protected IPA itself (Linux: ioremap_encrypted): an accepted TDI's MMIO, which
+ * the RMM maps with RIPAS DEV. Before RSI_VDEV_VALIDATE_MAPPING the access is an SEA. */
+ccada_status rk_mmio_read_protected(struct realm_kernel *k, uint64_t ipa, unsigned size, uint64_t *val)
+        CCADA_MUST_CHECK;
+ccada_status rk_mmio_write_protected(struct realm_kernel *k, uint64_t ipa, unsigned size, uint64_t val)
+        CCADA_MUST_CHECK;
 
 /* WFI: give the host a chance to run its backends. */
 void rk_wait(struct realm_kernel *k);

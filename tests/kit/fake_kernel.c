@@ -35,6 +35,7 @@ struct realm_kernel {
         unsigned long watch_hits;
         unsigned long bad_frees;
         struct fake_mmio mmio;  /* device side of rk_mmio_* (fake_kernel_set_mmio) */
+        struct fake_mmio mmio_protected; /* of rk_mmio_*_protected (fake_kernel_set_mmio_protected) */
         unsigned long mmio_shared_bit_calls;
         uint64_t ecam, mmio_base, mmio_size;
         struct swiotlb *tlb;
@@ -306,6 +307,30 @@ ccada_status rk_mmio_write(struct realm_kernel *k, uint64_t ipa, unsigned size, 
         return k->mmio.write(k->mmio.ctx, mmio_canonical(k, ipa), size, val);
 }
 
+ccada_status rk_mmio_read_protected(struct realm_kernel *k, uint64_t ipa, unsigned size, uint64_t *val)
+{
+        *val = 0;
+        if (size != 1 && size != 2 && size != 4 && size != 8)
+                return CCADA_E_INVAL;
+        if (!k->mmio_protected.read || (k->shared && ipa & k->shared))
+                return CCADA_E_SEA;
+        return k->mmio_protected.read(k->mmio_protected.ctx, ipa, size, val);
+}
+
+ccada_status rk_mmio_write_protected(struct realm_kernel *k, uint64_t ipa, unsigned size, uint64_t val)
+{
+        if (size != 1 && size != 2 && size != 4 && size != 8)
+                return CCADA_E_INVAL;
+        if (!k->mmio_protected.write || (k->shared && ipa & k->shared))
+                return CCADA_E_SEA;
+        return k->mmio_protected.write(k->mmio_protected.ctx, ipa, size, val);
+}
+
+void fake_kernel_set_mmio_protected(struct realm_kernel *k, const struct fake_mmio *mmio)
+{
+        k->mmio_protected = mmio ? *mmio : (struct fake_mmio){ 0 };
+}
+
 void fake_kernel_set_mmio(struct realm_kernel *k, const struct fake_mmio *mmio)
 {
         k->mmio = mmio ? *mmio : (struct fake_mmio){ 0 };
@@ -474,6 +499,22 @@ ccada_status fake_host_write(struct realm_kernel *k, uint64_t addr, const void *
         if (st == CCADA_OK && len)
                 memcpy(k->mem + off, src, len);
         return st;
+}
+
+ccada_status fake_tdi_dma(struct realm_kernel *k, uint64_t ipa, void *buf, size_t len, bool to_memory)
+{
+        if (k->shared && ipa & k->shared)
+                return CCADA_E_GPF; /* a T=1 request names a protected IPA */
+        if (ipa >= FAKE_MEM_SIZE || len > FAKE_MEM_SIZE - ipa)
+                return CCADA_E_RANGE;
+        for (uint64_t p = ipa / RK_PAGE_SIZE; len && p <= (ipa + len - 1) / RK_PAGE_SIZE; p++)
+                if (k->decrypted[p])
+                        return CCADA_E_GPF; /* shared now: not the Realm's stage-2 RAM */
+        if (len && to_memory)
+                memcpy(k->mem + ipa, buf, len);
+        else if (len)
+                memcpy(buf, k->mem + ipa, len);
+        return CCADA_OK;
 }
 
 void fake_kernel_set_wait_hook(struct realm_kernel *k,

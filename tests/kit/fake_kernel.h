@@ -47,6 +47,10 @@ unsigned fake_kernel_log_count(const struct realm_kernel *k, const char *needle)
 ccada_status fake_host_read(struct realm_kernel *k, uint64_t addr, void *dst, size_t len);
 ccada_status fake_host_write(struct realm_kernel *k, uint64_t addr, const void *src, size_t len);
 
+/* An accepted TDI's DMA (T=1 through the Realm's stage 2): it reaches private pages by their
+ * protected IPA, not decrypted ones (CCADA_E_GPF), nothing outside memory (CCADA_E_RANGE). */
+ccada_status fake_tdi_dma(struct realm_kernel *k, uint64_t ipa, void *buf, size_t len, bool to_memory);
+
 /* rk_wait calls hook(k, arg) (NULL: nothing) and counts calls. */
 void fake_kernel_set_wait_hook(struct realm_kernel *k,
                                void (*hook)(struct realm_kernel *k, void *arg), void *arg);

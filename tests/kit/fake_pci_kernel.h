@@ -26,6 +26,10 @@ struct fake_mmio {
 
 /* Installs (NULL: removes) the MMIO model. */
 void fake_kernel_set_mmio(struct realm_kernel *k, const struct fake_mmio *mmio);
+/* The device side of rk_mmio_read_protected/rk_mmio_write_protected (an accepted TDI's BAR,
+ * mapped at protected IPAs): a separate model, so a test sees which view a driver used. An
+ * address with the shared bit, or no model, gives CCADA_E_SEA. */
+void fake_kernel_set_mmio_protected(struct realm_kernel *k, const struct fake_mmio *mmio);
 /* MMIO calls that passed an address with the shared bit set (should be 0). */
 unsigned long fake_kernel_mmio_alias_calls(const struct realm_kernel *k);
 /* What rk_pci_window reports (all 0 by default: no PCI). */
