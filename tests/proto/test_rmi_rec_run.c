@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "ccada/rmi.h"
 #include "proto/rmi_rec_run.h"
 
 static uint64_t le64_at(const uint8_t *b, size_t off)
