@@ -1134,22 +1134,43 @@ static void rmm_platform_dev_mem_takes_one_good_window(void **state)
 
 static void without_device_assignment_the_commands_do_not_exist(void **state)
 {
-        struct host h;
-        struct hrealm r;
-        uint64_t rec, run;
+        struct fx *f = calloc(1, sizeof(*f));
+        struct hrealm *r = &f->realm;
         (void)state;
-        host_init(&h);
-        host_realm_setup(&h, &r, &rec);
-        assert_true(rmm_platform_dev_mem(h.rmm, WIN, WIN_SIZE, never, NULL));
-        assert_int_equal(rmi(&h, RMI_RTT_DEV_MAP, r.rd, 0, IPA_DEV, IPA_DEV + PAGE, 1, NULL), SMCCC_RET_NOT_SUPPORTED);
-        assert_int_equal(rmi(&h, RMI_RTT_DEV_UNMAP, r.rd, IPA_DEV, IPA_DEV + PAGE, 0, 0, NULL), SMCCC_RET_NOT_SUPPORTED);
-        assert_int_equal(rmi(&h, RMI_RTT_DEV_VALIDATE, r.rd, rec, IPA_DEV, IPA_DEV + PAGE, 0, NULL),
+        host_init(&f->h);                       /* cfg.da false */
+        host_realm_setup(&f->h, r, &f->rec);
+        assert_true(rmm_platform_dev_mem(f->h.rmm, WIN, WIN_SIZE, never, NULL));
+        assert_int_equal(rmi(&f->h, RMI_RTT_DEV_MAP, r->rd, 0, IPA_DEV, IPA_DEV + PAGE, 1, NULL),
                          SMCCC_RET_NOT_SUPPORTED);
-        host_activate(&h, &r);
-        run = host_run_alloc(&h);
-        run_set_flags(&h, run, RMI_REC_ENTRY_FLAG_DEV_MEM_RESPONSE);
-        assert_int_equal(host_rec_enter(&h, rec, run), RMI_ERROR_INPUT); /* the flag is not defined either */
-        host_fini(&h);
+        assert_int_equal(rmi(&f->h, RMI_RTT_DEV_UNMAP, r->rd, IPA_DEV, IPA_DEV + PAGE, 0, 0, NULL),
+                         SMCCC_RET_NOT_SUPPORTED);
+        assert_int_equal(rmi(&f->h, RMI_RTT_DEV_VALIDATE, r->rd, f->rec, IPA_DEV, IPA_DEV + PAGE, 0, NULL),
+                         SMCCC_RET_NOT_SUPPORTED);
+        host_activate(&f->h, r);
+        assert_true(rmm_bind_realm_program(f->h.rmm, r->rd, &(struct ccada_realm_program){
+                                                   .entry = prog, .kernel = &f->k }));
+        f->run = host_run_alloc(&f->h);
+        run_set_flags(&f->h, f->run, RMI_REC_ENTRY_FLAG_DEV_MEM_RESPONSE);
+        assert_int_equal(host_rec_enter(&f->h, f->rec, f->run), RMI_ERROR_INPUT); /* the flag is not defined either */
+        f->on_validate = validate_all;
+        assert_int_equal(realm_smc(f, RSI_VDEV_VALIDATE_MAPPING, VDEV_ID, IPA_DEV, IPA_DEV + PAGE, WIN, 0, 1, 0, 1),
+                         RSI_ERROR_STATE);
+        assert_int_equal(f->requests + f->validations, 0);
+        host_fini(&f->h);
+        free(f);
+}
+
+/* The Realm asks to validate where there is no level-3 table: the host's DEV_VALIDATE fails at
+ * the level its walk reached. */
+static void dev_validate_without_a_level3_table_fails_rtt_at_the_walks_level(void **state)
+{
+        struct fx *f = *state;
+        vdev_started(f);
+        f->on_validate = validate_all;
+        assert_int_equal(validate_mapping(f, 0x200000, 0x200000 + PAGE, BAR), RSI_SUCCESS);
+        assert_int_equal(f->validate_status, RMI_RETURN(RMI_ERROR_RTT, 2));
+        assert_int_equal(f->k.out.x[1], 0x200000);
+        assert_int_equal(f->k.out.x[2], RSI_ACCEPT);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -1167,6 +1188,7 @@ int main(void)
                 T(dev_validate_of_a_mapping_to_another_pa_makes_no_progress),
                 T(dev_validate_stops_at_the_first_entry_that_does_not_map_the_expected_pa),
                 T(dev_validate_refuses_bad_arguments_and_a_rec_not_waiting),
+                T(dev_validate_without_a_level3_table_fails_rtt_at_the_walks_level),
                 T(validate_mapping_with_a_stale_nonce_fails_device_without_an_exit),
                 T(validate_mapping_refuses_bad_arguments_without_an_exit),
                 T(validate_mapping_of_an_unlocked_vdev_fails_input),
