@@ -37,6 +37,11 @@ static void exit_used_agrees(const uint8_t *in, unsigned fields, unsigned ngprs)
                 want.imm = all.imm;
         if (fields & RMI_REC_EXIT_FIELDS_VDEV)
                 want.vdev_id = all.vdev_id;
+        if (fields & RMI_REC_EXIT_FIELDS_DEV_MEM) {
+                want.dev_mem_base = all.dev_mem_base;
+                want.dev_mem_top = all.dev_mem_top;
+                want.dev_mem_pa = all.dev_mem_pa;
+        }
         if (memcmp(&part, &want, sizeof(want)) != 0 || rmi_rec_exit_decode_reason(in) != all.reason)
                 abort();
 }
@@ -102,9 +107,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 memcpy(exit_half, data + n, size - n < RMI_REC_EXIT_SIZE ? size - n : RMI_REC_EXIT_SIZE);
         entry_round_trip(entry);
         exit_round_trip(exit_half);
-        /* the knobs: the last input byte (low 4 bits: field groups; the rest: a GPR count) */
-        uint8_t knob = size ? data[size - 1] : 0;
-        exit_used_agrees(exit_half, knob & 15u, (unsigned)knob >> 4);
+        /* the knobs: the last input byte (low 5 bits: field groups; the high 4 bits: the
+         * entry's GPR count) and the one before it (low 5 bits: the exit's GPR count) */
+        uint8_t knob = size ? data[size - 1] : 0, knob2 = size > 1 ? data[size - 2] : 0;
+        exit_used_agrees(exit_half, knob & 31u, knob2 & 31u);
         entry_used_touches_only_its_fields(entry, (unsigned)knob >> 4);
         free(entry);
         free(exit_half);

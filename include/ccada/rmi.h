@@ -37,6 +37,10 @@
 #define RMI_REC_AUX_COUNT          RMI_FID(0x167)
 #define RMI_RTT_INIT_RIPAS         RMI_FID(0x168)
 #define RMI_RTT_SET_RIPAS          RMI_FID(0x169)
+/* RMM 2.0-beta device memory (TF-RMM main smc-rmi.h; the 2026 Linux CCA host patches'
+ * rmi_smc.h): rd, rec, base, top -> x1 out_top. The host's answer to a REC's
+ * RMI_EXIT_VDEV_VALIDATE_MAPPING: RIPAS DEV on the entries it confirms. */
+#define RMI_RTT_DEV_VALIDATE       RMI_FID(0x163)
 
 /* RmiInterfaceVersion: major [30:16], minor [15:0]. This RMM implements 1.0. */
 /* ---- Device assignment (RMM 2.0-beta "DA" chapter as TF-RMM main realises it; RMM 1.0
@@ -59,6 +63,10 @@
 #define RMI_VDEV_GET_INTERFACE_REPORT RMI_FID(0x1D0)
 #define RMI_VDEV_LOCK              RMI_FID(0x1D2)
 #define RMI_VDEV_START             RMI_FID(0x1D3)
+/* rd, vdev (PA of the VDEV granule), base IPA, top IPA, flags, oaddr -> x1 out_top */
+#define RMI_RTT_DEV_MAP            RMI_FID(0x1F7) /* TF-RMM main smc-rmi.h */
+/* rd, base, top -> x1 out_top */
+#define RMI_RTT_DEV_UNMAP          RMI_FID(0x1F8) /* TF-RMM main smc-rmi.h */
 #define RMI_PDEV_STREAM_CONNECT    RMI_FID(0x204) /* 2.0-bet1: the IDE stream commands */
 #define RMI_PDEV_STREAM_DISCONNECT RMI_FID(0x205)
 #define RMI_PDEV_STREAM_COMPLETE   RMI_FID(0x206)
@@ -80,10 +88,18 @@
 #define RMI_EMPTY        0  /* RmiRipas */
 #define RMI_RAM          1
 #define RMI_DESTROYED    2
+#define RMI_DEV          3  /* RMM 2.0-beta, TF-RMM main smc-rmi.h: device memory the Realm validated */
 
 #define RMI_UNASSIGNED   0  /* RmiRttEntryState */
 #define RMI_ASSIGNED     1
 #define RMI_TABLE        2
+#define RMI_ASSIGNED_DEV 3  /* RMM 2.0-beta, TF-RMM main smc-rmi.h: mapped to device memory (DEV_MAP) */
+
+/* RMI_RTT_DEV_MAP flags (TF-RMM main smc-rmi.h): bits [1:0] the form of oaddr; only
+ * RMI_ADDR_TYPE_SINGLE here (oaddr is the PA of base, the range contiguous); every other
+ * flags bit must be zero. */
+#define RMI_DEV_MAP_FLAGS_OADDR_MASK 0x3ULL
+#define RMI_ADDR_TYPE_SINGLE         1
 
 #define RMI_ACCEPT       0  /* RmiResponse */
 #define RMI_REJECT       1
@@ -106,7 +122,12 @@
  * the host answers with RMI_VDEV_COMPLETE. The value is TF-RMM main's (lib/smc/include/
  * smc-rmi.h, RMI_EXIT_VDEV_REQUEST U(8); 7 is RMI_EXIT_S2AP_CHANGE, which ccada lacks). */
 #define RMI_EXIT_VDEV_REQUEST  8
-#define RMI_EXIT_LAST          RMI_EXIT_VDEV_REQUEST /* counters by reason: [0, RMI_EXIT_LAST] */
+/* RMM 2.0-beta (TF-RMM main smc-rmi.h RMI_EXIT_VDEV_VALIDATE_MAPPING U(9)): a Realm's
+ * RSI_VDEV_VALIDATE_MAPPING asks the host to confirm [dev_mem_base, dev_mem_top) maps the
+ * device PA dev_mem_pa (RmiRecExit 0x540..0x550, vdev_id_1 the vdev_id); the host answers
+ * with RMI_RTT_DEV_VALIDATE, and RMI_REC_ENTRY_FLAG_DEV_MEM_RESPONSE on re-entry rejects. */
+#define RMI_EXIT_VDEV_VALIDATE_MAPPING 9
+#define RMI_EXIT_LAST          RMI_EXIT_VDEV_VALIDATE_MAPPING /* counters by reason: [0, RMI_EXIT_LAST] */
 
 /* RmiFeatureRegister0 (DEN0137 1.0 B4.4.6): what RMI_FEATURES returns for index 0. The
  * counts NUM_BPS, NUM_WPS and GICV3_NUM_LRS are encoded "minus one" (NUM_BPS = 1 means two
@@ -204,6 +225,9 @@
 #define RMI_REC_ENTRY_FLAG_TRAP_WFI       (1ULL << 2)
 #define RMI_REC_ENTRY_FLAG_TRAP_WFE       (1ULL << 3)
 #define RMI_REC_ENTRY_FLAG_RIPAS_RESPONSE (1ULL << 4) /* 1 = REJECT */
+/* RMM 2.0-beta (TF-RMM main smc-rmi.h REC_ENTRY_FLAG_DEV_MEM_RESPONSE, bit 6): 1 = REJECT
+ * the Realm's RSI_VDEV_VALIDATE_MAPPING (bit 5 is S2AP_RESPONSE, which ccada lacks) */
+#define RMI_REC_ENTRY_FLAG_DEV_MEM_RESPONSE (1ULL << 6)
 
 /* ---- ESR_EL2 fields reported in exit.esr (Arm ARM D24.2.45) ---- */
 #define ESR_EC_SHIFT      26

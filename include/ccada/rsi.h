@@ -20,6 +20,9 @@
  * facts/spdm-tdisp-ide.md §7.2). Implemented only when the RMM offers device assignment. */
 #define RSI_VDEV_DMA_ENABLE            RSI_FID(0x19C)
 #define RSI_VDEV_GET_INFO              RSI_FID(0x19D)
+/* vdev_id, ipa_base, ipa_top, pa_base, flags, lock/meas/report nonces -> x1 next IPA,
+ * x2 RsiResponse (TF-RMM main smc-rsi.h) */
+#define RSI_VDEV_VALIDATE_MAPPING      RSI_FID(0x19F)
 #define RSI_VDEV_DMA_DISABLE           RSI_FID(0x1A4)
 
 #define RSI_ABI_VERSION(major, minor) (((uint64_t)(major) << 16) | (minor))
@@ -37,6 +40,7 @@
 #define RSI_RIPAS_EMPTY     0
 #define RSI_RIPAS_RAM       1
 #define RSI_RIPAS_DESTROYED 2
+#define RSI_RIPAS_DEV       3 /* RMM 2.0-beta (TF-RMM main smc-rsi.h): validated device memory */
 
 /* RsiRipasChangeDestroyed (IPA_STATE_SET flags bit 0) */
 #define RSI_NO_CHANGE_DESTROYED 0

@@ -53,6 +53,9 @@ const char *rmi_command_name(uint64_t fid)
         case RMI_REC_AUX_COUNT: return "RMI_REC_AUX_COUNT";
         case RMI_RTT_INIT_RIPAS: return "RMI_RTT_INIT_RIPAS";
         case RMI_RTT_SET_RIPAS: return "RMI_RTT_SET_RIPAS";
+        case RMI_RTT_DEV_VALIDATE: return "RMI_RTT_DEV_VALIDATE";
+        case RMI_RTT_DEV_MAP: return "RMI_RTT_DEV_MAP";
+        case RMI_RTT_DEV_UNMAP: return "RMI_RTT_DEV_UNMAP";
         case RMI_PDEV_ABORT: return "RMI_PDEV_ABORT";
         case RMI_PDEV_COMMUNICATE: return "RMI_PDEV_COMMUNICATE";
         case RMI_PDEV_CREATE: return "RMI_PDEV_CREATE";
@@ -106,13 +109,14 @@ const char *rmi_exit_reason_name(unsigned reason)
                 "RMI_EXIT_SYNC", "RMI_EXIT_IRQ", "RMI_EXIT_FIQ", "RMI_EXIT_PSCI",
                 "RMI_EXIT_RIPAS_CHANGE", "RMI_EXIT_HOST_CALL", "RMI_EXIT_SERROR",
                 [RMI_EXIT_VDEV_REQUEST] = "RMI_EXIT_VDEV_REQUEST", /* 7 (S2AP_CHANGE): none here */
+                [RMI_EXIT_VDEV_VALIDATE_MAPPING] = "RMI_EXIT_VDEV_VALIDATE_MAPPING",
         };
         return reason < sizeof(names) / sizeof(names[0]) && names[reason] ? names[reason] : "RMI_EXIT_UNKNOWN";
 }
 
 const char *rmi_ripas_name(unsigned ripas)
 {
-        static const char *const names[] = { "EMPTY", "RAM", "DESTROYED" };
+        static const char *const names[] = { "EMPTY", "RAM", "DESTROYED", "DEV" };
         return ripas < sizeof(names) / sizeof(names[0]) ? names[ripas] : "UNKNOWN";
 }
 
@@ -132,6 +136,7 @@ const char *rsi_command_name(uint64_t fid)
         case RSI_VDEV_DMA_ENABLE: return "RSI_VDEV_DMA_ENABLE";
         case RSI_VDEV_GET_INFO: return "RSI_VDEV_GET_INFO";
         case RSI_VDEV_DMA_DISABLE: return "RSI_VDEV_DMA_DISABLE";
+        case RSI_VDEV_VALIDATE_MAPPING: return "RSI_VDEV_VALIDATE_MAPPING";
         case PSCI_VERSION: return "PSCI_VERSION";
         case PSCI_CPU_OFF: return "PSCI_CPU_OFF";
         case PSCI_CPU_ON_64: return "PSCI_CPU_ON";

@@ -55,6 +55,9 @@ void rmi_rec_exit_encode(const struct rmi_rec_exit *x, uint8_t *buf)
         buf[RMI_REC_EXIT_RIPAS_VALUE] = x->ripas_value;
         st_le32(buf + RMI_REC_EXIT_IMM, x->imm);
         st_le64(buf + RMI_REC_EXIT_VDEV_ID_1, x->vdev_id);
+        st_le64(buf + RMI_REC_EXIT_DEV_MEM_BASE, x->dev_mem_base);
+        st_le64(buf + RMI_REC_EXIT_DEV_MEM_TOP, x->dev_mem_top);
+        st_le64(buf + RMI_REC_EXIT_DEV_MEM_PA, x->dev_mem_pa);
 }
 
 unsigned rmi_rec_exit_decode_reason(const uint8_t *buf)
@@ -82,11 +85,16 @@ void rmi_rec_exit_decode_used(const uint8_t *buf, unsigned fields, unsigned ngpr
                 x->imm = (uint16_t)ld_le32(buf + RMI_REC_EXIT_IMM);
         if (fields & RMI_REC_EXIT_FIELDS_VDEV)
                 x->vdev_id = ld_le64(buf + RMI_REC_EXIT_VDEV_ID_1);
+        if (fields & RMI_REC_EXIT_FIELDS_DEV_MEM) {
+                x->dev_mem_base = ld_le64(buf + RMI_REC_EXIT_DEV_MEM_BASE);
+                x->dev_mem_top = ld_le64(buf + RMI_REC_EXIT_DEV_MEM_TOP);
+                x->dev_mem_pa = ld_le64(buf + RMI_REC_EXIT_DEV_MEM_PA);
+        }
 }
 
 void rmi_rec_exit_decode(const uint8_t *buf, struct rmi_rec_exit *x)
 {
         rmi_rec_exit_decode_used(buf, RMI_REC_EXIT_FIELDS_SYNDROME | RMI_REC_EXIT_FIELDS_RIPAS | RMI_REC_EXIT_FIELDS_IMM |
-                                         RMI_REC_EXIT_FIELDS_VDEV,
+                                         RMI_REC_EXIT_FIELDS_VDEV | RMI_REC_EXIT_FIELDS_DEV_MEM,
                                  RMI_REC_NUM_GPRS, x);
 }

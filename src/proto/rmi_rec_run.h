@@ -37,6 +37,12 @@
 #define RMI_REC_EXIT_RIPAS_TOP     0x508
 #define RMI_REC_EXIT_RIPAS_VALUE   0x510
 #define RMI_REC_EXIT_VDEV_ID_1     0x530 /* RMM 2.0-beta, TF-RMM main smc-rmi.h: RMI_EXIT_VDEV_REQUEST */
+/* RMM 2.0-beta, TF-RMM main smc-rmi.h / the 2026 Linux CCA host patches' rmi_smc.h (s2ap_base
+ * 0x520, s2ap_top 0x528 and vdev_id_2 0x538 lie between, unused here):
+ * RMI_EXIT_VDEV_VALIDATE_MAPPING's range and the device PA it should map */
+#define RMI_REC_EXIT_DEV_MEM_BASE  0x540
+#define RMI_REC_EXIT_DEV_MEM_TOP   0x548
+#define RMI_REC_EXIT_DEV_MEM_PA    0x550
 #define RMI_REC_EXIT_IMM           0x600
 #define RMI_REC_EXIT_PMU_OVF       0x700
 #define RMI_REC_NUM_GPRS           31
@@ -54,6 +60,9 @@ _Static_assert(RMI_REC_EXIT_RIPAS_BASE + 8 == RMI_REC_EXIT_RIPAS_TOP && RMI_REC_
                "ripas_base, ripas_top, ripas_value");
 _Static_assert(RMI_REC_EXIT_RIPAS_VALUE < RMI_REC_EXIT_VDEV_ID_1 && RMI_REC_EXIT_VDEV_ID_1 + 8 <= RMI_REC_EXIT_IMM,
                "vdev_id_1 between the RIPAS fields and imm");
+_Static_assert(RMI_REC_EXIT_VDEV_ID_1 + 16 <= RMI_REC_EXIT_DEV_MEM_BASE && RMI_REC_EXIT_DEV_MEM_BASE + 8 == RMI_REC_EXIT_DEV_MEM_TOP &&
+               RMI_REC_EXIT_DEV_MEM_TOP + 8 == RMI_REC_EXIT_DEV_MEM_PA && RMI_REC_EXIT_DEV_MEM_PA + 8 <= RMI_REC_EXIT_IMM,
+               "dev_mem_base, dev_mem_top, dev_mem_pa after vdev_id_1 and vdev_id_2, before imm");
 _Static_assert(RMI_REC_EXIT_OFFSET + RMI_REC_EXIT_PMU_OVF + 8 <= RMI_REC_RUN_SIZE, "RmiRecRun fits 4 KiB");
 
 #define RMI_REC_EXIT_SIZE (RMI_REC_RUN_SIZE - RMI_REC_EXIT_OFFSET)
@@ -72,7 +81,9 @@ struct rmi_rec_exit {
         uint64_t ripas_base, ripas_top;
         uint8_t ripas_value;
         uint16_t imm;
-        uint64_t vdev_id;  /* vdev_id_1: the Realm's name for a device (RMI_EXIT_VDEV_REQUEST) */
+        uint64_t vdev_id;  /* vdev_id_1: the Realm's name for a device (RMI_EXIT_VDEV_REQUEST,
+                            * RMI_EXIT_VDEV_VALIDATE_MAPPING) */
+        uint64_t dev_mem_base, dev_mem_top, dev_mem_pa; /* RMI_EXIT_VDEV_VALIDATE_MAPPING */
 };
 
 /* Whole halves: buf holds RMI_REC_ENTRY_SIZE / RMI_REC_EXIT_SIZE bytes; every byte the
@@ -98,12 +109,14 @@ void rmi_rec_entry_encode_used(const struct rmi_rec_entry *e, unsigned ngprs, ui
 /* Groups of RmiRecExit fields besides exit_reason, by which exit reasons define them
  * (DEN0137 1.0 A4.3): a data abort or other synchronous exception (esr, far, hpfar), a
  * RIPAS change (ripas_base, ripas_top, ripas_value), a host call (imm), a VDEV request
- * (vdev_id). gprs are counted apart (ngprs). */
+ * (vdev_id), a device-memory validation (dev_mem_base, dev_mem_top, dev_mem_pa; its
+ * vdev_id is FIELDS_VDEV). gprs are counted apart (ngprs). */
 enum {
         RMI_REC_EXIT_FIELDS_SYNDROME = 1u << 0,
         RMI_REC_EXIT_FIELDS_RIPAS = 1u << 1,
         RMI_REC_EXIT_FIELDS_IMM = 1u << 2,
         RMI_REC_EXIT_FIELDS_VDEV = 1u << 3,
+        RMI_REC_EXIT_FIELDS_DEV_MEM = 1u << 4,
 };
 
 /* The low byte of exit.exit_reason (RmiRecExitReason). */

@@ -87,6 +87,10 @@ struct da_vdev_view {
 /* The VDEV in the granule at pa, or NULL. */
 struct rmm_vdev *da_vdev_lookup(struct ccada_rmm *rmm, uint64_t pa);
 void da_vdev_view(const struct rmm_vdev *v, struct da_vdev_view *out);
+/* Whether [base, top) lies inside one of the VDEV's address ranges (RmiVdevParams addr_range,
+ * base..top exclusive, as the host gave them at RMI_VDEV_CREATE): where RMI_RTT_DEV_MAP may
+ * map from. */
+bool da_vdev_range_covers(const struct rmm_vdev *v, uint64_t base, uint64_t top);
 /* rsi_vdev.c: the TDI's stream back to ABORT if the RMM gave it a REALM STE (its DMA stops).
  * rmi_vdev.c calls it when a VDEV is unlocked, leaves STARTED, or is destroyed. */
 void da_vdev_dma_off(struct ccada_rmm *rmm, uint64_t tdi_id);

@@ -78,6 +78,7 @@ void rmm_destroy(struct ccada_rmm *rmm)
         rmm_vdev_free_all(rmm);
         rmm_pdev_free_all(rmm);
         rmm_stream_free(rmm);
+        dev_mem_free(rmm);
         free(rmm->granules);
         rmm_attest_free(rmm->attest);
         rmm_tsm_free(rmm);

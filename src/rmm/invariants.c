@@ -5,8 +5,11 @@
  * Granules (DEN0137 1.0 A2.2): UNDELEGATED is never Realm PAS (Non-secure, or Secure/Root
  * memory of other worlds); every other state is Realm PAS; DELEGATED is all zeroes and owned by no Realm; RD, REC, RTT and DATA carry the
  * owner the hardware model's ownership tag also records.
- * Stage 2: each table's live count is its number of ASSIGNED and TABLE entries; ASSIGNED
- * entries are at level 3 only (no command makes an assigned block: there is no RTT_FOLD);
+ * Stage 2: each table's live count is its number of ASSIGNED, ASSIGNED_DEV and TABLE
+ * entries; ASSIGNED entries are at level 3 only (no command makes an assigned block: there is
+ * no RTT_FOLD); ASSIGNED_DEV entries too, protected, RIPAS EMPTY or DEV, their PA in the
+ * device window and recorded there for that Realm and IPA, and every record so mapped (for a
+ * VDEV of that Realm); RIPAS DEV nowhere else;
  * each RTT granule is referenced once (a root of its Realm or one TABLE entry); each DATA
  * granule once, by a protected ASSIGNED entry of the Realm that owns it.
  * RECs: each belongs to a live Realm, whose num_recs counts them exactly, at most
@@ -19,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rmm/da.h"
 #include "rmm/rmm_internal.h"
 
 void rmm_violation(struct ccada_rmm *rmm, const char *fmt, ...)
@@ -123,6 +127,7 @@ struct inv {
         const uint8_t *gpt;     /* the hardware's views, indexed like rmm->granules */
         const uint32_t *tags;
         uint32_t *refs;         /* references to each granule from RTTs and RDs */
+        uint64_t dev_entries;   /* ASSIGNED_DEV entries the walks found */
         bool ok;
 };
 
@@ -193,6 +198,66 @@ static void ref(struct inv *v, const struct realm *realm, uint64_t pa, unsigned 
                      g->owner == realm ? "this" : "another");
 }
 
+/* Device memory (rmi_dev_mem.c): an ASSIGNED_DEV entry is at level 3, protected, RIPAS EMPTY
+ * or DEV, its PA in the platform's window, and the window's record of that granule names this
+ * Realm and IPA (the reverse, every record has its entry, is check_dev_records). */
+static void check_dev_entry(struct inv *v, const struct realm *realm, const struct rtt *t, const struct rtte *e,
+                            uint64_t ipa)
+{
+        const struct dev_gran *g = dev_mem_gran(v->rmm, e->addr);
+        v->dev_entries++;
+        if (t->level != RTT_PAGE_LEVEL || !rtt_ipa_protected(realm, ipa) ||
+            (e->ripas != RMI_EMPTY && e->ripas != RMI_DEV))
+                fail(v, "Realm VMID %u: ASSIGNED_DEV entry at IPA 0x%llx level %d RIPAS %s", realm->vmid,
+                     (unsigned long long)ipa, t->level, rmi_ripas_name(e->ripas));
+        if (!g || e->addr & GRANULE_MASK)
+                fail(v, "Realm VMID %u: IPA 0x%llx maps device PA 0x%llx, outside the device window", realm->vmid,
+                     (unsigned long long)ipa, (unsigned long long)e->addr);
+        else if (g->realm != realm || g->ipa != ipa)
+                fail(v, "Realm VMID %u: IPA 0x%llx maps device PA 0x%llx, recorded for %s at IPA 0x%llx", realm->vmid,
+                     (unsigned long long)ipa, (unsigned long long)e->addr,
+                     !g->realm ? "no Realm" : g->realm == realm ? "this Realm" : "another Realm",
+                     (unsigned long long)g->ipa);
+}
+
+/* Every device granule recorded as mapped is mapped there: a live Realm's level-3
+ * ASSIGNED_DEV entry at the recorded IPA with that PA, made for a VDEV of that Realm; and the
+ * count of records equals the count of ASSIGNED_DEV entries found by the walks. */
+static void check_dev_records(struct inv *v)
+{
+        struct ccada_rmm *rmm = v->rmm;
+        const struct rmm_dev_mem *dm = &rmm->dev_mem;
+        uint64_t mapped = 0;
+        for (uint64_t i = 0; i < dm->size >> GRANULE_SHIFT; i++) {
+                const struct dev_gran *g = &dm->g[i];
+                uint64_t pa = dm->base + (i << GRANULE_SHIFT);
+                if (!g->realm)
+                        continue;
+                mapped++;
+                const struct realm *realm = rd_lookup(rmm, g->rd);
+                struct rtt_walk w;
+                if (realm != g->realm) {
+                        fail(v, "device PA 0x%llx is recorded for a Realm that is gone", (unsigned long long)pa);
+                        continue;
+                }
+                rtt_walk(realm, g->ipa, RTT_PAGE_LEVEL, &w);
+                const struct rtte *e = rtt_walk_entry(&w);
+                if (w.level != RTT_PAGE_LEVEL || e->state != RMI_ASSIGNED_DEV || e->addr != pa)
+                        fail(v, "device PA 0x%llx is recorded at IPA 0x%llx of Realm VMID %u, which does not map it",
+                             (unsigned long long)pa, (unsigned long long)g->ipa, realm->vmid);
+                struct rmm_vdev *vd = da_vdev_lookup(rmm, g->vdev);
+                struct da_vdev_view vv;
+                if (vd)
+                        da_vdev_view(vd, &vv);
+                if (!vd || vv.realm != realm)
+                        fail(v, "device PA 0x%llx is mapped for VDEV 0x%llx, not a VDEV of its Realm",
+                             (unsigned long long)pa, (unsigned long long)g->vdev);
+        }
+        if (mapped != v->dev_entries)
+                fail(v, "%llu device granules are recorded as mapped, %llu ASSIGNED_DEV entries exist",
+                     (unsigned long long)mapped, (unsigned long long)v->dev_entries);
+}
+
 static void check_table(struct inv *v, const struct realm *realm, const struct rtt *t, uint64_t ipa0)
 {
         unsigned live = 0;
@@ -216,6 +281,15 @@ static void check_table(struct inv *v, const struct realm *realm, const struct r
                                      (unsigned long long)ipa, t->level);
                         if (rtt_ipa_protected(realm, ipa))
                                 ref(v, realm, e->addr, GRANULE_DATA, ipa);
+                        if (e->ripas == RMI_DEV)
+                                fail(v, "Realm VMID %u: IPA 0x%llx maps RAM with RIPAS DEV", realm->vmid,
+                                     (unsigned long long)ipa);
+                } else if (e->state == RMI_ASSIGNED_DEV) {
+                        live++;
+                        check_dev_entry(v, realm, t, e, ipa);
+                } else if (e->ripas == RMI_DEV) {
+                        fail(v, "Realm VMID %u: unassigned IPA 0x%llx level %d has RIPAS DEV", realm->vmid,
+                             (unsigned long long)ipa, t->level);
                 }
         }
         if (live != t->live)
@@ -241,6 +315,7 @@ static void check_rec_exit(struct inv *v, const struct rec *rec)
         const struct rmi_rec_exit *x = &rec->exit;
         unsigned ngprs = 0;
         bool sync = x->reason == RMI_EXIT_SYNC, ripas = x->reason == RMI_EXIT_RIPAS_CHANGE;
+        bool dev_mem = x->reason == RMI_EXIT_VDEV_VALIDATE_MAPPING;
         switch (x->reason) {
         case RMI_EXIT_SYNC: /* a trapped emulatable write carries the value in gprs[0] */
                 ngprs = (x->esr & ESR_ISV) && (x->esr & ESR_WNR) ? 1 : 0;
@@ -254,7 +329,8 @@ static void check_rec_exit(struct inv *v, const struct rec *rec)
                      (wfx && (x->esr & ~(ESR_EC_MASK | ESR_WFX_TI_MASK) || x->far || x->hpfar)) ||
                      (!ripas && (x->ripas_base || x->ripas_top || x->ripas_value)) ||
                      (x->reason != RMI_EXIT_HOST_CALL && x->imm) ||
-                     (x->reason != RMI_EXIT_VDEV_REQUEST && x->vdev_id);
+                     (x->reason != RMI_EXIT_VDEV_REQUEST && !dev_mem && x->vdev_id) ||
+                     (!dev_mem && (x->dev_mem_base || x->dev_mem_top || x->dev_mem_pa));
         for (unsigned i = ngprs; i < RMI_REC_NUM_GPRS; i++)
                 extra |= x->gprs[i] != 0;
         if (extra)
@@ -309,6 +385,7 @@ bool rmm_check_invariants(struct ccada_rmm *rmm)
                         check_rec(&v, g->u.rec, gpa(rmm, i));
         }
         check_refs(&v);
+        check_dev_records(&v);
         free(v.refs);
         return v.ok;
 }

@@ -40,7 +40,13 @@
 #include "lib/chunk.h"
 #include "rmm/rmm_internal.h"
 
-/* Whether an ASSIGNED entry can be accessed: a protected one only with RIPAS RAM. */
+/* Device memory (an ASSIGNED_DEV entry with RIPAS DEV, RMM 2.0-beta) is translated
+ * (XLATE_DEV) but never cached in the TLB nor prefetched (tlb_prefetch fills ASSIGNED entries
+ * only): each access walks, so an unmap or a RIPAS change is seen at once even without the
+ * generation moving. Only rec_mmio reaches it; a bulk access (rec_access, rec_copy) there is
+ * an SEA, as a Realm accesses device memory with single-register loads and stores.
+ *
+ * Whether an ASSIGNED entry can be accessed: a protected one only with RIPAS RAM. */
 static bool assigned_ok(const struct rtte *e, bool unprotected)
 {
         return unprotected || e->ripas == RMI_RAM;
@@ -57,6 +63,14 @@ static enum rec_xlate rec_walk(struct rec *rec, uint64_t ipa, uint64_t *pa, bool
         *unprotected = !rtt_ipa_protected(realm, ipa);
         rtt_walk(realm, ipa, RTT_PAGE_LEVEL, w);
         const struct rtte *e = rtt_walk_entry(w);
+        if (e->state == RMI_ASSIGNED_DEV) {
+                /* device memory: reachable once the Realm validated it (RIPAS DEV); before
+                 * that, and after the host unmapped it, as RIPAS EMPTY / DESTROYED memory */
+                if (e->ripas != RMI_DEV)
+                        return XLATE_SEA;
+                *pa = e->addr + (ipa & GRANULE_MASK);
+                return XLATE_DEV;
+        }
         if (e->state == RMI_ASSIGNED) {
                 if (!assigned_ok(e, *unprotected))
                         return XLATE_SEA; /* assigned but RIPAS EMPTY: A5.2.2 */
@@ -252,8 +266,8 @@ static inline enum cpu_result rec_xlate_resolve(struct rec *rec, uint64_t ipa, s
                         return CPU_OK;
                 if (x == XLATE_GPF)
                         return CPU_GPF;
-                if (x == XLATE_SEA)
-                        return CPU_SEA;
+                if (x == XLATE_SEA || x == XLATE_DEV)
+                        return CPU_SEA; /* device memory takes single-register accesses only */
                 rec_data_abort(rec, ipa, false, 0, write, 0);
                 if (rec->sea)
                         return CPU_SEA;
@@ -349,8 +363,24 @@ static bool mmio_size_ok(unsigned size)
         return size == 1 || size == 2 || size == 4 || size == 8;
 }
 
-/* A single-register access: memory if mapped; otherwise an emulatable abort exit. Without
- * EMUL_MMIO on re-entry the instruction runs again (and faults again), as on hardware. */
+/* A single-register access to device memory the Realm validated: a TEE request (T=1) to
+ * the platform's device at pa; the device not completing it is an SEA. A read's value holds
+ * size bytes. */
+static enum cpu_result rec_dev_access(struct rec *rec, uint64_t pa, unsigned size, bool write, uint64_t *val)
+{
+        const struct rmm_dev_mem *dm = &rec->rmm->dev_mem;
+        uint64_t mask = size == 8 ? UINT64_MAX : (1ULL << (8 * size)) - 1;
+        uint64_t v = write ? *val & mask : 0;
+        if (!dm->fn || !dm->fn(dm->ctx, pa, size, write, &v))
+                return CPU_SEA;
+        if (!write)
+                *val = v & mask;
+        return CPU_OK;
+}
+
+/* A single-register access: memory if mapped, the device if validated device memory;
+ * otherwise an emulatable abort exit. Without EMUL_MMIO on re-entry the instruction runs
+ * again (and faults again), as on hardware. */
 enum cpu_result rec_mmio(struct rec *rec, uint64_t ipa, unsigned size, bool write, uint64_t *val)
 {
         if (!mmio_size_ok(size) || ipa & (size - 1))
@@ -363,6 +393,8 @@ enum cpu_result rec_mmio(struct rec *rec, uint64_t ipa, unsigned size, bool writ
                         return CPU_SEA;
                 if (x == XLATE_GPF)
                         return CPU_GPF;
+                if (x == XLATE_DEV)
+                        return rec_dev_access(rec, p.pa, size, write, val);
                 if (x == XLATE_OK) {
                         uint8_t b[8] = { 0 };
                         for (unsigned i = 0; write && i < size; i++)

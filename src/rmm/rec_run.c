@@ -3,7 +3,9 @@
  * entry), A4.3 (REC exit), A5.4 (RIPAS change completion). */
 #include "rmm/rmm_internal.h"
 
-#define REC_ENTRY_FLAGS_VALID 0x1FULL
+#define REC_ENTRY_FLAGS_VALID 0x1FULL /* EMUL_MMIO .. RIPAS_RESPONSE */
+/* and, where the RMM offers device assignment, DEV_MEM_RESPONSE (bit 6; bit 5, S2AP_RESPONSE,
+ * names a feature ccada lacks) */
 /* ICH_HCR_EL2 bits the host may set (En, UIE, LRENPIE, NPIE, VGrp0EIE/DIE, VGrp1EIE/DIE). */
 #define GICV3_HCR_VALID 0xFFULL
 #define GICV3_LR_HW     (1ULL << 61)
@@ -32,6 +34,7 @@ static void rec_complete_pending(struct rec *rec)
         rec->emulated = e->flags & RMI_REC_ENTRY_FLAG_EMUL_MMIO;
         rec->mmio_val = e->gprs[0];
         rec->ripas_reject = e->flags & RMI_REC_ENTRY_FLAG_RIPAS_RESPONSE;
+        rec->dev_mem_reject = e->flags & RMI_REC_ENTRY_FLAG_DEV_MEM_RESPONSE;
 }
 
 static void rec_main(struct coro *self, void *arg)
@@ -52,6 +55,8 @@ static const char *const rmm_events[] = {
         [RMM_TRACE_REC_ENTER] = "rec_enter",
         [RMM_TRACE_REC_EXIT] = "rec_exit",
         [RMM_TRACE_RIPAS_CHANGE] = "ripas_change",
+        [RMM_TRACE_DEV_MAP] = "dev_map",
+        [RMM_TRACE_DEV_VALIDATE] = "dev_validate",
 };
 const struct trace_subsys rmm_trace = TRACE_SUBSYS("rmm", rmm_events);
 
@@ -117,7 +122,7 @@ void rmi_rec_enter(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_r
                 r->x[0] = RMI_ERROR_REALM;
                 return;
         }
-        if (entry.flags & ~REC_ENTRY_FLAGS_VALID)
+        if (entry.flags & ~(REC_ENTRY_FLAGS_VALID | (rmm->cfg.da ? RMI_REC_ENTRY_FLAG_DEV_MEM_RESPONSE : 0)))
                 return;
         if (!rec->runnable || rec->halted || rec->psci_pending || !rec_entry_valid(rec, &entry)) {
                 r->x[0] = RMI_ERROR_REC;

@@ -56,6 +56,7 @@ struct rmi_cmd {
 
 /* The RMI commands DEN0137 1.0 defines occupy function IDs 0x150..0x169 (B4.3), the PDEV
  * commands of device assignment 0x174..0x17C, the VDEV ones 0x185..0x18A, 0x18E and 0x1D0..0x1D3,
+ * device memory 0x163 (RTT_DEV_VALIDATE) and 0x1F7..0x1F8 (RTT_DEV_MAP / UNMAP),
  * and the IDE stream ones 0x204..0x206 (RMM
  * 2.0-beta); the table is indexed by the
  * offset from the first. RMI_RTT_FOLD (and the IDs without a command here) have no handler:
@@ -86,6 +87,9 @@ static const struct rmi_cmd rmi_cmds[] = {
         RMI_CMD(RMI_DATA_CREATE) = { rmi_data_create, RMI_MAPS },
         RMI_CMD(RMI_DATA_CREATE_UNKNOWN) = { rmi_data_create_unknown, RMI_MAPS },
         RMI_CMD(RMI_DATA_DESTROY) = { rmi_data_destroy, RMI_MAPS },
+        RMI_CMD(RMI_RTT_DEV_VALIDATE) = { rmi_rtt_dev_validate, RMI_MAPS | RMI_DA },
+        RMI_CMD(RMI_RTT_DEV_MAP) = { rmi_rtt_dev_map, RMI_MAPS | RMI_DA },
+        RMI_CMD(RMI_RTT_DEV_UNMAP) = { rmi_rtt_dev_unmap, RMI_MAPS | RMI_DA },
         RMI_CMD(RMI_PDEV_ABORT) = { rmi_pdev_abort, RMI_DA },
         RMI_CMD(RMI_PDEV_COMMUNICATE) = { rmi_pdev_communicate, RMI_DA },
         RMI_CMD(RMI_PDEV_CREATE) = { rmi_pdev_create, RMI_DA },

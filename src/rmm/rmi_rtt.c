@@ -185,13 +185,14 @@ void rmi_rtt_init_ripas(struct ccada_rmm *rmm, const struct smc_regs *a, struct 
 
 /* walk_top of RTT_SET_RIPAS: RttSkipEntriesWithRipas (DEN0137 1.0 B3.75). From the entry
  * the walk reached (w; its table maps from IPA `table`), up to the first TABLE entry, or
+ * ASSIGNED_DEV one (device memory's RIPAS is DEV_VALIDATE's and DEV_UNMAP's alone), or
  * DESTROYED one if stop_at_destroyed, or the end of the table; no further than top,
  * aligned down to an entry. */
 static uint64_t ripas_walk_top(const struct rtt_walk *w, uint64_t table, uint64_t top, bool stop_at_destroyed)
 {
         uint64_t size = rtt_entry_size(w->level);
         unsigned i = w->index;
-        while (i < RTT_ENTRIES && w->table->e[i].state != RMI_TABLE &&
+        while (i < RTT_ENTRIES && w->table->e[i].state != RMI_TABLE && w->table->e[i].state != RMI_ASSIGNED_DEV &&
                !(stop_at_destroyed && w->table->e[i].ripas == RMI_DESTROYED))
                 i++;
         uint64_t walk_top = table + (uint64_t)i * size;
@@ -228,6 +229,12 @@ void rmi_rtt_set_ripas(struct ccada_rmm *rmm, const struct smc_regs *a, struct s
          * where its walk_top would then fall below base (top inside the same block),
          * ccada refuses it too, as TF-RMM 1.0 refuses every unaligned base. */
         if (base & (size - 1) && (change || walk_top <= base)) {
+                r->x[0] = RMI_RETURN(RMI_ERROR_RTT, w.level);
+                return;
+        }
+        /* device memory at base: SET_RIPAS never changes it (the Realm's RSI_IPA_STATE_SET
+         * refuses such a range; a host that mapped one since meets this) */
+        if (rtt_walk_entry(&w)->state == RMI_ASSIGNED_DEV) {
                 r->x[0] = RMI_RETURN(RMI_ERROR_RTT, w.level);
                 return;
         }

@@ -17,7 +17,8 @@
  *                               MMIO ranges; report_nonce moves on
  *   START              LOCKED   START_INTERFACE_REQUEST(nonce)                 -> STARTED
  *   UNLOCK             any but NEW: STOP_INTERFACE_REQUEST                     -> UNLOCKED
- *   DESTROY            NEW, UNLOCKED, ERROR: the granule is DELEGATED again
+ *   DESTROY            NEW, UNLOCKED, ERROR, and no RMI_RTT_DEV_MAP mapping made for it
+ *                               left (rmi_dev_mem.c): the granule is DELEGATED again
  * A TDISP_ERROR, an answer that does not decode or does not answer the request, or a
  * broken session moves the VDEV to ERROR (the PDEV to ERROR too when the session broke).
  * lock_nonce / report_nonce count the LOCKs and the reports fetched: a Realm that saw them
@@ -474,9 +475,11 @@ void rmi_vdev_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct sm
         struct rmm_vdev *v = vdev_args(rmm, a, r);
         if (!v)
                 return;
+        /* ... nor while the Realm's stage 2 maps its device memory (RMI_RTT_DEV_MAP): the host
+         * unmaps first (RMI_RTT_DEV_UNMAP), so every device-memory mapping has a VDEV */
         if (v->vop != VOP_NONE ||
             !(v->state == RMI_VDEV_STATE_NEW || v->state == RMI_VDEV_STATE_UNLOCKED ||
-              v->state == RMI_VDEV_STATE_ERROR)) {
+              v->state == RMI_VDEV_STATE_ERROR) || dev_mem_vdev_mapped(rmm, v->pa)) {
                 r->x[0] = RMI_ERROR_DEVICE;
                 return;
         }
@@ -530,6 +533,14 @@ struct rmm_vdev *da_vdev_lookup(struct ccada_rmm *rmm, uint64_t pa)
 {
         struct granule *g = granule_find(rmm, pa, GRANULE_VDEV);
         return g ? g->u.vdev : NULL;
+}
+
+bool da_vdev_range_covers(const struct rmm_vdev *v, uint64_t base, uint64_t top)
+{
+        for (uint64_t i = 0; i < v->p.num_addr_range && i < RMI_VDEV_MAX_RANGES; i++)
+                if (base >= v->p.range[i].base && top <= v->p.range[i].top && base < top)
+                        return true;
+        return false;
 }
 
 void da_vdev_view(const struct rmm_vdev *v, struct da_vdev_view *out)

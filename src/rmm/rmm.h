@@ -52,15 +52,25 @@ void rmm_platform_root_port(struct ccada_rmm *rmm, uint16_t rid, struct hw_ide *
  * error). Not owned; must outlive the RMM's use of it. Without one DMA_ENABLE fails. */
 struct hw_smmu;
 void rmm_platform_smmu(struct ccada_rmm *rmm, struct hw_smmu *smmu);
+/* The platform's device memory: MMIO of assignable devices behind the Root Port, [base, base+size), granule
+ * aligned. A Realm's single-register access through an RIPAS DEV mapping goes to fn with the physical address,
+ * as a TEE request (T=1); fn returns false when the device does not complete it (the Realm gets an SEA).
+ * One window: false (nothing kept) on a bad window (empty, unaligned, wrapping, larger than
+ * RMM_DEV_MEM_MAX_SIZE, overlapping the memory the RMM manages, fn NULL) or a second call.
+ * RMI_RTT_DEV_MAP maps only PAs inside it. fn and ctx are not owned. */
+#define RMM_DEV_MEM_MAX_SIZE (1ULL << 30)
+typedef bool (*rmm_dev_mmio_fn)(void *ctx, uint64_t pa, unsigned size, bool write, uint64_t *val);
+bool rmm_platform_dev_mem(struct ccada_rmm *rmm, uint64_t base, uint64_t size, rmm_dev_mmio_fn fn, void *ctx);
 /* Whether the RMM's IDE stream is connected and the Root Port's end Secure. */
 bool rmm_stream_secure(const struct ccada_rmm *rmm);
 
 /* The RMM's trace subsystems: "rmi" (rmi_call: every RMI command but REC_ENTER, with its
  * status), "rsi" (rsi_call: every RSI command but PSCI) and "rmm" (rec_enter, rec_exit,
- * ripas_change: a REC's entries and exits, the progress of RMI_RTT_SET_RIPAS). */
+ * ripas_change, dev_map, dev_validate: a REC's entries and exits, the progress of
+ * RMI_RTT_SET_RIPAS, of RMI_RTT_DEV_MAP / RMI_RTT_DEV_UNMAP and of RMI_RTT_DEV_VALIDATE). */
 enum { RMI_TRACE_CALL };
 enum { RSI_TRACE_CALL };
-enum { RMM_TRACE_REC_ENTER, RMM_TRACE_REC_EXIT, RMM_TRACE_RIPAS_CHANGE };
+enum { RMM_TRACE_REC_ENTER, RMM_TRACE_REC_EXIT, RMM_TRACE_RIPAS_CHANGE, RMM_TRACE_DEV_MAP, RMM_TRACE_DEV_VALIDATE };
 extern const struct trace_subsys rmi_trace, rsi_trace, rmm_trace;
 
 /* Creates an RMM over mem. It accesses memory as the Realm world. trace may be NULL. */

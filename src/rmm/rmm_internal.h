@@ -77,9 +77,9 @@ struct granule {
 #define RTT_PAGE_LEVEL 3
 
 struct rtte {
-        uint8_t state;          /* RMI_UNASSIGNED / RMI_ASSIGNED / RMI_TABLE */
+        uint8_t state;          /* RMI_UNASSIGNED / RMI_ASSIGNED / RMI_TABLE / RMI_ASSIGNED_DEV */
         uint8_t ripas;          /* protected IPA only */
-        uint64_t addr;          /* ASSIGNED: output PA; TABLE: the child table's granule PA */
+        uint64_t addr;          /* ASSIGNED(_DEV): output PA; TABLE: the child table's granule PA */
         uint64_t attrs;         /* unprotected ASSIGNED: the host's descriptor attributes */
         struct rtt *table;      /* TABLE */
 };
@@ -139,6 +139,7 @@ enum rec_pending {
         REC_PENDING_HOST_CALL,
         REC_PENDING_PSCI,
         REC_PENDING_VDEV,       /* RMI_EXIT_VDEV_REQUEST: RMI_VDEV_COMPLETE may name the VDEV */
+        REC_PENDING_DEV_MEM,    /* RMI_EXIT_VDEV_VALIDATE_MAPPING: RMI_RTT_DEV_VALIDATE may progress */
 };
 
 
@@ -218,6 +219,26 @@ struct rec {
         uint64_t vdev_id;
         uint64_t vdev_pa;
         bool vdev_done;
+        /* RSI_VDEV_VALIDATE_MAPPING in progress (rsi_vdev.c, rmi_dev_mem.c): the range, how
+         * far RMI_RTT_DEV_VALIDATE got (dev_mem_addr), the device PA of dev_mem_base, the VDEV
+         * granule the vdev_id resolved to, and the host's DEV_MEM_RESPONSE on re-entry */
+        uint64_t dev_mem_base, dev_mem_top, dev_mem_addr, dev_mem_pa, dev_mem_vdev;
+        bool dev_mem_reject;
+};
+
+/* The platform's device-memory window (rmm_platform_dev_mem) and, per granule of it, which
+ * Realm maps it where (RMI_RTT_DEV_MAP): a device PA is mapped at most once in the RMM. */
+struct dev_gran {
+        const struct realm *realm;      /* NULL: not mapped */
+        uint64_t rd;                    /* that Realm's RD (the invariants look it up by it) */
+        uint64_t ipa;
+        uint64_t vdev;                  /* the VDEV granule the mapping was made for */
+};
+struct rmm_dev_mem {
+        uint64_t base, size;
+        rmm_dev_mmio_fn fn;
+        void *ctx;
+        struct dev_gran *g;             /* size >> GRANULE_SHIFT records */
 };
 
 struct ccada_rmm {
@@ -244,6 +265,7 @@ struct ccada_rmm {
         uint16_t rp_rid;
         struct rmm_stream *stream;
         struct hw_smmu *smmu;           /* the platform SMMU (rmm_platform_smmu); NULL: none */
+        struct rmm_dev_mem dev_mem;     /* the device-memory window; size 0: none */
 };
 
 /* ---- granule.c: the granule state machine (DEN0137 1.0 A2.2), as TF-RMM keeps it: a
@@ -381,6 +403,15 @@ void rmi_rtt_unmap_unprotected(struct ccada_rmm *rmm, const struct smc_regs *a, 
 void rmi_data_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
 void rmi_data_create_unknown(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
 void rmi_data_destroy(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+/* rmi_dev_mem.c: device memory in a Realm's stage 2 (RMM 2.0-beta, TF-RMM main) */
+void rmi_rtt_dev_map(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_rtt_dev_unmap(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_rtt_dev_validate(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+/* The record of the device granule at pa, or NULL when pa is outside the window. */
+struct dev_gran *dev_mem_gran(struct ccada_rmm *rmm, uint64_t pa);
+/* Whether any device granule is mapped for the VDEV at vdev_pa (VDEV_DESTROY refuses then). */
+bool dev_mem_vdev_mapped(const struct ccada_rmm *rmm, uint64_t vdev_pa);
+void dev_mem_free(struct ccada_rmm *rmm);      /* rmm_destroy */
 
 /* rmi_pdev.c: device assignment (RMM 2.0-beta DA, facts/spdm-tdisp-ide.md §7). */
 void rmi_pdev_create(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
@@ -441,6 +472,7 @@ void rsi_host_call(struct rec *rec, struct smc_regs *r);
 void rsi_vdev_get_info(struct rec *rec, struct smc_regs *r);
 void rsi_vdev_dma_enable(struct rec *rec, struct smc_regs *r);
 void rsi_vdev_dma_disable(struct rec *rec, struct smc_regs *r);
+void rsi_vdev_validate_mapping(struct rec *rec, struct smc_regs *r);
 uint64_t rsi_feature_register_0(const struct ccada_rmm *rmm);
 void rmi_vdev_complete(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
 bool psci_is_fid(uint64_t fid);
@@ -464,6 +496,8 @@ enum rec_xlate {
         XLATE_SEA,      /* RIPAS EMPTY, outside the IPA space, or output address not memory */
         XLATE_FAULT,    /* stage-2 fault: unassigned; the host may fix it */
         XLATE_GPF,      /* the GPC denied the access to the output granule (DEN0137 1.0 A5.2.6) */
+        XLATE_DEV,      /* device memory (ASSIGNED_DEV, RIPAS DEV): out->pa is the device PA; only a
+                         * single-register access reaches it (rec_mmio), never through the TLB */
 };
 /* On XLATE_OK *out is the translation, stamped with rec->exits; on XLATE_FAULT and XLATE_GPF
  * out->unprot says whether the IPA is unprotected. Served from rec->tlb when it can be. */

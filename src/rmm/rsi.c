@@ -30,6 +30,7 @@ static void rsi_dispatch(struct rec *rec, struct smc_regs *r)
         case RSI_VDEV_GET_INFO: rsi_vdev_get_info(rec, r); return;
         case RSI_VDEV_DMA_ENABLE: rsi_vdev_dma_enable(rec, r); return;
         case RSI_VDEV_DMA_DISABLE: rsi_vdev_dma_disable(rec, r); return;
+        case RSI_VDEV_VALIDATE_MAPPING: rsi_vdev_validate_mapping(rec, r); return;
         default:
                 if (psci_is_fid(r->x[0]))
                         psci_handle(rec, r);

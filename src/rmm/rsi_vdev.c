@@ -1,7 +1,8 @@
 /* The Realm's side of device assignment (RMM 2.0-beta as TF-RMM main realises it;
  * facts/spdm-tdisp-ide.md §7.2, §7.3): RSI_VDEV_GET_INFO, RSI_VDEV_DMA_ENABLE,
- * RSI_VDEV_DMA_DISABLE, the host's RMI_VDEV_COMPLETE that answers them, and the platform
- * SMMU's REALM stream table entry of an accepted TDI.
+ * RSI_VDEV_DMA_DISABLE, RSI_VDEV_VALIDATE_MAPPING (answered by RMI_RTT_DEV_VALIDATE,
+ * rmi_dev_mem.c), the host's RMI_VDEV_COMPLETE that answers them, and the platform SMMU's
+ * REALM stream table entry of an accepted TDI.
  *
  * A Realm names a device by the vdev_id the host gave RMI_VDEV_CREATE. Each call first exits
  * to the host (RMI_EXIT_VDEV_REQUEST, the vdev_id in RmiRecExit.vdev_id_1); the host resolves
@@ -245,4 +246,47 @@ void rsi_vdev_dma_disable(struct rec *rec, struct smc_regs *r)
         }
         da_vdev_dma_off(rec->rmm, vv.tdi_id);
         r->x[0] = RSI_SUCCESS;
+}
+
+/* ---- RSI_VDEV_VALIDATE_MAPPING ---- */
+
+/* X1 vdev_id, X2 ipa_base, X3 ipa_top, X4 pa_base, X5 flags (RsiDevMemFlags: bit 0 shared,
+ * bit 1 coherent; neither is offered, so only 0), X6..X8 the lock, measurement and report
+ * nonces the Realm verified. After the VDEV request the REC exits with
+ * RMI_EXIT_VDEV_VALIDATE_MAPPING (vdev_id, dev_mem_base/top/pa) and waits; the host calls
+ * RMI_RTT_DEV_VALIDATE zero or more times and re-enters, with DEV_MEM_RESPONSE to reject.
+ * X1 is how far the range was validated, X2 RSI_REJECT when the host stopped short and
+ * rejected, else RSI_ACCEPT (TF-RMM main's complete_dev_mem_mapping). The VDEV must be LOCKED
+ * or STARTED (RSI_ERROR_INPUT otherwise, as TF-RMM); a nonce that moved on is
+ * RSI_ERROR_DEVICE (meas_nonce is 0: ccada keeps no per-VDEV measurements yet). */
+void rsi_vdev_validate_mapping(struct rec *rec, struct smc_regs *r)
+{
+        uint64_t vdev_id = r->x[1], base = r->x[2], top = r->x[3], pa = r->x[4], flags = r->x[5]; /* copied once */
+        uint64_t lock_nonce = r->x[6], meas_nonce = r->x[7], report_nonce = r->x[8];
+        const struct realm *realm = rec->realm;
+        struct da_vdev_view vv;
+        if (!da_enabled(rec->rmm)) {
+                r->x[0] = RSI_ERROR_STATE;
+                return;
+        }
+        r->x[0] = RSI_ERROR_INPUT;
+        if ((base | top | pa) & GRANULE_MASK || base >= top || top > (uint64_t)1 << (realm->s2sz - 1) || flags ||
+            pa + (top - base) < pa || !vdev_resolve(rec, vdev_id, &vv))
+                return;
+        if (vv.state != RMI_VDEV_STATE_LOCKED && vv.state != RMI_VDEV_STATE_STARTED)
+                return;
+        r->x[0] = RSI_ERROR_DEVICE;
+        if (lock_nonce != vv.lock_nonce || meas_nonce != 0 || report_nonce != vv.report_nonce)
+                return;
+        rec->dev_mem_base = rec->dev_mem_addr = base;
+        rec->dev_mem_top = top;
+        rec->dev_mem_pa = pa;
+        rec->dev_mem_vdev = rec->vdev_pa;
+        struct rmi_rec_exit x = { .reason = RMI_EXIT_VDEV_VALIDATE_MAPPING, .vdev_id = vdev_id, .dev_mem_base = base,
+                                  .dev_mem_top = top, .dev_mem_pa = pa };
+        rec_exit_and_wait(rec, REC_PENDING_DEV_MEM, &x);
+        r->x[0] = RSI_SUCCESS;
+        r->x[1] = rec->dev_mem_addr;
+        r->x[2] = rec->dev_mem_addr != top && rec->dev_mem_reject ? RSI_REJECT : RSI_ACCEPT;
+        rec->dev_mem_base = rec->dev_mem_top = rec->dev_mem_addr = rec->dev_mem_pa = rec->dev_mem_vdev = 0;
 }

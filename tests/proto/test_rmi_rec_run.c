@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "ccada/rmi.h"
 #include "proto/rmi_rec_run.h"
 
 static uint64_t le64_at(const uint8_t *b, size_t off)
@@ -72,7 +73,8 @@ static void rmi_rec_exit_round_trips(void **state)
 {
         struct rmi_rec_exit x = { .reason = 0xFF, .esr = UINT64_MAX, .far = 1, .hpfar = 2,
                                   .ripas_base = UINT64_MAX - 1, .ripas_top = 7, .ripas_value = 0xFF, .imm = 0xFFFF,
-                                  .vdev_id = UINT64_MAX - 3 };
+                                  .vdev_id = UINT64_MAX - 3, .dev_mem_base = UINT64_MAX - 4,
+                                  .dev_mem_top = UINT64_MAX - 5, .dev_mem_pa = UINT64_MAX - 6 };
         struct rmi_rec_exit back;
         uint8_t b[RMI_REC_EXIT_SIZE];
         (void)state;
@@ -92,6 +94,54 @@ static void rmi_rec_exit_round_trips(void **state)
         assert_int_equal(back.imm, x.imm);
         assert_int_equal(back.vdev_id, x.vdev_id);
         assert_int_equal(le64_at(b, RMI_REC_EXIT_VDEV_ID_1), x.vdev_id);
+        assert_int_equal(back.dev_mem_base, x.dev_mem_base);
+        assert_int_equal(back.dev_mem_top, x.dev_mem_top);
+        assert_int_equal(back.dev_mem_pa, x.dev_mem_pa);
+}
+
+/* RMI_EXIT_VDEV_VALIDATE_MAPPING's fields at TF-RMM main's / Linux's offsets: vdev_id_1 0x530,
+ * dev_mem_base 0x540, dev_mem_top 0x548, dev_mem_pa 0x550 (s2ap_base 0x520, s2ap_top 0x528 and
+ * vdev_id_2 0x538 stay zero). */
+static void rmi_rec_exit_encode_puts_the_dev_mem_fields_at_their_offsets(void **state)
+{
+        struct rmi_rec_exit x = { .reason = RMI_EXIT_VDEV_VALIDATE_MAPPING, .vdev_id = 0x77, .dev_mem_base = 0x10000,
+                                  .dev_mem_top = 0x14000, .dev_mem_pa = 0x40000000 };
+        uint8_t b[RMI_REC_EXIT_SIZE];
+        (void)state;
+        memset(b, 0xAA, sizeof(b));
+        rmi_rec_exit_encode(&x, b);
+        assert_int_equal(le64_at(b, 0x000), 9);
+        assert_int_equal(le64_at(b, 0x530), 0x77);
+        assert_int_equal(le64_at(b, 0x540), 0x10000);
+        assert_int_equal(le64_at(b, 0x548), 0x14000);
+        assert_int_equal(le64_at(b, 0x550), 0x40000000);
+        assert_int_equal(le64_at(b, 0x520), 0);
+        assert_int_equal(le64_at(b, 0x528), 0);
+        assert_int_equal(le64_at(b, 0x538), 0);
+        assert_int_equal(le64_at(b, 0x558), 0);
+}
+
+/* The host reads the DEV_MEM group in place: those three fields, nothing else. */
+static void rmi_rec_exit_decode_used_reads_the_dev_mem_group_only_when_asked(void **state)
+{
+        uint8_t b[RMI_REC_EXIT_SIZE];
+        struct rmi_rec_exit x;
+        (void)state;
+        memset(b, 0xAA, sizeof(b));
+        memset(b, 0, 8);
+        b[0] = RMI_EXIT_VDEV_VALIDATE_MAPPING;
+        memset(&x, 0x55, sizeof(x));
+        rmi_rec_exit_decode_used(b, RMI_REC_EXIT_FIELDS_VDEV, 0, &x);
+        assert_int_equal(x.vdev_id, 0xAAAAAAAAAAAAAAAAULL);
+        assert_int_equal(x.dev_mem_base, 0);
+        assert_int_equal(x.dev_mem_top, 0);
+        assert_int_equal(x.dev_mem_pa, 0);
+        rmi_rec_exit_decode_used(b, RMI_REC_EXIT_FIELDS_DEV_MEM, 0, &x);
+        assert_int_equal(x.vdev_id, 0);
+        assert_int_equal(x.dev_mem_base, 0xAAAAAAAAAAAAAAAAULL);
+        assert_int_equal(x.dev_mem_top, 0xAAAAAAAAAAAAAAAAULL);
+        assert_int_equal(x.dev_mem_pa, 0xAAAAAAAAAAAAAAAAULL);
+        assert_int_equal(x.ripas_base, 0);
 }
 
 static void rmi_rec_entry_encode_puts_each_field_at_its_spec_offset_and_round_trips(void **state)
@@ -180,6 +230,8 @@ int main(void)
                 cmocka_unit_test(rmi_rec_exit_encode_puts_each_field_at_its_spec_offset),
                 cmocka_unit_test(rmi_rec_exit_decode_reads_the_low_byte_of_exit_reason),
                 cmocka_unit_test(rmi_rec_exit_round_trips),
+                cmocka_unit_test(rmi_rec_exit_encode_puts_the_dev_mem_fields_at_their_offsets),
+                cmocka_unit_test(rmi_rec_exit_decode_used_reads_the_dev_mem_group_only_when_asked),
                 cmocka_unit_test(rmi_rec_entry_encode_puts_each_field_at_its_spec_offset_and_round_trips),
                 cmocka_unit_test(rmi_rec_entry_encode_used_writes_flags_and_the_first_gprs_only),
                 cmocka_unit_test(rmi_rec_exit_decode_used_reads_only_the_fields_asked_for),

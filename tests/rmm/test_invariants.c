@@ -189,10 +189,131 @@ static void rmm_invariants_report_ripas_fields_on_host_call_exit(void **state)
         expect_reported(h, "HOST_CALL");
 }
 
+/* ---- device memory (rmi_dev_mem.c): entries and the window's record agree ---- */
+
+#define DEV_WIN 0x40000000ULL
+
+static bool no_device(void *ctx, uint64_t pa, unsigned size, bool write, uint64_t *val)
+{
+        (void)ctx, (void)pa, (void)size, (void)write, (void)val;
+        return false;
+}
+
+/* The level-3 entry of r at ipa (tables exist over [0, 2 MiB)). */
+static struct rtte *entry_at(struct host *h, const struct hrealm *r, uint64_t ipa, struct rtt_walk *w)
+{
+        rtt_walk(realm_of(h, r), ipa, RTT_PAGE_LEVEL, w);
+        assert_int_equal(w->level, RTT_PAGE_LEVEL);
+        return rtt_walk_entry(w);
+}
+
+/* An ASSIGNED_DEV entry at IPA 0x100000 of r mapping the window's first granule. */
+static struct rtte *dev_entry(struct host *h, const struct hrealm *r, uint8_t ripas)
+{
+        struct rtt_walk w;
+        struct rtte *e = entry_at(h, r, 0x100000, &w);
+        e->state = RMI_ASSIGNED_DEV;
+        e->ripas = ripas;
+        e->addr = DEV_WIN;
+        w.table->live++;
+        return e;
+}
+
+static void rmm_invariants_report_device_entry_the_window_does_not_record(void **state)
+{
+        struct host *h = *state;
+        struct hrealm r;
+        uint64_t rec;
+        assert_true(rmm_platform_dev_mem(h->rmm, DEV_WIN, 0x4000, no_device, NULL));
+        setup_realm(h, &r, &rec);
+        (void)dev_entry(h, &r, RMI_DEV);
+        expect_reported(h, "recorded for no Realm");
+}
+
+static void rmm_invariants_report_device_entry_outside_the_window(void **state)
+{
+        struct host *h = *state;
+        struct hrealm r;
+        uint64_t rec;
+        setup_realm(h, &r, &rec); /* no window at all */
+        (void)dev_entry(h, &r, RMI_EMPTY);
+        expect_reported(h, "outside the device window");
+}
+
+static void rmm_invariants_report_device_entry_with_ripas_ram(void **state)
+{
+        struct host *h = *state;
+        struct hrealm r;
+        uint64_t rec;
+        assert_true(rmm_platform_dev_mem(h->rmm, DEV_WIN, 0x4000, no_device, NULL));
+        setup_realm(h, &r, &rec);
+        (void)dev_entry(h, &r, RMI_RAM);
+        expect_reported(h, "ASSIGNED_DEV entry at IPA 0x100000 level 3 RIPAS RAM");
+}
+
+static void rmm_invariants_report_device_record_no_entry_maps(void **state)
+{
+        struct host *h = *state;
+        struct hrealm r;
+        uint64_t rec;
+        assert_true(rmm_platform_dev_mem(h->rmm, DEV_WIN, 0x4000, no_device, NULL));
+        setup_realm(h, &r, &rec);
+        *dev_mem_gran(h->rmm, DEV_WIN + 0x1000) =
+                (struct dev_gran){ .realm = realm_of(h, &r), .rd = r.rd, .ipa = 0x100000 };
+        expect_reported(h, "which does not map it");
+}
+
+static void rmm_invariants_report_ripas_dev_on_ram(void **state)
+{
+        struct host *h = *state;
+        struct hrealm r;
+        uint64_t rec;
+        struct rtt_walk w;
+        setup_realm(h, &r, &rec);
+        entry_at(h, &r, 0x1000, &w)->ripas = RMI_DEV; /* a DATA page */
+        expect_reported(h, "maps RAM with RIPAS DEV");
+}
+
+static void rmm_invariants_report_ripas_dev_on_unassigned_entry(void **state)
+{
+        struct host *h = *state;
+        struct hrealm r;
+        uint64_t rec;
+        struct rtt_walk w;
+        setup_realm(h, &r, &rec);
+        entry_at(h, &r, 0x8000, &w)->ripas = RMI_DEV;
+        expect_reported(h, "has RIPAS DEV");
+}
+
+static void rmm_invariants_report_dev_mem_fields_on_another_exit(void **state)
+{
+        struct host *h = *state;
+        struct hrealm r;
+        uint64_t rec;
+        setup_realm(h, &r, &rec);
+        struct rec *c = granule_at(h->rmm, rec)->u.rec;
+        c->exit.reason = RMI_EXIT_VDEV_VALIDATE_MAPPING;
+        c->exit.vdev_id = 7;
+        c->exit.dev_mem_base = 0x100000;
+        c->exit.dev_mem_top = 0x104000;
+        c->exit.dev_mem_pa = DEV_WIN;
+        assert_true(rmm_check_invariants(h->rmm)); /* all defined for a validation */
+        c->exit.reason = RMI_EXIT_VDEV_REQUEST;
+        c->exit.dev_mem_base = c->exit.dev_mem_top = 0;
+        expect_reported(h, "VDEV_REQUEST");    /* dev_mem_pa is not defined for a VDEV request */
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 T(rmm_invariants_hold_for_new_machine_and_built_realm),
+                T(rmm_invariants_report_device_entry_the_window_does_not_record),
+                T(rmm_invariants_report_device_entry_outside_the_window),
+                T(rmm_invariants_report_device_entry_with_ripas_ram),
+                T(rmm_invariants_report_device_record_no_entry_maps),
+                T(rmm_invariants_report_ripas_dev_on_ram),
+                T(rmm_invariants_report_ripas_dev_on_unassigned_entry),
+                T(rmm_invariants_report_dev_mem_fields_on_another_exit),
                 T(rmm_invariants_report_delegated_granule_that_is_not_zero),
                 T(rmm_invariants_report_data_granule_whose_pas_is_not_realm),
                 T(rmm_invariants_report_realm_pas_granule_the_rmm_does_not_track),
