@@ -317,10 +317,13 @@ enum hw_result hw_dma(struct hw_smmu *s, uint16_t stream_id, bool t, uint64_t io
         if (f.reason != HW_DMA_OK)
                 return refuse(s, &f, fault);
         for (size_t i = 0; i < nsegs && len; i++) {
-                if (access == HW_ACCESS_READ)
+                if (access == HW_ACCESS_READ) {
                         memcpy(p + off, segs[i].host, segs[i].len);
-                else
+                } else {
                         memcpy(segs[i].host, p + off, segs[i].len);
+                        if (ste.mode == HW_STE_REALM && ste.written)
+                                ste.written(ste.s2_ctx, iova + off, p + off, segs[i].len);
+                }
                 off += segs[i].len;
         }
         s->stats.bytes += len;

@@ -78,6 +78,12 @@ enum hw_ste_mode {
  * before it checks them, and keeps no answer beyond the transaction. */
 typedef bool (*hw_smmu_s2_fn)(void *ctx, uint64_t ipa, enum hw_access access, uint64_t *pa);
 
+/* Told, after a REALM stream's write landed, which bytes of the Realm's IPA space changed (a
+ * page-bounded piece each call): the RMM's test builds keep an oracle of what each Realm's
+ * memory holds, and an accepted TDI's DMA writes for the Realm. May be NULL. Must not call
+ * into the SMMU or change the GPT. */
+typedef void (*hw_smmu_written_fn)(void *ctx, uint64_t ipa, const void *bytes, size_t len);
+
 /* A stream table entry as programmed. Fields after mode are for REALM only; the SMMU stores
  * them as zero for ABORT and BYPASS. */
 struct hw_ste {
@@ -85,7 +91,8 @@ struct hw_ste {
         bool dma_enabled;       /* RSI_VDEV_DMA_ENABLE: the Realm lets the TDI DMA */
         uint32_t owner;         /* the Realm's owner tag (VMID + 1), nonzero */
         hw_smmu_s2_fn s2;       /* non-NULL */
-        void *s2_ctx;           /* the RMM's Realm, passed to s2 */
+        void *s2_ctx;           /* the RMM's Realm, passed to s2 and written */
+        hw_smmu_written_fn written; /* NULL: none */
 };
 
 enum hw_smmu_status {

@@ -29,12 +29,14 @@
 #define OTHER_TAG 2u
 
 /* A Realm's stage 2 as the RMM would walk it: IPA(i) -> pa[i] where mapped[i]. */
+struct seen;
 struct test_s2 {
         uint64_t pa[S2_PAGES];
         bool mapped[S2_PAGES];
         unsigned calls;
         uint64_t last_ipa;
         enum hw_access last_access;
+        struct seen *seen;      /* the written observer's record (its test only) */
 };
 
 static bool test_s2_walk(void *ctx, uint64_t ipa, enum hw_access access, uint64_t *pa)
@@ -431,6 +433,53 @@ static void smmu_realm_stream_reaches_its_realm_granules_through_stage2(void **s
         assert_int_equal(f->s2.last_access, HW_ACCESS_READ);
 }
 
+/* What a written observer saw: each piece's IPA and length, and the bytes. */
+struct seen {
+        unsigned calls;
+        uint64_t ipa[4];
+        size_t len[4];
+        uint8_t bytes[2 * GRANULE_SIZE];
+        size_t total;
+};
+
+static void observe(void *ctx, uint64_t ipa, const void *bytes, size_t len)
+{
+        struct seen *w = ((struct test_s2 *)ctx)->seen;
+        assert_true(w->calls < 4 && w->total + len <= sizeof(w->bytes));
+        w->ipa[w->calls] = ipa;
+        w->len[w->calls++] = len;
+        memcpy(w->bytes + w->total, bytes, len);
+        w->total += len;
+}
+
+static void smmu_realm_stream_tells_its_observer_every_piece_it_wrote_and_nothing_else(void **state)
+{
+        struct fixture *f = *state;
+        struct seen w = { 0 };
+        uint8_t out[GRANULE_SIZE], back[sizeof(out)];
+        realm_page(f, 4, 9, REALM_TAG);
+        realm_page(f, 5, 6, REALM_TAG);
+        f->s2.seen = &w;
+        const struct hw_ste ste = { .mode = HW_STE_REALM, .owner = REALM_TAG, .s2 = test_s2_walk, .s2_ctx = &f->s2,
+                                    .written = observe };
+        assert_int_equal(hw_smmu_ste_set(f->s, HW_WORLD_REALM, SID_TDI, &ste), HW_SMMU_OK);
+        assert_int_equal(hw_smmu_ste_dma_enable(f->s, HW_WORLD_REALM, SID_TDI, true), HW_SMMU_OK);
+        fill(out, sizeof(out), 0x33);
+        assert_int_equal(hw_dma(f->s, SID_TDI, true, IPA(4) + GRANULE_SIZE - 32, out, sizeof(out), HW_ACCESS_WRITE,
+                                NULL),
+                         HW_OK);
+        assert_int_equal(w.calls, 2); /* page by page, by IPA */
+        assert_int_equal(w.ipa[0], IPA(4) + GRANULE_SIZE - 32);
+        assert_int_equal(w.len[0], 32);
+        assert_int_equal(w.ipa[1], IPA(5));
+        assert_int_equal(w.len[1], sizeof(out) - 32);
+        assert_memory_equal(w.bytes, out, sizeof(out));
+        /* a read, and a refused write, tell it nothing */
+        assert_int_equal(hw_dma(f->s, SID_TDI, true, IPA(4), back, sizeof(back), HW_ACCESS_READ, NULL), HW_OK);
+        assert_int_not_equal(hw_dma(f->s, SID_TDI, true, IPA(7), out, 64, HW_ACCESS_WRITE, NULL), HW_OK);
+        assert_int_equal(w.calls, 2);
+}
+
 static void smmu_realm_stream_faults_where_stage2_maps_nothing(void **state)
 {
         struct fixture *f = *state;
@@ -765,6 +814,7 @@ int main(void)
                 T(smmu_bypass_stream_faults_gpf_on_every_granule_not_non_secure),
                 T(smmu_bypass_stream_faults_outside_memory_and_on_wrap),
                 T(smmu_realm_stream_reaches_its_realm_granules_through_stage2),
+                T(smmu_realm_stream_tells_its_observer_every_piece_it_wrote_and_nothing_else),
                 T(smmu_realm_stream_faults_where_stage2_maps_nothing),
                 T(smmu_realm_stream_refuses_granules_its_realm_does_not_own),
                 T(smmu_realm_stream_reaches_ns_granules_its_stage2_maps),
