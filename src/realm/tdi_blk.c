@@ -113,49 +113,82 @@ void tdi_blk_remove(struct tdi_blk *b)
         rk_kfree(b->k, b);
 }
 
-/* One batch: n descriptors of the request from byte off, one doorbell, each status read back. */
-static ccada_status batch(struct tdi_blk *b, bool write, uint64_t sector, uint64_t dma, uint64_t len, uint64_t *done)
+/* Rings the doorbell for descriptors [first, b->prod) and checks what came back: each one
+ * with its own cookie and status OK. */
+static ccada_status ring_and_check(struct tdi_blk *b, uint32_t first, bool write)
 {
-        uint32_t first = b->prod, n = 0;
-        ccada_status st = CCADA_OK;
-        while (*done < len && n < TDI_BLK_RING_ENTRIES && st == CCADA_OK) {
-                uint64_t chunk = len - *done < BLK_MAX_XFER ? len - *done : BLK_MAX_XFER;
-                struct blk_desc d = { .opcode = write ? BLK_OP_WRITE : BLK_OP_READ, .length = (uint32_t)chunk,
-                                      .sector = sector + *done / BLK_SECTOR, .buffer = dma + *done,
-                                      .cookie = first + n, .status = BLK_DESC_PENDING };
-                uint8_t raw[BLK_DESC_SIZE];
-                blk_desc_encode(&d, raw);
-                st = rk_write(b->k, b->ring_ipa + ((first + n) % TDI_BLK_RING_ENTRIES) * BLK_DESC_SIZE, raw, sizeof(raw));
-                *done += chunk;
-                n++;
-        }
-        if (st != CCADA_OK)
-                return st;
-        b->prod = first + n;
-        b->stats.doorbells++;
         uint32_t completion;
+        ccada_status st;
+        b->stats.doorbells++;
         if ((st = wr32(b, BLK_REG_DOORBELL, b->prod)) != CCADA_OK || (st = rd32(b, BLK_REG_COMPLETION, &completion)) != CCADA_OK)
                 return st;
         if (completion != b->prod)       /* it runs the ring inside the doorbell: all, or it broke */
                 return CCADA_E_PEER;
-        for (uint32_t i = 0; i < n; i++) {
+        for (uint32_t i = first; i != b->prod; i++) {
                 uint8_t raw[BLK_DESC_SIZE];
                 struct blk_desc d;
-                if ((st = rk_read(b->k, b->ring_ipa + ((first + i) % TDI_BLK_RING_ENTRIES) * BLK_DESC_SIZE, raw,
-                                  sizeof(raw))) != CCADA_OK)
+                if ((st = rk_read(b->k, b->ring_ipa + (i % TDI_BLK_RING_ENTRIES) * BLK_DESC_SIZE, raw, sizeof(raw))) !=
+                    CCADA_OK)
                         return st;
                 blk_desc_decode(raw, &d); /* our copy: read once */
                 b->stats.descriptors++;
-                if (d.cookie != first + i)
+                if (d.cookie != i)
                         return CCADA_E_PEER;
                 if (d.status != BLK_DESC_OK)
                         return d.status == BLK_DESC_PENDING ? CCADA_E_PEER : CCADA_E_IO;
+                if (d.opcode == BLK_OP_FLUSH)
+                        continue;
                 if (write)
                         b->stats.bytes_written += d.length;
                 else
                         b->stats.bytes_read += d.length;
         }
         return CCADA_OK;
+}
+
+static ccada_status put_desc(struct tdi_blk *b, const struct blk_desc *d)
+{
+        uint8_t raw[BLK_DESC_SIZE];
+        blk_desc_encode(d, raw);
+        return rk_write(b->k, b->ring_ipa + (d->cookie % TDI_BLK_RING_ENTRIES) * BLK_DESC_SIZE, raw, sizeof(raw));
+}
+
+/* One batch: up to a ring of descriptors of the request from byte *done, one doorbell. */
+static ccada_status batch(struct tdi_blk *b, bool write, uint64_t sector, uint64_t dma, uint64_t len, uint64_t *done)
+{
+        uint32_t first = b->prod;
+        ccada_status st = CCADA_OK;
+        while (*done < len && b->prod - first < TDI_BLK_RING_ENTRIES && st == CCADA_OK) {
+                uint64_t chunk = len - *done < BLK_MAX_XFER ? len - *done : BLK_MAX_XFER;
+                struct blk_desc d = { .opcode = write ? BLK_OP_WRITE : BLK_OP_READ, .length = (uint32_t)chunk,
+                                      .sector = sector + *done / BLK_SECTOR, .buffer = dma + *done,
+                                      .cookie = b->prod, .status = BLK_DESC_PENDING };
+                if ((st = put_desc(b, &d)) == CCADA_OK) {
+                        *done += chunk;
+                        b->prod++;
+                }
+        }
+        if (st != CCADA_OK) {
+                b->prod = first; /* nothing was rung: those slots are free again */
+                return st;
+        }
+        return ring_and_check(b, first, write);
+}
+
+ccada_status tdi_blk_flush(struct tdi_blk *b)
+{
+        struct blk_desc d = { .opcode = BLK_OP_FLUSH, .cookie = b->prod, .status = BLK_DESC_PENDING };
+        uint32_t first = b->prod;
+        ccada_status st = put_desc(b, &d);
+        if (st == CCADA_OK) {
+                b->prod++;
+                st = ring_and_check(b, first, false);
+        }
+        if (st == CCADA_OK)
+                b->stats.flushes++;
+        else
+                b->stats.errors++;
+        return st;
 }
 
 ccada_status tdi_blk_rw(struct tdi_blk *b, bool write, uint64_t sector, uint64_t ipa, uint64_t len)

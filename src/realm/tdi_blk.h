@@ -37,6 +37,7 @@ struct tdi_blk_stats {
         uint64_t descriptors;   /* descriptors the device completed */
         uint64_t doorbells;
         uint64_t bytes_read, bytes_written;     /* moved by the device's DMA, OK only */
+        uint64_t flushes;       /* tdi_blk_flush calls that ended OK */
         uint64_t errors;        /* calls that failed */
 };
 
@@ -55,5 +56,7 @@ const struct tdi_blk_stats *tdi_blk_stats(const struct tdi_blk *b);
 
 /* len bytes at sector from (write) or into private memory at ipa. */
 ccada_status tdi_blk_rw(struct tdi_blk *b, bool write, uint64_t sector, uint64_t ipa, uint64_t len) CCADA_MUST_CHECK;
+/* One FLUSH descriptor: what was written is on the device's storage. */
+ccada_status tdi_blk_flush(struct tdi_blk *b) CCADA_MUST_CHECK;
 
 #endif

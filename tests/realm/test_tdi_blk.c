@@ -120,13 +120,16 @@ static void tdi_blk_write_then_read_moves_the_data_by_dma_into_private_pages(voi
         assert_int_equal(rk_write(r->k, wbuf, pat, len), CCADA_OK);
         assert_int_equal(tdi_blk_probe(r->k, BAR, 0x4000, &r->dev, &b), CCADA_OK);
         assert_int_equal(tdi_blk_rw(b, true, 8, wbuf, len), CCADA_OK);
+        assert_int_equal(tdi_blk_flush(b), CCADA_OK);
+        assert_int_equal(blk_engine_stats(r->e)->flushes, 1);
         assert_int_equal(tdi_blk_rw(b, false, 8, rbuf, len), CCADA_OK);
         assert_int_equal(rk_read(r->k, rbuf, got, len), CCADA_OK);
         assert_memory_equal(got, pat, len);
         const struct tdi_blk_stats *s = tdi_blk_stats(b);
         assert_int_equal(s->requests, 2);
-        assert_int_equal(s->doorbells, 2);
-        assert_int_equal(s->descriptors, 6);
+        assert_int_equal(s->doorbells, 3);
+        assert_int_equal(s->descriptors, 7);
+        assert_int_equal(s->flushes, 1);
         assert_int_equal(s->bytes_written, len);
         assert_int_equal(s->bytes_read, len);
         assert_int_equal(blk_engine_stats(r->e)->bytes_written, len);

@@ -57,4 +57,12 @@ struct blk_test_result {
 ccada_status blk_test_run(struct realm_kernel *k, struct virtio_blk *b, const struct blk_test_config *cfg,
                           struct blk_test_result *res) CCADA_MUST_CHECK;
 
+/* The same test on an accepted TDI's block function (realm/tdi_blk.h): the same pattern and
+ * request size, each request DMA'd by the device straight to or from the private buffers (no
+ * bounce, no scatter-gather, one request at a time), a FLUSH descriptor between, no ID.
+ * res's queue fields: the ring's size and 1. Returns as blk_test_run. */
+struct tdi_blk;
+ccada_status blk_test_run_tdi(struct realm_kernel *k, struct tdi_blk *t, const struct blk_test_config *cfg,
+                              struct blk_test_result *res) CCADA_MUST_CHECK;
+
 #endif
