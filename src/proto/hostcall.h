@@ -61,6 +61,20 @@ _Static_assert(HOSTCALL_PEEK_PRIVATE_WORDS + HOSTCALL_PEEK_MAX / 8 <= 31, "the a
 #define HOSTCALL_DEV_OBJECT_MAX 4096u
 #define HOSTCALL_DEV_OBJECT_TOTAL_MAX (64u * 1024u) /* the largest object a Realm takes */
 
+/* "Where did you map this device memory?" (the Realm's TDISP driver, before it validates the
+ * mapping): gprs[0] = the vdev_id, gprs[1] = the physical address of an MMIO range as the
+ * device's interface report gives it. The host answers gprs[0] = the protected IPA where it
+ * mapped that range for the Realm (RMI_RTT_DEV_MAP; 0: it did not), gprs[1] = how many bytes.
+ * Untrusted: the Realm confirms the mapping with RSI_VDEV_VALIDATE_MAPPING, which the RMM
+ * checks page by page (a Linux Realm learns the IPA from the BAR its host shows it). */
+#define HOSTCALL_DEV_MMIO 0x0C0F
+
+/* "Start the device" (the Realm accepted it): gprs[0] = the vdev_id. The host runs
+ * RMI_VDEV_START (TDISP START_INTERFACE) and answers gprs[0] = 1 if it says it did. Untrusted:
+ * the Realm asks the RMM (RSI_VDEV_GET_INFO) whether the device is STARTED with the nonces it
+ * verified (a Linux Realm asks through the PCI/TSM guest request channel). */
+#define HOSTCALL_DEV_START 0x0C10
+
 /* A normal VM has no RMM and so no RSI_HOST_CALL: it makes the same calls with a hypercall
  * to the host, as a KVM guest does (SMCCC 1.4 §2.5: a fast SMC64 call, owner 6 = Vendor
  * Specific Hypervisor Service). x1 = the guest-physical address of a block laid out as

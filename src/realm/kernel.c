@@ -525,6 +525,52 @@ ccada_status rk_vdev_get_info(struct realm_kernel *k, uint64_t vdev_id, struct r
         return st;
 }
 
+/* RSI_VDEV_VALIDATE_MAPPING (RMM 2.0-beta) over [ipa, top) -> pa, looping on partial progress
+ * (the host answers page table by page table). */
+ccada_status rk_vdev_validate_mapping(struct realm_kernel *k, uint64_t vdev_id, uint64_t ipa, uint64_t top, uint64_t pa,
+                                      const struct rsi_vdev_info *verified)
+{
+        if (!k->is_realm)
+                return CCADA_E_UNSUPPORTED;
+        uint64_t base = ipa;
+        while (base < top) {
+                struct smc_regs r = { .x = { RSI_VDEV_VALIDATE_MAPPING, vdev_id, base, top, pa + (base - ipa), 0,
+                                             verified->lock_nonce, verified->meas_nonce, verified->report_nonce } };
+                rsi(k, &r);
+                if (r.x[0] != RSI_SUCCESS)
+                        return r.x[0] == RSI_ERROR_DEVICE ? CCADA_E_VERIFY
+                               : r.x[0] == RSI_ERROR_STATE ? CCADA_E_UNSUPPORTED
+                                                           : CCADA_E_RMM;
+                uint64_t next = r.x[1]; /* copied once */
+                if (r.x[2] == RSI_REJECT)
+                        return CCADA_E_REJECTED;
+                if (next <= base || next > top)
+                        return CCADA_E_RMM;
+                base = next;
+        }
+        return CCADA_OK;
+}
+
+/* RSI_VDEV_DMA_ENABLE with the nonces the Realm verified: no ATS, plane 0. */
+ccada_status rk_vdev_dma_enable(struct realm_kernel *k, uint64_t vdev_id, const struct rsi_vdev_info *verified)
+{
+        if (!k->is_realm)
+                return CCADA_E_UNSUPPORTED;
+        struct smc_regs r = { .x = { RSI_VDEV_DMA_ENABLE, vdev_id, 0, 0, verified->lock_nonce, verified->meas_nonce,
+                                     verified->report_nonce } };
+        rsi(k, &r);
+        return r.x[0] == RSI_SUCCESS ? CCADA_OK : r.x[0] == RSI_ERROR_DEVICE ? CCADA_E_VERIFY : CCADA_E_RMM;
+}
+
+ccada_status rk_vdev_dma_disable(struct realm_kernel *k, uint64_t vdev_id)
+{
+        if (!k->is_realm)
+                return CCADA_E_UNSUPPORTED;
+        struct smc_regs r = { .x = { RSI_VDEV_DMA_DISABLE, vdev_id } };
+        rsi(k, &r);
+        return r.x[0] == RSI_SUCCESS ? CCADA_OK : CCADA_E_RMM;
+}
+
 /* RSI_HOST_CALL through the kernel's RsiHostCall page; gprs in and out. */
 ccada_status rk_host_call(struct realm_kernel *k, uint16_t imm, uint64_t gprs[31])
 {

@@ -160,6 +160,18 @@ ccada_status rk_attestation_token(struct realm_kernel *k, const uint8_t *challen
  * ERROR_INPUT or ERROR_STATE); CCADA_E_RMM: another refusal. */
 struct rsi_vdev_info;
 ccada_status rk_vdev_get_info(struct realm_kernel *k, uint64_t vdev_id, struct rsi_vdev_info *out) CCADA_MUST_CHECK;
+/* RSI_VDEV_VALIDATE_MAPPING: the device memory the host mapped at [ipa, top) is the PA range
+ * from pa the Realm verified in the interface report, for the device as verified (its nonces:
+ * a re-lock or re-report since is refused). Then the pages have RIPAS DEV and
+ * rk_mmio_*_protected reaches the device. CCADA_E_REJECTED (the host refused),
+ * CCADA_E_VERIFY (the nonces moved on), CCADA_E_UNSUPPORTED (no DA), CCADA_E_RMM. */
+ccada_status rk_vdev_validate_mapping(struct realm_kernel *k, uint64_t vdev_id, uint64_t ipa, uint64_t top, uint64_t pa,
+                                      const struct rsi_vdev_info *verified) CCADA_MUST_CHECK;
+/* RSI_VDEV_DMA_ENABLE / _DISABLE: the TDI's DMA reaches the Realm's private memory (the device
+ * must be STARTED with the nonces verified: CCADA_E_VERIFY otherwise) / no longer does. */
+ccada_status rk_vdev_dma_enable(struct realm_kernel *k, uint64_t vdev_id, const struct rsi_vdev_info *verified)
+        CCADA_MUST_CHECK;
+ccada_status rk_vdev_dma_disable(struct realm_kernel *k, uint64_t vdev_id) CCADA_MUST_CHECK;
 /* A host call (proto/hostcall.h), GPRs in and out: RSI_HOST_CALL in a Realm, the vendor
  * hypercall in a normal VM. CCADA_E_RMM when the call was refused. */
 ccada_status rk_host_call(struct realm_kernel *k, uint16_t imm, uint64_t gprs[31]) CCADA_MUST_CHECK;

@@ -1,5 +1,5 @@
-/* The Realm's TDISP driver, first half: evidence fetched and checked against the RMM's
- * digests (see tdisp.h). */
+/* The Realm's TDISP driver: evidence fetched and checked against the RMM's digests, then the
+ * accepted device's MMIO validated, started and given DMA (see tdisp.h). */
 #include "realm/tdisp.h"
 
 #include <string.h>
@@ -8,6 +8,7 @@
 #include "lib/bytes.h"
 #include "lib/crypto.h"
 #include "proto/hostcall.h"
+#include "proto/tdisp.h"
 #include "realm/kernel.h"
 
 const char *rk_dev_obj_name(int obj)
@@ -107,4 +108,55 @@ void rk_vdev_evidence_free(struct realm_kernel *k, struct rk_vdev_evidence *ev)
                 ev->obj[i] = NULL;
                 ev->len[i] = 0;
         }
+}
+
+/* The IPA where the host says it mapped the range at pa (untrusted: validated next). */
+static ccada_status host_mmio(struct realm_kernel *k, uint64_t vdev_id, uint64_t pa, uint64_t size, uint64_t *ipa)
+{
+        uint64_t g[31] = { vdev_id, pa };
+        ccada_status st = rk_host_call(k, HOSTCALL_DEV_MMIO, g);
+        if (st != CCADA_OK)
+                return st;
+        uint64_t at = g[0], len = g[1]; /* copied once */
+        if (!at || at & 0xFFF || len < size || at + size < at || at & rk_shared_bit(k))
+                return CCADA_E_PEER;
+        *ipa = at;
+        return CCADA_OK;
+}
+
+ccada_status rk_tdi_start(struct realm_kernel *k, uint64_t vdev_id, const struct rsi_vdev_info *verified,
+                          const struct tdi_mmio_range *range, struct rk_tdi *out)
+{
+        memset(out, 0, sizeof(*out));
+        out->vdev_id = vdev_id;
+        if (!range->num_pages || range->first_page > (UINT64_MAX >> 12) - range->num_pages)
+                return CCADA_E_INVAL;
+        uint64_t pa = range->first_page << 12, size = (uint64_t)range->num_pages << 12, ipa;
+        ccada_status st = host_mmio(k, vdev_id, pa, size, &ipa);
+        if (st != CCADA_OK)
+                return st;
+        /* the host's IPA must map exactly the range the Realm verified in the report */
+        if ((st = rk_vdev_validate_mapping(k, vdev_id, ipa, ipa + size, pa, verified)) != CCADA_OK)
+                return st;
+        out->mmio_ipa = ipa;
+        out->mmio_pa = pa;
+        out->mmio_size = size;
+        out->validated = true;
+        uint64_t g[31] = { vdev_id };
+        if ((st = rk_host_call(k, HOSTCALL_DEV_START, g)) != CCADA_OK)
+                return st;
+        /* the host's word is not enough: the RMM says STARTED, with the nonces verified */
+        struct rsi_vdev_info now;
+        if ((st = rk_vdev_get_info(k, vdev_id, &now)) != CCADA_OK)
+                return st;
+        if (now.state != RSI_VDEV_STATE_STARTED)
+                return CCADA_E_STATE;
+        if (now.lock_nonce != verified->lock_nonce || now.report_nonce != verified->report_nonce ||
+            now.meas_nonce != verified->meas_nonce)
+                return CCADA_E_VERIFY;
+        out->started = true;
+        if ((st = rk_vdev_dma_enable(k, vdev_id, verified)) != CCADA_OK)
+                return st;
+        out->dma = true;
+        return CCADA_OK;
 }

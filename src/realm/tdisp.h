@@ -8,6 +8,7 @@
 #ifndef CCADA_REALM_TDISP_H
 #define CCADA_REALM_TDISP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,24 @@ struct rk_vdev_evidence {
 ccada_status rk_vdev_evidence_get(struct realm_kernel *k, uint64_t vdev_id, struct rk_vdev_evidence *ev)
         CCADA_MUST_CHECK;
 void rk_vdev_evidence_free(struct realm_kernel *k, struct rk_vdev_evidence *ev);
+
+/* The second half, once the Realm accepted the device (tdisp_accept_check said ACCEPT for the
+ * evidence whose RSI_VDEV_GET_INFO is verified): the MMIO range of the interface report at
+ * `range` is asked of the host (HOSTCALL_DEV_MMIO: where it mapped it) and validated
+ * (RSI_VDEV_VALIDATE_MAPPING with the verified nonces: the RMM checks every page maps that
+ * range); the host is asked to start the TDI (HOSTCALL_DEV_START); the RMM must then say
+ * STARTED with the same nonces (RSI_VDEV_GET_INFO: the host's word is not enough); then
+ * RSI_VDEV_DMA_ENABLE. out says how far it got. CCADA_E_PEER (the host's IPA is no mapping of
+ * that range), CCADA_E_REJECTED, CCADA_E_VERIFY (nonces moved on: re-locked or re-reported),
+ * CCADA_E_STATE (not STARTED), CCADA_E_INVAL (an empty range), CCADA_E_RMM. */
+struct tdi_mmio_range;
+struct rk_tdi {
+        uint64_t vdev_id;
+        uint64_t mmio_ipa, mmio_pa, mmio_size;
+        bool validated, started, dma;
+};
+ccada_status rk_tdi_start(struct realm_kernel *k, uint64_t vdev_id, const struct rsi_vdev_info *verified,
+                          const struct tdi_mmio_range *range, struct rk_tdi *out) CCADA_MUST_CHECK;
 const char *rk_dev_obj_name(int obj); /* "VCA", "certificate chain", ... */
 
 #endif

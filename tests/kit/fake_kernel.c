@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ccada/report.h"
+#include "ccada/rsi.h"
 #include "proto/rsi_vdev.h"
 #include "realm/kheap.h"
 
@@ -47,6 +48,8 @@ struct realm_kernel {
         void *host_call_ctx;
         bool have_vdev;                 /* rk_vdev_get_info answers (fake_kernel_set_vdev_info) */
         struct rsi_vdev_info vdev;
+        struct fake_dev_mem dev_mem;    /* what RSI_VDEV_VALIDATE_MAPPING accepts */
+        bool dma_enabled;
         uint64_t vdev_id;
 };
 
@@ -578,6 +581,56 @@ void fake_kernel_set_vdev_info(struct realm_kernel *k, uint64_t vdev_id, const s
         k->vdev_id = vdev_id;
         if (info)
                 k->vdev = *info;
+}
+
+void fake_kernel_set_dev_mem(struct realm_kernel *k, const struct fake_dev_mem *m)
+{
+        k->dev_mem = m ? *m : (struct fake_dev_mem){ 0 };
+}
+
+bool fake_kernel_dma_enabled(const struct realm_kernel *k) { return k->dma_enabled; }
+
+struct rsi_vdev_info *fake_kernel_vdev_info(struct realm_kernel *k) { return &k->vdev; }
+
+/* The RMM's checks as rsi_vdev.c makes them: a known device, LOCKED or STARTED, the nonces the
+ * Realm verified; then the host's mapping (dev_mem) is validated page by page, or rejected. */
+static bool nonces_ok(const struct realm_kernel *k, const struct rsi_vdev_info *v)
+{
+        return v->lock_nonce == k->vdev.lock_nonce && v->meas_nonce == k->vdev.meas_nonce &&
+               v->report_nonce == k->vdev.report_nonce;
+}
+
+ccada_status rk_vdev_validate_mapping(struct realm_kernel *k, uint64_t vdev_id, uint64_t ipa, uint64_t top, uint64_t pa,
+                                      const struct rsi_vdev_info *verified)
+{
+        k->dev_mem.calls++;
+        if (!k->have_vdev || vdev_id != k->vdev_id || ipa >= top || (ipa | top | pa) & 0xFFF)
+                return CCADA_E_RMM;
+        if ((k->vdev.state != RSI_VDEV_STATE_LOCKED && k->vdev.state != RSI_VDEV_STATE_STARTED) ||
+            !nonces_ok(k, verified))
+                return CCADA_E_VERIFY;
+        if (k->dev_mem.reject || ipa != k->dev_mem.ipa || top - ipa > k->dev_mem.size || pa != k->dev_mem.pa)
+                return CCADA_E_REJECTED;
+        k->dev_mem.validated = true;
+        return CCADA_OK;
+}
+
+ccada_status rk_vdev_dma_enable(struct realm_kernel *k, uint64_t vdev_id, const struct rsi_vdev_info *verified)
+{
+        if (!k->have_vdev || vdev_id != k->vdev_id)
+                return CCADA_E_RMM;
+        if (k->vdev.state != RSI_VDEV_STATE_STARTED || !nonces_ok(k, verified))
+                return CCADA_E_VERIFY;
+        k->dma_enabled = true;
+        return CCADA_OK;
+}
+
+ccada_status rk_vdev_dma_disable(struct realm_kernel *k, uint64_t vdev_id)
+{
+        if (!k->have_vdev || vdev_id != k->vdev_id)
+                return CCADA_E_RMM;
+        k->dma_enabled = false;
+        return CCADA_OK;
 }
 
 ccada_status rk_vdev_get_info(struct realm_kernel *k, uint64_t vdev_id, struct rsi_vdev_info *out)

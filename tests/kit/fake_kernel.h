@@ -81,6 +81,20 @@ void fake_kernel_set_host_call(struct realm_kernel *k, fake_host_call_fn fn, voi
 /* rk_vdev_get_info answers info for vdev_id (NULL: no device: CCADA_E_UNSUPPORTED). */
 struct rsi_vdev_info;
 void fake_kernel_set_vdev_info(struct realm_kernel *k, uint64_t vdev_id, const struct rsi_vdev_info *info);
+/* The device's state as the fake RMM keeps it (a test moves it: START, a re-lock). */
+struct rsi_vdev_info *fake_kernel_vdev_info(struct realm_kernel *k);
+/* rk_vdev_validate_mapping: the device (known, LOCKED or STARTED) with the nonces the Realm
+ * verified, else CCADA_E_VERIFY; then the host's mapping must be [ipa, ipa + size) -> pa and
+ * not rejected, else CCADA_E_REJECTED. rk_vdev_dma_enable: STARTED and the same nonces, else
+ * CCADA_E_VERIFY. */
+struct fake_dev_mem {
+        uint64_t ipa, pa, size;
+        bool reject;
+        bool validated;         /* out: a validation succeeded */
+        unsigned calls;         /* out */
+};
+void fake_kernel_set_dev_mem(struct realm_kernel *k, const struct fake_dev_mem *m);
+bool fake_kernel_dma_enabled(const struct realm_kernel *k);
 
 /* What the code under test put into the kernel's report (rk_report_section). */
 struct ccada_report;

@@ -16,6 +16,7 @@
 #include "lib/crypto.h"
 #include "proto/hostcall.h"
 #include "proto/rsi_vdev.h"
+#include "proto/tdisp.h"
 #include "realm/tdisp.h"
 
 #define NOBJ 4
@@ -29,6 +30,11 @@ struct host {
         bool overfill;                  /* says it wrote more than the buffer */
         bool flip_after_first;          /* changes a byte of the object between two fetches */
         unsigned calls;
+        /* the second half: where it says it mapped the BAR, and what START does */
+        uint64_t mmio_ipa, mmio_len;
+        bool start_works;               /* the RMM's VDEV goes to STARTED */
+        bool relock;                    /* ... after a re-lock: a new lock nonce */
+        unsigned mmio_calls, start_calls;
 };
 
 static void serve(void *ctx, struct realm_kernel *k, uint16_t imm, uint64_t g[31])
@@ -179,7 +185,122 @@ static void evidence_when_the_host_call_fails_frees_everything(void **state)
         assert_int_equal(fake_kernel_decrypted_pages(r->k), 0);
 }
 
+/* ---- the second half: validate the BAR, START, DMA ---- */
+
+#define BAR_PA 0x60000000ull
+#define BAR_IPA 0x10000000ull
+
+static void serve_start(void *ctx, struct realm_kernel *k, uint16_t imm, uint64_t g[31])
+{
+        struct host *h = ctx;
+        if (imm == HOSTCALL_DEV_MMIO) {
+                h->mmio_calls++;
+                assert_int_equal(g[1], BAR_PA); /* the Realm asks about the range of the report */
+                g[0] = h->mmio_ipa;
+                g[1] = h->mmio_len;
+                return;
+        }
+        assert_int_equal(imm, HOSTCALL_DEV_START);
+        h->start_calls++;
+        struct rsi_vdev_info *v = fake_kernel_vdev_info(k);
+        if (h->start_works)
+                v->state = RSI_VDEV_STATE_STARTED;
+        if (h->relock)
+                v->lock_nonce++;
+        g[0] = 1; /* it always says it did */
+}
+
+static int setup_start(void **state)
+{
+        setup(state);
+        struct rig *r = *state;
+        r->h.mmio_ipa = BAR_IPA;
+        r->h.mmio_len = 0x4000;
+        r->h.start_works = true;
+        r->info.lock_nonce = 1;
+        r->info.report_nonce = 1;
+        fake_kernel_set_vdev_info(r->k, 1, &r->info);
+        fake_kernel_set_host_call(r->k, serve_start, &r->h);
+        struct fake_dev_mem m = { .ipa = BAR_IPA, .pa = BAR_PA, .size = 0x4000 };
+        fake_kernel_set_dev_mem(r->k, &m);
+        return 0;
+}
+
+static const struct tdi_mmio_range bar = { .first_page = BAR_PA >> 12, .num_pages = 4 };
+
+static void tdi_start_validates_the_bar_starts_the_tdi_and_enables_its_dma(void **state)
+{
+        struct rig *r = *state;
+        struct rk_tdi t;
+        assert_int_equal(rk_tdi_start(r->k, 1, &r->info, &bar, &t), CCADA_OK);
+        assert_true(t.validated && t.started && t.dma);
+        assert_int_equal(t.mmio_ipa, BAR_IPA);
+        assert_int_equal(t.mmio_pa, BAR_PA);
+        assert_int_equal(t.mmio_size, 0x4000);
+        assert_int_equal(r->h.mmio_calls, 1);
+        assert_int_equal(r->h.start_calls, 1);
+        assert_true(fake_kernel_dma_enabled(r->k));
+}
+
+static void tdi_start_refuses_an_ipa_the_host_gives_that_cannot_be_the_mapping(void **state)
+{
+        struct rig *r = *state;
+        struct rk_tdi t;
+        static const uint64_t bad[][2] = { { 0, 0x4000 }, { BAR_IPA + 8, 0x4000 }, { BAR_IPA, 0x1000 },
+                                           { BAR_IPA | FAKE_SHARED_BIT, 0x4000 } };
+        for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                r->h.mmio_ipa = bad[i][0];
+                r->h.mmio_len = bad[i][1];
+                assert_int_equal(rk_tdi_start(r->k, 1, &r->info, &bar, &t), CCADA_E_PEER);
+                assert_false(t.validated);
+        }
+        assert_int_equal(r->h.start_calls, 0);
+        assert_false(fake_kernel_dma_enabled(r->k));
+}
+
+static void tdi_start_stops_when_the_rmm_refuses_the_mapping(void **state)
+{
+        struct rig *r = *state;
+        struct rk_tdi t;
+        r->h.mmio_ipa = BAR_IPA + 0x100000; /* a page-aligned IPA the host did not map there */
+        assert_int_equal(rk_tdi_start(r->k, 1, &r->info, &bar, &t), CCADA_E_REJECTED);
+        assert_false(t.validated || t.started || t.dma);
+        assert_int_equal(r->h.start_calls, 0); /* never started, never given DMA */
+        assert_false(fake_kernel_dma_enabled(r->k));
+}
+
+static void tdi_start_does_not_believe_a_host_that_says_it_started_the_tdi(void **state)
+{
+        struct rig *r = *state;
+        struct rk_tdi t;
+        r->h.start_works = false; /* "done", but the RMM's VDEV is still LOCKED */
+        assert_int_equal(rk_tdi_start(r->k, 1, &r->info, &bar, &t), CCADA_E_STATE);
+        assert_true(t.validated);
+        assert_false(t.started || t.dma);
+        assert_false(fake_kernel_dma_enabled(r->k));
+}
+
+static void tdi_start_stops_when_the_device_was_relocked_since_the_realm_verified_it(void **state)
+{
+        struct rig *r = *state;
+        struct rk_tdi t;
+        r->h.relock = true; /* the host re-locks (a new lock nonce) and starts that */
+        assert_int_equal(rk_tdi_start(r->k, 1, &r->info, &bar, &t), CCADA_E_VERIFY);
+        assert_false(t.started || t.dma);
+        assert_false(fake_kernel_dma_enabled(r->k));
+}
+
+static void tdi_start_refuses_an_empty_range(void **state)
+{
+        struct rig *r = *state;
+        struct rk_tdi t;
+        const struct tdi_mmio_range none = { .first_page = BAR_PA >> 12, .num_pages = 0 };
+        assert_int_equal(rk_tdi_start(r->k, 1, &r->info, &none, &t), CCADA_E_INVAL);
+        assert_int_equal(r->h.mmio_calls, 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define S(fn) cmocka_unit_test_setup_teardown(fn, setup_start, teardown)
 
 int main(void)
 {
@@ -190,6 +311,12 @@ int main(void)
                 T(evidence_an_object_withheld_by_the_host_is_refused),
                 T(evidence_for_a_device_the_rmm_does_not_know_asks_the_host_nothing),
                 T(evidence_when_the_host_call_fails_frees_everything),
+                S(tdi_start_validates_the_bar_starts_the_tdi_and_enables_its_dma),
+                S(tdi_start_refuses_an_ipa_the_host_gives_that_cannot_be_the_mapping),
+                S(tdi_start_stops_when_the_rmm_refuses_the_mapping),
+                S(tdi_start_does_not_believe_a_host_that_says_it_started_the_tdi),
+                S(tdi_start_stops_when_the_device_was_relocked_since_the_realm_verified_it),
+                S(tdi_start_refuses_an_empty_range),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
