@@ -74,6 +74,7 @@ struct host_vm_stats {
         uint64_t exits[RMI_EXIT_LAST + 1];
         uint64_t mmio_reads, mmio_writes;
         uint64_t ripas_changes;
+        uint64_t dev_mem_validations;   /* RMI_EXIT_VDEV_VALIDATE_MAPPING exits answered */
         uint64_t shared_pages;          /* NS pages currently mapped at unprotected aliases */
         uint64_t shared_pages_peak;
         uint64_t peek_shared_ok, peek_private_read_gpf, peek_private_write_gpf;
@@ -168,6 +169,9 @@ void host_vm_ram(const struct host_vm *vm, uint64_t *base, uint64_t *size);
 /* One RMI call with up to 5 arguments; results in out (may be NULL). Returns X0. */
 uint64_t host_rmi(struct host_vm *vm, uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3,
                   uint64_t a4, uint64_t a5, struct smc_regs *out);
+/* One RMI call with whole registers (x[0] the FID; a command of 6 or more arguments): the
+ * results replace them. Returns X0. */
+uint64_t host_rmi_regs(struct host_vm *vm, struct smc_regs *r);
 
 /* The host's NS granule allocator over the machine's memory, shared by the VMs of one host
  * (host_vm_create_peer). Allocation clears the granule as the NS world; 0 when exhausted

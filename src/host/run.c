@@ -56,6 +56,7 @@ static ccada_status read_exit(struct host_vm *vm, struct rmi_rec_exit *x)
                 ngprs = RMI_REC_NUM_GPRS;
                 break;
         case RMI_EXIT_VDEV_REQUEST: fields = RMI_REC_EXIT_FIELDS_VDEV; break;
+        case RMI_EXIT_VDEV_VALIDATE_MAPPING: fields = RMI_REC_EXIT_FIELDS_VDEV | RMI_REC_EXIT_FIELDS_DEV_MEM; break;
         default: break; /* IRQ, FIQ: the reason alone */
         }
         rmi_rec_exit_decode_used(exit_half, fields, ngprs, x);
@@ -255,6 +256,28 @@ static void handle_vdev_request(struct host_vm *vm, const struct rmi_rec_exit *x
                          rmi_status_name(RMI_STATUS(x0)));
 }
 
+/* The Realm asks to validate device memory it was told of: the host has mapped it
+ * (RMI_RTT_DEV_MAP) and now lets the RMM check each page against the range the Realm named
+ * (RMI_RTT_DEV_VALIDATE), page table by page table. Whatever the RMM refuses ends the walk
+ * and the host answers REJECT; the Realm sees how far it got. */
+static void handle_dev_mem(struct host_vm *vm, const struct rmi_rec_exit *x, struct rmi_rec_entry *e)
+{
+        struct smc_regs r;
+        uint64_t base = x->dev_mem_base;
+        vm->stats.dev_mem_validations++;
+        while (base < x->dev_mem_top) {
+                uint64_t x0 = host_rmi(vm, RMI_RTT_DEV_VALIDATE, vm->rd, vm->rec, base, x->dev_mem_top, 0, &r);
+                if (x0 != RMI_SUCCESS || r.x[1] <= base || r.x[1] > x->dev_mem_top) {
+                        host_log(vm, "RMI_RTT_DEV_VALIDATE at IPA 0x%llx (vdev_id %llu): %s: rejecting",
+                                 (unsigned long long)base, (unsigned long long)x->vdev_id,
+                                 x0 != RMI_SUCCESS ? rmi_status_name(RMI_STATUS(x0)) : "no progress");
+                        e->flags |= RMI_REC_ENTRY_FLAG_DEV_MEM_RESPONSE;
+                        return;
+                }
+                base = r.x[1];
+        }
+}
+
 static ccada_status handle_exit(struct host_vm *vm, const struct rmi_rec_exit *x, struct rmi_rec_entry *e,
                                 bool *stop)
 {
@@ -264,6 +287,7 @@ static ccada_status handle_exit(struct host_vm *vm, const struct rmi_rec_exit *x
         case RMI_EXIT_HOST_CALL: handle_host_call(vm, x, e); return CCADA_OK;
         case RMI_EXIT_PSCI: *stop = handle_psci(vm, x); return CCADA_OK;
         case RMI_EXIT_VDEV_REQUEST: handle_vdev_request(vm, x); return CCADA_OK;
+        case RMI_EXIT_VDEV_VALIDATE_MAPPING: handle_dev_mem(vm, x, e); return CCADA_OK;
         case RMI_EXIT_IRQ:
         case RMI_EXIT_FIQ: return CCADA_OK;
         default:

@@ -317,7 +317,13 @@ static bool vdev_do(struct host_tsm_vdev *v, uint64_t fid, unsigned want, char *
 bool host_tsm_vdev_create(struct host_tsm_vdev *v, struct host_tsm_pdev *pd, uint64_t rd, uint64_t vdev_id,
                           uint16_t tdi, char *why)
 {
-        static struct rmi_vdev_params p;
+        return host_tsm_vdev_create_mmio(v, pd, rd, vdev_id, tdi, 0, 0, why);
+}
+
+bool host_tsm_vdev_create_mmio(struct host_tsm_vdev *v, struct host_tsm_pdev *pd, uint64_t rd, uint64_t vdev_id,
+                               uint16_t tdi, uint64_t mmio_pa, uint64_t mmio_size, char *why)
+{
+        struct rmi_vdev_params p;
         uint8_t page[RMI_VDEV_PARAMS_SIZE];
         memset(v, 0, sizeof(*v));
         v->pd = pd;
@@ -325,6 +331,11 @@ bool host_tsm_vdev_create(struct host_tsm_vdev *v, struct host_tsm_pdev *pd, uin
         memset(&p, 0, sizeof(p));
         p.vdev_id = vdev_id;
         p.tdi_id = tdi;
+        if (mmio_size) {        /* the TDI's MMIO, which the host may later map for the Realm */
+                p.num_addr_range = 1;
+                p.range[0].base = mmio_pa;
+                p.range[0].top = mmio_pa + mmio_size;
+        }
         uint64_t params = host_alloc_granule(pd->vm);
         uint64_t vdev = host_delegated_granule(pd->vm);
         if (!params || !vdev) {
@@ -349,6 +360,33 @@ bool host_tsm_vdev_create(struct host_tsm_vdev *v, struct host_tsm_pdev *pd, uin
         int st = host_tsm_vdev_state(v);
         return st == RMI_VDEV_STATE_UNLOCKED ||
                say(why, "the new VDEV is %s", st < 0 ? "unknown" : rmi_vdev_state_name((unsigned)st));
+}
+
+/* RMI_RTT_DEV_MAP over [ipa, ipa + size) -> [pa, ...): each call maps up to the end of a
+ * level-3 table (out_top); an ERROR_RTT below level 3 asks for the tables first. */
+bool host_tsm_dev_map(struct host_tsm_vdev *v, uint64_t ipa, uint64_t pa, uint64_t size, char *why)
+{
+        struct host_vm *vm = v->pd->vm;
+        uint64_t base = ipa, top = ipa + size, tables_at = UINT64_MAX;
+        struct smc_regs r;
+        if (!size || top < ipa)
+                return say(why, "no MMIO range to map");
+        while (base < top) {
+                r = (struct smc_regs){ .x = { RMI_RTT_DEV_MAP, v->rd, v->vdev_pa, base, top, RMI_ADDR_TYPE_SINGLE,
+                                              pa + (base - ipa) } };
+                uint64_t x0 = host_rmi_regs(vm, &r);
+                if (RMI_STATUS(x0) == RMI_ERROR_RTT && RMI_INDEX(x0) < 3 && tables_at != base) {
+                        if (host_ensure_rtt(vm, base, 3) != CCADA_OK)
+                                return say(why, "no RTT for IPA 0x%llx", (unsigned long long)base);
+                        tables_at = base;
+                        continue;
+                }
+                if (x0 != RMI_SUCCESS || r.x[1] <= base || r.x[1] > top)
+                        return say(why, "RMI_RTT_DEV_MAP at IPA 0x%llx failed: %s", (unsigned long long)base,
+                                   x0 != RMI_SUCCESS ? rmi_status_name(RMI_STATUS(x0)) : "no progress");
+                base = r.x[1];
+        }
+        return true;
 }
 
 bool host_tsm_vdev_lock(struct host_tsm_vdev *v, char *why)

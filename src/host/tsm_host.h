@@ -74,6 +74,14 @@ struct host_tsm_vdev {
 };
 bool host_tsm_vdev_create(struct host_tsm_vdev *v, struct host_tsm_pdev *pd, uint64_t rd, uint64_t vdev_id,
                           uint16_t tdi, char *why);
+/* The same with the TDI's MMIO range [mmio_pa, mmio_pa + mmio_size) in RmiVdevParams (the
+ * only PAs the host may later map for the Realm); size 0: none. */
+bool host_tsm_vdev_create_mmio(struct host_tsm_vdev *v, struct host_tsm_pdev *pd, uint64_t rd, uint64_t vdev_id,
+                               uint16_t tdi, uint64_t mmio_pa, uint64_t mmio_size, char *why);
+/* Maps the device memory [pa, pa + size) at the Realm's protected IPA ipa (RMI_RTT_DEV_MAP,
+ * creating RTTs as the RMM asks); the VDEV must be LOCKED or STARTED. The Realm then sees the
+ * pages only after it validated them (RSI_VDEV_VALIDATE_MAPPING, run.c answers). */
+bool host_tsm_dev_map(struct host_tsm_vdev *v, uint64_t ipa, uint64_t pa, uint64_t size, char *why);
 bool host_tsm_vdev_lock(struct host_tsm_vdev *v, char *why);
 bool host_tsm_vdev_report(struct host_tsm_vdev *v, char *why);
 bool host_tsm_vdev_start(struct host_tsm_vdev *v, char *why);

@@ -152,6 +152,12 @@ uint64_t host_rmi(struct host_vm *vm, uint64_t fid, uint64_t a1, uint64_t a2, ui
         return r.x[0];
 }
 
+uint64_t host_rmi_regs(struct host_vm *vm, struct smc_regs *r)
+{
+        rmi_smc(vm->rmm, r);
+        return r->x[0];
+}
+
 /* Allocates an NS granule and delegates it. 0 on failure. */
 uint64_t host_delegated_granule(struct host_vm *vm)
 {
