@@ -291,6 +291,34 @@ static ccada_status net_add(struct ccada_machine *m, unsigned i, const char *opt
         return CCADA_OK;
 }
 
+/* ---- tdisp: ccada-dev, the board's physical device, assigned to Realm A (pdev_attest.c) ----
+ * Not on the Realm's emulated bus: the host assigns it through the RMM (RMI_PDEV_*, RMI_VDEV_*)
+ * and the Realm accepts it itself. Its options are --pdev's (the CLI gives them there); the
+ * machine must have the device (cfg.pdev.present). */
+
+static bool tdisp_check(const char *opts, char *err, size_t errlen)
+{
+        (void)opts; /* the CLI parsed them into cfg.pdev already */
+        (void)err, (void)errlen;
+        return true;
+}
+
+static void tdisp_close(void *obj)
+{
+        (void)obj; /* pdev_attest.c owns the device */
+}
+
+static ccada_status tdisp_add(struct ccada_machine *m, unsigned i, const char *opts, unsigned devfn, void **obj,
+                              void (**close)(void *))
+{
+        (void)opts, (void)devfn;
+        *obj = NULL;
+        *close = tdisp_close;
+        if (!m->cfg.pdev.present || m->cfg.normal_vm)
+                return CCADA_E_INVAL; /* no physical device to assign, or no RMM to assign it */
+        return i == 0 ? CCADA_OK : CCADA_E_INVAL; /* one device: Realm A's */
+}
+
 /* ---- the table ---- */
 
 static const struct device_type {
@@ -306,6 +334,9 @@ static const struct device_type {
         { "virtio-blk", "a disk; options: " BLK_OPTIONS, blk_check, blk_add, blk_image_of, NULL },
         { "virtio-net", "a network card on libslirp's user-mode NAT (10.0.2.15, host 10.0.2.2); options: " NET_OPTIONS,
           net_check, net_add, NULL, net_report },
+        { "tdisp", "ccada-dev assigned over TDISP and IDE: attested, locked, verified and started by the Realm,\n"
+                   "                     its DMA straight into private memory (no bounce); options: --pdev's",
+          tdisp_check, tdisp_add, NULL, NULL },
 };
 #define NTYPES (ARRAY_SIZE(types))
 

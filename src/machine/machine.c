@@ -274,7 +274,7 @@ static void machine_args(const struct ccada_machine *m, uint64_t out[31])
  * the challenge for an attestation token. */
 static void machine_call_hook(void *ctx, uint16_t imm, const uint64_t in[31], uint64_t out[31])
 {
-        const struct ccada_machine *m = ctx;
+        struct ccada_machine *m = ctx;
         if (imm == HOSTCALL_GET_CHALLENGE) {
                 machine_challenge(m, out);
                 return;
@@ -285,6 +285,14 @@ static void machine_call_hook(void *ctx, uint16_t imm, const uint64_t in[31], ui
         }
         if (imm == HOSTCALL_DEV_OBJECT) {
                 machine_pdev_object(m, in, out);
+                return;
+        }
+        if (imm == HOSTCALL_DEV_MMIO) {
+                machine_pdev_mmio(m, in, out);
+                return;
+        }
+        if (imm == HOSTCALL_DEV_START) {
+                machine_pdev_start(m, in, out);
                 return;
         }
         if (imm != HOSTCALL_BENCH_SAMPLE || !m->cfg.bench_hook)

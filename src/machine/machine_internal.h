@@ -56,6 +56,10 @@ ccada_status machine_pdev_provision(struct ccada_machine *m);
  * bytes into the Realm's shared buffer) and the VDEV granule for a vdev_id (ctx: the machine). */
 void machine_pdev_object(const struct ccada_machine *m, const uint64_t in[31], uint64_t out[31]);
 uint64_t machine_vdev_lookup(void *ctx, uint64_t vdev_id);
+/* HOSTCALL_DEV_MMIO (where the host mapped the device's BAR for the Realm) and
+ * HOSTCALL_DEV_START (RMI_VDEV_START for the Realm that accepted the device). */
+void machine_pdev_mmio(const struct ccada_machine *m, const uint64_t in[31], uint64_t out[31]);
+void machine_pdev_start(struct ccada_machine *m, const uint64_t in[31], uint64_t out[31]);
 void machine_pdev_report(const struct ccada_machine *m, struct ccada_report *r);
 void machine_pdev_free(struct ccada_machine *m);
 

@@ -38,6 +38,12 @@
 #define NOW 1796169600          /* 2026-12-01: the RMM has no clock; the board's date */
 #define EXCHANGE_NS 50000       /* virtual time per DOE exchange */
 #define MSG_MAX 16384
+/* The Root Port's memory window, where the host puts ccada-dev's BAR0 (physical addresses
+ * outside DRAM), and where it maps BAR0 in the Realm's protected IPA space (below its RAM,
+ * above its console). */
+#define DEV_MEM_BASE 0x60000000ULL
+#define DEV_MEM_SIZE 0x00100000ULL
+#define REALM_BAR_IPA 0x10000000ULL
 
 struct machine_pdev {
         struct hw_pcie pcie;
@@ -67,7 +73,7 @@ struct machine_pdev {
         struct hw_root_port *root_port;
         struct host_tsm_pdev rp;
         struct host_tsm_vdev vdev;
-        bool da_ran, stream_ok, vdev_ok;
+        bool da_ran, stream_ok, vdev_ok, mapped, start_asked, started;
         enum pdev_dma_status probe;     /* the device reading Realm memory before acceptance */
         char probe_fault[48];
         char da_why[HOST_TSM_WHY_LEN];
@@ -106,6 +112,16 @@ const char *ccada_attack_expect(size_t i)
 bool ccada_attack_known(const char *name)
 {
         return doe_attack_find(name) != NULL;
+}
+
+/* The platform's path from a Realm's access through an RIPAS DEV mapping to the device: the
+ * Root Port forwards it as a TEE request (T=1), which the TDI serves only in RUN. */
+static bool dev_mmio(void *ctx, uint64_t pa, unsigned size, bool write, uint64_t *val)
+{
+        struct machine_pdev *p = ctx;
+        enum pdev_mmio_status st = write ? pdev_mmio_write(p->dev, pa, size, true, *val)
+                                         : pdev_mmio_read(p->dev, pa, size, true, val);
+        return st == PDEV_MMIO_OK;
 }
 
 static bool pcap_file_write(void *ctx, const uint8_t *buf, size_t len)
@@ -166,6 +182,8 @@ static ccada_status build(struct ccada_machine *m, char *why)
         pdev_attach_link(p->dev, p->link);
         rmm_platform_smmu(m->rmm, p->smmu);     /* only the RMM may install a Realm stream */
         rmm_platform_root_port(m->rmm, RP_RID, p->rp_ide);
+        if (!rmm_platform_dev_mem(m->rmm, DEV_MEM_BASE, DEV_MEM_SIZE, dev_mmio, p))
+                return CCADA_E_STATE;
         if (m->cfg.pdev.attack) {
                 if (!(p->attack = doe_attack_find(m->cfg.pdev.attack))) {
                         snprintf(why, PDEV_WHY_LEN, "no attack named '%s'", m->cfg.pdev.attack);
@@ -257,6 +275,8 @@ static void assign(struct ccada_machine *m)
          * Before the Realm accepts the device, the device reads the Realm's private memory: its
          * stream has no SMMU entry, so the SMMU aborts it and nothing is read. */
         uint8_t probe[64];
+        hw_pcie_cfg_write(&p->pcie, PDEV_BDF, PDEV_BAR0_OFFSET, 4, (uint32_t)DEV_MEM_BASE);
+        hw_pcie_cfg_write(&p->pcie, PDEV_BDF, PDEV_BAR0_OFFSET + 4, 4, (uint32_t)(DEV_MEM_BASE >> 32));
         hw_pcie_cfg_write(&p->pcie, PDEV_BDF, 0x04, 2, 0x0006);
         p->probe = pdev_dma(p->dev, host_vm_private_pa(m->slot[0].vm, MACHINE_REALM_RAM_IPA), probe, sizeof(probe),
                             false);
@@ -265,8 +285,12 @@ static void assign(struct ccada_machine *m)
                 snprintf(p->probe_fault, sizeof(p->probe_fault), "%s", hw_dma_reason_name(f.reason));
         p->stream_ok = host_tsm_rp_create(&p->rp, m->slot[0].vm, RP_RID, 2, p->da_why) &&
                        host_tsm_stream_connect(&p->rp, &p->tsm, IDE_SID, &handle, p->da_why);
-        p->vdev_ok = p->stream_ok && host_tsm_vdev_create(&p->vdev, &p->tsm, rd, 1, PDEV_BDF, p->da_why) &&
+        p->vdev_ok = p->stream_ok &&
+                     host_tsm_vdev_create_mmio(&p->vdev, &p->tsm, rd, 1, PDEV_BDF, DEV_MEM_BASE, PDEV_BAR0_SIZE,
+                                               p->da_why) &&
                      host_tsm_vdev_lock(&p->vdev, p->da_why) && host_tsm_vdev_report(&p->vdev, p->da_why);
+        /* BAR0 into the Realm's protected IPA space, for the Realm to validate once it accepts */
+        p->mapped = p->vdev_ok && host_tsm_dev_map(&p->vdev, REALM_BAR_IPA, DEV_MEM_BASE, PDEV_BAR0_SIZE, p->da_why);
         int st = p->vdev.pd ? host_tsm_vdev_state(&p->vdev) : -1;
         p->vdev_state = st < 0 ? RMI_VDEV_STATE_ERROR : (unsigned)st;
         p->report_len = p->tsm.obj[HOST_TSM_REPORT].len;
@@ -467,9 +491,16 @@ void machine_pdev_report(const struct ccada_machine *m, struct ccada_report *r)
                 ccada_report_check(r, "realm_judged_the_device", !strcmp(verdict, expected_verdict(m)));
                 ccada_report_check(r, "device_dma_refused_before_accept",
                                    (p->probe == PDEV_DMA_UR || p->probe == PDEV_DMA_CA) && p->probe_fault[0]);
-                ccada_report_check(r, "device_locked_for_the_realm",
-                                   p->vdev_ok && p->vdev_state == RMI_VDEV_STATE_LOCKED &&
-                                           pdev_tdi_state(p->dev) == TDISP_STATE_CONFIG_LOCKED);
+                /* accepted: the Realm had it started (RUN); refused: it stays locked, never started */
+                if (!strcmp(expected_verdict(m), "ACCEPT"))
+                        ccada_report_check(r, "device_started_for_the_realm",
+                                           p->vdev_ok && p->mapped && p->started &&
+                                                   p->vdev_state == RMI_VDEV_STATE_STARTED &&
+                                                   pdev_tdi_state(p->dev) == TDISP_STATE_RUN);
+                else
+                        ccada_report_check(r, "device_locked_for_the_realm",
+                                           p->vdev_ok && !p->start_asked && p->vdev_state == RMI_VDEV_STATE_LOCKED &&
+                                                   pdev_tdi_state(p->dev) == TDISP_STATE_CONFIG_LOCKED);
         }
         ccada_report_text(s, "error", p->error == SPDM_REQ_OK ? "" : spdm_req_error_name(p->error));
         ccada_report_text(s, "why", p->why);
@@ -508,6 +539,32 @@ uint64_t machine_vdev_lookup(void *ctx, uint64_t vdev_id)
         const struct ccada_machine *m = ctx;
         const struct machine_pdev *p = m->pdev;
         return p && p->vdev_ok && vdev_id == REALM_VDEV_ID ? p->vdev.vdev_pa : 0;
+}
+
+void machine_pdev_mmio(const struct ccada_machine *m, const uint64_t in[31], uint64_t out[31])
+{
+        const struct machine_pdev *p = m->pdev;
+        out[0] = out[1] = 0;
+        if (p && p->mapped && in[0] == REALM_VDEV_ID && in[1] == DEV_MEM_BASE) {
+                out[0] = REALM_BAR_IPA;
+                out[1] = PDEV_BAR0_SIZE;
+        }
+}
+
+void machine_pdev_start(struct ccada_machine *m, const uint64_t in[31], uint64_t out[31])
+{
+        struct machine_pdev *p = m->pdev;
+        out[0] = 0;
+        if (!p || !p->vdev_ok || in[0] != REALM_VDEV_ID)
+                return;
+        struct trace_who who = trace_get_who(&m->trace);
+        trace_set_who(&m->trace, "pci-tsm", 0, 0, ".....");
+        p->start_asked = true;
+        p->started = host_tsm_vdev_start(&p->vdev, p->da_why);
+        trace_restore_who(&m->trace, who);
+        int st = host_tsm_vdev_state(&p->vdev);
+        p->vdev_state = st < 0 ? RMI_VDEV_STATE_ERROR : (unsigned)st;
+        out[0] = p->started;
 }
 
 void machine_pdev_object(const struct ccada_machine *m, const uint64_t in[31], uint64_t out[31])

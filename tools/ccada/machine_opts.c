@@ -177,6 +177,8 @@ static int set_number(struct machine_opts *o, int c, const char *arg)
         }
 }
 
+static int set_pdev(struct machine_opts *o, const char *arg);
+
 /* --device TYPE[,OPTS]: checked now, so a typo is refused before anything is built. */
 static int add_device(struct machine_opts *o, const char *arg)
 {
@@ -195,6 +197,14 @@ static int add_device(struct machine_opts *o, const char *arg)
         memcpy(type, arg, n);
         type[n] = '\0';
         struct ccada_device_cfg d = { .type = type, .opts = comma ? comma + 1 : NULL };
+        if (!strcmp(type, "tdisp")) {
+                /* the board's physical device, assigned over TDISP: --pdev on[,its options] */
+                int rc = comma ? set_pdev(o, comma + 1) : CLI_OK;
+                if (rc != CLI_OK)
+                        return rc;
+                o->cfg.pdev.present = true;
+                o->tdisp_given = true;
+        }
         if (!ccada_device_check(&d, err, sizeof(err)))
                 return cli_bad_value(o->cmd, "--device", arg, err);
         o->cfg.devices[o->cfg.ndevices++] = d;
@@ -223,11 +233,15 @@ static int set_iak(struct machine_opts *o, const char *arg)
 static int set_pdev(struct machine_opts *o, const char *arg)
 {
         struct ccada_pdev_cfg *p = &o->cfg.pdev;
-        if (strlen(arg) >= sizeof(o->pdev_opts))
+        /* each --pdev keeps its own copy: cfg.pdev's strings of an earlier one stay valid */
+        size_t n = strlen(arg) + 1;
+        if (n > sizeof(o->pdev_opts) - o->pdev_used)
                 return cli_bad_value(o->cmd, "--pdev", "...", "too long");
-        memcpy(o->pdev_opts, arg, strlen(arg) + 1);
+        char *copy = o->pdev_opts + o->pdev_used;
+        memcpy(copy, arg, n);
+        o->pdev_used += n;
         bool on = true;
-        for (char *save = NULL, *t = strtok_r(o->pdev_opts, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
                 if (!strcmp(t, "on"))
                         on = true;
                 else if (!strcmp(t, "off"))
@@ -489,6 +503,10 @@ int machine_opts_run(struct machine_opts *o, struct ccada_report **out, bool *tr
 
 int machine_opts_check(struct machine_opts *o)
 {
+        if (o->tdisp_given && !o->cfg.pdev.present) {
+                fprintf(stderr, "ccada %s: --device tdisp is the physical device, which --pdev off removes\n", o->cmd);
+                return CLI_USAGE;
+        }
         if ((o->cfg.pdev.attack || o->pcap) && !o->cfg.pdev.present) {
                 fprintf(stderr, "ccada %s: %s needs the physical device: add --pdev on\n", o->cmd,
                         o->pcap ? "--pcap" : "--attack");

@@ -24,7 +24,9 @@ struct machine_opts {
         char device_type[CCADA_MAX_DEVICES][32];
         char iak_pem[16384];            /* --iak's file (cfg.iak_pem points here) */
         FILE *trace_file, *trace_json_file;
-        char pdev_opts[1024];           /* --pdev's copy (cfg.pdev's strings point here) */
+        char pdev_opts[1024];           /* the --pdev copies (cfg.pdev's strings point here) */
+        size_t pdev_used;               /* bytes of pdev_opts taken */
+        bool tdisp_given;               /* --device tdisp: the physical device, assigned */
         const char *attack, *pcap;      /* --attack, --pcap */
         FILE *pcap_file;
 };

@@ -7,6 +7,7 @@
 #include "ccada/report.h"
 #include "ccada/rsi.h"
 #include "proto/hostcall.h"
+#include "proto/virtio.h"
 #include "realm/apps/blk_test.h"
 #include "realm/apps/demo.h"
 #include "realm/cmdline.h"
@@ -16,6 +17,7 @@
 #include "realm/swiotlb.h"
 #include "realm/tdisp.h"
 #include "realm/tdisp_accept.h"
+#include "realm/tdi_blk.h"
 #include "realm/virtio_blk.h"
 #include "lib/bytes.h"
 #include "lib/container.h"
@@ -203,17 +205,14 @@ static void demo_bounce_peek(struct realm_kernel *k, uint64_t priv)
                   read_bounce ? "yes" : "no", is_payload ? "yes" : "no", peek_outcome(g[1]));
 }
 
-/* blk-test on the first virtio-blk device, through the DMA API (bounced in a Realm). */
-static void demo_blk(struct realm_kernel *k, uint64_t seed)
+/* blk-test on the first virtio-blk device of root, through the DMA API (bounced in a Realm). */
+static void demo_blk(struct realm_kernel *k, struct pci_root *root, uint64_t seed)
 {
         struct ccada_report_section *sec = rk_report_section(k, "blk");
-        struct pci_root *root = rk_zalloc(k, 1, sizeof(*root));
         struct virtio_blk *b = NULL;
         struct blk_test_result res = { 0 };
         struct blk_test_config cfg = { .seed = seed };
         bool verified = false;
-        if (!root)
-                return fail(k, "blk: pci root", CCADA_E_NOMEM);
         ccada_status st = virtio_blk_probe_first(k, root, &b);
         ccada_report_bool(sec, "present", st == CCADA_OK);
         if (st == CCADA_OK) {
@@ -225,15 +224,27 @@ static void demo_blk(struct realm_kernel *k, uint64_t seed)
         ccada_report_u64(sec, "bytes_read", res.bytes_read);
         ccada_report_bool(sec, "verified", verified);
         rk_report_check(k, "blk_verified", verified);
-        rk_kfree(k, root);
         if (st != CCADA_OK && st != CCADA_E_UNSUPPORTED)
                 fail(k, "blk-test", st);
+}
+
+/* Whether the Realm's PCI bus has a virtio-blk function (enumerating it once, for demo_blk). A
+ * board whose only disk is the assigned device (--device tdisp) has none. */
+static bool has_virtio_blk(struct realm_kernel *k, struct pci_root *root)
+{
+        if (pci_root_init(root, k) != CCADA_OK || pci_enumerate(root) != CCADA_OK)
+                return false;
+        for (unsigned i = 0; i < root->ndevs && i < PCI_ROOT_MAX_DEVICES; i++)
+                if (root->devs[i].vendor == VIRTIO_PCI_VENDOR_ID &&
+                    root->devs[i].device == virtio_pci_modern_device_id(VIRTIO_ID_BLOCK))
+                        return true;
+        return false;
 }
 
 /* The demo's checks, false until shown otherwise: a demo cut short does not pass. In a
  * normal VM only those that apply (no RMM: nothing to share, protect or measure). Its
  * values start as "nothing found" (zero measurements), so every key is always there. */
-static void demo_expect(struct realm_kernel *k)
+static void demo_expect(struct realm_kernel *k, bool virtio_blk)
 {
         static const uint8_t zero[RSI_MEASUREMENT_MAX];
         struct ccada_report_section *top = rk_report_section(k, "");
@@ -241,14 +252,20 @@ static void demo_expect(struct realm_kernel *k)
         ccada_report_bool(top, "host_read_bounce_slot", false);
         static const char *const realm_only[] = {
                 "host_read_shared", "host_read_private_faulted", "host_write_private_faulted", "private_intact",
-                "rem_extended", "unshared", "host_read_bounce_slot", "host_saw_bounced_payload",
+                "rem_extended", "unshared",
         };
+        /* what the virtio-blk disk shows: its blk-test, and in a Realm its bounces */
+        static const char *const realm_virtio[] = { "host_read_bounce_slot", "host_saw_bounced_payload" };
         static const char *const normal_only[] = { "host_read_guest_private", "host_wrote_guest_private" };
         rk_report_check(k, "mmio", false);
-        rk_report_check(k, "blk_verified", false);
-        rk_report_check(k, rk_is_realm(k) ? "bounced" : "no_bounces", false);
+        if (virtio_blk) {
+                rk_report_check(k, "blk_verified", false);
+                rk_report_check(k, rk_is_realm(k) ? "bounced" : "no_bounces", false);
+        }
         for (size_t i = 0; rk_is_realm(k) && i < ARRAY_SIZE(realm_only); i++)
                 rk_report_check(k, realm_only[i], false);
+        for (size_t i = 0; rk_is_realm(k) && virtio_blk && i < ARRAY_SIZE(realm_virtio); i++)
+                rk_report_check(k, realm_virtio[i], false);
         for (size_t i = 0; !rk_is_realm(k) && i < ARRAY_SIZE(normal_only); i++)
                 rk_report_check(k, normal_only[i], false);
 }
@@ -274,6 +291,59 @@ static uint64_t cmdline_seed(struct realm_kernel *k)
         if (cmdline_u64(rk_cmdline(k), "ccada.seed", &seed, &why) && why != CCADA_NUMBER_OK)
                 rk_printk(k, "demo: malformed ccada.seed (%s): using 0", ccada_number_error_text(why));
         return seed;
+}
+
+/* The accepted device at work: its MMIO validated, the TDI started and given DMA, then the
+ * same blk-test as on virtio-blk, on the device's block function, every byte DMA'd by the
+ * device straight to or from private pages: the SWIOTLB pool must not move (0 bounces). */
+static void demo_tdi_blk(struct realm_kernel *k, struct ccada_report_section *s, const struct rsi_vdev_info *info,
+                         const struct tdi_mmio_range *range)
+{
+        struct rk_tdi tdi;
+        struct swiotlb_stats before = { 0 }, after = { 0 };
+        struct blk_test_result res = { 0 };
+        struct blk_test_config cfg = { .seed = cmdline_seed(k) };
+        struct tdi_blk *b = NULL;
+        struct dma_dev dev;
+        ccada_status st = rk_tdi_start(k, 1, info, range, &tdi);
+        ccada_report_bool(s, "mmio_validated", tdi.validated);
+        ccada_report_bool(s, "started", tdi.started);
+        ccada_report_bool(s, "dma_enabled", tdi.dma);
+        if (st != CCADA_OK) {
+                rk_printk(k, "tdisp: the device did not start: %s", ccada_status_text(st));
+                return fail(k, "tdisp start", st);
+        }
+        ccada_report_text(s, "state", "STARTED");
+        ccada_report_u64(s, "mmio_pa", tdi.mmio_pa);
+        ccada_report_u64(s, "mmio_ipa", tdi.mmio_ipa);
+        ccada_report_u64(s, "mmio_size", tdi.mmio_size);
+        rk_printk(k, "tdisp: MMIO 0x%llx..0x%llx validated at IPA 0x%llx (RIPAS DEV), START_INTERFACE done, "
+                     "DMA enabled (RSI_VDEV_DMA_ENABLE)",
+                  (unsigned long long)tdi.mmio_pa, (unsigned long long)(tdi.mmio_pa + tdi.mmio_size),
+                  (unsigned long long)tdi.mmio_ipa);
+        /* an accepted TDI is not forced through SWIOTLB: its mappings are the IPAs themselves */
+        dma_dev_init(&dev, k, "0000:00:03.0", "tdi-blk", NULL);
+        dev.force_bounce = false;
+        if (rk_default_swiotlb(k))
+                swiotlb_get_stats(rk_default_swiotlb(k), &before);
+        if ((st = tdi_blk_probe(k, tdi.mmio_ipa, tdi.mmio_size, &dev, &b)) == CCADA_OK) {
+                st = blk_test_run_tdi(k, b, &cfg, &res);
+                tdi_blk_remove(b);
+        }
+        if (rk_default_swiotlb(k))
+                swiotlb_get_stats(rk_default_swiotlb(k), &after);
+        uint64_t bounces = after.bounces - before.bounces;
+        bool verified = st == CCADA_OK && res.verified;
+        ccada_report_u64(s, "bytes_dma", res.bytes_written + res.bytes_read);
+        ccada_report_u64(s, "bounces", bounces);
+        ccada_report_bool(s, "blk_verified", verified);
+        rk_report_check(k, "tdisp_blk_verified", verified);
+        rk_report_check(k, "tdisp_no_bounces", verified && bounces == 0);
+        rk_printk(k, "tdisp: blk-test on the device: %llu bytes DMA'd to and from private memory, %llu bounced: %s",
+                  (unsigned long long)(res.bytes_written + res.bytes_read), (unsigned long long)bounces,
+                  verified ? "verified" : "FAILED");
+        if (st != CCADA_OK)
+                fail(k, "tdisp blk-test", st);
 }
 
 /* An assigned device, as the Realm's TDISP driver first meets it: what the RMM says of it
@@ -333,27 +403,22 @@ static void demo_tdisp(struct realm_kernel *k)
                         rk_printk(k, "tdisp: refused (%s): %s", tdisp_verdict_name(v), why);
                 ccada_report_text(s, "verdict", tdisp_verdict_name(v));
                 ccada_report_text(s, "verdict_why", v == TDISP_VERDICT_ACCEPT ? "" : why);
+                ccada_report_bool(s, "verified", v == TDISP_VERDICT_ACCEPT);
+                ccada_report_text(s, "policy", "the owner's: firmware digest, debug off");
+                if (v == TDISP_VERDICT_ACCEPT && res.range_count)
+                        demo_tdi_blk(k, s, &ev.info, &res.ranges[0]);
         }
         rk_vdev_evidence_free(k, &ev);
 }
 
-void realm_demo_init(struct realm_kernel *k)
+/* A Realm: share and protect, measure, the paravirtualized disk when there is one, then the
+ * assigned device. */
+static void demo_realm(struct realm_kernel *k, struct pci_root *root, bool virtio_blk)
 {
         uint64_t priv, shared;
         ccada_status st;
         bool mmio;
 
-        rk_set_current(k, "ccada-demo", 101);
-        demo_expect(k);
-        if (!rk_is_realm(k)) {
-                /* A normal VM has no RMM: nothing to share, measure or protect. */
-                rk_report_check(k, "mmio", mmio = demo_mmio(k, rk_console_base(k)));
-                rk_printk(k, "demo: normal VM (no RSI): PL011 identified over MMIO: %s", mmio ? "yes" : "no");
-                demo_peek_normal(k);
-                demo_blk(k, cmdline_seed(k));
-                demo_bounces(k);
-                return;
-        }
         if ((st = rk_alloc_pages(k, 1, &priv)) != CCADA_OK || (st = rk_alloc_pages(k, 1, &shared)) != CCADA_OK)
                 return fail(k, "page allocation", st);
         if ((st = rk_write(k, priv, private_secret, sizeof(private_secret))) != CCADA_OK)
@@ -369,9 +434,12 @@ void realm_demo_init(struct realm_kernel *k)
         rk_report_check(k, "mmio", mmio = demo_mmio(k, rk_console_base(k)));
         rk_printk(k, "demo: PL011 identified over MMIO: %s", mmio ? "yes" : "no");
         demo_measure(k);
-        demo_blk(k, cmdline_seed(k));
-        demo_bounces(k);
-        demo_bounce_peek(k, priv);
+        if (virtio_blk) {
+                /* the paravirtualized path: every DMA mapping bounced through shared memory */
+                demo_blk(k, root, cmdline_seed(k));
+                demo_bounces(k);
+                demo_bounce_peek(k, priv);
+        }
         demo_tdisp(k);
         st = rk_set_memory_encrypted(k, shared, 1);
         rk_report_check(k, "unshared", st == CCADA_OK);
@@ -379,4 +447,28 @@ void realm_demo_init(struct realm_kernel *k)
                 return fail(k, "set_memory_encrypted", st);
         rk_free_pages(k, shared, 1);
         rk_free_pages(k, priv, 1);
+}
+
+void realm_demo_init(struct realm_kernel *k)
+{
+        rk_set_current(k, "ccada-demo", 101);
+        struct pci_root *root = rk_zalloc(k, 1, sizeof(*root));
+        if (!root)
+                return fail(k, "pci root", CCADA_E_NOMEM);
+        bool virtio_blk = has_virtio_blk(k, root);
+        demo_expect(k, virtio_blk);
+        if (rk_is_realm(k)) {
+                demo_realm(k, root, virtio_blk);
+        } else {
+                /* A normal VM has no RMM: nothing to share, measure or protect. */
+                bool mmio = demo_mmio(k, rk_console_base(k));
+                rk_report_check(k, "mmio", mmio);
+                rk_printk(k, "demo: normal VM (no RSI): PL011 identified over MMIO: %s", mmio ? "yes" : "no");
+                demo_peek_normal(k);
+                if (virtio_blk) {
+                        demo_blk(k, root, cmdline_seed(k));
+                        demo_bounces(k);
+                }
+        }
+        rk_kfree(k, root);
 }
