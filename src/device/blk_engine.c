@@ -97,6 +97,15 @@ static void store_read(const struct blk_engine *e, uint64_t off, uint8_t *dst, s
         }
 }
 
+bool blk_engine_storage_read(const struct blk_engine *e, uint64_t off, void *dst, size_t len)
+{
+        uint64_t bytes = e->sectors * BLK_SECTOR;
+        if (off > bytes || len > bytes - off)
+                return false;
+        store_read(e, off, dst, len);
+        return true;
+}
+
 /* Allocates every chunk [off, off+len) needs first, so a write either fits whole or changes
  * nothing. */
 static bool store_write(struct blk_engine *e, uint64_t off, const uint8_t *src, size_t len)

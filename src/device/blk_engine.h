@@ -117,6 +117,9 @@ bool blk_engine_mmio_write(struct blk_engine *e, uint64_t off, unsigned size, ui
 void blk_engine_reset(struct blk_engine *e);
 
 uint64_t blk_engine_capacity_sectors(const struct blk_engine *e);
+/* The device's own view of its storage, [off, off + len): no DMA, no register (the board
+ * compares it with what an interposer on the link saw). False past the capacity. */
+bool blk_engine_storage_read(const struct blk_engine *e, uint64_t off, void *dst, size_t len) BLK_ENGINE_MUST_CHECK;
 const struct blk_engine_stats *blk_engine_stats(const struct blk_engine *e);
 
 #endif

@@ -23,6 +23,7 @@
 #include "lib/bytes.h"
 #include "realm/kernel.h"
 #include "lib/crypto.h"
+#include "machine/link_attacks.h"
 #include "machine/machine_internal.h"
 #include "proto/hostcall.h"
 #include "proto/pcap.h"
@@ -79,39 +80,49 @@ struct machine_pdev {
         char da_why[HOST_TSM_WHY_LEN];
         unsigned vdev_state;
         size_t report_len;
+        /* an attack on the assigned device itself (machine/link_attacks.h) */
+        const struct link_attack *link_attack;
+        struct link_tap tap;
+        char start_why[HOST_TSM_WHY_LEN];       /* why RMI_VDEV_START failed, if it did */
 };
 
+/* The attacks `--attack` knows: the DOE relay's (host/doe_attacks.h), then those on the
+ * assigned device itself (machine/link_attacks.h). */
 size_t ccada_attack_count(void)
 {
-        size_t n;
+        size_t n, m;
         (void)doe_attacks(&n);
-        return n;
+        (void)link_attacks(&m);
+        return n + m;
 }
 
 const char *ccada_attack_name(size_t i)
 {
-        size_t n;
+        size_t n, m;
         const struct doe_attack *a = doe_attacks(&n);
-        return i < n ? a[i].name : NULL;
+        const struct link_attack *l = link_attacks(&m);
+        return i < n ? a[i].name : i - n < m ? l[i - n].name : NULL;
 }
 
 const char *ccada_attack_summary(size_t i)
 {
-        size_t n;
+        size_t n, m;
         const struct doe_attack *a = doe_attacks(&n);
-        return i < n ? a[i].what : NULL;
+        const struct link_attack *l = link_attacks(&m);
+        return i < n ? a[i].what : i - n < m ? l[i - n].what : NULL;
 }
 
 const char *ccada_attack_expect(size_t i)
 {
-        size_t n;
+        size_t n, m;
         const struct doe_attack *a = doe_attacks(&n);
-        return i < n ? a[i].expect : NULL;
+        const struct link_attack *l = link_attacks(&m);
+        return i < n ? a[i].expect : i - n < m ? l[i - n].expect : NULL;
 }
 
 bool ccada_attack_known(const char *name)
 {
-        return doe_attack_find(name) != NULL;
+        return doe_attack_find(name) != NULL || link_attack_find(name) != NULL;
 }
 
 /* The platform's path from a Realm's access through an RIPAS DEV mapping to the device: the
@@ -146,6 +157,7 @@ void machine_pdev_free(struct ccada_machine *m)
         hw_smmu_destroy(p->smmu);
         pdev_free(p->impostor);
         pdev_free(p->dev);
+        link_tap_free(&p->tap);
         free(p->attack_state);
         free(p);
         m->pdev = NULL;
@@ -184,7 +196,12 @@ static ccada_status build(struct ccada_machine *m, char *why)
         rmm_platform_root_port(m->rmm, RP_RID, p->rp_ide);
         if (!rmm_platform_dev_mem(m->rmm, DEV_MEM_BASE, DEV_MEM_SIZE, dev_mmio, p))
                 return CCADA_E_STATE;
-        if (m->cfg.pdev.attack) {
+        if (m->cfg.pdev.attack && (p->link_attack = link_attack_find(m->cfg.pdev.attack))) {
+                /* on the device itself: the relay stays honest */
+                p->tap.attack = p->link_attack;
+                if (p->link_attack->kind != HOST_LOCKED_BAR)
+                        hw_link_set_tap(p->link, link_tap, &p->tap);
+        } else if (m->cfg.pdev.attack) {
                 if (!(p->attack = doe_attack_find(m->cfg.pdev.attack))) {
                         snprintf(why, PDEV_WHY_LEN, "no attack named '%s'", m->cfg.pdev.attack);
                         return CCADA_E_INVAL;
@@ -289,6 +306,11 @@ static void assign(struct ccada_machine *m)
                      host_tsm_vdev_create_mmio(&p->vdev, &p->tsm, rd, 1, PDEV_BDF, DEV_MEM_BASE, PDEV_BAR0_SIZE,
                                                p->da_why) &&
                      host_tsm_vdev_lock(&p->vdev, p->da_why) && host_tsm_vdev_report(&p->vdev, p->da_why);
+        if (p->link_attack && p->link_attack->kind == HOST_LOCKED_BAR && p->vdev_ok) {
+                /* the hostile host moves BAR0 of the locked TDI (TDISP §11.2: the TDI goes to ERROR) */
+                hw_pcie_cfg_write(&p->pcie, PDEV_BDF, PDEV_BAR0_OFFSET, 4, (uint32_t)(DEV_MEM_BASE + 0x10000));
+                p->tap.hits++;
+        }
         /* BAR0 into the Realm's protected IPA space, for the Realm to validate once it accepts */
         p->mapped = p->vdev_ok && host_tsm_dev_map(&p->vdev, REALM_BAR_IPA, DEV_MEM_BASE, PDEV_BAR0_SIZE, p->da_why);
         int st = p->vdev.pd ? host_tsm_vdev_state(&p->vdev) : -1;
@@ -410,6 +432,74 @@ ccada_status machine_pdev_attest(struct ccada_machine *m)
         return CCADA_OK;
 }
 
+/* What the interposer saw and did, what stopped it (section "link", the device's attack
+ * fields, check attack_detected). */
+static void link_attack_report(const struct ccada_machine *m, struct ccada_report *r, struct ccada_report_section *s)
+{
+        const struct machine_pdev *p = m->pdev;
+        const struct link_attack *a = p->link_attack;
+        const struct link_tap *t = &p->tap;
+        struct ccada_report_section *l = ccada_report_section(r, "link");
+        struct ccada_report_value v;
+        bool verified = ccada_report_get(r, "tdisp", "blk_verified", &v) && v.b;
+        bool started = ccada_report_get(r, "tdisp", "started", &v) && v.b;
+        const char *blk_error = ccada_report_get(r, "tdisp", "blk_error", &v) ? v.text : "";
+        uint64_t written = ccada_report_get(r, "tdisp", "bytes_dma", &v) ? v.u / 2 : 0;
+        const struct hw_ide_stats *rs = hw_ide_stats(p->rp_ide), *es = hw_ide_stats(pdev_ide_engine(p->dev));
+        bool insecure = hw_ide_state(p->rp_ide) != HW_IDE_SECURE && hw_ide_state(pdev_ide_engine(p->dev)) != HW_IDE_SECURE;
+        bool tdi_error = pdev_tdi_state(p->dev) == TDISP_STATE_ERROR;
+        bool fired = false, detected = false;
+        char caught[400] = "";
+        ccada_report_u64(l, "tlps_seen", t->tlps);
+        ccada_report_u64(l, "tlps_sealed", t->sealed);
+        ccada_report_u64(l, "tdi_payloads", t->tdi_data);
+        ccada_report_u64(l, "clear_payloads", t->clear_data);
+        ccada_report_u64(l, "tlps_changed", t->hits);
+        switch (a->kind) {
+        case LINK_SNOOP: {
+                /* what the Realm wrote, as the device stored it, against what crossed the wire */
+                uint8_t *plain = written ? malloc((size_t)written) : NULL;
+                size_t blocks = SIZE_MAX;
+                if (plain && blk_engine_storage_read(pdev_blk(p->dev), 0, plain, (size_t)written))
+                        blocks = link_tap_plaintext_blocks(t, plain, (size_t)written);
+                free(plain);
+                ccada_report_u64(l, "plaintext_blocks_seen", blocks == SIZE_MAX ? UINT64_MAX : blocks);
+                fired = t->tdi_data > 0;
+                detected = fired && blocks == 0 && t->clear_data == 0 && verified;
+                snprintf(caught, sizeof(caught),
+                         "%llu TLPs copied, %llu sealed; the TDI's %llu payloads all ciphertext: %s of the %llu "
+                         "16-byte blocks the Realm wrote appears in them",
+                         (unsigned long long)t->tlps, (unsigned long long)t->sealed, (unsigned long long)t->tdi_data,
+                         blocks == 0 ? "none" : "SOME", (unsigned long long)(written / 16));
+                break;
+        }
+        case LINK_FLIP:
+        case LINK_REPLAY:
+                fired = t->hits > 0;
+                detected = fired && insecure && tdi_error && rs->check_failures + es->check_failures > 0 && !verified &&
+                           strcmp(blk_error, "CCADA_E_VERIFY") != 0;
+                snprintf(caught, sizeof(caught),
+                         "the Root Port's IDE check refused the TLP (%s), both ends Insecure; the TDI in ERROR "
+                         "(%s); the Realm's blk-test stopped (%s): no byte of the attacker's reached it",
+                         hw_ide_fail_name(hw_ide_last_fail(p->rp_ide)), pdev_tdi_error_reason(p->dev),
+                         blk_error[0] ? blk_error : "no error");
+                break;
+        case HOST_LOCKED_BAR:
+                fired = t->hits > 0;
+                detected = fired && tdi_error && !started && p->vdev_state != RMI_VDEV_STATE_STARTED;
+                snprintf(caught, sizeof(caught),
+                         "the TDI went to ERROR (%s); START refused (VDEV %s), the Realm never enabled its DMA",
+                         pdev_tdi_error_reason(p->dev), rmi_vdev_state_name(p->vdev_state));
+                break;
+        }
+        ccada_report_text(s, "attack", a->name);
+        ccada_report_text(s, "attack_what", a->what);
+        ccada_report_text(s, "attack_expect", a->expect);
+        ccada_report_text(s, "attack_caught", caught);
+        ccada_report_bool(s, "attack_fired", fired);
+        ccada_report_check(r, "attack_detected", detected);
+}
+
 static void meas_text(const struct spdm_req_meas *me, char *out, size_t cap)
 {
         char hex[2 * sizeof(me->value) + 1];
@@ -482,6 +572,7 @@ void machine_pdev_report(const struct ccada_machine *m, struct ccada_report *r)
                 ccada_report_text(s, "tdi_state", tdisp_state_name(pdev_tdi_state(p->dev)));
                 ccada_report_u64(s, "interface_report_bytes", p->report_len);
                 ccada_report_text(s, "assign_why", p->da_why);
+                ccada_report_text(s, "start_why", p->start_why);
                 ccada_report_text(s, "dma_before_accept", pdev_dma_status_name(p->probe));
                 ccada_report_text(s, "dma_before_accept_smmu", p->probe_fault);
                 struct ccada_report_value v;
@@ -491,21 +582,33 @@ void machine_pdev_report(const struct ccada_machine *m, struct ccada_report *r)
                 ccada_report_check(r, "realm_judged_the_device", !strcmp(verdict, expected_verdict(m)));
                 ccada_report_check(r, "device_dma_refused_before_accept",
                                    (p->probe == PDEV_DMA_UR || p->probe == PDEV_DMA_CA) && p->probe_fault[0]);
-                /* accepted: the Realm had it started (RUN); refused: it stays locked, never started */
-                if (!strcmp(expected_verdict(m), "ACCEPT"))
+                /* accepted: the Realm had it started (RUN) and ran blk-test on it; refused: it
+                 * stays locked, never started. An attack on the device itself ends it in ERROR
+                 * (but the snooper's, which changes nothing): attack_detected says the rest. */
+                bool broken = p->link_attack && p->link_attack->kind != LINK_SNOOP;
+                bool accept = !strcmp(expected_verdict(m), "ACCEPT");
+                struct ccada_report_value bv;
+                if (accept && !broken) {
                         ccada_report_check(r, "device_started_for_the_realm",
                                            p->vdev_ok && p->mapped && p->started &&
                                                    p->vdev_state == RMI_VDEV_STATE_STARTED &&
                                                    pdev_tdi_state(p->dev) == TDISP_STATE_RUN);
-                else
+                        ccada_report_check(r, "device_blk_test_verified",
+                                           ccada_report_get(r, "tdisp", "blk_verified", &bv) && bv.b);
+                } else if (!accept) {
                         ccada_report_check(r, "device_locked_for_the_realm",
                                            p->vdev_ok && !p->start_asked && p->vdev_state == RMI_VDEV_STATE_LOCKED &&
                                                    pdev_tdi_state(p->dev) == TDISP_STATE_CONFIG_LOCKED);
+                }
         }
         ccada_report_text(s, "error", p->error == SPDM_REQ_OK ? "" : spdm_req_error_name(p->error));
         ccada_report_text(s, "why", p->why);
         if (p->pcap_on)
                 ccada_report_bool(s, "pcap_written", p->pcap_ok && !p->pcap.broken);
+        if (p->link_attack) {
+                link_attack_report(m, r, s);
+                return;
+        }
         if (p->attack) {
                 ccada_report_text(s, "attack", p->attack->name);
                 ccada_report_text(s, "attack_what", p->attack->what);
@@ -560,7 +663,7 @@ void machine_pdev_start(struct ccada_machine *m, const uint64_t in[31], uint64_t
         struct trace_who who = trace_get_who(&m->trace);
         trace_set_who(&m->trace, "pci-tsm", 0, 0, ".....");
         p->start_asked = true;
-        p->started = host_tsm_vdev_start(&p->vdev, p->da_why);
+        p->started = host_tsm_vdev_start(&p->vdev, p->start_why);
         trace_restore_who(&m->trace, who);
         int st = host_tsm_vdev_state(&p->vdev);
         p->vdev_state = st < 0 ? RMI_VDEV_STATE_ERROR : (unsigned)st;

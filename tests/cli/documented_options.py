@@ -210,6 +210,8 @@ CASES = {
     "attack": [case(["demo", "--attack", "list"], out=["flip-cert", "impostor", "caught as: signature"]),
                case(["demo", "--attack", "flip-cert"], out=["caught          cert-chain", "no session"]),
                case(["demo", "--attack", "impostor"], out=["caught          signature: CHALLENGE_AUTH"]),
+               case(["demo", "--attack", "flip-tlp"], out=["caught          IDE MAC: the Root Port's IDE check refused",
+                                                           "outcome         detected and contained"]),
                case(["demo", "--attack", "nope"], status=2, err=["no attack named 'nope'"]),
                case(["demo", "--pdev", "off", "--attack", "truncate"], status=2, err=["add --pdev on"])],
     "rim": [case(["token", "verify", "t.cbor", "--iak", "p.pem", "--rim", "00" * 32], setup=make_token, status=1,

@@ -246,7 +246,9 @@ static void print_device(FILE *f, const struct ccada_report *r)
         const char *attack = text_of(r, "device", "attack");
         fprintf(f, "  device            %s ccada-dev, attested by the RMM over SPDM (DOE, the host relaying)\n",
                 text_of(r, "device", "bdf"));
-        if (attack[0] && !text_of(r, "device", "error")[0] && text_of(r, "device", "realm_verdict")[0]) {
+        bool on_the_device = has(r, "device", "attack_caught"); /* the link's or a locked TDI's */
+        if (attack[0] && !on_the_device && !text_of(r, "device", "error")[0] &&
+            text_of(r, "device", "realm_verdict")[0]) {
                 /* an attack on what the host cached for the Realm: the Realm's check answers */
                 fprintf(f, "    attack          %s: the host %s\n", attack, text_of(r, "device", "attack_what"));
                 fprintf(f, "    caught          by the Realm: %s: %s\n", text_of(r, "device", "realm_verdict"),
@@ -257,7 +259,7 @@ static void print_device(FILE *f, const struct ccada_report *r)
                                 : "NOT CAUGHT as expected");
                 return;
         }
-        if (attack[0]) {
+        if (attack[0] && !on_the_device) {
                 fprintf(f, "    attack          %s: the host %s\n", attack, text_of(r, "device", "attack_what"));
                 fprintf(f, "    caught          %s: %s\n", text_of(r, "device", "error")[0] ? text_of(r, "device", "error")
                                                                                     : "NOTHING",
@@ -334,17 +336,35 @@ static void print_device(FILE *f, const struct ccada_report *r)
                 (unsigned long long)(u64_of(r, "tdisp", "mmio_pa") + u64_of(r, "tdisp", "mmio_size")),
                 (unsigned long long)u64_of(r, "tdisp", "mmio_ipa"),
                 bool_of(r, "tdisp", "mmio_validated") ? "validated" : "NOT validated");
+        char refused[300];
+        snprintf(refused, sizeof(refused), "NOT started: %s",
+                 text_of(r, "device", "start_why")[0] ? text_of(r, "device", "start_why") : text_of(r, "tdisp", "start_error"));
         fprintf(f, "    START           %s;\n"
                    "                    DMA %s (RSI_VDEV_DMA_ENABLE: the SMMU walks the Realm's stage 2 for the TDI)\n",
                 bool_of(r, "tdisp", "started") ? "the host ran RMI_VDEV_START (TDISP START_INTERFACE), the RMM says STARTED"
-                                               : "NOT started",
+                                               : refused,
                 bool_of(r, "tdisp", "dma_enabled") ? "enabled" : "NOT enabled");
+        if (!bool_of(r, "tdisp", "started"))
+                return; /* never started: no blk-test on it */
         fprintf(f, "    blk-test        %llu bytes DMA'd by the device to and from private memory, %s,\n"
                    "                    %llu bounced%s\n",
                 (unsigned long long)u64_of(r, "tdisp", "bytes_dma"),
                 bool_of(r, "tdisp", "blk_verified") ? "verified" : "NOT verified",
                 (unsigned long long)u64_of(r, "tdisp", "bounces"),
                 virtio_disk(r) ? " (virtio-blk's same test above: every byte through SWIOTLB)" : "");
+}
+
+/* An attack on the device itself (the link's interposer, the host writing a locked TDI): told
+ * after what the device did, since it struck while the device worked. */
+static void print_device_attack(FILE *f, const struct ccada_report *r)
+{
+        if (!has(r, "device", "attack_caught"))
+                return;
+        fprintf(f, "    attack          %s: %s\n", text_of(r, "device", "attack"), text_of(r, "device", "attack_what"));
+        fprintf(f, "    caught          %s: %s\n", text_of(r, "device", "attack_expect"),
+                text_of(r, "device", "attack_caught"));
+        fprintf(f, "    outcome         %s\n",
+                bool_of(r, "checks", "attack_detected") ? "detected and contained" : "NOT CAUGHT as expected");
 }
 
 static void print_exits(FILE *f, const struct ccada_report *r, bool normal)
@@ -407,6 +427,7 @@ void demo_print_story(FILE *f, const struct ccada_report *r)
                 fprintf(f, "  MMIO              %s\n", NOT_RUN);
         print_exits(f, r, normal);
         print_device(f, r);
+        print_device_attack(f, r);
         print_other_sections(f, r);
         fprintf(f, "  GPFs              %llu\n  RMI/RSI calls     %llu/%llu\n", (unsigned long long)u64_of(r, "", "gpf"),
                 (unsigned long long)u64_of(r, "", "rmi_calls"), (unsigned long long)u64_of(r, "", "rsi_calls"));

@@ -1,0 +1,57 @@
+/* Attacks on an assigned device that are not the DOE relay's (host/doe_attacks.h): an
+ * interposer on the link between the Root Port and ccada-dev (hw/link.h's tap: it sees every
+ * byte on the wire and may change, swap or drop TLPs), and a host that writes the
+ * configuration of a TDI locked for the Realm. Each must be detected and contained: the
+ * interposer learns only ciphertext; a changed or replayed TLP fails its IDE check, both ends
+ * go Insecure and the TDI to ERROR, and nothing it carried reaches the Realm; a locked TDI
+ * written by the host goes to ERROR and is never started. `ccada demo --attack NAME`. */
+#ifndef CCADA_MACHINE_LINK_ATTACKS_H
+#define CCADA_MACHINE_LINK_ATTACKS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hw/link.h"
+
+enum link_attack_kind {
+        LINK_SNOOP,        /* keeps a copy of every payload on the wire */
+        LINK_FLIP,         /* flips a bit of the first TDI payload the device sends */
+        LINK_REPLAY,       /* sends the device's first TDI write again in place of its second */
+        HOST_LOCKED_BAR,   /* the host moves BAR0 after the TDI was locked */
+};
+
+struct link_attack {
+        const char *name;
+        const char *what;       /* one line: what the attacker does */
+        const char *expect;     /* what catches it */
+        enum link_attack_kind kind;
+};
+
+#define LINK_TAP_CAPTURE_MAX (4u << 20)  /* payload bytes a snooper keeps */
+
+/* The interposer's state (the tap's ctx). */
+struct link_tap {
+        const struct link_attack *attack;
+        uint64_t tlps, sealed;          /* TLPs seen, of them with the IDE prefix */
+        uint64_t tdi_data, clear_data;  /* TLPs with a payload: T=1 (the TDI's), and in clear */
+        unsigned hits;                  /* TLPs changed */
+        uint8_t saved[HW_TLP_MAX_WIRE]; /* LINK_REPLAY: the TLP it keeps */
+        size_t saved_len;
+        uint8_t *captured;              /* LINK_SNOOP: payloads as seen on the wire */
+        size_t captured_len;
+};
+
+const struct link_attack *link_attack_find(const char *name);
+/* The table, in the order `--attack list` prints it (after the DOE relay's). */
+const struct link_attack *link_attacks(size_t *n);
+
+/* The tap (hw_link_tap_fn) with a struct link_tap as ctx. */
+enum hw_tap_verdict link_tap(void *ctx, enum hw_link_end from, uint8_t *wire, size_t *len, size_t cap);
+void link_tap_free(struct link_tap *t); /* the capture; the struct is the caller's */
+
+/* LINK_SNOOP: how many 16-byte blocks of plain (each block of it, at any 16-byte offset of
+ * plain) appear at 16-byte offsets of a captured payload. */
+size_t link_tap_plaintext_blocks(const struct link_tap *t, const uint8_t *plain, size_t len);
+
+#endif
