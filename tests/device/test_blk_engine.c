@@ -212,6 +212,17 @@ static void blk_write_then_read_round_trips_through_the_bypass_stream(void **sta
         assert_int_equal(stats(&g)->flushes, 1);
         assert_int_equal(stats(&g)->dma_faults, 0);
         assert_int_equal(stats(&g)->chunks, 1);
+        /* the device's own view of its storage: what was written, zeros around it, nothing
+         * past the capacity */
+        memset(back, 0xEE, sizeof(back));
+        assert_true(blk_engine_storage_read(pdev_blk(g.dev), 10 * 512, back, sizeof(back)));
+        assert_memory_equal(back, out, sizeof(out));
+        assert_true(blk_engine_storage_read(pdev_blk(g.dev), 0, back, 16));
+        assert_int_equal(back[0] | back[15], 0);
+        uint64_t end = blk_engine_capacity_sectors(pdev_blk(g.dev)) * 512;
+        assert_true(blk_engine_storage_read(pdev_blk(g.dev), end - 16, back, 16));
+        assert_false(blk_engine_storage_read(pdev_blk(g.dev), end - 15, back, 16));
+        assert_false(blk_engine_storage_read(pdev_blk(g.dev), UINT64_MAX, back, 1));
         /* every byte crossed the root port */
         assert_true(hw_root_port_stats(g.rp)->bytes_written >= sizeof(out));
         assert_true(hw_root_port_stats(g.rp)->bytes_read >= sizeof(out));
