@@ -81,11 +81,16 @@ static enum hw_link_result receive(struct hw_link *l, enum hw_link_end to, struc
         rep->rx = hw_ide_rx(l->port[at], f->wire, len, &tlp, f->plain, sizeof(f->plain), rep->why);
         if (rep->rx == HW_IDE_CHECK_FAILED)
                 hw_ide_fail_message(l->port[!at]);
-        if (rep->rx != HW_IDE_OK)
+        /* The plaintext is the only secret in the frame (the wire holds what a tap sees), and
+         * at most as long as the wire: that much is wiped, not the whole frame, per TLP. */
+        size_t plain_len = len < sizeof(f->plain) ? len : sizeof(f->plain);
+        if (rep->rx != HW_IDE_OK) {
+                secure_zero(f->plain, plain_len);
                 return done(rep, HW_LINK_RX_REFUSED);
+        }
         if (l->rx[at])
                 l->rx[at](l->rx_ctx[at], (enum hw_link_end)at, &tlp);
-        secure_zero(f->plain, sizeof(f->plain));
+        secure_zero(f->plain, plain_len);
         return done(rep, HW_LINK_DELIVERED);
 }
 
@@ -122,8 +127,7 @@ enum hw_link_result hw_link_send(struct hw_link *l, enum hw_link_end from, const
                 rep->tx = HW_IDE_NO_ROOM;
                 return done(rep, HW_LINK_TX_REFUSED);
         }
-        enum hw_link_result r = link_send(l, from, tlp, rep, f);
-        secure_zero(f, sizeof(*f));
+        enum hw_link_result r = link_send(l, from, tlp, rep, f); /* wipes the plaintext it made */
         free(f);
         return r;
 }
@@ -144,7 +148,6 @@ enum hw_link_result hw_link_inject(struct hw_link *l, enum hw_link_end to, const
         if (len)
                 memcpy(f->wire, wire, len);
         enum hw_link_result r = receive(l, to, f, len, rep);
-        secure_zero(f, sizeof(*f));
         free(f);
         return r;
 }
