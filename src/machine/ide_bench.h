@@ -1,6 +1,6 @@
 /* The cost of PCIe IDE sealing (hw/ide.h) per TLP size, next to the floor it cannot beat: a
  * raw OpenSSL EVP AES-256-GCM loop over the same payload with a header-sized AAD. The issue's
- * target is IDE throughput >= 0.8 of EVP's. Not wired into the CLI. */
+ * target is IDE throughput >= 0.8 of EVP's. ccada bench ide and ccada bench tdisp (its floor). */
 #ifndef CCADA_MACHINE_IDE_BENCH_H
 #define CCADA_MACHINE_IDE_BENCH_H
 

@@ -16,6 +16,8 @@ static const struct machine_workload workloads[] = {
         { "demo", "memory isolation, MMIO, REM extend, blk-test", realm_demo_init },
         { "bench-swiotlb", "SWIOTLB map+unmap cost per size", realm_bench_swiotlb },
         { "bench-blk", "virtio-blk requests per second by queue depth, direction and size", realm_bench_blk },
+        { "bench-tdisp", "the same requests bounced (virtio-blk) and direct (the accepted TDI), by direction and size",
+          realm_bench_tdisp },
         { "attest", "an attestation token for the host-relayed challenge (ccada token make)", realm_attest_init },
         { "net-test", "TCP over virtio-net and lwIP to a host echo service (--args 'port=P [bytes=N]')",
           realm_net_test_init },

@@ -55,6 +55,9 @@ int cli_bench_net(const struct machine_opts *m, unsigned reps, struct json_write
  * and messages per second in a session, each next to its OpenSSL floor. */
 int cli_bench_spdm(unsigned reps, struct json_writer *w);
 int cli_bench_ide(unsigned reps, struct json_writer *w);
+/* ccada bench tdisp (bench_tdisp.c): bounced against direct block I/O in one Realm, and the
+ * attach step by step. */
+int cli_bench_tdisp(const struct machine_opts *m, unsigned reps, struct json_writer *w);
 struct ccada_report;
 /* Runs one benchmark machine (cfg names the workload) and returns its report in *out (the
  * caller destroys it). False, said on stderr with what (e.g. "blk (Realm)"), when the

@@ -13,6 +13,13 @@
  *                  host as it is measured (HOSTCALL_BENCH_SAMPLE), so that ccada bench can
  *                  alternate a Realm and a normal VM cell by cell.
  *
+ *   bench-tdisp    the board's device accepted and started first ("bench_tdisp/attach":
+ *                  realm_verify_ms, realm_start_ms); then one section per cell (direction x
+ *                  size, 4 KiB .. 1 MiB, queue depth 1), "bench_tdisp/<n>": dir, size, ops,
+ *                  reps, bounced_mbps (virtio-blk), direct_mbps (the TDI), direct_over_bounced,
+ *                  memcpy_mbps (medians; the two paths back to back in each repetition, which
+ *                  one first alternating); the check "bench_tdisp_completed"
+ *
  * Fixed work instead ("ccada.bench_ops=N", with ccada.bench_size, ccada.bench_dir and for
  * bench-blk ccada.bench_qd): N operations, untimed, for an instruction counter; reported in
  * "bench_swiotlb/<size>" or "bench_blk/fixed" as what ran.
@@ -26,10 +33,14 @@
 
 #define BENCH_SWIOTLB_SECTION "bench_swiotlb/" /* + the size in bytes */
 #define BENCH_BLK_SECTION "bench_blk/" /* + the cell number, or "fixed" */
+#define BENCH_TDISP_SECTION "bench_tdisp/" /* + the cell number, or "attach" */
 #define BENCH_MAX_REPS 31u
 
 /* Kernel init that runs the virtio-blk benchmark. */
 void realm_bench_blk(struct realm_kernel *k);
+
+/* Kernel init that runs the direct (TDISP, IDE) against bounced (virtio-blk) benchmark. */
+void realm_bench_tdisp(struct realm_kernel *k);
 
 /* Kernel init that runs the SWIOTLB benchmark. */
 void realm_bench_swiotlb(struct realm_kernel *k);

@@ -10,6 +10,7 @@
 #include "proto/virtio.h"
 #include "realm/apps/blk_test.h"
 #include "realm/apps/demo.h"
+#include "realm/apps/tdi_judge.h"
 #include "realm/cmdline.h"
 #include "realm/dma.h"
 #include "realm/pci.h"
@@ -361,63 +362,52 @@ static void demo_tdi_blk(struct realm_kernel *k, struct ccada_report_section *s,
 static void demo_tdisp(struct realm_kernel *k)
 {
         static const char *const states[] = { "UNLOCKED", "LOCKED", "STARTED", "ERROR" };
-        struct rk_vdev_evidence ev;
-        ccada_status st = rk_vdev_evidence_get(k, 1, &ev);
+        struct tdi_judgement j;
+        ccada_status st = tdi_judge(k, 1, &j);
         if (st == CCADA_E_UNSUPPORTED)
                 return;
         struct ccada_report_section *s = rk_report_section(k, "tdisp");
         if (st != CCADA_OK && st != CCADA_E_VERIFY)
                 return fail(k, "device evidence", st);
-        const char *state = ev.info.state < 4 ? states[ev.info.state] : "?";
+        const struct rk_vdev_evidence *ev = &j.ev;
+        const char *state = ev->info.state < 4 ? states[ev->info.state] : "?";
         rk_printk(k, "tdisp: vdev 1 is %s (RSI_VDEV_GET_INFO): TDISP %llu.%llu, lock nonce %llu, report nonce %llu",
-                  state, (unsigned long long)(ev.info.format_version >> 16),
-                  (unsigned long long)(ev.info.format_version & 0xFFFF), (unsigned long long)ev.info.lock_nonce,
-                  (unsigned long long)ev.info.report_nonce);
+                  state, (unsigned long long)(ev->info.format_version >> 16),
+                  (unsigned long long)(ev->info.format_version & 0xFFFF), (unsigned long long)ev->info.lock_nonce,
+                  (unsigned long long)ev->info.report_nonce);
         rk_printk(k, "tdisp: the host's copies: VCA %zu bytes, certificate chain %zu, measurements %zu, interface "
                      "report %zu: %s",
-                  ev.len[RK_DEV_VCA], ev.len[RK_DEV_CERT], ev.len[RK_DEV_MEAS], ev.len[RK_DEV_REPORT],
-                  ev.bad < 0 ? "each digest matches the RMM's" : "one does not match the RMM's digest");
+                  ev->len[RK_DEV_VCA], ev->len[RK_DEV_CERT], ev->len[RK_DEV_MEAS], ev->len[RK_DEV_REPORT],
+                  ev->bad < 0 ? "each digest matches the RMM's" : "one does not match the RMM's digest");
         ccada_report_text(s, "vdev_state", state);
-        ccada_report_u64(s, "lock_nonce", ev.info.lock_nonce);
-        ccada_report_u64(s, "report_nonce", ev.info.report_nonce);
-        ccada_report_u64(s, "vca_bytes", ev.len[RK_DEV_VCA]);
-        ccada_report_u64(s, "cert_bytes", ev.len[RK_DEV_CERT]);
-        ccada_report_u64(s, "meas_bytes", ev.len[RK_DEV_MEAS]);
-        ccada_report_u64(s, "report_bytes", ev.len[RK_DEV_REPORT]);
-        ccada_report_text(s, "digest_mismatch", ev.bad < 0 ? "" : rk_dev_obj_name(ev.bad));
-        /* what the evidence says (a copy whose digest differs is refused there too, by name): the chain against the owner's root, the measurements and
-         * the report against the owner's policy */
-        const uint8_t *anchor;
-        const char *text;
-        size_t anchor_len, text_len;
-        int64_t now;
-        if (rk_device_trust(k, &anchor, &anchor_len, &text, &text_len, &now)) {
-                struct tdisp_policy pol;
-                struct tdisp_accept_result res;
-                char why[256] = "";
-                struct tdisp_evidence e = { .vca = ev.obj[RK_DEV_VCA], .certs = ev.obj[RK_DEV_CERT],
-                                            .meas = ev.obj[RK_DEV_MEAS], .report = ev.obj[RK_DEV_REPORT],
-                                            .vca_len = ev.len[RK_DEV_VCA], .certs_len = ev.len[RK_DEV_CERT],
-                                            .meas_len = ev.len[RK_DEV_MEAS], .report_len = ev.len[RK_DEV_REPORT] };
-                enum tdisp_verdict v = TDISP_VERDICT_INFO;
-                if (!tdisp_policy_parse(text, text_len, &pol, why))
-                        rk_printk(k, "tdisp: the device policy does not parse: %s", why);
-                else
-                        v = tdisp_accept_check(&ev.info, &e, anchor, anchor_len, (time_t)now, &pol, &res, why);
+        ccada_report_u64(s, "lock_nonce", ev->info.lock_nonce);
+        ccada_report_u64(s, "report_nonce", ev->info.report_nonce);
+        ccada_report_u64(s, "vca_bytes", ev->len[RK_DEV_VCA]);
+        ccada_report_u64(s, "cert_bytes", ev->len[RK_DEV_CERT]);
+        ccada_report_u64(s, "meas_bytes", ev->len[RK_DEV_MEAS]);
+        ccada_report_u64(s, "report_bytes", ev->len[RK_DEV_REPORT]);
+        ccada_report_text(s, "digest_mismatch", ev->bad < 0 ? "" : rk_dev_obj_name(ev->bad));
+        /* what the evidence says (a copy whose digest differs is refused there too, by name):
+         * the chain against the owner's root, the measurements and the report against the
+         * owner's policy */
+        if (j.judged) {
+                enum tdisp_verdict v = j.verdict;
+                if (!j.policy_ok)
+                        rk_printk(k, "tdisp: the device policy does not parse: %s", j.why);
                 if (v == TDISP_VERDICT_ACCEPT)
                         rk_printk(k, "tdisp: verified: %s, chain to the owner's root, firmware as the policy says, "
                                      "debug off, %u MMIO range%s: the Realm accepts it",
-                                  res.leaf_subject, (unsigned)res.range_count, res.range_count == 1 ? "" : "s");
-                else
-                        rk_printk(k, "tdisp: refused (%s): %s", tdisp_verdict_name(v), why);
+                                  j.res.leaf_subject, (unsigned)j.res.range_count, j.res.range_count == 1 ? "" : "s");
+                else if (j.policy_ok)
+                        rk_printk(k, "tdisp: refused (%s): %s", tdisp_verdict_name(v), j.why);
                 ccada_report_text(s, "verdict", tdisp_verdict_name(v));
-                ccada_report_text(s, "verdict_why", v == TDISP_VERDICT_ACCEPT ? "" : why);
+                ccada_report_text(s, "verdict_why", v == TDISP_VERDICT_ACCEPT ? "" : j.why);
                 ccada_report_bool(s, "verified", v == TDISP_VERDICT_ACCEPT);
                 ccada_report_text(s, "policy", "the owner's: firmware digest, debug off");
-                if (v == TDISP_VERDICT_ACCEPT && res.range_count)
-                        demo_tdi_blk(k, s, &ev.info, &res.ranges[0]);
+                if (v == TDISP_VERDICT_ACCEPT && j.res.range_count)
+                        demo_tdi_blk(k, s, &ev->info, &j.res.ranges[0]);
         }
-        rk_vdev_evidence_free(k, &ev);
+        tdi_judge_free(k, &j);
 }
 
 /* A Realm: share and protect, measure, the paravirtualized disk when there is one, then the
