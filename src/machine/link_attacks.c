@@ -16,6 +16,8 @@ static const struct link_attack attacks[] = {
           "IDE counter", LINK_REPLAY },
         { "locked-bar-write", "the host moves BAR0 of the device after it was locked for the Realm",
           "TDI ERROR", HOST_LOCKED_BAR },
+        { "other-ca", "the host assigns a device whose certificates chain to another CA than the Realm owner's",
+          "CHAIN", DEVICE_OTHER_CA },
 };
 
 const struct link_attack *link_attacks(size_t *n)
@@ -82,6 +84,7 @@ enum hw_tap_verdict link_tap(void *ctx, enum hw_link_end from, uint8_t *wire, si
                 }
                 break;
         case HOST_LOCKED_BAR:
+        case DEVICE_OTHER_CA:
                 break;
         }
         return HW_TAP_PASS;

@@ -4,7 +4,8 @@
  * configuration of a TDI locked for the Realm. Each must be detected and contained: the
  * interposer learns only ciphertext; a changed or replayed TLP fails its IDE check, both ends
  * go Insecure and the TDI to ERROR, and nothing it carried reaches the Realm; a locked TDI
- * written by the host goes to ERROR and is never started. `ccada demo --attack NAME`. */
+ * written by the host goes to ERROR and is never started; a device of another vendor is
+ * refused by the Realm (CHAIN) and never started. `ccada demo --attack NAME`. */
 #ifndef CCADA_MACHINE_LINK_ATTACKS_H
 #define CCADA_MACHINE_LINK_ATTACKS_H
 
@@ -19,6 +20,8 @@ enum link_attack_kind {
         LINK_FLIP,         /* flips a bit of the first TDI payload the device sends */
         LINK_REPLAY,       /* sends the device's first TDI write again in place of its second */
         HOST_LOCKED_BAR,   /* the host moves BAR0 after the TDI was locked */
+        DEVICE_OTHER_CA,   /* the device's certificates chain to a CA the Realm's owner does not
+                            * trust (the platform's TSM does: it attests it) */
 };
 
 struct link_attack {

@@ -50,6 +50,7 @@
 struct machine_pdev {
         struct hw_pcie pcie;
         struct pdev *dev, *impostor;
+        struct pdev *reference;         /* other-ca: the genuine vendor's device, for its root */
         struct doe_relay relay;
         struct pcap_writer pcap;
         bool pcap_on, pcap_ok;
@@ -166,6 +167,7 @@ void machine_pdev_free(struct ccada_machine *m)
         hw_ide_free(p->rp_ide);
         hw_smmu_destroy(p->smmu);
         pdev_free(p->impostor);
+        pdev_free(p->reference);
         pdev_free(p->dev);
         link_tap_free(&p->tap);
         free(p->attack_state);
@@ -183,11 +185,15 @@ static ccada_status build(struct ccada_machine *m, char *why)
         m->pdev = p;
         hw_pcie_init(&p->pcie);
         st_le64(seed, m->cfg.seed);
+        const struct link_attack *la = m->cfg.pdev.attack ? link_attack_find(m->cfg.pdev.attack) : NULL;
+        bool other_ca = la && la->kind == DEVICE_OTHER_CA;
+        uint8_t other[8];
+        st_le64(other, ~m->cfg.seed); /* another vendor: another PKI, made from another seed */
         struct pdev_config pc = {
                 .bdf = PDEV_BDF,
-                .seed = seed,
+                .seed = other_ca ? other : seed,
                 .seed_len = sizeof(seed),
-                .cert_dir = m->cfg.pdev.cert_dir,
+                .cert_dir = other_ca ? NULL : m->cfg.pdev.cert_dir,
                 .no_handshake_in_the_clear = m->cfg.pdev.secured_handshake,
         };
         pc.fw.debug = m->cfg.pdev.debug;
@@ -195,6 +201,14 @@ static ccada_status build(struct ccada_machine *m, char *why)
                 snprintf(pc.fw.version, sizeof(pc.fw.version), "%s", m->cfg.pdev.fw_version);
         if (!pdev_new(&p->dev, &p->pcie, &pc, why))
                 return CCADA_E_INVAL;
+        if (other_ca) {
+                /* the vendor the Realm's owner trusts, made as the board's device would be: only
+                 * its root is used (the owner's trust anchor) */
+                struct pdev_config rc = { .bdf = IMPOSTOR_BDF, .seed = seed, .seed_len = sizeof(seed),
+                                          .cert_dir = m->cfg.pdev.cert_dir };
+                if (!pdev_new(&p->reference, &p->pcie, &rc, why))
+                        return CCADA_E_INVAL;
+        }
         /* the Root Port's IDE engine, which the platform lets the RMM key, and the link */
         struct hw_ide_config ec = { .stream_id = IDE_SID, .default_stream = true };
         if (!hw_ide_new(&p->rp_ide, &ec) || !hw_link_new(&p->link, p->rp_ide, pdev_ide_engine(p->dev)) ||
@@ -371,7 +385,7 @@ ccada_status machine_pdev_provision(struct ccada_machine *m)
                          "firmware_digest = %s\nfirmware_index = 2\ndebug = off\n", hex);
         if (!m->cfg.pdev.present || !m->pdev || !m->pdev->dev)
                 return CCADA_OK;
-        pdev_root(m->pdev->dev, &root, &root_len);
+        pdev_root(m->pdev->reference ? m->pdev->reference : m->pdev->dev, &root, &root_len);
         for (unsigned i = 0; i < m->nslots; i++)
                 if (!realm_kernel_set_device_trust(m->slot[i].kernel, root, root_len, policy, (size_t)n, NOW))
                         return CCADA_E_NOMEM;
@@ -394,6 +408,8 @@ static const char *expected_verdict(const struct ccada_machine *m)
 {
         if (m->pdev && m->pdev->attack && m->pdev->attack->setup == DOE_ATTACK_HOST_CACHE)
                 return m->pdev->attack->expect;
+        if (m->pdev && m->pdev->link_attack && m->pdev->link_attack->kind == DEVICE_OTHER_CA)
+                return m->pdev->link_attack->expect; /* CHAIN */
         /* in the Realm's order of checks: the firmware's digest before the debug mode */
         if (m->cfg.pdev.fw_version && strcmp(m->cfg.pdev.fw_version, "1.0.0") != 0)
                 return "FIRMWARE";
@@ -502,6 +518,19 @@ static void link_attack_report(const struct ccada_machine *m, struct ccada_repor
                          hw_ide_fail_name(hw_ide_last_fail(p->rp_ide)), pdev_tdi_error_reason(p->dev),
                          blk_error[0] ? blk_error : "no error");
                 break;
+        case DEVICE_OTHER_CA: {
+                struct ccada_report_value wv;
+                const char *verdict = ccada_report_get(r, "tdisp", "verdict", &v) ? v.text : "";
+                const char *vwhy = ccada_report_get(r, "tdisp", "verdict_why", &wv) ? wv.text : "";
+                fired = p->reference != NULL;
+                detected = fired && !strcmp(verdict, a->expect) && !started && p->vdev_state == RMI_VDEV_STATE_LOCKED &&
+                           pdev_tdi_state(p->dev) == TDISP_STATE_CONFIG_LOCKED;
+                snprintf(caught, sizeof(caught),
+                         "the RMM attested it (the platform trusts that vendor); the Realm refused it: %s (%.200s); "
+                         "it stays locked, never started, its DMA never enabled", verdict[0] ? verdict : "NO VERDICT",
+                         vwhy);
+                break;
+        }
         case HOST_LOCKED_BAR:
                 fired = t->hits > 0;
                 detected = fired && tdi_error && !started && p->vdev_state != RMI_VDEV_STATE_STARTED;
@@ -594,7 +623,9 @@ void machine_pdev_report(const struct ccada_machine *m, struct ccada_report *r)
                 ccada_report_text(s, "dma_before_accept", pdev_dma_status_name(p->probe));
                 ccada_report_text(s, "dma_before_accept_smmu", p->probe_fault);
                 struct ccada_report_value v;
+                struct ccada_report_value wv;
                 const char *verdict = ccada_report_get(r, "tdisp", "verdict", &v) ? v.text : "";
+                const char *vwhy = ccada_report_get(r, "tdisp", "verdict_why", &wv) ? wv.text : "";
                 ccada_report_text(s, "realm_verdict", verdict);
                 ccada_report_text(s, "realm_verdict_expected", expected_verdict(m));
                 /* The demo judges the device, accepts it and runs blk-test on it; bench-tdisp
