@@ -68,7 +68,7 @@
 #define RMI_VDEV_MEASURE_PARAMS_SIZE  0x1000
 #define RMI_VDEV_MEASURE_PARAMS_FLAGS 0x000 /* u64: bit0 raw bit stream requested */
 #define RMI_VDEV_MEASURE_PARAMS_NONCE 0x100 /* 32 bytes: the signed request's nonce */
-#define RMI_VDEV_MEASURE_FLAGS_RAW    1u
+#define RMI_VDEV_MEASURE_FLAGS_RAW    1ull
 #define RMI_VDEV_MEASURE_NONCE_SIZE   32
 
 /* ---- RmiPdevStreamParams (4096 bytes; 2.0-bet1 IDE stream commands) ---- */
