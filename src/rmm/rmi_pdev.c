@@ -369,7 +369,7 @@ static void op_answer(struct ccada_rmm *rmm, struct rmm_pdev *pd, enum spdm_req_
                 const char *why = "";
                 if (st == SPDM_REQ_FAILED && !op->why[0]) {     /* the operation's reason: the session's */
                         (void)spdm_requester_error(pd->req, &why);
-                        snprintf(op->why, sizeof(op->why), "the session failed: %.140s", why ? why : "");
+                        snprintf(op->why, sizeof(op->why), "the session failed: %.120s", why ? why : "");
                 }
                 op_end(pd, false);
                 if (st == SPDM_REQ_FAILED)
