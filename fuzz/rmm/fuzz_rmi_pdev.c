@@ -10,13 +10,14 @@
  *   13 VDEV_CREATE (TDI: 1 byte added to the device's requester ID)   14 VDEV_LOCK
  *   15 VDEV_GET_INTERFACE_REPORT   16 VDEV_START   17 VDEV_UNLOCK   18 VDEV_DESTROY
  *   19 like 0, through RMI_VDEV_COMMUNICATE
+ *   20 VDEV_GET_MEASUREMENTS (flags: 1 byte, 0..3; nonce: 1 byte repeated)
  * (a Root Port PDEV, READY, with the platform's IDE engine, and a Realm are there from the
  * start).
  * What must hold after every move: the RMM's invariants (checked inside every call), an
  * Exit that names only bytes inside the host's own buffers, and a PDEV that is READY only
  * while the device itself has an established session, an RMM that reports its stream
  * Secure only when the device's engine is Secure too, and a TDI that runs only when the RMM
- * locked it and fetched its report. */
+ * locked it and fetched its report, and a VDEV measurement digest only with its nonce moved. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,7 +216,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         size_t i = 0;
         while (i < size) {
-                uint8_t op = data[i++] % 20;
+                uint8_t op = data[i++] % 21;
                 bool ok;
                 size_t n;
                 switch (op) {
@@ -313,7 +314,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         n = honest(&c, &ok);
                         communicate_via(&c, ok ? RMI_DEV_COMM_RESPONSE : RMI_DEV_COMM_NONE, n, true);
                         break;
+                case 20: {
+                        if (size - i < 2)
+                                break;
+                        struct rmi_vdev_measure_params mp = { .flags = data[i] & 3u };
+                        memset(mp.nonce, data[i + 1], sizeof(mp.nonce));
+                        i += 2;
+                        static uint8_t mpage[RMI_VDEV_MEASURE_PARAMS_SIZE];
+                        rmi_vdev_measure_params_encode(&mp, mpage);
+                        ns_write(&c, c.page, mpage, sizeof(mpage));
+                        struct smc_regs r = { .x = { RMI_VDEV_GET_MEASUREMENTS, c.rd, c.pdev, c.vdev, c.page } };
+                        rmi_smc(c.rmm, &r);
+                        if (r.x[0] == RMI_SUCCESS && mp.flags > 1)
+                                abort(); /* an unknown flag accepted */
+                        break;
                 }
+                }
+                struct rmm_vdev_info mv;
+                if (rmm_vdev_info(c.rmm, c.vdev, &mv) && mv.have_meas &&
+                    (!mv.meas_nonce || !pdev_spdm_stats(c.dev)->meas_requests))
+                        abort(); /* a measurement digest the device was never asked for */
                 struct rmm_vdev_info vi;
                 if (pdev_tdi_state(c.dev) == TDISP_STATE_RUN &&
                     (!rmm_vdev_info(c.rmm, c.vdev, &vi) || !vi.lock_nonce || !vi.have_report))

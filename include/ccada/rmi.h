@@ -61,6 +61,8 @@
 #define RMI_VDEV_UNLOCK            RMI_FID(0x18A)
 #define RMI_VDEV_COMPLETE          RMI_FID(0x18E) /* rec, vdev: answers RMI_EXIT_VDEV_REQUEST */
 #define RMI_VDEV_GET_INTERFACE_REPORT RMI_FID(0x1D0)
+/* rd, pdev, vdev, PA of an NS RmiVdevMeasureParams */
+#define RMI_VDEV_GET_MEASUREMENTS  RMI_FID(0x1D1)
 #define RMI_VDEV_LOCK              RMI_FID(0x1D2)
 #define RMI_VDEV_START             RMI_FID(0x1D3)
 /* rd, vdev (PA of the VDEV granule), base IPA, top IPA, flags, oaddr -> x1 out_top */

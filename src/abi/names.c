@@ -71,6 +71,7 @@ const char *rmi_command_name(uint64_t fid)
         case RMI_VDEV_UNLOCK: return "RMI_VDEV_UNLOCK";
         case RMI_VDEV_COMPLETE: return "RMI_VDEV_COMPLETE";
         case RMI_VDEV_GET_INTERFACE_REPORT: return "RMI_VDEV_GET_INTERFACE_REPORT";
+        case RMI_VDEV_GET_MEASUREMENTS: return "RMI_VDEV_GET_MEASUREMENTS";
         case RMI_VDEV_LOCK: return "RMI_VDEV_LOCK";
         case RMI_VDEV_START: return "RMI_VDEV_START";
         case RMI_PDEV_STREAM_CONNECT: return "RMI_PDEV_STREAM_CONNECT";

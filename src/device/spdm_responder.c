@@ -75,6 +75,7 @@ struct spdm_responder {
         uint8_t *msg;                   /* MSG_MAX: the response being built */
         uint8_t *inner;                 /* MSG_MAX: a decrypted request */
         enum post_action post;
+        enum spdm_rsp_meas_fault meas_fault;
 };
 
 /* ---- small helpers ---- */
@@ -527,6 +528,13 @@ static void on_get_measurements(struct spdm_responder *r, const struct req *q, s
                 return;
         }
         bool signed_ = g.attributes & SPDM_MEAS_ATTR_SIG_REQUESTED;
+        r->stats.meas_requests++;
+        if (signed_)
+                memcpy(r->stats.last_meas_nonce, g.nonce, sizeof(r->stats.last_meas_nonce));
+        if (r->meas_fault == SPDM_RSP_MEAS_ERROR) {
+                error_rsp(r, o, SPDM_ERR_UNSPECIFIED, 0);
+                return;
+        }
         if (signed_ && g.slot_id != 0) {
                 error_rsp(r, o, SPDM_ERR_INVALID_REQUEST, 0);
                 return;
@@ -554,6 +562,11 @@ static void on_get_measurements(struct spdm_responder *r, const struct req *q, s
         if (o->len > r->req.data_transfer_size) {
                 spdm_transcript_reset(mm);
                 error_rsp(r, o, SPDM_ERR_RESPONSE_TOO_LARGE, 0);
+                return;
+        }
+        if (r->meas_fault == SPDM_RSP_MEAS_GARBAGE) {   /* a record length past the message */
+                o->buf[5] = o->buf[6] = o->buf[7] = 0xFF;
+                spdm_transcript_reset(mm);
                 return;
         }
         size_t body = signed_ ? o->len - r->sz.sig_len : o->len;
@@ -1105,6 +1118,11 @@ void spdm_responder_free(struct spdm_responder *r)
 const struct spdm_responder_stats *spdm_responder_stats(const struct spdm_responder *r)
 {
         return &r->stats;
+}
+
+void spdm_responder_meas_fault(struct spdm_responder *r, enum spdm_rsp_meas_fault f)
+{
+        r->meas_fault = f;
 }
 
 bool spdm_responder_session(const struct spdm_responder *r, uint32_t *session_id)

@@ -88,6 +88,8 @@ struct spdm_responder_cfg {
 struct spdm_responder_stats {
         uint64_t requests, errors, secured_in, decrypt_failures, sessions_opened, sessions_ended;
         uint8_t last_error;     /* the ErrorCode of the last ERROR sent (0: none yet) */
+        uint64_t meas_requests; /* GET_MEASUREMENTS decoded */
+        uint8_t last_meas_nonce[32]; /* the Nonce of the last signed one (what a test checks) */
 };
 
 struct spdm_responder;
@@ -107,6 +109,11 @@ bool spdm_responder_handle(struct spdm_responder *r, bool secured, const uint8_t
                            size_t cap, size_t *rsp_len, bool *rsp_secured);
 
 const struct spdm_responder_stats *spdm_responder_stats(const struct spdm_responder *r);
+/* A device whose measurement service is broken (tests, attacks): from now on every
+ * GET_MEASUREMENTS is answered ERROR Unspecified, or a MEASUREMENTS whose record length runs
+ * past the message (garbage, sealed as usual inside a session). */
+enum spdm_rsp_meas_fault { SPDM_RSP_MEAS_OK, SPDM_RSP_MEAS_ERROR, SPDM_RSP_MEAS_GARBAGE };
+void spdm_responder_meas_fault(struct spdm_responder *r, enum spdm_rsp_meas_fault f);
 /* Whether a session is established (FINISH done) and its ID. */
 bool spdm_responder_session(const struct spdm_responder *r, uint32_t *session_id);
 

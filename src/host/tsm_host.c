@@ -404,6 +404,40 @@ bool host_tsm_vdev_report(struct host_tsm_vdev *v, char *why)
         return vdev_do(v, RMI_VDEV_GET_INTERFACE_REPORT, st < 0 ? RMI_VDEV_STATE_LOCKED : (unsigned)st, why);
 }
 
+bool host_tsm_vdev_measure(struct host_tsm_vdev *v, const uint8_t nonce[32], char *why)
+{
+        struct host_tsm_pdev *h = v->pd;
+        struct rmi_vdev_measure_params p = { .flags = 0 };
+        uint8_t page[RMI_VDEV_MEASURE_PARAMS_SIZE];
+        int st = host_tsm_vdev_state(v);
+        if (st != RMI_VDEV_STATE_LOCKED && st != RMI_VDEV_STATE_STARTED)
+                return say(why, "RMI_VDEV_GET_MEASUREMENTS: the VDEV is %s",
+                           st < 0 ? "unknown" : rmi_vdev_state_name((unsigned)st));
+        uint64_t params = host_alloc_granule(h->vm);
+        if (!params)
+                return say(why, "out of host memory for RmiVdevMeasureParams");
+        memcpy(p.nonce, nonce, sizeof(p.nonce));
+        rmi_vdev_measure_params_encode(&p, page);
+        bool ok = hw_write(h->vm->mem, HW_WORLD_NS, params, page, sizeof(page), NULL) == HW_OK;
+        free(h->obj[HOST_TSM_MEAS].buf);        /* the VDEV's fetch replaces the PDEV-time copy */
+        h->obj[HOST_TSM_MEAS].buf = NULL;
+        h->obj[HOST_TSM_MEAS].len = 0;
+        struct smc_regs r;
+        uint64_t x0 = ok ? host_rmi(h->vm, RMI_VDEV_GET_MEASUREMENTS, v->rd, h->pdev_pa, v->vdev_pa, params, 0, &r)
+                         : RMI_ERROR_INPUT;
+        host_free_granule(h->vm, params);
+        if (x0 != RMI_SUCCESS) {
+                h->last_status = x0;
+                return say(why, "RMI_VDEV_GET_MEASUREMENTS failed: %s",
+                           x0 == SMCCC_RET_NOT_SUPPORTED ? "NOT_SUPPORTED" : rmi_status_name(RMI_STATUS(x0)));
+        }
+        if (!comm_loop(h, v->rd, v->vdev_pa, why))
+                return false;
+        int now = host_tsm_vdev_state(v);
+        return now == st || say(why, "RMI_VDEV_GET_MEASUREMENTS left the VDEV %s",
+                                now < 0 ? "unknown" : rmi_vdev_state_name((unsigned)now));
+}
+
 bool host_tsm_vdev_start(struct host_tsm_vdev *v, char *why)
 {
         return vdev_do(v, RMI_VDEV_START, RMI_VDEV_STATE_STARTED, why);

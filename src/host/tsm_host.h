@@ -84,6 +84,10 @@ bool host_tsm_vdev_create_mmio(struct host_tsm_vdev *v, struct host_tsm_pdev *pd
 bool host_tsm_dev_map(struct host_tsm_vdev *v, uint64_t ipa, uint64_t pa, uint64_t size, char *why);
 bool host_tsm_vdev_lock(struct host_tsm_vdev *v, char *why);
 bool host_tsm_vdev_report(struct host_tsm_vdev *v, char *why);
+/* RMI_VDEV_GET_MEASUREMENTS with nonce (the device signs it): the measurement record the RMM
+ * hands out replaces pd->obj[HOST_TSM_MEAS] (the PDEV-time copy). The VDEV must be LOCKED or
+ * STARTED and stays so. */
+bool host_tsm_vdev_measure(struct host_tsm_vdev *v, const uint8_t nonce[32], char *why);
 bool host_tsm_vdev_start(struct host_tsm_vdev *v, char *why);
 bool host_tsm_vdev_unlock(struct host_tsm_vdev *v, char *why);
 int host_tsm_vdev_state(struct host_tsm_vdev *v); /* RMI_VDEV_STATE_*, -1 when the call fails */

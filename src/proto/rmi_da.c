@@ -111,6 +111,19 @@ void rmi_dev_comm_exit_decode(const uint8_t *buf, struct rmi_dev_comm_exit *x)
         br_seek(&r, RMI_DEV_COMM_EXIT_TIMEOUT); x->timeout = br_le64(&r);
 }
 
+void rmi_vdev_measure_params_encode(const struct rmi_vdev_measure_params *p, uint8_t *buf)
+{
+        memset(buf, 0, RMI_VDEV_MEASURE_PARAMS_SIZE);
+        st_le64(buf + RMI_VDEV_MEASURE_PARAMS_FLAGS, p->flags);
+        memcpy(buf + RMI_VDEV_MEASURE_PARAMS_NONCE, p->nonce, sizeof(p->nonce));
+}
+
+void rmi_vdev_measure_params_decode(const uint8_t *buf, struct rmi_vdev_measure_params *p)
+{
+        p->flags = ld_le64(buf + RMI_VDEV_MEASURE_PARAMS_FLAGS);
+        memcpy(p->nonce, buf + RMI_VDEV_MEASURE_PARAMS_NONCE, sizeof(p->nonce));
+}
+
 void rmi_stream_params_encode(const struct rmi_stream_params *p, uint8_t *buf)
 {
         struct byte_writer w;

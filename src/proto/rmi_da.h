@@ -64,6 +64,13 @@
 #define RMI_VDEV_PARAMS_RANGES     0x200 /* 8 x {base, top (exclusive)} */
 #define RMI_VDEV_MAX_RANGES        8
 
+/* ---- RmiVdevMeasureParams (4096 bytes; RMI_VDEV_GET_MEASUREMENTS) ---- */
+#define RMI_VDEV_MEASURE_PARAMS_SIZE  0x1000
+#define RMI_VDEV_MEASURE_PARAMS_FLAGS 0x000 /* u64: bit0 raw bit stream requested */
+#define RMI_VDEV_MEASURE_PARAMS_NONCE 0x100 /* 32 bytes: the signed request's nonce */
+#define RMI_VDEV_MEASURE_FLAGS_RAW    1ull
+#define RMI_VDEV_MEASURE_NONCE_SIZE   32
+
 /* ---- RmiPdevStreamParams (4096 bytes; 2.0-bet1 IDE stream commands) ---- */
 #define RMI_STREAM_PARAMS_SIZE       0x1000
 #define RMI_STREAM_PARAMS_FLAGS      0x00  /* u64 */
@@ -99,6 +106,11 @@ struct rmi_vdev_params {
         } range[RMI_VDEV_MAX_RANGES];
 };
 
+struct rmi_vdev_measure_params {
+        uint64_t flags;
+        uint8_t nonce[RMI_VDEV_MEASURE_NONCE_SIZE];
+};
+
 struct rmi_stream_params {
         uint64_t flags, stream_type, pdev_1, pdev_2, ide_sid, num_ranges;
         struct {
@@ -124,6 +136,8 @@ void rmi_pubkey_params_encode(const struct rmi_pubkey_params *p, uint8_t *buf);
 void rmi_pubkey_params_decode(const uint8_t *buf, struct rmi_pubkey_params *p);
 void rmi_vdev_params_encode(const struct rmi_vdev_params *p, uint8_t *buf);
 void rmi_vdev_params_decode(const uint8_t *buf, struct rmi_vdev_params *p);
+void rmi_vdev_measure_params_encode(const struct rmi_vdev_measure_params *p, uint8_t *buf);
+void rmi_vdev_measure_params_decode(const uint8_t *buf, struct rmi_vdev_measure_params *p);
 void rmi_stream_params_encode(const struct rmi_stream_params *p, uint8_t *buf);
 void rmi_stream_params_decode(const uint8_t *buf, struct rmi_stream_params *p);
 /* The halves of RmiDevCommData: buf is the whole granule; each touches only its half. */

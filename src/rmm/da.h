@@ -46,7 +46,9 @@ struct rmm_pdev {
 
 /* An operation in a READY PDEV's session: a sequence of PCI-SIG VENDOR_DEFINED requests,
  * one per COMMUNICATE round trip. step gets the last response's payload (NULL, 0 at the
- * start) and writes the next request's payload (protocol ID first) into req. */
+ * start) and writes the next request's payload (protocol ID first) into req. A step that
+ * sets spdm writes a whole SPDM request instead (spdm_requester_session_message: today
+ * GET_MEASUREMENTS), and the next step gets the whole SPDM response (an ERROR included). */
 enum da_step { DA_SEND, DA_DONE, DA_FAILED };
 struct da_op {
         enum da_step (*step)(struct da_op *op, struct rmm_pdev *pd, const uint8_t *rsp, size_t rsp_len,
@@ -56,6 +58,7 @@ struct da_op {
         /* set by step: cache the plaintext of the response payload's [off, off + len) as
          * object obj (RMI_DEV_OBJ_*): the RMM writes it into the host's response buffer */
         bool cache;
+        bool spdm;                      /* set by step: req is a whole SPDM request */
         unsigned cache_obj;
         size_t cache_off, cache_len;
         char why[160];
@@ -80,9 +83,11 @@ struct da_vdev_view {
         unsigned state;                 /* RMI_VDEV_STATE_* */
         bool busy;                      /* a TDISP operation of it is running */
         uint64_t vdev_id, tdi_id;
-        uint64_t lock_nonce, report_nonce;
-        bool have_report;
+        uint64_t lock_nonce, report_nonce, meas_nonce;
+        bool have_report, have_meas;
         const uint8_t *report_digest;   /* hash_len(pd->hash) bytes; zero without a report */
+        const uint8_t *meas_digest;     /* hash_len(pd->hash) bytes of the VDEV's last
+                                           RMI_VDEV_GET_MEASUREMENTS record (have_meas) */
 };
 /* The VDEV in the granule at pa, or NULL. */
 struct rmm_vdev *da_vdev_lookup(struct ccada_rmm *rmm, uint64_t pa);

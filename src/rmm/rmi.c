@@ -105,6 +105,7 @@ static const struct rmi_cmd rmi_cmds[] = {
         RMI_CMD(RMI_VDEV_UNLOCK) = { rmi_vdev_unlock, RMI_DA },
         RMI_CMD(RMI_VDEV_COMPLETE) = { rmi_vdev_complete, RMI_DA },
         RMI_CMD(RMI_VDEV_GET_INTERFACE_REPORT) = { rmi_vdev_get_interface_report, RMI_DA },
+        RMI_CMD(RMI_VDEV_GET_MEASUREMENTS) = { rmi_vdev_get_measurements, RMI_DA },
         RMI_CMD(RMI_VDEV_LOCK) = { rmi_vdev_lock, RMI_DA },
         RMI_CMD(RMI_VDEV_START) = { rmi_vdev_start, RMI_DA },
         RMI_CMD(RMI_PDEV_STREAM_CONNECT) = { rmi_pdev_stream_connect, RMI_DA },

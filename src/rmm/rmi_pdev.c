@@ -331,14 +331,17 @@ static enum da_step op_next(struct rmm_pdev *pd, const uint8_t *rsp, size_t rsp_
         size_t n = 0;
         struct da_op *op = pd->op;
         op->cache = false;
+        op->spdm = false;
         enum da_step st = op->step(op, pd, rsp, rsp_len, payload, sizeof(payload), &n);
         if (st == DA_DONE || st == DA_FAILED) {
                 op_end(pd, st == DA_DONE);
                 return st;
         }
         struct spdm_req_out o = { .buf = pd->out, .cap = sizeof(pd->out) };
-        enum spdm_req_status rs = spdm_requester_vendor_defined(pd->req, SPDM_STANDARD_ID_PCISIG, pcisig_vendor_id,
-                                                                sizeof(pcisig_vendor_id), payload, n, &o);
+        enum spdm_req_status rs =
+                op->spdm ? spdm_requester_session_message(pd->req, payload, n, &o)
+                         : spdm_requester_vendor_defined(pd->req, SPDM_STANDARD_ID_PCISIG, pcisig_vendor_id,
+                                                         sizeof(pcisig_vendor_id), payload, n, &o);
         secure_zero(payload, sizeof(payload));  /* KEY_PROG carries keys */
         if (rs != SPDM_REQ_SEND) {
                 op_end(pd, false);
@@ -359,13 +362,20 @@ static void op_answer(struct ccada_rmm *rmm, struct rmm_pdev *pd, enum spdm_req_
 {
         const uint8_t *payload;
         size_t n;
-        if (st != SPDM_REQ_DONE || !spdm_requester_vdm_response(pd->req, &payload, &n)) {
+        struct da_op *op = pd->op;      /* still valid after it ends: its owner holds it */
+        bool got = op->spdm ? spdm_requester_session_response(pd->req, &payload, &n)
+                            : spdm_requester_vdm_response(pd->req, &payload, &n);
+        if (st != SPDM_REQ_DONE || !got) {
+                const char *why = "";
+                if (st == SPDM_REQ_FAILED && !op->why[0]) {     /* the operation's reason: the session's */
+                        (void)spdm_requester_error(pd->req, &why);
+                        snprintf(op->why, sizeof(op->why), "the session failed: %.120s", why ? why : "");
+                }
                 op_end(pd, false);
                 if (st == SPDM_REQ_FAILED)
                         da_pdev_error(pd);
                 return;
         }
-        struct da_op *op = pd->op;      /* still valid after it ends: its owner holds it */
         if (op_next(pd, payload, n) == DA_FAILED || !op->cache)
                 return;
         uint8_t *buf;

@@ -15,18 +15,24 @@
  *                               caches each portion (plaintext, written by the RMM into its
  *                               response buffer); the RMM hashes and keeps the report's
  *                               MMIO ranges; report_nonce moves on
+ *   GET_MEASUREMENTS   LOCKED, STARTED: SPDM GET_MEASUREMENTS (all blocks, signed, the
+ *                               host's nonce) in the session; the host caches the
+ *                               measurement record (plaintext); the RMM hashes it (the VDEV's
+ *                               meas_digest) and meas_nonce moves on. A device ERROR, or an
+ *                               answer that does not decode: ERROR (the session lives on)
  *   START              LOCKED   START_INTERFACE_REQUEST(nonce)                 -> STARTED
  *   UNLOCK             any but NEW: STOP_INTERFACE_REQUEST                     -> UNLOCKED
  *   DESTROY            NEW, UNLOCKED, ERROR, and no RMI_RTT_DEV_MAP mapping made for it
  *                               left (rmi_dev_mem.c): the granule is DELEGATED again
  * A TDISP_ERROR, an answer that does not decode or does not answer the request, or a
  * broken session moves the VDEV to ERROR (the PDEV to ERROR too when the session broke).
- * lock_nonce / report_nonce count the LOCKs and the reports fetched: a Realm that saw them
+ * lock_nonce / report_nonce / meas_nonce count the LOCKs, reports and measurements fetched: a Realm that saw them
  * can tell (RSI_VDEV_GET_INFO, next increment) whether anything changed since it verified. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/spdm.h"
 #include "proto/tdisp.h"
 #include "rmm/da.h"
 #include "rmm/rmm_internal.h"
@@ -36,7 +42,7 @@
 #define PORTION_MAX 1024u       /* LENGTH asked per GET_DEVICE_INTERFACE_REPORT */
 #define VDEV_MAX_RANGES 16u
 
-enum vop { VOP_NONE, VOP_INIT, VOP_LOCK, VOP_REPORT, VOP_START, VOP_STOP };
+enum vop { VOP_NONE, VOP_INIT, VOP_LOCK, VOP_REPORT, VOP_START, VOP_STOP, VOP_MEAS };
 
 struct rmm_vdev {
         struct da_op op;
@@ -60,6 +66,13 @@ struct rmm_vdev {
         bool have_report;
         struct tdi_mmio_range ranges[VDEV_MAX_RANGES];
         unsigned nranges;
+        /* RMI_VDEV_GET_MEASUREMENTS: the host's nonce and raw flag for the request, the digest
+         * of the record being fetched, and the last one fetched whole */
+        uint8_t meas_req_nonce[SPDM_NONCE_SIZE];
+        bool meas_raw;
+        uint8_t meas_pending[HASH_MAX_LEN], meas_digest[HASH_MAX_LEN];
+        bool have_meas;
+        uint64_t meas_nonce;
 };
 
 static void vdev_state(struct rmm_vdev *v, unsigned to)
@@ -78,7 +91,7 @@ static void tdisp_trace(struct rmm_vdev *v, bool request, const uint8_t *msg, si
 {
         struct ccada_rmm *rmm = v->pd->rmm;
         unsigned ev = request ? DA_TRACE_TDISP_REQUEST : DA_TRACE_TDISP_RESPONSE;
-        if (!trace_on(rmm->tr_da, ev) || n < TDISP_MSG_HEADER_SIZE)
+        if (!trace_on(rmm->tr_da, ev) || n < TDISP_MSG_HEADER_SIZE || v->vop == VOP_MEAS)
                 return;
         char extra[64] = "";
         struct tdisp_error e;
@@ -117,13 +130,41 @@ static bool ours(const struct rmm_vdev *v, uint32_t function_id)
         return function_id == v->p.tdi_id;
 }
 
+/* The answer to GET_MEASUREMENTS (the requester checked its signature when it decodes): the
+ * measurement record cached for the host, its digest kept until the operation ends. */
+static enum da_step meas_answer(struct rmm_vdev *v, const uint8_t *rsp, size_t n)
+{
+        const struct spdm_sizes *sz = spdm_requester_sizes(v->pd->req);
+        struct spdm_measurements m;
+        struct spdm_error e;
+        size_t used;
+        char why[SPDM_WHY_LEN] = "", text[96];
+        if (n >= 2 && rsp[1] == SPDM_ERROR) {
+                if (!spdm_error_decode(rsp, n, sz, &e, &used, why))
+                        return vfail(v, "GET_MEASUREMENTS: an ERROR that does not decode:", why);
+                snprintf(text, sizeof(text), "GET_MEASUREMENTS answered ERROR %s (0x%02x)", spdm_error_name(e.code),
+                         e.code);
+                return vfail(v, text, "");
+        }
+        if (!spdm_measurements_decode(rsp, n, sz, true, &m, &used, why))
+                return vfail(v, "GET_MEASUREMENTS: the answer does not decode as MEASUREMENTS:", why);
+        if (m.num_blocks == 0 || !m.record)
+                return vfail(v, "GET_MEASUREMENTS: MEASUREMENTS with no blocks", "");
+        if (!hash_once(v->pd->hash, m.record, m.record_len, v->meas_pending))
+                return vfail(v, "GET_MEASUREMENTS: hashing the record failed", "");
+        v->op.cache = true;
+        v->op.cache_obj = RMI_DEV_OBJ_MEASUREMENTS;
+        v->op.cache_off = (size_t)(m.record - rsp);
+        v->op.cache_len = m.record_len;
+        return DA_DONE;
+}
+
 static enum da_step vdev_step(struct da_op *op, struct rmm_pdev *pd, const uint8_t *rsp, size_t n, uint8_t *req,
                               size_t cap, size_t *len)
 {
         struct rmm_vdev *v = vdev_of(op);
         uint32_t fid = (uint32_t)v->p.tdi_id;
         char why[TDISP_WHY_LEN] = "";
-        (void)pd;
         /* 1. the answer to the last request */
         if (rsp)
                 tdisp_trace(v, false, rsp, n);
@@ -192,6 +233,8 @@ static enum da_step vdev_step(struct da_op *op, struct rmm_pdev *pd, const uint8
                                 return tdisp_refused(v, rsp, n, "STOP_INTERFACE_REQUEST");
                         return DA_DONE;
                 }
+                case VOP_MEAS:
+                        return meas_answer(v, rsp, n);
                 case VOP_NONE:
                         return DA_FAILED;
                 }
@@ -240,6 +283,16 @@ static enum da_step vdev_step(struct da_op *op, struct rmm_pdev *pd, const uint8
                 struct tdisp_bare b = { .function_id = fid };
                 built = tdisp_stop_interface_request_encode(req, cap, &b, len);
                 break;
+        }
+        case VOP_MEAS: {
+                struct spdm_get_measurements g = {
+                        .attributes = (uint8_t)(SPDM_MEAS_ATTR_SIG_REQUESTED |
+                                                (v->meas_raw ? SPDM_MEAS_ATTR_RAW_BIT_STREAM : 0u)),
+                        .operation = SPDM_MEAS_OP_ALL, .nonce = v->meas_req_nonce, .slot_id = 0 };
+                v->op.spdm = true;
+                if (!spdm_get_measurements_encode(req, cap, &g, spdm_requester_sizes(pd->req), len))
+                        return vfail(v, "encoding GET_MEASUREMENTS failed", "");
+                return DA_SEND;
         }
         case VOP_NONE:
                 return DA_FAILED;
@@ -301,6 +354,11 @@ static void vdev_finish_state(struct rmm_vdev *v, bool ok)
         case VOP_STOP:
                 vdev_state(v, RMI_VDEV_STATE_UNLOCKED);
                 v->have_report = false;
+                break;
+        case VOP_MEAS:
+                memcpy(v->meas_digest, v->meas_pending, sizeof(v->meas_digest));
+                v->have_meas = true;
+                v->meas_nonce++;
                 break;
         case VOP_NONE: break;
         }
@@ -439,6 +497,31 @@ void rmi_vdev_get_interface_report(struct ccada_rmm *rmm, const struct smc_regs 
         command(rmm, a, r, VOP_REPORT, BIT(RMI_VDEV_STATE_LOCKED) | BIT(RMI_VDEV_STATE_STARTED));
 }
 
+/* x1 rd, x2 pdev, x3 vdev, x4 the NS RmiVdevMeasureParams: flags (bit 0: raw bit stream
+ * asked; passed on as GET_MEASUREMENTS RawBitStreamRequested; ccada-dev answers digests all
+ * the same) and the nonce the signed request carries. Read once, whole. */
+void rmi_vdev_get_measurements(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
+{
+        uint8_t page[RMI_VDEV_MEASURE_PARAMS_SIZE];
+        struct rmi_vdev_measure_params p;
+        struct rmm_vdev *v = vdev_args(rmm, a, r);
+        if (!v || !rmm_copy_in_ns(rmm, a->x[4], page, sizeof(page)))
+                return;
+        rmi_vdev_measure_params_decode(page, &p);
+        secure_zero(page, sizeof(page));
+        if (p.flags & ~RMI_VDEV_MEASURE_FLAGS_RAW)
+                return;
+        r->x[0] = RMI_ERROR_DEVICE;
+        if ((v->state != RMI_VDEV_STATE_LOCKED && v->state != RMI_VDEV_STATE_STARTED) || v->vop != VOP_NONE ||
+            v->pd->op)
+                return;
+        memcpy(v->meas_req_nonce, p.nonce, sizeof(v->meas_req_nonce));
+        v->meas_raw = p.flags & RMI_VDEV_MEASURE_FLAGS_RAW;
+        if (!begin(v, VOP_MEAS))
+                return;
+        r->x[0] = RMI_SUCCESS;
+}
+
 void rmi_vdev_start(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r)
 {
         struct rmm_vdev *v = vdev_args(rmm, a, r);
@@ -519,7 +602,10 @@ bool rmm_vdev_info(struct ccada_rmm *rmm, uint64_t vdev_pa, struct rmm_vdev_info
         out->state = v->state;
         out->lock_nonce = v->lock_nonce;
         out->report_nonce = v->report_nonce;
+        out->meas_nonce = v->meas_nonce;
         out->have_report = v->have_report;
+        out->have_meas = v->have_meas;
+        memcpy(out->meas_digest, v->meas_digest, sizeof(out->meas_digest));
         out->report_len = v->report_len;
         out->nranges = v->nranges;
         memcpy(out->report_digest, v->report_digest, sizeof(out->report_digest));
@@ -554,7 +640,10 @@ void da_vdev_view(const struct rmm_vdev *v, struct da_vdev_view *out)
                 .tdi_id = v->p.tdi_id,
                 .lock_nonce = v->lock_nonce,
                 .report_nonce = v->report_nonce,
+                .meas_nonce = v->meas_nonce,
                 .have_report = v->have_report,
+                .have_meas = v->have_meas,
                 .report_digest = v->report_digest,
+                .meas_digest = v->meas_digest,
         };
 }

@@ -435,6 +435,7 @@ void rmi_vdev_communicate(struct ccada_rmm *rmm, const struct smc_regs *a, struc
 void rmi_vdev_get_state(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
 void rmi_vdev_lock(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
 void rmi_vdev_get_interface_report(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
+void rmi_vdev_get_measurements(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
 void rmi_vdev_start(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
 void rmi_vdev_unlock(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);
 void rmi_vdev_abort(struct ccada_rmm *rmm, const struct smc_regs *a, struct smc_regs *r);

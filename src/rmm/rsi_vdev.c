@@ -113,7 +113,7 @@ static void info_fill(const struct da_vdev_view *vv, struct rsi_vdev_info *info)
         info->cert_id = 0;                      /* the one slot ccada's requester reads */
         info->hash_algo = (uint8_t)pd->p.hash_algo; /* RsiHashAlgorithm = RmiHashAlgorithm */
         info->lock_nonce = vv->lock_nonce;
-        info->meas_nonce = 0;                   /* no per-VDEV measurements fetched */
+        info->meas_nonce = vv->meas_nonce;      /* RMI_VDEV_GET_MEASUREMENTS done for the VDEV */
         info->report_nonce = vv->report_nonce;
         info->format_type = RSI_VDEV_REPORT_FORMAT_TDISP;
         info->format_version = 1u << 16 | 0u;   /* TDISP 1.0 (the RMM insists on it at CREATE) */
@@ -124,7 +124,9 @@ static void info_fill(const struct da_vdev_view *vv, struct rsi_vdev_info *info)
                 memcpy(info->cert_digest, pd->cert_digest, n);
         if (pd->have_pubkey)
                 memcpy(info->pubkey_digest, pd->pubkey_digest, n);
-        if (pd->have_meas)
+        if (vv->have_meas)      /* the VDEV's own fetch; before any, the PDEV's attestation's */
+                memcpy(info->meas_digest, vv->meas_digest, n);
+        else if (pd->have_meas)
                 memcpy(info->meas_digest, pd->meas_digest, n);
         if (vv->have_report)
                 memcpy(info->report_digest, vv->report_digest, n);
@@ -236,7 +238,7 @@ void rsi_vdev_dma_enable(struct rec *rec, struct smc_regs *r)
         if (flags || plane || !vdev_resolve(rec, vdev_id, &vv))
                 return;
         r->x[0] = RSI_ERROR_DEVICE;
-        if (vv.state != RMI_VDEV_STATE_STARTED || lock_nonce != vv.lock_nonce || meas_nonce != 0 ||
+        if (vv.state != RMI_VDEV_STATE_STARTED || lock_nonce != vv.lock_nonce || meas_nonce != vv.meas_nonce ||
             report_nonce != vv.report_nonce || !dma_on(rec->rmm, rec->realm, vv.tdi_id))
                 return;
         r->x[0] = RSI_SUCCESS;
@@ -268,7 +270,7 @@ void rsi_vdev_dma_disable(struct rec *rec, struct smc_regs *r)
  * X1 is how far the range was validated, X2 RSI_REJECT when the host stopped short and
  * rejected, else RSI_ACCEPT (TF-RMM main's complete_dev_mem_mapping). The VDEV must be LOCKED
  * or STARTED (RSI_ERROR_INPUT otherwise, as TF-RMM); a nonce that moved on is
- * RSI_ERROR_DEVICE (meas_nonce is 0: ccada keeps no per-VDEV measurements yet). */
+ * RSI_ERROR_DEVICE (meas_nonce counts the VDEV's RMI_VDEV_GET_MEASUREMENTS, as TF-RMM). */
 void rsi_vdev_validate_mapping(struct rec *rec, struct smc_regs *r)
 {
         uint64_t vdev_id = r->x[1], base = r->x[2], top = r->x[3], pa = r->x[4], flags = r->x[5]; /* copied once */
@@ -286,7 +288,7 @@ void rsi_vdev_validate_mapping(struct rec *rec, struct smc_regs *r)
         if (vv.state != RMI_VDEV_STATE_LOCKED && vv.state != RMI_VDEV_STATE_STARTED)
                 return;
         r->x[0] = RSI_ERROR_DEVICE;
-        if (lock_nonce != vv.lock_nonce || meas_nonce != 0 || report_nonce != vv.report_nonce)
+        if (lock_nonce != vv.lock_nonce || meas_nonce != vv.meas_nonce || report_nonce != vv.report_nonce)
                 return;
         rec->dev_mem_base = rec->dev_mem_addr = base;
         rec->dev_mem_top = top;

@@ -40,6 +40,7 @@ enum step {
         ST_KEY_UPDATE,
         ST_KEY_VERIFY,
         ST_VDM,
+        ST_MESSAGE,             /* a whole SPDM request of the caller's (spdm_requester_session_message) */
         ST_END_SESSION,
         ST_ENDED,
         ST_FAILED,
@@ -73,8 +74,10 @@ struct spdm_requester {
         struct spdm_key_schedule ks;
         struct spdm_secured_dir req_hs, rsp_hs, req_data, rsp_data;
         uint8_t *inner;                 /* MSG_MAX: a decrypted response */
-        uint8_t *vdm;                   /* the last VENDOR_DEFINED_RESPONSE payload */
+        uint8_t *vdm;                   /* the last VENDOR_DEFINED_RESPONSE payload, or the last
+                                           answer to a caller's message (ST_MESSAGE) */
         size_t vdm_len;
+        bool msg_signed;                /* that message was a signed GET_MEASUREMENTS */
         bool in_clear;
         size_t last_rsp_len;            /* bytes of the last response the transcript took */
 };
@@ -656,6 +659,49 @@ static enum spdm_req_status send_in_session(struct spdm_requester *r, struct spd
         return send(r, out, true);
 }
 
+/* The answer to a caller's message, kept whole (len bytes of it) for
+ * spdm_requester_session_response. */
+static enum spdm_req_status message_answer(struct spdm_requester *r, const uint8_t *in, size_t len)
+{
+        if (!r->vdm && !(r->vdm = malloc(MSG_MAX)))
+                return fail(r, SPDM_REQ_E_INTERNAL, "out of memory");
+        memcpy(r->vdm, in, len);
+        r->vdm_len = len;
+        r->step = ST_SESSION;
+        return SPDM_REQ_DONE;
+}
+
+/* MEASUREMENTS to a caller's GET_MEASUREMENTS: it must decode, and when a signature was asked
+ * for it must verify over L1 = VCA || this request || the response up to the signature
+ * (DSP0274 1.2.1 §10.11: the session's message_m; nothing is kept across requests). */
+static enum spdm_req_status on_message_answer(struct spdm_requester *r, const uint8_t *in, size_t len)
+{
+        struct spdm_measurements m;
+        size_t used;
+        char why[SPDM_WHY_LEN] = "";
+        if (!spdm_measurements_decode(in, len, &r->sz, r->msg_signed, &m, &used, why) ||
+            !spdm_trailing_pad_ok(in, len, used))
+                return fail(r, SPDM_REQ_E_MALFORMED, "MEASUREMENTS: %s", why[0] ? why : "bytes after the message");
+        if (r->msg_signed) {
+                if (m.slot_id != 0)
+                        return fail(r, SPDM_REQ_E_MISMATCH, "MEASUREMENTS: signed with slot %u, asked slot 0",
+                                    m.slot_id);
+                struct spdm_transcript l1;
+                spdm_transcript_init(&l1, TRANSCRIPT_MAX);
+                bool ok = spdm_transcript_append_t(&l1, &r->a) &&
+                          spdm_transcript_append(&l1, r->last_req, r->last_req_len) &&
+                          spdm_transcript_append(&l1, in, m.sig_off);
+                bool sig_ok = ok && verify_sig(r, &l1, SPDM_CTX_MEASUREMENTS, m.signature);
+                spdm_transcript_free(&l1);
+                if (!ok)
+                        return fail(r, SPDM_REQ_E_INTERNAL, "transcript");
+                if (!sig_ok)
+                        return fail(r, SPDM_REQ_E_SIGNATURE,
+                                    "MEASUREMENTS: the signature does not verify over this request's nonce");
+        }
+        return message_answer(r, in, used);
+}
+
 static bool rekey(struct spdm_requester *r, struct spdm_traffic_keys *k, struct spdm_secured_dir *d)
 {
         spdm_secured_dir_clear(d);
@@ -710,6 +756,8 @@ static enum spdm_req_status on_session_answer(struct spdm_requester *r, const ui
                 r->step = ST_SESSION;
                 return SPDM_REQ_DONE;
         }
+        case ST_MESSAGE:
+                return on_message_answer(r, in, len);
         case ST_END_SESSION: {
                 struct spdm_end_session e;
                 if (!spdm_end_session_ack_decode(in, len, &r->sz, &e, &used, why) || used != len)
@@ -752,6 +800,8 @@ static uint8_t expected(enum step s)
                 return SPDM_KEY_UPDATE_ACK;
         case ST_VDM:
                 return SPDM_VENDOR_DEFINED_RESPONSE;
+        case ST_MESSAGE:
+                return SPDM_GET_MEASUREMENTS & 0x7Fu;  /* the one request code it accepts */
         case ST_END_SESSION:
                 return SPDM_END_SESSION_ACK;
         default:
@@ -821,6 +871,8 @@ enum spdm_req_status spdm_requester_step(struct spdm_requester *r, const uint8_t
                                 return fail(r, SPDM_REQ_E_INTERNAL, "sealing RESPOND_IF_READY failed");
                         return SPDM_REQ_SEND;
                 }
+                if (r->step == ST_MESSAGE)      /* the caller's message: the caller judges the ERROR */
+                        return message_answer(r, in, used);
                 return fail(r, SPDM_REQ_E_PEER_ERROR, "the device answered %s with ERROR %s (0x%02x, data 0x%02x)",
                             spdm_code_name(r->last_req[1]), spdm_error_name(e.code), e.code, e.data);
         }
@@ -957,6 +1009,36 @@ bool spdm_requester_vdm_response(const struct spdm_requester *r, const uint8_t *
         *payload = r->vdm;
         *len = r->vdm_len;
         return true;
+}
+
+enum spdm_req_status spdm_requester_session_message(struct spdm_requester *r, const uint8_t *msg, size_t len,
+                                                    struct spdm_req_out *out)
+{
+        struct spdm_get_measurements g;
+        size_t used;
+        if (in_session(r) != SPDM_REQ_SEND)
+                return SPDM_REQ_FAILED;
+        if (len > MSG_MAX || !spdm_get_measurements_decode(msg, len, &r->sz, &g, &used, NULL) || used != len)
+                return fail(r, SPDM_REQ_E_STATE, "the caller's message is not a GET_MEASUREMENTS of this session");
+        memcpy(r->last_req, msg, len);
+        r->last_req_len = len;
+        r->msg_signed = g.attributes & SPDM_MEAS_ATTR_SIG_REQUESTED;
+        r->vdm_len = 0;
+        return send_in_session(r, out, ST_MESSAGE);
+}
+
+bool spdm_requester_session_response(const struct spdm_requester *r, const uint8_t **msg, size_t *len)
+{
+        if (!r->vdm || !r->vdm_len || r->step == ST_FAILED)
+                return false;
+        *msg = r->vdm;
+        *len = r->vdm_len;
+        return true;
+}
+
+const struct spdm_sizes *spdm_requester_sizes(const struct spdm_requester *r)
+{
+        return &r->sz;
 }
 
 bool spdm_requester_new(struct spdm_requester **out, const struct spdm_requester_cfg *cfg)

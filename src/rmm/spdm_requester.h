@@ -153,6 +153,18 @@ enum spdm_req_status spdm_requester_vendor_defined(struct spdm_requester *r, uin
                                                    const uint8_t *payload, size_t len, struct spdm_req_out *out);
 bool spdm_requester_vdm_response(const struct spdm_requester *r, const uint8_t **payload, size_t *len);
 
+/* A whole SPDM request of the caller's in the session, sent as given (today only
+ * GET_MEASUREMENTS, in the negotiated version; anything else fails with STATE). The answer is
+ * the caller's to decode: step returns DONE for the expected response or an ERROR (the
+ * session stays up), and spdm_requester_session_response gives it whole. A MEASUREMENTS must
+ * decode, and when a signature was requested it must verify with the device's key over VCA,
+ * this request and the response (else FAILED: the session is of no use any more). */
+enum spdm_req_status spdm_requester_session_message(struct spdm_requester *r, const uint8_t *msg, size_t len,
+                                                    struct spdm_req_out *out);
+bool spdm_requester_session_response(const struct spdm_requester *r, const uint8_t **msg, size_t *len);
+/* The sizes the negotiation fixed (for the caller's encoders and decoders). */
+const struct spdm_sizes *spdm_requester_sizes(const struct spdm_requester *r);
+
 const struct spdm_req_result *spdm_requester_result(const struct spdm_requester *r);
 /* The responder's SPDM certificate chain of slot 0 as fetched (valid once its hash matched
  * DIGESTS and its header and RootHash decoded; X.509-checked only with a trust anchor). */

@@ -56,7 +56,9 @@ bool rmm_pdev_info(struct ccada_rmm *rmm, uint64_t pdev_pa, struct rmm_pdev_info
 struct rmm_vdev_info {
         unsigned state;                         /* RMI_VDEV_STATE_* */
         uint64_t lock_nonce, report_nonce;      /* LOCKs done, reports fetched */
-        bool have_report;
+        uint64_t meas_nonce;                    /* RMI_VDEV_GET_MEASUREMENTS done */
+        bool have_report, have_meas;
+        uint8_t meas_digest[64];                /* of the last measurement record (have_meas) */
         size_t report_len;
         unsigned nranges;                       /* MMIO ranges in the report */
         uint8_t report_digest[64];

@@ -26,6 +26,7 @@
 #include "lib/x509_chain.h"
 #include "proto/rmi_da.h"
 #include "proto/rsi_vdev.h"
+#include "proto/spdm.h"
 #include "proto/tdisp.h"
 #include "rmm/tsm.h"
 #include "rmm_harness.h"
@@ -91,6 +92,7 @@ struct fx {
         struct realm_kernel k;
         answer_fn answer;                       /* the host's reply to a VDEV request */
         unsigned requests;                      /* RMI_EXIT_VDEV_REQUESTs seen */
+        unsigned validations;                   /* RMI_EXIT_VDEV_VALIDATE_MAPPINGs seen */
         uint64_t requested_id;
 };
 
@@ -342,11 +344,10 @@ static void vdev_started(struct fx *f)
 /* ---- the Realm's calls ---- */
 
 /* Has the Realm make one RSI call; answers its VDEV requests with f->answer; returns X0. */
-static uint64_t realm_call(struct fx *f, uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
-                           uint64_t a5, uint64_t a6)
+static uint64_t realm_call_regs(struct fx *f, const struct smc_regs *in)
 {
         unsigned before = f->k.done;
-        f->k.in = (struct smc_regs){ .x = { fid, a1, a2, a3, a4, a5, a6 } };
+        f->k.in = *in;
         f->k.has_cmd = true;
         for (unsigned i = 0; i < 4; i++) {
                 assert_int_equal(host_rec_enter(&f->h, f->rec, f->run), RMI_SUCCESS);
@@ -355,6 +356,10 @@ static uint64_t realm_call(struct fx *f, uint64_t fid, uint64_t a1, uint64_t a2,
                         assert_int_equal(f->k.done, before + 1);
                         return f->k.out.x[0];
                 }
+                if (reason == RMI_EXIT_VDEV_VALIDATE_MAPPING) { /* the host validates nothing */
+                        f->validations++;
+                        continue;
+                }
                 assert_int_equal(reason, RMI_EXIT_VDEV_REQUEST);
                 f->requests++;
                 f->requested_id = run_exit_u64(&f->h, f->run, RMI_REC_EXIT_VDEV_ID_1);
@@ -362,6 +367,12 @@ static uint64_t realm_call(struct fx *f, uint64_t fid, uint64_t a1, uint64_t a2,
         }
         fail_msg("the Realm's call did not finish");
         return 0;
+}
+
+static uint64_t realm_call(struct fx *f, uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+                           uint64_t a5, uint64_t a6)
+{
+        return realm_call_regs(f, &(struct smc_regs){ .x = { fid, a1, a2, a3, a4, a5, a6 } });
 }
 
 static uint64_t get_info(struct fx *f, uint64_t vdev_id, uint64_t ipa)
@@ -772,6 +783,283 @@ static void vdev_error_takes_the_stream_down(void **state)
         assert_int_equal(info_seen(f).state, RSI_VDEV_STATE_ERROR);
 }
 
+/* ---- RMI_VDEV_GET_MEASUREMENTS ---- */
+
+/* An NS RmiVdevMeasureParams with flags and a nonce of bytes fill. */
+static uint64_t measure_params(struct fx *f, uint64_t flags, uint8_t fill)
+{
+        static struct rmi_vdev_measure_params p;
+        static uint8_t page[RMI_VDEV_MEASURE_PARAMS_SIZE];
+        p.flags = flags;
+        memset(p.nonce, fill, sizeof(p.nonce));
+        rmi_vdev_measure_params_encode(&p, page);
+        return page_of(f, page, sizeof(page));
+}
+
+static uint64_t vmeasure(struct fx *f, uint64_t params)
+{
+        return rmi(&f->h, RMI_VDEV_GET_MEASUREMENTS, f->vdev_rd, f->pdev, f->vdev, params, 0, NULL);
+}
+
+/* GET_MEASUREMENTS with nonce fill...; the host's cached copy starts afresh. */
+static void measure(struct fx *f, uint64_t flags, uint8_t fill)
+{
+        free(f->obj[RMI_DEV_OBJ_MEASUREMENTS]);
+        f->obj[RMI_DEV_OBJ_MEASUREMENTS] = NULL;
+        f->obj_len[RMI_DEV_OBJ_MEASUREMENTS] = 0;
+        assert_int_equal(vmeasure(f, measure_params(f, flags, fill)), RMI_SUCCESS);
+        communicate(f, f->vdev);
+}
+
+static unsigned vdev_state(struct fx *f)
+{
+        struct smc_regs r;
+        assert_int_equal(rmi(&f->h, RMI_VDEV_GET_STATE, f->vdev_rd, f->pdev, f->vdev, 0, 0, &r), RMI_SUCCESS);
+        return (unsigned)r.x[1];
+}
+
+static unsigned pdev_state(struct fx *f)
+{
+        struct smc_regs r;
+        assert_int_equal(rmi(&f->h, RMI_PDEV_GET_STATE, f->pdev, 0, 0, 0, 0, &r), RMI_SUCCESS);
+        return (unsigned)r.x[1];
+}
+
+/* The measurement record the host cached decodes as ccada-dev's five DMTF blocks. */
+static void assert_cached_record_is_the_devices(struct fx *f)
+{
+        struct spdm_meas_iter it;
+        struct spdm_meas_block b;
+        unsigned n = 0;
+        enum spdm_iter st;
+        assert_true(f->obj_len[RMI_DEV_OBJ_MEASUREMENTS] > 0);
+        spdm_meas_iter_init(&it, f->obj[RMI_DEV_OBJ_MEASUREMENTS], f->obj_len[RMI_DEV_OBJ_MEASUREMENTS], 5);
+        while ((st = spdm_meas_next(&it, &b, NULL)) == SPDM_ITER_ITEM)
+                n++;
+        assert_int_equal(st, SPDM_ITER_END);
+        assert_int_equal(n, 5);
+}
+
+static void vdev_get_measurements_caches_the_record_and_keeps_its_digest_in_locked_and_started(void **state)
+{
+        struct fx *f = *state;
+        struct rmm_vdev_info vi;
+        uint8_t d[HASH_MAX_LEN];
+        vdev_locked_reported(f);
+        measure(f, 0, 0xA1);
+        assert_int_equal(vdev_state(f), RMI_VDEV_STATE_LOCKED);
+        assert_cached_record_is_the_devices(f);
+        assert_true(rmm_vdev_info(f->h.rmm, f->vdev, &vi));
+        assert_true(vi.have_meas);
+        assert_int_equal(vi.meas_nonce, 1);
+        assert_true(hash_once(HASH_SHA384, f->obj[RMI_DEV_OBJ_MEASUREMENTS], f->obj_len[RMI_DEV_OBJ_MEASUREMENTS], d));
+        assert_memory_equal(vi.meas_digest, d, 48);
+
+        vdev_op(f, RMI_VDEV_START);
+        measure(f, 0, 0xB2);
+        assert_int_equal(vdev_state(f), RMI_VDEV_STATE_STARTED);
+        assert_int_equal(pdev_state(f), RMI_PDEV_STATE_READY);
+        assert_cached_record_is_the_devices(f);
+        assert_true(rmm_vdev_info(f->h.rmm, f->vdev, &vi));
+        assert_int_equal(vi.meas_nonce, 2);
+        assert_true(hash_once(HASH_SHA384, f->obj[RMI_DEV_OBJ_MEASUREMENTS], f->obj_len[RMI_DEV_OBJ_MEASUREMENTS], d));
+        assert_memory_equal(vi.meas_digest, d, 48);
+}
+
+static void vdev_get_measurements_carries_the_hosts_nonce_to_the_device_signed(void **state)
+{
+        struct fx *f = *state;
+        uint8_t want[32];
+        const struct spdm_responder_stats *ds = pdev_spdm_stats(f->dev);
+        vdev_locked_reported(f);
+        uint64_t before = ds->meas_requests;
+        measure(f, 0, 0x3C);
+        assert_int_equal(ds->meas_requests, before + 1);
+        memset(want, 0x3C, sizeof(want));
+        assert_memory_equal(ds->last_meas_nonce, want, sizeof(want));
+        measure(f, RMI_VDEV_MEASURE_FLAGS_RAW, 0xC3);   /* raw asked: ccada-dev answers digests */
+        memset(want, 0xC3, sizeof(want));
+        assert_memory_equal(ds->last_meas_nonce, want, sizeof(want));
+        assert_cached_record_is_the_devices(f);
+        struct rmm_vdev_info vi;
+        assert_true(rmm_vdev_info(f->h.rmm, f->vdev, &vi));
+        assert_int_equal(vi.meas_nonce, 2);
+}
+
+static void vdev_get_info_reports_the_vdevs_measurements_once_fetched(void **state)
+{
+        struct fx *f = *state;
+        struct rmm_pdev_info pi;
+        struct rmm_vdev_info vi;
+        vdev_started(f);
+        assert_true(rmm_pdev_info(f->h.rmm, f->pdev, &pi));
+        assert_int_equal(get_info(f, VDEV_ID, IPA_INFO), RSI_SUCCESS);
+        struct rsi_vdev_info i = info_seen(f);
+        assert_int_equal(i.meas_nonce, 0);                      /* none yet: the PDEV's */
+        assert_memory_equal(i.meas_digest, pi.meas_digest, 48);
+        measure(f, 0, 0x11);
+        assert_int_equal(get_info(f, VDEV_ID, IPA_INFO), RSI_SUCCESS);
+        i = info_seen(f);
+        assert_true(rmm_vdev_info(f->h.rmm, f->vdev, &vi));
+        assert_int_equal(i.meas_nonce, 1);
+        assert_memory_equal(i.meas_digest, vi.meas_digest, 48);
+        uint8_t d[HASH_MAX_LEN];
+        assert_true(hash_once(HASH_SHA384, f->obj[RMI_DEV_OBJ_MEASUREMENTS], f->obj_len[RMI_DEV_OBJ_MEASUREMENTS], d));
+        assert_memory_equal(i.meas_digest, d, 48);
+        measure(f, 0, 0x12);
+        assert_int_equal(get_info(f, VDEV_ID, IPA_INFO), RSI_SUCCESS);
+        assert_int_equal(info_seen(f).meas_nonce, 2);
+}
+
+static void a_host_changing_its_cached_measurements_changes_nothing_the_realm_is_told(void **state)
+{
+        struct fx *f = *state;
+        uint8_t honest[HASH_MAX_LEN], forged[HASH_MAX_LEN];
+        vdev_started(f);
+        measure(f, 0, 0x21);
+        assert_true(hash_once(HASH_SHA384, f->obj[RMI_DEV_OBJ_MEASUREMENTS], f->obj_len[RMI_DEV_OBJ_MEASUREMENTS],
+                              honest));
+        /* the host rewrites its copy (and the response buffer the RMM wrote it to) */
+        f->obj[RMI_DEV_OBJ_MEASUREMENTS][f->obj_len[RMI_DEV_OBJ_MEASUREMENTS] - 1] ^= 0x01;
+        static uint8_t junk[GRANULE_SIZE];
+        memset(junk, 0xEE, sizeof(junk));
+        write_ns(f, f->rsp, junk, sizeof(junk));
+        assert_true(hash_once(HASH_SHA384, f->obj[RMI_DEV_OBJ_MEASUREMENTS], f->obj_len[RMI_DEV_OBJ_MEASUREMENTS],
+                              forged));
+        assert_int_equal(get_info(f, VDEV_ID, IPA_INFO), RSI_SUCCESS);
+        struct rsi_vdev_info i = info_seen(f);
+        assert_memory_equal(i.meas_digest, honest, 48);
+        assert_memory_not_equal(i.meas_digest, forged, 48);
+}
+
+static void vdev_get_measurements_refuses_bad_arguments_with_error_input_and_changes_nothing(void **state)
+{
+        struct fx *f = *state;
+        struct rmm_vdev_info vi;
+        vdev_locked_reported(f);
+        uint64_t good = measure_params(f, 0, 0x44);
+        assert_int_equal(rmi(&f->h, RMI_VDEV_GET_MEASUREMENTS, f->pdev, f->pdev, f->vdev, good, 0, NULL),
+                         RMI_ERROR_INPUT);      /* not an RD */
+        assert_int_equal(rmi(&f->h, RMI_VDEV_GET_MEASUREMENTS, f->other.rd, f->pdev, f->vdev, good, 0, NULL),
+                         RMI_ERROR_INPUT);      /* another Realm's RD */
+        assert_int_equal(rmi(&f->h, RMI_VDEV_GET_MEASUREMENTS, f->vdev_rd, f->rp_pdev, f->vdev, good, 0, NULL),
+                         RMI_ERROR_INPUT);      /* another PDEV */
+        assert_int_equal(rmi(&f->h, RMI_VDEV_GET_MEASUREMENTS, f->vdev_rd, f->pdev, f->rp_pdev, good, 0, NULL),
+                         RMI_ERROR_INPUT);      /* not a VDEV */
+        assert_int_equal(rmi(&f->h, RMI_VDEV_GET_MEASUREMENTS, f->vdev_rd, f->pdev, f->vdev, f->rp_pdev, 0, NULL),
+                         RMI_ERROR_INPUT);      /* params not NS memory */
+        assert_int_equal(rmi(&f->h, RMI_VDEV_GET_MEASUREMENTS, f->vdev_rd, f->pdev, f->vdev, good + 8, 0, NULL),
+                         RMI_ERROR_INPUT);      /* params not a granule */
+        assert_int_equal(rmi(&f->h, RMI_VDEV_GET_MEASUREMENTS, f->vdev_rd, f->pdev, f->vdev, 1ULL << 52, 0, NULL),
+                         RMI_ERROR_INPUT);      /* no memory there */
+        assert_int_equal(vmeasure(f, measure_params(f, 2, 0x44)), RMI_ERROR_INPUT);     /* unknown flag */
+        assert_int_equal(vmeasure(f, measure_params(f, 1ULL << 63, 0x44)), RMI_ERROR_INPUT);
+        assert_true(rmm_vdev_info(f->h.rmm, f->vdev, &vi));
+        assert_int_equal(vi.meas_nonce, 0);
+        assert_false(vi.have_meas);
+        /* nothing started: the VDEV has nothing to communicate, and a good call works */
+        enter(f, RMI_DEV_COMM_NONE, 0);
+        assert_int_equal(rmi(&f->h, RMI_VDEV_COMMUNICATE, f->vdev_rd, f->pdev, f->vdev, f->comm, 0, NULL),
+                         RMI_ERROR_DEVICE);
+        measure(f, 0, 0x44);
+        assert_true(rmm_vdev_info(f->h.rmm, f->vdev, &vi));
+        assert_int_equal(vi.meas_nonce, 1);
+}
+
+static void vdev_get_measurements_in_new_unlocked_or_error_or_while_busy_fails_device(void **state)
+{
+        struct fx *f = *state;
+        uint64_t params = measure_params(f, 0, 0x55);
+        /* NEW: its CREATE exchanges are still to run */
+        static struct rmi_vdev_params p;
+        static uint8_t page[RMI_VDEV_PARAMS_SIZE];
+        memset(&p, 0, sizeof(p));
+        p.vdev_id = VDEV_ID;
+        p.tdi_id = BDF;
+        rmi_vdev_params_encode(&p, page);
+        f->vdev = host_delegated(&f->h);
+        f->vdev_rd = f->realm.rd;
+        assert_int_equal(rmi(&f->h, RMI_VDEV_CREATE, f->realm.rd, f->pdev, f->vdev, page_of(f, page, sizeof(page)), 0,
+                             NULL),
+                         RMI_SUCCESS);
+        assert_int_equal(vdev_state(f), RMI_VDEV_STATE_NEW);
+        assert_int_equal(vmeasure(f, params), RMI_ERROR_DEVICE);
+        communicate(f, f->vdev);
+        assert_int_equal(vdev_state(f), RMI_VDEV_STATE_UNLOCKED);
+        assert_int_equal(vmeasure(f, params), RMI_ERROR_DEVICE);
+        /* LOCKED with the LOCK's exchanges still running, then its own already running */
+        assert_int_equal(vrmi(f, RMI_VDEV_LOCK), RMI_SUCCESS);
+        assert_int_equal(vmeasure(f, params), RMI_ERROR_DEVICE);
+        communicate(f, f->vdev);
+        assert_int_equal(vdev_state(f), RMI_VDEV_STATE_LOCKED);
+        assert_int_equal(vmeasure(f, params), RMI_SUCCESS);
+        assert_int_equal(vmeasure(f, params), RMI_ERROR_DEVICE);
+        assert_int_equal(vrmi(f, RMI_VDEV_GET_INTERFACE_REPORT), RMI_ERROR_DEVICE);
+        /* the host aborts it mid-exchange: ERROR, where it is refused too */
+        enter(f, RMI_DEV_COMM_NONE, 0);
+        assert_int_equal(rmi(&f->h, RMI_VDEV_COMMUNICATE, f->vdev_rd, f->pdev, f->vdev, f->comm, 0, NULL),
+                         RMI_SUCCESS);
+        assert_int_equal(vrmi(f, RMI_VDEV_ABORT), RMI_SUCCESS);
+        assert_int_equal(vdev_state(f), RMI_VDEV_STATE_ERROR);
+        assert_int_equal(vmeasure(f, params), RMI_ERROR_DEVICE);
+        struct rmm_vdev_info vi;
+        assert_true(rmm_vdev_info(f->h.rmm, f->vdev, &vi));
+        assert_int_equal(vi.meas_nonce, 0);
+}
+
+static void a_device_answering_error_to_get_measurements_puts_the_vdev_in_error_with_a_reason(void **state)
+{
+        struct fx *f = *state;
+        struct rmm_vdev_info vi;
+        vdev_started(f);
+        spdm_responder_meas_fault(pdev_responder(f->dev), SPDM_RSP_MEAS_ERROR);
+        measure(f, 0, 0x66);
+        assert_int_equal(vdev_state(f), RMI_VDEV_STATE_ERROR);
+        assert_true(rmm_vdev_info(f->h.rmm, f->vdev, &vi));
+        assert_non_null(strstr(vi.why, "GET_MEASUREMENTS answered ERROR"));
+        assert_int_equal(vi.meas_nonce, 0);
+        assert_false(vi.have_meas);
+        assert_int_equal(f->obj_len[RMI_DEV_OBJ_MEASUREMENTS], 0);      /* nothing cached */
+        assert_int_equal(pdev_state(f), RMI_PDEV_STATE_READY);          /* the session lives on */
+        assert_int_equal(ste_mode(f, BDF), HW_STE_ABORT);
+}
+
+static void a_device_answering_garbage_to_get_measurements_puts_the_vdev_in_error_with_a_reason(void **state)
+{
+        struct fx *f = *state;
+        struct rmm_vdev_info vi;
+        vdev_started(f);
+        spdm_responder_meas_fault(pdev_responder(f->dev), SPDM_RSP_MEAS_GARBAGE);
+        measure(f, 0, 0x77);
+        assert_int_equal(vdev_state(f), RMI_VDEV_STATE_ERROR);
+        assert_true(rmm_vdev_info(f->h.rmm, f->vdev, &vi));
+        assert_non_null(strstr(vi.why, "MEASUREMENTS"));
+        assert_false(vi.have_meas);
+        assert_int_equal(f->obj_len[RMI_DEV_OBJ_MEASUREMENTS], 0);
+        /* a malformed answer in the session breaks it (the requester's rule) */
+        assert_int_equal(pdev_state(f), RMI_PDEV_STATE_ERROR);
+}
+
+static void dma_enable_and_validate_mapping_need_the_current_meas_nonce(void **state)
+{
+        struct fx *f = *state;
+        vdev_started(f);
+        assert_int_equal(get_info(f, VDEV_ID, IPA_INFO), RSI_SUCCESS);
+        struct rsi_vdev_info old = info_seen(f);
+        measure(f, 0, 0x88);                            /* measured again since the Realm looked */
+        struct smc_regs v = { .x = { RSI_VDEV_VALIDATE_MAPPING, VDEV_ID, 0x100000, 0x101000, 0x40000000, 0,
+                                     old.lock_nonce, old.meas_nonce, old.report_nonce } };
+        assert_int_equal(realm_call_regs(f, &v), RSI_ERROR_DEVICE);
+        assert_int_equal(f->validations, 0);
+        assert_int_equal(dma_enable(f, old.lock_nonce, old.meas_nonce, old.report_nonce), RSI_ERROR_DEVICE);
+        assert_int_equal(ste_mode(f, BDF), HW_STE_ABORT);
+        v.x[7] = old.meas_nonce + 1;
+        assert_int_equal(realm_call_regs(f, &v), RSI_SUCCESS);
+        assert_int_equal(f->validations, 1);
+        assert_int_equal(dma_enable(f, old.lock_nonce, old.meas_nonce + 1, old.report_nonce), RSI_SUCCESS);
+        assert_int_equal(ste_mode(f, BDF), HW_STE_REALM);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -797,6 +1085,15 @@ int main(void)
                 T(dma_disable_takes_the_stream_back_to_abort),
                 T(vdev_unlock_takes_the_stream_down_before_the_tdi_stops),
                 T(vdev_error_takes_the_stream_down),
+                T(vdev_get_measurements_caches_the_record_and_keeps_its_digest_in_locked_and_started),
+                T(vdev_get_measurements_carries_the_hosts_nonce_to_the_device_signed),
+                T(vdev_get_info_reports_the_vdevs_measurements_once_fetched),
+                T(a_host_changing_its_cached_measurements_changes_nothing_the_realm_is_told),
+                T(vdev_get_measurements_refuses_bad_arguments_with_error_input_and_changes_nothing),
+                T(vdev_get_measurements_in_new_unlocked_or_error_or_while_busy_fails_device),
+                T(a_device_answering_error_to_get_measurements_puts_the_vdev_in_error_with_a_reason),
+                T(a_device_answering_garbage_to_get_measurements_puts_the_vdev_in_error_with_a_reason),
+                T(dma_enable_and_validate_mapping_need_the_current_meas_nonce),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
