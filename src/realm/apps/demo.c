@@ -371,16 +371,18 @@ static void demo_tdisp(struct realm_kernel *k)
                 return fail(k, "device evidence", st);
         const struct rk_vdev_evidence *ev = &j.ev;
         const char *state = ev->info.state < 4 ? states[ev->info.state] : "?";
-        rk_printk(k, "tdisp: vdev 1 is %s (RSI_VDEV_GET_INFO): TDISP %llu.%llu, lock nonce %llu, report nonce %llu",
+        rk_printk(k, "tdisp: vdev 1 is %s (RSI_VDEV_GET_INFO): TDISP %llu.%llu, lock nonce %llu, measurement nonce "
+                     "%llu, report nonce %llu",
                   state, (unsigned long long)(ev->info.format_version >> 16),
                   (unsigned long long)(ev->info.format_version & 0xFFFF), (unsigned long long)ev->info.lock_nonce,
-                  (unsigned long long)ev->info.report_nonce);
+                  (unsigned long long)ev->info.meas_nonce, (unsigned long long)ev->info.report_nonce);
         rk_printk(k, "tdisp: the host's copies: VCA %zu bytes, certificate chain %zu, measurements %zu, interface "
                      "report %zu: %s",
                   ev->len[RK_DEV_VCA], ev->len[RK_DEV_CERT], ev->len[RK_DEV_MEAS], ev->len[RK_DEV_REPORT],
                   ev->bad < 0 ? "each digest matches the RMM's" : "one does not match the RMM's digest");
         ccada_report_text(s, "vdev_state", state);
         ccada_report_u64(s, "lock_nonce", ev->info.lock_nonce);
+        ccada_report_u64(s, "meas_nonce", ev->info.meas_nonce);
         ccada_report_u64(s, "report_nonce", ev->info.report_nonce);
         ccada_report_u64(s, "vca_bytes", ev->len[RK_DEV_VCA]);
         ccada_report_u64(s, "cert_bytes", ev->len[RK_DEV_CERT]);
