@@ -4,18 +4,11 @@
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "hw/ide.h"
 #include "hw/tlp.h"
+#include "lib/clock.h"
 #include "lib/crypto.h"
-
-static double now_ns(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
 
 /* A Secure engine: K0 live on every sub-stream and direction, a fixed bench key. */
 static struct hw_ide *secure_engine(void)
@@ -47,11 +40,11 @@ static bool time_ide(struct hw_ide *e, const uint8_t *payload, uint32_t size, un
         const struct hw_tlp t = { .kind = HW_TLP_MWR, .ide.t = true, .requester_id = 0x0100, .addr = 0x80000000,
                                   .len = size, .data = payload };
         size_t n;
-        double t0 = now_ns();
+        double t0 = clock_mono_ns();
         for (unsigned i = 0; i < iters; i++)
                 if (hw_ide_tx(e, &t, wire, HW_TLP_MAX_WIRE, &n, NULL) != HW_IDE_OK)
                         return false;
-        *ns = (now_ns() - t0) / iters;
+        *ns = (clock_mono_ns() - t0) / iters;
         return true;
 }
 
@@ -64,7 +57,7 @@ static bool time_evp(const uint8_t *payload, uint32_t size, unsigned iters, uint
 
         memset(key, 0x42, sizeof(key));
         ok = ok && EVP_EncryptInit_ex(c, EVP_aes_256_gcm(), NULL, key, NULL) == 1;
-        double t0 = now_ns();
+        double t0 = clock_mono_ns();
         for (unsigned i = 0; ok && i < iters; i++) {
                 nonce[11] = (uint8_t)i;
                 ok = EVP_EncryptInit_ex(c, NULL, NULL, NULL, nonce) == 1 &&
@@ -73,7 +66,7 @@ static bool time_evp(const uint8_t *payload, uint32_t size, unsigned iters, uint
                      EVP_EncryptFinal_ex(c, out + len, &len) == 1 &&
                      EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_GET_TAG, 16, tag) == 1;
         }
-        *ns = (now_ns() - t0) / iters;
+        *ns = (clock_mono_ns() - t0) / iters;
         EVP_CIPHER_CTX_free(c);
         secure_zero(key, sizeof(key));
         return ok;

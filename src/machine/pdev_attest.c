@@ -10,7 +10,6 @@
  * provision its TSM with the device vendors it trusts; the Realm gets its owner's own. */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "device/pdev.h"
 #include "host/doe_attacks.h"
@@ -22,6 +21,7 @@
 #include "hw/root_port.h"
 #include "hw/smmu.h"
 #include "lib/bytes.h"
+#include "lib/clock.h"
 #include "realm/kernel.h"
 #include "lib/crypto.h"
 #include "machine/link_attacks.h"
@@ -89,13 +89,6 @@ struct machine_pdev {
         /* wall time of the host's attach steps (ccada bench tdisp) */
         double spdm_ns, ide_ns, tdisp_ns, map_ns, start_ns;
 };
-
-static double now_ns(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
 
 /* The attacks `--attack` knows: the DOE relay's (host/doe_attacks.h), then those on the
  * assigned device itself (machine/link_attacks.h). */
@@ -324,10 +317,10 @@ static void assign(struct ccada_machine *m)
         struct hw_dma_fault f;
         if (hw_root_port_last_fault(p->root_port, &f))
                 snprintf(p->probe_fault, sizeof(p->probe_fault), "%s", hw_dma_reason_name(f.reason));
-        double t0 = now_ns();
+        double t0 = clock_mono_ns();
         p->stream_ok = host_tsm_rp_create(&p->rp, m->slot[0].vm, RP_RID, 2, p->da_why) &&
                        host_tsm_stream_connect(&p->rp, &p->tsm, IDE_SID, &handle, p->da_why);
-        double t1 = now_ns();
+        double t1 = clock_mono_ns();
         p->vdev_ok = p->stream_ok &&
                      host_tsm_vdev_create_mmio(&p->vdev, &p->tsm, rd, 1, PDEV_BDF, DEV_MEM_BASE, PDEV_BAR0_SIZE,
                                                p->da_why) &&
@@ -337,7 +330,7 @@ static void assign(struct ccada_machine *m)
         uint8_t nonce[32] = { 0 };
         st_le64(nonce, m->cfg.seed + 1);
         p->vdev_ok = p->vdev_ok && host_tsm_vdev_measure(&p->vdev, nonce, p->da_why);
-        double t2 = now_ns();
+        double t2 = clock_mono_ns();
         p->ide_ns = t1 - t0;
         p->tdisp_ns = t2 - t1;
         if (p->link_attack && p->link_attack->kind == HOST_LOCKED_BAR && p->vdev_ok) {
@@ -347,7 +340,7 @@ static void assign(struct ccada_machine *m)
         }
         /* BAR0 into the Realm's protected IPA space, for the Realm to validate once it accepts */
         p->mapped = p->vdev_ok && host_tsm_dev_map(&p->vdev, REALM_BAR_IPA, DEV_MEM_BASE, PDEV_BAR0_SIZE, p->da_why);
-        p->map_ns = now_ns() - t2;
+        p->map_ns = clock_mono_ns() - t2;
         int st = p->vdev.pd ? host_tsm_vdev_state(&p->vdev) : -1;
         p->vdev_state = st < 0 ? RMI_VDEV_STATE_ERROR : (unsigned)st;
         p->report_len = p->tsm.obj[HOST_TSM_REPORT].len;
@@ -463,9 +456,9 @@ ccada_status machine_pdev_attest(struct ccada_machine *m)
                         p->relay.tamper = p->attack->tamper;
                         p->relay.tamper_ctx = p->attack_state;
                 }
-                double t0 = now_ns();
+                double t0 = clock_mono_ns();
                 converse(m, true);
-                p->spdm_ns = now_ns() - t0;
+                p->spdm_ns = clock_mono_ns() - t0;
         }
         trace_restore_who(&m->trace, who);
         return CCADA_OK;
@@ -731,9 +724,9 @@ void machine_pdev_start(struct ccada_machine *m, const uint64_t in[31], uint64_t
         struct trace_who who = trace_get_who(&m->trace);
         trace_set_who(&m->trace, "pci-tsm", 0, 0, ".....");
         p->start_asked = true;
-        double t0 = now_ns();
+        double t0 = clock_mono_ns();
         p->started = host_tsm_vdev_start(&p->vdev, p->start_why);
-        p->start_ns = now_ns() - t0;
+        p->start_ns = clock_mono_ns() - t0;
         trace_restore_who(&m->trace, who);
         int st = host_tsm_vdev_state(&p->vdev);
         p->vdev_state = st < 0 ? RMI_VDEV_STATE_ERROR : (unsigned)st;

@@ -14,12 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "device/identity.h"
 #include "device/spdm_responder.h"
 #include "lib/aead.h"
+#include "lib/clock.h"
 #include "lib/crypto.h"
 #include "lib/drbg.h"
 #include "lib/ec.h"
@@ -57,13 +57,6 @@ __attribute__((format(printf, 3, 4))) static ccada_status fail(struct bench *b, 
                 va_end(ap);
         }
         return st;
-}
-
-static double now_ns(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -185,9 +178,9 @@ static ccada_status attest_memory(struct bench *b, bool secured, struct pair *p,
         ccada_status st = pair_new(b, p, secured);
         if (st != CCADA_OK)
                 return st;
-        double t0 = now_ns();
+        double t0 = clock_mono_ns();
         st = relay_memory(b, p, spdm_requester_start(p->req, &p->out), NULL);
-        *ms = (now_ns() - t0) / 1e6;
+        *ms = (clock_mono_ns() - t0) / 1e6;
         return st != CCADA_OK ? st : check_selection(b, spdm_requester_result(p->req));
 }
 
@@ -333,9 +326,9 @@ static ccada_status serve_one(struct bench *b, struct conn *k, struct pair *p)
         ccada_status st = recv_object(b, k->srv, b->frame_peer, &sec, &req, &len);
         if (st != CCADA_OK)
                 return st;
-        double t0 = now_ns();
+        double t0 = clock_mono_ns();
         bool ok = spdm_responder_handle(p->rsp, sec, req, len, b->rsp_buf, BUF, &alen, &asec);
-        k->handle_ns += now_ns() - t0;
+        k->handle_ns += clock_mono_ns() - t0;
         if (!ok)
                 return fail(b, CCADA_E_NOMEM, "the responder's answer does not fit %u bytes", BUF);
         return send_object(b, k, k->srv, b->frame_peer, asec, b->rsp_buf, alen);
@@ -357,27 +350,27 @@ static ccada_status attest_socket(struct bench *b, struct socket_run *run)
         ccada_status st = pair_new(b, &p, false);
         if (st != CCADA_OK)
                 return st;
-        double t0 = now_ns();
+        double t0 = clock_mono_ns();
         if ((st = conn_open(b, &k)) != CCADA_OK)
                 return pair_free(&p), st;
-        run->connect_ms = (now_ns() - t0) / 1e6;
+        run->connect_ms = (clock_mono_ns() - t0) / 1e6;
         double io_ns = 0;
         enum spdm_req_status rs = spdm_requester_start(p.req, &p.out);
         while (rs == SPDM_REQ_SEND) {
                 const uint8_t *ans;
                 size_t alen;
                 bool asec;
-                double t1 = now_ns(), h0 = k.handle_ns;
+                double t1 = clock_mono_ns(), h0 = k.handle_ns;
                 if ((st = send_object(b, &k, k.cli, b->frame_req, p.out.secured, p.out.buf, p.out.len)) !=
                             CCADA_OK ||
                     (st = serve_one(b, &k, &p)) != CCADA_OK ||
                     (st = recv_object(b, k.cli, b->frame_req, &asec, &ans, &alen)) != CCADA_OK)
                         break;
-                io_ns += now_ns() - t1 - (k.handle_ns - h0);
+                io_ns += clock_mono_ns() - t1 - (k.handle_ns - h0);
                 rs = spdm_requester_step(p.req, ans, alen, asec, &p.out);
         }
         conn_close(&k);
-        run->ms = (now_ns() - t0) / 1e6;
+        run->ms = (clock_mono_ns() - t0) / 1e6;
         run->io_ms = io_ns / 1e6;
         run->bytes = k.bytes;
         if (st == CCADA_OK && (st = verdict(b, &p, rs)) == CCADA_OK)
@@ -408,23 +401,23 @@ static ccada_status floor_run(struct bench *b, unsigned rep, struct floor *f)
         for (unsigned i = 0; i < 2; i++)
                 for (unsigned j = 0; j < sizeof(seed[i]); j++)
                         seed[i][j] = (uint8_t)(rep * 2 + i + j);
-        double t = now_ns();
+        double t = clock_mono_ns();
         for (unsigned i = 0; ok && i < attest_ops.sign; i++)
                 ok = ec_sign(b->id.leaf_key, HASH_SHA384, msg, sizeof(msg), sig, sizeof(sig), &sl);
-        f->sign = (now_ns() - t) / 1e6;
-        t = now_ns();
+        f->sign = (clock_mono_ns() - t) / 1e6;
+        t = clock_mono_ns();
         for (unsigned i = 0; ok && i < attest_ops.verify; i++)
                 ok = ec_verify(b->leaf_pub, HASH_SHA384, msg, sizeof(msg), sig, sl);
-        f->verify = (now_ns() - t) / 1e6;
-        t = now_ns();
+        f->verify = (clock_mono_ns() - t) / 1e6;
+        t = clock_mono_ns();
         for (unsigned i = 0; ok && i < attest_ops.keygen; i++)
                 ok = ec_key_derive(&eph[i % 2], EC_P384, seed[i % 2], sizeof(seed[i % 2]),
                                    "ccada bench spdm floor");
-        f->keygen = (now_ns() - t) / 1e6;
-        t = now_ns();
+        f->keygen = (clock_mono_ns() - t) / 1e6;
+        t = clock_mono_ns();
         ok = ok && ec_ecdh(eph[0], eph[1], s1, sizeof(s1), &l1) &&
              ec_ecdh(eph[1], eph[0], s2, sizeof(s2), &l2);
-        f->ecdh = (now_ns() - t) / 1e6;
+        f->ecdh = (clock_mono_ns() - t) / 1e6;
         /* both ends reach one secret, or the floor did not do the work it stands for */
         ok = ok && l1 == l2 && !memcmp(s1, s2, l1);
         secure_zero(s1, sizeof(s1));
@@ -443,10 +436,10 @@ static ccada_status session_run(struct bench *b, struct pair *p, unsigned n, dou
         ccada_status st = relay_memory(b, p, spdm_requester_heartbeat(p->req, &p->out), sizes);
         if (st != CCADA_OK)
                 return st;
-        double t0 = now_ns();
+        double t0 = clock_mono_ns();
         for (unsigned i = 0; st == CCADA_OK && i < n; i++)
                 st = relay_memory(b, p, spdm_requester_heartbeat(p->req, &p->out), NULL);
-        double dt = now_ns() - t0;
+        double dt = clock_mono_ns() - t0;
         *per_s = dt > 0 ? n / (dt / 1e9) : 0;
         return st;
 }
@@ -470,7 +463,7 @@ static ccada_status aead_floor(struct bench *b, const struct last *sizes, unsign
         if (!aead_new(&a, AEAD_AES_256_GCM, key, sizeof(key)))
                 return fail(b, CCADA_E_UNSUPPORTED, "cannot key AES-256-GCM");
         memset(buf, 0x5a, sizeof(buf));
-        double t0 = now_ns();
+        double t0 = clock_mono_ns();
         for (unsigned i = 0; ok && i < n; i++) {
                 for (unsigned d = 0; ok && d < 2; d++) {
                         uint64_t seq = 2ull * i + d;
@@ -482,7 +475,7 @@ static ccada_status aead_floor(struct bench *b, const struct last *sizes, unsign
                              aead_open(a, nonce, aad, sizeof(aad), buf, len[d], tag, buf);
                 }
         }
-        double dt = now_ns() - t0;
+        double dt = clock_mono_ns() - t0;
         aead_free(a);
         if (!ok)
                 return fail(b, CCADA_E_UNSUPPORTED, "AES-256-GCM seal or open failed");

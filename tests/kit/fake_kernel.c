@@ -291,10 +291,15 @@ static uint64_t mmio_canonical(struct realm_kernel *k, uint64_t ipa)
         return ipa & ~k->shared;
 }
 
+static bool mmio_size_ok(unsigned size)
+{
+        return size == 1 || size == 2 || size == 4 || size == 8;
+}
+
 ccada_status rk_mmio_read(struct realm_kernel *k, uint64_t ipa, unsigned size, uint64_t *val)
 {
         *val = 0;
-        if (size != 1 && size != 2 && size != 4 && size != 8)
+        if (!mmio_size_ok(size))
                 return CCADA_E_INVAL;
         if (!k->mmio.read)
                 return CCADA_E_SEA;
@@ -303,7 +308,7 @@ ccada_status rk_mmio_read(struct realm_kernel *k, uint64_t ipa, unsigned size, u
 
 ccada_status rk_mmio_write(struct realm_kernel *k, uint64_t ipa, unsigned size, uint64_t val)
 {
-        if (size != 1 && size != 2 && size != 4 && size != 8)
+        if (!mmio_size_ok(size))
                 return CCADA_E_INVAL;
         if (!k->mmio.write)
                 return CCADA_E_SEA;
@@ -313,7 +318,7 @@ ccada_status rk_mmio_write(struct realm_kernel *k, uint64_t ipa, unsigned size, 
 ccada_status rk_mmio_read_protected(struct realm_kernel *k, uint64_t ipa, unsigned size, uint64_t *val)
 {
         *val = 0;
-        if (size != 1 && size != 2 && size != 4 && size != 8)
+        if (!mmio_size_ok(size))
                 return CCADA_E_INVAL;
         if (!k->mmio_protected.read || (k->shared && ipa & k->shared))
                 return CCADA_E_SEA;
@@ -322,7 +327,7 @@ ccada_status rk_mmio_read_protected(struct realm_kernel *k, uint64_t ipa, unsign
 
 ccada_status rk_mmio_write_protected(struct realm_kernel *k, uint64_t ipa, unsigned size, uint64_t val)
 {
-        if (size != 1 && size != 2 && size != 4 && size != 8)
+        if (!mmio_size_ok(size))
                 return CCADA_E_INVAL;
         if (!k->mmio_protected.write || (k->shared && ipa & k->shared))
                 return CCADA_E_SEA;

@@ -2,16 +2,14 @@
  * memcpy timed the same way in every app. */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "realm/apps/bench.h"
+#include "lib/clock.h"
 #include "realm/cmdline.h"
 
 double bench_now_ns(void)
 {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+        return clock_mono_ns();
 }
 
 static int cmp_double(const void *a, const void *b)
