@@ -354,7 +354,8 @@ bool pdev_new(struct pdev **out, struct hw_pcie *pcie, const struct pdev_config 
                 snprintf(w, sizeof(w), "out of memory");
                 ok = false;
         }
-        struct hw_ide_config ec = { .stream_id = 0, .default_stream = true, .on_insecure = engine_insecure, .ctx = d };
+        struct hw_ide_config ec = { .stream_id = 0, .default_stream = true, .on_insecure = engine_insecure, .ctx = d,
+                                    .trace = cfg->trace, .end = "ep" };
         if (ok && !hw_ide_new(&d->engine, &ec)) {
                 snprintf(w, sizeof(w), "out of memory");
                 ok = false;

@@ -69,6 +69,7 @@
 #include "device/spdm_responder.h"
 #include "device/tdisp_responder.h"
 #include "hw/pcie.h"
+#include "lib/trace.h"
 
 #define PDEV_VENDOR_ID 0x1CCAu
 #define PDEV_DEVICE_ID 0xDA01u
@@ -95,6 +96,7 @@ struct pdev_config {
          * device's certificates would (an attack; NULL for an honest device). */
         const struct pdev *impersonate;
         uint64_t blk_capacity_bytes;    /* the block engine's storage (0: 64 MiB) */
+        struct trace *trace;            /* its IDE engine's "ide" events, end "ep" (NULL: none) */
 };
 
 /* A PCI-SIG protocol behind VENDOR_DEFINED (StandardID 3, VendorID 0x0001, the payload's

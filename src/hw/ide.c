@@ -28,8 +28,12 @@ struct in_flight {
         uint16_t requester_id;
 };
 
+static const char *const ide_events[] = { "ide_key", "ide_state", "ide_fail" };
+const struct trace_subsys hw_ide_trace = TRACE_SUBSYS("ide", ide_events);
+
 struct hw_ide {
         struct hw_ide_config cfg;
+        struct trace_group *tr;
         enum hw_ide_state state;
         enum hw_ide_fail last_fail;
         bool fail_received;                          /* Status bit 31 */
@@ -133,6 +137,7 @@ bool hw_ide_new(struct hw_ide **out, const struct hw_ide_config *cfg)
                 return false;
         e->cfg = *cfg;
         e->state = HW_IDE_INSECURE;
+        e->tr = trace_register(cfg->trace, &hw_ide_trace);
         return true;
 }
 
@@ -155,10 +160,41 @@ static bool all_live(const struct hw_ide *e)
         return true;
 }
 
+/* hw_ide_fail as one word, for a trace line's why=. */
+static const char *fail_token(enum hw_ide_fail f)
+{
+        static const char *const tok[] = {
+                [HW_IDE_FAIL_NONE] = "none",          [HW_IDE_FAIL_NOT_SECURE] = "not_secure",
+                [HW_IDE_FAIL_STREAM_ID] = "stream_id", [HW_IDE_FAIL_NO_MAC] = "no_mac",
+                [HW_IDE_FAIL_KEY_SET] = "key_set",     [HW_IDE_FAIL_COUNTER] = "counter",
+                [HW_IDE_FAIL_MAC] = "mac",             [HW_IDE_FAIL_PR_SENT_COUNTER] = "pr_sent_counter",
+                [HW_IDE_FAIL_T_MISMATCH] = "t_mismatch", [HW_IDE_FAIL_MESSAGE] = "fail_message",
+                [HW_IDE_FAIL_KEYS_STOPPED] = "keys_stopped",
+        };
+        return (unsigned)f < sizeof(tok) / sizeof(tok[0]) && tok[f] ? tok[f] : "unknown";
+}
+
+static const char *end_of(const struct hw_ide *e)
+{
+        return e->cfg.end ? e->cfg.end : "?";
+}
+
+static void trace_key(struct hw_ide *e, enum hw_ide_sub_stream ss, enum hw_ide_dir dir, enum hw_ide_key_set ks,
+                      const char *op)
+{
+        if (trace_on(e->tr, HW_IDE_TRACE_KEY))
+                trace_emit(e->tr, HW_IDE_TRACE_KEY, "end=%s sid=%u ss=%s dir=%s ks=%s op=%s", end_of(e),
+                           e->cfg.stream_id, hw_ide_sub_stream_name(ss), hw_ide_dir_name(dir), hw_ide_key_set_name(ks),
+                           op);
+}
+
 static void go_insecure(struct hw_ide *e, enum hw_ide_fail why)
 {
         bool was = e->state == HW_IDE_SECURE;
 
+        if (was && trace_on(e->tr, HW_IDE_TRACE_STATE))
+                trace_emit(e->tr, HW_IDE_TRACE_STATE, "end=%s sid=%u from=Secure to=Insecure why=%s", end_of(e),
+                           e->cfg.stream_id, fail_token(why));
         e->state = HW_IDE_INSECURE;
         if (was && e->cfg.on_insecure)
                 e->cfg.on_insecure(e->cfg.ctx, why);
@@ -171,6 +207,9 @@ static void update_state(struct hw_ide *e)
                 if (e->state != HW_IDE_SECURE) {
                         e->pr_sent = e->pr_received = 0;
                         e->state = HW_IDE_SECURE;
+                        if (trace_on(e->tr, HW_IDE_TRACE_STATE))
+                                trace_emit(e->tr, HW_IDE_TRACE_STATE, "end=%s sid=%u from=Insecure to=Secure",
+                                           end_of(e), e->cfg.stream_id);
                 }
         } else if (e->state == HW_IDE_SECURE) {
                 e->last_fail = HW_IDE_FAIL_KEYS_STOPPED;
@@ -191,6 +230,7 @@ enum hw_ide_status hw_ide_key_prog(struct hw_ide *e, enum hw_ide_sub_stream ss, 
                 return HW_IDE_CRYPTO_ERROR;
         s->counter = ifv;
         s->state = HW_IDE_SLOT_PROGRAMMED;
+        trace_key(e, ss, dir, ks, "prog");
         return HW_IDE_OK;
 }
 
@@ -205,6 +245,7 @@ enum hw_ide_status hw_ide_key_go(struct hw_ide *e, enum hw_ide_sub_stream ss, en
         s->state = HW_IDE_SLOT_GO;
         if (dir == HW_IDE_TX)
                 e->tx_set[ss] = ks;
+        trace_key(e, ss, dir, ks, "go");
         update_state(e);
         return HW_IDE_OK;
 }
@@ -215,6 +256,7 @@ enum hw_ide_status hw_ide_key_stop(struct hw_ide *e, enum hw_ide_sub_stream ss, 
         if (!valid(ss, dir, ks))
                 return HW_IDE_BAD_ARG;
         slot_wipe(&e->slot[ss][dir][ks]);
+        trace_key(e, ss, dir, ks, "stop");
         if (dir == HW_IDE_TX && e->tx_set[ss] == ks && e->slot[ss][dir][!ks].state == HW_IDE_SLOT_GO)
                 e->tx_set[ss] = (enum hw_ide_key_set)!ks;
         update_state(e);
@@ -272,6 +314,9 @@ void hw_ide_fail_message(struct hw_ide *e)
         e->fail_received = true;
         e->stats.fail_messages++;
         e->last_fail = HW_IDE_FAIL_MESSAGE;
+        if (trace_on(e->tr, HW_IDE_TRACE_FAIL))
+                trace_emit(e->tr, HW_IDE_TRACE_FAIL, "end=%s sid=%u why=%s", end_of(e), e->cfg.stream_id,
+                           fail_token(HW_IDE_FAIL_MESSAGE));
         wipe_all(e);
         go_insecure(e, HW_IDE_FAIL_MESSAGE);
 }
@@ -373,9 +418,13 @@ enum hw_ide_status hw_ide_tx(struct hw_ide *e, const struct hw_tlp *tlp, uint8_t
 
 /* ---- receive ---- */
 
-static enum hw_ide_status fail(struct hw_ide *e, enum hw_ide_fail why_fail, char *why)
+static enum hw_ide_status fail(struct hw_ide *e, const struct hw_tlp *t, enum hw_ide_fail why_fail, char *why)
 {
         say(why, "IDE check failed: %s", hw_ide_fail_name(why_fail));
+        if (trace_on(e->tr, HW_IDE_TRACE_FAIL))
+                trace_emit(e->tr, HW_IDE_TRACE_FAIL, "end=%s sid=%u why=%s ss=%s t=%u", end_of(e), e->cfg.stream_id,
+                           fail_token(why_fail), hw_ide_sub_stream_name(hw_tlp_sub_stream(t->kind)),
+                           (unsigned)(t->ide.present && t->ide.t));
         e->last_fail = why_fail;
         e->stats.check_failures++;
         if (why_fail == HW_IDE_FAIL_MAC)
@@ -394,24 +443,24 @@ static enum hw_ide_status rx_open(struct hw_ide *e, const uint8_t *wire, const s
         uint8_t nonce[AEAD_NONCE_LEN];
 
         if (e->state != HW_IDE_SECURE)
-                return fail(e, HW_IDE_FAIL_NOT_SECURE, why);
+                return fail(e, t, HW_IDE_FAIL_NOT_SECURE, why);
         if (p->stream_id != e->cfg.stream_id)
-                return fail(e, HW_IDE_FAIL_STREAM_ID, why);
+                return fail(e, t, HW_IDE_FAIL_STREAM_ID, why);
         if (!p->m)
-                return fail(e, HW_IDE_FAIL_NO_MAC, why);
+                return fail(e, t, HW_IDE_FAIL_NO_MAC, why);
         struct slot *s = &e->slot[p->sub_stream][HW_IDE_RX][p->k ? 1 : 0];
         if (s->state != HW_IDE_SLOT_GO)
-                return fail(e, HW_IDE_FAIL_KEY_SET, why);
+                return fail(e, t, HW_IDE_FAIL_KEY_SET, why);
         if (s->counter == UINT64_MAX)
-                return fail(e, HW_IDE_FAIL_COUNTER, why);
+                return fail(e, t, HW_IDE_FAIL_COUNTER, why);
         nonce_of(s->counter, nonce);
         if (!aead_open_short(s->aead, nonce, wire, hdr, wire + hdr, plen, t->mac, HW_TLP_MAC_LEN, plain))
-                return fail(e, HW_IDE_FAIL_MAC, why);
+                return fail(e, t, HW_IDE_FAIL_MAC, why);
         s->counter++;
         if (p->sub_stream == HW_IDE_PR)
                 e->pr_received++;
         else if (p->pr_sent_counter != e->pr_received)
-                return fail(e, HW_IDE_FAIL_PR_SENT_COUNTER, why);
+                return fail(e, t, HW_IDE_FAIL_PR_SENT_COUNTER, why);
         e->stats.opened++;
         e->stats.bytes_opened += plen;
         return HW_IDE_OK;
@@ -430,7 +479,7 @@ static enum hw_ide_status rx_completion(struct hw_ide *e, const struct hw_tlp *t
         }
         bool t_bit = t->ide.present && t->ide.t;
         if (r->t != t_bit)
-                return fail(e, HW_IDE_FAIL_T_MISMATCH, why);
+                return fail(e, t, HW_IDE_FAIL_T_MISMATCH, why);
         r->valid = false;
         return HW_IDE_OK;
 }

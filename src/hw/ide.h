@@ -68,6 +68,7 @@
 #include <stdint.h>
 
 #include "hw/tlp.h"
+#include "lib/trace.h"
 
 #define HW_IDE_MUST_CHECK __attribute__((warn_unused_result))
 
@@ -119,6 +120,15 @@ const char *hw_ide_state_name(enum hw_ide_state s);  /* "Insecure", "Secure" */
 const char *hw_ide_dir_name(enum hw_ide_dir d);      /* "Rx", "Tx" */
 const char *hw_ide_key_set_name(enum hw_ide_key_set k); /* "K0", "K1" */
 
+/* The "ide" trace subsystem, each line naming the engine's end and stream:
+ *   ide_key    a key slot programmed (prog), put in use (go) or emptied (stop)
+ *   ide_state  the stream's state changed (Insecure -> Secure when every sub-stream and
+ *              direction has a key set GO; Secure -> Insecure with the reason)
+ *   ide_fail   an IDE Check Failed on receive (the reason and the TLP's sub-stream), or an
+ *              IDE Fail Message received */
+enum { HW_IDE_TRACE_KEY, HW_IDE_TRACE_STATE, HW_IDE_TRACE_FAIL };
+extern const struct trace_subsys hw_ide_trace;
+
 /* Called when the stream goes from SECURE to INSECURE, with the reason; the owner (a
  * device) moves the TDIs bound to the stream to ERROR. It must not free the engine. */
 typedef void (*hw_ide_insecure_fn)(void *ctx, enum hw_ide_fail why);
@@ -128,6 +138,8 @@ struct hw_ide_config {
         bool default_stream;         /* Selective IDE Stream Control bit 22 */
         hw_ide_insecure_fn on_insecure; /* may be NULL */
         void *ctx;
+        struct trace *trace;         /* the "ide" events (NULL: none); must outlive the engine */
+        const char *end;             /* its name in them, a static string ("rp", "ep"; NULL: "?") */
 };
 
 /* The stream's registers as a config-space image shows them.  facts §5 */

@@ -21,7 +21,7 @@ struct hw_smmu {
         struct hw_smmu_stats stats;
 };
 
-static const char *const smmu_events[] = { [HW_SMMU_TRACE_FAULT] = "smmu_fault" };
+static const char *const smmu_events[] = { [HW_SMMU_TRACE_FAULT] = "smmu_fault", [HW_SMMU_TRACE_STE] = "smmu_ste" };
 const struct trace_subsys hw_smmu_trace = TRACE_SUBSYS("smmu", smmu_events);
 
 const char *hw_smmu_status_name(enum hw_smmu_status s)
@@ -120,6 +120,17 @@ static enum hw_smmu_status ste_set_check(const struct hw_smmu *s, enum hw_world 
         return HW_SMMU_OK;
 }
 
+/* An STE change made (smmu_ste): the stream's entry as it now stands, and who wrote it. */
+static void trace_ste(struct hw_smmu *s, enum hw_world caller, uint16_t stream_id)
+{
+        if (!trace_on(s->tr, HW_SMMU_TRACE_STE))
+                return;
+        const struct hw_ste *e = ste_lookup(s, stream_id);
+        trace_emit(s->tr, HW_SMMU_TRACE_STE, "sid=0x%04x mode=%s dma=%s by=%s", stream_id, hw_ste_mode_name(e->mode),
+                   e->mode != HW_STE_REALM ? "-" : e->dma_enabled ? "on" : "off",
+                   hw_world_name(caller));
+}
+
 enum hw_smmu_status hw_smmu_ste_set(struct hw_smmu *s, enum hw_world caller, uint16_t stream_id,
                                     const struct hw_ste *ste)
 {
@@ -132,6 +143,7 @@ enum hw_smmu_status hw_smmu_ste_set(struct hw_smmu *s, enum hw_world caller, uin
         }
         if (ste->mode == HW_STE_ABORT && !s->l1[stream_id >> L2_SHIFT]) {
                 s->stats.ste_writes++;  /* already ABORT: nothing to allocate */
+                trace_ste(s, caller, stream_id);
                 return HW_SMMU_OK;
         }
         slot = ste_slot(s, stream_id);
@@ -142,6 +154,7 @@ enum hw_smmu_status hw_smmu_ste_set(struct hw_smmu *s, enum hw_world caller, uin
         else
                 *slot = (struct hw_ste){ .mode = ste->mode };
         s->stats.ste_writes++;
+        trace_ste(s, caller, stream_id);
         return HW_SMMU_OK;
 }
 
@@ -159,6 +172,7 @@ enum hw_smmu_status hw_smmu_ste_dma_enable(struct hw_smmu *s, enum hw_world call
         /* A REALM STE lives in an allocated second-level table. */
         s->l1[stream_id >> L2_SHIFT][stream_id & (L2_STES - 1)].dma_enabled = enable;
         s->stats.ste_writes++;
+        trace_ste(s, caller, stream_id);
         return HW_SMMU_OK;
 }
 

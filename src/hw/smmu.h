@@ -59,8 +59,9 @@
 
 #define HW_SMMU_MUST_CHECK __attribute__((warn_unused_result))
 
-/* The "smmu" trace subsystem: smmu_fault, a transaction the SMMU refused. */
-enum { HW_SMMU_TRACE_FAULT };
+/* The "smmu" trace subsystem: smmu_fault, a transaction the SMMU refused; smmu_ste, a stream
+ * table entry changed (its mode, whether its DMA is enabled, the world that wrote it). */
+enum { HW_SMMU_TRACE_FAULT, HW_SMMU_TRACE_STE };
 extern const struct trace_subsys hw_smmu_trace;
 
 #define HW_SMMU_STREAMS  65536u /* StreamID = the 16-bit requester ID */

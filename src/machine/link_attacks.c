@@ -2,9 +2,13 @@
  * (contract: link_attacks.h). */
 #include "machine/link_attacks.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "device/pdev.h"
+#include "hw/hw.h"
+#include "hw/root_port.h"
 #include "hw/tlp.h"
 
 static const struct link_attack attacks[] = {
@@ -18,6 +22,12 @@ static const struct link_attack attacks[] = {
           "TDI ERROR", HOST_LOCKED_BAR },
         { "other-ca", "the host assigns a device whose certificates chain to another CA than the Realm owner's",
           "CHAIN", DEVICE_OTHER_CA },
+        { "wrong-measurement", "the host assigns the device running firmware 2.0, which the Realm owner's policy does not list",
+          "FIRMWARE", DEVICE_WRONG_FW },
+        { "dma-before-run", "the device writes the Realm's memory before it was accepted, and once RUN before the Realm enabled its DMA",
+          "SMMU fault", DEVICE_DMA_EARLY },
+        { "dma-unvalidated", "the accepted device writes where the Realm never pointed it: a page it shared, past its RAM, its own BAR",
+          "SMMU fault", DEVICE_DMA_STRAY },
 };
 
 const struct link_attack *link_attacks(size_t *n)
@@ -85,9 +95,34 @@ enum hw_tap_verdict link_tap(void *ctx, enum hw_link_end from, uint8_t *wire, si
                 break;
         case HOST_LOCKED_BAR:
         case DEVICE_OTHER_CA:
+        case DEVICE_WRONG_FW:
+        case DEVICE_DMA_EARLY:
+        case DEVICE_DMA_STRAY:
                 break;
         }
         return HW_TAP_PASS;
+}
+
+void link_attack_rogue_dma(struct pdev *d, struct hw_root_port *rp, struct hw_mem *mem, struct rogue_dma *s)
+{
+        uint8_t junk[64], before[64], after[64];
+        memset(junk, 0xA5, sizeof(junk));
+        bool seen = s->pa && hw_read(mem, HW_WORLD_ROOT, s->pa, before, sizeof(before), NULL) == HW_OK;
+        uint64_t faults = hw_root_port_stats(rp)->smmu_faults;
+        s->sent = pdev_dma(d, s->iova, junk, sizeof(junk), true) == PDEV_DMA_OK;
+        struct hw_dma_fault f;
+        s->refused = hw_root_port_stats(rp)->smmu_faults > faults && hw_root_port_last_fault(rp, &f);
+        snprintf(s->reason, sizeof(s->reason), "%s", s->refused ? hw_dma_reason_name(f.reason) : "");
+        s->unchanged = !s->pa || (seen && hw_read(mem, HW_WORLD_ROOT, s->pa, after, sizeof(after), NULL) == HW_OK &&
+                                  !memcmp(before, after, sizeof(after)));
+}
+
+bool link_attack_rogue_contained(const struct rogue_dma *s, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                if (!s[i].sent || !s[i].refused || !s[i].unchanged)
+                        return false;
+        return n > 0;
 }
 
 void link_tap_free(struct link_tap *t)

@@ -10,6 +10,7 @@
 #include "lib/bytes.h"
 #include "lib/crypto.h"
 #include "lib/prng.h"
+#include "hw/ide.h"
 #include "hw/smmu.h"
 #include "machine/machine_internal.h"
 #include "lib/container.h"
@@ -41,6 +42,7 @@ static const struct trace_subsys *const board_trace[] = {
         &rmi_trace, &rsi_trace, &rmm_trace, &hw_trace, &host_trace, &realm_trace,
         &swiotlb_trace, &ccada_swiotlb_trace, &virtio_trace, &doe_trace, &spdm_trace, &da_trace,
         &hw_smmu_trace,
+        &hw_ide_trace,
 };
 _Static_assert(ARRAY_SIZE(board_trace) <= TRACE_MAX_GROUPS, "a trace holds every subsystem");
 

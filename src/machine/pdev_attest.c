@@ -73,6 +73,7 @@ struct machine_pdev {
         struct hw_ide *rp_ide;
         struct hw_link *link;
         struct hw_smmu *smmu;           /* the platform SMMU: the device's DMA reaches memory only here */
+        struct hw_mem *mem;             /* the board's memory, which the SMMU guards */
         struct hw_root_port *root_port;
         struct host_tsm_pdev rp;
         struct host_tsm_vdev vdev;
@@ -86,6 +87,10 @@ struct machine_pdev {
         const struct link_attack *link_attack;
         struct link_tap tap;
         char start_why[HOST_TSM_WHY_LEN];       /* why RMI_VDEV_START failed, if it did */
+        /* dma-before-run, dma-unvalidated: the device's own writes, and when they go */
+        struct rogue_dma rogue[3];
+        unsigned nrogue;
+        bool rogue_armed;                       /* at the Realm's first register write */
         /* wall time of the host's attach steps (ccada bench tdisp) */
         double spdm_ns, ide_ns, tdisp_ns, map_ns, start_ns;
 };
@@ -134,6 +139,15 @@ bool ccada_attack_known(const char *name)
 static bool dev_mmio(void *ctx, uint64_t pa, unsigned size, bool write, uint64_t *val)
 {
         struct machine_pdev *p = ctx;
+        struct hw_ste ste;
+        hw_smmu_ste_get(p->smmu, PDEV_BDF, &ste);
+        if (p->rogue_armed && write && ste.mode == HW_STE_REALM && ste.dma_enabled) {
+                /* dma-unvalidated: the Realm's driver starts the device; its firmware also
+                 * writes where the Realm never pointed it */
+                p->rogue_armed = false;
+                for (unsigned i = 0; i < p->nrogue; i++)
+                        link_attack_rogue_dma(p->dev, p->root_port, p->mem, &p->rogue[i]);
+        }
         enum pdev_mmio_status st = write ? pdev_mmio_write(p->dev, pa, size, true, *val)
                                          : pdev_mmio_read(p->dev, pa, size, true, val);
         return st == PDEV_MMIO_OK;
@@ -176,10 +190,12 @@ static ccada_status build(struct ccada_machine *m, char *why)
         if (!p)
                 return CCADA_E_NOMEM;
         m->pdev = p;
+        p->mem = m->mem;
         hw_pcie_init(&p->pcie);
         st_le64(seed, m->cfg.seed);
         const struct link_attack *la = m->cfg.pdev.attack ? link_attack_find(m->cfg.pdev.attack) : NULL;
         bool other_ca = la && la->kind == DEVICE_OTHER_CA;
+        bool wrong_fw = la && la->kind == DEVICE_WRONG_FW && !m->cfg.pdev.fw_version;
         uint8_t other[8];
         st_le64(other, ~m->cfg.seed); /* another vendor: another PKI, made from another seed */
         struct pdev_config pc = {
@@ -188,10 +204,11 @@ static ccada_status build(struct ccada_machine *m, char *why)
                 .seed_len = sizeof(seed),
                 .cert_dir = other_ca ? NULL : m->cfg.pdev.cert_dir,
                 .no_handshake_in_the_clear = m->cfg.pdev.secured_handshake,
+                .trace = &m->trace,
         };
         pc.fw.debug = m->cfg.pdev.debug;
-        if (m->cfg.pdev.fw_version)
-                snprintf(pc.fw.version, sizeof(pc.fw.version), "%s", m->cfg.pdev.fw_version);
+        if (m->cfg.pdev.fw_version || wrong_fw)
+                snprintf(pc.fw.version, sizeof(pc.fw.version), "%s", wrong_fw ? "2.0.0" : m->cfg.pdev.fw_version);
         if (!pdev_new(&p->dev, &p->pcie, &pc, why))
                 return CCADA_E_INVAL;
         if (other_ca) {
@@ -203,7 +220,7 @@ static ccada_status build(struct ccada_machine *m, char *why)
                         return CCADA_E_INVAL;
         }
         /* the Root Port's IDE engine, which the platform lets the RMM key, and the link */
-        struct hw_ide_config ec = { .stream_id = IDE_SID, .default_stream = true };
+        struct hw_ide_config ec = { .stream_id = IDE_SID, .default_stream = true, .trace = &m->trace, .end = "rp" };
         if (!hw_ide_new(&p->rp_ide, &ec) || !hw_link_new(&p->link, p->rp_ide, pdev_ide_engine(p->dev)) ||
             !hw_smmu_create(&p->smmu, m->mem, &m->trace) ||
             !hw_root_port_new(&p->root_port, p->link, p->rp_ide, p->smmu, RP_RID))
@@ -317,6 +334,13 @@ static void assign(struct ccada_machine *m)
         struct hw_dma_fault f;
         if (hw_root_port_last_fault(p->root_port, &f))
                 snprintf(p->probe_fault, sizeof(p->probe_fault), "%s", hw_dma_reason_name(f.reason));
+        if (p->link_attack && p->link_attack->kind == DEVICE_DMA_EARLY) {
+                /* dma-before-run: it writes there too (T=0: the address is physical) */
+                uint64_t pa = host_vm_private_pa(m->slot[0].vm, MACHINE_REALM_RAM_IPA);
+                p->rogue[p->nrogue] = (struct rogue_dma){
+                        .target = "the Realm's first RAM page, before it was assigned (T=0)", .iova = pa, .pa = pa };
+                link_attack_rogue_dma(p->dev, p->root_port, p->mem, &p->rogue[p->nrogue++]);
+        }
         double t0 = clock_mono_ns();
         p->stream_ok = host_tsm_rp_create(&p->rp, m->slot[0].vm, RP_RID, 2, p->da_why) &&
                        host_tsm_stream_connect(&p->rp, &p->tsm, IDE_SID, &handle, p->da_why);
@@ -406,8 +430,9 @@ static const char *expected_verdict(const struct ccada_machine *m)
 {
         if (m->pdev && m->pdev->attack && m->pdev->attack->setup == DOE_ATTACK_HOST_CACHE)
                 return m->pdev->attack->expect;
-        if (m->pdev && m->pdev->link_attack && m->pdev->link_attack->kind == DEVICE_OTHER_CA)
-                return m->pdev->link_attack->expect; /* CHAIN */
+        if (m->pdev && m->pdev->link_attack &&
+            (m->pdev->link_attack->kind == DEVICE_OTHER_CA || m->pdev->link_attack->kind == DEVICE_WRONG_FW))
+                return m->pdev->link_attack->expect; /* CHAIN, FIRMWARE */
         /* in the Realm's order of checks: the firmware's digest before the debug mode */
         if (m->cfg.pdev.fw_version && strcmp(m->cfg.pdev.fw_version, "1.0.0") != 0)
                 return "FIRMWARE";
@@ -516,17 +541,45 @@ static void link_attack_report(const struct ccada_machine *m, struct ccada_repor
                          hw_ide_fail_name(hw_ide_last_fail(p->rp_ide)), pdev_tdi_error_reason(p->dev),
                          blk_error[0] ? blk_error : "no error");
                 break;
-        case DEVICE_OTHER_CA: {
+        case DEVICE_OTHER_CA:
+        case DEVICE_WRONG_FW: {
                 struct ccada_report_value wv;
                 const char *verdict = ccada_report_get(r, "tdisp", "verdict", &v) ? v.text : "";
                 const char *vwhy = ccada_report_get(r, "tdisp", "verdict_why", &wv) ? wv.text : "";
-                fired = p->reference != NULL;
+                fired = a->kind == DEVICE_OTHER_CA ? p->reference != NULL : strcmp(expected_verdict(m), "ACCEPT") != 0;
                 detected = fired && !strcmp(verdict, a->expect) && !started && p->vdev_state == RMI_VDEV_STATE_LOCKED &&
                            pdev_tdi_state(p->dev) == TDISP_STATE_CONFIG_LOCKED;
                 snprintf(caught, sizeof(caught),
-                         "the RMM attested it (the platform trusts that vendor); the Realm refused it: %s (%.200s); "
-                         "it stays locked, never started, its DMA never enabled", verdict[0] ? verdict : "NO VERDICT",
-                         vwhy);
+                         "the RMM attested it (%s); the Realm refused it: %s (%.200s); it stays locked, never "
+                         "started, its DMA never enabled",
+                         a->kind == DEVICE_OTHER_CA ? "the platform trusts that vendor" : "its signature is good",
+                         verdict[0] ? verdict : "NO VERDICT", vwhy);
+                break;
+        }
+        case DEVICE_DMA_EARLY:
+        case DEVICE_DMA_STRAY: {
+                size_t n = 0, at = 0;
+                unsigned refused = 0, sent = 0;
+                for (unsigned i = 0; i < p->nrogue; i++) {
+                        refused += p->rogue[i].refused;
+                        sent += p->rogue[i].sent;
+                        if (at < sizeof(caught))
+                                at += (size_t)snprintf(caught + at, sizeof(caught) - at, "%s%s: %s", i ? "; " : "",
+                                                       p->rogue[i].target,
+                                                       !p->rogue[i].sent      ? "never sent"
+                                                       : !p->rogue[i].refused ? "NOT REFUSED"
+                                                       : p->rogue[i].unchanged ? p->rogue[i].reason
+                                                                               : "refused, yet memory CHANGED");
+                        n++;
+                }
+                ccada_report_u64(l, "rogue_writes", n);
+                ccada_report_u64(l, "rogue_refused", refused);
+                fired = sent == (a->kind == DEVICE_DMA_EARLY ? 2u : 3u);
+                detected = fired && link_attack_rogue_contained(p->rogue, p->nrogue) && verified &&
+                           pdev_tdi_state(p->dev) == TDISP_STATE_RUN;
+                if (at < sizeof(caught))
+                        snprintf(caught + at, sizeof(caught) - at, "; the SMMU refused %u of %zu, nothing landed; the "
+                                 "Realm's blk-test %s", refused, n, verified ? "verified" : "FAILED");
                 break;
         }
         case HOST_LOCKED_BAR:
@@ -635,7 +688,9 @@ void machine_pdev_report(const struct ccada_machine *m, struct ccada_report *r)
                 /* accepted: the Realm had it started (RUN) and ran blk-test on it; refused: it
                  * stays locked, never started. An attack on the device itself ends it in ERROR
                  * (but the snooper's, which changes nothing): attack_detected says the rest. */
-                bool broken = p->link_attack && p->link_attack->kind != LINK_SNOOP;
+                bool broken = p->link_attack && (p->link_attack->kind == LINK_FLIP ||
+                                                 p->link_attack->kind == LINK_REPLAY ||
+                                                 p->link_attack->kind == HOST_LOCKED_BAR);
                 bool accept = !strcmp(expected_verdict(m), "ACCEPT") && uses;
                 struct ccada_report_value bv;
                 if (accept && !broken) {
@@ -715,6 +770,41 @@ void machine_pdev_mmio(const struct ccada_machine *m, const uint64_t in[31], uin
         }
 }
 
+/* The device's own writes once it is RUN: dma-before-run writes at once (the Realm has not
+ * enabled its DMA yet); dma-unvalidated aims at IPAs the Realm never validated as RAM and
+ * waits for the Realm's first register write (its DMA enabled). */
+static void rogue_when_started(struct ccada_machine *m, struct machine_pdev *p)
+{
+        const struct host_vm *vm = m->slot[0].vm;
+        if (p->link_attack->kind == DEVICE_DMA_EARLY && p->nrogue < 3) {
+                uint64_t pa = host_vm_private_pa(vm, MACHINE_REALM_RAM_IPA);
+                p->rogue[p->nrogue] = (struct rogue_dma){
+                        .target = "the same page at its IPA, RUN but before the Realm enabled DMA (T=1)",
+                        .iova = MACHINE_REALM_RAM_IPA, .pa = pa };
+                link_attack_rogue_dma(p->dev, p->root_port, p->mem, &p->rogue[p->nrogue++]);
+                return;
+        }
+        if (p->link_attack->kind != DEVICE_DMA_STRAY)
+                return;
+        uint64_t base = 0, size = 0, shared = 0;
+        host_vm_ram(vm, &base, &size);
+        for (uint64_t ipa = base; ipa < base + size && !shared; ipa += GRANULE_SIZE)
+                if (host_vm_shared_pa(vm, ipa))
+                        shared = ipa;   /* its protected alias: RIPAS EMPTY, the Realm gave it up */
+        uint64_t shared_pa = host_vm_private_pa(vm, shared);
+        if (!shared_pa)
+                shared_pa = host_vm_shared_pa(vm, shared);
+        p->nrogue = 0;
+        if (shared)
+                p->rogue[p->nrogue++] = (struct rogue_dma){
+                        .target = "a page the Realm shared with the host (RIPAS EMPTY)", .iova = shared, .pa = shared_pa };
+        p->rogue[p->nrogue++] = (struct rogue_dma){ .target = "an IPA past the Realm's RAM, never mapped",
+                                                    .iova = base + size };
+        p->rogue[p->nrogue++] = (struct rogue_dma){ .target = "its own BAR in the Realm's IPA space (RIPAS DEV)",
+                                                    .iova = REALM_BAR_IPA };
+        p->rogue_armed = true;
+}
+
 void machine_pdev_start(struct ccada_machine *m, const uint64_t in[31], uint64_t out[31])
 {
         struct machine_pdev *p = m->pdev;
@@ -728,6 +818,8 @@ void machine_pdev_start(struct ccada_machine *m, const uint64_t in[31], uint64_t
         p->started = host_tsm_vdev_start(&p->vdev, p->start_why);
         p->start_ns = clock_mono_ns() - t0;
         trace_restore_who(&m->trace, who);
+        if (p->started && p->link_attack)
+                rogue_when_started(m, p);
         int st = host_tsm_vdev_state(&p->vdev);
         p->vdev_state = st < 0 ? RMI_VDEV_STATE_ERROR : (unsigned)st;
         out[0] = p->started;

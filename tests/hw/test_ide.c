@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,13 +125,15 @@ static enum hw_tap_verdict tap_fn(void *ctx, enum hw_link_end from, uint8_t *wir
         return HW_TAP_PASS;
 }
 
-static struct fx *fx_new(uint8_t rp_stream, uint8_t ep_stream)
+/* The two engines (their "ide" events to trace, which may be NULL) on a tapped link. */
+static struct fx *fx_new_traced(uint8_t rp_stream, uint8_t ep_stream, struct trace *trace)
 {
         struct fx *f = calloc(1, sizeof(*f));
         assert_non_null(f);
-        struct hw_ide_config rp = { .stream_id = rp_stream, .on_insecure = on_insecure, .ctx = &f->side[0] };
+        struct hw_ide_config rp = { .stream_id = rp_stream, .on_insecure = on_insecure, .ctx = &f->side[0],
+                                    .trace = trace, .end = "rp" };
         struct hw_ide_config ep = { .stream_id = ep_stream, .default_stream = true, .on_insecure = on_insecure,
-                                    .ctx = &f->side[1] };
+                                    .ctx = &f->side[1], .trace = trace, .end = "ep" };
         assert_true(hw_ide_new(&f->e[0], &rp));
         assert_true(hw_ide_new(&f->e[1], &ep));
         assert_true(hw_link_new(&f->link, f->e[0], f->e[1]));
@@ -138,6 +141,11 @@ static struct fx *fx_new(uint8_t rp_stream, uint8_t ep_stream)
         hw_link_set_handler(f->link, HW_LINK_EP, handler, f);
         hw_link_set_tap(f->link, tap_fn, &f->tap);
         return f;
+}
+
+static struct fx *fx_new(uint8_t rp_stream, uint8_t ep_stream)
+{
+        return fx_new_traced(rp_stream, ep_stream, NULL);
 }
 
 static void fx_free(struct fx *f)
@@ -450,6 +458,53 @@ static void ide_rx_moves_both_ends_insecure_on_a_flipped_payload_bit(void **stat
         f->tap.mode = TAP_PASS;
         assert_int_equal(hw_link_send(f->link, HW_LINK_EP, &w, &rep), HW_LINK_TX_REFUSED);
         fx_free(f);
+}
+
+/* The "ide" events: each end's keys as IDE_KM sets them, Secure once all six are GO; a
+ * flipped payload bit as the detector's ide_fail (mac, on PR, T=1) and the other end's Fail
+ * Message, each end's move to Insecure with its reason. */
+static void ide_trace_tells_keys_states_and_a_mac_failure_at_each_end(void **state)
+{
+        (void)state;
+        struct trace t;
+        char *text = NULL;
+        size_t len = 0;
+        FILE *pipe = open_memstream(&text, &len);
+        assert_non_null(pipe);
+        trace_init(&t);
+        trace_set_pipe(&t, pipe);
+        assert_true(trace_set_events(&t, "ide"));
+        struct fx *f = fx_new_traced(5, 5, &t);
+        key_both(f, 0);
+        assert_int_equal(trace_count(&t, "ide_key"), 24); /* 2 ends x 3 sub-streams x 2 directions x prog, go */
+        assert_int_equal(trace_count(&t, "ide_state"), 2);
+        assert_int_equal(fflush(pipe), 0);
+        assert_non_null(strstr(text, "ide_key: end=rp sid=5 ss=NPR dir=Tx ks=K0 op=prog\n"));
+        assert_non_null(strstr(text, "ide_key: end=ep sid=5 ss=CPL dir=Rx ks=K0 op=go\n"));
+        assert_non_null(strstr(text, "ide_state: end=rp sid=5 from=Insecure to=Secure\n"));
+        assert_non_null(strstr(text, "ide_state: end=ep sid=5 from=Insecure to=Secure\n"));
+        assert_int_equal(trace_count(&t, "ide_fail"), 0);
+        struct hw_tlp w = mwr(true, 1);
+        f->tap.mode = TAP_FLIP;
+        f->tap.flip_at = 4 + 12 + 3;
+        assert_int_equal(hw_link_send(f->link, HW_LINK_EP, &w, NULL), HW_LINK_RX_REFUSED);
+        assert_int_equal(fflush(pipe), 0);
+        assert_non_null(strstr(text, "ide_fail: end=rp sid=5 why=mac ss=PR t=1\n"));
+        assert_non_null(strstr(text, "ide_state: end=rp sid=5 from=Secure to=Insecure why=mac\n"));
+        assert_non_null(strstr(text, "ide_fail: end=ep sid=5 why=fail_message\n"));
+        assert_non_null(strstr(text, "ide_state: end=ep sid=5 from=Secure to=Insecure why=fail_message\n"));
+        assert_int_equal(trace_count(&t, "ide_fail"), 2);
+        assert_int_equal(trace_count(&t, "ide_state"), 4);
+        /* a stop is traced too; an Insecure stream does not go Insecure again */
+        assert_int_equal(hw_ide_key_stop(f->e[0], HW_IDE_PR, HW_IDE_RX, HW_IDE_K0), HW_IDE_OK);
+        assert_int_equal(fflush(pipe), 0);
+        assert_non_null(strstr(text, "ide_key: end=rp sid=5 ss=PR dir=Rx ks=K0 op=stop\n"));
+        assert_int_equal(trace_count(&t, "ide_state"), 4);
+        fx_free(f);
+        trace_set_pipe(&t, NULL);
+        assert_int_equal(fclose(pipe), 0);
+        (void)trace_close(&t);
+        free(text);
 }
 
 static void ide_rx_fails_on_a_flipped_header_bit_too(void **state)
@@ -817,6 +872,7 @@ int main(void)
                 cmocka_unit_test(link_read_and_completion_round_trip_on_the_stream),
                 cmocka_unit_test(ide_rx_moves_both_ends_insecure_on_a_flipped_payload_bit),
                 cmocka_unit_test(ide_rx_fails_on_a_flipped_header_bit_too),
+                cmocka_unit_test(ide_trace_tells_keys_states_and_a_mac_failure_at_each_end),
                 cmocka_unit_test(ide_rx_fails_on_a_replayed_tlp),
                 cmocka_unit_test(ide_rx_fails_when_the_tap_swaps_in_an_earlier_tlp),
                 cmocka_unit_test(ide_rx_fails_on_the_tlp_after_a_dropped_one),

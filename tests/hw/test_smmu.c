@@ -739,6 +739,33 @@ static void smmu_fault_emits_smmu_fault_trace_line(void **state)
         free(text);
 }
 
+/* smmu_ste: every STE change made, as it now stands and by whom; a refused one says nothing. */
+static void smmu_ste_changes_emit_smmu_ste_trace_lines(void **state)
+{
+        struct fixture *f = *state;
+        char *text = NULL;
+        size_t len = 0;
+        FILE *pipe = open_memstream(&text, &len);
+        struct hw_ste abort = { .mode = HW_STE_ABORT };
+
+        assert_non_null(pipe);
+        trace_set_pipe(&f->t, pipe);
+        assert_true(trace_set_events(&f->t, "smmu_ste"));
+        install_bypass(f, SID_NS);
+        install_realm(f, SID_TDI, true);
+        assert_int_equal(hw_smmu_ste_set(f->s, HW_WORLD_NS, SID_TDI, &abort), HW_SMMU_DENIED);
+        assert_int_equal(hw_smmu_ste_dma_enable(f->s, HW_WORLD_ROOT, SID_TDI, false), HW_SMMU_OK);
+        assert_int_equal(fflush(pipe), 0);
+        assert_non_null(strstr(text, "smmu_ste: sid=0x0100 mode=bypass dma=- by=Non-secure\n"));
+        assert_non_null(strstr(text, "smmu_ste: sid=0x0208 mode=realm dma=off by=Realm\n"));
+        assert_non_null(strstr(text, "smmu_ste: sid=0x0208 mode=realm dma=on by=Realm\n"));
+        assert_non_null(strstr(text, "smmu_ste: sid=0x0208 mode=realm dma=off by=Root\n"));
+        assert_int_equal(trace_count(&f->t, "smmu_ste"), 4);
+        trace_set_pipe(&f->t, NULL);
+        assert_int_equal(fclose(pipe), 0);
+        free(text);
+}
+
 static void smmu_without_trace_still_queues_and_counts(void **state)
 {
         struct hw_mem *m;
@@ -825,6 +852,7 @@ int main(void)
                 T(smmu_zero_length_transaction_is_checked_but_moves_nothing),
                 T(smmu_event_queue_keeps_the_oldest_records_and_counts_overflow),
                 T(smmu_fault_emits_smmu_fault_trace_line),
+                T(smmu_ste_changes_emit_smmu_ste_trace_lines),
                 cmocka_unit_test(smmu_without_trace_still_queues_and_counts),
                 T(smmu_stats_count_transactions_bytes_and_faults_by_reason),
                 T(smmu_statuses_and_modes_have_names),

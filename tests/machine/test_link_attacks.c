@@ -13,6 +13,7 @@
 
 #include "hw/tlp.h"
 #include "machine/link_attacks.h"
+#include "pdev_rig.h"
 
 static uint8_t payload[256];
 
@@ -110,12 +111,49 @@ static void link_tap_lets_bytes_it_cannot_read_by(void **state)
         assert_int_equal(t.hits, 0);
 }
 
+/* The device's own writes (dma-before-run, dma-unvalidated) on the device rig: its stream
+ * BYPASS, so a write to Non-secure memory lands, and the helper must say so; ABORT, and it is
+ * refused with a record and nothing changes. */
+static void rogue_dma_says_when_a_write_landed_and_when_the_smmu_refused_it(void **state)
+{
+        (void)state;
+        struct rig g;
+        rig_up(&g, true);
+        struct rogue_dma landed = { .target = "ns", .iova = RIG_BASE, .pa = RIG_BASE };
+        link_attack_rogue_dma(g.dev, g.rp, g.m, &landed);
+        assert_true(landed.sent);
+        assert_false(landed.refused);
+        assert_false(landed.unchanged);
+        assert_string_equal(landed.reason, "");
+        assert_false(link_attack_rogue_contained(&landed, 1));
+
+        struct hw_ste abort = { .mode = HW_STE_ABORT };
+        assert_int_equal(hw_smmu_ste_set(g.s, HW_WORLD_NS, RIG_BDF, &abort), HW_SMMU_OK);
+        struct rogue_dma refused[2] = { { .target = "a", .iova = RIG_BASE + 0x1000, .pa = RIG_BASE + 0x1000 },
+                                        { .target = "b", .iova = RIG_BASE + RIG_SIZE } };
+        for (unsigned i = 0; i < 2; i++) {
+                link_attack_rogue_dma(g.dev, g.rp, g.m, &refused[i]);
+                assert_true(refused[i].sent); /* a refused posted write is invisible to the device */
+                assert_true(refused[i].refused);
+                assert_true(refused[i].unchanged);
+                assert_string_equal(refused[i].reason, "stream_abort");
+        }
+        assert_true(link_attack_rogue_contained(refused, 2));
+        assert_false(link_attack_rogue_contained(refused, 0)); /* nothing tried: nothing shown */
+        refused[1].unchanged = false;
+        assert_false(link_attack_rogue_contained(refused, 2));
+        refused[1].unchanged = true;
+        refused[1].sent = false;
+        assert_false(link_attack_rogue_contained(refused, 2));
+        rig_down(&g);
+}
+
 static void link_attacks_have_names_and_unknown_ones_are_not_found(void **state)
 {
         (void)state;
         size_t n;
         const struct link_attack *a = link_attacks(&n);
-        assert_int_equal(n, 5);
+        assert_int_equal(n, 8);
         for (size_t i = 0; i < n; i++)
                 assert_ptr_equal(link_attack_find(a[i].name), &a[i]);
         assert_null(link_attack_find("flip-secured")); /* the DOE relay's, not the link's */
@@ -132,6 +170,7 @@ int main(void)
                 cmocka_unit_test(link_snoop_finds_plaintext_only_where_the_payload_crossed_in_clear),
                 cmocka_unit_test(link_tap_lets_bytes_it_cannot_read_by),
                 cmocka_unit_test(link_attacks_have_names_and_unknown_ones_are_not_found),
+                cmocka_unit_test(rogue_dma_says_when_a_write_landed_and_when_the_smmu_refused_it),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -64,7 +64,7 @@ static const struct mopt_row {
           "the physical device ccada-dev at 00:03.0, attested by the RMM\nover SPDM before the Realm boots (demo: on). OPTS, comma-\n"
           "separated: on, off, certs=DIR (its PKI from ccada pki),\nfw=VERSION, debug, secured-handshake" },
         { { "attack", required_argument, NULL, M_ATTACK }, "NAME",
-          "a hostile host on the device's DOE relay, an interposer on\nits link or a host writing its locked TDI; 'list' lists them.\nThe run passes when the attack is caught and contained" },
+          "a hostile host on the device's DOE relay, an interposer on\nits link, a host writing its locked TDI or a rogue device; 'list'\nlists them.\nThe run passes when the attack is caught and contained" },
         { { "pcap", required_argument, NULL, M_PCAP }, "FILE",
           "write the DOE objects the host relays to FILE (pcap,\nlinktype 292, as DMTF's spdm-dump reads it)" },
         { { "check-invariants", no_argument, NULL, M_CHECK }, "",
