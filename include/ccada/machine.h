@@ -157,6 +157,12 @@ struct ccada_machine_config {
                 const char *attack;     /* a hostile host on the DOE relay: a name of
                                          * ccada_attack_name (NULL: an honest host) */
                 FILE *pcap;             /* the DOE objects the host relays (linktype 292) */
+                /* The Realm owner's reference policy for the device, as text in the format of
+                 * ccada_device_policy_check (NULL: the board's, ccada_device_policy_default).
+                 * With one given, the Realm's verdict is the owner's: the run checks that the
+                 * device is started if the Realm accepts it and stays locked if it refuses. */
+                const char *policy;
+                size_t policy_len;
         } pdev;
 };
 /* The host attacks on device attestation (ccada_machine_config.pdev.attack), by name, with
@@ -166,6 +172,13 @@ const char *ccada_attack_name(size_t i);        /* NULL past the end */
 const char *ccada_attack_summary(size_t i);
 const char *ccada_attack_expect(size_t i);
 bool ccada_attack_known(const char *name);
+/* The board's reference policy for ccada-dev: firmware 1.0.0's SHA-384 at measurement index 2,
+ * debug refused. Writes it (NUL-terminated) to buf; its length, or 0 when cap is too small. */
+size_t ccada_device_policy_default(char *buf, size_t cap);
+/* Whether text (len bytes) is a policy the Realm can read: lines of "key = value" with keys
+ * firmware_digest, firmware_index, debug, min_mmio_ranges, max_mmio_ranges (docs/specs.md).
+ * False with why naming the line. */
+bool ccada_device_policy_check(const char *text, size_t len, char *why, size_t whylen);
 
 void ccada_machine_config_default(struct ccada_machine_config *cfg);
 

@@ -23,6 +23,7 @@
 #include "lib/bytes.h"
 #include "lib/clock.h"
 #include "realm/kernel.h"
+#include "realm/tdisp_accept.h"
 #include "lib/crypto.h"
 #include "machine/link_attacks.h"
 #include "machine/machine_internal.h"
@@ -74,6 +75,7 @@ struct machine_pdev {
         struct hw_link *link;
         struct hw_smmu *smmu;           /* the platform SMMU: the device's DMA reaches memory only here */
         struct hw_mem *mem;             /* the board's memory, which the SMMU guards */
+        bool unapproved_fw;             /* its firmware is not the 1.0.0 the board's policy names */
         struct hw_root_port *root_port;
         struct host_tsm_pdev rp;
         struct host_tsm_vdev vdev;
@@ -209,6 +211,7 @@ static ccada_status build(struct ccada_machine *m, char *why)
         pc.fw.debug = m->cfg.pdev.debug;
         if (m->cfg.pdev.fw_version || wrong_fw)
                 snprintf(pc.fw.version, sizeof(pc.fw.version), "%s", wrong_fw ? "2.0.0" : m->cfg.pdev.fw_version);
+        p->unapproved_fw = (m->cfg.pdev.fw_version || wrong_fw) && strcmp(pc.fw.version, "1.0.0") != 0;
         if (!pdev_new(&p->dev, &p->pcie, &pc, why))
                 return CCADA_E_INVAL;
         if (other_ca) {
@@ -393,23 +396,48 @@ ccada_status machine_pdev_assign(struct ccada_machine *m)
  * measures at index 2: SHA-384 of "ccada device firmware 1.0.0"), debug mode refused. */
 #define REFERENCE_FW "ccada device firmware 1.0.0"
 
+size_t ccada_device_policy_default(char *buf, size_t cap)
+{
+        uint8_t d[HASH_MAX_LEN];
+        char hex[2 * HASH_MAX_LEN + 1];
+        if (!hash_once(HASH_SHA384, REFERENCE_FW, strlen(REFERENCE_FW), d))
+                return 0;
+        hex_encode(hex, d, hash_len(HASH_SHA384));
+        int n = snprintf(buf, cap,
+                         "# the Realm owner's reference values for ccada-dev (the board's default)\n"
+                         "# firmware_digest: SHA-384 of \"%s\", measured at firmware_index\n"
+                         "firmware_digest = %s\nfirmware_index = 2\ndebug = off\n",
+                         REFERENCE_FW, hex);
+        return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+}
+
+bool ccada_device_policy_check(const char *text, size_t len, char *why, size_t whylen)
+{
+        struct tdisp_policy pol;
+        char w[TDISP_ACCEPT_WHY_LEN] = "";
+        bool ok = tdisp_policy_parse(text, len, &pol, w);
+        if (!ok && why && whylen)
+                snprintf(why, whylen, "%s", w);
+        return ok;
+}
+
 ccada_status machine_pdev_provision(struct ccada_machine *m)
 {
         const uint8_t *root;
         size_t root_len;
-        uint8_t d[HASH_MAX_LEN];
-        char hex[2 * HASH_MAX_LEN + 1], policy[512];
-        if (!hash_once(HASH_SHA384, REFERENCE_FW, strlen(REFERENCE_FW), d))
-                return CCADA_E_NOMEM;
-        hex_encode(hex, d, hash_len(HASH_SHA384));
-        int n = snprintf(policy, sizeof(policy),
-                         "# the Realm owner's reference values for ccada-dev (the board's)\n"
-                         "firmware_digest = %s\nfirmware_index = 2\ndebug = off\n", hex);
+        char policy[1024];
+        const char *text = m->cfg.pdev.policy;
+        size_t n = m->cfg.pdev.policy_len;
         if (!m->cfg.pdev.present || !m->pdev || !m->pdev->dev)
                 return CCADA_OK;
+        if (!text) {
+                if (!(n = ccada_device_policy_default(policy, sizeof(policy))))
+                        return CCADA_E_NOMEM;
+                text = policy;
+        }
         pdev_root(m->pdev->reference ? m->pdev->reference : m->pdev->dev, &root, &root_len);
         for (unsigned i = 0; i < m->nslots; i++)
-                if (!realm_kernel_set_device_trust(m->slot[i].kernel, root, root_len, policy, (size_t)n, NOW))
+                if (!realm_kernel_set_device_trust(m->slot[i].kernel, root, root_len, text, n, NOW))
                         return CCADA_E_NOMEM;
         return CCADA_OK;
 }
@@ -425,9 +453,12 @@ ccada_status machine_pdev_build(struct ccada_machine *m, char *why, size_t whyle
         return st;
 }
 
-/* What the Realm should conclude of this device under the board's policy. */
+/* What the Realm should conclude of this device under the board's policy; NULL under the
+ * owner's own (--device-policy): its verdict is then the Realm's to give. */
 static const char *expected_verdict(const struct ccada_machine *m)
 {
+        if (m->cfg.pdev.policy)
+                return NULL;
         if (m->pdev && m->pdev->attack && m->pdev->attack->setup == DOE_ATTACK_HOST_CACHE)
                 return m->pdev->attack->expect;
         if (m->pdev && m->pdev->link_attack &&
@@ -546,7 +577,7 @@ static void link_attack_report(const struct ccada_machine *m, struct ccada_repor
                 struct ccada_report_value wv;
                 const char *verdict = ccada_report_get(r, "tdisp", "verdict", &v) ? v.text : "";
                 const char *vwhy = ccada_report_get(r, "tdisp", "verdict_why", &wv) ? wv.text : "";
-                fired = a->kind == DEVICE_OTHER_CA ? p->reference != NULL : strcmp(expected_verdict(m), "ACCEPT") != 0;
+                fired = a->kind == DEVICE_OTHER_CA ? p->reference != NULL : p->unapproved_fw;
                 detected = fired && !strcmp(verdict, a->expect) && !started && p->vdev_state == RMI_VDEV_STATE_LOCKED &&
                            pdev_tdi_state(p->dev) == TDISP_STATE_CONFIG_LOCKED;
                 snprintf(caught, sizeof(caught),
@@ -676,13 +707,16 @@ void machine_pdev_report(const struct ccada_machine *m, struct ccada_report *r)
                 struct ccada_report_value v;
                 const char *verdict = ccada_report_get(r, "tdisp", "verdict", &v) ? v.text : "";
                 ccada_report_text(s, "realm_verdict", verdict);
-                ccada_report_text(s, "realm_verdict_expected", expected_verdict(m));
+                const char *expect = expected_verdict(m);
+                ccada_report_text(s, "realm_verdict_expected", expect ? expect : "");
+                ccada_report_bool(s, "owner_policy", m->cfg.pdev.policy != NULL);
                 /* The demo judges the device, accepts it and runs blk-test on it; bench-tdisp
                  * accepts it and measures (its own check says it did); other apps leave it. */
                 const char *w = m->cfg.workload ? m->cfg.workload : CCADA_WORKLOAD_DEFAULT;
                 bool demo = !strcmp(w, "demo"), uses = demo || !strcmp(w, "bench-tdisp");
                 if (demo)
-                        ccada_report_check(r, "realm_judged_the_device", !strcmp(verdict, expected_verdict(m)));
+                        ccada_report_check(r, "realm_judged_the_device",
+                                           expect ? !strcmp(verdict, expect) : verdict[0] != 0);
                 ccada_report_check(r, "device_dma_refused_before_accept",
                                    (p->probe == PDEV_DMA_UR || p->probe == PDEV_DMA_CA) && p->probe_fault[0]);
                 /* accepted: the Realm had it started (RUN) and ran blk-test on it; refused: it
@@ -691,7 +725,7 @@ void machine_pdev_report(const struct ccada_machine *m, struct ccada_report *r)
                 bool broken = p->link_attack && (p->link_attack->kind == LINK_FLIP ||
                                                  p->link_attack->kind == LINK_REPLAY ||
                                                  p->link_attack->kind == HOST_LOCKED_BAR);
-                bool accept = !strcmp(expected_verdict(m), "ACCEPT") && uses;
+                bool accept = !strcmp(expect ? expect : verdict, "ACCEPT") && uses;
                 struct ccada_report_value bv;
                 if (accept && !broken) {
                         ccada_report_check(r, "device_started_for_the_realm",

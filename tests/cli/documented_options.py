@@ -74,6 +74,14 @@ def pki_and_responder(*opts):
 REQ = ["spdm", "requester", "--connect", "127.0.0.1:{port}"]
 
 
+def device_policy(path, firmware="1.0.0", extra=""):
+    """The Realm owner's policy for ccada-dev, its digest computed here (hashlib), not by ccada."""
+    import hashlib
+    digest = hashlib.sha384(("ccada device firmware " + firmware).encode()).hexdigest()
+    with open(path, "w") as f:
+        f.write("# mine\nfirmware_digest = %s\ndebug = off\n%s" % (digest, extra))
+
+
 def data_image(path):
     with open(path, "wb") as f:
         f.write(os.urandom(393216))
@@ -214,6 +222,20 @@ CASES = {
                                                            "outcome         detected and contained"]),
                case(["demo", "--attack", "nope"], status=2, err=["no attack named 'nope'"]),
                case(["demo", "--pdev", "off", "--attack", "truncate"], status=2, err=["add --pdev on"])],
+    "device-policy": [
+        case(["demo", "--device-policy", "show"],
+             out=["firmware_digest = " + __import__("hashlib").sha384(b"ccada device firmware 1.0.0").hexdigest(),
+                  "firmware_index = 2", "debug = off"], no_out=["Realm verdict"]),
+        case(["demo", "--device", "tdisp,fw=2.0.0", "--device-policy", "p.txt"],
+             setup=lambda: device_policy("p.txt", "2.0.0"),
+             out=["Realm verdict   ACCEPT (under --device-policy)", "0 bounced", "demo: all checks passed"]),
+        case(["demo", "--device", "tdisp", "--device-policy", "p.txt"], setup=lambda: device_policy("p.txt", "2.0.0"),
+             out=["Realm verdict   FIRMWARE (under --device-policy)", "VDEV LOCKED", "demo: all checks passed"]),
+        case(["demo", "--device-policy", "p.txt"], setup=lambda: device_policy("p.txt", extra="debug = maybe\n"),
+             status=2, err=["--device-policy 'p.txt': line 4: debug"]),
+        case(["demo", "--device-policy", "missing.txt"], status=2, err=["cannot read it"]),
+        case(["demo", "--pdev", "off", "--device-policy", "p.txt"], setup=lambda: device_policy("p.txt"), status=2,
+             err=["--device-policy needs the physical device"])],
     "rim": [case(["token", "verify", "t.cbor", "--iak", "p.pem", "--rim", "00" * 32], setup=make_token, status=1,
                  out=["FAILED reference-value"]),
             case(["token", "verify", "t.cbor", "--iak", "p.pem", "--rim", "00"], setup=make_token, status=2,

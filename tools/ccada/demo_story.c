@@ -324,10 +324,12 @@ static void print_device(FILE *f, const struct ccada_report *r)
         fprintf(f, "    TDI             VDEV %s, the device's TDI %s, interface report %llu bytes cached by the host\n",
                 text_of(r, "device", "vdev_state"), text_of(r, "device", "tdi_state"),
                 (unsigned long long)u64_of(r, "device", "interface_report_bytes"));
-        fprintf(f, "    Realm verdict   %s (expected %s): RSI_VDEV_GET_INFO's digests, the host's copies, the\n"
+        char expect[64];
+        snprintf(expect, sizeof(expect), bool_of(r, "device", "owner_policy") ? "under --device-policy" : "expected %s",
+                 text_of(r, "device", "realm_verdict_expected"));
+        fprintf(f, "    Realm verdict   %s (%s): RSI_VDEV_GET_INFO's digests, the host's copies, the\n"
                    "                    chain to the owner's root, the owner's firmware and debug policy\n",
-                text_of(r, "device", "realm_verdict")[0] ? text_of(r, "device", "realm_verdict") : "NONE",
-                text_of(r, "device", "realm_verdict_expected"));
+                text_of(r, "device", "realm_verdict")[0] ? text_of(r, "device", "realm_verdict") : "NONE", expect);
         if (!bool_of(r, "tdisp", "verified"))
                 return; /* refused: the device stays locked, never started, its DMA never enabled */
         fprintf(f, "    MMIO            BAR0 0x%llx..0x%llx mapped by the host at IPA 0x%llx (RMI_RTT_DEV_MAP),\n"

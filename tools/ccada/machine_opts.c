@@ -16,7 +16,7 @@
 enum mopt {
         M_TRACE = MOPT_FIRST, M_JSONTRACE, M_EVENTS, M_SEED, M_HASH, M_IPA, M_RAM, M_VM, M_DISK, M_DISKRAM, M_DISKW,
         M_SWIOTLB, M_GROW, M_BP, M_ALLOC, M_CHECK, M_DEVICE, M_QDEPTH, M_IAK, M_TPROFILE, M_TCMW, M_ARGS,
-        M_PDEV, M_ATTACK, M_PCAP,
+        M_PDEV, M_ATTACK, M_PCAP, M_DEVPOLICY,
 };
 
 /* One row per option: how getopt sees it and what --help says. */
@@ -65,6 +65,10 @@ static const struct mopt_row {
           "separated: on, off, certs=DIR (its PKI from ccada pki),\nfw=VERSION, debug, secured-handshake" },
         { { "attack", required_argument, NULL, M_ATTACK }, "NAME",
           "a hostile host on the device's DOE relay, an interposer on\nits link, a host writing its locked TDI or a rogue device; 'list'\nlists them.\nThe run passes when the attack is caught and contained" },
+        { { "device-policy", required_argument, NULL, M_DEVPOLICY }, "FILE",
+          "the Realm owner's reference values for the assigned device\n(firmware_digest, firmware_index, debug, min/max_mmio_ranges;\n"
+          "'show' prints the board's default to start from). The Realm\njudges the device by it; the run checks that what it accepts\n"
+          "is started and what it refuses stays locked" },
         { { "pcap", required_argument, NULL, M_PCAP }, "FILE",
           "write the DOE objects the host relays to FILE (pcap,\nlinktype 292, as DMTF's spdm-dump reads it)" },
         { { "check-invariants", no_argument, NULL, M_CHECK }, "",
@@ -229,6 +233,24 @@ static int set_iak(struct machine_opts *o, const char *arg)
         return CLI_OK;
 }
 
+/* --device-policy FILE: read and parsed now as the Realm will parse it; 'show' is kept for
+ * machine_opts_open_traces to print the default. */
+static int set_device_policy(struct machine_opts *o, const char *arg)
+{
+        char why[512];
+        size_t n = 0;
+        o->device_policy_arg = arg;
+        if (!strcmp(arg, "show"))
+                return CLI_OK;
+        if (!cli_read_file(arg, o->device_policy, sizeof(o->device_policy), &n, why, sizeof(why)))
+                return cli_bad_value(o->cmd, "--device-policy", arg, why);
+        if (!ccada_device_policy_check(o->device_policy, n, why, sizeof(why)))
+                return cli_bad_value(o->cmd, "--device-policy", arg, why);
+        o->cfg.pdev.policy = o->device_policy;
+        o->cfg.pdev.policy_len = n;
+        return CLI_OK;
+}
+
 /* --pdev OPTS: on, off, certs=DIR, fw=VERSION, debug, secured-handshake. */
 static int set_pdev(struct machine_opts *o, const char *arg)
 {
@@ -278,6 +300,7 @@ int machine_opts_apply(struct machine_opts *o, int c, const char *arg)
         case M_PDEV: return set_pdev(o, arg);
         case M_ATTACK: o->attack = arg; o->cfg.pdev.attack = strcmp(arg, "list") ? arg : NULL; return CLI_OK;
         case M_PCAP: o->pcap = arg; return CLI_OK;
+        case M_DEVPOLICY: return set_device_policy(o, arg);
         case M_TRACE: o->trace = arg; return CLI_OK;
         case M_JSONTRACE: o->trace_json = arg; return CLI_OK;
         case M_EVENTS: o->events = arg; return CLI_OK;
@@ -507,9 +530,9 @@ int machine_opts_check(struct machine_opts *o)
                 fprintf(stderr, "ccada %s: --device tdisp is the physical device, which --pdev off removes\n", o->cmd);
                 return CLI_USAGE;
         }
-        if ((o->cfg.pdev.attack || o->pcap) && !o->cfg.pdev.present) {
+        if ((o->cfg.pdev.attack || o->pcap || o->cfg.pdev.policy) && !o->cfg.pdev.present) {
                 fprintf(stderr, "ccada %s: %s needs the physical device: add --pdev on\n", o->cmd,
-                        o->pcap ? "--pcap" : "--attack");
+                        o->pcap ? "--pcap" : o->cfg.pdev.attack ? "--attack" : "--device-policy");
                 return CLI_USAGE;
         }
         if (o->cfg.pdev.attack && !ccada_attack_known(o->cfg.pdev.attack)) {
@@ -535,6 +558,14 @@ int machine_opts_open_traces(struct machine_opts *o, bool quiet_stdout)
         char err[1024];
         if (o->events && !strcmp(o->events, "list"))
                 return ccada_list_events(stdout), -1;
+        if (o->device_policy_arg && !strcmp(o->device_policy_arg, "show")) {
+                char text[1024];
+                size_t n = ccada_device_policy_default(text, sizeof(text));
+                if (!n)
+                        return CLI_FAIL;
+                fputs(text, stdout);
+                return -1;
+        }
         if (o->attack && !strcmp(o->attack, "list")) {
                 for (size_t i = 0; ccada_attack_name(i); i++)
                         printf("%-20s %s\n%-20s caught as: %s\n", ccada_attack_name(i), ccada_attack_summary(i), "",

@@ -28,6 +28,8 @@ struct machine_opts {
         size_t pdev_used;               /* bytes of pdev_opts taken */
         bool tdisp_given;               /* --device tdisp: the physical device, assigned */
         const char *attack, *pcap;      /* --attack, --pcap */
+        const char *device_policy_arg;  /* --device-policy as given ('show' or a file) */
+        char device_policy[8192];       /* its file (cfg.pdev.policy points here) */
         FILE *pcap_file;
 };
 
