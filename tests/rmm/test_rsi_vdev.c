@@ -254,11 +254,13 @@ static void vdev_get_info_gives_the_realm_digests_of_what_the_host_cached(void *
         /* each digest is of the bytes the host holds (what a Realm fetches and checks) */
         assert_true(hash_once(HASH_SHA384, f->rig.obj[RMI_DEV_OBJ_VCA], f->rig.obj_len[RMI_DEV_OBJ_VCA], d));
         assert_memory_equal(i.vca_digest, d, 48);
-        assert_true(hash_once(HASH_SHA384, f->rig.obj[RMI_DEV_OBJ_CERTIFICATE], f->rig.obj_len[RMI_DEV_OBJ_CERTIFICATE], d));
+        assert_true(hash_once(HASH_SHA384, f->rig.obj[RMI_DEV_OBJ_CERTIFICATE],
+                              f->rig.obj_len[RMI_DEV_OBJ_CERTIFICATE], d));
         assert_memory_equal(i.cert_digest, d, 48);
         assert_true(hash_once(HASH_SHA384, f->rig.point, f->rig.point_len, d));
         assert_memory_equal(i.pubkey_digest, d, 48);
-        assert_true(hash_once(HASH_SHA384, f->rig.obj[RMI_DEV_OBJ_MEASUREMENTS], f->rig.obj_len[RMI_DEV_OBJ_MEASUREMENTS], d));
+        assert_true(hash_once(HASH_SHA384, f->rig.obj[RMI_DEV_OBJ_MEASUREMENTS],
+                              f->rig.obj_len[RMI_DEV_OBJ_MEASUREMENTS], d));
         assert_memory_equal(i.meas_digest, d, 48);
         assert_true(hash_once(HASH_SHA384, f->rig.obj[RMI_DEV_OBJ_INTERFACE_REPORT],
                               f->rig.obj_len[RMI_DEV_OBJ_INTERFACE_REPORT], d));
@@ -544,11 +546,13 @@ static void vdev_error_takes_the_stream_down(void **state)
         /* a report fetch the host aborts mid-exchange: the VDEV goes to ERROR */
         assert_int_equal(da_rig_vdev_rmi(&f->rig, RMI_VDEV_GET_INTERFACE_REPORT), RMI_SUCCESS);
         da_rig_enter(&f->rig, RMI_DEV_COMM_NONE, 0);
-        assert_int_equal(rmi(&f->h, RMI_VDEV_COMMUNICATE, f->rig.vdev_rd, f->rig.pdev, f->rig.vdev, f->rig.comm, 0, NULL),
+        assert_int_equal(rmi(&f->h, RMI_VDEV_COMMUNICATE, f->rig.vdev_rd, f->rig.pdev, f->rig.vdev,
+                             f->rig.comm, 0, NULL),
                          RMI_SUCCESS);
         assert_int_equal(da_rig_vdev_rmi(&f->rig, RMI_VDEV_ABORT), RMI_SUCCESS);
         struct smc_regs r;
-        assert_int_equal(rmi(&f->h, RMI_VDEV_GET_STATE, f->rig.vdev_rd, f->rig.pdev, f->rig.vdev, 0, 0, &r), RMI_SUCCESS);
+        assert_int_equal(rmi(&f->h, RMI_VDEV_GET_STATE, f->rig.vdev_rd, f->rig.pdev, f->rig.vdev, 0, 0, &r),
+                         RMI_SUCCESS);
         assert_int_equal(r.x[1], RMI_VDEV_STATE_ERROR);
         assert_int_equal(ste_mode(f, BDF), HW_STE_ABORT);
         assert_int_equal(get_info(f, VDEV_ID, IPA_INFO), RSI_SUCCESS);
@@ -586,7 +590,8 @@ static void measure(struct fx *f, uint64_t flags, uint8_t fill)
 static unsigned vdev_state(struct fx *f)
 {
         struct smc_regs r;
-        assert_int_equal(rmi(&f->h, RMI_VDEV_GET_STATE, f->rig.vdev_rd, f->rig.pdev, f->rig.vdev, 0, 0, &r), RMI_SUCCESS);
+        assert_int_equal(rmi(&f->h, RMI_VDEV_GET_STATE, f->rig.vdev_rd, f->rig.pdev, f->rig.vdev, 0, 0, &r),
+                         RMI_SUCCESS);
         return (unsigned)r.x[1];
 }
 
@@ -624,7 +629,8 @@ static void vdev_get_measurements_caches_the_record_and_keeps_its_digest_in_lock
         assert_true(rmm_vdev_info(f->h.rmm, f->rig.vdev, &vi));
         assert_true(vi.have_meas);
         assert_int_equal(vi.meas_nonce, 1);
-        assert_true(hash_once(HASH_SHA384, f->rig.obj[RMI_DEV_OBJ_MEASUREMENTS], f->rig.obj_len[RMI_DEV_OBJ_MEASUREMENTS], d));
+        assert_true(hash_once(HASH_SHA384, f->rig.obj[RMI_DEV_OBJ_MEASUREMENTS],
+                              f->rig.obj_len[RMI_DEV_OBJ_MEASUREMENTS], d));
         assert_memory_equal(vi.meas_digest, d, 48);
 
         da_rig_vdev_op(&f->rig, RMI_VDEV_START);
@@ -634,7 +640,8 @@ static void vdev_get_measurements_caches_the_record_and_keeps_its_digest_in_lock
         assert_cached_record_is_the_devices(f);
         assert_true(rmm_vdev_info(f->h.rmm, f->rig.vdev, &vi));
         assert_int_equal(vi.meas_nonce, 2);
-        assert_true(hash_once(HASH_SHA384, f->rig.obj[RMI_DEV_OBJ_MEASUREMENTS], f->rig.obj_len[RMI_DEV_OBJ_MEASUREMENTS], d));
+        assert_true(hash_once(HASH_SHA384, f->rig.obj[RMI_DEV_OBJ_MEASUREMENTS],
+                              f->rig.obj_len[RMI_DEV_OBJ_MEASUREMENTS], d));
         assert_memory_equal(vi.meas_digest, d, 48);
 }
 
@@ -676,7 +683,8 @@ static void vdev_get_info_reports_the_vdevs_measurements_once_fetched(void **sta
         assert_int_equal(i.meas_nonce, 1);
         assert_memory_equal(i.meas_digest, vi.meas_digest, 48);
         uint8_t d[HASH_MAX_LEN];
-        assert_true(hash_once(HASH_SHA384, f->rig.obj[RMI_DEV_OBJ_MEASUREMENTS], f->rig.obj_len[RMI_DEV_OBJ_MEASUREMENTS], d));
+        assert_true(hash_once(HASH_SHA384, f->rig.obj[RMI_DEV_OBJ_MEASUREMENTS],
+                              f->rig.obj_len[RMI_DEV_OBJ_MEASUREMENTS], d));
         assert_memory_equal(i.meas_digest, d, 48);
         measure(f, 0, 0x12);
         assert_int_equal(get_info(f, VDEV_ID, IPA_INFO), RSI_SUCCESS);
@@ -689,15 +697,15 @@ static void a_host_changing_its_cached_measurements_changes_nothing_the_realm_is
         uint8_t honest[HASH_MAX_LEN], forged[HASH_MAX_LEN];
         da_rig_vdev_started(&f->rig, f->realm.rd, NULL);
         measure(f, 0, 0x21);
-        assert_true(hash_once(HASH_SHA384, f->rig.obj[RMI_DEV_OBJ_MEASUREMENTS], f->rig.obj_len[RMI_DEV_OBJ_MEASUREMENTS],
-                              honest));
+        assert_true(hash_once(HASH_SHA384, f->rig.obj[RMI_DEV_OBJ_MEASUREMENTS],
+                              f->rig.obj_len[RMI_DEV_OBJ_MEASUREMENTS], honest));
         /* the host rewrites its copy (and the response buffer the RMM wrote it to) */
         f->rig.obj[RMI_DEV_OBJ_MEASUREMENTS][f->rig.obj_len[RMI_DEV_OBJ_MEASUREMENTS] - 1] ^= 0x01;
         static uint8_t junk[GRANULE_SIZE];
         memset(junk, 0xEE, sizeof(junk));
         da_rig_write_ns(&f->rig, f->rig.rsp, junk, sizeof(junk));
-        assert_true(hash_once(HASH_SHA384, f->rig.obj[RMI_DEV_OBJ_MEASUREMENTS], f->rig.obj_len[RMI_DEV_OBJ_MEASUREMENTS],
-                              forged));
+        assert_true(hash_once(HASH_SHA384, f->rig.obj[RMI_DEV_OBJ_MEASUREMENTS],
+                              f->rig.obj_len[RMI_DEV_OBJ_MEASUREMENTS], forged));
         assert_int_equal(get_info(f, VDEV_ID, IPA_INFO), RSI_SUCCESS);
         struct rsi_vdev_info i = info_seen(f);
         assert_memory_equal(i.meas_digest, honest, 48);
@@ -714,16 +722,21 @@ static void vdev_get_measurements_refuses_bad_arguments_with_error_input_and_cha
                          RMI_ERROR_INPUT);      /* not an RD */
         assert_int_equal(rmi(&f->h, RMI_VDEV_GET_MEASUREMENTS, f->other.rd, f->rig.pdev, f->rig.vdev, good, 0, NULL),
                          RMI_ERROR_INPUT);      /* another Realm's RD */
-        assert_int_equal(rmi(&f->h, RMI_VDEV_GET_MEASUREMENTS, f->rig.vdev_rd, f->rig.rp_pdev, f->rig.vdev, good, 0, NULL),
-                         RMI_ERROR_INPUT);      /* another PDEV */
-        assert_int_equal(rmi(&f->h, RMI_VDEV_GET_MEASUREMENTS, f->rig.vdev_rd, f->rig.pdev, f->rig.rp_pdev, good, 0, NULL),
-                         RMI_ERROR_INPUT);      /* not a VDEV */
-        assert_int_equal(rmi(&f->h, RMI_VDEV_GET_MEASUREMENTS, f->rig.vdev_rd, f->rig.pdev, f->rig.vdev, f->rig.rp_pdev, 0, NULL),
-                         RMI_ERROR_INPUT);      /* params not NS memory */
-        assert_int_equal(rmi(&f->h, RMI_VDEV_GET_MEASUREMENTS, f->rig.vdev_rd, f->rig.pdev, f->rig.vdev, good + 8, 0, NULL),
-                         RMI_ERROR_INPUT);      /* params not a granule */
-        assert_int_equal(rmi(&f->h, RMI_VDEV_GET_MEASUREMENTS, f->rig.vdev_rd, f->rig.pdev, f->rig.vdev, 1ULL << 52, 0, NULL),
-                         RMI_ERROR_INPUT);      /* no memory there */
+        assert_int_equal(rmi(&f->h, RMI_VDEV_GET_MEASUREMENTS, f->rig.vdev_rd, f->rig.rp_pdev, f->rig.vdev,
+                             good, 0, NULL),
+                         RMI_ERROR_INPUT); /* another PDEV */
+        assert_int_equal(rmi(&f->h, RMI_VDEV_GET_MEASUREMENTS, f->rig.vdev_rd, f->rig.pdev, f->rig.rp_pdev,
+                             good, 0, NULL),
+                         RMI_ERROR_INPUT); /* not a VDEV */
+        assert_int_equal(rmi(&f->h, RMI_VDEV_GET_MEASUREMENTS, f->rig.vdev_rd, f->rig.pdev, f->rig.vdev,
+                             f->rig.rp_pdev, 0, NULL),
+                         RMI_ERROR_INPUT); /* params not NS memory */
+        assert_int_equal(rmi(&f->h, RMI_VDEV_GET_MEASUREMENTS, f->rig.vdev_rd, f->rig.pdev, f->rig.vdev,
+                             good + 8, 0, NULL),
+                         RMI_ERROR_INPUT); /* params not a granule */
+        assert_int_equal(rmi(&f->h, RMI_VDEV_GET_MEASUREMENTS, f->rig.vdev_rd, f->rig.pdev, f->rig.vdev,
+                             1ULL << 52, 0, NULL),
+                         RMI_ERROR_INPUT); /* no memory there */
         assert_int_equal(vmeasure(f, measure_params(f, 2, 0x44)), RMI_ERROR_INPUT);     /* unknown flag */
         assert_int_equal(vmeasure(f, measure_params(f, 1ULL << 63, 0x44)), RMI_ERROR_INPUT);
         assert_true(rmm_vdev_info(f->h.rmm, f->rig.vdev, &vi));
@@ -731,7 +744,8 @@ static void vdev_get_measurements_refuses_bad_arguments_with_error_input_and_cha
         assert_false(vi.have_meas);
         /* nothing started: the VDEV has nothing to communicate, and a good call works */
         da_rig_enter(&f->rig, RMI_DEV_COMM_NONE, 0);
-        assert_int_equal(rmi(&f->h, RMI_VDEV_COMMUNICATE, f->rig.vdev_rd, f->rig.pdev, f->rig.vdev, f->rig.comm, 0, NULL),
+        assert_int_equal(rmi(&f->h, RMI_VDEV_COMMUNICATE, f->rig.vdev_rd, f->rig.pdev, f->rig.vdev,
+                             f->rig.comm, 0, NULL),
                          RMI_ERROR_DEVICE);
         measure(f, 0, 0x44);
         assert_true(rmm_vdev_info(f->h.rmm, f->rig.vdev, &vi));
@@ -751,8 +765,8 @@ static void vdev_get_measurements_in_new_unlocked_or_error_or_while_busy_fails_d
         rmi_vdev_params_encode(&p, page);
         f->rig.vdev = host_delegated(&f->h);
         f->rig.vdev_rd = f->realm.rd;
-        assert_int_equal(rmi(&f->h, RMI_VDEV_CREATE, f->realm.rd, f->rig.pdev, f->rig.vdev, da_rig_page_of(&f->rig, page, sizeof(page)), 0,
-                             NULL),
+        assert_int_equal(rmi(&f->h, RMI_VDEV_CREATE, f->realm.rd, f->rig.pdev, f->rig.vdev,
+                             da_rig_page_of(&f->rig, page, sizeof(page)), 0, NULL),
                          RMI_SUCCESS);
         assert_int_equal(vdev_state(f), RMI_VDEV_STATE_NEW);
         assert_int_equal(vmeasure(f, params), RMI_ERROR_DEVICE);
@@ -769,7 +783,8 @@ static void vdev_get_measurements_in_new_unlocked_or_error_or_while_busy_fails_d
         assert_int_equal(da_rig_vdev_rmi(&f->rig, RMI_VDEV_GET_INTERFACE_REPORT), RMI_ERROR_DEVICE);
         /* the host aborts it mid-exchange: ERROR, where it is refused too */
         da_rig_enter(&f->rig, RMI_DEV_COMM_NONE, 0);
-        assert_int_equal(rmi(&f->h, RMI_VDEV_COMMUNICATE, f->rig.vdev_rd, f->rig.pdev, f->rig.vdev, f->rig.comm, 0, NULL),
+        assert_int_equal(rmi(&f->h, RMI_VDEV_COMMUNICATE, f->rig.vdev_rd, f->rig.pdev, f->rig.vdev,
+                             f->rig.comm, 0, NULL),
                          RMI_SUCCESS);
         assert_int_equal(da_rig_vdev_rmi(&f->rig, RMI_VDEV_ABORT), RMI_SUCCESS);
         assert_int_equal(vdev_state(f), RMI_VDEV_STATE_ERROR);
