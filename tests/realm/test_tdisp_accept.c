@@ -87,14 +87,11 @@ static void gather(struct evidence *e, const struct dev_firmware *fw)
 {
         struct host h;
         struct da_rig *r = calloc(1, sizeof(*r));
-        struct rmm_config c;
         struct hrealm realm;
         const uint8_t *root;
         assert_non_null(r);
         memset(e, 0, sizeof(*e));
-        rmm_config_default(&c);
-        c.da = true;
-        host_init_cfg(&h, &c);
+        host_init_da(&h);
         uint64_t ns = host_alloc_n(&h, 64);
         da_rig_init(r, &(struct da_rig_config){ .mem = h.mem, .rmm = h.rmm, .ns_base = ns,
                                                 .ns_top = ns + 64 * GRANULE_SIZE, .seed = "tdisp-accept", .fw = fw,

@@ -88,11 +88,8 @@ static void answer_nothing(struct fx *f)
 static int setup(void **state)
 {
         struct fx *f = calloc(1, sizeof(*f));
-        struct rmm_config c;
         assert_non_null(f);
-        rmm_config_default(&c);
-        c.da = true;
-        host_init_cfg(&f->h, &c);
+        host_init_da(&f->h);
         uint64_t ns = host_alloc_n(&f->h, 512);
         da_rig_init(&f->rig, &(struct da_rig_config){ .mem = f->h.mem, .rmm = f->h.rmm, .ns_base = ns,
                                                       .ns_top = ns + 512 * GRANULE_SIZE, .seed = "rsi-vdev",
