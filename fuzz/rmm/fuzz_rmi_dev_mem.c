@@ -290,7 +290,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             !rmm_platform_dev_mem(c.rmm, WIN, WIN_SIZE, fake_device, &c))
                 abort();
         da_rig_init(&c.rig, &(struct da_rig_config){ .mem = c.mem, .rmm = c.rmm, .ns_base = MEM_BASE,
-                                                     .ns_top = MEM_BASE + MEM_SIZE, .seed = "fuzz" });
+                                                     .ns_granules = MEM_SIZE / GRANULE_SIZE, .seed = "fuzz" });
         da_rig_pdev_ready_with_stream(&c.rig);
         da_rig_realm_up(&c.rig, &c.realm, &c.k);       /* RIPAS EMPTY above: device memory goes there */
         da_rig_vdev_params_default(&c.vdev_params);

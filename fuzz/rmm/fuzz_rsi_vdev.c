@@ -193,7 +193,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!hw_mem_create(&c.mem, MEM_BASE, MEM_SIZE, NULL) || !rmm_create(&c.rmm, c.mem, NULL, &rc))
                 abort();
         da_rig_init(&c.rig, &(struct da_rig_config){ .mem = c.mem, .rmm = c.rmm, .ns_base = MEM_BASE,
-                                                     .ns_top = MEM_BASE + MEM_SIZE, .seed = "fuzz", .smmu = true });
+                                                     .ns_granules = MEM_SIZE / GRANULE_SIZE, .seed = "fuzz",
+                                                     .smmu = true });
         da_rig_pdev_ready_with_stream(&c.rig);
         da_rig_realm_up(&c.rig, &c.realm, &c.k);
         da_rig_vdev_started(&c.rig, c.realm.rd, NULL);

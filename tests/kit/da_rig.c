@@ -93,7 +93,7 @@ void da_rig_fini(struct da_rig *r)
 uint64_t da_rig_alloc(struct da_rig *r)
 {
         uint64_t pa = r->next;
-        if (pa >= r->cfg.ns_top || r->cfg.ns_top - pa < GRANULE_SIZE)
+        if ((pa - r->cfg.ns_base) / GRANULE_SIZE >= r->cfg.ns_granules)
                 fail(r, "the rig's NS granules ran out");
         r->next += GRANULE_SIZE;
         return pa;

@@ -44,8 +44,8 @@
 struct da_rig_config {
         struct hw_mem *mem;             /* the machine; the caller's, outlives the rig */
         struct ccada_rmm *rmm;          /* made with rmm_config.da and check_invariants */
-        uint64_t ns_base;               /* NS granules the rig may hand out: [ns_base, ns_top) */
-        uint64_t ns_top;
+        uint64_t ns_base;               /* the NS granules the rig may hand out, from ns_base */
+        unsigned ns_granules;
         const char *seed;               /* ccada-dev's identity (and DRBG) seed */
         const struct dev_firmware *fw;  /* what ccada-dev runs; NULL: the default */
         bool trust_root;                /* provision the TSM with ccada-dev's root certificate */

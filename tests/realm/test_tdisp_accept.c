@@ -92,10 +92,9 @@ static void gather(struct evidence *e, const struct dev_firmware *fw)
         assert_non_null(r);
         memset(e, 0, sizeof(*e));
         host_init_da(&h);
-        uint64_t ns = host_alloc_n(&h, 64);
-        da_rig_init(r, &(struct da_rig_config){ .mem = h.mem, .rmm = h.rmm, .ns_base = ns,
-                                                .ns_top = ns + 64 * GRANULE_SIZE, .seed = "tdisp-accept", .fw = fw,
-                                                .smmu = true, .fail = fail_test });
+        da_rig_init(r, &(struct da_rig_config){ .mem = h.mem, .rmm = h.rmm, .ns_base = host_alloc_n(&h, 64),
+                                                .ns_granules = 64, .seed = "tdisp-accept", .fw = fw, .smmu = true,
+                                                .fail = fail_test });
         pdev_root(r->dev, &root, &e->root_len);
         e->root = malloc(e->root_len);
         assert_non_null(e->root);

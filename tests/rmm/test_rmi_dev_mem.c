@@ -161,9 +161,10 @@ static int setup(void **state)
         struct fx *f = calloc(1, sizeof(*f));
         assert_non_null(f);
         host_init_da(&f->h);
-        uint64_t ns = host_alloc_n(&f->h, 512);
-        da_rig_init(&f->rig, &(struct da_rig_config){ .mem = f->h.mem, .rmm = f->h.rmm, .ns_base = ns,
-                                                      .ns_top = ns + 512 * GRANULE_SIZE, .seed = "dev-mem",
+        f->on_validate = validate_all;
+        f->on_ripas = no_answer;
+        da_rig_init(&f->rig, &(struct da_rig_config){ .mem = f->h.mem, .rmm = f->h.rmm, .seed = "dev-mem",
+                                                      .ns_base = host_alloc_n(&f->h, 512), .ns_granules = 512,
                                                       .trust_root = true, .smmu = true, .fail = fail_test });
         /* the host programs BAR0 and enables memory space before anything is locked */
         hw_pcie_cfg_write(&f->rig.pcie, BDF, 0x10, 4, (uint32_t)BAR);
@@ -177,8 +178,6 @@ static int setup(void **state)
         f->vdev_params.range[0].top = BAR + BAR_SIZE;
         f->vdev_params.range[1].base = OUTSIDE;
         f->vdev_params.range[1].top = OUTSIDE + BAR_SIZE;
-        f->on_validate = validate_all;
-        f->on_ripas = no_answer;
         da_rig_pdev_ready_with_stream(&f->rig);
         realm_up(f);
         *state = f;

@@ -90,11 +90,10 @@ static int setup(void **state)
         struct fx *f = calloc(1, sizeof(*f));
         assert_non_null(f);
         host_init_da(&f->h);
-        uint64_t ns = host_alloc_n(&f->h, 512);
-        da_rig_init(&f->rig, &(struct da_rig_config){ .mem = f->h.mem, .rmm = f->h.rmm, .ns_base = ns,
-                                                      .ns_top = ns + 512 * GRANULE_SIZE, .seed = "rsi-vdev",
-                                                      .trust_root = true, .smmu = true, .fail = fail_test });
         f->answer = answer_with_the_vdev;
+        da_rig_init(&f->rig, &(struct da_rig_config){ .mem = f->h.mem, .rmm = f->h.rmm, .seed = "rsi-vdev",
+                                                      .ns_base = host_alloc_n(&f->h, 512), .ns_granules = 512,
+                                                      .trust_root = true, .smmu = true, .fail = fail_test });
         da_rig_pdev_ready_with_stream(&f->rig);
         realm_up(f);
         *state = f;
