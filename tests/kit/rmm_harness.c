@@ -31,6 +31,14 @@ void host_init(struct host *h)
         host_init_cfg(h, NULL);
 }
 
+void host_init_da(struct host *h)
+{
+        struct rmm_config c;
+        rmm_config_default(&c);
+        c.da = true;
+        host_init_cfg(h, &c);
+}
+
 void assert_no_violations(struct host *h)
 {
         const char *first;

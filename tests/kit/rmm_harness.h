@@ -51,6 +51,7 @@ struct hrealm {
 /* ---- machine ---- */
 void host_init(struct host *h);                       /* default rmm_config */
 void host_init_cfg(struct host *h, const struct rmm_config *cfg);
+void host_init_da(struct host *h);                    /* default rmm_config, device assignment on */
 void host_fini(struct host *h);
 /* Fails the test with the first violation the RMM recorded (its invariants are checked
  * after every RMI and RSI call; isolation on every REC access). rmi() calls it each time. */

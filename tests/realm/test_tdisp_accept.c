@@ -1,6 +1,6 @@
 /* The Realm's verify-and-accept decision (src/realm/tdisp_accept.c) on real evidence: ccada-dev
  * brought through PDEV READY, its IDE stream and VDEV LOCK, report and START by the RMM in
- * process (the rig of tests/rmm/test_rsi_vdev.c, the test as the host caching what the RMM
+ * process (the rig of tests/kit/da_rig.c, the test as the host caching what the RMM
  * marks), then the cached bytes with an RsiVdevInfo whose digests the test computes itself
  * with hash_once (and cross-checks with the RMM's own). Every refusal changes exactly one
  * thing of an accepted case. The policy parser: every refusal names its line. */
@@ -14,25 +14,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "device/pdev.h"
-#include "host/doe_relay.h"
-#include "hw/ide.h"
-#include "hw/smmu.h"
+#include "da_rig.h"
 #include "lib/crypto.h"
-#include "lib/ec.h"
 #include "lib/pki.h"
-#include "lib/x509_chain.h"
-#include "proto/rmi_da.h"
-#include "proto/rsi_vdev.h"
 #include "proto/tdisp.h"
 #include "realm/tdisp_accept.h"
 #include "rmm/tsm.h"
 #include "rmm_harness.h"
 
 #define DEC_2026 1796169600
-#define BDF      HW_PCIE_BDF(0, 3, 0)
-#define RP_RID   HW_PCIE_BDF(0, 1, 0)
-#define VDEV_ID  0x77
 
 /* ---- what a Realm would hold: the host's cached objects and RSI_VDEV_GET_INFO ---- */
 
@@ -54,180 +44,17 @@ static void evidence_free(struct evidence *e)
         memset(e, 0, sizeof(*e));
 }
 
-/* ---- the host rig (as tests/rmm/test_rsi_vdev.c) ---- */
+/* ---- the host (tests/kit/da_rig.c on rmm_harness's machine) ---- */
 
-struct rig {
-        struct host h;
-        struct hw_pcie pcie;
-        struct pdev *dev;
-        struct doe_relay relay;
-        struct hw_ide *rp_ide;
-        struct hw_smmu *smmu;
-        struct hrealm realm;
-        uint64_t pdev, rp_pdev, comm, req, rsp, vdev;
-        struct evidence *e;
-};
-
-static void write_ns(struct rig *r, uint64_t pa, const void *buf, size_t len)
+static void fail_test(const char *why)
 {
-        assert_int_equal(hw_write(r->h.mem, HW_WORLD_NS, pa, buf, len, NULL), HW_OK);
-}
-
-static void read_ns(struct rig *r, uint64_t pa, void *buf, size_t len)
-{
-        assert_int_equal(hw_read(r->h.mem, HW_WORLD_NS, pa, buf, len, NULL), HW_OK);
-}
-
-static uint64_t page_of(struct rig *r, const uint8_t *page, size_t len)
-{
-        uint64_t pa = host_alloc(&r->h);
-        write_ns(r, pa, page, len);
-        return pa;
-}
-
-static void enter(struct rig *r, unsigned status, uint64_t rsp_len)
-{
-        static uint8_t page[RMI_DEV_COMM_DATA_SIZE];
-        struct rmi_dev_comm_enter e = { .status = status, .req_addr = r->req, .rsp_addr = r->rsp, .rsp_len = rsp_len };
-        memset(page, 0, sizeof(page));
-        rmi_dev_comm_enter_encode(&e, page);
-        write_ns(r, r->comm, page, sizeof(page));
-}
-
-static void keep(struct rig *r, uint64_t pa, uint64_t off, uint64_t len, unsigned id)
-{
-        struct evidence *e = r->e;
-        assert_true(id < 4 && off + len <= GRANULE_SIZE);
-        e->obj[id] = realloc(e->obj[id], e->obj_len[id] + len + 1);
-        assert_non_null(e->obj[id]);
-        read_ns(r, pa + off, e->obj[id] + e->obj_len[id], len);
-        e->obj_len[id] += len;
-}
-
-static void communicate(struct rig *r, uint64_t vdev)
-{
-        static uint8_t req[GRANULE_SIZE], rsp[DOE_RELAY_MAX_OBJECT], page[RMI_DEV_COMM_DATA_SIZE];
-        char why[DOE_RELAY_WHY_LEN] = "";
-        unsigned status = RMI_DEV_COMM_NONE;
-        size_t n = 0;
-        for (unsigned i = 0; i < 64; i++) {
-                struct rmi_dev_comm_exit x;
-                bool sec;
-                enter(r, status, n);
-                uint64_t st = vdev ? rmi(&r->h, RMI_VDEV_COMMUNICATE, r->realm.rd, r->pdev, vdev, r->comm, 0, NULL)
-                                   : rmi(&r->h, RMI_PDEV_COMMUNICATE, r->pdev, r->comm, 0, 0, 0, NULL);
-                assert_int_equal(st, RMI_SUCCESS);
-                read_ns(r, r->comm, page, sizeof(page));
-                rmi_dev_comm_exit_decode(page, &x);
-                if (x.flags & RMI_DEV_COMM_EXIT_RSP_CACHE)
-                        keep(r, r->rsp, x.cache_rsp_offset, x.cache_rsp_len, x.cache_obj_id);
-                if (x.flags & RMI_DEV_COMM_EXIT_REQ_CACHE)
-                        keep(r, r->req, x.cache_req_offset, x.cache_req_len, x.cache_obj_id);
-                if (!(x.flags & RMI_DEV_COMM_EXIT_REQ_SEND))
-                        return;
-                assert_true(x.req_len <= sizeof(req));
-                read_ns(r, r->req, req, (size_t)x.req_len);
-                assert_true(doe_relay_exchange(&r->relay, x.protocol == RMI_DEV_PROTOCOL_SECURE_SPDM, req,
-                                               (size_t)x.req_len, rsp, sizeof(rsp), &n, &sec, why));
-                write_ns(r, r->rsp, rsp, n);
-                status = RMI_DEV_COMM_RESPONSE;
-        }
-        fail_msg("the RMM did not finish in 64 rounds");
-}
-
-static uint64_t pdev_params(struct rig *r, const struct rmi_pdev_params *p)
-{
-        static uint8_t page[RMI_PDEV_PARAMS_SIZE];
-        rmi_pdev_params_encode(p, page);
-        return page_of(r, page, sizeof(page));
-}
-
-static void set_pubkey(struct rig *r)
-{
-        static struct rmi_pubkey_params k;
-        static uint8_t page[RMI_PUBKEY_PARAMS_SIZE];
-        struct ec_key *key = NULL;
-        char why[X509_CHAIN_WHY_LEN] = "";
-        struct evidence *e = r->e;
-        assert_true(x509_chain_leaf_key(e->obj[RMI_DEV_OBJ_CERTIFICATE], e->obj_len[RMI_DEV_OBJ_CERTIFICATE], &key,
-                                        NULL, 0, why));
-        assert_true(ec_key_point(key, e->point, EC_POINT_MAX, &e->point_len));
-        ec_key_free(key);
-        memset(&k, 0, sizeof(k));
-        memcpy(k.key, e->point, e->point_len);
-        k.key_len = e->point_len;
-        k.algo = RMI_SIG_ECDSA_P384;
-        rmi_pubkey_params_encode(&k, page);
-        assert_int_equal(rmi(&r->h, RMI_PDEV_SET_PUBKEY, r->pdev, page_of(r, page, sizeof(page)), 0, 0, 0, NULL),
-                         RMI_SUCCESS);
-        communicate(r, 0);
-}
-
-static void pdev_ready_with_stream(struct rig *r)
-{
-        struct hw_ide_config c = { .stream_id = 0, .default_stream = true };
-        struct rmi_pdev_params rp = { .pdev_id = 9, .routing_id = RP_RID, .rid_top = 0x100,
-                                      .hash_algo = RMI_HASH_SHA_384 };
-        struct rmi_pdev_params ep = { .flags = RMI_PDEV_FLAGS_SPDM |
-                                               (uint64_t)RMI_PDEV_CATEGORY_OFF_CHIP << RMI_PDEV_FLAGS_CATEGORY_SHIFT,
-                                      .pdev_id = 1, .routing_id = BDF, .rid_base = BDF, .rid_top = BDF + 1,
-                                      .hash_algo = RMI_HASH_SHA_384 };
-        static struct rmi_stream_params sp;
-        static uint8_t spage[RMI_STREAM_PARAMS_SIZE];
-        struct smc_regs regs;
-
-        assert_true(hw_ide_new(&r->rp_ide, &c));
-        rmm_platform_root_port(r->h.rmm, RP_RID, r->rp_ide);
-        r->rp_pdev = host_delegated(&r->h);
-        assert_int_equal(rmi(&r->h, RMI_PDEV_CREATE, r->rp_pdev, pdev_params(r, &rp), 0, 0, 0, NULL), RMI_SUCCESS);
-        enter(r, RMI_DEV_COMM_NONE, 0);
-        assert_int_equal(rmi(&r->h, RMI_PDEV_COMMUNICATE, r->rp_pdev, r->comm, 0, 0, 0, NULL), RMI_SUCCESS);
-        assert_int_equal(rmi(&r->h, RMI_PDEV_CREATE, r->pdev, pdev_params(r, &ep), 0, 0, 0, NULL), RMI_SUCCESS);
-        communicate(r, 0);
-        set_pubkey(r);
-        memset(&sp, 0, sizeof(sp));
-        sp.stream_type = RMI_STREAM_TYPE_NCOH;
-        sp.pdev_1 = r->rp_pdev;
-        sp.pdev_2 = r->pdev;
-        rmi_stream_params_encode(&sp, spage);
-        assert_int_equal(rmi(&r->h, RMI_PDEV_STREAM_CONNECT, page_of(r, spage, sizeof(spage)), 0, 0, 0, 0, &regs),
-                         RMI_SUCCESS);
-        communicate(r, 0);
-        assert_int_equal(rmi(&r->h, RMI_PDEV_STREAM_COMPLETE, r->pdev, r->rp_pdev, regs.x[1], 0, 0, NULL),
-                         RMI_SUCCESS);
-}
-
-static void vdev_op(struct rig *r, uint64_t fid)
-{
-        assert_int_equal(rmi(&r->h, fid, r->realm.rd, r->pdev, r->vdev, 0, 0, NULL), RMI_SUCCESS);
-        communicate(r, r->vdev);
-}
-
-static void vdev_started(struct rig *r)
-{
-        static struct rmi_vdev_params p;
-        static uint8_t page[RMI_VDEV_PARAMS_SIZE];
-        host_realm_new(&r->h, &r->realm);
-        memset(&p, 0, sizeof(p));
-        p.vdev_id = VDEV_ID;
-        p.tdi_id = BDF;
-        rmi_vdev_params_encode(&p, page);
-        r->vdev = host_delegated(&r->h);
-        assert_int_equal(rmi(&r->h, RMI_VDEV_CREATE, r->realm.rd, r->pdev, r->vdev, page_of(r, page, sizeof(page)),
-                             0, NULL),
-                         RMI_SUCCESS);
-        communicate(r, r->vdev);
-        vdev_op(r, RMI_VDEV_LOCK);
-        vdev_op(r, RMI_VDEV_GET_INTERFACE_REPORT);
-        vdev_op(r, RMI_VDEV_START);
-        assert_int_equal(pdev_tdi_state(r->dev), TDISP_STATE_RUN);
+        fail_msg("%s", why);
 }
 
 /* RsiVdevInfo as the RMM would give it: digests of the cached bytes, computed here, and
  * checked against the RMM's own. */
-static void info_from_cache(struct rig *r)
+static void info_from_cache(const struct da_rig *r, struct evidence *e)
 {
-        struct evidence *e = r->e;
         struct rsi_vdev_info *i = &e->info;
         struct rmm_pdev_info pi;
         struct rmm_vdev_info vi;
@@ -246,52 +73,46 @@ static void info_from_cache(struct rig *r)
                               i->meas_digest));
         assert_true(hash_once(HASH_SHA384, e->obj[RMI_DEV_OBJ_INTERFACE_REPORT],
                               e->obj_len[RMI_DEV_OBJ_INTERFACE_REPORT], i->report_digest));
-        assert_true(rmm_pdev_info(r->h.rmm, r->pdev, &pi));
-        assert_true(rmm_vdev_info(r->h.rmm, r->vdev, &vi));
+        assert_true(rmm_pdev_info(r->cfg.rmm, r->pdev, &pi));
+        assert_true(rmm_vdev_info(r->cfg.rmm, r->vdev, &vi));
         assert_memory_equal(i->vca_digest, pi.vca_digest, 48);
         assert_memory_equal(i->cert_digest, pi.cert_digest, 48);
         assert_memory_equal(i->meas_digest, pi.meas_digest, 48);
         assert_memory_equal(i->report_digest, vi.report_digest, 48);
 }
 
-/* Runs ccada-dev (seed "tdisp-accept", firmware fw) through the RMM and keeps the evidence. */
+/* Runs ccada-dev (seed "tdisp-accept", firmware fw) through the RMM and keeps the evidence:
+ * the rig's cached objects and key, taken over, and the device's root certificate. */
 static void gather(struct evidence *e, const struct dev_firmware *fw)
 {
-        struct rig *r = calloc(1, sizeof(*r));
-        struct rmm_config c;
-        char why[PDEV_WHY_LEN] = "";
-        struct pdev_config pc = { .bdf = BDF, .seed = (const uint8_t *)"tdisp-accept", .seed_len = 12 };
+        struct host h;
+        struct da_rig *r = calloc(1, sizeof(*r));
+        struct hrealm realm;
         const uint8_t *root;
         assert_non_null(r);
-        if (fw)
-                pc.fw = *fw;
         memset(e, 0, sizeof(*e));
-        r->e = e;
-        rmm_config_default(&c);
-        c.da = true;
-        host_init_cfg(&r->h, &c);
-        hw_pcie_init(&r->pcie);
-        if (!pdev_new(&r->dev, &r->pcie, &pc, why))
-                fail_msg("pdev_new: %s", why);
-        assert_true(doe_relay_find(&r->relay, &r->pcie, NULL, why));
-        assert_true(doe_relay_discover(&r->relay, why));
+        host_init_da(&h);
+        da_rig_init(r, &(struct da_rig_config){ .mem = h.mem, .rmm = h.rmm, .ns_base = host_alloc_n(&h, 64),
+                                                .ns_granules = 64, .seed = "tdisp-accept", .fw = fw, .smmu = true,
+                                                .fail = fail_test });
         pdev_root(r->dev, &root, &e->root_len);
         e->root = malloc(e->root_len);
         assert_non_null(e->root);
         memcpy(e->root, root, e->root_len);
-        assert_true(hw_smmu_create(&r->smmu, r->h.mem, NULL));
-        rmm_platform_smmu(r->h.rmm, r->smmu);
-        r->pdev = host_delegated(&r->h);
-        r->comm = host_alloc(&r->h);
-        r->req = host_alloc(&r->h);
-        r->rsp = host_alloc(&r->h);
-        pdev_ready_with_stream(r);
-        vdev_started(r);
-        info_from_cache(r);
-        hw_smmu_destroy(r->smmu);
-        hw_ide_free(r->rp_ide);
-        pdev_free(r->dev);
-        host_fini(&r->h);
+        da_rig_pdev_ready_with_stream(r);
+        host_realm_new(&h, &realm);
+        da_rig_vdev_started(r, realm.rd, NULL);
+        for (unsigned i = 0; i < DA_RIG_OBJS; i++) {
+                e->obj[i] = r->obj[i];
+                e->obj_len[i] = r->obj_len[i];
+                r->obj[i] = NULL;
+                r->obj_len[i] = 0;
+        }
+        memcpy(e->point, r->point, r->point_len);
+        e->point_len = r->point_len;
+        info_from_cache(r, e);
+        da_rig_fini(r);
+        host_fini(&h);
         free(r);
 }
 

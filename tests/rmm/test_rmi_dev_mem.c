@@ -3,7 +3,7 @@
  * RSI_VDEV_VALIDATE_MAPPING with its RMI_EXIT_VDEV_VALIDATE_MAPPING exit, the host's
  * RMI_RTT_DEV_VALIDATE, and the Realm's accesses to what it validated.
  *
- * The rig is test_rsi_vdev.c's: ccada-dev's PDEV brought to READY with its IDE stream, a VDEV
+ * The rig is tests/kit/da_rig.c: ccada-dev's PDEV brought to READY with its IDE stream, a VDEV
  * of the Realm through LOCK, report (and START), a REC running a tiny Realm program that does
  * one thing per request of the test (an RSI call, a single-register MMIO access, a bulk load
  * or copy) and goes back to the host (RSI_HOST_CALL) in between. ccada-dev's BAR0 is the
@@ -20,22 +20,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "da_rig.h"
 #include "device/blk_engine.h"
-#include "device/pdev.h"
-#include "host/doe_relay.h"
-#include "hw/ide.h"
-#include "hw/smmu.h"
-#include "lib/ec.h"
-#include "lib/x509_chain.h"
-#include "proto/rmi_da.h"
 #include "proto/tdisp.h"
 #include "rmm/tsm.h"
 #include "rmm_harness.h"
 
-#define DEC_2026 1796169600
-#define BDF      HW_PCIE_BDF(0, 3, 0)
-#define RP_RID   HW_PCIE_BDF(0, 1, 0)
-#define VDEV_ID  0x77
+#define BDF      DA_RIG_BDF
+#define VDEV_ID  DA_RIG_VDEV_ID
 
 /* Physical layout: the device window below the RMM's memory; BAR0 at its start; the VDEV's
  * second address range lies outside the window; the window's end is in no VDEV range. */
@@ -48,7 +40,6 @@
 
 /* The Realm's IPA layout: four DATA pages, RIPAS RAM up to H_RAM_TOP; device memory mapped at
  * IPA_DEV (RIPAS EMPTY there), all in the level-3 table over [0, 2 MiB). */
-#define IPA_HC     0x0000ULL
 #define IPA_DATA   0x1000ULL
 #define IPA_DMA    0x2000ULL
 #define IPA_UNMAPPED_RAM 0x8000ULL      /* RIPAS RAM, no DATA */
@@ -56,65 +47,17 @@
 #define NPAGES     4
 #define PAGE       GRANULE_SIZE
 
-enum kop { K_SMC, K_MMIO_READ, K_MMIO_WRITE, K_LOAD, K_COPY };
-
-/* The Realm side: one operation per request, then back to the host. */
-struct realm_kernel {
-        enum kop op;
-        struct smc_regs in, out;
-        uint64_t ipa, ipa2;
-        unsigned size;
-        uint64_t val;
-        enum cpu_result res;
-        uint8_t buf[16];
-        bool has_cmd;
-        unsigned done;
-};
-
-static void prog(struct realm_kernel *k, struct ccada_cpu *cpu, uint64_t pc, const uint64_t *x)
-{
-        (void)pc;
-        (void)x;
-        for (;;) {
-                if (k->has_cmd) {
-                        switch (k->op) {
-                        case K_SMC:
-                                k->out = k->in;
-                                cpu_smc(cpu, &k->out);
-                                break;
-                        case K_MMIO_READ: k->res = cpu_mmio_read(cpu, k->ipa, k->size, &k->val); break;
-                        case K_MMIO_WRITE: k->res = cpu_mmio_write(cpu, k->ipa, k->size, k->val); break;
-                        case K_LOAD: k->res = cpu_load(cpu, k->ipa, k->buf, sizeof(k->buf)); break;
-                        case K_COPY: k->res = cpu_copy(cpu, k->ipa2, k->ipa, sizeof(k->buf)); break;
-                        }
-                        k->has_cmd = false;
-                        k->done++;
-                }
-                struct smc_regs hc = { .x = { RSI_HOST_CALL, IPA_HC } };
-                cpu_smc(cpu, &hc);
-        }
-}
-
 struct fx;
 typedef void (*answer_fn)(struct fx *f);
 
 struct fx {
         struct host h;
-        struct hw_pcie pcie;
-        struct pdev *dev;
-        struct doe_relay relay;
-        struct hw_ide *rp_ide;
-        struct hw_smmu *smmu;
-        uint64_t pdev, rp_pdev, comm, req, rsp;
-        uint8_t *obj[4];
-        size_t obj_len[4];
-        uint8_t point[EC_POINT_MAX];
-        size_t point_len;
+        struct da_rig rig;                      /* ccada-dev, its PDEV and the current VDEV */
+        struct rmi_vdev_params vdev_params;     /* the VDEV's: BAR0 and a range outside the window */
         struct hrealm realm, other;
         uint64_t rec, run;
         uint64_t data_pa[NPAGES];
-        uint64_t vdev, vdev_rd;
-        struct realm_kernel k;
+        struct realm_kernel k;                  /* the Realm: da_rig_realm_program */
         uint64_t next_flags;                    /* RmiRecEntry.flags of the next REC_ENTER */
         /* the host's answers */
         answer_fn on_validate;                  /* to RMI_EXIT_VDEV_VALIDATE_MAPPING */
@@ -130,6 +73,11 @@ struct fx {
         bool dev_write;
 };
 
+static void fail_test(const char *why)
+{
+        fail_msg("%s", why);
+}
+
 /* The platform's device memory: every access the RMM lets through goes to ccada-dev as a TEE
  * request (T=1); recorded. */
 static bool dev_mmio(void *ctx, uint64_t pa, unsigned size, bool write, uint64_t *val)
@@ -139,142 +87,9 @@ static bool dev_mmio(void *ctx, uint64_t pa, unsigned size, bool write, uint64_t
         f->dev_pa = pa;
         f->dev_size = size;
         f->dev_write = write;
-        enum pdev_mmio_status st = write ? pdev_mmio_write(f->dev, pa, size, true, *val)
-                                         : pdev_mmio_read(f->dev, pa, size, true, val);
+        enum pdev_mmio_status st = write ? pdev_mmio_write(f->rig.dev, pa, size, true, *val)
+                                         : pdev_mmio_read(f->rig.dev, pa, size, true, val);
         return st == PDEV_MMIO_OK;
-}
-
-/* ---- the host's plumbing (as test_rsi_vdev.c) ---- */
-
-static uint64_t rmi6(struct fx *f, uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
-                     uint64_t a6, struct smc_regs *out)
-{
-        struct smc_regs r = { .x = { fid, a1, a2, a3, a4, a5, a6 } };
-        rmi_smc(f->h.rmm, &r);
-        assert_no_violations(&f->h);
-        if (out)
-                *out = r;
-        return r.x[0];
-}
-
-static void write_ns(struct fx *f, uint64_t pa, const void *buf, size_t len)
-{
-        assert_int_equal(hw_write(f->h.mem, HW_WORLD_NS, pa, buf, len, NULL), HW_OK);
-}
-
-static void read_ns(struct fx *f, uint64_t pa, void *buf, size_t len)
-{
-        assert_int_equal(hw_read(f->h.mem, HW_WORLD_NS, pa, buf, len, NULL), HW_OK);
-}
-
-static uint64_t page_of(struct fx *f, const uint8_t *page, size_t len)
-{
-        uint64_t pa = host_alloc(&f->h);
-        write_ns(f, pa, page, len);
-        return pa;
-}
-
-static void enter(struct fx *f, unsigned status, uint64_t rsp_len)
-{
-        static uint8_t page[RMI_DEV_COMM_DATA_SIZE];
-        struct rmi_dev_comm_enter e = { .status = status, .req_addr = f->req, .rsp_addr = f->rsp, .rsp_len = rsp_len };
-        memset(page, 0, sizeof(page));
-        rmi_dev_comm_enter_encode(&e, page);
-        write_ns(f, f->comm, page, sizeof(page));
-}
-
-static void keep(struct fx *f, uint64_t pa, uint64_t off, uint64_t len, unsigned id)
-{
-        assert_true(id < 4 && off + len <= GRANULE_SIZE);
-        f->obj[id] = realloc(f->obj[id], f->obj_len[id] + len + 1);
-        read_ns(f, pa + off, f->obj[id] + f->obj_len[id], len);
-        f->obj_len[id] += len;
-}
-
-static void communicate(struct fx *f, uint64_t vdev)
-{
-        static uint8_t req[GRANULE_SIZE], rsp[DOE_RELAY_MAX_OBJECT], page[RMI_DEV_COMM_DATA_SIZE];
-        char why[DOE_RELAY_WHY_LEN] = "";
-        unsigned status = RMI_DEV_COMM_NONE;
-        size_t n = 0;
-        for (unsigned i = 0; i < 64; i++) {
-                struct rmi_dev_comm_exit x;
-                bool sec;
-                enter(f, status, n);
-                uint64_t st = vdev ? rmi(&f->h, RMI_VDEV_COMMUNICATE, f->vdev_rd, f->pdev, vdev, f->comm, 0, NULL)
-                                   : rmi(&f->h, RMI_PDEV_COMMUNICATE, f->pdev, f->comm, 0, 0, 0, NULL);
-                assert_int_equal(st, RMI_SUCCESS);
-                read_ns(f, f->comm, page, sizeof(page));
-                rmi_dev_comm_exit_decode(page, &x);
-                if (x.flags & RMI_DEV_COMM_EXIT_RSP_CACHE)
-                        keep(f, f->rsp, x.cache_rsp_offset, x.cache_rsp_len, x.cache_obj_id);
-                if (x.flags & RMI_DEV_COMM_EXIT_REQ_CACHE)
-                        keep(f, f->req, x.cache_req_offset, x.cache_req_len, x.cache_obj_id);
-                if (!(x.flags & RMI_DEV_COMM_EXIT_REQ_SEND))
-                        return;
-                assert_true(x.req_len <= sizeof(req));
-                read_ns(f, f->req, req, (size_t)x.req_len);
-                assert_true(doe_relay_exchange(&f->relay, x.protocol == RMI_DEV_PROTOCOL_SECURE_SPDM, req,
-                                               (size_t)x.req_len, rsp, sizeof(rsp), &n, &sec, why));
-                write_ns(f, f->rsp, rsp, n);
-                status = RMI_DEV_COMM_RESPONSE;
-        }
-        fail_msg("the RMM did not finish in 64 rounds");
-}
-
-static uint64_t pdev_params(struct fx *f, const struct rmi_pdev_params *p)
-{
-        static uint8_t page[RMI_PDEV_PARAMS_SIZE];
-        rmi_pdev_params_encode(p, page);
-        return page_of(f, page, sizeof(page));
-}
-
-static void pdev_ready_with_stream(struct fx *f)
-{
-        struct hw_ide_config c = { .stream_id = 0, .default_stream = true };
-        struct rmi_pdev_params rp = { .pdev_id = 9, .routing_id = RP_RID, .rid_top = 0x100,
-                                      .hash_algo = RMI_HASH_SHA_384 };
-        struct rmi_pdev_params ep = { .flags = RMI_PDEV_FLAGS_SPDM |
-                                               (uint64_t)RMI_PDEV_CATEGORY_OFF_CHIP << RMI_PDEV_FLAGS_CATEGORY_SHIFT,
-                                      .pdev_id = 1, .routing_id = BDF, .rid_base = BDF, .rid_top = BDF + 1,
-                                      .hash_algo = RMI_HASH_SHA_384 };
-        static struct rmi_pubkey_params k;
-        static uint8_t page[RMI_PUBKEY_PARAMS_SIZE];
-        struct ec_key *key = NULL;
-        char why[X509_CHAIN_WHY_LEN] = "";
-        struct smc_regs r;
-
-        assert_true(hw_ide_new(&f->rp_ide, &c));
-        rmm_platform_root_port(f->h.rmm, RP_RID, f->rp_ide);
-        f->rp_pdev = host_delegated(&f->h);
-        assert_int_equal(rmi(&f->h, RMI_PDEV_CREATE, f->rp_pdev, pdev_params(f, &rp), 0, 0, 0, NULL), RMI_SUCCESS);
-        enter(f, RMI_DEV_COMM_NONE, 0);
-        assert_int_equal(rmi(&f->h, RMI_PDEV_COMMUNICATE, f->rp_pdev, f->comm, 0, 0, 0, NULL), RMI_SUCCESS);
-        assert_int_equal(rmi(&f->h, RMI_PDEV_CREATE, f->pdev, pdev_params(f, &ep), 0, 0, 0, NULL), RMI_SUCCESS);
-        communicate(f, 0);
-        assert_true(x509_chain_leaf_key(f->obj[RMI_DEV_OBJ_CERTIFICATE], f->obj_len[RMI_DEV_OBJ_CERTIFICATE], &key,
-                                        NULL, 0, why));
-        assert_true(ec_key_point(key, f->point, EC_POINT_MAX, &f->point_len));
-        ec_key_free(key);
-        memset(&k, 0, sizeof(k));
-        memcpy(k.key, f->point, f->point_len);
-        k.key_len = f->point_len;
-        k.algo = RMI_SIG_ECDSA_P384;
-        rmi_pubkey_params_encode(&k, page);
-        assert_int_equal(rmi(&f->h, RMI_PDEV_SET_PUBKEY, f->pdev, page_of(f, page, sizeof(page)), 0, 0, 0, NULL),
-                         RMI_SUCCESS);
-        communicate(f, 0);
-        static struct rmi_stream_params sp;
-        static uint8_t spage[RMI_STREAM_PARAMS_SIZE];
-        memset(&sp, 0, sizeof(sp));
-        sp.stream_type = RMI_STREAM_TYPE_NCOH;
-        sp.pdev_1 = f->rp_pdev;
-        sp.pdev_2 = f->pdev;
-        rmi_stream_params_encode(&sp, spage);
-        assert_int_equal(rmi(&f->h, RMI_PDEV_STREAM_CONNECT, page_of(f, spage, sizeof(spage)), 0, 0, 0, 0, &r),
-                         RMI_SUCCESS);
-        communicate(f, 0);
-        assert_int_equal(rmi(&f->h, RMI_PDEV_STREAM_COMPLETE, f->pdev, f->rp_pdev, r.x[1], 0, 0, NULL), RMI_SUCCESS);
 }
 
 static void realm_up(struct fx *f)
@@ -288,7 +103,7 @@ static void realm_up(struct fx *f)
         f->rec = host_rec_create(&f->h, &f->realm, 0);
         host_activate(&f->h, &f->realm);
         assert_true(rmm_bind_realm_program(f->h.rmm, f->realm.rd, &(struct ccada_realm_program){
-                                                   .entry = prog, .kernel = &f->k }));
+                                                   .entry = da_rig_realm_program, .kernel = &f->k }));
         f->run = host_run_alloc(&f->h);
         host_realm_new(&f->h, &f->other); /* NEW, with a level-3 table over [0, 2 MiB) */
         host_rtts_l3(&f->h, &f->other, 0);
@@ -344,35 +159,26 @@ static void no_answer(struct fx *f)
 static int setup(void **state)
 {
         struct fx *f = calloc(1, sizeof(*f));
-        struct rmm_config c;
-        char why[PDEV_WHY_LEN] = "";
-        struct pdev_config pc = { .bdf = BDF, .seed = (const uint8_t *)"dev-mem", .seed_len = 7 };
-        const uint8_t *root;
-        size_t root_len;
-        rmm_config_default(&c);
-        c.da = true;
-        host_init_cfg(&f->h, &c);
-        hw_pcie_init(&f->pcie);
-        if (!pdev_new(&f->dev, &f->pcie, &pc, why))
-                fail_msg("pdev_new: %s", why);
-        /* the host programs BAR0 and enables memory space before anything is locked */
-        hw_pcie_cfg_write(&f->pcie, BDF, 0x10, 4, (uint32_t)BAR);
-        hw_pcie_cfg_write(&f->pcie, BDF, 0x14, 4, (uint32_t)(BAR >> 32));
-        hw_pcie_cfg_write(&f->pcie, BDF, 0x04, 2, 0x0006);
-        assert_true(rmm_platform_dev_mem(f->h.rmm, WIN, WIN_SIZE, dev_mmio, f));
-        assert_true(doe_relay_find(&f->relay, &f->pcie, NULL, why));
-        assert_true(doe_relay_discover(&f->relay, why));
-        pdev_root(f->dev, &root, &root_len);
-        assert_true(rmm_tsm_provision(f->h.rmm, root, root_len, DEC_2026, false));
-        assert_true(hw_smmu_create(&f->smmu, f->h.mem, NULL));
-        rmm_platform_smmu(f->h.rmm, f->smmu);
-        f->pdev = host_delegated(&f->h);
-        f->comm = host_alloc(&f->h);
-        f->req = host_alloc(&f->h);
-        f->rsp = host_alloc(&f->h);
+        assert_non_null(f);
+        host_init_da(&f->h);
         f->on_validate = validate_all;
         f->on_ripas = no_answer;
-        pdev_ready_with_stream(f);
+        da_rig_init(&f->rig, &(struct da_rig_config){ .mem = f->h.mem, .rmm = f->h.rmm, .seed = "dev-mem",
+                                                      .ns_base = host_alloc_n(&f->h, 512), .ns_granules = 512,
+                                                      .trust_root = true, .smmu = true, .fail = fail_test });
+        /* the host programs BAR0 and enables memory space before anything is locked */
+        hw_pcie_cfg_write(&f->rig.pcie, BDF, 0x10, 4, (uint32_t)BAR);
+        hw_pcie_cfg_write(&f->rig.pcie, BDF, 0x14, 4, (uint32_t)(BAR >> 32));
+        hw_pcie_cfg_write(&f->rig.pcie, BDF, 0x04, 2, 0x0006);
+        assert_true(rmm_platform_dev_mem(f->h.rmm, WIN, WIN_SIZE, dev_mmio, f));
+        /* the VDEV's address ranges: BAR0 and [OUTSIDE, OUTSIDE + BAR_SIZE) */
+        da_rig_vdev_params_default(&f->vdev_params);
+        f->vdev_params.num_addr_range = 2;
+        f->vdev_params.range[0].base = BAR;
+        f->vdev_params.range[0].top = BAR + BAR_SIZE;
+        f->vdev_params.range[1].base = OUTSIDE;
+        f->vdev_params.range[1].top = OUTSIDE + BAR_SIZE;
+        da_rig_pdev_ready_with_stream(&f->rig);
         realm_up(f);
         *state = f;
         return 0;
@@ -381,11 +187,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
         struct fx *f = *state;
-        hw_smmu_destroy(f->smmu);
-        hw_ide_free(f->rp_ide);
-        for (unsigned i = 0; i < 4; i++)
-                free(f->obj[i]);
-        pdev_free(f->dev);
+        da_rig_fini(&f->rig);
         host_fini(&f->h);
         free(f);
         return 0;
@@ -393,51 +195,14 @@ static int teardown(void **state)
 
 /* ---- the VDEV ---- */
 
-static uint64_t vrmi(struct fx *f, uint64_t fid)
-{
-        return rmi(&f->h, fid, f->vdev_rd, f->pdev, f->vdev, 0, 0, NULL);
-}
-
-/* A VDEV of owner whose address ranges are BAR0 and [OUTSIDE, OUTSIDE + BAR_SIZE). */
-static void vdev_create(struct fx *f, const struct hrealm *owner)
-{
-        static struct rmi_vdev_params p;
-        static uint8_t page[RMI_VDEV_PARAMS_SIZE];
-        memset(&p, 0, sizeof(p));
-        p.vdev_id = VDEV_ID;
-        p.tdi_id = BDF;
-        p.num_addr_range = 2;
-        p.range[0].base = BAR;
-        p.range[0].top = BAR + BAR_SIZE;
-        p.range[1].base = OUTSIDE;
-        p.range[1].top = OUTSIDE + BAR_SIZE;
-        rmi_vdev_params_encode(&p, page);
-        f->vdev = host_delegated(&f->h);
-        f->vdev_rd = owner->rd;
-        assert_int_equal(rmi(&f->h, RMI_VDEV_CREATE, owner->rd, f->pdev, f->vdev, page_of(f, page, sizeof(page)), 0,
-                             NULL),
-                         RMI_SUCCESS);
-        communicate(f, f->vdev);
-}
-
-static void vdev_op(struct fx *f, uint64_t fid)
-{
-        assert_int_equal(vrmi(f, fid), RMI_SUCCESS);
-        communicate(f, f->vdev);
-}
-
 static void vdev_locked_reported(struct fx *f)
 {
-        vdev_create(f, &f->realm);
-        vdev_op(f, RMI_VDEV_LOCK);
-        vdev_op(f, RMI_VDEV_GET_INTERFACE_REPORT);
+        da_rig_vdev_locked_reported(&f->rig, f->realm.rd, &f->vdev_params);
 }
 
 static void vdev_started(struct fx *f)
 {
-        vdev_locked_reported(f);
-        vdev_op(f, RMI_VDEV_START);
-        assert_int_equal(pdev_tdi_state(f->dev), TDISP_STATE_RUN);
+        da_rig_vdev_started(&f->rig, f->realm.rd, &f->vdev_params);
 }
 
 /* ---- the Realm ---- */
@@ -457,7 +222,7 @@ static void realm_run(struct fx *f)
                         return;
                 case RMI_EXIT_VDEV_REQUEST:
                         f->requests++;
-                        f->complete_status = rmi(&f->h, RMI_VDEV_COMPLETE, f->rec, f->vdev, 0, 0, 0, NULL);
+                        f->complete_status = rmi(&f->h, RMI_VDEV_COMPLETE, f->rec, f->rig.vdev, 0, 0, 0, NULL);
                         break;
                 case RMI_EXIT_VDEV_VALIDATE_MAPPING:
                         f->validations++;
@@ -485,7 +250,7 @@ static void realm_run(struct fx *f)
 static uint64_t realm_smc(struct fx *f, uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
                           uint64_t a5, uint64_t a6, uint64_t a7, uint64_t a8)
 {
-        f->k.op = K_SMC;
+        f->k.op = DA_SMC;
         f->k.in = (struct smc_regs){ .x = { fid, a1, a2, a3, a4, a5, a6, a7, a8 } };
         realm_run(f);
         return f->k.out.x[0];
@@ -493,7 +258,7 @@ static uint64_t realm_smc(struct fx *f, uint64_t fid, uint64_t a1, uint64_t a2, 
 
 static enum cpu_result realm_mmio_read(struct fx *f, uint64_t ipa, unsigned size, uint64_t *val)
 {
-        f->k.op = K_MMIO_READ;
+        f->k.op = DA_MMIO_READ;
         f->k.ipa = ipa;
         f->k.size = size;
         f->k.val = 0xDEAD;
@@ -504,7 +269,7 @@ static enum cpu_result realm_mmio_read(struct fx *f, uint64_t ipa, unsigned size
 
 static enum cpu_result realm_mmio_write(struct fx *f, uint64_t ipa, unsigned size, uint64_t val)
 {
-        f->k.op = K_MMIO_WRITE;
+        f->k.op = DA_MMIO_WRITE;
         f->k.ipa = ipa;
         f->k.size = size;
         f->k.val = val;
@@ -514,7 +279,7 @@ static enum cpu_result realm_mmio_write(struct fx *f, uint64_t ipa, unsigned siz
 
 static enum cpu_result realm_load(struct fx *f, uint64_t ipa)
 {
-        f->k.op = K_LOAD;
+        f->k.op = DA_LOAD;
         f->k.ipa = ipa;
         realm_run(f);
         return f->k.res;
@@ -522,7 +287,7 @@ static enum cpu_result realm_load(struct fx *f, uint64_t ipa)
 
 static enum cpu_result realm_copy(struct fx *f, uint64_t dst, uint64_t src)
 {
-        f->k.op = K_COPY;
+        f->k.op = DA_COPY;
         f->k.ipa = src;
         f->k.ipa2 = dst;
         realm_run(f);
@@ -532,7 +297,7 @@ static enum cpu_result realm_copy(struct fx *f, uint64_t dst, uint64_t src)
 static void nonces(struct fx *f, uint64_t *lock, uint64_t *report)
 {
         struct rmm_vdev_info vi;
-        assert_true(rmm_vdev_info(f->h.rmm, f->vdev, &vi));
+        assert_true(rmm_vdev_info(f->h.rmm, f->rig.vdev, &vi));
         *lock = vi.lock_nonce;
         *report = vi.report_nonce;
 }
@@ -549,7 +314,8 @@ static uint64_t validate_mapping(struct fx *f, uint64_t base, uint64_t top, uint
 
 static uint64_t dev_map(struct fx *f, uint64_t base, uint64_t top, uint64_t oaddr, struct smc_regs *out)
 {
-        return rmi6(f, RMI_RTT_DEV_MAP, f->realm.rd, f->vdev, base, top, RMI_ADDR_TYPE_SINGLE, oaddr, out);
+        return da_rig_rmi(&f->rig, RMI_RTT_DEV_MAP, f->realm.rd, f->rig.vdev, base, top, RMI_ADDR_TYPE_SINGLE,
+                          oaddr, out);
 }
 
 static void dev_map_ok(struct fx *f, uint64_t base, uint64_t top, uint64_t oaddr)
@@ -622,13 +388,13 @@ static void dev_map_then_validate_then_register_accesses_reach_the_device_as_tee
         assert_int_equal(f->dev_pa, BAR + BLK_REG_ID);
         assert_int_equal(f->dev_size, 4);
         assert_false(f->dev_write);
-        uint64_t rejected = pdev_dma_stats(f->dev)->mmio_rejected;
+        uint64_t rejected = pdev_dma_stats(f->rig.dev)->mmio_rejected;
         assert_int_equal(realm_mmio_write(f, IPA_DEV + BLK_REG_RING_ENTRIES, 4, 8), CPU_OK);
         assert_int_equal(f->dev_pa, BAR + BLK_REG_RING_ENTRIES);
         assert_true(f->dev_write);
         assert_int_equal(realm_mmio_read(f, IPA_DEV + BLK_REG_RING_ENTRIES, 4, &v), CPU_OK);
         assert_int_equal(v, 8);
-        assert_int_equal(pdev_dma_stats(f->dev)->mmio_rejected, rejected);
+        assert_int_equal(pdev_dma_stats(f->rig.dev)->mmio_rejected, rejected);
         assert_int_equal(f->aborts, 0);
         /* bulk accesses to device memory: an SEA, nothing reaches the device */
         unsigned calls = f->dev_calls;
@@ -659,7 +425,7 @@ static void a_device_that_does_not_complete_the_request_gives_the_realm_an_sea(v
         assert_int_equal(realm_mmio_read(f, IPA_DEV + BLK_REG_ID, 4, &v), CPU_SEA);
         assert_int_equal(f->dev_calls, 1);
         assert_int_equal(f->dev_pa, BAR + BLK_REG_ID);
-        vdev_op(f, RMI_VDEV_START);             /* RUN: the same access completes */
+        da_rig_vdev_op(&f->rig, RMI_VDEV_START);             /* RUN: the same access completes */
         assert_int_equal(realm_mmio_read(f, IPA_DEV + BLK_REG_ID, 4, &v), CPU_OK);
         assert_int_equal(v, BLK_ID);
 }
@@ -756,7 +522,7 @@ static void bad_validates_then_all(struct fx *f)
         assert_int_equal(rmi(h, RMI_RTT_DEV_VALIDATE, rd, rec, b, t - 1, 0, NULL), RMI_ERROR_INPUT);
         assert_int_equal(rmi(h, RMI_RTT_DEV_VALIDATE, f->other.rd, rec, b, t, 0, NULL), RMI_ERROR_REC);
         assert_int_equal(rmi(h, RMI_RTT_DEV_VALIDATE, rd + PAGE, rec, b, t, 0, NULL), RMI_ERROR_INPUT);
-        assert_int_equal(rmi(h, RMI_RTT_DEV_VALIDATE, rd, f->vdev, b, t, 0, NULL), RMI_ERROR_INPUT);
+        assert_int_equal(rmi(h, RMI_RTT_DEV_VALIDATE, rd, f->rig.vdev, b, t, 0, NULL), RMI_ERROR_INPUT);
         validate_all(f);
 }
 
@@ -782,16 +548,16 @@ static void validate_mapping_with_a_stale_nonce_fails_device_without_an_exit(voi
         vdev_locked_reported(f);
         dev_map_ok(f, IPA_DEV, IPA_DEV + PAGE, BAR);
         nonces(f, &lock, &report);
-        vdev_op(f, RMI_VDEV_GET_INTERFACE_REPORT); /* re-reported */
+        da_rig_vdev_op(&f->rig, RMI_VDEV_GET_INTERFACE_REPORT); /* re-reported */
         assert_int_equal(realm_smc(f, RSI_VDEV_VALIDATE_MAPPING, VDEV_ID, IPA_DEV, IPA_DEV + PAGE, BAR, 0, lock, 0,
                                    report),
                          RSI_ERROR_DEVICE);
         assert_int_equal(realm_smc(f, RSI_VDEV_VALIDATE_MAPPING, VDEV_ID, IPA_DEV, IPA_DEV + PAGE, BAR, 0, lock, 1,
                                    report + 1),
                          RSI_ERROR_DEVICE);      /* a measurement nonce ccada never gave */
-        vdev_op(f, RMI_VDEV_UNLOCK);
-        vdev_op(f, RMI_VDEV_LOCK);              /* re-locked */
-        vdev_op(f, RMI_VDEV_GET_INTERFACE_REPORT);
+        da_rig_vdev_op(&f->rig, RMI_VDEV_UNLOCK);
+        da_rig_vdev_op(&f->rig, RMI_VDEV_LOCK);              /* re-locked */
+        da_rig_vdev_op(&f->rig, RMI_VDEV_GET_INTERFACE_REPORT);
         assert_int_equal(realm_smc(f, RSI_VDEV_VALIDATE_MAPPING, VDEV_ID, IPA_DEV, IPA_DEV + PAGE, BAR, 0, lock, 0,
                                    report + 2),
                          RSI_ERROR_DEVICE);
@@ -833,7 +599,7 @@ static void validate_mapping_of_an_unlocked_vdev_fails_input(void **state)
         struct fx *f = *state;
         vdev_started(f);
         dev_map_ok(f, IPA_DEV, IPA_DEV + PAGE, BAR);
-        vdev_op(f, RMI_VDEV_UNLOCK);
+        da_rig_vdev_op(&f->rig, RMI_VDEV_UNLOCK);
         assert_int_equal(validate_mapping(f, IPA_DEV, IPA_DEV + PAGE, BAR), RSI_ERROR_INPUT);
         assert_int_equal(f->requests, 1);
         assert_int_equal(f->validations, 0);
@@ -875,8 +641,8 @@ static void dev_map_refuses_bad_arguments(void **state)
         uint64_t rd = f->realm.rd, vd;
         struct smc_regs out;
         vdev_locked_reported(f);
-        vd = f->vdev;
-#define MAP(r, v, b, t, fl, oa) rmi6(f, RMI_RTT_DEV_MAP, r, v, b, t, fl, oa, &out)
+        vd = f->rig.vdev;
+#define MAP(r, v, b, t, fl, oa) da_rig_rmi(&f->rig, RMI_RTT_DEV_MAP, r, v, b, t, fl, oa, &out)
         assert_int_equal(MAP(rd + PAGE, vd, IPA_DEV, IPA_DEV + PAGE, 1, BAR), RMI_ERROR_INPUT);
         assert_int_equal(MAP(rd, vd + PAGE, IPA_DEV, IPA_DEV + PAGE, 1, BAR), RMI_ERROR_INPUT);
         assert_int_equal(MAP(rd, f->rec, IPA_DEV, IPA_DEV + PAGE, 1, BAR), RMI_ERROR_INPUT);
@@ -899,7 +665,7 @@ static void dev_map_refuses_bad_arguments(void **state)
         assert_int_equal(MAP(rd, vd, IPA_UNMAPPED_RAM, IPA_UNMAPPED_RAM + PAGE, 1, BAR), RMI_RETURN(RMI_ERROR_RTT, 3));
         assert_entry(f, IPA_UNMAPPED_RAM, RMI_UNASSIGNED, 0, RMI_RAM);
         /* not LOCKED or STARTED */
-        vdev_op(f, RMI_VDEV_UNLOCK);
+        da_rig_vdev_op(&f->rig, RMI_VDEV_UNLOCK);
         assert_int_equal(MAP(rd, vd, IPA_DEV, IPA_DEV + PAGE, 1, BAR), RMI_ERROR_DEVICE);
         assert_entry(f, IPA_DEV, RMI_UNASSIGNED, 0, RMI_EMPTY);
 #undef MAP
@@ -949,7 +715,8 @@ static void dev_unmap_keeps_empty_unvalidated_entries_and_stops_at_what_is_not_d
         assert_int_equal(dev_unmap(f, IPA_DEV + 1, IPA_DEV + PAGE, &out), RMI_ERROR_INPUT);
         assert_int_equal(dev_unmap(f, IPA_DEV, IPA_DEV, &out), RMI_ERROR_INPUT);
         assert_int_equal(dev_unmap(f, H_UNPROT_BASE, H_UNPROT_BASE + PAGE, &out), RMI_ERROR_INPUT);
-        assert_int_equal(rmi(&f->h, RMI_RTT_DEV_UNMAP, f->vdev, IPA_DEV, IPA_DEV + PAGE, 0, 0, NULL), RMI_ERROR_INPUT);
+        assert_int_equal(rmi(&f->h, RMI_RTT_DEV_UNMAP, f->rig.vdev, IPA_DEV, IPA_DEV + PAGE, 0, 0, NULL),
+                         RMI_ERROR_INPUT);
 }
 
 /* ---- what else meets device memory ---- */
@@ -960,10 +727,10 @@ static void vdev_destroy_is_refused_while_its_device_memory_is_mapped(void **sta
         struct smc_regs out;
         vdev_started(f);
         dev_map_ok(f, IPA_DEV, IPA_DEV + PAGE, BAR);
-        vdev_op(f, RMI_VDEV_UNLOCK);
-        assert_int_equal(vrmi(f, RMI_VDEV_DESTROY), RMI_ERROR_DEVICE);
+        da_rig_vdev_op(&f->rig, RMI_VDEV_UNLOCK);
+        assert_int_equal(da_rig_vdev_rmi(&f->rig, RMI_VDEV_DESTROY), RMI_ERROR_DEVICE);
         assert_int_equal(dev_unmap(f, IPA_DEV, IPA_DEV + PAGE, &out), RMI_SUCCESS);
-        assert_int_equal(vrmi(f, RMI_VDEV_DESTROY), RMI_SUCCESS);
+        assert_int_equal(da_rig_vdev_rmi(&f->rig, RMI_VDEV_DESTROY), RMI_SUCCESS);
 }
 
 static void rtt_destroy_is_refused_while_a_table_maps_device_memory(void **state)
@@ -1029,9 +796,10 @@ static void init_ripas_and_data_create_of_a_new_realm_stop_at_device_memory(void
 {
         struct fx *f = *state;
         struct smc_regs out;
-        vdev_create(f, &f->other);
-        vdev_op(f, RMI_VDEV_LOCK);
-        assert_int_equal(rmi6(f, RMI_RTT_DEV_MAP, f->other.rd, f->vdev, IPA_DEV, IPA_DEV + PAGE, 1, BAR, &out),
+        da_rig_vdev_create(&f->rig, f->other.rd, &f->vdev_params);
+        da_rig_vdev_op(&f->rig, RMI_VDEV_LOCK);
+        assert_int_equal(da_rig_rmi(&f->rig, RMI_RTT_DEV_MAP, f->other.rd, f->rig.vdev, IPA_DEV,
+                                    IPA_DEV + PAGE, 1, BAR, &out),
                          RMI_SUCCESS);
         assert_int_equal(rmi(&f->h, RMI_RTT_INIT_RIPAS, f->other.rd, IPA_DEV, IPA_DEV + PAGE, 0, 0, &out),
                          RMI_RETURN(RMI_ERROR_RTT, 3));
@@ -1051,7 +819,7 @@ static enum hw_dma_reason tdi_write(struct fx *f, uint64_t iova)
         uint8_t buf[64];
         struct hw_dma_fault fault = { .reason = HW_DMA_OK };
         memset(buf, 0xC3, sizeof(buf));
-        enum hw_result r = hw_dma(f->smmu, BDF, true, iova, buf, sizeof(buf), HW_ACCESS_WRITE, &fault);
+        enum hw_result r = hw_dma(f->rig.smmu, BDF, true, iova, buf, sizeof(buf), HW_ACCESS_WRITE, &fault);
         assert_true((r == HW_OK) == (fault.reason == HW_DMA_OK));
         return fault.reason;
 }
@@ -1148,7 +916,7 @@ static void without_device_assignment_the_commands_do_not_exist(void **state)
                          SMCCC_RET_NOT_SUPPORTED);
         host_activate(&f->h, r);
         assert_true(rmm_bind_realm_program(f->h.rmm, r->rd, &(struct ccada_realm_program){
-                                                   .entry = prog, .kernel = &f->k }));
+                                                   .entry = da_rig_realm_program, .kernel = &f->k }));
         f->run = host_run_alloc(&f->h);
         run_set_flags(&f->h, f->run, RMI_REC_ENTRY_FLAG_DEV_MEM_RESPONSE);
         assert_int_equal(host_rec_enter(&f->h, f->rec, f->run), RMI_ERROR_INPUT); /* the flag is not defined either */
