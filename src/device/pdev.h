@@ -168,7 +168,7 @@ enum pdev_dma_status {
         PDEV_DMA_LINK_REFUSED,   /* the device's engine refused a TLP, or the stream broke */
         PDEV_DMA_UR,             /* a read completed Unsupported Request */
         PDEV_DMA_CA,             /* a read completed Completer Abort */
-        PDEV_DMA_BAD_COMPLETION, /* a completion of the wrong length, address or status */
+        PDEV_DMA_BAD_COMPLETION, /* a completion of the wrong Byte Count, Lower Address, length or status */
         PDEV_DMA_TIMEOUT,        /* a completion did not come back (Completion Timeout) */
         PDEV_DMA_NO_TAG,         /* the engine holds the tag for a read the device did not send */
 };
