@@ -32,6 +32,8 @@ def main():
         'mrd32': ide_kat.request(False, 0x0100, 3, 0x1000, 64),
         'cpld': ide_kat.completion_d(0x0800, 0x0100, 4, 0x40, 4) + b'done',
         'cpl_ur': bytes([0x0a, 0, 0, 0, 0x08, 0x00, 0x20, 0x04, 0x01, 0x00, 5, 0]),
+        # the first of a split read's completions: 8 bytes at Lower Address 0x78, Byte Count 72
+        'cpld_split': bytes([0x4a, 0, 0, 2, 0x08, 0x00, 0x00, 0x48, 0x01, 0x00, 6, 0x78]) + b'split...',
     }
     for name, t in clear.items():
         put('tlp', name, t)
@@ -45,6 +47,7 @@ def main():
     put('ide_rx', 'flipped_then_next', records(bytes(flipped), sealed[1]))
     put('ide_rx', 'replayed', records(sealed[0], sealed[0]))
     put('ide_rx', 'clear_then_sealed', records(clear['mwr32'], sealed[0], clear['cpld']))
+    put('ide_rx', 'split_cpld', records(clear['cpld_split'], clear['cpld']))
 
 
 if __name__ == '__main__':

@@ -9,9 +9,10 @@
  * again with lib/aead directly (the key its K names, nonce 0 || the Rx counter it was
  * opened with, AAD = the received prefix and header) gives back exactly the received
  * ciphertext and MAC; an accepted clear TLP has T=0 and its payload as received; after a
- * check failure the port is Insecure with every key wiped.
+ * check failure the port is Insecure with every key wiped; an accepted completion leaves its
+ * tag in flight exactly when it is a CplD with more bytes to come (Byte Count > Length).
  * Seeds (fuzz/corpus/ide_rx/): the ide_kat.py TLPs in order (all accepted), single ones,
- * a flipped one, a clear one (fuzz/corpus/make_ide_seeds.py). */
+ * a flipped one, a clear one, a clear split completion (fuzz/corpus/make_ide_seeds.py). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +116,9 @@ static void one(struct hw_ide *e, const uint8_t *in, size_t len, uint8_t *plain)
                 return;
         }
         if (t.data && t.data != plain)
+                abort();
+        if ((t.kind == HW_TLP_CPL || t.kind == HW_TLP_CPLD) &&
+            hw_ide_tag_in_flight(e, t.tag) != (t.kind == HW_TLP_CPLD && t.byte_count > t.len))
                 abort();
         if (t.ide.present) {
                 check_authentic(in, len, &t, before[t.ide.sub_stream][t.ide.k]);

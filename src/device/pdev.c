@@ -51,11 +51,12 @@ struct pdev {
         uint64_t tdi_epoch;             /* TDI transitions seen by the block engine */
         struct hw_link *link;
         uint8_t next_tag;
-        struct {                        /* the read waiting for its completion */
+        struct {                        /* the read waiting for its completions */
                 bool active, done;
                 uint8_t tag;
                 uint8_t *buf;
-                uint32_t len;
+                uint32_t len;           /* asked for */
+                uint32_t got;           /* received so far, in address order */
                 uint64_t addr;
                 enum pdev_dma_status st;
         } rd;
@@ -582,7 +583,10 @@ const char *pdev_dma_status_name(enum pdev_dma_status s)
         return "unknown";
 }
 
-/* A completion for the read in flight, or something the device did not ask for. */
+/* A completion for the read in flight, or something the device did not ask for. The CplDs
+ * of one read come in address order (PCIe 6.2 §2.3.1.1): each one's Byte Count must be the
+ * bytes still missing and its Lower Address that of the first of them; anything else ends the
+ * read as BAD_COMPLETION (what came after it is counted unexpected). */
 static void on_link_rx(void *ctx, enum hw_link_end at, const struct hw_tlp *t)
 {
         struct pdev *d = ctx;
@@ -592,17 +596,26 @@ static void on_link_rx(void *ctx, enum hw_link_end at, const struct hw_tlp *t)
                 d->dma.unexpected++;
                 return;
         }
-        d->rd.done = true;
-        if (t->kind == HW_TLP_CPLD) {
-                if (t->len != d->rd.len || t->addr != (d->rd.addr & 0x7Cu)) {
-                        d->rd.st = PDEV_DMA_BAD_COMPLETION;
-                        return;
-                }
-                memcpy(d->rd.buf, t->data, t->len);
-                d->rd.st = PDEV_DMA_OK;
+        if (t->kind == HW_TLP_CPL) {
+                d->rd.done = true;
+                d->rd.st = t->status == HW_TLP_UR   ? PDEV_DMA_UR
+                           : t->status == HW_TLP_CA ? PDEV_DMA_CA
+                                                    : PDEV_DMA_BAD_COMPLETION;
                 return;
         }
-        d->rd.st = t->status == HW_TLP_UR ? PDEV_DMA_UR : t->status == HW_TLP_CA ? PDEV_DMA_CA : PDEV_DMA_BAD_COMPLETION;
+        uint32_t left = d->rd.len - d->rd.got, bc = t->byte_count ? t->byte_count : t->len;
+        if (bc != left || t->len > left || t->addr != ((d->rd.addr + d->rd.got) & 0x7Cu)) {
+                d->rd.done = true;
+                d->rd.st = PDEV_DMA_BAD_COMPLETION;
+                return;
+        }
+        memcpy(d->rd.buf + d->rd.got, t->data, t->len);
+        d->rd.got += t->len;
+        d->dma.cpld++;
+        if (d->rd.got == d->rd.len) {
+                d->rd.done = true;
+                d->rd.st = PDEV_DMA_OK;
+        }
 }
 
 void pdev_attach_link(struct pdev *d, struct hw_link *l)
@@ -623,35 +636,37 @@ static bool send(struct pdev *d, const struct hw_tlp *t, struct hw_link_report *
         return r != HW_LINK_TX_REFUSED && !(was_secure && hw_ide_state(d->engine) != HW_IDE_SECURE);
 }
 
-/* One MRd and its completion; a tag still in flight (a completion that never came) is
- * skipped. */
+/* One MRd and its completions. A read that did not complete (a completion lost, refused or
+ * wrong) is ended by the Completion Timeout (PCIe 6.2 §2.8): its tag, if the engine still
+ * holds it, is retired, so no read of the device's outlives the call and every tag is free
+ * for the next. */
 static enum pdev_dma_status read_tlp(struct pdev *d, struct hw_tlp *t, uint8_t *buf)
 {
         struct hw_link_report rep;
-        for (unsigned tries = 0; tries < 256; tries++) {
-                t->tag = d->next_tag++;
-                d->rd.active = true;
-                d->rd.done = false;
-                d->rd.tag = t->tag;
-                d->rd.buf = buf;
-                d->rd.len = t->len;
-                d->rd.addr = t->addr;
-                bool sent = send(d, t, &rep);
-                d->rd.active = false;
-                if (!sent && rep.result == HW_LINK_TX_REFUSED && rep.tx == HW_IDE_TAG_BUSY)
-                        continue;
-                if (!sent)
-                        return PDEV_DMA_LINK_REFUSED;
-                d->dma.mrd++;
-                if (!d->rd.done) {
-                        d->dma.timeouts++;
-                        return PDEV_DMA_TIMEOUT;
-                }
-                d->dma.ur += d->rd.st == PDEV_DMA_UR;
-                d->dma.ca += d->rd.st == PDEV_DMA_CA;
-                return d->rd.st;
+
+        t->tag = d->next_tag++;
+        d->rd.active = true;
+        d->rd.done = false;
+        d->rd.tag = t->tag;
+        d->rd.buf = buf;
+        d->rd.len = t->len;
+        d->rd.got = 0;
+        d->rd.addr = t->addr;
+        d->rd.st = PDEV_DMA_TIMEOUT;
+        bool sent = send(d, t, &rep);
+        d->rd.active = false;
+        if (rep.result == HW_LINK_TX_REFUSED) /* nothing went: the tag is not ours to retire */
+                return rep.tx == HW_IDE_TAG_BUSY ? PDEV_DMA_NO_TAG : PDEV_DMA_LINK_REFUSED;
+        d->dma.mrd++;
+        enum pdev_dma_status st = !sent ? PDEV_DMA_LINK_REFUSED : d->rd.st;
+        if (hw_ide_tag_in_flight(d->engine, t->tag)) {
+                if (hw_ide_retire_tag(d->engine, t->tag) != HW_IDE_OK)
+                        st = PDEV_DMA_LINK_REFUSED; /* cannot happen: it was in flight */
         }
-        return PDEV_DMA_NO_TAG;
+        d->dma.timeouts += st == PDEV_DMA_TIMEOUT;
+        d->dma.ur += st == PDEV_DMA_UR;
+        d->dma.ca += st == PDEV_DMA_CA;
+        return st;
 }
 
 /* The checks before any TLP; *t the T bit to send with. */
@@ -677,9 +692,9 @@ static enum pdev_dma_status dma_run(struct pdev *d, uint64_t iova, uint8_t *buf,
 
         for (size_t done = 0; st == PDEV_DMA_OK && done < len;) {
                 uint64_t a = iova + done;
-                size_t n = len - done;
-                if (n > PDEV_MPS)
-                        n = PDEV_MPS;
+                size_t n = len - done, max = to_memory ? PDEV_MPS : PDEV_MRRS;
+                if (n > max)
+                        n = max;
                 if (n > 4096u - (a & 4095u))
                         n = 4096u - (size_t)(a & 4095u); /* PCIe 6.2 §2.2.7 */
                 struct hw_tlp tlp = { .kind = to_memory ? HW_TLP_MWR : HW_TLP_MRD, .ide = { .t = t },

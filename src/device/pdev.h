@@ -46,11 +46,18 @@
  *
  * DMA: the device reaches memory only over its link (pdev_attach_link; the board makes the
  * Root Port's engine, the link hw_link_new(&l, rp_engine, pdev_ide_engine(d)) and the root
- * port, hw/root_port.h). pdev_dma splits a transfer into memory TLPs of at most PDEV_MPS
- * payload bytes that never cross 4 KiB, sent from HW_LINK_EP with Requester ID = its BDF and
- * T=1 exactly while the TDI is in RUN (TDISP §11.2.1: a TDI's memory requests only in RUN,
- * with T=1; an unlocked TDI's with T=0; none in CONFIG_LOCKED or ERROR). Reads wait for their
- * completion by tag: CplD data, or Cpl UR/CA as a failure.
+ * port, hw/root_port.h). pdev_dma splits a transfer into memory TLPs that never cross 4 KiB:
+ * writes (MWr) of at most PDEV_MPS payload bytes, reads (MRd) of at most PDEV_MRRS, sent one
+ * at a time from HW_LINK_EP with Requester ID = its BDF and T=1 exactly while the TDI is in
+ * RUN (TDISP §11.2.1: a TDI's memory requests only in RUN, with T=1; an unlocked TDI's with
+ * T=0; none in CONFIG_LOCKED or ERROR). A read takes the next tag (mod 256) and waits for its
+ * completions (PCIe 6.2 §2.3.1.1): CplDs in address order, each one's Byte Count the bytes
+ * still missing and its Lower Address theirs, reassembled into the buffer; a Cpl UR/CA is a
+ * failure, a completion that does not fit (Byte Count, Lower Address, Length, status) is
+ * BAD_COMPLETION. The model has no time, so Completion Timeout (PCIe 6.2 §2.8) is: the link
+ * call that sent the MRd returned and the read is not complete; then, and after any other
+ * failure of a read that went, the device retires the tag in its engine
+ * (hw_ide_retire_tag), so it may be used again and a late completion for it is dropped.
  *
  * The device's identity (chain, key, measurements) is device/identity.h; its randomness a
  * DRBG seeded from the machine's seed (so a run is reproducible) or the system's; it serves
@@ -81,7 +88,8 @@
 #define PDEV_BAR0_SIZE 0x4000u
 #define PDEV_BAR0_TYPE 0x4u /* memory, 64-bit, not prefetchable */
 #define PDEV_WHY_LEN 256
-#define PDEV_MPS 256u   /* Max_Payload_Size (and read request size) the device uses */
+#define PDEV_MPS 256u   /* Max_Payload_Size: the longest write (MWr) the device sends */
+#define PDEV_MRRS 4096u /* Max_Read_Request_Size: the longest read (MRd) it asks for */
 #define PDEV_MUST_CHECK __attribute__((warn_unused_result))
 
 struct pdev_config {
@@ -160,14 +168,15 @@ enum pdev_dma_status {
         PDEV_DMA_LINK_REFUSED,   /* the device's engine refused a TLP, or the stream broke */
         PDEV_DMA_UR,             /* a read completed Unsupported Request */
         PDEV_DMA_CA,             /* a read completed Completer Abort */
-        PDEV_DMA_BAD_COMPLETION, /* a completion of the wrong length, address or status */
-        PDEV_DMA_TIMEOUT,        /* no completion came back (Completion Timeout) */
-        PDEV_DMA_NO_TAG,         /* every tag is still waiting for a completion */
+        PDEV_DMA_BAD_COMPLETION, /* a completion of the wrong Byte Count, Lower Address, length or status */
+        PDEV_DMA_TIMEOUT,        /* a completion did not come back (Completion Timeout) */
+        PDEV_DMA_NO_TAG,         /* the engine holds the tag for a read the device did not send */
 };
 
 struct pdev_dma_stats {
         uint64_t requests;              /* pdev_dma calls */
         uint64_t mwr, mrd;              /* TLPs the link took */
+        uint64_t cpld;                  /* completions with data that fit their read */
         uint64_t bytes_to_memory, bytes_from_memory;
         uint64_t failures;              /* calls that ended other than OK */
         uint64_t ur, ca, timeouts;      /* read completions by kind of failure */

@@ -21,7 +21,8 @@ struct slot {
         uint64_t counter;   /* next invocation field */
 };
 
-/* A non-posted request sent and not yet completed, by tag. */
+/* A non-posted request sent and not yet completed (its last completion not received, nor
+ * retired by the requester's Completion Timeout), by tag. */
 struct in_flight {
         bool valid;
         bool t;
@@ -480,7 +481,26 @@ static enum hw_ide_status rx_completion(struct hw_ide *e, const struct hw_tlp *t
         bool t_bit = t->ide.present && t->ide.t;
         if (r->t != t_bit)
                 return fail(e, t, HW_IDE_FAIL_T_MISMATCH, why);
-        r->valid = false;
+        /* A CplD with more bytes to come keeps the tag; the last one (Byte Count = Length)
+         * and an error completion (a Cpl ends its read) free it.  PCIe 6.2 §2.3.1.1 */
+        if (t->kind == HW_TLP_CPLD && t->byte_count > t->len)
+                e->stats.split_cpl++;
+        else
+                r->valid = false;
+        return HW_IDE_OK;
+}
+
+bool hw_ide_tag_in_flight(const struct hw_ide *e, uint8_t tag)
+{
+        return e->reads[tag].valid;
+}
+
+enum hw_ide_status hw_ide_retire_tag(struct hw_ide *e, uint8_t tag)
+{
+        if (!e->reads[tag].valid)
+                return HW_IDE_BAD_ARG;
+        e->reads[tag] = (struct in_flight){ .valid = false };
+        e->stats.cpl_timeouts++;
         return HW_IDE_OK;
 }
 

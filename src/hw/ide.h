@@ -47,6 +47,14 @@
  *   completion for no request in flight    -> HW_IDE_UNEXPECTED_CPL, dropped, no state change
  *   completion whose T differs from its request's (a clear completion counts as T=0)
  *                                          -> failure T_MISMATCH
+ * A read stays in flight (its tag busy for hw_ide_tx) from its MRd until its last completion:
+ * a CplD with Byte Count = Length (tlp.h), or a Cpl (an error status ends the read). A CplD
+ * with Byte Count > Length is one of several (split completion, PCIe 6.2 §2.3.1.1): opened
+ * and checked as above (each one its own MAC and counter, T against the read's) and
+ * delivered, the tag kept. Whether the split adds up (Byte Count, Lower Address, order) is
+ * the requester's check, not the engine's. A read whose completions never all come is
+ * ended by the requester's Completion Timeout (PCIe 6.2 §2.8): hw_ide_retire_tag frees the
+ * tag, and a completion for it arriving later is UNEXPECTED_CPL.
  * A TLP without prefix while SECURE is delivered with T=0: a requester or completer must
  * not treat it as TEE traffic (TDISP §11.2.1). Nothing of a refused TLP is delivered.
  * On failure the engine moves to INSECURE, wipes every key slot, counts it, calls the
@@ -91,7 +99,7 @@ enum hw_ide_status {
         HW_IDE_NO_KEY,             /* go on an EMPTY slot */
         HW_IDE_NOT_SECURE,         /* Tx: T=1 while INSECURE */
         HW_IDE_COUNTER_EXHAUSTED,  /* Tx: the slot's counter would wrap; re-key */
-        HW_IDE_TAG_BUSY,           /* Tx: a read with a tag still waiting for its completion */
+        HW_IDE_TAG_BUSY,           /* Tx: a read with that tag still waiting for its last completion */
         HW_IDE_BAD_TLP,            /* Tx: not a TLP the codec encodes; Rx: malformed bytes */
         HW_IDE_NO_ROOM,            /* the caller's buffer is too small */
         HW_IDE_UNEXPECTED_CPL,     /* Rx: a completion for no read in flight (dropped) */
@@ -164,6 +172,8 @@ struct hw_ide_stats {
         uint64_t check_failures;             /* every failure this engine detected, MAC included */
         uint64_t fail_messages;              /* IDE Fail Messages received */
         uint64_t malformed, unexpected_cpl;  /* dropped without a failure */
+        uint64_t split_cpl;                  /* CplDs accepted that were not their read's last */
+        uint64_t cpl_timeouts;               /* reads retired by hw_ide_retire_tag */
 };
 
 struct hw_ide;
@@ -218,6 +228,16 @@ enum hw_ide_status hw_ide_tx(struct hw_ide *e, const struct hw_tlp *tlp, uint8_t
  * CRYPTO_ERROR. why (HW_IDE_WHY_LEN) may be NULL. */
 enum hw_ide_status hw_ide_rx(struct hw_ide *e, const uint8_t *wire, size_t len, struct hw_tlp *out, uint8_t *plain,
                              size_t cap, char *why) HW_IDE_MUST_CHECK;
+
+/* Whether a read with this tag is in flight (sent, its last completion not yet received). */
+bool hw_ide_tag_in_flight(const struct hw_ide *e, uint8_t tag);
+/* Completion Timeout (PCIe 6.2 §2.8), called by the requester that gave up waiting: the read
+ * with this tag is no longer in flight, so the tag may be sent again; a completion for it
+ * that arrives later is dropped as UNEXPECTED_CPL. OK (counted in cpl_timeouts), or BAD_ARG
+ * when no read with that tag is in flight (nothing changes). The stream state and the
+ * counters are untouched: a completion lost on a Secure stream still fails the next one's
+ * MAC (the counter is implicit). */
+enum hw_ide_status hw_ide_retire_tag(struct hw_ide *e, uint8_t tag) HW_IDE_MUST_CHECK;
 
 /* The partner's IDE Fail Message arrived: Status bit 31 set, stream INSECURE, every slot
  * wiped, callback if it was SECURE. */

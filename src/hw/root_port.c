@@ -43,8 +43,10 @@ static void on_mwr(struct hw_root_port *rp, const struct hw_tlp *t)
         secure_zero(buf, t->len);
 }
 
-/* Sends the completion of read t: data (len t->len) when it moved, else status st. */
-static void complete(struct hw_root_port *rp, const struct hw_tlp *t, const uint8_t *data, enum hw_tlp_cpl_status st)
+/* Sends one completion of read t: n bytes of data at address a (data NULL: an error Cpl
+ * with status st), bc bytes of the read left including these. */
+static void complete(struct hw_root_port *rp, const struct hw_tlp *t, uint64_t a, const uint8_t *data, uint32_t n,
+                     uint32_t bc, enum hw_tlp_cpl_status st)
 {
         struct hw_tlp c = {
                 .kind = data ? HW_TLP_CPLD : HW_TLP_CPL,
@@ -53,10 +55,13 @@ static void complete(struct hw_root_port *rp, const struct hw_tlp *t, const uint
                 .completer_id = rp->id,
                 .tag = t->tag,
                 .status = (uint8_t)st,
-                .addr = t->addr & 0x7Cu, /* Lower Address: DW-aligned byte 6:0 */
-                .len = t->len,
+                .addr = a & 0x7Cu, /* Lower Address: DW-aligned byte 6:0 */
+                .len = n,
+                .byte_count = data ? bc : 0,
                 .data = data,
         };
+        if (data)
+                rp->stats.cpld++;
         if (hw_link_send(rp->link, HW_LINK_RP, &c, NULL) == HW_LINK_DELIVERED)
                 rp->stats.tlps_out++;
         else
@@ -71,7 +76,15 @@ static void on_mrd(struct hw_root_port *rp, const struct hw_tlp *t)
         rp->stats.mrd++;
         if (hw_dma(rp->smmu, t->requester_id, t->ide.t, t->addr, buf, t->len, HW_ACCESS_READ, &f) == HW_OK) {
                 rp->stats.bytes_read += t->len;
-                complete(rp, t, buf, HW_TLP_SC);
+                /* PCIe 6.2 §2.3.1.1: split on RCB boundaries, none above MPS (root_port.h) */
+                for (uint32_t off = 0; off < t->len;) {
+                        uint64_t a = t->addr + off;
+                        uint32_t left = t->len - off, n = HW_ROOT_PORT_MPS - (uint32_t)(a % HW_ROOT_PORT_RCB);
+                        if (n > left)
+                                n = left;
+                        complete(rp, t, a, buf + off, n, left, HW_TLP_SC);
+                        off += n;
+                }
                 secure_zero(buf, t->len);
                 return;
         }
@@ -81,7 +94,7 @@ static void on_mrd(struct hw_root_port *rp, const struct hw_tlp *t)
                 rp->stats.cpl_ca++;
         else
                 rp->stats.cpl_ur++;
-        complete(rp, t, NULL, st);
+        complete(rp, t, t->addr, NULL, t->len, t->len, st);
 }
 
 static void on_tlp(void *ctx, enum hw_link_end at, const struct hw_tlp *t)

@@ -9,12 +9,24 @@
  *         goes back to the endpoint whatever the SMMU says (PCIe 6.2 §2.2.8: a posted
  *         request has no completion), so a refused write is visible only in the SMMU's
  *         event queue and in these statistics.
- *   MRd   hw_dma(..., READ) of Length bytes, then one completion back over the link to the
- *         endpoint with the request's Requester ID, Tag and T (a completion's T equals its
- *         request's, facts §5 end), Completer ID the root port's ID, Lower Address the
- *         request's Address[6:0]:
- *           the SMMU moved it        CplD, status SC, the Length bytes read;
- *           the SMMU refused it      Cpl, Byte Count = Length, status
+ *   MRd   hw_dma(..., READ) of all Length bytes (up to 4096, never across 4 KiB: the codec's
+ *         rule), then its completions back over the link to the endpoint, each with the
+ *         request's Requester ID, Tag and T (a completion's T equals its request's, facts §5
+ *         end) and Completer ID the root port's ID:
+ *           the SMMU moved it        CplDs, status SC, in address order, split as PCIe 6.2
+ *                                    §2.3.1.1 allows with MPS = HW_ROOT_PORT_MPS and RCB =
+ *                                    HW_ROOT_PORT_RCB: from address a with r bytes left, one
+ *                                    of min(r, MPS - a % RCB) bytes, so every completion but
+ *                                    the last ends on an RCB boundary and none is longer than
+ *                                    MPS (a 4 KiB read at an aligned address: 16 CplDs of
+ *                                    256). Each carries Byte Count = r (its own bytes and all
+ *                                    after it) and Lower Address = a[6:0]; the last has Byte
+ *                                    Count = its Length. A completion the link does not
+ *                                    deliver (cpl_lost) does not stop the ones after it, as a
+ *                                    completer does not know;
+ *           the SMMU refused it      one Cpl, nothing moved (the SMMU checks the whole read
+ *                                    before any completion goes), Lower Address Address[6:0],
+ *                                    Byte Count = Length, status
  *                                    UR (Unsupported Request) when the address leads nowhere:
  *                                      stream ABORT, T mismatch, DMA not enabled, no stage-2
  *                                      mapping, no memory (HW_DMA_STREAM_ABORT ... ADDR_FAULT);
@@ -49,9 +61,13 @@
 
 #define HW_ROOT_PORT_MUST_CHECK __attribute__((warn_unused_result))
 
+#define HW_ROOT_PORT_MPS 256u /* Max_Payload_Size of its completions */
+#define HW_ROOT_PORT_RCB 64u  /* Read Completion Boundary (Link Control bit 3 = 1: 128 allowed; 64 here) */
+
 struct hw_root_port_stats {
         uint64_t tlps_in;         /* TLPs the link delivered to the root port */
         uint64_t tlps_out;        /* completions the link delivered to the endpoint */
+        uint64_t cpld;            /* CplDs sent (several per read above MPS or across an RCB) */
         uint64_t mwr, mrd;        /* memory requests received, by kind */
         uint64_t bytes_written;   /* memory bytes the SMMU moved for MWr */
         uint64_t bytes_read;      /* memory bytes the SMMU moved for MRd */

@@ -136,6 +136,12 @@ static bool check_request(const struct hw_tlp *t, char *why)
         return true;
 }
 
+/* A CplD's Byte Count: byte_count, or len when it is 0 (a single completion). */
+static uint32_t cpld_byte_count(const struct hw_tlp *t)
+{
+        return t->byte_count ? t->byte_count : t->len;
+}
+
 static bool check_completion(const struct hw_tlp *t, char *why)
 {
         if (t->status != HW_TLP_SC && t->status != HW_TLP_UR && t->status != HW_TLP_RRS && t->status != HW_TLP_CA)
@@ -145,6 +151,14 @@ static bool check_completion(const struct hw_tlp *t, char *why)
         if (t->addr > 0x7F || t->addr % 4)
                 return refuse(why, "lower address 0x%llx is not a DW offset below 128",
                               (unsigned long long)t->addr);
+        if (t->kind == HW_TLP_CPLD) {
+                uint32_t bc = cpld_byte_count(t);
+                if (bc % 4 || bc > PAGE_4K)
+                        return refuse(why, "Byte Count %u is not a DW multiple up to 4096", (unsigned)bc);
+                if (bc < t->len)
+                        return refuse(why, "Byte Count %u below the %u bytes of data", (unsigned)bc,
+                                      (unsigned)t->len);
+        }
         return true;
 }
 
@@ -154,6 +168,8 @@ bool hw_tlp_check(const struct hw_tlp *t, char *why)
                 return refuse(why, "TLP kind %d is not modelled", (int)t->kind);
         if (!check_ide(t, why) || !check_len(t, why))
                 return false;
+        if (t->kind != HW_TLP_CPLD && t->byte_count)
+                return refuse(why, "byte_count on a %s (only a CplD has one)", hw_tlp_kind_name(t->kind));
         if (!t->ide.present && t->mac)
                 return refuse(why, "a MAC on a TLP without the IDE prefix");
         return is_request(t->kind) ? check_request(t, why) : check_completion(t, why);
@@ -197,7 +213,8 @@ static void put_header(struct byte_writer *w, const struct hw_tlp *t)
                 else
                         bw_be32(w, (uint32_t)t->addr);
         } else {
-                uint32_t bc = t->len % PAGE_4K; /* Byte Count 4096 written as 0 */
+                /* Byte Count 4096 written as 0 */
+                uint32_t bc = (t->kind == HW_TLP_CPLD ? cpld_byte_count(t) : t->len) % PAGE_4K;
                 bw_be16(w, t->completer_id);
                 bw_u8(w, (uint8_t)((uint32_t)t->status << 5 | (bc >> 8)));
                 bw_u8(w, (uint8_t)bc);
@@ -303,15 +320,19 @@ static bool get_completion(struct byte_reader *r, struct hw_tlp *t, uint32_t dws
                 return refuse(why, "BCM set (PCI-X bridges are not modelled)");
         t->status = (uint8_t)(b6 >> 5);
         uint32_t bc = (uint32_t)(b6 & 0x0F) << 8 | b7;
-        t->len = bc ? bc : PAGE_4K;
+        if (!bc)
+                bc = PAGE_4K;
         if (lower & 0x80)
                 return refuse(why, "completion reserved bit set in the lower address byte");
         t->addr = lower;
-        if (t->kind == HW_TLP_CPL && dws != 0)
-                return refuse(why, "a Cpl with Length %u (it carries no data)", (unsigned)dws);
-        if (t->kind == HW_TLP_CPLD && t->len != dws * 4)
-                return refuse(why, "Byte Count %u but %u bytes of data (one completion per read here)",
-                              (unsigned)t->len, (unsigned)dws * 4);
+        if (t->kind == HW_TLP_CPL) {
+                if (dws != 0)
+                        return refuse(why, "a Cpl with Length %u (it carries no data)", (unsigned)dws);
+                t->len = bc;
+                return true;
+        }
+        t->len = dws * 4;
+        t->byte_count = bc; /* hw_tlp_check: a DW multiple, at least len */
         return true;
 }
 

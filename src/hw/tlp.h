@@ -6,7 +6,13 @@
  *   MWr    PR          010/00000 0x40 / 011/00000 0x60   len bytes
  *   MRd    NPR         000/00000 0x00 / 001/00000 0x20   none (len = bytes asked for)
  *   Cpl    CPL         000/01010 0x0A                    none (len = Byte Count)
- *   CplD   CPL         010/01010 0x4A                    len bytes
+ *   CplD   CPL         010/01010 0x4A                    len bytes (byte_count = Byte Count)
+ *
+ * A read may be answered by several CplDs (PCIe 6.2 §2.3.1.1): each one's Byte Count is the
+ * bytes of the read still to come INCLUDING its own payload, its Lower Address the low 7 bits
+ * of its first byte's address; the last (or only) one has Byte Count = its Length. How a
+ * completer splits (MPS, RCB) is hw/root_port.h's rule; the codec checks only that a CplD's
+ * Byte Count is a DW multiple no smaller than its payload.
  *
  * Wire layout of one TLP (big-endian fields, as PCIe draws them):
  *
@@ -32,8 +38,9 @@
  * (TD=0), no poisoning (EP=0), TC0 and Attr 0 (TDISP's default stream is TC0), 8-bit tags
  * (T9/T8=0), no TPH or address translation (TH, PH, AT = 0), byte enables fixed (every byte
  * of every DW: First BE 1111b, Last BE 1111b or 0000b for a 1-DW request), so every
- * length and address is a DW multiple; one completion per read (Byte Count = Length, BCM=0;
- * a CplD always has status SC); at most one prefix; no Flit mode (no OHC-C), no PCRC (P=1
+ * length, address and Byte Count is a DW multiple; BCM=0; a CplD always has status SC and a
+ * Cpl (an error completion, which ends its read) carries its Byte Count in len; at most one
+ * prefix; no Flit mode (no OHC-C), no PCRC (P=1
  * is refused), no aggregation in the codec's users (M=0 decodes; hw/ide.h refuses it);
  * no DLLP framing, sequence number or LCRC: one buffer is one TLP.
  * Ours, not checked against the spec text (facts §5 gives the prefix fields, not their bit
@@ -110,6 +117,10 @@ struct hw_tlp {
         uint8_t status;          /* Cpl, CplD: enum hw_tlp_cpl_status (CplD: SC only) */
         uint64_t addr;           /* MWr, MRd: the address; Cpl, CplD: Lower Address (bits 6:0) */
         uint32_t len;            /* bytes, a DW multiple, 4..4096: MWr, CplD payload; MRd asked; Cpl Byte Count */
+        uint32_t byte_count;     /* CplD: Byte Count, the bytes of the read still to come including
+                                  * this payload: a DW multiple, len..4096; 0 is taken as len (the
+                                  * last or only completion). The decoder always fills it in.
+                                  * Other kinds: 0 */
         const uint8_t *data;     /* MWr, CplD: len bytes (decode: points into the input) */
         const uint8_t *mac;      /* ide.m: HW_TLP_MAC_LEN bytes (decode: into the input;
                                   * encode: NULL writes zeros) */

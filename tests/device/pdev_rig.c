@@ -23,7 +23,15 @@ static enum hw_tap_verdict tap_fn(void *ctx, enum hw_link_end from, uint8_t *wir
         t->last_len = *len;
         if (from == HW_LINK_RP) {
                 t->from_rp++;
-                if (t->drop_rp) {
+                if (t->edit_rp && t->edit_skip) {
+                        t->edit_skip--;
+                } else if (t->edit_rp && t->edit_at < *len) {
+                        wire[t->edit_at] ^= t->edit_xor;
+                        t->edit_rp = false;
+                }
+                if (t->drop_rp && t->skip_rp) {
+                        t->skip_rp--;
+                } else if (t->drop_rp) {
                         t->drop_rp--;
                         return HW_TAP_DROP;
                 }

@@ -31,7 +31,12 @@ struct rig_tap {
         unsigned from_ep, from_rp;
         uint8_t last[HW_TLP_MAX_WIRE];
         size_t last_len;
-        unsigned drop_rp;         /* drop this many RP -> EP TLPs */
+        unsigned skip_rp;         /* pass this many RP -> EP TLPs before dropping ... */
+        unsigned drop_rp;         /* ... this many */
+        bool edit_rp;             /* change one RP -> EP TLP (a hostile completer's): after */
+        unsigned edit_skip;       /* passing this many, XOR byte edit_at of the next with */
+        size_t edit_at;           /* edit_xor (a clear TLP's header: no MAC to break) */
+        uint8_t edit_xor;
         bool flip_ep;             /* flip a payload bit of the next EP -> RP TLP */
         uint32_t max_payload;     /* the longest EP -> RP TLP payload seen (from the header) */
 };

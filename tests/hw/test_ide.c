@@ -852,6 +852,108 @@ static void ide_tx_refuses_a_read_whose_tag_is_in_flight_and_a_bad_tlp(void **st
         fx_free(f);
 }
 
+/* A CplD of the read mrd(t, tag) sent from the EP: len bytes, byte_count left (0: the last). */
+static enum hw_link_result cpld(struct fx *f, bool t, uint8_t tag, uint32_t len, uint32_t byte_count,
+                                struct hw_link_report *rep)
+{
+        static const uint8_t d[8] = { 's', 'p', 'l', 'i', 't', '-', 'u', 'p' };
+        struct hw_tlp c = { .kind = HW_TLP_CPLD, .ide.t = t, .completer_id = 0x0800, .requester_id = 0x0000,
+                            .tag = tag, .addr = 8 - len, .len = len, .byte_count = byte_count, .data = d };
+        return hw_link_send(f->link, HW_LINK_EP, &c, rep);
+}
+
+static void ide_split_read_keeps_its_tag_until_the_last_completion(void **state)
+{
+        struct fx *f = fx_new(5, 5);
+        struct hw_tlp r = mrd(true, 9);
+        struct hw_link_report rep;
+        (void)state;
+        key_both(f, 0);
+        assert_int_equal(hw_link_send(f->link, HW_LINK_RP, &r, NULL), HW_LINK_DELIVERED);
+        assert_true(hw_ide_tag_in_flight(f->e[0], 9));
+        /* the first 4 of 8 bytes: delivered, the tag kept */
+        assert_int_equal(cpld(f, true, 9, 4, 8, &rep), HW_LINK_DELIVERED);
+        assert_int_equal(f->got.tlp.byte_count, 8);
+        assert_true(hw_ide_tag_in_flight(f->e[0], 9));
+        assert_int_equal(hw_ide_stats(f->e[0])->split_cpl, 1);
+        assert_int_equal(hw_link_send(f->link, HW_LINK_RP, &r, &rep), HW_LINK_TX_REFUSED);
+        assert_int_equal(rep.tx, HW_IDE_TAG_BUSY);
+        /* the last 4 (Byte Count = Length): the tag is free, and nothing more is taken for it */
+        assert_int_equal(cpld(f, true, 9, 4, 4, &rep), HW_LINK_DELIVERED);
+        assert_false(hw_ide_tag_in_flight(f->e[0], 9));
+        assert_int_equal(cpld(f, true, 9, 4, 4, &rep), HW_LINK_RX_REFUSED);
+        assert_int_equal(rep.rx, HW_IDE_UNEXPECTED_CPL);
+        assert_int_equal(hw_ide_stats(f->e[0])->opened, 3);
+        assert_int_equal(hw_ide_state(f->e[0]), HW_IDE_SECURE);
+        /* an error completion ends a split read too */
+        assert_int_equal(hw_link_send(f->link, HW_LINK_RP, &r, NULL), HW_LINK_DELIVERED);
+        assert_int_equal(cpld(f, true, 9, 4, 8, &rep), HW_LINK_DELIVERED);
+        struct hw_tlp ca = { .kind = HW_TLP_CPL, .ide.t = true, .completer_id = 0x0800, .tag = 9,
+                             .status = HW_TLP_CA, .addr = 4, .len = 4 };
+        assert_int_equal(hw_link_send(f->link, HW_LINK_EP, &ca, NULL), HW_LINK_DELIVERED);
+        assert_false(hw_ide_tag_in_flight(f->e[0], 9));
+        assert_int_equal(hw_ide_stats(f->e[0])->cpl_timeouts, 0);
+        fx_free(f);
+}
+
+static void ide_rx_fails_on_the_completion_after_a_dropped_split_one(void **state)
+{
+        struct fx *f = fx_new(5, 5);
+        struct hw_tlp r = mrd(true, 9);
+        (void)state;
+        key_both(f, 0);
+        assert_int_equal(hw_link_send(f->link, HW_LINK_RP, &r, NULL), HW_LINK_DELIVERED);
+        assert_int_equal(cpld(f, true, 9, 4, 12, NULL), HW_LINK_DELIVERED);
+        f->tap.mode = TAP_DROP_ONCE;
+        assert_int_equal(cpld(f, true, 9, 4, 8, NULL), HW_LINK_DROPPED);
+        assert_int_equal(cpld(f, true, 9, 4, 4, NULL), HW_LINK_RX_REFUSED);
+        assert_failed(f, HW_LINK_RP, HW_IDE_FAIL_MAC);
+        assert_true(hw_ide_tag_in_flight(f->e[0], 9)); /* for the requester to retire */
+        fx_free(f);
+}
+
+static void ide_rx_fails_when_a_later_completion_of_a_split_read_has_another_t(void **state)
+{
+        struct fx *f = fx_new(5, 5);
+        struct hw_tlp r = mrd(true, 9);
+        (void)state;
+        key_both(f, 0);
+        assert_int_equal(hw_link_send(f->link, HW_LINK_RP, &r, NULL), HW_LINK_DELIVERED);
+        assert_int_equal(cpld(f, true, 9, 4, 8, NULL), HW_LINK_DELIVERED);
+        assert_int_equal(cpld(f, false, 9, 4, 4, NULL), HW_LINK_RX_REFUSED);
+        assert_failed(f, HW_LINK_RP, HW_IDE_FAIL_T_MISMATCH);
+        fx_free(f);
+}
+
+/* Completion Timeout: the requester retires a read that was never answered; the tag goes
+ * again, and a completion of the retired read arriving late answers nothing. */
+static void ide_retire_tag_frees_a_read_whose_completion_never_came(void **state)
+{
+        struct fx *f = fx_new(5, 5);
+        struct hw_tlp r = mrd(true, 4);
+        struct hw_link_report rep;
+        (void)state;
+        key_both(f, 0);
+        assert_int_equal(hw_ide_retire_tag(f->e[0], 4), HW_IDE_BAD_ARG); /* nothing in flight */
+        assert_int_equal(hw_link_send(f->link, HW_LINK_RP, &r, NULL), HW_LINK_DELIVERED);
+        assert_int_equal(hw_ide_retire_tag(f->e[0], 4), HW_IDE_OK);
+        assert_false(hw_ide_tag_in_flight(f->e[0], 4));
+        assert_int_equal(hw_ide_retire_tag(f->e[0], 4), HW_IDE_BAD_ARG);
+        assert_int_equal(hw_ide_stats(f->e[0])->cpl_timeouts, 1);
+        /* late: opened (its MAC and counter are right) but answers no read; the stream stays */
+        assert_int_equal(cpld(f, true, 4, 8, 8, &rep), HW_LINK_RX_REFUSED);
+        assert_int_equal(rep.rx, HW_IDE_UNEXPECTED_CPL);
+        assert_int_equal(hw_ide_state(f->e[0]), HW_IDE_SECURE);
+        /* the tag is sent again and its answer taken */
+        assert_int_equal(hw_link_send(f->link, HW_LINK_RP, &r, &rep), HW_LINK_DELIVERED);
+        assert_int_equal(cpld(f, true, 4, 8, 8, &rep), HW_LINK_DELIVERED);
+        assert_memory_equal(f->got.data, "split-up", 8);
+        assert_false(hw_ide_tag_in_flight(f->e[0], 4));
+        assert_int_equal(hw_ide_stats(f->e[0])->cpl_timeouts, 1);
+        assert_int_equal(hw_ide_stats(f->e[0])->unexpected_cpl, 1);
+        fx_free(f);
+}
+
 static void ide_free_wipes_and_accepts_null(void **state)
 {
         (void)state;
@@ -892,6 +994,10 @@ int main(void)
                 cmocka_unit_test(ide_key_refresh_switches_sets_without_a_gap),
                 cmocka_unit_test(ide_tx_stop_of_the_live_set_falls_back_to_the_other),
                 cmocka_unit_test(ide_tx_refuses_a_read_whose_tag_is_in_flight_and_a_bad_tlp),
+                cmocka_unit_test(ide_split_read_keeps_its_tag_until_the_last_completion),
+                cmocka_unit_test(ide_rx_fails_on_the_completion_after_a_dropped_split_one),
+                cmocka_unit_test(ide_rx_fails_when_a_later_completion_of_a_split_read_has_another_t),
+                cmocka_unit_test(ide_retire_tag_frees_a_read_whose_completion_never_came),
                 cmocka_unit_test(ide_free_wipes_and_accepts_null),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,15 +21,21 @@
 #define EP_RID 0x0018u /* 00:03.0 */
 #define RP_RID 0x0008u /* 00:01.0 */
 
+#define MAX_CPL 32u
+
 struct got {
         unsigned n;
-        struct hw_tlp tlp;
+        struct hw_tlp tlp;                /* the last one */
         uint8_t data[HW_TLP_MAX_DATA];
+        struct hw_tlp each[MAX_CPL];      /* every one, data NULL */
+        uint8_t all[2 * HW_TLP_MAX_DATA]; /* their payloads, one after the other */
+        size_t all_len;
 };
 
 struct tap {
         bool flip;        /* flip a payload bit of the next EP -> RP TLP */
         bool drop_cpl;    /* drop RP -> EP TLPs */
+        unsigned drop_nth; /* drop the n-th RP -> EP TLP from now (1 the next; 0 none) */
         uint8_t seen[HW_TLP_MAX_WIRE];
         size_t seen_len;
 };
@@ -49,11 +55,19 @@ static void ep_rx(void *ctx, enum hw_link_end at, const struct hw_tlp *t)
 {
         struct got *g = ctx;
         (void)at;
+        if (g->n < MAX_CPL) {
+                g->each[g->n] = *t;
+                g->each[g->n].data = NULL;
+        }
         g->n++;
         g->tlp = *t;
         if (t->data) {
                 memcpy(g->data, t->data, t->len);
                 g->tlp.data = g->data;
+                if (g->all_len + t->len <= sizeof(g->all)) {
+                        memcpy(g->all + g->all_len, t->data, t->len);
+                        g->all_len += t->len;
+                }
         }
 }
 
@@ -64,6 +78,8 @@ static enum hw_tap_verdict tap_fn(void *ctx, enum hw_link_end from, uint8_t *wir
         memcpy(t->seen, wire, *len);
         t->seen_len = *len;
         if (from == HW_LINK_RP && t->drop_cpl)
+                return HW_TAP_DROP;
+        if (from == HW_LINK_RP && t->drop_nth && --t->drop_nth == 0)
                 return HW_TAP_DROP;
         if (from == HW_LINK_EP && t->flip) {
                 t->flip = false;
@@ -191,6 +207,112 @@ static void root_port_bypass_read_comes_back_as_a_cpld_with_the_tag_and_data(voi
         assert_memory_equal(f->got.data, data, sizeof(data));
         assert_int_equal(hw_root_port_stats(f->rp)->bytes_read, sizeof(data));
         assert_int_equal(hw_root_port_stats(f->rp)->tlps_out, 1);
+}
+
+/* Checks completion i of a read: Length, Byte Count (the bytes left including its own) and
+ * Lower Address, status SC, the read's tag. */
+static void assert_cpld(const struct fx *f, unsigned i, uint32_t len, uint32_t byte_count, uint64_t lower,
+                        uint8_t tag)
+{
+        const struct hw_tlp *c = &f->got.each[i];
+        assert_int_equal(c->kind, HW_TLP_CPLD);
+        assert_int_equal(c->status, HW_TLP_SC);
+        assert_int_equal(c->tag, tag);
+        assert_int_equal(c->requester_id, EP_RID);
+        assert_int_equal(c->completer_id, RP_RID);
+        assert_int_equal(c->len, len);
+        assert_int_equal(c->byte_count, byte_count);
+        assert_int_equal(c->addr, lower);
+}
+
+static void root_port_4k_read_is_16_cplds_of_the_mps_in_address_order(void **state)
+{
+        struct fx *f = *state;
+        static uint8_t data[4096];
+        bypass(f);
+        fill(data, sizeof(data), 0x42);
+        assert_int_equal(hw_write(f->m, HW_WORLD_NS, BASE + 0x3000, data, sizeof(data), NULL), HW_OK);
+        assert_int_equal(mrd(f, false, 0x11, BASE + 0x3000, sizeof(data)), HW_LINK_DELIVERED);
+        assert_int_equal(f->got.n, 16);
+        for (unsigned i = 0; i < 16; i++)
+                assert_cpld(f, i, HW_ROOT_PORT_MPS, 4096 - i * HW_ROOT_PORT_MPS, (i * HW_ROOT_PORT_MPS) & 0x7Cu, 0x11);
+        assert_int_equal(f->got.all_len, sizeof(data));
+        assert_memory_equal(f->got.all, data, sizeof(data));
+        const struct hw_root_port_stats *st = hw_root_port_stats(f->rp);
+        assert_int_equal(st->mrd, 1);
+        assert_int_equal(st->cpld, 16);
+        assert_int_equal(st->tlps_out, 16);
+        assert_int_equal(st->bytes_read, 4096);
+        assert_int_equal(hw_ide_stats(f->ep_e)->split_cpl, 15);
+        assert_false(hw_ide_tag_in_flight(f->ep_e, 0x11)); /* the last one freed the tag */
+}
+
+/* PCIe 6.2 §2.3.1.1: the first completion runs to an RCB boundary, the middle ones from one
+ * to another, the last to the end of the read. */
+static void root_port_unaligned_read_splits_on_rcb_boundaries(void **state)
+{
+        struct fx *f = *state;
+        uint8_t data[600];
+        bypass(f);
+        fill(data, sizeof(data), 0x17);
+        assert_int_equal(hw_write(f->m, HW_WORLD_NS, BASE + 0x1044, data, sizeof(data), NULL), HW_OK);
+        /* 0x1044: 252 bytes to 0x1140, 256 to 0x1240, the last 92 */
+        assert_int_equal(mrd(f, false, 2, BASE + 0x1044, sizeof(data)), HW_LINK_DELIVERED);
+        assert_int_equal(f->got.n, 3);
+        assert_cpld(f, 0, 252, 600, 0x44, 2);
+        assert_cpld(f, 1, 256, 348, 0x40, 2);
+        assert_cpld(f, 2, 92, 92, 0x40, 2);
+        assert_memory_equal(f->got.all, data, sizeof(data));
+        /* 32 bytes across the RCB at 0x1100 fit one completion: no split needed */
+        f->got.n = 0;
+        f->got.all_len = 0;
+        assert_int_equal(mrd(f, false, 3, BASE + 0x10F0, 32), HW_LINK_DELIVERED);
+        assert_int_equal(f->got.n, 1);
+        assert_cpld(f, 0, 32, 32, 0x70, 3);
+        /* 0x10FC: as much as the MPS allows up to an RCB boundary (196, to 0x11C0), then 64 */
+        f->got.n = 0;
+        assert_int_equal(mrd(f, false, 4, BASE + 0x10FC, 260), HW_LINK_DELIVERED);
+        assert_int_equal(f->got.n, 2);
+        assert_cpld(f, 0, 196, 260, 0x7C, 4);
+        assert_cpld(f, 1, 64, 64, 0x40, 4);
+}
+
+static void root_port_refused_4k_read_is_one_cpl_for_all_of_it(void **state)
+{
+        struct fx *f = *state;
+        assert_int_equal(mrd(f, false, 5, BASE + 0x2000, 4096), HW_LINK_DELIVERED); /* stream ABORT */
+        assert_int_equal(f->got.n, 1);
+        assert_int_equal(f->got.tlp.kind, HW_TLP_CPL);
+        assert_int_equal(f->got.tlp.status, HW_TLP_UR);
+        assert_int_equal(f->got.tlp.len, 4096);
+        assert_int_equal(hw_root_port_stats(f->rp)->cpld, 0);
+        assert_int_equal(hw_root_port_stats(f->rp)->bytes_read, 0);
+        assert_false(hw_ide_tag_in_flight(f->ep_e, 5)); /* an error completion ends the read */
+}
+
+/* A completion dropped on a Secure stream: the next one is sealed with the counter after it,
+ * so its MAC fails at the endpoint and the stream breaks; the rest of the read cannot leave. */
+static void root_port_dropped_middle_completion_fails_the_next_on_a_keyed_link(void **state)
+{
+        struct fx *f = *state;
+        static uint8_t data[1024];
+        bypass(f);
+        key_both(f);
+        fill(data, sizeof(data), 0x5C);
+        assert_int_equal(hw_write(f->m, HW_WORLD_NS, BASE + 0x4000, data, sizeof(data), NULL), HW_OK);
+        f->tap.drop_nth = 2;
+        assert_int_equal(mrd(f, false, 6, BASE + 0x4000, sizeof(data)), HW_LINK_DELIVERED);
+        assert_int_equal(hw_ide_stats(f->ep_e)->mac_failures, 1);
+        assert_int_equal(hw_ide_state(f->ep_e), HW_IDE_INSECURE);
+        assert_int_equal(hw_ide_state(f->rp_e), HW_IDE_INSECURE);
+        /* the first arrived; the second dropped, the third refused; the fourth went in clear
+         * (a T=0 read's completion on an Insecure link), for the requester to judge */
+        assert_int_equal(f->got.n, 2);
+        assert_cpld(f, 0, 256, 1024, 0x00, 6);
+        assert_cpld(f, 1, 256, 256, 0x00, 6);
+        assert_false(f->got.each[1].ide.present);
+        assert_int_equal(hw_root_port_stats(f->rp)->cpl_lost, 2);
+        assert_int_equal(hw_root_port_stats(f->rp)->tlps_out, 2);
 }
 
 static void root_port_write_of_an_abort_stream_moves_nothing_and_is_counted(void **state)
@@ -368,6 +490,10 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
                 T(root_port_bypass_write_lands_in_ns_memory),
                 T(root_port_bypass_read_comes_back_as_a_cpld_with_the_tag_and_data),
+                T(root_port_4k_read_is_16_cplds_of_the_mps_in_address_order),
+                T(root_port_unaligned_read_splits_on_rcb_boundaries),
+                T(root_port_refused_4k_read_is_one_cpl_for_all_of_it),
+                T(root_port_dropped_middle_completion_fails_the_next_on_a_keyed_link),
                 T(root_port_write_of_an_abort_stream_moves_nothing_and_is_counted),
                 T(root_port_t1_write_without_a_realm_ste_faults_and_moves_nothing),
                 T(root_port_refused_read_is_ur_with_the_requests_tag_and_t),

@@ -115,6 +115,42 @@ static void tlp_encode_writes_completions_with_byte_count_and_lower_address(void
         assert_null(back.data);
 }
 
+/* PCIe 6.2 §2.3.1.1: the first of three completions of a 160-byte read at ...0x1044: Byte Count 160
+ * (all of it still to come), Length 15 DW (up to the 64-byte boundary at 0x1080), Lower
+ * Address 0x44; the last one has Byte Count = its Length. */
+static void tlp_split_completion_has_byte_count_above_its_length(void **state)
+{
+        /* CplD, Length 15 | CID 0x0008 | SC, BC 0x0A0 | RID 0x0018 | tag 0x31 | LA 0x44 */
+        static const uint8_t hdr[12] = { 0x4a, 0x00, 0x00, 0x0f, 0x00, 0x08, 0x00, 0xa0, 0x00, 0x18, 0x31, 0x44 };
+        /* the last: Length 25 DW, BC 100, LA 0x00 (at 0x1100) */
+        static const uint8_t last_hdr[12] = { 0x4a, 0x00, 0x00, 0x19, 0x00, 0x08, 0x00, 0x64, 0x00, 0x18, 0x31, 0x00 };
+        static uint8_t data[100];
+        struct hw_tlp first = { .kind = HW_TLP_CPLD, .completer_id = 0x0008, .requester_id = 0x0018, .tag = 0x31,
+                                .addr = 0x44, .len = 60, .byte_count = 160, .data = data },
+                      last = { .kind = HW_TLP_CPLD, .completer_id = 0x0008, .requester_id = 0x0018, .tag = 0x31,
+                               .addr = 0x00, .len = 100, .byte_count = 100, .data = data },
+                      back;
+        uint8_t out[256];
+        size_t n;
+        char why[HW_TLP_WHY_LEN];
+        (void)state;
+        assert_true(hw_tlp_encode(&first, out, sizeof(out), &n, why));
+        assert_int_equal(n, 12 + 60);
+        assert_memory_equal(out, hdr, sizeof(hdr));
+        assert_true(hw_tlp_decode(out, n, &back, why));
+        assert_int_equal(back.len, 60);
+        assert_int_equal(back.byte_count, 160);
+        assert_int_equal(back.addr, 0x44);
+        assert_true(hw_tlp_encode(&last, out, sizeof(out), &n, why));
+        assert_memory_equal(out, last_hdr, sizeof(last_hdr));
+        /* byte_count 0 is the same last completion */
+        last.byte_count = 0;
+        assert_true(hw_tlp_encode(&last, out, sizeof(out), &n, why));
+        assert_memory_equal(out, last_hdr, sizeof(last_hdr));
+        assert_true(hw_tlp_decode(out, n, &back, why));
+        assert_int_equal(back.byte_count, 100);
+}
+
 static void tlp_encode_puts_the_ide_prefix_first_and_the_mac_last(void **state)
 {
         static const uint8_t mac[12] = { 0xc0, 0xc1, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7, 0xc8, 0xc9, 0xca, 0xcb };
@@ -151,6 +187,10 @@ static void tlp_decode_then_encode_gives_back_the_same_bytes(void **state)
                 { .kind = HW_TLP_CPL, .completer_id = 3, .requester_id = 4, .tag = 5, .status = HW_TLP_CA, .len = 12 },
                 { .kind = HW_TLP_CPLD, .completer_id = 3, .requester_id = 4, .tag = 5, .addr = 0x7c, .len = 4096,
                   .data = big },
+                { .kind = HW_TLP_CPLD, .completer_id = 3, .requester_id = 4, .tag = 5, .addr = 0x40, .len = 256,
+                  .byte_count = 4096, .data = big },
+                { .kind = HW_TLP_CPLD, .completer_id = 3, .requester_id = 4, .tag = 5, .addr = 0x04, .len = 60,
+                  .byte_count = 1020, .data = big },
                 { .kind = HW_TLP_MWR, .ide = { .present = true, .m = true, .sub_stream = HW_IDE_PR, .stream_id = 9 },
                   .requester_id = 1, .addr = 0x10, .len = 16, .data = payload },
                 { .kind = HW_TLP_CPLD, .ide = { .present = true, .t = true, .sub_stream = HW_IDE_CPL,
@@ -171,6 +211,10 @@ static void tlp_decode_then_encode_gives_back_the_same_bytes(void **state)
                 assert_int_equal(back.kind, cases[i].kind);
                 assert_int_equal(back.len, cases[i].len);
                 assert_int_equal(back.addr, cases[i].addr);
+                if (cases[i].kind == HW_TLP_CPLD) /* filled in even where the case left it 0 */
+                        assert_int_equal(back.byte_count, cases[i].byte_count ? cases[i].byte_count : cases[i].len);
+                else
+                        assert_int_equal(back.byte_count, 0);
                 assert_true(hw_tlp_encode(&back, b, sizeof(b), &m, why));
                 assert_int_equal(m, n);
                 assert_memory_equal(a, b, n);
@@ -211,7 +255,9 @@ static void tlp_decode_refuses_what_the_model_does_not_produce(void **state)
                 { { 0x0a, 0, 0, 0, 0, 0, 0x10, 4, 0, 0, 0, 0 }, 12, "BCM" },
                 { { 0x0a, 0, 0, 0, 0, 0, 0x00, 5, 0, 0, 0, 0 }, 12, "length 5" },
                 { { 0x4a, 0, 0, 1, 0, 0, 0x20, 4, 0, 0, 0, 0 }, 16, "CplD with status 1" },
-                { { 0x4a, 0, 0, 1, 0, 0, 0x00, 8, 0, 0, 0, 0 }, 16, "Byte Count 8 but 4" },
+                { { 0x4a, 0, 0, 1, 0, 0, 0x00, 8, 0, 0, 0, 0 }, 16, NULL },                   /* split: accepted */
+                { { 0x4a, 0, 0, 2, 0, 0, 0x00, 4, 0, 0, 0, 0 }, 20, "Byte Count 4 below the 8" },
+                { { 0x4a, 0, 0, 1, 0, 0, 0x00, 6, 0, 0, 0, 0 }, 16, "Byte Count 6 is not a DW" },
                 { { 0x4a, 0, 0, 1, 0, 0, 0x00, 4, 0, 0, 0, 0x80 }, 16, "reserved bit" },
                 { { 0x4a, 0, 0, 1, 0, 0, 0x00, 4, 0, 0, 0, 0x02 }, 16, "lower address 0x2" },
                 { { 0x90, 0, 0, 0, 0x00, 0, 0, 1 }, 16, "not the IDE prefix" },
@@ -259,6 +305,11 @@ static void tlp_encode_refuses_what_it_could_not_decode(void **state)
                 { { .kind = HW_TLP_CPL, .len = 4, .status = 5 }, "status 5" },
                 { { .kind = HW_TLP_CPLD, .len = 4, .status = 1, .data = payload }, "CplD with status 1" },
                 { { .kind = HW_TLP_CPL, .len = 4, .addr = 0x80 }, "lower address" },
+                { { .kind = HW_TLP_CPLD, .len = 8, .byte_count = 4, .data = payload }, "Byte Count 4 below" },
+                { { .kind = HW_TLP_CPLD, .len = 8, .byte_count = 4100, .data = payload }, "Byte Count 4100" },
+                { { .kind = HW_TLP_CPLD, .len = 8, .byte_count = 10, .data = payload }, "Byte Count 10" },
+                { { .kind = HW_TLP_CPL, .len = 8, .byte_count = 8 }, "byte_count on a Cpl" },
+                { { .kind = HW_TLP_MRD, .len = 8, .byte_count = 8 }, "byte_count on a MRd" },
                 { { .kind = HW_TLP_MRD, .len = 4, .ide = { .t = true } }, "without the IDE prefix" },
                 { { .kind = HW_TLP_MRD, .len = 4, .mac = payload }, "a MAC on a TLP without" },
                 { { .kind = HW_TLP_MRD, .len = 4, .ide = { .present = true, .p = true, .sub_stream = 1 } }, "PCRC" },
@@ -296,6 +347,7 @@ int main(void)
                 cmocka_unit_test(tlp_encode_uses_a_4dw_header_only_above_4gib),
                 cmocka_unit_test(tlp_encode_writes_a_1dw_read_with_last_byte_enables_zero),
                 cmocka_unit_test(tlp_encode_writes_completions_with_byte_count_and_lower_address),
+                cmocka_unit_test(tlp_split_completion_has_byte_count_above_its_length),
                 cmocka_unit_test(tlp_encode_puts_the_ide_prefix_first_and_the_mac_last),
                 cmocka_unit_test(tlp_decode_then_encode_gives_back_the_same_bytes),
                 cmocka_unit_test(tlp_decode_refuses_what_the_model_does_not_produce),
