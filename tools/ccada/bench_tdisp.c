@@ -22,7 +22,7 @@ static const struct {
 } steps[] = {
         { "spdm_ms", "SPDM attestation (host relaying, RMM requester)" },
         { "ide_km_ms", "IDE stream: Root Port PDEV, IDE_KM keys, both ends Secure" },
-        { "tdisp_lock_report_ms", "TDISP: VDEV create, LOCK, interface report" },
+        { "tdisp_lock_report_ms", "TDISP: VDEV, LOCK, report, signed measurements" },
         { "dev_map_ms", "BAR0 mapped into the Realm (RMI_RTT_DEV_MAP)" },
         { "realm_verify_ms", "Realm: evidence fetched and checked, verdict" },
         { "realm_start_ms", "Realm: VALIDATE_MAPPING, START (host), DMA_ENABLE" },
