@@ -387,22 +387,24 @@ enum hw_ide_status hw_ide_tx(struct hw_ide *e, const struct hw_tlp *tlp, uint8_t
         struct hw_tlp t;
         enum hw_ide_status st;
 
+        size_t n;
         *len = 0;
         if ((st = tx_frame(e, tlp, &t, why)) != HW_IDE_OK)
                 return st;
-        if (!hw_tlp_check(&t, why))
-                return HW_IDE_BAD_TLP;
+        /* The codec checks the TLP as it encodes it (one check per TLP: this is the hot path);
+         * the plaintext it wrote is wiped if the engine then refuses to send it. */
+        if (!hw_tlp_encode(&t, wire, cap, &n, why))
+                return hw_tlp_check(&t, NULL) && hw_tlp_wire_len(&t) > cap ? HW_IDE_NO_ROOM : HW_IDE_BAD_TLP;
         if (t.kind == HW_TLP_MRD && e->reads[t.tag].valid) {
+                secure_zero(wire, n);
                 say(why, "tag %u is still waiting for its completion", (unsigned)t.tag);
                 return HW_IDE_TAG_BUSY;
         }
         if (t.ide.present && e->slot[t.ide.sub_stream][HW_IDE_TX][e->tx_set[t.ide.sub_stream]].counter == UINT64_MAX) {
+                secure_zero(wire, n);
                 say(why, "%s Tx invocation counter exhausted: re-key", hw_ide_sub_stream_name(t.ide.sub_stream));
                 return HW_IDE_COUNTER_EXHAUSTED;
         }
-        size_t n;
-        if (!hw_tlp_encode(&t, wire, cap, &n, why))
-                return hw_tlp_wire_len(&t) > cap ? HW_IDE_NO_ROOM : HW_IDE_BAD_TLP;
         if (t.ide.present) {
                 if ((st = tx_seal(e, &t, wire, n)) != HW_IDE_OK) {
                         say(why, "AES-GCM seal failed");
