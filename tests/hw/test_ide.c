@@ -849,6 +849,13 @@ static void ide_tx_refuses_a_read_whose_tag_is_in_flight_and_a_bad_tlp(void **st
         struct hw_tlp w = mwr(false, 2);
         assert_int_equal(hw_ide_tx(f->e[0], &w, small, sizeof(small), &n, NULL), HW_IDE_NO_ROOM);
         assert_int_equal(n, 0);
+        /* the engine refuses the busy tag after encoding the read: nothing of it is left in
+         * the caller's buffer */
+        uint8_t wire[HW_TLP_MAX_WIRE], zero[HW_TLP_HDR4_LEN] = { 0 };
+        memset(wire, 0xEE, sizeof(wire));
+        assert_int_equal(hw_ide_tx(f->e[0], &r, wire, sizeof(wire), &n, NULL), HW_IDE_TAG_BUSY);
+        assert_int_equal(n, 0);
+        assert_memory_equal(wire, zero, HW_TLP_HDR3_LEN);
         fx_free(f);
 }
 
