@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "da_rig.h"
+#include "fuzz_reader.h"
 #include "lib/bytes.h"
 #include "proto/rmi_rec_run.h"
 #include "rmm/tsm.h"
@@ -59,8 +60,7 @@ struct ctx {
         struct da_rig_realm realm;
         struct realm_kernel k;                  /* DA_SMC, DA_MMIO_READ/WRITE, DA_LOAD */
         uint64_t args[32];
-        const uint8_t *in;
-        size_t size, i;
+        struct fuzz_reader rd;                  /* the input (fuzz_reader.h) */
         /* the fake device behind the window */
         unsigned dev_calls;
         uint64_t dev_pa;
@@ -95,18 +95,12 @@ static void vdev_cmd(struct ctx *c, uint64_t fid)
 
 static uint8_t byte(struct ctx *c)
 {
-        return c->i < c->size ? c->in[c->i++] : 0;
+        return fuzz_byte(&c->rd);
 }
 
 static uint64_t arg(struct ctx *c)
 {
-        uint8_t b = byte(c);
-        if (b < 0xF0)
-                return c->args[b % (sizeof(c->args) / sizeof(c->args[0]))];
-        uint64_t v = 0;
-        for (unsigned k = 0; k < 8; k++)
-                v = v << 8 | byte(c);
-        return v;
+        return fuzz_arg(&c->rd, c->args, sizeof(c->args) / sizeof(c->args[0]));
 }
 
 /* The level-3 entry at ipa (aligned down) as RTT_READ_ENTRY reports it; false if none. */
@@ -308,9 +302,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 UINT64_MAX - PAGE + 1, 4 };
         _Static_assert(sizeof(interesting) == sizeof(c.args), "32 interesting arguments");
         memcpy(c.args, interesting, sizeof(c.args));
-        c.in = data;
-        c.size = size;
-        while (c.i < size) {
+        c.rd = (struct fuzz_reader){ .in = data, .size = size };
+        while (c.rd.i < size) {
                 switch (byte(&c) % 8) {
                 case 0: move_map(&c); break;
                 case 1: move_unmap(&c); break;

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "da_rig.h"
+#include "fuzz_reader.h"
 #include "lib/bytes.h"
 #include "proto/rmi_rec_run.h"
 #include "rmm/tsm.h"
@@ -44,8 +45,7 @@ struct ctx {
         struct da_rig_realm realm;
         struct realm_kernel k;
         uint64_t args[16];
-        const uint8_t *in;
-        size_t size, i;
+        struct fuzz_reader rd;                  /* the input (fuzz_reader.h) */
 };
 
 static uint64_t call(struct ctx *c, uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
@@ -69,18 +69,12 @@ static void vdev_create(struct ctx *c)
 
 static uint8_t byte(struct ctx *c)
 {
-        return c->i < c->size ? c->in[c->i++] : 0;
+        return fuzz_byte(&c->rd);
 }
 
 static uint64_t arg(struct ctx *c)
 {
-        uint8_t b = byte(c);
-        if (b < 0xF0)
-                return c->args[b % (sizeof(c->args) / sizeof(c->args[0]))];
-        uint64_t v = 0;
-        for (unsigned k = 0; k < 8; k++)
-                v = v << 8 | byte(c);
-        return v;
+        return fuzz_arg(&c->rd, c->args, sizeof(c->args) / sizeof(c->args[0]));
 }
 
 static void answer(struct ctx *c)
@@ -202,9 +196,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                          1ULL << 39, c.realm.rec, c.rig.vdev, c.realm.rd, c.rig.pdev,
                                          c.realm.data_pa[2] };
         memcpy(c.args, interesting, sizeof(c.args));
-        c.in = data;
-        c.size = size;
-        while (c.i < size) {
+        c.rd = (struct fuzz_reader){ .in = data, .size = size };
+        while (c.rd.i < size) {
                 switch (byte(&c) % 4) {
                 case 0: realm_call(&c); break;
                 case 1: {

@@ -138,18 +138,24 @@ bool ccada_attack_known(const char *name)
 
 /* The platform's path from a Realm's access through an RIPAS DEV mapping to the device: the
  * Root Port forwards it as a TEE request (T=1), which the TDI serves only in RUN. */
+/* dma-unvalidated: the Realm's driver starts the device; once its DMA is enabled, the
+ * device's firmware also writes where the Realm never pointed it. */
+static void rogue_at_first_write(struct machine_pdev *p)
+{
+        struct hw_ste ste;
+        hw_smmu_ste_get(p->smmu, PDEV_BDF, &ste);
+        if (ste.mode != HW_STE_REALM || !ste.dma_enabled)
+                return;
+        p->rogue_armed = false;
+        for (unsigned i = 0; i < p->nrogue; i++)
+                link_attack_rogue_dma(p->dev, p->root_port, p->mem, &p->rogue[i]);
+}
+
 static bool dev_mmio(void *ctx, uint64_t pa, unsigned size, bool write, uint64_t *val)
 {
         struct machine_pdev *p = ctx;
-        struct hw_ste ste;
-        hw_smmu_ste_get(p->smmu, PDEV_BDF, &ste);
-        if (p->rogue_armed && write && ste.mode == HW_STE_REALM && ste.dma_enabled) {
-                /* dma-unvalidated: the Realm's driver starts the device; its firmware also
-                 * writes where the Realm never pointed it */
-                p->rogue_armed = false;
-                for (unsigned i = 0; i < p->nrogue; i++)
-                        link_attack_rogue_dma(p->dev, p->root_port, p->mem, &p->rogue[i]);
-        }
+        if (p->rogue_armed && write)
+                rogue_at_first_write(p);
         enum pdev_mmio_status st = write ? pdev_mmio_write(p->dev, pa, size, true, *val)
                                          : pdev_mmio_read(p->dev, pa, size, true, val);
         return st == PDEV_MMIO_OK;
@@ -589,7 +595,7 @@ static void link_attack_report(const struct ccada_machine *m, struct ccada_repor
         }
         case DEVICE_DMA_EARLY:
         case DEVICE_DMA_STRAY: {
-                size_t n = 0, at = 0;
+                size_t at = 0;
                 unsigned refused = 0, sent = 0;
                 for (unsigned i = 0; i < p->nrogue; i++) {
                         refused += p->rogue[i].refused;
@@ -601,16 +607,15 @@ static void link_attack_report(const struct ccada_machine *m, struct ccada_repor
                                                        : !p->rogue[i].refused ? "NOT REFUSED"
                                                        : p->rogue[i].unchanged ? p->rogue[i].reason
                                                                                : "refused, yet memory CHANGED");
-                        n++;
                 }
-                ccada_report_u64(l, "rogue_writes", n);
+                ccada_report_u64(l, "rogue_writes", p->nrogue);
                 ccada_report_u64(l, "rogue_refused", refused);
                 fired = sent == (a->kind == DEVICE_DMA_EARLY ? 2u : 3u);
                 detected = fired && link_attack_rogue_contained(p->rogue, p->nrogue) && verified &&
                            pdev_tdi_state(p->dev) == TDISP_STATE_RUN;
                 if (at < sizeof(caught))
-                        snprintf(caught + at, sizeof(caught) - at, "; the SMMU refused %u of %zu, nothing landed; the "
-                                 "Realm's blk-test %s", refused, n, verified ? "verified" : "FAILED");
+                        snprintf(caught + at, sizeof(caught) - at, "; the SMMU refused %u of %u, nothing landed; the "
+                                 "Realm's blk-test %s", refused, p->nrogue, verified ? "verified" : "FAILED");
                 break;
         }
         case HOST_LOCKED_BAR:
